@@ -1,0 +1,118 @@
+import * as path from 'node:path';
+import { parseArgs } from 'node:util';
+import { WorkflowFailedError } from '@temporalio/client';
+import { InputError, resolveGenerationInput, type GenerationInput } from '../../src/params/generation-input';
+import { resolveRunDir } from '../../src/output/data-root';
+import type { GenerationProgress, GenerationResult } from '../../workflows/generate-dataset';
+import { GENERATION_FLAGS, GENERATION_FLAGS_USAGE, inputFromFlags } from '../generation-flags';
+import { ProgressBar } from '../progress-bar';
+import { openSession, explicitAddress, type TemporalSession } from '../temporal/session';
+import { TASK_QUEUE } from '../temporal/constants';
+import { UsageError } from '../usage-error';
+
+export const usage = `wrapped-etl generate [flags]
+
+Generates a dataset: <out>/<run id>/part-NNNNN.avro and manifest.json.
+Without --address and TEMPORAL_ADDRESS it runs embedded: a local Temporal dev
+server (history in .temporal/, Web UI on http://localhost:8233) and a worker in
+this process.
+
+${GENERATION_FLAGS_USAGE}
+  --address HOST:PORT    use this Temporal server; a worker must run there
+  --detach               print the workflow id and return
+  --json                 print one JSON line at the end
+`;
+
+export function newWorkflowId(now = new Date()): string {
+  const stamp = now.toISOString().replace(/[-:]/g, '').replace('T', '-').slice(0, 15);
+  return `gen-${stamp}-${Math.random().toString(36).slice(2, 6)}`;
+}
+
+/**
+ * In embedded mode the in-process worker's data root follows --out, so an absolute
+ * --out works; the workflow then writes to '.' under it.
+ */
+function embeddedPlacement(input: GenerationInput): { dataRoot: string; input: GenerationInput } {
+  const out = path.resolve(input.out ?? 'data');
+  return { dataRoot: out, input: { ...input, out: '.' } };
+}
+
+export async function followGeneration(
+  session: TemporalSession,
+  workflowId: string,
+  opts: { json: boolean; quiet?: boolean },
+): Promise<GenerationResult> {
+  const handle = session.client.workflow.getHandle(workflowId);
+  const bar = opts.json || opts.quiet ? undefined : new ProgressBar();
+  let last: GenerationProgress | undefined;
+  const timer = setInterval(async () => {
+    try {
+      last = await handle.query<GenerationProgress>('progress');
+      bar?.update(last);
+    } catch {
+      // not started by a worker yet
+    }
+  }, 500);
+  try {
+    const result = (await handle.result()) as GenerationResult;
+    bar?.finish(last && { ...last, phase: 'done', shardsDone: last.shardsTotal });
+    return result;
+  } catch (err) {
+    bar?.finish();
+    if (err instanceof WorkflowFailedError) {
+      const cause = err.cause as Error | undefined;
+      throw new Error(`generation ${workflowId} failed: ${cause?.message ?? err.message}`);
+    }
+    throw err;
+  } finally {
+    clearInterval(timer);
+  }
+}
+
+export function printResult(result: GenerationResult, json: boolean, ui?: string): void {
+  if (json) {
+    process.stdout.write(JSON.stringify({ workflowId: result.workflowId, runId: result.runId, outDir: result.outDir, manifest: result.manifest, totalRecords: result.totalRecords }) + '\n');
+    return;
+  }
+  process.stdout.write(
+    `Done: ${result.totalRecords} records in ${result.outDir}\n  manifest: ${result.manifest}\n  workflow: ${result.workflowId}${ui ? ` (${ui}/namespaces/default/workflows/${result.workflowId})` : ''}\n`,
+  );
+}
+
+export async function run(argv: string[]): Promise<void> {
+  const { values, positionals } = parseArgs({
+    args: argv,
+    options: { ...GENERATION_FLAGS, address: { type: 'string' }, detach: { type: 'boolean' }, json: { type: 'boolean' } },
+    allowPositionals: true,
+  });
+  if (positionals.length) throw new UsageError(`unexpected argument "${positionals[0]}"`);
+  let input = inputFromFlags(values);
+  const workflowId = input.runId ?? newWorkflowId();
+  const embedded = !explicitAddress(values.address);
+  let dataRoot: string | undefined;
+  if (embedded) ({ dataRoot, input } = embeddedPlacement(input));
+  try {
+    const params = resolveGenerationInput(input, workflowId);
+    if (dataRoot) resolveRunDir(dataRoot, params.out, params.runId);
+  } catch (err) {
+    if (err instanceof InputError) throw new UsageError(err.message);
+    throw err;
+  }
+
+  const session = await openSession({ address: values.address, worker: embedded && !values.detach, dataRoot });
+  try {
+    if (values.detach && session.ownsServer) {
+      throw new UsageError('--detach needs a Temporal server that keeps running: start one with `wrapped-etl server` (and a `wrapped-etl worker`), or pass --address');
+    }
+    await session.client.workflow.start('generateDataset', { taskQueue: TASK_QUEUE, workflowId, args: [input] });
+    if (values.detach) {
+      process.stdout.write(values.json ? JSON.stringify({ workflowId }) + '\n' : `Started ${workflowId}\n`);
+      return;
+    }
+    if (!values.json) process.stderr.write(`Started ${workflowId}${session.uiUrl ? ` — Web UI: ${session.uiUrl}` : ''}\n`);
+    const result = await followGeneration(session, workflowId, { json: !!values.json });
+    printResult(result, !!values.json, session.uiUrl);
+  } finally {
+    await session.close();
+  }
+}

@@ -1,0 +1,67 @@
+import { UsageError } from './usage-error';
+
+interface Command {
+  usage: string;
+  run(argv: string[]): Promise<void>;
+}
+
+/** Commands load lazily, so `inspect` does not pay for the Temporal SDK. */
+const COMMANDS: Record<string, { summary: string; load: () => Command }> = {
+  generate: { summary: 'generate a dataset (embedded Temporal by default)', load: () => require('./commands/generate') },
+  server: { summary: 'run the Temporal dev server with its Web UI', load: () => require('./commands/server') },
+  worker: { summary: 'run a worker on the task queue', load: () => require('./commands/worker') },
+  inspect: { summary: 'print an AVRO file as NDJSON, or its schema', load: () => require('./commands/inspect') },
+};
+
+function mainUsage(): string {
+  const width = Math.max(...Object.keys(COMMANDS).map((c) => c.length));
+  return `wrapped-etl: synthetic Spotify-style listening histories as AVRO, orchestrated by Temporal
+
+Usage: wrapped-etl COMMAND [flags]    (wrapped-etl COMMAND --help for its flags)
+
+${Object.entries(COMMANDS)
+  .map(([name, c]) => `  ${name.padEnd(width)}  ${c.summary}`)
+  .join('\n')}
+`;
+}
+
+export async function main(argv: string[]): Promise<number> {
+  const [name, ...rest] = argv;
+  if (!name || name === '--help' || name === '-h' || name === 'help') {
+    process.stdout.write(mainUsage());
+    return name ? 0 : 2;
+  }
+  const entry = COMMANDS[name];
+  if (!entry) {
+    process.stderr.write(`wrapped-etl: unknown command "${name}"\n\n${mainUsage()}`);
+    return 2;
+  }
+  const command = entry.load();
+  if (rest.includes('--help') || rest.includes('-h')) {
+    process.stdout.write(command.usage);
+    return 0;
+  }
+  try {
+    await command.run(rest);
+    return process.exitCode === undefined ? 0 : Number(process.exitCode);
+  } catch (err) {
+    const e = err as Error & { code?: string };
+    if (err instanceof UsageError || e.code?.startsWith('ERR_PARSE_ARGS')) {
+      process.stderr.write(`wrapped-etl ${name}: ${e.message}\n\n${command.usage}`);
+      return 2;
+    }
+    process.stderr.write(`wrapped-etl ${name}: ${e.message}\n`);
+    if (process.env.LOG_LEVEL === 'debug') process.stderr.write(`${e.stack}\n`);
+    return 1;
+  }
+}
+
+if (require.main === module) {
+  main(process.argv.slice(2)).then(
+    (code) => process.exit(code),
+    (err) => {
+      process.stderr.write(`${(err as Error).stack}\n`);
+      process.exit(1);
+    },
+  );
+}

@@ -1,0 +1,79 @@
+import * as path from 'node:path';
+import { Client, Connection } from '@temporalio/client';
+import { NativeConnection } from '@temporalio/worker';
+import { logger } from '../../src/log/logger';
+import { DEFAULT_ADDRESS, DEFAULT_UI_PORT, NAMESPACE } from './constants';
+import { isReachable, startDevServer, waitForServer, type DevServer } from './dev-server';
+import { createGenerationWorker, installRuntime, type GenerationWorker } from './worker';
+
+export interface SessionOptions {
+  /** --address; falls back to TEMPORAL_ADDRESS; neither means the embedded default */
+  address?: string;
+  /** start an in-process worker in embedded mode */
+  worker: boolean;
+  /** the in-process worker's data root */
+  dataRoot?: string;
+}
+
+export interface TemporalSession {
+  client: Client;
+  address: string;
+  embedded: boolean;
+  /** true when this session started the dev server itself (it stops with the session) */
+  ownsServer: boolean;
+  uiUrl?: string;
+  close(): Promise<void>;
+}
+
+export function explicitAddress(flag?: string): string | undefined {
+  return flag ?? (process.env.TEMPORAL_ADDRESS || undefined);
+}
+
+/**
+ * Connects to Temporal. With an address, that server (a worker is expected there).
+ * Without, the embedded default: the local dev server (started here if none runs on
+ * 127.0.0.1:7233, its SQLite under .temporal/) and an in-process worker.
+ */
+export async function openSession(opts: SessionOptions): Promise<TemporalSession> {
+  const address = explicitAddress(opts.address);
+  if (address) {
+    await waitForServer(address, 10_000).catch((err) => {
+      throw new Error(`cannot reach Temporal at ${address}: ${(err as Error).message}`);
+    });
+    const connection = await Connection.connect({ address });
+    return { client: new Client({ connection, namespace: NAMESPACE }), address, embedded: false, ownsServer: false, close: () => connection.close() };
+  }
+
+  let server: DevServer | undefined;
+  if (await isReachable(DEFAULT_ADDRESS)) {
+    logger.info({ address: DEFAULT_ADDRESS }, 'using the Temporal server already running');
+  } else {
+    server = await startDevServer({ port: 7233, uiPort: DEFAULT_UI_PORT, dbFile: path.join('.temporal', 'dev.db') });
+  }
+  const connection = await Connection.connect({ address: DEFAULT_ADDRESS });
+  let worker: GenerationWorker | undefined;
+  let workerDone: Promise<void> | undefined;
+  let nativeConnection: NativeConnection | undefined;
+  if (opts.worker) {
+    installRuntime();
+    nativeConnection = await NativeConnection.connect({ address: DEFAULT_ADDRESS });
+    worker = await createGenerationWorker({ connection: nativeConnection, dataRoot: opts.dataRoot });
+    workerDone = worker.run();
+  }
+  return {
+    client: new Client({ connection, namespace: NAMESPACE }),
+    address: DEFAULT_ADDRESS,
+    embedded: true,
+    ownsServer: server !== undefined,
+    uiUrl: `http://localhost:${DEFAULT_UI_PORT}`,
+    async close() {
+      if (worker) {
+        worker.worker.shutdown();
+        await workerDone!.catch((err) => logger.error({ err }, 'worker stopped with an error'));
+      }
+      await nativeConnection?.close();
+      await connection.close();
+      await server?.stop();
+    },
+  };
+}

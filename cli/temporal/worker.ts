@@ -1,0 +1,66 @@
+import * as path from 'node:path';
+import { NativeConnection, Runtime, Worker, DefaultLogger, type LogLevel } from '@temporalio/worker';
+import { createGenerationActivities } from '../../activities/generation-activities';
+import { logger } from '../../src/log/logger';
+import { ShardPool } from '../../src/parallel/shard-pool';
+import { NAMESPACE, TASK_QUEUE } from './constants';
+
+let runtimeInstalled = false;
+
+/** Routes the SDK's own logs through pino, at WARN unless LOG_LEVEL says debug. */
+export function installRuntime(): void {
+  if (runtimeInstalled) return;
+  runtimeInstalled = true;
+  const level: LogLevel = process.env.LOG_LEVEL === 'debug' ? 'DEBUG' : 'WARN';
+  try {
+    Runtime.install({
+      logger: new DefaultLogger(level, (entry) => {
+        const meta = { sdk: true, ...(entry.meta ?? {}) };
+        const fn = entry.level === 'ERROR' ? 'error' : entry.level === 'WARN' ? 'warn' : entry.level === 'INFO' ? 'info' : 'debug';
+        logger[fn](meta, entry.message);
+      }),
+    });
+  } catch {
+    // a Runtime was installed already (e.g. by a test environment)
+  }
+}
+
+export const WORKFLOWS_PATH = path.join(__dirname, '../../workflows', `index${path.extname(__filename)}`);
+
+export interface GenerationWorker {
+  worker: Worker;
+  pool: ShardPool;
+  /** runs until shutdown() (or a signal); closes the thread pool at the end */
+  run(): Promise<void>;
+}
+
+export async function createGenerationWorker(opts: {
+  connection: NativeConnection;
+  taskQueue?: string;
+  namespace?: string;
+  dataRoot?: string;
+  threads?: number;
+}): Promise<GenerationWorker> {
+  installRuntime();
+  const pool = new ShardPool(opts.threads);
+  const worker = await Worker.create({
+    connection: opts.connection,
+    namespace: opts.namespace ?? NAMESPACE,
+    taskQueue: opts.taskQueue ?? TASK_QUEUE,
+    workflowsPath: WORKFLOWS_PATH,
+    activities: createGenerationActivities({ pool, dataRoot: opts.dataRoot }),
+    maxConcurrentActivityTaskExecutions: pool.size * 2,
+    shutdownGraceTime: '30 seconds',
+  });
+  return {
+    worker,
+    pool,
+    async run() {
+      try {
+        await worker.run();
+      } finally {
+        await pool.close();
+      }
+    },
+  };
+}

@@ -1,0 +1,13 @@
+/** One catalog song, as stored in schemas/song.avsc. */
+export interface Song {
+  title: string;
+  artist: string;
+  genre: string;
+  year: number;
+  popularity: number;
+  danceability: number;
+  energy: number;
+  length_seconds: number;
+  source: string;
+  imputed: string[];
+}

@@ -1,0 +1,24 @@
+/** One record of schemas/listening-history.avsc (the seed's ListeningHistory). */
+export interface Location {
+  latitude: number;
+  longitude: number;
+  country: string;
+  city: string;
+  timezone: string;
+}
+
+export interface ListeningRecord {
+  user_id: number;
+  user_location: Location;
+  interaction: string;
+  song_name: string;
+  artist: string;
+  genre: string;
+  year: number;
+  popularity: number;
+  danceability: number;
+  energy: number;
+  length_seconds: number;
+  listening_time: { start_time: number; end_time: number };
+  personality: string;
+}

@@ -1,0 +1,68 @@
+import { removeStaleTempFiles } from '../files/atomic-file';
+import { AvroContainerWriter, type WrittenContainer } from '../avro/container-writer';
+import { LISTENING_HISTORY_SCHEMA, schemaType } from '../avro/schemas';
+import { readCatalogFile } from '../catalog/catalog-file';
+import type { Song } from '../catalog/song';
+import { writeFileAtomic } from '../files/atomic-file';
+import type { GenerationParams } from '../params/generation-input';
+import { derivedBytes } from '../random/seeded-random';
+import { RunLayout } from '../output/run-layout';
+import { PopulationModel } from '../users/user-profile';
+import { readUsersOfShard } from '../users/users-file';
+import type { ListeningRecord } from './listening-record';
+import { simulateUser } from './simulate-user';
+
+export interface ShardJob {
+  params: GenerationParams;
+  runDir: string;
+  shard: number;
+  catalogSha256: string;
+}
+
+export interface ShardResult extends WrittenContainer {
+  shard: number;
+  file: string;
+  users: number;
+}
+
+export interface ShardProgress {
+  users: number;
+  records: number;
+  bytes: number;
+}
+
+let cachedCatalog: { key: string; songs: Song[] } | undefined;
+
+async function catalogFor(path: string, sha256: string): Promise<Song[]> {
+  const key = `${path}#${sha256}`;
+  if (cachedCatalog?.key !== key) cachedCatalog = { key, songs: await readCatalogFile(path) };
+  return cachedCatalog.songs;
+}
+
+/** Simulates the users of one shard and writes its part file, streaming, then its checkpoint. */
+export async function runShardJob(job: ShardJob, onProgress: (p: ShardProgress) => void = () => {}): Promise<ShardResult> {
+  const layout = new RunLayout(job.runDir);
+  const songs = await catalogFor(layout.catalogPath, job.catalogSha256);
+  const users = readUsersOfShard(layout.usersPath, layout.usersOffsetsPath, job.shard);
+  const ctx = { params: job.params, songs, population: new PopulationModel(job.params) };
+  const file = RunLayout.partName(job.shard);
+  removeStaleTempFiles(layout.partPath(job.shard));
+  const writer = new AvroContainerWriter<ListeningRecord>(layout.partPath(job.shard), schemaType(LISTENING_HISTORY_SCHEMA), {
+    syncMarker: derivedBytes([job.params.seed, 'avro-sync', 'listening-history']),
+  });
+  try {
+    let done = 0;
+    for (const user of users) {
+      for (const record of simulateUser(ctx, user)) writer.append(record);
+      done++;
+      onProgress({ users: done, records: writer.records, bytes: writer.bytesWritten });
+    }
+    const written = writer.commit();
+    const result: ShardResult = { shard: job.shard, file, users: users.length, ...written };
+    writeFileAtomic(layout.partCheckpointPath(job.shard), JSON.stringify(result));
+    return result;
+  } catch (err) {
+    writer.abort();
+    throw err;
+  }
+}

@@ -1,0 +1,31 @@
+import * as crypto from 'node:crypto';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import * as avro from 'avsc';
+import { readContainer } from '../../src/avro/read-container';
+import { readManifest, type Manifest } from '../../src/output/manifest';
+import type { ListeningRecord } from '../../src/simulate/listening-record';
+
+export function sha256(file: string): string {
+  return crypto.createHash('sha256').update(fs.readFileSync(file)).digest('hex');
+}
+
+/** Reads a run folder back: the manifest, and every record of every part (checked by the caller). */
+export async function readRun(runDir: string): Promise<{ manifest: Manifest; records: ListeningRecord[]; perPart: number[] }> {
+  const manifest = readManifest(path.join(runDir, 'manifest.json'));
+  const records: ListeningRecord[] = [];
+  const perPart: number[] = [];
+  for (const part of manifest.parts) {
+    let n = 0;
+    for await (const r of readContainer<ListeningRecord>(path.join(runDir, part.file))) {
+      records.push(r);
+      n++;
+    }
+    perPart.push(n);
+  }
+  return { manifest, records, perPart };
+}
+
+export function schemaTypeOf(manifest: Manifest): avro.Type {
+  return avro.Type.forSchema(manifest.schema);
+}

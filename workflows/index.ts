@@ -1,0 +1,2 @@
+export { generateDataset, progressQuery } from './generate-dataset';
+export type { GenerationProgress, GenerationResult, Phase } from './generate-dataset';
