@@ -11,6 +11,14 @@ const COMMANDS: Record<string, { summary: string; load: () => Command }> = {
   server: { summary: 'run the Temporal dev server with its Web UI', load: () => require('./commands/server') },
   worker: { summary: 'run a worker on the task queue', load: () => require('./commands/worker') },
   inspect: { summary: 'print an AVRO file as NDJSON, or its schema', load: () => require('./commands/inspect') },
+  catalog: { summary: 'catalog import SOURCE... --out FILE.avro: ingest song sources', load: () => require('./commands/catalog') },
+  profile: { summary: 'fidelity profile of a run: can behaviour tell the personality?', load: () => require('./commands/profile') },
+  status: { summary: 'progress and state of a generation', load: () => require('./commands/status') },
+  resume: { summary: 'resume a failed, cancelled or terminated generation', load: () => require('./commands/resume') },
+  cancel: { summary: 'cancel a generation gracefully', load: () => require('./commands/cancel') },
+  schedule: { summary: 'nightly generations: create, list, describe, pause, unpause, trigger, delete', load: () => require('./commands/schedule') },
+  wrapped: { summary: 'Wrapped analytics of a run: JSON, Parquet and an HTML report', load: () => require('./commands/wrapped') },
+  export: { summary: "a user's history in Spotify's export formats", load: () => require('./commands/export') },
 };
 
 function mainUsage(): string {
@@ -36,7 +44,14 @@ export async function main(argv: string[]): Promise<number> {
     process.stderr.write(`wrapped-etl: unknown command "${name}"\n\n${mainUsage()}`);
     return 2;
   }
-  const command = entry.load();
+  let command: Command;
+  try {
+    command = entry.load();
+  } catch (err) {
+    if ((err as { code?: string }).code !== 'MODULE_NOT_FOUND') throw err;
+    process.stderr.write(`wrapped-etl: the ${name} command is not available in this build\n`);
+    return 2;
+  }
   if (rest.includes('--help') || rest.includes('-h')) {
     process.stdout.write(command.usage);
     return 0;
