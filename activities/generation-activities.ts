@@ -1,4 +1,5 @@
 import * as fs from 'node:fs';
+import * as path from 'node:path';
 import { ApplicationFailure, Context, CancelledFailure } from '@temporalio/activity';
 import { LISTENING_HISTORY_SCHEMA, loadSchemaJson } from '../src/avro/schemas';
 import { writeCatalogFile } from '../src/catalog/catalog-file';
@@ -9,11 +10,12 @@ import { dataRoot, resolveRunDir } from '../src/output/data-root';
 import { writeManifest, type ManifestPart } from '../src/output/manifest';
 import { RunLayout } from '../src/output/run-layout';
 import { ShardPool } from '../src/parallel/shard-pool';
-import { InputError, resolveGenerationInput, shardCount, shardUserRange, type GenerationParams } from '../src/params/generation-input';
-import type { ShardResult } from '../src/simulate/shard-job';
+import { InputError, resolveGenerationInput, type GenerationInput, shardCount, shardUserRange, type GenerationParams } from '../src/params/generation-input';
+import type { ShardProgress, ShardResult } from '../src/simulate/shard-job';
+import { prunableGenerations } from '../src/output/generations';
 import { PopulationModel } from '../src/users/user-profile';
 import { writeUsersFile } from '../src/users/users-file';
-import type { CatalogRef, ManifestRef, RunRef, ShardOutcome, ShardRef, UsersRef } from './types';
+import type { CatalogRef, ManifestRef, PruneRequest, RunRef, ShardOutcome, ShardRef, UsersRef } from './types';
 
 export interface ActivityDeps {
   pool: ShardPool;
@@ -26,6 +28,32 @@ function invalidInput(err: unknown): never {
   throw err;
 }
 
+/** The first field whose value differs between two params, ignoring `resume`. */
+function firstDifference(a: GenerationParams, b: GenerationParams): string | undefined {
+  const keys = new Set([...Object.keys(a), ...Object.keys(b)]);
+  keys.delete('resume');
+  return [...keys].find((k) => JSON.stringify(a[k as keyof GenerationParams]) !== JSON.stringify(b[k as keyof GenerationParams]));
+}
+
+/** A resumed run takes the recorded params; fields the input gives must agree with them. */
+function resumedParams(params: GenerationParams, recorded: GenerationParams | undefined, input: GenerationInput, runDir: string): GenerationParams {
+  if (!recorded) {
+    throw ApplicationFailure.nonRetryable(`invalid input: resume: no generation to resume at ${runDir} (no _work/params.json); start a new one instead`, 'InvalidInput');
+  }
+  for (const field of Object.keys(input ?? {})) {
+    if (field === 'resume') continue;
+    const key = field as keyof GenerationParams;
+    if (JSON.stringify(params[key]) !== JSON.stringify(recorded[key])) {
+      throw ApplicationFailure.nonRetryable(
+        `invalid input: ${field}: the generation being resumed has ${JSON.stringify(recorded[key])}, the input says ${JSON.stringify(params[key])}; leave it out to keep the recorded value`,
+        'InvalidInput',
+        { field },
+      );
+    }
+  }
+  return recorded;
+}
+
 function readJson<T>(file: string): T | undefined {
   try {
     return JSON.parse(fs.readFileSync(file, 'utf8')) as T;
@@ -34,16 +62,27 @@ function readJson<T>(file: string): T | undefined {
   }
 }
 
+/** Test-only: a share (0..1) of shard attempts fails on purpose. Read from the worker's environment, never from workflow input. */
+function failShareFromEnv(): number {
+  const share = Number(process.env.WRAPPED_ETL_FAIL_SHARE ?? 0);
+  return Number.isFinite(share) && share > 0 ? Math.min(share, 1) : 0;
+}
+
 export function createGenerationActivities(deps: ActivityDeps) {
+  const failShare = failShareFromEnv();
   const log = (runId: string, extra: Record<string, unknown> = {}) => logger.child({ runId, ...extra });
 
   return {
-    /** Validates the input, fills defaults, fixes the run folder and records the params there. */
-    async resolveParams(args: { input: unknown; workflowId: string }): Promise<RunRef> {
+    /**
+     * Validates the input, fills defaults, fixes the run folder and records the params
+     * there. With `resume`, the params recorded by the generation being resumed win.
+     */
+    async resolveParams(args: { input: unknown; workflowId: string; defaultRunId?: string | null }): Promise<RunRef> {
       let params: GenerationParams;
       let runDir: string;
       try {
-        params = resolveGenerationInput(args.input, args.workflowId);
+        params = resolveGenerationInput(args.input, args.defaultRunId ?? args.workflowId);
+        if (params.resume && (args.input as GenerationInput).runId === undefined) params.runId = params.resume;
         runDir = resolveRunDir(deps.dataRoot ?? dataRoot(), params.out, params.runId);
         new PopulationModel(params);
       } catch (err) {
@@ -53,9 +92,20 @@ export function createGenerationActivities(deps: ActivityDeps) {
         invalidInput(err);
       }
       const layout = new RunLayout(runDir);
-      fs.mkdirSync(layout.workDir, { recursive: true });
-      writeFileAtomic(layout.paramsPath, JSON.stringify(params, null, 2) + '\n');
-      log(params.runId).info({ runDir, users: params.users, shards: shardCount(params) }, 'generation resolved');
+      const recorded = readJson<GenerationParams>(layout.paramsPath);
+      if (params.resume) {
+        params = resumedParams(params, recorded, args.input as GenerationInput, runDir);
+      } else if (recorded && firstDifference(recorded, params)) {
+        const field = firstDifference(recorded, params)!;
+        throw ApplicationFailure.nonRetryable(
+          `invalid input: runId: ${runDir} holds a generation with other params (${field} differs); give another runId, or resume it with "resume": "${params.runId}"`,
+          'InvalidInput',
+        );
+      } else {
+        fs.mkdirSync(layout.workDir, { recursive: true });
+        writeFileAtomic(layout.paramsPath, JSON.stringify(params, null, 2) + '\n');
+      }
+      log(params.runId).info({ runDir, users: params.users, shards: shardCount(params), resumed: !!recorded }, 'generation resolved');
       return { params, runDir };
     },
 
@@ -116,18 +166,28 @@ export function createGenerationActivities(deps: ActivityDeps) {
         l.info({ records: checkpoint.records }, 'shard checkpoint valid, part kept');
         return { shard: ref.shard, records: checkpoint.records, bytes: checkpoint.bytes, reused: true };
       }
-      const task = deps.pool.run(
-        { params: ref.params, runDir: ref.runDir, shard: ref.shard, catalogSha256: ref.catalogSha256 },
-        (progress) => ctx.heartbeat(progress),
-      );
-      const heartbeat = setInterval(() => ctx.heartbeat(), 5000);
+      for (const needed of [layout.catalogPath, layout.usersPath, layout.usersOffsetsPath]) {
+        if (!fs.existsSync(needed)) {
+          throw ApplicationFailure.nonRetryable(`${needed} is missing, so no attempt can succeed; start a new generation`, 'MissingRunFile');
+        }
+      }
+      const injected = failShare > 0 && Math.random() < failShare;
+      let progress: ShardProgress = { users: 0, records: 0, bytes: 0 };
+      const task = deps.pool.run({ params: ref.params, runDir: ref.runDir, shard: ref.shard, catalogSha256: ref.catalogSha256 }, (p) => {
+        progress = p;
+        ctx.heartbeat(p);
+      });
+      const heartbeat = setInterval(() => ctx.heartbeat(progress), 2000);
       ctx.cancellationSignal.addEventListener('abort', () => task.cancel());
+      if (injected) setTimeout(() => task.cancel(), 20);
       try {
         const result = await task.result;
+        if (injected) throw new Error(`injected failure after the part was written (WRAPPED_ETL_FAIL_SHARE=${failShare})`);
         l.info({ records: result.records, bytes: result.bytes }, 'shard written');
         return { shard: ref.shard, records: result.records, bytes: result.bytes, reused: false };
       } catch (err) {
         if (ctx.cancellationSignal.aborted) throw new CancelledFailure(`shard ${ref.shard} cancelled`);
+        if (injected && !(err as Error).message.startsWith('injected')) throw new Error(`injected failure mid-shard (WRAPPED_ETL_FAIL_SHARE=${failShare})`);
         l.error({ err }, 'shard failed');
         throw err;
       } finally {
@@ -157,6 +217,15 @@ export function createGenerationActivities(deps: ActivityDeps) {
       });
       log(ref.params.runId, { step: 'manifest' }).info({ totalRecords, parts: parts.length }, 'manifest written');
       return { manifest: layout.manifestPath, totalRecords, parts: parts.length, bytes: parts.reduce((n, p) => n + p.bytes, 0) };
+    },
+
+    /** Deletes the schedule's generations (siblings named <schedule>-YYYYMMDDTHHMMSSZ) scheduled more than keepDays before this one. */
+    async pruneGenerations(args: PruneRequest): Promise<{ deleted: string[] }> {
+      const parent = path.dirname(args.runDir);
+      const deleted = prunableGenerations(parent, args.schedule, new Date(args.scheduledAt), args.keepDays).filter((dir) => dir !== args.runDir);
+      for (const dir of deleted) fs.rmSync(dir, { recursive: true, force: true });
+      log(path.basename(args.runDir), { step: 'prune' }).info({ deleted: deleted.map((d) => path.basename(d)), keepDays: args.keepDays }, 'old generations pruned');
+      return { deleted };
     },
   };
 }

@@ -1,14 +1,20 @@
 import {
+  ActivityCancellationType,
   ActivityFailure,
   ApplicationFailure,
   defineQuery,
+  isCancellation,
+  makeContinueAsNewFunc,
   proxyActivities,
+  setCurrentDetails,
   setHandler,
   upsertMemo,
   workflowInfo,
 } from '@temporalio/workflow';
 import type { GenerationActivities } from '../activities/generation-activities';
+import type { RunRef } from '../activities/types';
 import type { GenerationInput } from '../src/params/generation-input';
+import { scheduledRun, type ScheduledRun } from './scheduled-run';
 
 export type Phase = 'resolving' | 'catalog' | 'users' | 'shards' | 'manifest' | 'done';
 
@@ -28,7 +34,31 @@ export interface GenerationResult {
   totalRecords: number;
 }
 
+/** What a continued-as-new run needs to carry on: never the list of finished shards, only where to go on from. */
+export interface Continuation {
+  run: RunRef;
+  catalogSha256: string;
+  /** every shard below this one is done */
+  nextShard: number;
+  progress: GenerationProgress;
+  scheduled: ScheduledRun | null;
+}
+
+/** The readable summary the Web UI shows (memo), also what `wrapped-etl status` falls back on. */
+export interface GenerationMemo {
+  summary?: string;
+  runId?: string;
+  outDir?: string;
+  progress?: GenerationProgress;
+  /** set by `wrapped-etl schedule create` on the schedule's action */
+  schedule?: string;
+  keepDays?: number;
+}
+
 export const progressQuery = defineQuery<GenerationProgress>('progress');
+
+/** Start a new run of the same workflow when the server suggests it, or past this many events at the latest. */
+const HISTORY_EVENT_LIMIT = 20_000;
 
 const quick = proxyActivities<GenerationActivities>({
   startToCloseTimeout: '10 minutes',
@@ -38,54 +68,135 @@ const quick = proxyActivities<GenerationActivities>({
 
 const shards = proxyActivities<GenerationActivities>({
   startToCloseTimeout: '2 hours',
-  heartbeatTimeout: '1 minute',
+  // short, so a shard of a killed worker is handed to another one quickly; shards heartbeat every few seconds
+  heartbeatTimeout: '15 seconds',
   retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '1 minute', maximumAttempts: 10 },
+  // a cancelled run ends only once its shard threads have stopped, so a resume never races a stale writer
+  cancellationType: ActivityCancellationType.WAIT_CANCELLATION_COMPLETED,
 });
 
-/** Rethrows an activity's non-retryable application failure as the workflow's own failure. */
+/** The innermost cause's message: an ActivityFailure only says "Activity task failed". */
+function causeMessage(err: unknown): string {
+  let e = err as { message?: string; cause?: unknown };
+  while (e.cause instanceof Error) e = e.cause;
+  return e.message ?? String(err);
+}
+
+/** An activity's non-retryable failure becomes the workflow's own failure, message kept. */
 function failFast(err: unknown): never {
+  if (isCancellation(err)) throw err;
   if (err instanceof ActivityFailure && err.cause instanceof ApplicationFailure && err.cause.nonRetryable) {
     throw ApplicationFailure.nonRetryable(err.cause.message, err.cause.type ?? undefined, ...(err.cause.details ?? []));
   }
   throw err;
 }
 
-/** Generates a synthetic listening-history dataset: catalog, users, shards in parallel, manifest. */
-export async function generateDataset(input: GenerationInput = {}): Promise<GenerationResult> {
-  const progress: GenerationProgress = { phase: 'resolving', shardsDone: 0, shardsTotal: 0, records: 0, bytes: 0 };
+function shardFailure(shard: number, err: unknown): unknown {
+  if (isCancellation(err)) return err;
+  const part = `part-${String(shard).padStart(5, '0')}`;
+  return ApplicationFailure.nonRetryable(`shard ${shard} (${part}) failed: ${causeMessage(err)}`, 'ShardFailed');
+}
+
+function describeProgress(p: GenerationProgress, outDir: string): string {
+  return `${p.phase}: ${p.shardsDone}/${p.shardsTotal} shards, ${p.records} records, ${p.bytes} bytes -> ${outDir}`;
+}
+
+/**
+ * Generates a synthetic listening-history dataset: catalog, users, shards (at most
+ * `parallelism` in flight), manifest last. Long runs continue as new with only a
+ * Continuation, so the history stays bounded whatever the number of shards.
+ */
+export async function generateDataset(input: GenerationInput = {}, continuation?: Continuation): Promise<GenerationResult> {
+  const progress: GenerationProgress = continuation?.progress ?? { phase: 'resolving', shardsDone: 0, shardsTotal: 0, records: 0, bytes: 0 };
   setHandler(progressQuery, () => progress);
-  const { workflowId } = workflowInfo();
+  const info = workflowInfo();
+  const memo: GenerationMemo = { ...(info.memo as GenerationMemo | undefined) };
+  const remember = (extra: GenerationMemo = {}) => {
+    Object.assign(memo, extra, { progress: { ...progress } });
+    upsertMemo({ ...memo });
+  };
+  let run: RunRef | undefined = continuation?.run;
 
   try {
-    const run = await quick.resolveParams({ input, workflowId });
-    const { params } = run;
-    progress.shardsTotal = Math.ceil(params.users / params.shardSize);
-    await upsertMemo({ summary: `${params.users} users, ${params.sessionsPerUser} sessions/user, seed ${params.seed} -> ${run.runDir}` });
+    const scheduled = continuation ? continuation.scheduled : scheduledRun(info, memo);
+    let catalogSha256: string;
+    if (!continuation) {
+      run = await quick.resolveParams({ input, workflowId: info.workflowId, defaultRunId: scheduled?.runId });
+      progress.shardsTotal = Math.ceil(run.params.users / run.params.shardSize);
+      const p = run.params;
+      remember({
+        runId: p.runId,
+        outDir: run.runDir,
+        summary: `${p.users} users x ${p.sessionsPerUser} sessions, seed ${p.seed}, ${progress.shardsTotal} shards of ${p.shardSize}, parallelism ${p.parallelism}${p.resume ? `, resuming ${p.resume}` : ''}`,
+      });
+      progress.phase = 'catalog';
+      catalogSha256 = (await quick.ingestCatalog(run)).sha256;
+      progress.phase = 'users';
+      await quick.assignUsers(run);
+      progress.phase = 'shards';
+      remember();
+    } else {
+      catalogSha256 = continuation.catalogSha256;
+    }
+    const ref = run!;
+    setCurrentDetails(describeProgress(progress, ref.runDir));
 
-    progress.phase = 'catalog';
-    const catalog = await quick.ingestCatalog(run);
+    const nextShard = await runShards(ref, catalogSha256, continuation?.nextShard ?? 0, progress, () => {
+      setCurrentDetails(describeProgress(progress, ref.runDir));
+      if (progress.shardsDone % Math.max(1, Math.floor(progress.shardsTotal / 20)) === 0) remember();
+    });
+    if (nextShard < progress.shardsTotal) {
+      remember();
+      const next: Continuation = { run: ref, catalogSha256, nextShard, progress, scheduled };
+      await makeContinueAsNewFunc<typeof generateDataset>({ memo: { ...memo } })(input, next);
+    }
 
-    progress.phase = 'users';
-    await quick.assignUsers(run);
+    progress.phase = 'manifest';
+    const manifest = await quick.finalizeManifest(ref);
+    if (scheduled?.keepDays) await quick.pruneGenerations({ runDir: ref.runDir, schedule: scheduled.schedule, keepDays: scheduled.keepDays, scheduledAt: scheduled.scheduledAt });
+    progress.phase = 'done';
+    remember();
+    setCurrentDetails(`done: ${manifest.totalRecords} records in ${manifest.parts} parts -> ${ref.runDir}`);
+    return { workflowId: info.workflowId, runId: ref.params.runId, outDir: ref.runDir, manifest: manifest.manifest, totalRecords: manifest.totalRecords };
+  } catch (err) {
+    // the memo tells the Web UI and `status` how far the run got
+    const how = isCancellation(err) ? 'cancelled' : 'failed';
+    remember({ summary: run ? `${how} at ${describeProgress(progress, run.runDir)}; resume with: wrapped-etl resume ${info.workflowId}` : `${how} before it started: ${causeMessage(err)}` });
+    failFast(err);
+  }
+}
 
-    progress.phase = 'shards';
-    let next = 0;
-    const lane = async (): Promise<void> => {
-      while (next < progress.shardsTotal) {
-        const shard = next++;
-        const outcome = await shards.generateShard({ ...run, shard, catalogSha256: catalog.sha256 });
+/**
+ * Runs shards from `first` on, at most `parallelism` at once. Stops launching new ones
+ * when the history should be continued as new, and returns the first shard not done
+ * once the in-flight ones have finished (shards below it are all done).
+ */
+async function runShards(run: RunRef, catalogSha256: string, first: number, progress: GenerationProgress, onShardDone: () => void): Promise<number> {
+  let next = first;
+  let stop = false;
+  let failure: unknown;
+  const lane = async (): Promise<void> => {
+    while (!stop && next < progress.shardsTotal) {
+      const info = workflowInfo();
+      if (next > first && (info.continueAsNewSuggested || info.historyLength > HISTORY_EVENT_LIMIT)) {
+        stop = true;
+        return;
+      }
+      const shard = next++;
+      try {
+        const outcome = await shards.generateShard({ ...run, shard, catalogSha256 });
         progress.shardsDone++;
         progress.records += outcome.records;
         progress.bytes += outcome.bytes;
+        onShardDone();
+      } catch (err) {
+        stop = true;
+        failure ??= shardFailure(shard, err);
+        return;
       }
-    };
-    await Promise.all(Array.from({ length: Math.min(params.parallelism, progress.shardsTotal) }, lane));
-
-    progress.phase = 'manifest';
-    const manifest = await quick.finalizeManifest(run);
-    progress.phase = 'done';
-    return { workflowId, runId: params.runId, outDir: run.runDir, manifest: manifest.manifest, totalRecords: manifest.totalRecords };
-  } catch (err) {
-    failFast(err);
-  }
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(run.params.parallelism, progress.shardsTotal - first) }, lane));
+  if (failure !== undefined) throw failure;
+  return next;
 }

@@ -13,6 +13,8 @@ export interface SessionOptions {
   worker: boolean;
   /** the in-process worker's data root */
   dataRoot?: string;
+  /** embedded only: fail instead of starting a dev server when none runs (for commands that need one that stays up) */
+  needsRunningServer?: string;
 }
 
 export interface TemporalSession {
@@ -22,6 +24,8 @@ export interface TemporalSession {
   /** true when this session started the dev server itself (it stops with the session) */
   ownsServer: boolean;
   uiUrl?: string;
+  /** embedded only: starts the in-process worker now (when the data root was not known at openSession) */
+  startWorker(dataRoot?: string): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -41,12 +45,21 @@ export async function openSession(opts: SessionOptions): Promise<TemporalSession
       throw new Error(`cannot reach Temporal at ${address}: ${(err as Error).message}`);
     });
     const connection = await Connection.connect({ address });
-    return { client: new Client({ connection, namespace: NAMESPACE }), address, embedded: false, ownsServer: false, close: () => connection.close() };
+    return {
+      client: new Client({ connection, namespace: NAMESPACE }),
+      address,
+      embedded: false,
+      ownsServer: false,
+      async startWorker() {},
+      close: () => connection.close(),
+    };
   }
 
   let server: DevServer | undefined;
   if (await isReachable(DEFAULT_ADDRESS)) {
     logger.info({ address: DEFAULT_ADDRESS }, 'using the Temporal server already running');
+  } else if (opts.needsRunningServer) {
+    throw new Error(`no Temporal server runs on ${DEFAULT_ADDRESS}; ${opts.needsRunningServer}: start one with \`wrapped-etl server\` (and a \`wrapped-etl worker\`), or pass --address`);
   } else {
     server = await startDevServer({ port: 7233, uiPort: DEFAULT_UI_PORT, dbFile: path.join('.temporal', 'dev.db') });
   }
@@ -54,18 +67,21 @@ export async function openSession(opts: SessionOptions): Promise<TemporalSession
   let worker: GenerationWorker | undefined;
   let workerDone: Promise<void> | undefined;
   let nativeConnection: NativeConnection | undefined;
-  if (opts.worker) {
+  const startWorker = async (dataRoot?: string) => {
+    if (worker) return;
     installRuntime();
     nativeConnection = await NativeConnection.connect({ address: DEFAULT_ADDRESS });
-    worker = await createGenerationWorker({ connection: nativeConnection, dataRoot: opts.dataRoot });
+    worker = await createGenerationWorker({ connection: nativeConnection, dataRoot });
     workerDone = worker.run();
-  }
+  };
+  if (opts.worker) await startWorker(opts.dataRoot);
   return {
     client: new Client({ connection, namespace: NAMESPACE }),
     address: DEFAULT_ADDRESS,
     embedded: true,
     ownsServer: server !== undefined,
     uiUrl: `http://localhost:${DEFAULT_UI_PORT}`,
+    startWorker,
     async close() {
       if (worker) {
         worker.worker.shutdown();

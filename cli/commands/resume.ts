@@ -1,0 +1,62 @@
+import * as path from 'node:path';
+import { parseArgs } from 'node:util';
+import { WorkflowNotFoundError } from '@temporalio/client';
+import { explicitAddress, openSession } from '../temporal/session';
+import { describeGeneration, startInput } from '../temporal/generation-info';
+import { TASK_QUEUE } from '../temporal/constants';
+import { UsageError } from '../usage-error';
+import { followGeneration, printResult } from './generate';
+
+export const usage = `wrapped-etl resume WORKFLOW_ID [--json] [--detach] [--out DIR] [--address HOST:PORT]
+
+Resumes a failed, cancelled or terminated generation: starts the workflow id again
+with its original input plus "resume", over the same output folder. Shards whose
+part file matches its checkpoint are kept; the rest are generated, so the result is
+byte-identical to an uninterrupted run. Prints what \`generate\` prints.
+Embedded (no --address): --out is the --out of the original \`generate\` when the
+original run stopped before it recorded its output folder.
+`;
+
+export async function run(argv: string[]): Promise<void> {
+  const { values, positionals } = parseArgs({
+    args: argv,
+    options: { json: { type: 'boolean' }, detach: { type: 'boolean' }, out: { type: 'string' }, address: { type: 'string' } },
+    allowPositionals: true,
+  });
+  if (positionals.length !== 1) throw new UsageError('give exactly one WORKFLOW_ID');
+  const workflowId = positionals[0];
+  const embedded = !explicitAddress(values.address);
+  const session = await openSession({ address: values.address, worker: false, needsRunningServer: embedded ? undefined : 'resume' });
+  try {
+    const before = await describeGeneration(session.client, workflowId, 1000).catch((err) => {
+      if (err instanceof WorkflowNotFoundError) throw new Error(`no generation with workflow id "${workflowId}" on ${session.address}`);
+      throw err;
+    });
+    if (before.status === 'RUNNING') throw new Error(`${workflowId} is still running; wait for it, or \`wrapped-etl cancel ${workflowId}\` first`);
+    const original = await startInput(session.client, workflowId);
+    const runId = before.runId ?? original.runId ?? (original.resume || workflowId);
+    const input = { ...original, runId, resume: runId };
+
+    if (embedded) {
+      // the embedded worker wrote under the original --out (its data root), into <out>/<runId>
+      const root = before.outDir ? path.dirname(before.outDir) : values.out ? path.resolve(values.out) : undefined;
+      if (!root) throw new UsageError(`the output folder of ${workflowId} is not recorded; pass the --out it was generated with`);
+      await session.startWorker(root);
+    }
+    await session.client.workflow.start('generateDataset', {
+      taskQueue: TASK_QUEUE,
+      workflowId,
+      args: [input],
+      memo: before.memo.schedule ? { schedule: before.memo.schedule, keepDays: before.memo.keepDays } : undefined,
+    });
+    if (values.detach) {
+      process.stdout.write(values.json ? JSON.stringify({ workflowId }) + '\n' : `Resumed ${workflowId}\n`);
+      return;
+    }
+    if (!values.json) process.stderr.write(`Resuming ${workflowId} into ${before.outDir ?? runId}\n`);
+    const result = await followGeneration(session, workflowId, { json: !!values.json });
+    printResult(result, !!values.json, session.uiUrl);
+  } finally {
+    await session.close();
+  }
+}

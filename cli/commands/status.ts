@@ -1,0 +1,39 @@
+import { parseArgs } from 'node:util';
+import { WorkflowNotFoundError } from '@temporalio/client';
+import { formatProgress } from '../progress-bar';
+import { describeGeneration } from '../temporal/generation-info';
+import { openSession } from '../temporal/session';
+import { UsageError } from '../usage-error';
+
+export const usage = `wrapped-etl status WORKFLOW_ID [--json] [--address HOST:PORT]
+
+Prints the state and progress of a generation. Progress is live when a worker
+answers the progress query, else the last one the workflow recorded in its memo.
+--json prints one line: {"workflowId","status","progress","outDir"}, status one of
+RUNNING, COMPLETED, FAILED, CANCELED, TERMINATED, TIMED_OUT.
+`;
+
+export async function run(argv: string[]): Promise<void> {
+  const { values, positionals } = parseArgs({ args: argv, options: { json: { type: 'boolean' }, address: { type: 'string' } }, allowPositionals: true });
+  if (positionals.length !== 1) throw new UsageError('give exactly one WORKFLOW_ID');
+  const workflowId = positionals[0];
+  const session = await openSession({ address: values.address, worker: false, needsRunningServer: 'status reads a server that keeps the history' });
+  try {
+    const info = await describeGeneration(session.client, workflowId).catch((err) => {
+      if (err instanceof WorkflowNotFoundError) throw new Error(`no generation with workflow id "${workflowId}" on ${session.address}`);
+      throw err;
+    });
+    if (values.json) {
+      process.stdout.write(JSON.stringify({ workflowId, status: info.status, progress: info.progress, outDir: info.outDir }) + '\n');
+      return;
+    }
+    const lines = [`${workflowId}: ${info.status}`];
+    if (info.progress) lines.push(`  ${formatProgress(info.progress, 0).replace(/\s+\S+ rec\/s$/, '')}`);
+    if (info.outDir) lines.push(`  output: ${info.outDir}`);
+    if (info.memo.summary) lines.push(`  ${info.memo.summary}`);
+    if (info.status !== 'RUNNING' && info.status !== 'COMPLETED') lines.push(`  continue it with: wrapped-etl resume ${workflowId}`);
+    process.stdout.write(lines.join('\n') + '\n');
+  } finally {
+    await session.close();
+  }
+}
