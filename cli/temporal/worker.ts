@@ -1,5 +1,6 @@
 import * as path from 'node:path';
 import { NativeConnection, Runtime, Worker, DefaultLogger, type LogLevel } from '@temporalio/worker';
+import { createAnalyticsActivities } from '../../activities/analytics-activities';
 import { createGenerationActivities } from '../../activities/generation-activities';
 import { logger } from '../../src/log/logger';
 import { ShardPool } from '../../src/parallel/shard-pool';
@@ -48,7 +49,7 @@ export async function createGenerationWorker(opts: {
     namespace: opts.namespace ?? NAMESPACE,
     taskQueue: opts.taskQueue ?? TASK_QUEUE,
     workflowsPath: WORKFLOWS_PATH,
-    activities: createGenerationActivities({ pool, dataRoot: opts.dataRoot }),
+    activities: { ...createGenerationActivities({ pool, dataRoot: opts.dataRoot }), ...createAnalyticsActivities({ dataRoot: opts.dataRoot }) },
     maxConcurrentActivityTaskExecutions: pool.size * 2,
     shutdownGraceTime: '30 seconds',
   });

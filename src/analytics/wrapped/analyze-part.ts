@@ -1,0 +1,66 @@
+import { readContainer } from '../../avro/read-container';
+import type { ListeningRecord } from '../../simulate/listening-record';
+import { localHour } from './local-hour';
+import type { PersonalityInference } from './personality-inference';
+import { ScopeTotals, type ScopeTotalsJson } from './scope-totals';
+import { UserWrappedBuilder } from './user-wrapped';
+import type { UserWrapped } from './wrapped-types';
+
+/** What one part contributes: its users' Wrapped (users live in one part only) and mergeable totals. */
+export interface PartAnalysis {
+  part: string;
+  records: number;
+  users: UserWrapped[];
+  global: ScopeTotalsJson;
+  countries: Record<string, ScopeTotalsJson>;
+}
+
+/**
+ * Streams one AVRO part (schema v1 or v2). A part holds its users' records one user
+ * after another, so one user is kept in memory at a time; a user seen again later
+ * (not how the generator writes) is an error rather than a silent split.
+ */
+export async function analyzePart(
+  filePath: string,
+  part: string,
+  infer: PersonalityInference,
+  onProgress: (records: number) => void = () => {},
+): Promise<PartAnalysis> {
+  const global = new ScopeTotals();
+  const countries = new Map<string, ScopeTotals>();
+  const users: UserWrapped[] = [];
+  const finished = new Set<number>();
+  let current: { builder: UserWrappedBuilder; records: ListeningRecord[] } | undefined;
+  let records = 0;
+
+  const finishUser = () => {
+    if (!current) return;
+    users.push(current.builder.build(infer(current.records)));
+    finished.add(current.builder.userId);
+    current = undefined;
+  };
+
+  for await (const r of readContainer<ListeningRecord>(filePath)) {
+    if (current?.builder.userId !== r.user_id) {
+      finishUser();
+      if (finished.has(r.user_id)) throw new Error(`${part}: the records of user ${r.user_id} are not contiguous`);
+      current = { builder: new UserWrappedBuilder(r.user_id), records: [] };
+    }
+    current.builder.add(r);
+    current.records.push(r);
+    const hour = localHour(r.listening_time.start_time, r.user_location.timezone);
+    global.add(r, hour);
+    let country = countries.get(r.user_location.country);
+    if (!country) countries.set(r.user_location.country, (country = new ScopeTotals()));
+    country.add(r, hour);
+    if (++records % 20_000 === 0) onProgress(records);
+  }
+  finishUser();
+  return {
+    part,
+    records,
+    users,
+    global: global.toJSON(),
+    countries: Object.fromEntries([...countries].sort(([a], [b]) => (a < b ? -1 : 1)).map(([c, t]) => [c, t.toJSON()])),
+  };
+}

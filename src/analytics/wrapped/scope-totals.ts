@@ -1,0 +1,84 @@
+import type { ListeningRecord } from '../../simulate/listening-record';
+import { localHour } from './local-hour';
+import { songKey, Tally, type TallyJson } from './tally';
+import { listenedMs, rankedNames, rankedSongs } from './user-wrapped';
+import { msToMinutes, type ScopeSummary } from './wrapped-types';
+
+export interface ScopeTotalsJson {
+  records: number;
+  plays: number;
+  users: number;
+  ms: number;
+  msByHour: number[];
+  songs: TallyJson;
+  artists: TallyJson;
+  genres: TallyJson;
+}
+
+/** Mergeable totals of one scope (the run, or one country): what parts add up and the summary ranks. */
+export class ScopeTotals {
+  records = 0;
+  plays = 0;
+  ms = 0;
+  users = 0;
+  readonly msByHour = new Array<number>(24).fill(0);
+  readonly songs = new Tally();
+  readonly artists = new Tally();
+  readonly genres = new Tally();
+  private readonly seenUsers = new Set<number>();
+
+  add(r: ListeningRecord, hour = localHour(r.listening_time.start_time, r.user_location.timezone)): void {
+    const ms = listenedMs(r);
+    const played = r.interaction !== 'skipped';
+    this.records++;
+    if (played) this.plays++;
+    this.ms += ms;
+    this.msByHour[hour] += ms;
+    this.songs.add(songKey(r.artist, r.song_name), played, ms);
+    this.artists.add(r.artist, played, ms);
+    this.genres.add(r.genre, played, ms);
+    if (!this.seenUsers.has(r.user_id)) {
+      this.seenUsers.add(r.user_id);
+      this.users++;
+    }
+  }
+
+  /** Users of different parts are different users, so user counts add up. */
+  merge(json: ScopeTotalsJson): void {
+    this.records += json.records;
+    this.plays += json.plays;
+    this.ms += json.ms;
+    this.users += json.users;
+    json.msByHour.forEach((ms, h) => (this.msByHour[h] += ms));
+    this.songs.merge(json.songs);
+    this.artists.merge(json.artists);
+    this.genres.merge(json.genres);
+  }
+
+  toJSON(): ScopeTotalsJson {
+    return {
+      records: this.records,
+      plays: this.plays,
+      users: this.users,
+      ms: this.ms,
+      msByHour: this.msByHour,
+      songs: this.songs.toJSON(),
+      artists: this.artists.toJSON(),
+      genres: this.genres.toJSON(),
+    };
+  }
+
+  summary(top: number): ScopeSummary {
+    return {
+      records: this.records,
+      plays: this.plays,
+      users: this.users,
+      minutes: msToMinutes(this.ms),
+      skip_rate: this.records ? Math.round(((this.records - this.plays) / this.records) * 10_000) / 10_000 : 0,
+      top_songs: rankedSongs(this.songs, top),
+      top_artists: rankedNames(this.artists, top),
+      top_genres: rankedNames(this.genres, top),
+      minutes_by_local_hour: this.msByHour.map(msToMinutes),
+    };
+  }
+}

@@ -1,0 +1,98 @@
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { AtomicFile, writeFileAtomic } from '../../files/atomic-file';
+import { ParquetFileWriter, writeParquetFile } from '../../parquet/parquet-file-writer';
+import type { PartAnalysis } from './analyze-part';
+import { renderWrappedReport } from './html-report';
+import { ScopeTotals } from './scope-totals';
+import { HOURLY_COLUMNS, hourlyRows, TOP_ITEM_COLUMNS, topItemRows, USER_COLUMNS, userRow } from './wrapped-parquet';
+import { TOP_COUNTRY, TOP_GLOBAL, type UserWrapped, type WrappedSummary } from './wrapped-types';
+
+/** The files of a Wrapped, in its output folder. */
+export const WRAPPED_FILES = {
+  summary: 'summary.json',
+  users: 'users.json',
+  usersParquet: 'users.parquet',
+  topItemsParquet: 'top-items.parquet',
+  hourlyParquet: 'hourly.parquet',
+  report: 'report.html',
+} as const;
+
+export type WrappedFileKey = keyof typeof WRAPPED_FILES;
+
+export interface WrittenWrapped {
+  outDir: string;
+  files: Record<WrappedFileKey, string>;
+  users: number;
+  records: number;
+  cardUser: number;
+}
+
+/**
+ * Merges the part analyses, read one at a time, into the Wrapped files: users stream
+ * to users.json and users.parquet, the run and country totals are merged and ranked.
+ * `cardUser` picks the user of the report's card (default: the first user).
+ */
+export async function writeWrapped(opts: {
+  outDir: string;
+  runId: string;
+  runDir: string;
+  partials: string[];
+  cardUser?: number;
+}): Promise<WrittenWrapped> {
+  const file = (k: WrappedFileKey) => path.join(opts.outDir, WRAPPED_FILES[k]);
+  fs.mkdirSync(opts.outDir, { recursive: true });
+  const global = new ScopeTotals();
+  const countries = new Map<string, ScopeTotals>();
+  const usersJson = new AtomicFile(file('users'));
+  const usersParquet = await ParquetFileWriter.open(file('usersParquet'), USER_COLUMNS);
+  let card: UserWrapped | undefined;
+  let users = 0;
+  let inferred = 0;
+  let matches = 0;
+  try {
+    usersJson.write(Buffer.from('['));
+    for (const partial of opts.partials) {
+      const analysis = JSON.parse(fs.readFileSync(partial, 'utf8')) as PartAnalysis;
+      global.merge(analysis.global);
+      for (const [c, totals] of Object.entries(analysis.countries)) {
+        let t = countries.get(c);
+        if (!t) countries.set(c, (t = new ScopeTotals()));
+        t.merge(totals);
+      }
+      for (const u of analysis.users) {
+        usersJson.write(Buffer.from(`${users ? ',' : ''}\n${JSON.stringify(u)}`));
+        await usersParquet.append(userRow(u));
+        users++;
+        if (u.inferred) {
+          inferred++;
+          if (u.inferred.personality === u.personality) matches++;
+        }
+        if (!card && (opts.cardUser === undefined || opts.cardUser === u.user_id)) card = u;
+      }
+    }
+    usersJson.write(Buffer.from('\n]\n'));
+    if (!card) throw new Error(opts.cardUser === undefined ? 'the run has no users' : `user ${opts.cardUser} has no records in this run`);
+    usersJson.commit();
+    await usersParquet.commit();
+  } catch (err) {
+    usersJson.abort();
+    usersParquet.abort();
+    throw err;
+  }
+
+  const summary: WrappedSummary = {
+    runId: opts.runId,
+    runDir: opts.runDir,
+    parts: opts.partials.length,
+    global: global.summary(TOP_GLOBAL),
+    countries: Object.fromEntries([...countries].sort(([a], [b]) => (a < b ? -1 : 1)).map(([c, t]) => [c, t.summary(TOP_COUNTRY)])),
+    personality_inference: inferred ? { users: inferred, matches } : null,
+  };
+  writeFileAtomic(file('summary'), JSON.stringify(summary, null, 2) + '\n');
+  await writeParquetFile(file('topItemsParquet'), TOP_ITEM_COLUMNS, topItemRows(summary));
+  await writeParquetFile(file('hourlyParquet'), HOURLY_COLUMNS, hourlyRows(summary));
+  writeFileAtomic(file('report'), renderWrappedReport(summary, card));
+  const files = Object.fromEntries((Object.keys(WRAPPED_FILES) as WrappedFileKey[]).map((k) => [k, file(k)])) as Record<WrappedFileKey, string>;
+  return { outDir: opts.outDir, files, users, records: summary.global.records, cardUser: card.user_id };
+}
