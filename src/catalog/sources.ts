@@ -1,5 +1,16 @@
+import * as path from 'node:path';
+import { readCsvSource } from './csv-source';
+import { readHtmlSource } from './html-source';
+import { songKey, type ImputableField } from './impute';
+import { fetchPage, type FetchEvents, type HttpOptions } from './polite-fetch';
+import { DescriptionError, loadSourceDescription, type SourceDescription } from './source-description';
+import { SourceError } from './source-error';
+import { SourceTally, type SourceReport } from './source-tally';
 import type { Song } from './song';
 import { DEFAULT_SYNTHETIC_SONGS, syntheticCatalog } from './synthetic';
+
+export { SourceError } from './source-error';
+export type { SourceReport } from './source-tally';
 
 export interface IngestContext {
   seed: number;
@@ -7,64 +18,109 @@ export interface IngestContext {
   currentYear: number;
   /** folder for caches (fetched pages) of this run */
   cacheDir: string;
+  /** politeness and retry settings for html sources (defaults: DEFAULT_HTTP) */
+  http?: Partial<HttpOptions>;
+  signal?: AbortSignal;
+  /** called now and then during long work: rows read, pages fetched, retries */
+  onProgress?: (event: { source: string; message: string; rowsRead?: number }) => void;
 }
 
 export interface IngestReport {
-  sources: { source: string; rowsRead: number; songsKept: number; skipped: Record<string, number> }[];
+  sources: SourceReport[];
   duplicatesMerged: number;
   songs: number;
 }
 
-export class SourceError extends Error {
-  constructor(
-    readonly source: string,
-    message: string,
-    readonly retryable = false,
-  ) {
-    super(`${source}: ${message}`);
-    this.name = 'SourceError';
-  }
-}
+export const SOURCE_KINDS = ['csv', 'html', 'source', 'synthetic'] as const;
+export type SourceKind = (typeof SOURCE_KINDS)[number];
 
-const KINDS = ['csv', 'html', 'source', 'synthetic'] as const;
-
-export function parseSourceSpec(spec: string): { kind: (typeof KINDS)[number]; arg: string } {
+export function parseSourceSpec(spec: string): { kind: SourceKind; arg: string } {
   const idx = spec.indexOf(':');
   const kind = idx < 0 ? spec : spec.slice(0, idx);
   const arg = idx < 0 ? '' : spec.slice(idx + 1);
-  if (!(KINDS as readonly string[]).includes(kind)) {
+  if (!(SOURCE_KINDS as readonly string[]).includes(kind)) {
     throw new SourceError(spec, `unknown catalog source kind "${kind}"; use one of csv:PATH, html:URL, source:PATH.json, synthetic:N`);
   }
-  return { kind: kind as (typeof KINDS)[number], arg };
+  if (kind !== 'synthetic' && arg.trim() === '') throw new SourceError(spec, `${kind}: needs ${kind === 'html' ? 'a URL' : 'a file path'} after the colon`);
+  return { kind: kind as SourceKind, arg };
 }
 
-/** Reads one source into songs (not yet deduplicated across sources). */
-export async function readSource(spec: string, ctx: IngestContext): Promise<{ songs: Song[]; rowsRead: number; skipped: Record<string, number> }> {
+/** Reads one source into validated, complete songs (not yet deduplicated). */
+export async function readSource(spec: string, ctx: IngestContext): Promise<{ songs: Song[]; report: SourceReport }> {
   const { kind, arg } = parseSourceSpec(spec);
+  const tally = new SourceTally(spec);
   switch (kind) {
     case 'synthetic': {
       const n = arg === '' ? DEFAULT_SYNTHETIC_SONGS : Number(arg);
       if (!Number.isInteger(n) || n < 1 || n > 5_000_000) throw new SourceError(spec, 'synthetic:N needs a whole number of songs from 1 to 5000000');
-      const songs = syntheticCatalog(n, ctx.seed, ctx.currentYear);
-      return { songs, rowsRead: n, skipped: {} };
+      for (const song of syntheticCatalog(n, ctx.seed, ctx.currentYear)) tally.keep(song);
+      break;
     }
-    default:
-      throw new SourceError(spec, `the ${kind} source is not available yet`);
+    case 'csv':
+      await readCsvSource(tally, path.resolve(arg), { currentYear: ctx.currentYear, onProgress: progressOf(spec, ctx) });
+      break;
+    case 'html':
+      await readHtml(tally, { kind: 'html', url: arg, columns: {}, units: {}, defaults: {} }, ctx);
+      break;
+    case 'source': {
+      let description: SourceDescription;
+      try {
+        description = loadSourceDescription(arg);
+      } catch (err) {
+        if (err instanceof DescriptionError) throw new SourceError(spec, `bad source description ${path.resolve(arg)}: ${err.message}`);
+        throw err;
+      }
+      if (description.kind === 'csv') {
+        await readCsvSource(tally, description.path!, { ...description, currentYear: ctx.currentYear, onProgress: progressOf(spec, ctx) });
+      } else {
+        await readHtml(tally, description, ctx);
+      }
+      break;
+    }
   }
+  if (tally.songs.length === 0) {
+    throw new SourceError(spec, `yielded no valid song from ${tally.rowsRead} rows (${tally.describeSkips()})`);
+  }
+  return { songs: tally.songs, report: tally.report() };
 }
 
-/** Reads every source and merges them into one catalog. */
+function progressOf(source: string, ctx: IngestContext): (rowsRead: number) => void {
+  return (rowsRead) => ctx.onProgress?.({ source, message: `${rowsRead} rows read`, rowsRead });
+}
+
+async function readHtml(tally: SourceTally, d: SourceDescription, ctx: IngestContext): Promise<void> {
+  const url = d.url!;
+  if (!/^https?:\/\//i.test(url)) throw new SourceError(tally.source, `html: needs an http:// or https:// URL, got ${JSON.stringify(url)}`);
+  const events: FetchEvents = {
+    onFetch: ({ fromCache }) => ctx.onProgress?.({ source: tally.source, message: fromCache ? `page read from cache` : `fetching ${url}` }),
+    onRetry: ({ attempt, waitMs, why }) => ctx.onProgress?.({ source: tally.source, message: `attempt ${attempt} failed (${why}); retrying in ${waitMs} ms` }),
+  };
+  const html = await fetchPage(tally.source, url, { cacheDir: ctx.cacheDir, http: ctx.http, signal: ctx.signal, ...events });
+  readHtmlSource(tally, url, html, { ...d, currentYear: ctx.currentYear });
+}
+
+/**
+ * Reads every source and merges them into one catalog. Songs with the same title and
+ * artist (ignoring case and spacing) are merged: the first kept, with values it had to
+ * impute taken from a later duplicate that has them.
+ */
 export async function ingestSources(specs: string[], ctx: IngestContext): Promise<{ songs: Song[]; report: IngestReport }> {
+  if (specs.length === 0) throw new SourceError('(catalog)', 'no catalog source given');
   const report: IngestReport = { sources: [], duplicatesMerged: 0, songs: 0 };
   const byKey = new Map<string, Song>();
   for (const spec of specs) {
-    const { songs, rowsRead, skipped } = await readSource(spec, ctx);
-    if (songs.length === 0) throw new SourceError(spec, 'yielded no valid song');
-    report.sources.push({ source: spec, rowsRead, songsKept: songs.length, skipped });
+    ctx.onProgress?.({ source: spec, message: 'reading' });
+    const { songs, report: sourceReport } = await readSource(spec, ctx);
+    report.sources.push(sourceReport);
     for (const song of songs) {
-      const key = `${normalize(song.title)}\u0000${normalize(song.artist)}`;
-      if (byKey.has(key)) report.duplicatesMerged++;
-      else byKey.set(key, song);
+      const key = songKey(song.title, song.artist);
+      const kept = byKey.get(key);
+      if (!kept) {
+        byKey.set(key, song);
+        continue;
+      }
+      report.duplicatesMerged++;
+      if (kept.imputed.length > 0) byKey.set(key, fillImputed(kept, song));
     }
   }
   const songs = [...byKey.values()];
@@ -72,6 +128,11 @@ export async function ingestSources(specs: string[], ctx: IngestContext): Promis
   return { songs, report };
 }
 
-function normalize(s: string): string {
-  return s.toLowerCase().replace(/\s+/g, ' ').trim();
+function fillImputed(kept: Song, other: Song): Song {
+  const merged: Song = { ...kept, imputed: [] };
+  for (const field of kept.imputed as ImputableField[]) {
+    if (other.imputed.includes(field)) merged.imputed.push(field);
+    else (merged as unknown as Record<string, unknown>)[field] = other[field];
+  }
+  return merged;
 }

@@ -1,0 +1,75 @@
+import * as cheerio from 'cheerio';
+import type { Element } from 'domhandler';
+import { ColumnError, resolveColumns, rowFromCells, unitsFromHeaders, type ColumnIndexes, type ColumnMapping } from './columns';
+import { cleanArtist, cleanTitle, headerLabels, headerRowCount, isNoteRow, stripInvisible, tableGrid, type GridRow } from './html-table';
+import { SourceError } from './source-error';
+import type { SourceTally } from './source-tally';
+import { songFromRow, type RawRow, type Units } from './song-row';
+
+export interface HtmlOptions {
+  /** CSS selector of the candidate tables (default: every table) */
+  table?: string;
+  columns?: ColumnMapping;
+  units?: Partial<Units>;
+  defaults?: RawRow;
+  currentYear: number;
+}
+
+const LOOKED_FOR = 'a title-like column (Title, Song, Single, Track) and an artist-like column (Artist, Artist(s), Performer)';
+
+/**
+ * Reads the songs of every table on the page whose header names a title-like and an
+ * artist-like column (and maybe a year-like one); with a description, of the tables its
+ * selector picks, columns as mapped. Note rows are skipped and counted.
+ */
+export function readHtmlSource(tally: SourceTally, url: string, html: string, opts: HtmlOptions): void {
+  const $ = cheerio.load(html);
+  stripInvisible($);
+  const candidates = $(opts.table ?? 'table').filter('table').toArray() as Element[];
+  const seen: string[] = [];
+  const matching: { index: number; rows: GridRow[]; headerRows: number; labels: string[]; indexes: ColumnIndexes }[] = [];
+  let columnProblem: string | undefined;
+  candidates.forEach((table, index) => {
+    const rows = tableGrid($, table);
+    if (rows.length < 2) return;
+    const headerRows = headerRowCount(rows);
+    const labels = headerLabels(rows, headerRows);
+    seen.push(`[${labels.filter(Boolean).join(', ')}]`);
+    let indexes: ColumnIndexes;
+    try {
+      indexes = resolveColumns(labels, opts.columns);
+    } catch (err) {
+      if (!(err instanceof ColumnError)) throw err;
+      columnProblem ??= err.message;
+      return;
+    }
+    if (indexes.title !== undefined && (indexes.artist !== undefined || opts.defaults?.artist !== undefined)) {
+      matching.push({ index, rows, headerRows, labels, indexes });
+    }
+  });
+  if (matching.length === 0) {
+    const where = opts.table ? `tables matching ${JSON.stringify(opts.table)}` : 'tables';
+    const found = seen.length ? `; the ${where} have headers ${seen.slice(0, 8).join(' ')}${seen.length > 8 ? ' ...' : ''}` : `; the page has no ${where} with rows`;
+    throw new SourceError(tally.source, `no table at ${url} has ${LOOKED_FOR}${columnProblem ? ` (${columnProblem})` : ''}${found}. Describe the layout in a source:PATH.json file`);
+  }
+  for (const t of matching) {
+    const units = unitsFromHeaders(t.labels, t.indexes, opts.units);
+    const prefix = matching.length > 1 ? `table ${t.index + 1} ` : '';
+    for (const row of t.rows.slice(t.headerRows)) {
+      const where = `${prefix}row ${row.rowNumber}`;
+      if (isNoteRow(row, t.labels.length)) {
+        tally.skip(where, 'note row', JSON.stringify(row.cells.find((c) => c)?.text.slice(0, 60) ?? ''));
+        continue;
+      }
+      const raw = rowFromCells(row.cells.map((c) => c?.text), t.indexes, opts.defaults);
+      if (raw.title !== undefined && t.indexes.title !== undefined) raw.title = cleanTitle(raw.title);
+      if (raw.artist !== undefined && t.indexes.artist !== undefined) raw.artist = cleanArtist(raw.artist);
+      for (const key of ['genre', 'year', 'popularity', 'danceability', 'energy', 'length'] as const) {
+        if (raw[key] !== undefined) raw[key] = raw[key]!.split('\n')[0];
+      }
+      const result = songFromRow(raw, { source: tally.source, currentYear: opts.currentYear, units });
+      if ('song' in result) tally.keep(result.song);
+      else tally.skip(where, result.reason, result.detail);
+    }
+  }
+}

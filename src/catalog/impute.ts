@@ -1,0 +1,57 @@
+import { SeededRandom } from '../random/seeded-random';
+import { GENRE_PROFILES, GENRE_WEIGHTS, profileForGenre } from './genres';
+import type { Song } from './song';
+
+/** Song fields a source may lack; filled in by imputeSong and listed in Song.imputed. */
+export const IMPUTABLE_FIELDS = ['genre', 'year', 'popularity', 'danceability', 'energy', 'length_seconds'] as const;
+export type ImputableField = (typeof IMPUTABLE_FIELDS)[number];
+
+export type KnownSong = Pick<Song, 'title' | 'artist' | 'source'> & Partial<Pick<Song, ImputableField>>;
+
+const clamp = (x: number, lo: number, hi: number): number => Math.min(hi, Math.max(lo, x));
+const round3 = (x: number): number => Math.round(x * 1000) / 1000;
+
+/** The identity two rows share when they are the same song: title and artist, ignoring case and spacing. */
+export function songKey(title: string, artist: string): string {
+  return `${normalizeName(title)}\u0000${normalizeName(artist)}`;
+}
+
+export function normalizeName(s: string): string {
+  return s.normalize('NFKC').toLowerCase().replace(/\s+/g, ' ').trim();
+}
+
+/**
+ * Fills the fields a source lacked, deterministically from the song's identity (and its
+ * genre where known), so the same song gets the same values in every run and catalog.
+ * Every value is drawn whether needed or not, so one field never shifts another.
+ */
+export function imputeSong(known: KnownSong, currentYear: number): Song {
+  const rng = new SeededRandom('impute', songKey(known.title, known.artist));
+  const imputed: ImputableField[] = [];
+  const pick = <K extends ImputableField>(field: K, value: Song[K]): Song[K] => {
+    const given = known[field];
+    if (given !== undefined) return given as Song[K];
+    imputed.push(field);
+    return value;
+  };
+  const genre = pick('genre', GENRE_PROFILES[rng.weightedIndex(GENRE_WEIGHTS)].genre);
+  const profile = profileForGenre(genre);
+  // age ~ exponential (mean 14 years): charts and playlists lean recent
+  const year = pick('year', Math.max(1950, currentYear - Math.floor(-Math.log(1 - rng.next()) * 14)));
+  const popularity = pick('popularity', Math.round(clamp(15 + 80 * Math.pow(rng.next(), 2), 1, 100)));
+  const danceability = pick('danceability', round3(clamp(rng.normal(profile.dance[0], profile.dance[1]), 0.05, 0.99)));
+  const energy = pick('energy', round3(clamp(rng.normal(profile.energy[0], profile.energy[1]), 0.02, 0.99)));
+  const length = pick('length_seconds', Math.round(clamp(rng.normal(profile.length[0], profile.length[1]), 90, 900)));
+  return {
+    title: known.title,
+    artist: known.artist,
+    genre,
+    year,
+    popularity,
+    danceability,
+    energy,
+    length_seconds: length,
+    source: known.source,
+    imputed,
+  };
+}
