@@ -12,6 +12,8 @@ import { RunLayout } from '../src/output/run-layout';
 import { ShardPool } from '../src/parallel/shard-pool';
 import { InputError, resolveGenerationInput, type GenerationInput, shardCount, shardUserRange, type GenerationParams } from '../src/params/generation-input';
 import type { ShardProgress, ShardResult } from '../src/simulate/shard-job';
+import { listeningHistorySchemaFile } from '../src/export/listening-history-versions';
+import { checkpointParquet, parquetTwinValid } from '../src/export/part-writers';
 import { prunableGenerations } from '../src/output/generations';
 import { PopulationModel } from '../src/users/user-profile';
 import { writeUsersFile } from '../src/users/users-file';
@@ -162,7 +164,7 @@ export function createGenerationActivities(deps: ActivityDeps) {
       const l = log(ref.params.runId, { shard: ref.shard, attempt: ctx.info.attempt });
       const checkpoint = readJson<ShardResult>(layout.partCheckpointPath(ref.shard));
       const part = layout.partPath(ref.shard);
-      if (checkpoint && fs.existsSync(part) && sha256File(part) === checkpoint.sha256) {
+      if (checkpoint && fs.existsSync(part) && sha256File(part) === checkpoint.sha256 && parquetTwinValid(ref.runDir, checkpoint)) {
         l.info({ records: checkpoint.records }, 'shard checkpoint valid, part kept');
         return { shard: ref.shard, records: checkpoint.records, bytes: checkpoint.bytes, reused: true };
       }
@@ -204,13 +206,14 @@ export function createGenerationActivities(deps: ActivityDeps) {
         if (!cp) throw ApplicationFailure.nonRetryable(`shard ${shard} has no checkpoint: its part was never completed`, 'MissingPart');
         const actual = sha256File(layout.partPath(shard));
         if (actual !== cp.sha256) throw new Error(`part ${cp.file} does not match its checkpoint (sha256 ${actual} != ${cp.sha256})`);
-        parts.push({ file: cp.file, records: cp.records, bytes: cp.bytes, sha256: cp.sha256 });
+        if (!parquetTwinValid(ref.runDir, cp)) throw new Error(`${checkpointParquet(cp)!.file} does not match its checkpoint`);
+        parts.push({ file: cp.file, records: cp.records, bytes: cp.bytes, sha256: cp.sha256, ...(checkpointParquet(cp) && { parquet: checkpointParquet(cp) }) });
         if (shard % 500 === 0) Context.current().heartbeat({ shard });
       }
       const totalRecords = parts.reduce((n, p) => n + p.records, 0);
       writeManifest(layout.manifestPath, {
         runId: ref.params.runId,
-        schema: loadSchemaJson(LISTENING_HISTORY_SCHEMA),
+        schema: loadSchemaJson(listeningHistorySchemaFile(ref.params.schemaVersion)),
         params: ref.params,
         parts,
         totalRecords,

@@ -1,6 +1,8 @@
+import * as fs from 'node:fs';
+import * as path from 'node:path';
 import { AvroContainerWriter, type WrittenContainer } from '../avro/container-writer';
 import { schemaType } from '../avro/schemas';
-import { removeStaleTempFiles } from '../files/atomic-file';
+import { removeStaleTempFiles, sha256File } from '../files/atomic-file';
 import { RunLayout } from '../output/run-layout';
 import type { GenerationParams } from '../params/generation-input';
 import { flattenListeningRecord, listeningParquetColumns } from '../parquet/listening-parquet';
@@ -75,4 +77,17 @@ export class PartWriters {
     this.avro.abort();
     this.parquet?.abort();
   }
+}
+
+/** The Parquet twin a shard checkpoint records, if the shard wrote one. */
+export function checkpointParquet(checkpoint: object): PartParquet | undefined {
+  return (checkpoint as WrittenPart).parquet;
+}
+
+/** True when the checkpoint records no Parquet twin, or the twin is in place with its recorded sha256. */
+export function parquetTwinValid(runDir: string, checkpoint: object): boolean {
+  const parquet = checkpointParquet(checkpoint);
+  if (!parquet) return true;
+  const file = path.join(runDir, parquet.file);
+  return fs.existsSync(file) && sha256File(file) === parquet.sha256;
 }

@@ -8,6 +8,8 @@ export interface ManifestPart {
   records: number;
   bytes: number;
   sha256: string;
+  /** part-NNNNN.parquet with the same records, when the run's format includes parquet */
+  parquet?: { file: string; records: number; bytes: number; sha256: string };
 }
 
 export interface Manifest {
