@@ -133,7 +133,7 @@ export async function run(argv: string[]): Promise<void> {
         process.stdout.write(`Unpaused ${name}\n`);
         break;
       case 'trigger':
-        await handle.trigger();
+        await handle.trigger(ScheduleOverlapPolicy.SKIP);
         process.stdout.write(`Triggered ${name} (skipped if its previous run still runs)\n`);
         break;
       case 'delete':
