@@ -22,3 +22,11 @@ export interface ListeningRecord {
   listening_time: { start_time: number; end_time: number };
   personality: string;
 }
+
+/**
+ * A record as the simulator yields it: the v1 record plus `session`, the 0-based index
+ * of the user's session it belongs to (not in the v1 schema; the v1 encoder ignores it).
+ */
+export interface SimulatedRecord extends ListeningRecord {
+  session: number;
+}

@@ -10,7 +10,8 @@ import { RunLayout } from '../output/run-layout';
 import { PopulationModel } from '../users/user-profile';
 import { readUsersOfShard } from '../users/users-file';
 import type { ListeningRecord } from './listening-record';
-import { simulateUser } from './simulate-user';
+import { simulateUser, simulationContext } from './simulate-user';
+import { PartWriters } from '../export/part-writers';
 
 export interface ShardJob {
   params: GenerationParams;
@@ -44,20 +45,21 @@ export async function runShardJob(job: ShardJob, onProgress: (p: ShardProgress) 
   const layout = new RunLayout(job.runDir);
   const songs = await catalogFor(layout.catalogPath, job.catalogSha256);
   const users = readUsersOfShard(layout.usersPath, layout.usersOffsetsPath, job.shard);
-  const ctx = { params: job.params, songs, population: new PopulationModel(job.params) };
+  const ctx = simulationContext(job.params, songs, new PopulationModel(job.params));
   const file = RunLayout.partName(job.shard);
-  removeStaleTempFiles(layout.partPath(job.shard));
-  const writer = new AvroContainerWriter<ListeningRecord>(layout.partPath(job.shard), schemaType(LISTENING_HISTORY_SCHEMA), {
-    syncMarker: derivedBytes([job.params.seed, 'avro-sync', 'listening-history']),
-  });
+  // the AVRO part in params.schemaVersion, and part-NNNNN.parquet beside it when format has parquet
+  const writer = await PartWriters.open(job.params, layout, job.shard);
   try {
     let done = 0;
     for (const user of users) {
-      for (const record of simulateUser(ctx, user)) writer.append(record);
+      for (const record of simulateUser(ctx, user)) {
+        const pending = writer.append(record);
+        if (pending) await pending;
+      }
       done++;
       onProgress({ users: done, records: writer.records, bytes: writer.bytesWritten });
     }
-    const written = writer.commit();
+    const written = await writer.commit();
     const result: ShardResult = { shard: job.shard, file, users: users.length, ...written };
     writeFileAtomic(layout.partCheckpointPath(job.shard), JSON.stringify(result));
     return result;

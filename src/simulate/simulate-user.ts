@@ -1,46 +1,96 @@
 import type { Song } from '../catalog/song';
-import { cityLocation } from '../geo/cities';
-import { dateToEpochMs, type GenerationParams } from '../params/generation-input';
+import { cityLocation, type City } from '../geo/cities';
+import { LocalTime } from '../geo/local-time';
+import type { GenerationParams } from '../params/generation-input';
+import { tendencies } from '../personality/behaviour';
 import { SeededRandom } from '../random/seeded-random';
 import type { PopulationModel, UserProfile } from '../users/user-profile';
-import type { ListeningRecord } from './listening-record';
+import { CatalogIndex } from './catalog-index';
+import { gapAfterMs, InteractionModel, listeningMs } from './interactions';
+import { ListenerMemory } from './listener-memory';
+import type { SimulatedRecord } from './listening-record';
+import { SESSION_GAP_MS, SessionCalendar } from './session-calendar';
+import { pickSong } from './song-picker';
 
-const HOUR = 3_600_000;
-const DAY = 24 * HOUR;
-
-export const INTERACTIONS = ['played', 'paused', 'skipped', 'repeated', 'added_to_playlist'] as const;
+export { INTERACTIONS } from './interactions';
 
 export interface SimulationContext {
   params: GenerationParams;
-  songs: Song[];
+  songs: readonly Song[];
   population: PopulationModel;
+  index: CatalogIndex;
+  memory: ListenerMemory;
+  calendar: SessionCalendar;
+  localTime: LocalTime;
 }
 
-/** All listening events of one user, in time order, from the user's own random stream. */
-export function* simulateUser(ctx: SimulationContext, user: UserProfile): Generator<ListeningRecord> {
-  const { params, songs } = ctx;
-  const rng = new SeededRandom(params.seed, 'user-sessions', user.userId);
-  const from = dateToEpochMs(params.from);
-  const days = Math.round((dateToEpochMs(params.to) - from) / DAY) + 1;
-  const slot = (days * DAY) / params.sessionsPerUser;
-  const [minH, maxH] = params.sessionHours;
-  for (let s = 0; s < params.sessionsPerUser; s++) {
-    const slotStart = from + s * slot;
-    const length = Math.min(rng.uniform(minH, maxH) * HOUR, slot);
-    let t = Math.floor(slotStart + rng.next() * (slot - length));
-    const end = t + length;
+const indexes = new WeakMap<readonly Song[], CatalogIndex>();
+
+/** Everything a shard needs to simulate its users; the catalog indexes are built once per catalog and thread. */
+export function simulationContext(params: GenerationParams, songs: readonly Song[], population: PopulationModel): SimulationContext {
+  let index = indexes.get(songs);
+  if (!index) indexes.set(songs, (index = new CatalogIndex(songs)));
+  return { params, songs, population, index, memory: new ListenerMemory(index), calendar: new SessionCalendar(params), localTime: new LocalTime() };
+}
+
+interface PlannedSession {
+  start: number;
+  length: number;
+  place: City;
+  /** events must end by then (the next slot, when sessions are dense) */
+  hardEnd: number;
+}
+
+/** The user's sessions in time order: where (home, or travelling with travelShare), when (local curves) and how long. */
+function planSessions(ctx: SimulationContext, user: UserProfile, rng: SeededRandom): PlannedSession[] {
+  const { params, calendar, localTime } = ctx;
+  const n = params.sessionsPerUser;
+  const sessions: PlannedSession[] = [];
+  const slot = (calendar.periodEnd - calendar.periodStart) / n;
+  for (let i = 0; i < n; i++) {
     const place = params.travelShare > 0 && rng.chance(params.travelShare) ? ctx.population.travelCity(rng, user.home) : user.home;
-    const location = cityLocation(place);
-    while (t < end) {
-      const song = songs[rng.int(0, songs.length - 1)];
-      const interaction = INTERACTIONS[rng.weightedIndex([60, 8, 20, 7, 5])];
-      const lengthMs = song.length_seconds * 1000;
-      const listened =
-        interaction === 'skipped' ? rng.uniform(2000, lengthMs * 0.3)
-        : interaction === 'paused' ? rng.uniform(0.2, 0.8) * lengthMs
-        : interaction === 'repeated' ? lengthMs * rng.uniform(1.5, 3)
-        : lengthMs * rng.uniform(0.95, 1);
-      const stop = t + Math.round(listened);
+    let length = calendar.sessionLengthMs(rng);
+    if (calendar.dense) {
+      const slotStart = calendar.periodStart + i * slot;
+      length = Math.min(length, slot * 0.6);
+      const start = Math.floor(slotStart + rng.next() * (slot * 0.7 - length));
+      sessions.push({ start, length, place, hardEnd: Math.floor(slotStart + slot) });
+    } else {
+      const start = localTime.toUtc(place.timezone, calendar.drawLocalStart(rng));
+      sessions.push({ start, length, place, hardEnd: Infinity });
+    }
+  }
+  return calendar.dense ? sessions : sessions.sort((a, b) => a.start - b.start);
+}
+
+/**
+ * All listening events of one user, session by session, in time order, from the
+ * user's own random streams (seed, user id): the same user gives the same events
+ * whatever shard or thread simulates it. Sessions never overlap: one starts at
+ * least SESSION_GAP_MS after the previous one ended.
+ */
+export function* simulateUser(ctx: SimulationContext, user: UserProfile): Generator<SimulatedRecord> {
+  const { params, songs, index, memory } = ctx;
+  const planRng = new SeededRandom(params.seed, 'user-sessions', user.userId);
+  const rng = new SeededRandom(params.seed, 'user-listening', user.userId);
+  const tend = tendencies(user.personality, params.axisStrength);
+  const interactions = new InteractionModel(params.interactions, tend);
+  memory.reset();
+  const sessions = planSessions(ctx, user, planRng);
+  let previousEnd = -Infinity;
+  for (let s = 0; s < sessions.length; s++) {
+    const plan = sessions[s];
+    let time = Math.max(plan.start, previousEnd + SESSION_GAP_MS);
+    const end = time + plan.length;
+    const location = cityLocation(plan.place);
+    const playYear = new Date(time).getUTCFullYear();
+    while (time < end) {
+      const pick = pickSong(index, memory, tend, rng, playYear);
+      const song = songs[pick.song];
+      const interaction = interactions.draw(rng, pick.replay);
+      const stop = time + listeningMs(interaction, song.length_seconds, rng);
+      if (stop > plan.hardEnd) break;
+      memory.record(pick.song, interaction !== 'skipped');
       yield {
         user_id: user.userId,
         user_location: location,
@@ -53,10 +103,12 @@ export function* simulateUser(ctx: SimulationContext, user: UserProfile): Genera
         danceability: song.danceability,
         energy: song.energy,
         length_seconds: song.length_seconds,
-        listening_time: { start_time: t, end_time: stop },
+        listening_time: { start_time: time, end_time: stop },
         personality: user.personality,
+        session: s,
       };
-      t = stop + rng.int(0, 3000);
+      previousEnd = stop;
+      time = stop + gapAfterMs(interaction, rng);
     }
   }
 }

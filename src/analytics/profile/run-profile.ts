@@ -1,0 +1,173 @@
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { readContainer } from '../../avro/read-container';
+import { LocalTime } from '../../geo/local-time';
+import { readManifest } from '../../output/manifest';
+import { RunLayout } from '../../output/run-layout';
+import { AXES, NEGATIVE_POLE, personalityByName, personalityFromScores, POSITIVE_POLE, type Axis } from '../../personality/personalities';
+import type { ListeningRecord } from '../../simulate/listening-record';
+import { CatalogReference } from './catalog-reference';
+import { UserBehaviourAccumulator, type AxisScores } from './user-behaviour';
+
+export interface UserProfileScores {
+  userId: number;
+  personality: string;
+  inferred: string;
+  records: number;
+  scores: AxisScores;
+}
+
+export interface RunProfile {
+  runDir: string;
+  parts: number;
+  records: number;
+  users: number;
+  /** where the catalog distributions behind the T/N and C/U ranks came from */
+  reference: 'catalog' | 'played songs';
+  /** share of users whose inferred pole (or whole type) matches the personality field */
+  accuracy: Record<Axis | 'type', number>;
+  /** mean axis score of the users on each pole, by the personality field */
+  meanScoreByPole: Record<Axis, Record<string, number>>;
+  /** assigned personality -> inferred personality -> users */
+  confusion: Record<string, Record<string, number>>;
+  interactions: Record<string, { count: number; share: number }>;
+  skipRate: number;
+  /** share of events starting in each local hour 0..23 (timezone of the record's location) */
+  localHourCurve: number[];
+  sessions: { count: number; meanMinutes: number; medianMinutes: number; p10Minutes: number; p90Minutes: number; maxMinutes: number };
+  /** share of sessions away from the user's most frequent place */
+  travelShare: number;
+  perUser: UserProfileScores[];
+}
+
+/** The AVRO part files of a run: from its manifest, or every part-*.avro in the folder. */
+export function runPartFiles(runDir: string): string[] {
+  if (!fs.existsSync(runDir) || !fs.statSync(runDir).isDirectory()) throw new Error(`no run folder at ${runDir}`);
+  const layout = new RunLayout(runDir);
+  const files = fs.existsSync(layout.manifestPath)
+    ? readManifest(layout.manifestPath).parts.map((p) => p.file).filter((f) => f.endsWith('.avro'))
+    : fs.readdirSync(runDir).filter((f) => /^part-\d+\.avro$/.test(f)).sort();
+  if (files.length === 0) throw new Error(`${runDir} holds no part-*.avro files`);
+  return files.map((f) => path.join(runDir, f));
+}
+
+async function catalogReference(runDir: string, parts: string[]): Promise<{ reference: CatalogReference; kind: RunProfile['reference'] }> {
+  const catalog = new RunLayout(runDir).catalogPath;
+  const songs: { year: number; popularity: number }[] = [];
+  if (fs.existsSync(catalog)) {
+    for await (const s of readContainer<{ year: number; popularity: number }>(catalog)) songs.push({ year: s.year, popularity: s.popularity });
+    return { reference: new CatalogReference(songs), kind: 'catalog' };
+  }
+  const seen = new Set<string>();
+  for (const part of parts) {
+    for await (const r of readContainer<ListeningRecord>(part)) {
+      const key = `${r.artist}\u0000${r.song_name}`;
+      if (!seen.has(key)) {
+        seen.add(key);
+        songs.push({ year: r.year, popularity: r.popularity });
+      }
+    }
+  }
+  return { reference: new CatalogReference(songs), kind: 'played songs' };
+}
+
+function quantile(histogram: Map<number, number>, total: number, q: number): number {
+  const keys = [...histogram.keys()].sort((a, b) => a - b);
+  let seen = 0;
+  for (const k of keys) {
+    seen += histogram.get(k)!;
+    if (seen >= q * total) return k;
+  }
+  return keys.length ? keys[keys.length - 1] : 0;
+}
+
+/**
+ * The fidelity profile of a run, from its AVRO files alone: can the personality of
+ * each user be told from behaviour, and how do interactions, hours, sessions and
+ * travel look. The personality field is read only to compare with.
+ */
+export async function profileRun(runDir: string, onPart: (done: number, total: number) => void = () => {}): Promise<RunProfile> {
+  const parts = runPartFiles(runDir);
+  const { reference, kind } = await catalogReference(runDir, parts);
+  const clock = new LocalTime();
+  const interactions = new Map<string, number>();
+  const hours = new Array<number>(24).fill(0);
+  const sessionHistogram = new Map<number, number>();
+  let sessionCount = 0, sessionMinutesSum = 0, sessionMax = 0, travelSessions = 0, records = 0;
+  const perUser: UserProfileScores[] = [];
+
+  for (let p = 0; p < parts.length; p++) {
+    const open = new Map<number, UserBehaviourAccumulator>();
+    for await (const r of readContainer<ListeningRecord>(parts[p])) {
+      records++;
+      let acc = open.get(r.user_id);
+      if (!acc) open.set(r.user_id, (acc = new UserBehaviourAccumulator(r.user_id, reference)));
+      acc.add(r);
+      interactions.set(r.interaction, (interactions.get(r.interaction) ?? 0) + 1);
+      hours[clock.localHour(r.user_location.timezone, r.listening_time.start_time)]++;
+    }
+    for (const acc of open.values()) {
+      const b = acc.finish();
+      for (const m of b.sessionMinutes) {
+        const bin = Math.round(m);
+        sessionHistogram.set(bin, (sessionHistogram.get(bin) ?? 0) + 1);
+        sessionMinutesSum += m;
+        sessionMax = Math.max(sessionMax, m);
+      }
+      sessionCount += b.sessions;
+      travelSessions += b.travelSessions;
+      perUser.push({ userId: b.userId, personality: b.personality, inferred: personalityFromScores(b.scores).name, records: b.records, scores: b.scores });
+    }
+    onPart(p + 1, parts.length);
+  }
+  perUser.sort((a, b) => a.userId - b.userId);
+
+  const hits: Record<Axis | 'type', number> = { FE: 0, TN: 0, LV: 0, CU: 0, type: 0 };
+  const poleSums = Object.fromEntries(AXES.map((a) => [a, {} as Record<string, { sum: number; n: number }>])) as Record<Axis, Record<string, { sum: number; n: number }>>;
+  const confusion: Record<string, Record<string, number>> = {};
+  let compared = 0;
+  for (const u of perUser) {
+    const assigned = personalityByName(u.personality);
+    if (!assigned) continue;
+    compared++;
+    for (const axis of AXES) {
+      if ((u.scores[axis] >= 0 ? 1 : -1) === assigned.poles[axis]) hits[axis]++;
+      const pole = assigned.poles[axis] > 0 ? POSITIVE_POLE[axis] : NEGATIVE_POLE[axis];
+      const s = (poleSums[axis][pole] ??= { sum: 0, n: 0 });
+      s.sum += u.scores[axis];
+      s.n++;
+    }
+    if (u.inferred === u.personality) hits.type++;
+    const row = (confusion[u.personality] ??= {});
+    row[u.inferred] = (row[u.inferred] ?? 0) + 1;
+  }
+  const share = (n: number, d: number) => (d > 0 ? n / d : 0);
+  const totalHours = hours.reduce((a, b) => a + b, 0);
+  return {
+    runDir,
+    parts: parts.length,
+    records,
+    users: perUser.length,
+    reference: kind,
+    accuracy: { FE: share(hits.FE, compared), TN: share(hits.TN, compared), LV: share(hits.LV, compared), CU: share(hits.CU, compared), type: share(hits.type, compared) },
+    meanScoreByPole: Object.fromEntries(
+      AXES.map((a) => [a, Object.fromEntries(Object.entries(poleSums[a]).map(([pole, s]) => [pole, s.sum / s.n]))]),
+    ) as Record<Axis, Record<string, number>>,
+    confusion,
+    interactions: Object.fromEntries(
+      [...interactions.entries()].sort(([, a], [, b]) => b - a).map(([name, count]) => [name, { count, share: share(count, records) }]),
+    ),
+    skipRate: share(interactions.get('skipped') ?? 0, records),
+    localHourCurve: hours.map((h) => share(h, totalHours)),
+    sessions: {
+      count: sessionCount,
+      meanMinutes: share(sessionMinutesSum, sessionCount),
+      medianMinutes: quantile(sessionHistogram, sessionCount, 0.5),
+      p10Minutes: quantile(sessionHistogram, sessionCount, 0.1),
+      p90Minutes: quantile(sessionHistogram, sessionCount, 0.9),
+      maxMinutes: sessionMax,
+    },
+    travelShare: share(travelSessions, sessionCount),
+    perUser,
+  };
+}

@@ -1,0 +1,107 @@
+import type { ListeningRecord } from '../../simulate/listening-record';
+import type { CatalogReference } from './catalog-reference';
+
+/** A gap longer than this between two events of a user starts a new session. */
+export const SESSION_SPLIT_MS = 20 * 60_000;
+
+export interface AxisScores {
+  /** share of the user's new songs by artists already played, mapped to -1..1 (> 0: Familiarity) */
+  FE: number;
+  /** mean newness rank of new songs at play time, mapped to -1..1 (> 0: Newness) */
+  TN: number;
+  /** share of events that replay a song already played, mapped to -1..1 (> 0: Loyalty) */
+  LV: number;
+  /** mean popularity rank of new songs, mapped to -1..1 (> 0: Commonality) */
+  CU: number;
+}
+
+export interface UserBehaviour {
+  userId: number;
+  personality: string;
+  records: number;
+  distinctSongs: number;
+  scores: AxisScores;
+  /** minutes, one per session */
+  sessionMinutes: number[];
+  sessions: number;
+  travelSessions: number;
+}
+
+/**
+ * Reads one user's events in time order and measures each axis from behaviour alone,
+ * always over the choices the axis governs: replaying or not (every event), and for
+ * songs new to the user, whether the artist was known, how new and how popular the
+ * song was against the catalog.
+ */
+export class UserBehaviourAccumulator {
+  private personality = '';
+  private records = 0;
+  private readonly songs = new Set<string>();
+  private readonly artists = new Set<string>();
+  private newSongs = 0;
+  private newSongsByKnownArtist = 0;
+  private newnessSum = 0;
+  private popularitySum = 0;
+  private lastEnd = -Infinity;
+  private lastPlace = '';
+  private sessionStart = 0;
+  private readonly sessionMinutes: number[] = [];
+  private readonly sessionPlaces = new Map<string, number>();
+
+  constructor(
+    readonly userId: number,
+    private readonly reference: CatalogReference,
+  ) {}
+
+  add(r: ListeningRecord): { newSession: boolean } {
+    this.personality = r.personality;
+    this.records++;
+    const songKey = `${r.artist}\u0000${r.song_name}`;
+    if (!this.songs.has(songKey)) {
+      this.songs.add(songKey);
+      this.newSongs++;
+      if (this.artists.has(r.artist)) this.newSongsByKnownArtist++;
+      this.newnessSum += this.reference.newnessRank(r.year, new Date(r.listening_time.start_time).getUTCFullYear());
+      this.popularitySum += this.reference.popularityRank(r.popularity);
+    }
+    this.artists.add(r.artist);
+    const place = `${r.user_location.country}\u0000${r.user_location.city}`;
+    const start = r.listening_time.start_time;
+    const newSession = start - this.lastEnd > SESSION_SPLIT_MS || place !== this.lastPlace;
+    if (newSession) {
+      this.closeSession();
+      this.sessionStart = start;
+      this.lastPlace = place;
+      this.sessionPlaces.set(place, (this.sessionPlaces.get(place) ?? 0) + 1);
+    }
+    this.lastEnd = Math.max(this.lastEnd, r.listening_time.end_time);
+    return { newSession };
+  }
+
+  private closeSession(): void {
+    if (this.lastEnd > -Infinity) this.sessionMinutes.push((this.lastEnd - this.sessionStart) / 60_000);
+  }
+
+  finish(): UserBehaviour {
+    this.closeSession();
+    this.lastEnd = -Infinity;
+    const toScore = (share: number) => 2 * share - 1;
+    const sessions = this.sessionMinutes.length;
+    const home = Math.max(0, ...this.sessionPlaces.values());
+    return {
+      userId: this.userId,
+      personality: this.personality,
+      records: this.records,
+      distinctSongs: this.songs.size,
+      scores: {
+        FE: toScore(this.newSongs > 1 ? this.newSongsByKnownArtist / (this.newSongs - 1) : 0.5),
+        TN: toScore(this.newnessSum / this.newSongs),
+        LV: toScore(1 - this.songs.size / this.records),
+        CU: toScore(this.popularitySum / this.newSongs),
+      },
+      sessionMinutes: this.sessionMinutes,
+      sessions,
+      travelSessions: sessions - home,
+    };
+  }
+}

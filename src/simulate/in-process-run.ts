@@ -1,0 +1,45 @@
+import * as fs from 'node:fs';
+import { LISTENING_HISTORY_SCHEMA, loadSchemaJson } from '../avro/schemas';
+import { writeCatalogFile } from '../catalog/catalog-file';
+import { ingestSources } from '../catalog/sources';
+import { writeFileAtomic } from '../files/atomic-file';
+import { writeManifest } from '../output/manifest';
+import { RunLayout } from '../output/run-layout';
+import { resolveGenerationInput, shardCount, shardUserRange, type GenerationInput, type GenerationParams } from '../params/generation-input';
+import { PopulationModel } from '../users/user-profile';
+import { writeUsersFile } from '../users/users-file';
+import { runShardJob, type ShardResult } from './shard-job';
+
+/**
+ * The steps of a generation (catalog, users, shards, manifest) run one after the
+ * other in this thread, without Temporal: for the bench and for tests of the domain.
+ * Production runs go through the generateDataset workflow.
+ */
+export async function prepareRun(runDir: string, input: GenerationInput): Promise<{ params: GenerationParams; catalogSha256: string }> {
+  const params = resolveGenerationInput(input, 'in-process');
+  const layout = new RunLayout(runDir);
+  fs.mkdirSync(layout.workDir, { recursive: true });
+  writeFileAtomic(layout.paramsPath, JSON.stringify(params, null, 2) + '\n');
+  const { songs } = await ingestSources(params.catalog, { seed: params.seed, currentYear: Number(params.to.slice(0, 4)), cacheDir: layout.httpCacheDir });
+  const catalog = writeCatalogFile(layout.catalogPath, songs);
+  const model = new PopulationModel(params);
+  writeUsersFile(layout.usersPath, layout.usersOffsetsPath, shardCount(params), function* (shard) {
+    const { first, last } = shardUserRange(params, shard);
+    for (let id = first; id <= last; id++) yield model.profile(id);
+  });
+  return { params, catalogSha256: catalog.sha256 };
+}
+
+export async function runInProcess(runDir: string, input: GenerationInput): Promise<{ params: GenerationParams; parts: ShardResult[] }> {
+  const { params, catalogSha256 } = await prepareRun(runDir, input);
+  const parts: ShardResult[] = [];
+  for (let shard = 0; shard < shardCount(params); shard++) parts.push(await runShardJob({ params, runDir, shard, catalogSha256 }));
+  writeManifest(new RunLayout(runDir).manifestPath, {
+    runId: params.runId,
+    schema: loadSchemaJson(LISTENING_HISTORY_SCHEMA),
+    params,
+    parts: parts.map((p) => ({ file: p.file, records: p.records, bytes: p.bytes, sha256: p.sha256 })),
+    totalRecords: parts.reduce((n, p) => n + p.records, 0),
+  });
+  return { params, parts };
+}
