@@ -1,0 +1,138 @@
+import * as path from 'node:path';
+import { readContainer } from '../avro/read-container';
+import { readManifest } from '../output/manifest';
+import { RunLayout } from '../output/run-layout';
+import { InputError } from '../params/generation-input';
+import { derivedBytes } from '../random/seeded-random';
+import type { ListeningRecord } from '../simulate/listening-record';
+import { PlaybackContextDeriver, type PlaybackContext } from './playback-context';
+
+export const SPOTIFY_FORMATS = ['spotify-extended', 'spotify-basic'] as const;
+export type SpotifyFormat = (typeof SPOTIFY_FORMATS)[number];
+
+/** One stream of Spotify's Extended Streaming History (Streaming_History_Audio_*.json). */
+export interface SpotifyExtendedStream {
+  ts: string;
+  platform: string;
+  ms_played: number;
+  conn_country: string;
+  ip_addr: string | null;
+  master_metadata_track_name: string;
+  master_metadata_album_artist_name: string;
+  master_metadata_album_album_name: string;
+  spotify_track_uri: string;
+  episode_name: null;
+  episode_show_name: null;
+  spotify_episode_uri: null;
+  audiobook_title: null;
+  audiobook_uri: null;
+  audiobook_chapter_uri: null;
+  audiobook_chapter_title: null;
+  reason_start: string;
+  reason_end: string;
+  shuffle: boolean;
+  skipped: boolean;
+  offline: boolean;
+  offline_timestamp: number | null;
+  incognito_mode: boolean;
+}
+
+/** One stream of Spotify's basic account-data export (StreamingHistory_music_*.json). */
+export interface SpotifyBasicStream {
+  endTime: string;
+  artistName: string;
+  trackName: string;
+  msPlayed: number;
+}
+
+/** Sessions are at least this far apart, so a v1 file's sessions can be told apart by the gaps. */
+export const SESSION_GAP_MS = 30 * 60_000;
+
+const BASE62 = '0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz';
+
+/** A stable Spotify-style track URI for (artist, title): the same song gets the same URI in every run. */
+export function trackUri(artist: string, title: string): string {
+  let n = BigInt(`0x${derivedBytes(['spotify-track', artist, title]).toString('hex')}`);
+  let id = '';
+  for (let i = 0; i < 22; i++) {
+    id = BASE62[Number(n % 62n)] + id;
+    n /= 62n;
+  }
+  return `spotify:track:${id}`;
+}
+
+const isoSeconds = (ms: number): string => new Date(ms).toISOString().replace(/\.\d{3}Z$/, 'Z');
+const minuteUtc = (ms: number): string => new Date(ms).toISOString().slice(0, 16).replace('T', ' ');
+
+type StoredRecord = ListeningRecord & Partial<PlaybackContext>;
+
+export function toSpotifyExtended(r: ListeningRecord, ctx: PlaybackContext): SpotifyExtendedStream {
+  return {
+    ts: isoSeconds(r.listening_time.end_time),
+    platform: ctx.device,
+    ms_played: Math.max(0, r.listening_time.end_time - r.listening_time.start_time),
+    conn_country: r.user_location.country,
+    ip_addr: null,
+    master_metadata_track_name: r.song_name,
+    master_metadata_album_artist_name: r.artist,
+    // the catalog knows no albums: every song stands as its own single, as Spotify lists singles
+    master_metadata_album_album_name: r.song_name,
+    spotify_track_uri: trackUri(r.artist, r.song_name),
+    episode_name: null,
+    episode_show_name: null,
+    spotify_episode_uri: null,
+    audiobook_title: null,
+    audiobook_uri: null,
+    audiobook_chapter_uri: null,
+    audiobook_chapter_title: null,
+    reason_start: ctx.reason_start,
+    reason_end: ctx.reason_end,
+    shuffle: ctx.shuffle,
+    skipped: r.interaction === 'skipped',
+    offline: ctx.offline,
+    offline_timestamp: ctx.offline ? r.listening_time.start_time : null,
+    incognito_mode: ctx.incognito_mode,
+  };
+}
+
+export function toSpotifyBasic(r: ListeningRecord): SpotifyBasicStream {
+  return {
+    endTime: minuteUtc(r.listening_time.end_time),
+    artistName: r.artist,
+    trackName: r.song_name,
+    msPlayed: Math.max(0, r.listening_time.end_time - r.listening_time.start_time),
+  };
+}
+
+/**
+ * The playback context of each record: from the record itself in a v2 run; in a v1
+ * run derived the way v2 derives it, with sessions told apart by gaps of 30+ minutes.
+ */
+function contextsOf(records: StoredRecord[], seed: number): PlaybackContext[] {
+  if (records.length && records[0].session_id !== undefined) return records as PlaybackContext[];
+  const deriver = new PlaybackContextDeriver(seed);
+  let session = 0;
+  return records.map((r, i) => {
+    if (i > 0 && r.listening_time.start_time - records[i - 1].listening_time.end_time >= SESSION_GAP_MS) session++;
+    return deriver.next(r, session);
+  });
+}
+
+/** Reads one user's streams from a finished run, in time order. */
+export async function readUserRecords(runDir: string, userId: number): Promise<{ records: StoredRecord[]; seed: number }> {
+  const manifest = readManifest(new RunLayout(runDir).manifestPath);
+  const { users, shardSize, seed } = manifest.params;
+  if (!Number.isInteger(userId) || userId < 1 || userId > users) throw new InputError('user', `the run has users 1..${users}, got ${userId}`);
+  const part = manifest.parts[Math.floor((userId - 1) / shardSize)];
+  const records: StoredRecord[] = [];
+  for await (const r of readContainer<StoredRecord>(path.join(runDir, part.file))) if (r.user_id === userId) records.push(r);
+  records.sort((a, b) => a.listening_time.start_time - b.listening_time.start_time);
+  return { records, seed };
+}
+
+export async function exportUserHistory(runDir: string, userId: number, format: SpotifyFormat): Promise<SpotifyExtendedStream[] | SpotifyBasicStream[]> {
+  const { records, seed } = await readUserRecords(runDir, userId);
+  if (format === 'spotify-basic') return records.map(toSpotifyBasic);
+  const contexts = contextsOf(records, seed);
+  return records.map((r, i) => toSpotifyExtended(r, contexts[i]));
+}
