@@ -4,6 +4,8 @@
  * fully defaulted, validated GenerationParams (or throws InputError naming the field).
  */
 
+import { INTERACTIONS } from '../simulate/interactions';
+
 export const OUTPUT_FORMATS = ['avro', 'parquet'] as const;
 export type OutputFormat = (typeof OUTPUT_FORMATS)[number];
 
@@ -35,7 +37,7 @@ export interface GenerationInput {
   personalities?: Record<string, number>;
   /** how strongly each axis pole drives behaviour, 0..1 */
   axisStrength?: Partial<AxisStrength>;
-  /** relative weights of interactions; overrides the personality-driven defaults */
+  /** base weights of interactions (names: INTERACTIONS); unlisted ones get 0; personality factors apply on top */
   interactions?: Record<string, number>;
   /** workflow id of a failed/cancelled generation to resume into the same folder */
   resume?: string;
@@ -217,6 +219,13 @@ function countries(v: unknown): Record<string, number> | null {
   return w;
 }
 
+function interactionWeights(v: unknown): Record<string, number> | null {
+  const w = weights('interactions', v);
+  const unknown = w ? Object.keys(w).filter((k) => !(INTERACTIONS as readonly string[]).includes(k)) : [];
+  if (unknown.length) throw new InputError(`interactions.${unknown[0]}`, `unknown interaction; known: ${INTERACTIONS.join(', ')}`);
+  return w;
+}
+
 function axisStrength(v: unknown): AxisStrength {
   if (v === undefined || v === null) return { ...DEFAULTS.axisStrength };
   if (typeof v !== 'object' || Array.isArray(v)) throw new InputError('axisStrength', `must be an object, got ${describe(v)}`);
@@ -274,7 +283,7 @@ export function resolveGenerationInput(raw: unknown, defaultRunId: string): Gene
     countries: countries(input.countries),
     personalities: weights('personalities', input.personalities),
     axisStrength: axisStrength(input.axisStrength),
-    interactions: weights('interactions', input.interactions),
+    interactions: interactionWeights(input.interactions),
     resume: name('resume', input.resume),
   };
 }

@@ -12,9 +12,9 @@ export class ListenerMemory {
   private readonly artistStamp: Uint32Array;
   /** songs of the artist the user has heard; valid where artistStamp is current */
   private readonly artistHeard: Uint32Array;
-  private known = new Uint32Array(256);
+  private known: Uint32Array = new Uint32Array(256);
   private stamp = 0;
-  private log = new Uint32Array(1024);
+  private log: Uint32Array = new Uint32Array(1024);
   private logLength = 0;
   private knownArtistCount = 0;
 
