@@ -52,6 +52,11 @@ export function readHtmlSource(tally: SourceTally, url: string, html: string, op
     const found = seen.length ? `; the ${where} have headers ${seen.slice(0, 8).join(' ')}${seen.length > 8 ? ' ...' : ''}` : `; the page has no ${where} with rows`;
     throw new SourceError(tally.source, `no table at ${url} has ${LOOKED_FOR}${columnProblem ? ` (${columnProblem})` : ''}${found}. Describe the layout in a source:PATH.json file`);
   }
+  const defaults = { ...opts.defaults };
+  if (defaults.year === undefined && matching.some((t) => t.indexes.year === undefined)) {
+    const pageYear = yearOfPage($('title').first().text(), $('h1').first().text());
+    if (pageYear !== undefined) defaults.year = pageYear;
+  }
   for (const t of matching) {
     const units = unitsFromHeaders(t.labels, t.indexes, opts.units);
     const prefix = matching.length > 1 ? `table ${t.index + 1} ` : '';
@@ -61,7 +66,7 @@ export function readHtmlSource(tally: SourceTally, url: string, html: string, op
         tally.skip(where, 'note row', JSON.stringify(row.cells.find((c) => c)?.text.slice(0, 60) ?? ''));
         continue;
       }
-      const raw = rowFromCells(row.cells.map((c) => c?.text), t.indexes, opts.defaults);
+      const raw = rowFromCells(row.cells.map((c) => c?.text), t.indexes, defaults);
       if (raw.title !== undefined && t.indexes.title !== undefined) raw.title = cleanTitle(raw.title);
       if (raw.artist !== undefined && t.indexes.artist !== undefined) raw.artist = cleanArtist(raw.artist);
       for (const key of ['genre', 'year', 'popularity', 'danceability', 'energy', 'length'] as const) {
@@ -72,4 +77,13 @@ export function readHtmlSource(tally: SourceTally, url: string, html: string, op
       else tally.skip(where, result.reason, result.detail);
     }
   }
+}
+
+/** The year a chart page is about ("... number-one singles of 1985"), if its title names exactly one. */
+export function yearOfPage(...titles: string[]): string | undefined {
+  for (const title of titles) {
+    const years = new Set(title.match(/\b(19|20)\d\d\b/g) ?? []);
+    if (years.size === 1) return [...years][0];
+  }
+  return undefined;
 }

@@ -55,7 +55,7 @@ export function cleanTitle(text: string): string {
   const t = text.trim();
   if (OPEN_QUOTE.includes(t.charAt(0))) {
     for (let i = 1; i < t.length; i++) {
-      if (CLOSE_QUOTE.includes(t.charAt(i)) && i > 1) return t.slice(1, i).trim();
+      if (CLOSE_QUOTE.includes(t.charAt(i))) return t.slice(1, i).trim();
     }
     return t.slice(1).trim();
   }

@@ -1,0 +1,79 @@
+import * as fs from 'node:fs';
+import * as http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import * as path from 'node:path';
+
+export const PAGES_DIR = path.join(__dirname, '../fixtures/catalog/pages');
+
+export interface Hit {
+  path: string;
+  userAgent: string | undefined;
+  at: number;
+}
+
+/**
+ * A real HTTP server on 127.0.0.1 serving the fixture pages, plus misbehaving routes:
+ * /flaky/* answers 500 first and then the page, /busy/* 429 with Retry-After: 1 first,
+ * /hang never answers, /missing is 404, /always-500 fails every time.
+ */
+export class PageServer {
+  readonly hits: Hit[] = [];
+  private readonly server: http.Server;
+  private readonly seen = new Map<string, number>();
+  /** requests in flight, to check one-at-a-time per host */
+  maxInFlight = 0;
+  private inFlight = 0;
+
+  constructor() {
+    this.server = http.createServer((req, res) => this.handle(req, res));
+  }
+
+  async start(): Promise<this> {
+    await new Promise<void>((resolve) => this.server.listen(0, '127.0.0.1', resolve));
+    return this;
+  }
+
+  get base(): string {
+    return `http://127.0.0.1:${(this.server.address() as AddressInfo).port}`;
+  }
+
+  url(p: string): string {
+    return `${this.base}${p}`;
+  }
+
+  hitsOf(p: string): Hit[] {
+    return this.hits.filter((h) => h.path === p);
+  }
+
+  async stop(): Promise<void> {
+    this.server.closeAllConnections();
+    await new Promise<void>((resolve) => this.server.close(() => resolve()));
+  }
+
+  private handle(req: http.IncomingMessage, res: http.ServerResponse): void {
+    const p = req.url ?? '/';
+    this.hits.push({ path: p, userAgent: req.headers['user-agent'], at: Date.now() });
+    const n = (this.seen.get(p) ?? 0) + 1;
+    this.seen.set(p, n);
+    this.inFlight++;
+    this.maxInFlight = Math.max(this.maxInFlight, this.inFlight);
+    res.on('close', () => this.inFlight--);
+
+    const page = (name: string): void => {
+      const file = path.join(PAGES_DIR, name);
+      if (!fs.existsSync(file)) {
+        res.writeHead(404, { 'content-type': 'text/plain' }).end('not found');
+        return;
+      }
+      // a little latency, so overlapping requests would show in maxInFlight
+      setTimeout(() => res.writeHead(200, { 'content-type': 'text/html; charset=utf-8' }).end(fs.readFileSync(file)), 20);
+    };
+    let m: RegExpExecArray | null;
+    if (p === '/hang') return; // never answers
+    if (p === '/missing') return void res.writeHead(404, { 'content-type': 'text/html' }).end('<h1>Not Found</h1>');
+    if (p === '/always-500') return void res.writeHead(503).end('down');
+    if ((m = /^\/flaky\/(.+)$/.exec(p))) return n === 1 ? void res.writeHead(500).end('oops') : page(m[1]);
+    if ((m = /^\/busy\/(.+)$/.exec(p))) return n === 1 ? void res.writeHead(429, { 'retry-after': '1' }).end('slow down') : page(m[1]);
+    page(p.slice(1));
+  }
+}
