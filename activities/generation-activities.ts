@@ -126,20 +126,33 @@ export function createGenerationActivities(deps: ActivityDeps) {
         l.info({ songs: previous.songs }, 'catalog checkpoint reused');
         return { path: layout.catalogPath, songs: previous.songs, sha256: previous.sha256 };
       }
+      const ctx = Context.current();
+      const heartbeat = setInterval(() => ctx.heartbeat(), 5000);
       try {
         const { songs, report } = await ingestSources(ref.params.catalog, {
           seed: ref.params.seed,
           currentYear: Number(ref.params.to.slice(0, 4)),
           cacheDir: layout.httpCacheDir,
+          signal: ctx.cancellationSignal,
+          onProgress: (event) => {
+            ctx.heartbeat(event);
+            l.info(event, 'catalog source');
+          },
         });
+        for (const source of report.sources) l.info(source, 'catalog source read');
         const file = writeCatalogFile(layout.catalogPath, songs);
         const result: CatalogRef = { path: file.path, songs: file.songs, sha256: file.sha256 };
         writeFileAtomic(layout.catalogReportPath, JSON.stringify({ ...result, catalog: ref.params.catalog, seed: ref.params.seed, report }, null, 2));
         l.info({ songs: file.songs, duplicatesMerged: report.duplicatesMerged }, 'catalog ingested');
         return result;
       } catch (err) {
-        if (err instanceof SourceError && !err.retryable) throw ApplicationFailure.nonRetryable(err.message, 'CatalogSourceError');
+        if (err instanceof SourceError) {
+          if (!err.retryable) throw ApplicationFailure.nonRetryable(err.message, 'CatalogSourceError');
+          throw ApplicationFailure.retryable(err.message, 'CatalogSourceUnavailable');
+        }
         throw err;
+      } finally {
+        clearInterval(heartbeat);
       }
     },
 
