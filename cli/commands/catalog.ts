@@ -91,9 +91,9 @@ export function describeReport(report: IngestReport, out: string, sha256: string
   const lines: string[] = [];
   for (const s of report.sources) {
     const skipped = Object.values(s.skipped).reduce((a, b) => a + b, 0);
-    lines.push(`${s.source}: ${s.rowsRead} rows read, ${s.songsKept} songs kept, ${skipped} skipped`);
-    for (const [reason, n] of Object.entries(s.skipped)) lines.push(`  skipped ${n}: ${reason}`);
-    for (const example of s.examples) lines.push(`    e.g. ${example}`);
+    const reasons = Object.entries(s.skipped).map(([reason, n]) => `${reason} ${n}`);
+    lines.push(`${s.source}: ${s.rowsRead} rows read, ${s.songsKept} songs kept, ${skipped} skipped${reasons.length ? ` (${reasons.join(', ')})` : ''}`);
+    for (const example of s.examples) lines.push(`  ${example}`);
     const imputed = Object.entries(s.imputed).map(([field, n]) => `${field} ${n}`);
     if (imputed.length) lines.push(`  imputed (not in the source): ${imputed.join(', ')}`);
   }
