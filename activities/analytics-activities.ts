@@ -71,8 +71,7 @@ export function createAnalyticsActivities(deps: { dataRoot?: string } = {}) {
       const file = path.join(ref.runDir, ref.part.file);
       const actual = sha256File(file);
       if (actual !== ref.part.sha256) throw ApplicationFailure.nonRetryable(`${file} does not match the manifest (sha256 ${actual})`, 'PartMismatch');
-      const manifest = readManifest(new RunLayout(ref.runDir).manifestPath);
-      const infer = createPersonalityInference({ runDir: ref.runDir, params: manifest.params });
+      const infer = await createPersonalityInference(ref.runDir);
       const analysis = await analyzePart(file, ref.part.file, infer, (records) => ctx.heartbeat({ records }));
       writeFileAtomic(out, JSON.stringify({ sourceSha256: ref.part.sha256, ...analysis }));
       return { part: ref.part.file, users: analysis.users.length, records: analysis.records, reused: false };

@@ -1,7 +1,7 @@
 import { readContainer } from '../../avro/read-container';
+import { LocalTime } from '../../geo/local-time';
 import type { ListeningRecord } from '../../simulate/listening-record';
-import { localHour } from './local-hour';
-import type { PersonalityInference } from './personality-inference';
+import type { PersonalityInference, PersonalityReader } from './personality-inference';
 import { ScopeTotals, type ScopeTotalsJson } from './scope-totals';
 import { UserWrappedBuilder } from './user-wrapped';
 import type { UserWrapped } from './wrapped-types';
@@ -30,12 +30,13 @@ export async function analyzePart(
   const countries = new Map<string, ScopeTotals>();
   const users: UserWrapped[] = [];
   const finished = new Set<number>();
-  let current: { builder: UserWrappedBuilder; records: ListeningRecord[] } | undefined;
+  let current: { builder: UserWrappedBuilder; personality: PersonalityReader } | undefined;
+  const clock = new LocalTime();
   let records = 0;
 
   const finishUser = () => {
     if (!current) return;
-    users.push(current.builder.build(infer(current.records)));
+    users.push(current.builder.build(current.personality.finish()));
     finished.add(current.builder.userId);
     current = undefined;
   };
@@ -44,11 +45,11 @@ export async function analyzePart(
     if (current?.builder.userId !== r.user_id) {
       finishUser();
       if (finished.has(r.user_id)) throw new Error(`${part}: the records of user ${r.user_id} are not contiguous`);
-      current = { builder: new UserWrappedBuilder(r.user_id), records: [] };
+      current = { builder: new UserWrappedBuilder(r.user_id), personality: infer(r.user_id) };
     }
-    current.builder.add(r);
-    current.records.push(r);
-    const hour = localHour(r.listening_time.start_time, r.user_location.timezone);
+    const hour = clock.localHour(r.user_location.timezone, r.listening_time.start_time);
+    current.builder.add(r, hour);
+    current.personality.add(r);
     global.add(r, hour);
     let country = countries.get(r.user_location.country);
     if (!country) countries.set(r.user_location.country, (country = new ScopeTotals()));

@@ -1,13 +1,50 @@
-import type { GenerationParams } from '../../params/generation-input';
+import * as fs from 'node:fs';
+import { readContainer } from '../../avro/read-container';
+import { RunLayout } from '../../output/run-layout';
+import { personalityFromScores } from '../../personality/personalities';
 import type { ListeningRecord } from '../../simulate/listening-record';
+import { CatalogReference } from '../profile/catalog-reference';
+import { UserBehaviourAccumulator } from '../profile/user-behaviour';
 import type { InferredPersonality } from './wrapped-types';
 
-export type PersonalityInference = (userRecords: ListeningRecord[]) => InferredPersonality | null;
+/** Reads one user's records in time order, then says which personality the behaviour shows. */
+export interface PersonalityReader {
+  add(r: ListeningRecord): void;
+  finish(): InferredPersonality | null;
+}
+
+export type PersonalityInference = (userId: number) => PersonalityReader;
+
+const references = new Map<string, CatalogReference>();
+
+async function catalogReference(catalogPath: string): Promise<CatalogReference | undefined> {
+  if (!fs.existsSync(catalogPath)) return undefined;
+  const key = `${catalogPath}#${fs.statSync(catalogPath).mtimeMs}`;
+  let reference = references.get(key);
+  if (!reference) {
+    const songs: { year: number; popularity: number }[] = [];
+    for await (const s of readContainer<{ year: number; popularity: number }>(catalogPath)) songs.push({ year: s.year, popularity: s.popularity });
+    references.set(key, (reference = new CatalogReference(songs)));
+  }
+  return reference;
+}
 
 /**
- * The behaviour-based personality inference of src/analytics/profile, applied to one
- * user's records at a time. Wrapped does not infer on its own.
+ * The behaviour-based inference of the fidelity profile (src/analytics/profile), axis
+ * scores against the run's catalog; Wrapped does not infer on its own. Without the
+ * run's catalog (_work/catalog.avro) there is nothing to rank against: no inference.
  */
-export function createPersonalityInference(_run: { runDir: string; params: GenerationParams }): PersonalityInference {
-  return () => null;
+export async function createPersonalityInference(runDir: string): Promise<PersonalityInference> {
+  const reference = await catalogReference(new RunLayout(runDir).catalogPath);
+  if (!reference) return () => ({ add: () => {}, finish: () => null });
+  return (userId) => {
+    const behaviour = new UserBehaviourAccumulator(userId, reference);
+    return {
+      add: (r) => void behaviour.add(r),
+      finish: () => {
+        const { scores } = behaviour.finish();
+        return { personality: personalityFromScores(scores).name, axes: { FE: scores.FE, TN: scores.TN, LV: scores.LV, CU: scores.CU } };
+      },
+    };
+  };
 }

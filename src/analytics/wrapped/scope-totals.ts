@@ -1,5 +1,4 @@
 import type { ListeningRecord } from '../../simulate/listening-record';
-import { localHour } from './local-hour';
 import { songKey, Tally, type TallyJson } from './tally';
 import { listenedMs, rankedNames, rankedSongs } from './user-wrapped';
 import { msToMinutes, type ScopeSummary } from './wrapped-types';
@@ -27,7 +26,7 @@ export class ScopeTotals {
   readonly genres = new Tally();
   private readonly seenUsers = new Set<number>();
 
-  add(r: ListeningRecord, hour = localHour(r.listening_time.start_time, r.user_location.timezone)): void {
+  add(r: ListeningRecord, hour: number): void {
     const ms = listenedMs(r);
     const played = r.interaction !== 'skipped';
     this.records++;

@@ -1,5 +1,4 @@
 import type { ListeningRecord } from '../../simulate/listening-record';
-import { localHour } from './local-hour';
 import { songKey, splitSongKey, Tally } from './tally';
 import { msToMinutes, TOP_USER, type InferredPersonality, type RankedName, type RankedSong, type UserWrapped } from './wrapped-types';
 
@@ -37,7 +36,8 @@ export class UserWrappedBuilder {
 
   constructor(readonly userId: number) {}
 
-  add(r: ListeningRecord): void {
+  /** `hour`: the local hour the stream started, on the clock where it was played */
+  add(r: ListeningRecord, hour: number): void {
     const ms = listenedMs(r);
     const played = r.interaction !== 'skipped';
     this.records++;
@@ -48,7 +48,7 @@ export class UserWrappedBuilder {
     this.artists.add(r.artist, played, ms);
     this.genres.add(r.genre, played, ms);
     this.places.add(`${r.user_location.country}\u0001${r.user_location.city}`, true, ms);
-    this.msByHour[localHour(r.listening_time.start_time, r.user_location.timezone)] += ms;
+    this.msByHour[hour] += ms;
     this.personality = r.personality;
   }
 
