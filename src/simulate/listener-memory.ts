@@ -13,7 +13,7 @@ export class ListenerMemory {
   /** songs of the artist the user has heard; valid where artistStamp is current */
   private readonly artistHeard: Uint32Array;
   private known: Uint32Array = new Uint32Array(256);
-  private stamp = 0;
+  private stamp = 1;
   private log: Uint32Array = new Uint32Array(1024);
   private logLength = 0;
   private knownArtistCount = 0;
