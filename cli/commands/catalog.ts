@@ -74,7 +74,7 @@ export async function run(argv: string[]): Promise<void> {
       currentYear,
       cacheDir: values['cache-dir'] ? path.resolve(values['cache-dir']) : tempCache!,
       http: { ...(delayMs !== undefined && { delayMs }), ...(timeoutMs !== undefined && { timeoutMs }) },
-      onProgress: quiet ? undefined : ({ source, message }) => process.stderr.write(`${source}: ${message}\n`),
+      onProgress: quiet ? undefined : progressPrinter(),
     });
     const file = writeCatalogFile(out, songs);
     if (values.json) {
@@ -85,6 +85,16 @@ export async function run(argv: string[]): Promise<void> {
   } finally {
     if (tempCache) fs.rmSync(tempCache, { recursive: true, force: true });
   }
+}
+
+/** Progress on stderr; row counts at most every 2 s. */
+function progressPrinter(): (event: { source: string; message: string; rowsRead?: number }) => void {
+  let last = 0;
+  return ({ source, message, rowsRead }) => {
+    if (rowsRead !== undefined && Date.now() - last < 2000) return;
+    last = Date.now();
+    process.stderr.write(`${source}: ${message}\n`);
+  };
 }
 
 export function describeReport(report: IngestReport, out: string, sha256: string): string {
