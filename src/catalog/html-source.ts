@@ -2,6 +2,7 @@ import * as cheerio from 'cheerio';
 import type { Element } from 'domhandler';
 import { ColumnError, resolveColumns, rowFromCells, unitsFromHeaders, type ColumnIndexes, type ColumnMapping } from './columns';
 import { cleanArtist, cleanTitle, headerLabels, headerRowCount, isNoteRow, stripInvisible, tableGrid, type GridRow } from './html-table';
+import type { Page } from './polite-fetch';
 import { SourceError } from './source-error';
 import type { SourceTally } from './source-tally';
 import { songFromRow, type RawRow, type Units } from './song-row';
@@ -22,8 +23,9 @@ const LOOKED_FOR = 'a title-like column (Title, Song, Single, Track) and an arti
  * artist-like column (and maybe a year-like one); with a description, of the tables its
  * selector picks, columns as mapped. Note rows are skipped and counted.
  */
-export function readHtmlSource(tally: SourceTally, url: string, html: string, opts: HtmlOptions): void {
-  const $ = cheerio.load(html);
+export function readHtmlSource(tally: SourceTally, url: string, page: Page, opts: HtmlOptions): void {
+  // encoding: a BOM, else the Content-Type charset, else <meta charset>, else UTF-8
+  const $ = cheerio.loadBuffer(page.body, { encoding: { defaultEncoding: 'utf-8', transportLayerEncodingLabel: page.charset } });
   stripInvisible($);
   const candidates = $(opts.table ?? 'table').filter('table').toArray() as Element[];
   const seen: string[] = [];

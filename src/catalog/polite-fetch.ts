@@ -65,6 +65,16 @@ export function cachePathFor(cacheDir: string, url: string): string {
   return path.join(cacheDir, `${crypto.createHash('sha256').update(url).digest('hex').slice(0, 32)}.html`);
 }
 
+/** A fetched page: its bytes, and the charset its Content-Type named (decoding is the parser's job). */
+export interface Page {
+  body: Buffer;
+  charset?: string;
+}
+
+function charsetOf(contentType: unknown): string | undefined {
+  return typeof contentType === 'string' ? /charset=["']?([\w.:-]+)/i.exec(contentType)?.[1] : undefined;
+}
+
 /**
  * GETs a page politely: a User-Agent naming the project, one request at a time per
  * host with a pause between, a timeout, retries with exponential backoff on network
@@ -75,12 +85,14 @@ export async function fetchPage(
   source: string,
   url: string,
   opts: { cacheDir: string; http?: Partial<HttpOptions>; signal?: AbortSignal } & FetchEvents,
-): Promise<string> {
+): Promise<Page> {
   const http = { ...DEFAULT_HTTP, ...opts.http };
   const cached = cachePathFor(opts.cacheDir, url);
+  const meta = cached.replace(/\.html$/, '.json');
   if (fs.existsSync(cached)) {
     opts.onFetch?.({ url, fromCache: true });
-    return fs.readFileSync(cached, 'utf8');
+    const { charset } = fs.existsSync(meta) ? (JSON.parse(fs.readFileSync(meta, 'utf8')) as { charset?: string }) : {};
+    return { body: fs.readFileSync(cached), charset };
   }
   let host: string;
   try {
@@ -92,9 +104,10 @@ export async function fetchPage(
   hosts.set(host, slot);
   const mine = slot.queue.then(() => fetchWithRetries(source, url, http, slot, opts));
   slot.queue = mine.catch(() => undefined);
-  const body = await mine;
-  writeFileAtomic(cached, body);
-  return body;
+  const page = await mine;
+  writeFileAtomic(meta, JSON.stringify({ url, charset: page.charset }) + '\n');
+  writeFileAtomic(cached, page.body);
+  return page;
 }
 
 async function fetchWithRetries(
@@ -103,7 +116,7 @@ async function fetchWithRetries(
   http: HttpOptions,
   slot: { lastAt: number },
   opts: { signal?: AbortSignal } & FetchEvents,
-): Promise<string> {
+): Promise<Page> {
   let lastProblem = '';
   for (let attempt = 1; attempt <= http.attempts; attempt++) {
     const wait = slot.lastAt + http.delayMs - Date.now();
@@ -111,9 +124,8 @@ async function fetchWithRetries(
     let retryWait = http.backoffMs * 2 ** (attempt - 1);
     try {
       opts.onFetch?.({ url, fromCache: false });
-      const res = await axios.get<string>(url, {
-        responseType: 'text',
-        transformResponse: (data: string) => data,
+      const res = await axios.get<ArrayBuffer>(url, {
+        responseType: 'arraybuffer',
         timeout: http.timeoutMs,
         signal: opts.signal ? AbortSignal.any([opts.signal, AbortSignal.timeout(http.timeoutMs)]) : AbortSignal.timeout(http.timeoutMs),
         headers: { 'User-Agent': http.userAgent, Accept: 'text/html,application/xhtml+xml;q=0.9,*/*;q=0.5' },
@@ -121,7 +133,7 @@ async function fetchWithRetries(
         maxContentLength: 50 * 1024 * 1024,
         maxRedirects: 5,
       });
-      if (res.status >= 200 && res.status < 300) return String(res.data ?? '');
+      if (res.status >= 200 && res.status < 300) return { body: Buffer.from(res.data), charset: charsetOf(res.headers['content-type']) };
       lastProblem = `HTTP ${res.status}${res.statusText ? ` ${res.statusText}` : ''}`;
       if (res.status !== 429 && res.status < 500) {
         throw new SourceError(source, `GET ${url} answered ${lastProblem}; not retried (a ${res.status} will not change by asking again)`);

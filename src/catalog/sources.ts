@@ -95,8 +95,8 @@ async function readHtml(tally: SourceTally, d: SourceDescription, ctx: IngestCon
     onFetch: ({ fromCache }) => ctx.onProgress?.({ source: tally.source, message: fromCache ? `page read from cache` : `fetching ${url}` }),
     onRetry: ({ attempt, waitMs, why }) => ctx.onProgress?.({ source: tally.source, message: `attempt ${attempt} failed (${why}); retrying in ${waitMs} ms` }),
   };
-  const html = await fetchPage(tally.source, url, { cacheDir: ctx.cacheDir, http: ctx.http, signal: ctx.signal, ...events });
-  readHtmlSource(tally, url, html, { ...d, currentYear: ctx.currentYear });
+  const page = await fetchPage(tally.source, url, { cacheDir: ctx.cacheDir, http: ctx.http, signal: ctx.signal, ...events });
+  readHtmlSource(tally, url, page, { ...d, currentYear: ctx.currentYear });
 }
 
 /**

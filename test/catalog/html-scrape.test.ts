@@ -90,6 +90,17 @@ describe('html: scraping song tables from a real HTTP server on 127.0.0.1', () =
     expect(err.message).toMatch(/\[Title, Year, Peak chart positions US, Peak chart positions UK, Album\]/);
   });
 
+  it('decodes pages in the charset their Content-Type or <meta> names, also from the cache', async () => {
+    for (const p of ['/latin1-header', '/latin1-meta']) {
+      const c = ctx();
+      const { songs } = await ingestSources([`html:${server.url(p)}`], c);
+      expect(songs.map((s) => [s.title, s.artist])).toEqual([['Déjà Vu', 'Beyoncé']]);
+      const cached = await ingestSources([`html:${server.url(p)}`], c);
+      expect(cached.songs).toEqual(songs);
+      expect(server.hitsOf(p)).toHaveLength(1);
+    }
+  });
+
   it('sends a User-Agent naming the project and caches the page in the checkpoint dir: a second run does not fetch', async () => {
     const c = ctx();
     const url = server.url('/plain.html');

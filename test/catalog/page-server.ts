@@ -14,7 +14,8 @@ export interface Hit {
 /**
  * A real HTTP server on 127.0.0.1 serving the fixture pages, plus misbehaving routes:
  * /flaky/* answers 500 first and then the page, /busy/* 429 with Retry-After: 1 first,
- * /hang never answers, /missing is 404, /always-500 fails every time.
+ * /hang never answers, /missing is 404, /always-500 fails every time, /latin1-* are
+ * ISO-8859-1 pages declared by Content-Type or by <meta charset>.
  */
 export class PageServer {
   readonly hits: Hit[] = [];
@@ -70,6 +71,9 @@ export class PageServer {
     };
     let m: RegExpExecArray | null;
     if (p === '/hang') return; // never answers
+    const latin1 = (meta: string) => Buffer.from(`<html><head>${meta}</head><body><table><tr><th>Title</th><th>Artist</th></tr><tr><td>Déjà Vu</td><td>Beyoncé</td></tr></table></body></html>`, 'latin1');
+    if (p === '/latin1-header') return void res.writeHead(200, { 'content-type': 'text/html; charset=ISO-8859-1' }).end(latin1(''));
+    if (p === '/latin1-meta') return void res.writeHead(200, { 'content-type': 'text/html' }).end(latin1('<meta charset="windows-1252">'));
     if (p === '/missing') return void res.writeHead(404, { 'content-type': 'text/html' }).end('<h1>Not Found</h1>');
     if (p === '/always-500') return void res.writeHead(503).end('down');
     if ((m = /^\/flaky\/(.+)$/.exec(p))) return n === 1 ? void res.writeHead(500).end('oops') : page(m[1]);
