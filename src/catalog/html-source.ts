@@ -27,7 +27,7 @@ export function readHtmlSource(tally: SourceTally, url: string, page: Page, opts
   // encoding: a BOM, else the Content-Type charset, else <meta charset>, else UTF-8
   const $ = cheerio.loadBuffer(page.body, { encoding: { defaultEncoding: 'utf-8', transportLayerEncodingLabel: page.charset } });
   stripInvisible($);
-  const candidates = $(opts.table ?? 'table').filter('table').toArray() as Element[];
+  const candidates = candidateTables($, tally.source, opts.table);
   const seen: string[] = [];
   const matching: { index: number; rows: GridRow[]; headerRows: number; labels: string[]; indexes: ColumnIndexes }[] = [];
   let columnProblem: string | undefined;
@@ -88,4 +88,15 @@ export function yearOfPage(...titles: string[]): string | undefined {
     if (years.size === 1) return [...years][0];
   }
   return undefined;
+}
+
+/** The tables a selector picks: matching tables, and the tables inside other matching elements. */
+function candidateTables($: cheerio.CheerioAPI, source: string, selector = 'table'): Element[] {
+  let picked;
+  try {
+    picked = $(selector);
+  } catch (err) {
+    throw new SourceError(source, `table: ${JSON.stringify(selector)} is not a valid CSS selector (${(err as Error).message})`);
+  }
+  return picked.filter('table').add(picked.not('table').find('table')).toArray() as Element[];
 }

@@ -2,6 +2,8 @@ import * as cheerio from 'cheerio';
 import { describe, expect, it } from 'vitest';
 import { resolveColumns, unitsFromHeaders } from '../../src/catalog/columns';
 import { cleanArtist, cleanCellText, cleanTitle, stripInvisible, tableGrid } from '../../src/catalog/html-table';
+import { readHtmlSource } from '../../src/catalog/html-source';
+import { SourceTally } from '../../src/catalog/source-tally';
 import { parseArtist, parseLength, parseYear } from '../../src/catalog/song-row';
 
 describe('cell text of real-world tables', () => {
@@ -71,5 +73,21 @@ describe('columns and values', () => {
     expect(parseArtist("['Queen', 'David Bowie']")).toBe('Queen');
     expect(parseArtist('["Guns N\' Roses"]')).toBe("Guns N' Roses");
     expect(parseArtist('Simon & Garfunkel')).toBe('Simon & Garfunkel');
+  });
+});
+
+describe('table selectors of a description', () => {
+  const page = { body: Buffer.from('<table><tr><th>Song</th><th>Artist</th></tr><tr><td>Other</td><td>X</td></tr></table><div id="main"><table><tr><th>Song</th><th>Artist</th></tr><tr><td>A</td><td>B</td></tr></table></div>') };
+  const read = (table: string) => {
+    const tally = new SourceTally('source:test.json');
+    readHtmlSource(tally, 'http://127.0.0.1/x', page, { table, currentYear: 2025 });
+    return tally.songs.map((s) => s.title);
+  };
+
+  it('picks the tables inside a selected element, and says so when a selector is not valid CSS', () => {
+    expect(read('#main')).toEqual(['A']);
+    expect(read('table')).toEqual(['Other', 'A']);
+    expect(() => read('div[')).toThrow(/table: "div\[" is not a valid CSS selector/);
+    expect(() => read('#none')).toThrow(/the page has no tables matching "#none" with rows/);
   });
 });
