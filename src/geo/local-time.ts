@@ -1,23 +1,35 @@
 const DAY = 86_400_000;
 
+/** Days per cache block: a block whose first and last days share an offset has no DST switch inside. */
+const BLOCK_DAYS = 32;
+
 /**
- * UTC offsets of IANA timezones, cached per (timezone, UTC day) so a hot loop pays one
- * Intl call per zone and day. The offset is taken at 12:00 UTC of the day, so local
- * times within an hour of a DST switch can be off by that hour.
+ * UTC offsets of IANA timezones. The offset of a day is taken at 12:00 UTC, so local
+ * times within an hour of a DST switch can be off by that hour. Cached per 32-day block
+ * of a zone: two Intl calls when the block has one offset, one per day otherwise.
  */
 export class LocalTime {
   private readonly formats = new Map<string, Intl.DateTimeFormat>();
-  private readonly offsets = new Map<string, Map<number, number>>();
+  private readonly blocks = new Map<string, Map<number, number | Map<number, number>>>();
 
   /** Milliseconds to add to a UTC instant to get the wall-clock time in `timezone`. */
   offsetMs(timezone: string, utcMs: number): number {
     const day = Math.floor(utcMs / DAY);
-    let byDay = this.offsets.get(timezone);
-    if (!byDay) this.offsets.set(timezone, (byDay = new Map()));
-    let offset = byDay.get(day);
+    const blockIndex = Math.floor(day / BLOCK_DAYS);
+    let byBlock = this.blocks.get(timezone);
+    if (!byBlock) this.blocks.set(timezone, (byBlock = new Map()));
+    let block = byBlock.get(blockIndex);
+    if (block === undefined) {
+      const first = this.computeOffset(timezone, blockIndex * BLOCK_DAYS * DAY + DAY / 2);
+      const last = this.computeOffset(timezone, (blockIndex * BLOCK_DAYS + BLOCK_DAYS - 1) * DAY + DAY / 2);
+      block = first === last ? first : new Map<number, number>();
+      byBlock.set(blockIndex, block);
+    }
+    if (typeof block === 'number') return block;
+    let offset = block.get(day);
     if (offset === undefined) {
       offset = this.computeOffset(timezone, day * DAY + DAY / 2);
-      byDay.set(day, offset);
+      block.set(day, offset);
     }
     return offset;
   }
