@@ -46,16 +46,35 @@ export function listeningParquetColumns(version: SchemaVersion): ParquetColumns 
 
 /** One AVRO record (v1 or v2) as one flat Parquet row. */
 export function flattenListeningRecord(r: ListeningRecord | ListeningRecordV2): Record<string, unknown> {
-  const { user_location: loc, listening_time: time, ...rest } = r as ListeningRecordV2 & { session?: number };
-  delete rest.session;
-  return {
-    ...rest,
+  const loc = r.user_location;
+  const row: Record<string, unknown> = {
+    user_id: r.user_id,
     user_location_latitude: loc.latitude,
     user_location_longitude: loc.longitude,
     user_location_country: loc.country,
     user_location_city: loc.city,
     user_location_timezone: loc.timezone,
-    listening_time_start_time: time.start_time,
-    listening_time_end_time: time.end_time,
+    interaction: r.interaction,
+    song_name: r.song_name,
+    artist: r.artist,
+    genre: r.genre,
+    year: r.year,
+    popularity: r.popularity,
+    danceability: r.danceability,
+    energy: r.energy,
+    length_seconds: r.length_seconds,
+    listening_time_start_time: r.listening_time.start_time,
+    listening_time_end_time: r.listening_time.end_time,
+    personality: r.personality,
   };
+  if ('session_id' in r) {
+    row.session_id = r.session_id;
+    row.device = r.device;
+    row.reason_start = r.reason_start;
+    row.reason_end = r.reason_end;
+    row.shuffle = r.shuffle;
+    row.offline = r.offline;
+    row.incognito_mode = r.incognito_mode;
+  }
+  return row;
 }

@@ -23,3 +23,7 @@ declare module 'parquetjs-lite' {
     setMetadata(key: string, value: string): void;
   }
 }
+
+declare module 'parquetjs-lite/lib/types' {
+  export function toPrimitive(type: string, value: unknown): unknown;
+}
