@@ -12,6 +12,8 @@ import type { SimulatedRecord } from './listening-record';
 import { SESSION_GAP_MS, SessionCalendar } from './session-calendar';
 import { pickSong } from './song-picker';
 
+const HOUR = 3_600_000;
+
 export { INTERACTIONS } from './interactions';
 
 export interface SimulationContext {
@@ -82,6 +84,8 @@ export function* simulateUser(ctx: SimulationContext, user: UserProfile): Genera
     const plan = sessions[s];
     let time = Math.max(plan.start, previousEnd + SESSION_GAP_MS);
     const end = time + plan.length;
+    // the last event may run past the planned length, never past the longest session asked for
+    const limit = Math.min(plan.hardEnd, time + params.sessionHours[1] * HOUR);
     const location = cityLocation(plan.place);
     const playYear = new Date(time).getUTCFullYear();
     while (time < end) {
@@ -89,7 +93,7 @@ export function* simulateUser(ctx: SimulationContext, user: UserProfile): Genera
       const song = songs[pick.song];
       const interaction = interactions.draw(rng, pick.replay);
       const stop = time + listeningMs(interaction, song.length_seconds, rng);
-      if (stop > plan.hardEnd) break;
+      if (stop > limit) break;
       memory.record(pick.song, interaction !== 'skipped');
       yield {
         user_id: user.userId,
