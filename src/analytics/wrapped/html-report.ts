@@ -28,23 +28,24 @@ function hourChart(minutesByHour: number[], label: string): string {
 <text x="${left - 6}" y="${h - bottom}" class="tick" text-anchor="end">0</text>${bars}</svg>`;
 }
 
-function rankChart(items: { label: string; value: number }[], label: string): string {
+function rankChart(items: { label: string; minutes: number; plays: number }[], label: string, field: string): string {
   const rowH = 26, w = 720, labelW = 300;
-  const max = Math.max(1, ...items.map((i) => i.value));
+  const max = Math.max(1, ...items.map((i) => i.plays));
   const rows = items
     .map((it, i) => {
-      const bw = ((w - labelW - 90) * it.value) / max;
+      const bw = ((w - labelW - 200) * it.plays) / max;
       const y = i * rowH;
-      return `<text x="0" y="${y + 17}" class="label">${esc(it.label.length > 42 ? it.label.slice(0, 41) + '…' : it.label)}</text>` +
+      const shown = it.label.length > 42 ? it.label.slice(0, 41) + '…' : it.label;
+      return `<text x="0" y="${y + 17}" class="label"><title>${esc(it.label)}</title>${i + 1}. ${esc(shown)}</text>` +
         `<rect x="${labelW}" y="${y + 4}" width="${bw.toFixed(1)}" height="${rowH - 8}" class="bar"/>` +
-        `<text x="${(labelW + bw + 6).toFixed(1)}" y="${y + 17}" class="value">${formatMinutes(it.value)} min</text>`;
+        `<text x="${(labelW + bw + 6).toFixed(1)}" y="${y + 17}" class="value">${it.plays.toLocaleString('en-US')} plays · ${formatMinutes(it.minutes)} min</text>`;
     })
     .join('');
-  return `<svg viewBox="0 0 ${w} ${Math.max(rowH, items.length * rowH)}" role="img" aria-label="${esc(label)}" class="chart">${rows}</svg>`;
+  return `<svg viewBox="0 0 ${w} ${Math.max(rowH, items.length * rowH)}" role="img" aria-label="${esc(label)}" class="chart" data-field="${field}">${rows}</svg>`;
 }
 
-const songItems = (songs: RankedSong[]) => songs.map((s) => ({ label: `${s.song} — ${s.artist}`, value: s.minutes }));
-const nameItems = (names: RankedName[]) => names.map((n) => ({ label: n.name, value: n.minutes }));
+const songItems = (songs: RankedSong[]) => songs.map((s) => ({ label: `${s.song} — ${s.artist}`, minutes: s.minutes, plays: s.plays }));
+const nameItems = (names: RankedName[]) => names.map((n) => ({ label: n.name, minutes: n.minutes, plays: n.plays }));
 
 function list(items: string[], field: string): string {
   return `<ol data-field="${field}">${items.map((i) => `<li>${esc(i)}</li>`).join('')}</ol>`;
@@ -85,13 +86,18 @@ function userCard(u: UserWrapped): string {
 </section>`;
 }
 
+export const REPORT_COUNTRIES = 30;
+
 function countryTable(countries: Record<string, ScopeSummary>): string {
-  const rows = Object.entries(countries)
-    .sort(([, a], [, b]) => b.minutes - a.minutes)
+  const all = Object.entries(countries);
+  const more = all.length > REPORT_COUNTRIES ? `<p>${all.length - REPORT_COUNTRIES} more countries in summary.json and the Parquet files.</p>` : '';
+  const rows = all
+    .sort(([ca, a], [cb, b]) => b.minutes - a.minutes || (ca < cb ? -1 : 1))
+    .slice(0, REPORT_COUNTRIES)
     .map(([c, s]) => `<tr data-country="${esc(c)}"><td>${esc(c)}</td><td class="num">${s.users}</td><td class="num">${formatMinutes(s.minutes)}</td>` +
       `<td>${esc(s.top_songs[0] ? `${s.top_songs[0].song} — ${s.top_songs[0].artist}` : '')}</td><td>${esc(s.top_artists[0]?.name ?? '')}</td><td>${esc(s.top_genres[0]?.name ?? '')}</td></tr>`)
     .join('\n');
-  return `<table id="countries"><thead><tr><th>country</th><th>listeners</th><th>minutes</th><th>top song</th><th>top artist</th><th>top genre</th></tr></thead><tbody>${rows}</tbody></table>`;
+  return `<table id="countries"><thead><tr><th>country</th><th>listeners</th><th>minutes</th><th>top song</th><th>top artist</th><th>top genre</th></tr></thead><tbody>${rows}</tbody></table>${more}`;
 }
 
 const CSS = `body{font-family:system-ui,-apple-system,"Segoe UI",sans-serif;margin:0;background:#121212;color:#eee}
@@ -132,12 +138,9 @@ ${userCard(user)}
 <section id="global">
 <h2>The whole run</h2>
 <h3>Minutes by local hour</h3>${hourChart(g.minutes_by_local_hour, 'minutes by local hour, whole run')}
-<h3>Top songs</h3>${rankChart(songItems(g.top_songs), 'top songs by plays, minutes shown')}
-${list(g.top_songs.map((s) => `${s.song} — ${s.artist}`), 'run-top-songs')}
-<h3>Top artists</h3>${rankChart(nameItems(g.top_artists), 'top artists')}
-${list(g.top_artists.map((a) => a.name), 'run-top-artists')}
-<h3>Top genres</h3>${rankChart(nameItems(g.top_genres), 'top genres')}
-${list(g.top_genres.map((a) => a.name), 'run-top-genres')}
+<h3>Top songs</h3>${rankChart(songItems(g.top_songs), 'top songs', 'run-top-songs')}
+<h3>Top artists</h3>${rankChart(nameItems(g.top_artists), 'top artists', 'run-top-artists')}
+<h3>Top genres</h3>${rankChart(nameItems(g.top_genres), 'top genres', 'run-top-genres')}
 <h3>Per country (where the streams were played)</h3>${countryTable(summary.countries)}
 </section>
 <footer><p>Top lists rank by plays (streams not skipped), then minutes; charts show minutes. Local hour: the clock where each stream started.</p></footer>
