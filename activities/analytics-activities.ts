@@ -1,11 +1,10 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { ApplicationFailure, Context } from '@temporalio/activity';
-import { analyzePart, type PartAnalysis } from '../src/analytics/wrapped/analyze-part';
-import { createPersonalityInference } from '../src/analytics/wrapped/personality-inference';
+import { ApplicationFailure, CancelledFailure, Context } from '@temporalio/activity';
+import { runPartJobInThread } from '../src/analytics/wrapped/run-in-thread';
 import { resolveWrappedInput } from '../src/analytics/wrapped/wrapped-input';
 import { writeWrapped, type WrittenWrapped } from '../src/analytics/wrapped/write-wrapped';
-import { sha256File, writeFileAtomic } from '../src/files/atomic-file';
+import { sha256File } from '../src/files/atomic-file';
 import { logger } from '../src/log/logger';
 import { dataRoot } from '../src/output/data-root';
 import { readManifest } from '../src/output/manifest';
@@ -60,21 +59,27 @@ export function createAnalyticsActivities(deps: { dataRoot?: string } = {}) {
       }
     },
 
-    /** Analyses one AVRO part into a partial file, unless a partial of the same part exists. */
+    /** Analyses one AVRO part into a partial file, in a worker thread, unless a partial of the same part exists. */
     async analyzeWrappedPart(ref: WrappedPartRef): Promise<WrappedPartOutcome> {
       const ctx = Context.current();
-      const out = partialPath(ref.outDir, ref.part.file);
-      if (fs.existsSync(out)) {
-        const previous = JSON.parse(fs.readFileSync(out, 'utf8')) as PartAnalysis & { sourceSha256: string };
-        if (previous.sourceSha256 === ref.part.sha256) return { part: ref.part.file, users: previous.users.length, records: previous.records, reused: true };
-      }
       const file = path.join(ref.runDir, ref.part.file);
       const actual = sha256File(file);
       if (actual !== ref.part.sha256) throw ApplicationFailure.nonRetryable(`${file} does not match the manifest (sha256 ${actual})`, 'PartMismatch');
-      const infer = await createPersonalityInference(ref.runDir);
-      const analysis = await analyzePart(file, ref.part.file, infer, (records) => ctx.heartbeat({ records }));
-      writeFileAtomic(out, JSON.stringify({ sourceSha256: ref.part.sha256, ...analysis }));
-      return { part: ref.part.file, users: analysis.users.length, records: analysis.records, reused: false };
+      const task = runPartJobInThread(
+        { runDir: ref.runDir, file, part: ref.part.file, sha256: ref.part.sha256, partialPath: partialPath(ref.outDir, ref.part.file) },
+        (records) => ctx.heartbeat({ records }),
+      );
+      const heartbeat = setInterval(() => ctx.heartbeat(), 5000);
+      ctx.cancellationSignal.addEventListener('abort', () => task.cancel());
+      try {
+        const r = await task.result;
+        return { part: ref.part.file, users: r.users, records: r.records, reused: r.reused };
+      } catch (err) {
+        if (ctx.cancellationSignal.aborted) throw new CancelledFailure(`analysis of ${ref.part.file} cancelled`);
+        throw err;
+      } finally {
+        clearInterval(heartbeat);
+      }
     },
 
     /** Merges the partials into summary.json, users.json, the Parquet files and report.html. */
