@@ -8,13 +8,13 @@ export type ColumnIndexes = Partial<Record<SongColumn, number>>;
 /** Header names recognised without a mapping, per song column (after normalizeHeader). */
 export const HEADER_NAMES: Record<SongColumn, readonly string[]> = {
   title: ['title', 'song', 'song title', 'song name', 'single', 'track', 'track name', 'track title', 'name', 'track_name', 'song_name'],
-  artist: ['artist', 'artists', 'artist(s)', 'performer', 'performers', 'performer(s)', 'performed by', 'artist name', 'band', 'artist_name', 'track_artist'],
+  artist: ['artist', 'artists', 'artist(s)', 'performer', 'performers', 'performer(s)', 'performed by', 'artist name', 'band', 'artist_name', 'track_artist', 'artist(s)_name'],
   genre: ['genre', 'genres', 'top genre', 'top_genre', 'playlist_genre', 'track_genre'],
-  year: ['year', 'released', 'release date', 'release year', 'year released', 'release_date', 'release_year'],
-  popularity: ['popularity', 'track_popularity'],
-  danceability: ['danceability'],
-  energy: ['energy'],
-  length: ['length', 'length (duration)', 'duration', 'duration_ms', 'duration (ms)', 'length_seconds', 'running time', 'time'],
+  year: ['year', 'released', 'release date', 'release year', 'year released', 'release_date', 'release_year', 'released_year', 'track_album_release_date'],
+  popularity: ['popularity', 'track_popularity', 'pop'],
+  danceability: ['danceability', 'danceability_%', 'dnce'],
+  energy: ['energy', 'energy_%', 'nrgy'],
+  length: ['length', 'length (duration)', 'duration', 'duration_ms', 'duration (ms)', 'length_seconds', 'running time', 'time', 'dur'],
 };
 
 /** Looser header words for ordinary web tables: "Single title", "Original artist", "Year of release". */
@@ -70,18 +70,24 @@ export function resolveColumns(headers: readonly string[], explicit: ColumnMappi
   return indexes;
 }
 
+/** Headers whose energy or danceability run 0-100 (the "Top Spotify songs 2010-2019" layout). */
+const PERCENT_HEADERS = ['nrgy', 'dnce'];
+
 /**
- * Units implied by the headers: `duration_ms` / "(ms)" is milliseconds; the
- * "Spotify - All Time Top 2000s" layout (Top Genre, Beats Per Minute (BPM)) has
- * energy and danceability 0-100.
+ * Units implied by the headers: `duration_ms` / "(ms)" is milliseconds; energy and
+ * danceability run 0-100 in the "Spotify - All Time Top 2000s" layout (Top Genre,
+ * Beats Per Minute (BPM)), under a header ending in % (`danceability_%`) and under
+ * `nrgy` / `dnce`.
  */
 export function unitsFromHeaders(headers: readonly string[], indexes: ColumnIndexes, given: Partial<Units> = {}): Units {
   const names = headers.map(normalizeHeader);
   const units: Units = { ...DEFAULT_UNITS };
   if (indexes.length !== undefined && /(^|[\s_(])ms\)?$/.test(names[indexes.length])) units.length = 'ms';
-  if (names.includes('top genre') && names.includes('beats per minute (bpm)')) {
-    units.danceability = 'percent';
-    units.energy = 'percent';
+  const top2000 = names.includes('top genre') && names.includes('beats per minute (bpm)');
+  for (const column of ['danceability', 'energy'] as const) {
+    const index = indexes[column];
+    if (index === undefined) continue;
+    if (top2000 || names[index].endsWith('%') || PERCENT_HEADERS.includes(names[index])) units[column] = 'percent';
   }
   return { ...units, ...given };
 }

@@ -68,10 +68,11 @@ export function parseYear(text: string): number {
   return Number(m[1]);
 }
 
-/** The first artist of a Python-style list "['A', 'B']" (the 600k-tracks layout), else the text. */
+/** The first artist of a Python-style list "['A', 'B']" (600k tracks) or of "A;B" (114k tracks), else the text. */
 export function parseArtist(text: string): string {
   const list = /^\[\s*(['"])(.*?)\1\s*(,|\])/.exec(text.trim());
-  return list ? list[2] : text;
+  if (list) return list[2];
+  return text.includes(';') ? text.split(';')[0] : text;
 }
 
 function inRange(field: string, value: number, lo: number, hi: number, text: string): number {

@@ -61,6 +61,12 @@ describe('columns and values', () => {
     expect(unitsFromHeaders(top, resolveColumns(top))).toEqual({ length: 'seconds', danceability: 'percent', energy: 'percent' });
     const tracks = ['id', 'name', 'popularity', 'duration_ms', 'artists', 'release_date', 'danceability', 'energy'];
     expect(unitsFromHeaders(tracks, resolveColumns(tracks))).toEqual({ length: 'ms', danceability: 'fraction', energy: 'fraction' });
+    const y2023 = ['track_name', 'artist(s)_name', 'released_year', 'danceability_%', 'energy_%'];
+    expect(resolveColumns(y2023)).toEqual({ title: 0, artist: 1, year: 2, danceability: 3, energy: 4 });
+    expect(unitsFromHeaders(y2023, resolveColumns(y2023))).toEqual({ length: 'seconds', danceability: 'percent', energy: 'percent' });
+    const top10s = ['', 'title', 'artist', 'top genre', 'year', 'bpm', 'nrgy', 'dnce', 'dB', 'live', 'val', 'dur', 'acous', 'spch', 'pop'];
+    expect(resolveColumns(top10s)).toEqual({ title: 1, artist: 2, genre: 3, year: 4, energy: 6, danceability: 7, length: 11, popularity: 14 });
+    expect(unitsFromHeaders(top10s, resolveColumns(top10s))).toEqual({ length: 'seconds', danceability: 'percent', energy: 'percent' });
   });
 
   it('parses lengths, years and artist lists', () => {
@@ -73,6 +79,7 @@ describe('columns and values', () => {
     expect(parseArtist("['Queen', 'David Bowie']")).toBe('Queen');
     expect(parseArtist('["Guns N\' Roses"]')).toBe("Guns N' Roses");
     expect(parseArtist('Simon & Garfunkel')).toBe('Simon & Garfunkel');
+    expect(parseArtist('Gen Hoshino;Sayuri')).toBe('Gen Hoshino');
   });
 });
 
