@@ -1,6 +1,6 @@
 import { parseArgs } from 'node:util';
 import { WorkflowNotFoundError } from '@temporalio/client';
-import { describeGeneration } from '../temporal/generation-info';
+import { dataRootOf, describeGeneration, startInput } from '../temporal/generation-info';
 import { openSession } from '../temporal/session';
 import { UsageError } from '../usage-error';
 
@@ -19,13 +19,18 @@ export async function run(argv: string[]): Promise<void> {
   });
   if (positionals.length !== 1) throw new UsageError('give exactly one WORKFLOW_ID');
   const workflowId = positionals[0];
-  const session = await openSession({ address: values.address, worker: false, needsRunningServer: 'cancel needs the server that runs the generation' });
+  const session = await openSession({ address: values.address, worker: false });
   try {
     const before = await describeGeneration(session.client, workflowId, 1000).catch((err) => {
       if (err instanceof WorkflowNotFoundError) throw new Error(`no generation with workflow id "${workflowId}" on ${session.address}`);
       throw err;
     });
     if (before.status !== 'RUNNING') throw new Error(`${workflowId} is not running (it is ${before.status})`);
+    // a dev server this command had to start has no worker: this process's worker carries the cancellation out
+    if (session.ownsServer && before.outDir && before.runId) {
+      const input = await startInput(session.client, workflowId);
+      await session.startWorker(dataRootOf(before.outDir, input.out ?? 'data', before.runId));
+    }
     await session.client.workflow.getHandle(workflowId).cancel();
     if (values['no-wait']) {
       process.stdout.write(`Cancellation of ${workflowId} requested\n`);

@@ -1,6 +1,6 @@
 import * as path from 'node:path';
 import { parseArgs } from 'node:util';
-import { WorkflowFailedError } from '@temporalio/client';
+import { CancelledFailure, WorkflowFailedError } from '@temporalio/client';
 import { InputError, resolveGenerationInput, type GenerationInput } from '../../src/params/generation-input';
 import { resolveRunDir } from '../../src/output/data-root';
 import type { GenerationProgress, GenerationResult } from '../../workflows/generate-dataset';
@@ -45,13 +45,16 @@ export async function followGeneration(
   const handle = session.client.workflow.getHandle(workflowId);
   const bar = opts.json || opts.quiet ? undefined : new ProgressBar();
   let last: GenerationProgress | undefined;
-  const timer = setInterval(async () => {
-    try {
-      last = await handle.query<GenerationProgress>('progress');
-      bar?.update(last);
-    } catch {
-      // not started by a worker yet
-    }
+  let polling: Promise<void> | undefined;
+  const timer = setInterval(() => {
+    polling ??= handle
+      .query<GenerationProgress>('progress')
+      .then((p) => {
+        last = p;
+        bar?.update(p);
+      })
+      .catch(() => undefined) // not picked up by a worker yet
+      .finally(() => (polling = undefined));
   }, 500);
   try {
     const result = (await handle.result()) as GenerationResult;
@@ -60,13 +63,31 @@ export async function followGeneration(
   } catch (err) {
     bar?.finish();
     if (err instanceof WorkflowFailedError) {
+      if (err.cause instanceof CancelledFailure) {
+        const at = last ? ` after ${last.shardsDone}/${last.shardsTotal} shards` : '';
+        throw new Error(`generation ${workflowId} was cancelled${at}; finished parts are kept, continue with: wrapped-etl resume ${workflowId}`);
+      }
       const cause = err.cause as Error | undefined;
       throw new Error(`generation ${workflowId} failed: ${cause?.message ?? err.message}`);
     }
     throw err;
   } finally {
     clearInterval(timer);
+    // a query still in flight must end before the session closes its connection
+    await Promise.race([polling, new Promise((r) => setTimeout(r, 3000).unref())]);
   }
+}
+
+export function cancelOnInterrupt(session: TemporalSession, workflowId: string): () => void {
+  let interrupted = false;
+  const onSigint = () => {
+    if (interrupted) process.exit(130);
+    interrupted = true;
+    process.stderr.write(`\nCancelling ${workflowId} gracefully (Ctrl-C again to quit at once); continue later with: wrapped-etl resume ${workflowId}\n`);
+    void session.client.workflow.getHandle(workflowId).cancel().catch(() => undefined);
+  };
+  process.on('SIGINT', onSigint);
+  return () => process.off('SIGINT', onSigint);
 }
 
 export function printResult(result: GenerationResult, json: boolean, ui?: string): void {
@@ -110,8 +131,13 @@ export async function run(argv: string[]): Promise<void> {
       return;
     }
     if (!values.json) process.stderr.write(`Started ${workflowId}${session.uiUrl ? ` — Web UI: ${session.uiUrl}` : ''}\n`);
-    const result = await followGeneration(session, workflowId, { json: !!values.json });
-    printResult(result, !!values.json, session.uiUrl);
+    const stopOnInterrupt = embedded ? cancelOnInterrupt(session, workflowId) : () => {};
+    try {
+      const result = await followGeneration(session, workflowId, { json: !!values.json });
+      printResult(result, !!values.json, session.uiUrl);
+    } finally {
+      stopOnInterrupt();
+    }
   } finally {
     await session.close();
   }

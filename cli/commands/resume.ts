@@ -2,10 +2,10 @@ import * as path from 'node:path';
 import { parseArgs } from 'node:util';
 import { WorkflowNotFoundError } from '@temporalio/client';
 import { explicitAddress, openSession } from '../temporal/session';
-import { describeGeneration, startInput } from '../temporal/generation-info';
+import { dataRootOf, describeGeneration, startInput } from '../temporal/generation-info';
 import { TASK_QUEUE } from '../temporal/constants';
 import { UsageError } from '../usage-error';
-import { followGeneration, printResult } from './generate';
+import { cancelOnInterrupt, followGeneration, printResult } from './generate';
 
 export const usage = `wrapped-etl resume WORKFLOW_ID [--json] [--detach] [--out DIR] [--address HOST:PORT]
 
@@ -13,8 +13,9 @@ Resumes a failed, cancelled or terminated generation: starts the workflow id aga
 with its original input plus "resume", over the same output folder. Shards whose
 part file matches its checkpoint are kept; the rest are generated, so the result is
 byte-identical to an uninterrupted run. Prints what \`generate\` prints.
-Embedded (no --address): --out is the --out of the original \`generate\` when the
-original run stopped before it recorded its output folder.
+Embedded (no --address): a run left RUNNING because its \`generate\` process died
+is picked up by this process's worker; --out is the --out of the original
+\`generate\`, needed only when the run stopped before it recorded its output folder.
 `;
 
 export async function run(argv: string[]): Promise<void> {
@@ -32,29 +33,34 @@ export async function run(argv: string[]): Promise<void> {
       if (err instanceof WorkflowNotFoundError) throw new Error(`no generation with workflow id "${workflowId}" on ${session.address}`);
       throw err;
     });
-    if (before.status === 'RUNNING') throw new Error(`${workflowId} is still running; wait for it, or \`wrapped-etl cancel ${workflowId}\` first`);
+    // embedded, a run still RUNNING lost its in-process worker (the generate process died): a new worker picks it up
+    const reattach = embedded && before.status === 'RUNNING';
+    if (before.status === 'RUNNING' && !reattach) throw new Error(`${workflowId} is still running; wait for it, or \`wrapped-etl cancel ${workflowId}\` first`);
     const original = await startInput(session.client, workflowId);
     const runId = before.runId ?? original.runId ?? (original.resume || workflowId);
     const input = { ...original, runId, resume: runId };
 
     if (embedded) {
-      // the embedded worker wrote under the original --out (its data root), into <out>/<runId>
-      const root = before.outDir ? path.dirname(before.outDir) : values.out ? path.resolve(values.out) : undefined;
+      // the embedded worker writes <data root>/<out>/<runId>; embedded generate made its --out the data root and out '.'
+      const root = before.outDir ? dataRootOf(before.outDir, original.out ?? 'data', runId) : values.out ? path.resolve(values.out) : undefined;
       if (!root) throw new UsageError(`the output folder of ${workflowId} is not recorded; pass the --out it was generated with`);
       await session.startWorker(root);
     }
-    await session.client.workflow.start('generateDataset', {
-      taskQueue: TASK_QUEUE,
-      workflowId,
-      args: [input],
-      memo: before.memo.schedule ? { schedule: before.memo.schedule, keepDays: before.memo.keepDays } : undefined,
-    });
+    if (!reattach) {
+      await session.client.workflow.start('generateDataset', {
+        taskQueue: TASK_QUEUE,
+        workflowId,
+        args: [input],
+        memo: before.memo.schedule ? { schedule: before.memo.schedule, keepDays: before.memo.keepDays } : undefined,
+      });
+    }
     if (values.detach) {
       process.stdout.write(values.json ? JSON.stringify({ workflowId }) + '\n' : `Resumed ${workflowId}\n`);
       return;
     }
     if (!values.json) process.stderr.write(`Resuming ${workflowId} into ${before.outDir ?? runId}\n`);
-    const result = await followGeneration(session, workflowId, { json: !!values.json });
+    const stopOnInterrupt = embedded ? cancelOnInterrupt(session, workflowId) : () => {};
+    const result = await followGeneration(session, workflowId, { json: !!values.json }).finally(stopOnInterrupt);
     printResult(result, !!values.json, session.uiUrl);
   } finally {
     await session.close();

@@ -17,7 +17,7 @@ export async function run(argv: string[]): Promise<void> {
   const { values, positionals } = parseArgs({ args: argv, options: { json: { type: 'boolean' }, address: { type: 'string' } }, allowPositionals: true });
   if (positionals.length !== 1) throw new UsageError('give exactly one WORKFLOW_ID');
   const workflowId = positionals[0];
-  const session = await openSession({ address: values.address, worker: false, needsRunningServer: 'status reads a server that keeps the history' });
+  const session = await openSession({ address: values.address, worker: false });
   try {
     const info = await describeGeneration(session.client, workflowId).catch((err) => {
       if (err instanceof WorkflowNotFoundError) throw new Error(`no generation with workflow id "${workflowId}" on ${session.address}`);

@@ -89,7 +89,9 @@ export async function startDevServer(opts: DevServerOptions): Promise<DevServer>
     '--log-level', 'warn',
     ...(opts.extraArgs ?? []),
   ];
-  const child: ChildProcess = spawn(cli.path, args, { stdio: opts.stdio === 'inherit' ? 'inherit' : ['ignore', 'ignore', 'pipe'] });
+  const foreground = opts.stdio === 'inherit';
+  // in the background it gets its own process group: a Ctrl-C meant for the CLI (cancel the run) must not kill the server first
+  const child: ChildProcess = spawn(cli.path, args, { stdio: foreground ? 'inherit' : ['ignore', 'ignore', 'pipe'], detached: !foreground });
   let stderr = '';
   child.stderr?.on('data', (d: Buffer) => (stderr = (stderr + d.toString()).slice(-4000)));
   const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));

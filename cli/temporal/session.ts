@@ -69,7 +69,7 @@ export async function openSession(opts: SessionOptions): Promise<TemporalSession
   let nativeConnection: NativeConnection | undefined;
   const startWorker = async (dataRoot?: string) => {
     if (worker) return;
-    installRuntime();
+    installRuntime(['SIGTERM']);
     nativeConnection = await NativeConnection.connect({ address: DEFAULT_ADDRESS });
     worker = await createGenerationWorker({ connection: nativeConnection, dataRoot });
     workerDone = worker.run();

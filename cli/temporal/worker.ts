@@ -8,13 +8,18 @@ import { NAMESPACE, TASK_QUEUE } from './constants';
 
 let runtimeInstalled = false;
 
-/** Routes the SDK's own logs through pino, at WARN unless LOG_LEVEL says debug. */
-export function installRuntime(): void {
+/**
+ * Routes the SDK's own logs through pino, at WARN unless LOG_LEVEL says debug.
+ * `shutdownSignals` shut workers down gracefully; the embedded CLI leaves SIGINT
+ * out, so that Ctrl-C cancels the run instead of stopping the worker under it.
+ */
+export function installRuntime(shutdownSignals: NodeJS.Signals[] = ['SIGINT', 'SIGTERM', 'SIGQUIT', 'SIGUSR2']): void {
   if (runtimeInstalled) return;
   runtimeInstalled = true;
   const level: LogLevel = process.env.LOG_LEVEL === 'debug' ? 'DEBUG' : 'WARN';
   try {
     Runtime.install({
+      shutdownSignals,
       logger: new DefaultLogger(level, (entry) => {
         const meta = { sdk: true, ...(entry.meta ?? {}) };
         const fn = entry.level === 'ERROR' ? 'error' : entry.level === 'WARN' ? 'warn' : entry.level === 'INFO' ? 'info' : 'debug';
