@@ -28,5 +28,5 @@ export interface ListeningRecord {
  * of the user's session it belongs to (not in the v1 schema; the v1 encoder ignores it).
  */
 export interface SimulatedRecord extends ListeningRecord {
-  session: number;
+  session?: number;
 }

@@ -14,8 +14,6 @@ import { pickSong } from './song-picker';
 
 const HOUR = 3_600_000;
 
-export { INTERACTIONS } from './interactions';
-
 export interface SimulationContext {
   params: GenerationParams;
   songs: readonly Song[];
