@@ -1,7 +1,9 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
+import { Worker } from '@temporalio/worker';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { WORKFLOWS_PATH } from '../../cli/temporal/worker';
 import type { GenerationResult } from '../../workflows/generate-dataset';
 import { startDevServerEnv } from '../helpers/temporal-env';
 import { makeTmpDir } from '../helpers/tmp-dir';
@@ -70,7 +72,7 @@ describe('failures against a real dev server, with `wrapped-etl worker` processe
   }, 120_000);
 
   it('(b) completes correctly when a share of shard attempts fails (WRAPPED_ETL_FAIL_SHARE on the worker)', async () => {
-    worker('crash-flaky', { WRAPPED_ETL_FAIL_SHARE: '0.25' });
+    worker('crash-flaky', { WRAPPED_ETL_FAIL_SHARE: '0.15' });
     const result = (await (await start('crash-flaky', 'flaky')).result()) as GenerationResult;
     expect(partHashes(result.outDir)).toEqual(reference);
     noTempFiles(result.outDir);
@@ -118,4 +120,18 @@ describe('failures against a real dev server, with `wrapped-etl worker` processe
     expect(timedOut).toEqual([]);
     expect(await shardAttempts('term')).not.toContain(3);
   }, 90_000);
+
+  it('(d) replays the histories of the interrupted runs deterministically', async () => {
+    const histories = [];
+    for (const workflowId of ['reference', 'kill', 'flaky', 'cancel-me', 'term']) {
+      for (const history of await historiesOfChain(env.client, workflowId)) histories.push({ workflowId, history });
+    }
+    // cancel-me has two chains under one id (cancelled, then resumed): the latest is followed back
+    expect(histories.length).toBeGreaterThanOrEqual(5);
+    const failures: string[] = [];
+    for await (const r of Worker.runReplayHistories({ workflowsPath: WORKFLOWS_PATH }, histories)) {
+      if (r.error) failures.push(`${r.workflowId}: ${r.error.message}`);
+    }
+    expect(failures).toEqual([]);
+  });
 });
