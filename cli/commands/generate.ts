@@ -46,10 +46,12 @@ export async function followGeneration(
   const bar = opts.json || opts.quiet ? undefined : new ProgressBar();
   let last: GenerationProgress | undefined;
   let polling: Promise<void> | undefined;
+  let finished = false;
   const timer = setInterval(() => {
     polling ??= handle
       .query<GenerationProgress>('progress')
       .then((p) => {
+        if (finished) return;
         last = p;
         bar?.update(p);
       })
@@ -58,9 +60,11 @@ export async function followGeneration(
   }, 500);
   try {
     const result = (await handle.result()) as GenerationResult;
+    finished = true;
     bar?.finish(last && { ...last, phase: 'done', shardsDone: last.shardsTotal });
     return result;
   } catch (err) {
+    finished = true;
     bar?.finish();
     if (err instanceof WorkflowFailedError) {
       if (err.cause instanceof CancelledFailure) {
