@@ -1,4 +1,4 @@
-import type { ListeningRecord } from '../simulate/listening-record';
+import type { ListeningRecord, SimulatedRecord } from '../simulate/listening-record';
 import { PlaybackContextDeriver, type PlaybackContext } from './playback-context';
 
 /** Output schema versions of ListeningHistory; v1 is the seed's contract, v2 adds playback context with defaults. */
@@ -16,9 +16,6 @@ export function listeningHistorySchemaFile(version: SchemaVersion): string {
 }
 
 export type ListeningRecordV2 = ListeningRecord & PlaybackContext;
-
-/** A simulator record, which also carries its 0-based session index per user. */
-export type SimulatedRecord = ListeningRecord & { session?: number };
 
 /**
  * Maps simulator records to the chosen version's shape: v1 as is, v2 with the

@@ -8,7 +8,8 @@ import type { GenerationParams } from '../params/generation-input';
 import { flattenListeningRecord, listeningParquetColumns } from '../parquet/listening-parquet';
 import { ParquetFileWriter } from '../parquet/parquet-file-writer';
 import { derivedBytes } from '../random/seeded-random';
-import { listeningHistorySchemaFile, recordMapper, type SimulatedRecord } from './listening-history-versions';
+import type { ListeningRecord, SimulatedRecord } from '../simulate/listening-record';
+import { listeningHistorySchemaFile, recordMapper, type ListeningRecordV2 } from './listening-history-versions';
 
 /** The Parquet twin of a part, as recorded in the shard checkpoint and the manifest. */
 export interface PartParquet {
@@ -32,7 +33,7 @@ export class PartWriters {
     private readonly avro: AvroContainerWriter,
     private readonly parquet: ParquetFileWriter | undefined,
     private readonly parquetFile: string,
-    private readonly map: (r: SimulatedRecord) => unknown,
+    private readonly map: (r: SimulatedRecord) => ListeningRecord | ListeningRecordV2,
   ) {}
 
   static async open(params: GenerationParams, layout: RunLayout, shard: number): Promise<PartWriters> {
@@ -64,7 +65,7 @@ export class PartWriters {
   append(record: SimulatedRecord): Promise<void> | undefined {
     const mapped = this.map(record);
     this.avro.append(mapped);
-    return this.parquet?.append(flattenListeningRecord(mapped as SimulatedRecord));
+    return this.parquet?.append(flattenListeningRecord(mapped));
   }
 
   async commit(): Promise<WrittenPart> {
