@@ -186,6 +186,16 @@ describe('analyzeDataset (Wrapped) on a real Temporal dev server', () => {
     expect(fs.readFileSync(path.join(out, 'report.html'), 'utf8')).toContain('data-field="user-id">3<');
   });
 
+  it('reuses the part analyses of an earlier run of the same parts', async () => {
+    const work = path.join(result.outDir, '_work');
+    const mtimes = () => fs.readdirSync(work).sort().map((f) => [f, fs.statSync(path.join(work, f)).mtimeMs]);
+    const before = mtimes();
+    expect(before.map(([f]) => f)).toEqual(['part-00000.wrapped.json', 'part-00001.wrapped.json', 'part-00002.wrapped.json']);
+    await analyze('wr-again', { run: 'data/wr-run', user: 7 });
+    expect(mtimes()).toEqual(before);
+    expect(JSON.parse(fs.readFileSync(result.files.summary, 'utf8'))).toEqual(summary);
+  });
+
   it('fails at once on a folder without a run, or a user the run does not have', async () => {
     const noRun = await analyze('wr-bad-run', { run: 'data/nope' }).catch((e) => e);
     expect(noRun).toBeInstanceOf(WorkflowFailedError);

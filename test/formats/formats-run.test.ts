@@ -43,6 +43,7 @@ describe('Parquet, schema v2, Spotify exports and independent readers on real ru
   let v1: GenerationResult; // avro + parquet, schema v1
   let v2: GenerationResult; // avro + parquet, schema v2
   let avroOnly: GenerationResult;
+  let v1Serial: GenerationResult; // as v1, one shard at a time
 
   const generate = (workflowId: string, input: object) =>
     env.client.workflow.execute('generateDataset', { taskQueue: TASK_QUEUE, workflowId, args: [input] }) as Promise<GenerationResult>;
@@ -51,10 +52,11 @@ describe('Parquet, schema v2, Spotify exports and independent readers on real ru
     env = await startDevServerEnv();
     worker = await createGenerationWorker({ connection: env.nativeConnection, taskQueue: TASK_QUEUE, dataRoot: tmp.dir, threads: 2 });
     running = worker.run();
-    [v1, v2, avroOnly] = await Promise.all([
+    [v1, v2, avroOnly, v1Serial] = await Promise.all([
       generate('fmt-v1', { ...BASE, format: ['avro', 'parquet'] }),
       generate('fmt-v2', { ...BASE, format: 'avro,parquet', schemaVersion: 2 }),
       generate('fmt-avro', BASE),
+      generate('fmt-v1-serial', { ...BASE, format: ['avro', 'parquet'], parallelism: 1 }),
     ]);
     duck = await (await DuckDBInstance.create(':memory:')).connect();
   });
@@ -84,8 +86,10 @@ describe('Parquet, schema v2, Spotify exports and independent readers on real ru
     const { manifest } = await readRun(avroOnly.outDir);
     expect(manifest.parts.every((p) => p.parquet === undefined)).toBe(true);
     expect(fs.readdirSync(avroOnly.outDir).filter((f) => f.endsWith('.parquet'))).toEqual([]);
-    // writing Parquet too leaves the AVRO bytes alone
+    // writing Parquet too leaves the AVRO bytes alone, and Parquet bytes do not depend on parallelism
     expect((await readRun(v1.outDir)).manifest.parts.map((p) => p.sha256)).toEqual(manifest.parts.map((p) => p.sha256));
+    const parquetHashes = async (dir: string) => (await readRun(dir)).manifest.parts.map((p) => p.parquet!.sha256);
+    expect(await parquetHashes(v1Serial.outDir)).toEqual(await parquetHashes(v1.outDir));
   });
 
   it('gives DuckDB the same row counts and column sums as the AVRO', async () => {
