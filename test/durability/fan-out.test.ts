@@ -61,6 +61,18 @@ describe('sharded fan-out with a bounded history, on a real dev server that sugg
     expect(Object.keys(continuation).sort()).toEqual(['catalogSha256', 'nextShard', 'progress', 'run', 'scheduled']);
   });
 
+  it('resumes a terminated run from the Web UI-style input {"resume": ...}: same folder, identical parts', async () => {
+    const handle = await start('fan-terminated', { ...small, parallelism: 1 });
+    await waitForProgress(handle, (p) => p.shardsDone >= 5);
+    await handle.terminate('operator pressed the button');
+    const outDir = path.join(tmp.dir, 'data', 'fan-terminated');
+    expect(fs.existsSync(path.join(outDir, 'manifest.json'))).toBe(false);
+    const resumed = await generate('fan-terminated-resumed', { resume: 'fan-terminated', parallelism: 1 });
+    expect(resumed.outDir).toBe(outDir);
+    expect(partHashes(outDir)).toEqual(partHashes(path.join(tmp.dir, 'data', 'fan-narrow')));
+    expect(JSON.parse(fs.readFileSync(resumed.manifest, 'utf8')).params.resume).toBeNull();
+  });
+
   it('writes the manifest last: it lists every part, and no part is newer than it', async () => {
     const result = await generate('fan-manifest', { ...small, users: 10, parallelism: 2 });
     const manifestTime = fs.statSync(result.manifest).mtimeMs;
