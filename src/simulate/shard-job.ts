@@ -1,17 +1,12 @@
-import { removeStaleTempFiles } from '../files/atomic-file';
-import { AvroContainerWriter, type WrittenContainer } from '../avro/container-writer';
-import { LISTENING_HISTORY_SCHEMA, schemaType } from '../avro/schemas';
 import { readCatalogFile } from '../catalog/catalog-file';
 import type { Song } from '../catalog/song';
 import { writeFileAtomic } from '../files/atomic-file';
 import type { GenerationParams } from '../params/generation-input';
-import { derivedBytes } from '../random/seeded-random';
 import { RunLayout } from '../output/run-layout';
 import { PopulationModel } from '../users/user-profile';
 import { readUsersOfShard } from '../users/users-file';
-import type { ListeningRecord } from './listening-record';
 import { simulateUser, simulationContext } from './simulate-user';
-import { PartWriters } from '../export/part-writers';
+import { PartWriters, type WrittenPart } from '../export/part-writers';
 
 export interface ShardJob {
   params: GenerationParams;
@@ -20,7 +15,8 @@ export interface ShardJob {
   catalogSha256: string;
 }
 
-export interface ShardResult extends WrittenContainer {
+/** The shard's checkpoint: its AVRO part (and Parquet twin, when written) with sizes and sha256. */
+export interface ShardResult extends WrittenPart {
   shard: number;
   file: string;
   users: number;
