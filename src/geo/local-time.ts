@@ -1,12 +1,12 @@
 const DAY = 86_400_000;
 
-/** Days per cache block: a block whose first and last days share an offset has no DST switch inside. */
+/** Days per cache block: a block whose first, middle and last days share an offset has no DST switch inside. */
 const BLOCK_DAYS = 32;
 
 /**
  * UTC offsets of IANA timezones. The offset of a day is taken at 12:00 UTC, so local
  * times within an hour of a DST switch can be off by that hour. Cached per 32-day block
- * of a zone: two Intl calls when the block has one offset, one per day otherwise.
+ * of a zone: three Intl calls when the block has one offset, one per day otherwise.
  */
 export class LocalTime {
   private readonly formats = new Map<string, Intl.DateTimeFormat>();
@@ -20,9 +20,10 @@ export class LocalTime {
     if (!byBlock) this.blocks.set(timezone, (byBlock = new Map()));
     let block = byBlock.get(blockIndex);
     if (block === undefined) {
-      const first = this.computeOffset(timezone, blockIndex * BLOCK_DAYS * DAY + DAY / 2);
-      const last = this.computeOffset(timezone, (blockIndex * BLOCK_DAYS + BLOCK_DAYS - 1) * DAY + DAY / 2);
-      block = first === last ? first : new Map<number, number>();
+      const at = (d: number) => this.computeOffset(timezone, (blockIndex * BLOCK_DAYS + d) * DAY + DAY / 2);
+      const first = at(0);
+      // a mid-block probe too: a DST pause such as Ramadan's can start and end within a block
+      block = first === at(BLOCK_DAYS / 2) && first === at(BLOCK_DAYS - 1) ? first : new Map<number, number>();
       byBlock.set(blockIndex, block);
     }
     if (typeof block === 'number') return block;
