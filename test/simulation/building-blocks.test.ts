@@ -30,6 +30,21 @@ describe('LocalTime', () => {
     expect(clock.localHour('Europe/Stockholm', utc)).toBe(21);
     expect(() => clock.offsetMs('Mars/Olympus', 0)).toThrow(/unknown timezone "Mars\/Olympus"/);
   });
+
+  it('matches Intl on every day of three years, DST pauses (Casablanca) and southern zones included', () => {
+    const intlOffset = (tz: string, t: number) => {
+      const fmt = new Intl.DateTimeFormat('en-US', { timeZone: tz, hourCycle: 'h23', year: 'numeric', month: 'numeric', day: 'numeric', hour: 'numeric', minute: 'numeric', second: 'numeric' });
+      const p = Object.fromEntries(fmt.formatToParts(new Date(t)).map((x) => [x.type, Number(x.value)]));
+      return Date.UTC(p.year, p.month - 1, p.day, p.hour, p.minute, p.second) - t;
+    };
+    const fresh = new LocalTime();
+    for (const tz of ['Africa/Casablanca', 'America/Santiago', 'Australia/Sydney']) {
+      for (let d = 0; d < 3 * 365; d++) {
+        const noon = Date.UTC(2023, 0, 1, 12) + d * 86_400_000;
+        expect(fresh.offsetMs(tz, noon)).toBe(intlOffset(tz, noon));
+      }
+    }
+  });
 });
 
 describe('listening time agrees with the interaction and the song', () => {
