@@ -91,7 +91,11 @@ export function cancelOnInterrupt(session: TemporalSession, workflowId: string):
     void session.client.workflow.getHandle(workflowId).cancel().catch(() => undefined);
   };
   process.on('SIGINT', onSigint);
-  return () => process.off('SIGINT', onSigint);
+  process.on('SIGTERM', onSigint);
+  return () => {
+    process.off('SIGINT', onSigint);
+    process.off('SIGTERM', onSigint);
+  };
 }
 
 export function printResult(result: GenerationResult, json: boolean, ui?: string): void {

@@ -69,7 +69,8 @@ export async function openSession(opts: SessionOptions): Promise<TemporalSession
   let nativeConnection: NativeConnection | undefined;
   const startWorker = async (dataRoot?: string) => {
     if (worker) return;
-    installRuntime(['SIGTERM']);
+    // the embedded CLI handles SIGINT/SIGTERM itself: it cancels the run, then stops the worker
+    installRuntime([]);
     nativeConnection = await NativeConnection.connect({ address: DEFAULT_ADDRESS });
     worker = await createGenerationWorker({ connection: nativeConnection, dataRoot });
     workerDone = worker.run();
