@@ -156,16 +156,25 @@ export function createGenerationActivities(deps: ActivityDeps) {
       }
     },
 
-    /** Gives every user a home place and a personality, written shard by shard. */
+    /** Gives every user a home place and a personality, written shard by shard; a resumed run reuses the file. */
     async assignUsers(ref: RunRef): Promise<UsersRef> {
       const layout = new RunLayout(ref.runDir);
-      const model = new PopulationModel(ref.params);
       const shards = shardCount(ref.params);
-      const { users } = writeUsersFile(layout.usersPath, layout.usersOffsetsPath, shards, function* (shard) {
+      // the params of a run folder never change (resolveParams), so equal sizes mean the same users
+      const checkpointPath = path.join(layout.workDir, 'users.json');
+      const previous = readJson<{ users: number; bytes: number }>(checkpointPath);
+      const size = (file: string) => (fs.existsSync(file) ? fs.statSync(file).size : -1);
+      if (previous && size(layout.usersPath) === previous.bytes && size(layout.usersOffsetsPath) === 8 * (shards + 1)) {
+        log(ref.params.runId, { step: 'users' }).info({ users: previous.users }, 'users checkpoint reused');
+        return { path: layout.usersPath, users: previous.users };
+      }
+      const model = new PopulationModel(ref.params);
+      const { users, bytes } = writeUsersFile(layout.usersPath, layout.usersOffsetsPath, shards, function* (shard) {
         const { first, last } = shardUserRange(ref.params, shard);
         for (let id = first; id <= last; id++) yield model.profile(id);
         if (shard % 100 === 0) Context.current().heartbeat({ shard });
       });
+      writeFileAtomic(checkpointPath, JSON.stringify({ users, bytes }));
       log(ref.params.runId, { step: 'users' }).info({ users }, 'users assigned');
       return { path: layout.usersPath, users };
     },
