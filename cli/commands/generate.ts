@@ -1,7 +1,7 @@
 import * as path from 'node:path';
 import { parseArgs } from 'node:util';
 import { CancelledFailure, WorkflowFailedError } from '@temporalio/client';
-import { InputError, resolveGenerationInput, type GenerationInput } from '../../src/params/generation-input';
+import { InputError, resolveGenerationInput, type GenerationInput, type GenerationParams } from '../../src/params/generation-input';
 import { resolveRunDir } from '../../src/output/data-root';
 import type { GenerationProgress, GenerationResult } from '../../workflows/generate-dataset';
 import { GENERATION_FLAGS, GENERATION_FLAGS_USAGE, inputFromFlags } from '../generation-flags';
@@ -120,8 +120,9 @@ export async function run(argv: string[]): Promise<void> {
   const embedded = !explicitAddress(values.address);
   let dataRoot: string | undefined;
   if (embedded) ({ dataRoot, input } = embeddedPlacement(input));
+  let params: GenerationParams;
   try {
-    const params = resolveGenerationInput(input, workflowId);
+    params = resolveGenerationInput(input, workflowId);
     if (dataRoot) resolveRunDir(dataRoot, params.out, params.runId);
   } catch (err) {
     if (err instanceof InputError) throw new UsageError(err.message);
@@ -133,7 +134,12 @@ export async function run(argv: string[]): Promise<void> {
     if (values.detach && session.ownsServer) {
       throw new UsageError('--detach needs a Temporal server that keeps running: start one with `wrapped-etl server` (and a `wrapped-etl worker`), or pass --address');
     }
-    await session.client.workflow.start('generateDataset', { taskQueue: TASK_QUEUE, workflowId, args: [input] });
+    await session.client.workflow.start('generateDataset', {
+      taskQueue: TASK_QUEUE,
+      workflowId,
+      args: [input],
+      staticSummary: `wrapped-etl generate: ${params.users} users x ${params.sessionsPerUser} sessions, seed ${params.seed}, shards of ${params.shardSize}`,
+    });
     if (values.detach) {
       process.stdout.write(values.json ? JSON.stringify({ workflowId }) + '\n' : `Started ${workflowId}\n`);
       return;
