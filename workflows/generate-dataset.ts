@@ -2,6 +2,7 @@ import {
   ActivityCancellationType,
   ActivityFailure,
   ApplicationFailure,
+  ContinueAsNew,
   defineQuery,
   isCancellation,
   makeContinueAsNewFunc,
@@ -159,6 +160,7 @@ export async function generateDataset(input: GenerationInput = {}, continuation?
     setCurrentDetails(`done: ${manifest.totalRecords} records in ${manifest.parts} parts -> ${ref.runDir}`);
     return { workflowId: info.workflowId, runId: ref.params.runId, outDir: ref.runDir, manifest: manifest.manifest, totalRecords: manifest.totalRecords };
   } catch (err) {
+    if (err instanceof ContinueAsNew) throw err;
     // the memo tells the Web UI and `status` how far the run got
     const how = isCancellation(err) ? 'cancelled' : 'failed';
     remember({ summary: run ? `${how} at ${describeProgress(progress, run.runDir)}; resume with: wrapped-etl resume ${info.workflowId}` : `${how} before it started: ${causeMessage(err)}` });

@@ -56,6 +56,9 @@ describe('sharded fan-out with a bounded history, on a real dev server that sugg
     }
     expect(Math.max(...chain.map(maxShardsInFlight))).toBe(3);
     // a continued run carries only where to go on from, not the list of finished shards
+    const firstRun = await env.client.workflow.getHandle('fan-wide', chain[1].events![0].workflowExecutionStartedEventAttributes!.continuedExecutionRunId!).describe();
+    expect(firstRun.status.name).toBe('CONTINUED_AS_NEW');
+    expect(String(firstRun.memo?.summary)).not.toMatch(/failed|cancelled/);
     const carried = chain[1].events![0].workflowExecutionStartedEventAttributes!.input!.payloads!;
     const continuation = JSON.parse(Buffer.from(carried[1].data!).toString());
     expect(Object.keys(continuation).sort()).toEqual(['catalogSha256', 'nextShard', 'progress', 'run', 'scheduled']);
