@@ -84,6 +84,9 @@ describe('failures against a real dev server, with `wrapped-etl worker` processe
     worker('crash-cancel');
     const handle = await start('crash-cancel', 'cancel-me');
     await waitForProgress(handle, (p) => p.shardsDone >= 20);
+    const running = JSON.parse((await runCli(['status', 'cancel-me', '--json', '--address', env.address])).stdout);
+    expect(running).toMatchObject({ workflowId: 'cancel-me', status: 'RUNNING', progress: { phase: 'shards', shardsTotal: SHARDS } });
+    expect(running.progress.shardsDone).toBeGreaterThanOrEqual(20);
     const cancelled = await runCli(['cancel', 'cancel-me', '--address', env.address]);
     expect(cancelled.stderr).toBe('');
     expect(cancelled.stdout).toMatch(/^cancel-me: CANCELED after \d+\/120 shards; resume with: wrapped-etl resume cancel-me/);
