@@ -64,14 +64,22 @@ function readJson<T>(file: string): T | undefined {
   }
 }
 
-/** Test-only: a share (0..1) of shard attempts fails on purpose. Read from the worker's environment, never from workflow input. */
-function failShareFromEnv(): number {
+/**
+ * Test-only settings, read from the worker's environment, never from workflow input:
+ * WRAPPED_ETL_FAIL_SHARE, a share (0..1) of shard attempts that fail on purpose, and
+ * WRAPPED_ETL_SHARD_DELAY_MS, a pause before each shard, so a test can hit a run mid-way.
+ */
+function testSettingsFromEnv(): { failShare: number; shardDelayMs: number } {
   const share = Number(process.env.WRAPPED_ETL_FAIL_SHARE ?? 0);
-  return Number.isFinite(share) && share > 0 ? Math.min(share, 1) : 0;
+  const delay = Number(process.env.WRAPPED_ETL_SHARD_DELAY_MS ?? 0);
+  return {
+    failShare: Number.isFinite(share) && share > 0 ? Math.min(share, 1) : 0,
+    shardDelayMs: Number.isFinite(delay) && delay > 0 ? delay : 0,
+  };
 }
 
 export function createGenerationActivities(deps: ActivityDeps) {
-  const failShare = failShareFromEnv();
+  const { failShare, shardDelayMs } = testSettingsFromEnv();
   const log = (runId: string, extra: Record<string, unknown> = {}) => logger.child({ runId, ...extra });
 
   return {
@@ -195,6 +203,7 @@ export function createGenerationActivities(deps: ActivityDeps) {
           throw ApplicationFailure.nonRetryable(`${needed} is missing, so no attempt can succeed; start a new generation`, 'MissingRunFile');
         }
       }
+      if (shardDelayMs) await ctx.sleep(shardDelayMs);
       const injected = failShare > 0 && Math.random() < failShare;
       let progress: ShardProgress = { users: 0, records: 0, bytes: 0 };
       const task = deps.pool.run({ params: ref.params, runDir: ref.runDir, shard: ref.shard, catalogSha256: ref.catalogSha256 }, (p) => {

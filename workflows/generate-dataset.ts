@@ -2,6 +2,8 @@ import {
   ActivityCancellationType,
   ActivityFailure,
   ApplicationFailure,
+  CancellationScope,
+  CancelledFailure,
   ContinueAsNew,
   defineQuery,
   isCancellation,
@@ -147,6 +149,8 @@ export async function generateDataset(input: GenerationInput = {}, continuation?
       if (progress.shardsDone % Math.max(1, Math.floor(progress.shardsTotal / 20)) === 0) remember();
     });
     if (nextShard < progress.shardsTotal) {
+      // a cancel that came while the last shards finished anyway must not be lost to the next run
+      if (CancellationScope.current().consideredCancelled) throw new CancelledFailure('generation cancelled');
       remember();
       const next: Continuation = { run: ref, catalogSha256, nextShard, progress, scheduled };
       await makeContinueAsNewFunc<typeof generateDataset>({ memo: { ...memo } })(input, next);
