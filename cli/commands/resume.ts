@@ -29,6 +29,9 @@ export async function run(argv: string[]): Promise<void> {
   const embedded = !explicitAddress(values.address);
   const session = await openSession({ address: values.address, worker: false, needsRunningServer: embedded ? undefined : 'resume' });
   try {
+    if (values.detach && session.ownsServer) {
+      throw new UsageError('--detach needs a Temporal server that keeps running: start one with `wrapped-etl server` (and a `wrapped-etl worker`), or pass --address');
+    }
     const before = await describeGeneration(session.client, workflowId, 1000).catch((err) => {
       if (err instanceof WorkflowNotFoundError) throw new Error(`no generation with workflow id "${workflowId}" on ${session.address}`);
       throw err;
