@@ -43,7 +43,7 @@ export async function run(argv: string[]): Promise<void> {
     const runId = before.runId ?? original.runId ?? (original.resume || workflowId);
     const input = { ...original, runId, resume: runId };
 
-    if (embedded) {
+    if (embedded && !values.detach) {
       // the embedded worker writes <data root>/<out>/<runId>; embedded generate made its --out the data root and out '.'
       const root = before.outDir ? dataRootOf(before.outDir, original.out ?? 'data', runId) : values.out ? path.resolve(values.out) : undefined;
       if (!root) throw new UsageError(`the output folder of ${workflowId} is not recorded; pass the --out it was generated with`);
