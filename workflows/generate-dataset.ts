@@ -94,10 +94,11 @@ function failFast(err: unknown): never {
   throw err;
 }
 
+const partName = (shard: number) => `part-${String(shard).padStart(5, '0')}`;
+
 function shardFailure(shard: number, err: unknown): unknown {
   if (isCancellation(err)) return err;
-  const part = `part-${String(shard).padStart(5, '0')}`;
-  return ApplicationFailure.nonRetryable(`shard ${shard} (${part}) failed: ${causeMessage(err)}`, 'ShardFailed');
+  return ApplicationFailure.nonRetryable(`shard ${shard} (${partName(shard)}) failed: ${causeMessage(err)}`, 'ShardFailed');
 }
 
 function describeProgress(p: GenerationProgress, outDir: string): string {
@@ -190,7 +191,8 @@ async function runShards(run: RunRef, catalogSha256: string, first: number, prog
       }
       const shard = next++;
       try {
-        const outcome = await shards.generateShard({ ...run, shard, catalogSha256 });
+        // the summary names the shard in the Web UI's timeline
+        const outcome = await shards.generateShard.executeWithOptions({ summary: `shard ${shard} (${partName(shard)})` }, [{ ...run, shard, catalogSha256 }]);
         progress.shardsDone++;
         progress.records += outcome.records;
         progress.bytes += outcome.bytes;
