@@ -19,8 +19,11 @@ describe('wrapped-etl schedule, against a real dev server', () => {
 
   beforeAll(async () => {
     env = await startDevServerEnv();
+    // test-only: slows each shard a little, so the first triggered run still runs when the second trigger comes
+    process.env.WRAPPED_ETL_SHARD_DELAY_MS = '50';
     worker = await createGenerationWorker({ connection: env.nativeConnection, taskQueue: TASK_QUEUE, dataRoot: tmp.dir, threads: 2 });
     running = worker.run();
+    delete process.env.WRAPPED_ETL_SHARD_DELAY_MS;
   });
 
   afterAll(async () => {
