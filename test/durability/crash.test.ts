@@ -57,7 +57,7 @@ describe('failures against a real dev server, with `wrapped-etl worker` processe
     const handle = await start('crash-kill', 'kill');
     let done = 0;
     for (let kill = 0; kill < 2; kill++) {
-      const w = worker('crash-kill');
+      const w = worker('crash-kill', { WRAPPED_ETL_SHARD_DELAY_MS: '40' });
       done = (await waitForProgress(handle, (p) => p.shardsDone >= done + 12)).shardsDone;
       expect(done).toBeLessThan(SHARDS);
       w.child.kill('SIGKILL');
@@ -111,7 +111,7 @@ describe('failures against a real dev server, with `wrapped-etl worker` processe
   }, 90_000);
 
   it('(e) a worker stopped with SIGTERM finishes or hands back its shards in flight: none lost, none left to time out', async () => {
-    const first = worker('crash-term');
+    const first = worker('crash-term', { WRAPPED_ETL_SHARD_DELAY_MS: '40' });
     const handle = await start('crash-term', 'term');
     await waitForProgress(handle, (p) => p.shardsDone >= 15);
     first.child.kill('SIGTERM');
