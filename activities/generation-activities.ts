@@ -1,7 +1,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { ApplicationFailure, Context, CancelledFailure } from '@temporalio/activity';
-import { LISTENING_HISTORY_SCHEMA, loadSchemaJson } from '../src/avro/schemas';
+import { loadSchemaJson } from '../src/avro/schemas';
 import { writeCatalogFile } from '../src/catalog/catalog-file';
 import { ingestSources, SourceError } from '../src/catalog/sources';
 import { sha256File, writeFileAtomic } from '../src/files/atomic-file';
