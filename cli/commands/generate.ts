@@ -5,6 +5,7 @@ import { InputError, resolveGenerationInput, type GenerationInput, type Generati
 import { resolveRunDir } from '../../src/output/data-root';
 import type { GenerationProgress, GenerationResult } from '../../workflows/generate-dataset';
 import { GENERATION_FLAGS, GENERATION_FLAGS_USAGE, inputFromFlags } from '../generation-flags';
+import { logger } from '../../src/log/logger';
 import { ProgressBar } from '../progress-bar';
 import { openSession, explicitAddress, type TemporalSession } from '../temporal/session';
 import { TASK_QUEUE } from '../temporal/constants';
@@ -44,6 +45,9 @@ export async function followGeneration(
 ): Promise<GenerationResult> {
   const handle = session.client.workflow.getHandle(workflowId);
   const bar = opts.json || opts.quiet ? undefined : new ProgressBar();
+  // on a terminal the bar is the progress report: the in-process worker's info lines would break it
+  const logLevel = logger.level;
+  if (bar && process.stderr.isTTY && !process.env.LOG_LEVEL) logger.level = 'warn';
   let last: GenerationProgress | undefined;
   let polling: Promise<void> | undefined;
   let finished = false;
@@ -61,7 +65,8 @@ export async function followGeneration(
   try {
     const result = (await handle.result()) as GenerationResult;
     finished = true;
-    bar?.finish(last && { ...last, phase: 'done', shardsDone: last.shardsTotal });
+    const final = await handle.query<GenerationProgress>('progress').catch(() => last);
+    bar?.finish(final && { ...final, phase: 'done', shardsDone: final.shardsTotal, records: result.totalRecords });
     return result;
   } catch (err) {
     finished = true;
@@ -76,6 +81,7 @@ export async function followGeneration(
     }
     throw err;
   } finally {
+    logger.level = logLevel;
     clearInterval(timer);
     // a query still in flight must end before the session closes its connection
     await Promise.race([polling, new Promise((r) => setTimeout(r, 3000).unref())]);
