@@ -2,21 +2,18 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { DuckDBInstance } from '@duckdb/node-api';
 import { WorkflowFailedError } from '@temporalio/client';
-import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { chromium } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { run as wrappedCommand } from '../../cli/commands/wrapped';
 import { TASK_QUEUE } from '../../cli/temporal/constants';
-import { createGenerationWorker, type GenerationWorker } from '../../cli/temporal/worker';
 import { profileRun } from '../../src/analytics/profile/run-profile';
 import { formatHour, formatMinutes, formatPercent, REPORT_COUNTRIES } from '../../src/analytics/wrapped/html-report';
 import type { UserWrapped, WrappedSummary } from '../../src/analytics/wrapped/wrapped-types';
 import type { WrittenWrapped } from '../../src/analytics/wrapped/write-wrapped';
 import type { ListeningRecord } from '../../src/simulate/listening-record';
 import type { GenerationResult } from '../../workflows/generate-dataset';
+import { startGenerationStack, type GenerationStack } from '../helpers/generation-stack';
 import { readRun } from '../helpers/read-run';
-import { startDevServerEnv } from '../helpers/temporal-env';
-import { makeTmpDir } from '../helpers/tmp-dir';
 
 const CHROMIUM = '/usr/bin/chromium';
 const minutes = (ms: number) => Math.round(ms / 600) / 100;
@@ -40,10 +37,7 @@ function intlHour(r: ListeningRecord): number {
 }
 
 describe('analyzeDataset (Wrapped) on a real Temporal dev server', () => {
-  let env: TestWorkflowEnvironment;
-  let worker: GenerationWorker;
-  let running: Promise<void>;
-  const tmp = makeTmpDir();
+  let stack: GenerationStack;
   let run: GenerationResult;
   let records: ListeningRecord[];
   let result: WrittenWrapped;
@@ -51,17 +45,11 @@ describe('analyzeDataset (Wrapped) on a real Temporal dev server', () => {
   let summary: WrappedSummary;
 
   const analyze = (workflowId: string, input: object) =>
-    env.client.workflow.execute('analyzeDataset', { taskQueue: TASK_QUEUE, workflowId, args: [input] }) as Promise<WrittenWrapped>;
+    stack.env.client.workflow.execute('analyzeDataset', { taskQueue: TASK_QUEUE, workflowId, args: [input] }) as Promise<WrittenWrapped>;
 
   beforeAll(async () => {
-    env = await startDevServerEnv();
-    worker = await createGenerationWorker({ connection: env.nativeConnection, taskQueue: TASK_QUEUE, dataRoot: tmp.dir, threads: 2 });
-    running = worker.run();
-    run = (await env.client.workflow.execute('generateDataset', {
-      taskQueue: TASK_QUEUE,
-      workflowId: 'wr-run',
-      args: [{ users: 40, shardSize: 15, sessionsPerUser: 4, seed: 5, catalog: ['synthetic:300'], travelShare: 0.1 }],
-    })) as GenerationResult;
+    stack = await startGenerationStack({ taskQueue: TASK_QUEUE });
+    run = await stack.generate('wr-run', { users: 40, shardSize: 15, sessionsPerUser: 4, seed: 5, catalog: ['synthetic:300'], travelShare: 0.1 });
     records = (await readRun(run.outDir)).records;
     result = await analyze('wr-analyze', { run: 'data/wr-run', user: 7, parallelism: 2 });
     users = JSON.parse(fs.readFileSync(result.files.users, 'utf8'));
@@ -69,10 +57,7 @@ describe('analyzeDataset (Wrapped) on a real Temporal dev server', () => {
   });
 
   afterAll(async () => {
-    worker?.worker.shutdown();
-    await running;
-    await env?.teardown();
-    tmp.cleanup();
+    await stack?.stop();
   });
 
   it('computes every user’s Wrapped as the records say', () => {
@@ -179,8 +164,8 @@ describe('analyzeDataset (Wrapped) on a real Temporal dev server', () => {
   });
 
   it('runs from the CLI against a Temporal address, writing where --out says', async () => {
-    const out = path.join(tmp.dir, 'elsewhere');
-    await wrappedCommand([run.outDir, '--out', out, '--user', '3', '--address', env.address, '--json']);
+    const out = path.join(stack.dataRoot, 'elsewhere');
+    await wrappedCommand([run.outDir, '--out', out, '--user', '3', '--address', stack.env.address, '--json']);
     const again = JSON.parse(fs.readFileSync(path.join(out, 'summary.json'), 'utf8'));
     expect(again).toEqual(summary);
     expect(fs.readFileSync(path.join(out, 'report.html'), 'utf8')).toContain('data-field="user-id">3<');

@@ -1,43 +1,30 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { WorkflowFailedError } from '@temporalio/client';
-import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createGenerationWorker, type GenerationWorker } from '../../cli/temporal/worker';
 import { readCatalogFile } from '../../src/catalog/catalog-file';
 import { RunLayout } from '../../src/output/run-layout';
-import type { GenerationResult } from '../../workflows/generate-dataset';
+import { startGenerationStack, type GenerationStack } from '../helpers/generation-stack';
 import { readRun, sha256 } from '../helpers/read-run';
-import { startDevServerEnv } from '../helpers/temporal-env';
-import { makeTmpDir } from '../helpers/tmp-dir';
 import { PageServer } from './page-server';
 
 const TASK_QUEUE = 'it-catalog';
 
 describe('generateDataset with a scraped catalog, on a real Temporal dev server', () => {
-  let env: TestWorkflowEnvironment;
-  let worker: GenerationWorker;
-  let running: Promise<void>;
+  let stack: GenerationStack;
   let pages: PageServer;
-  const tmp = makeTmpDir('catalog-it-');
 
   beforeAll(async () => {
     pages = await new PageServer().start();
-    env = await startDevServerEnv();
-    worker = await createGenerationWorker({ connection: env.nativeConnection, taskQueue: TASK_QUEUE, dataRoot: tmp.dir, threads: 1 });
-    running = worker.run();
+    stack = await startGenerationStack({ taskQueue: TASK_QUEUE, threads: 1, tmpPrefix: 'catalog-it-' });
   });
 
   afterAll(async () => {
-    worker?.worker.shutdown();
-    await running;
-    await env?.teardown();
+    await stack?.stop();
     await pages?.stop();
-    tmp.cleanup();
   });
 
-  const generate = (workflowId: string, input: object) =>
-    env.client.workflow.execute('generateDataset', { taskQueue: TASK_QUEUE, workflowId, args: [input] }) as Promise<GenerationResult>;
+  const generate = (workflowId: string, input: object) => stack.generate(workflowId, input);
 
   it('scrapes the page into the checkpointed catalog, plays its songs, and reuses the checkpoint on a rerun', async () => {
     const url = pages.url('/year-end.html');
@@ -78,7 +65,7 @@ describe('generateDataset with a scraped catalog, on a real Temporal dev server'
       expect(err).toBeInstanceOf(WorkflowFailedError);
       expect(String(err.cause?.message)).toContain(pages.url(p));
       expect(String(err.cause?.message)).toMatch(expected);
-      const history = await env.client.workflow.getHandle(id).fetchHistory();
+      const history = await stack.env.client.workflow.getHandle(id).fetchHistory();
       const attempts = history.events!.filter((e) => e.activityTaskStartedEventAttributes).map((e) => e.activityTaskStartedEventAttributes!.attempt);
       expect(attempts).toEqual([1, 1]);
       expect(pages.hitsOf(p)).toHaveLength(1);

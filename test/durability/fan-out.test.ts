@@ -1,43 +1,38 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { WorkflowFailedError } from '@temporalio/client';
-import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { Worker } from '@temporalio/worker';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createGenerationWorker, WORKFLOWS_PATH, type GenerationWorker } from '../../cli/temporal/worker';
-import type { GenerationResult } from '../../workflows/generate-dataset';
-import { startDevServerEnv } from '../helpers/temporal-env';
-import { makeTmpDir } from '../helpers/tmp-dir';
+import { WORKFLOWS_PATH } from '../../cli/temporal/worker';
+import { startGenerationStack, type GenerationStack } from '../helpers/generation-stack';
 import { historiesOfChain, maxShardsInFlight, partHashes, runCli, waitForProgress } from './helpers';
 
 const TASK_QUEUE = 'durability-fan-out';
 const SUGGEST_CONTINUE_AS_NEW_AT = 40;
 
 describe('sharded fan-out with a bounded history, on a real dev server that suggests continue-as-new early', () => {
-  let env: TestWorkflowEnvironment;
-  let worker: GenerationWorker;
-  let running: Promise<void>;
-  const tmp = makeTmpDir();
+  let stack: GenerationStack;
   const workflowIds: string[] = [];
 
   beforeAll(async () => {
-    env = await startDevServerEnv(['--dynamic-config-value', `limit.historyCount.suggestContinueAsNew=${SUGGEST_CONTINUE_AS_NEW_AT}`]);
-    worker = await createGenerationWorker({ connection: env.nativeConnection, taskQueue: TASK_QUEUE, dataRoot: tmp.dir, threads: 2 });
-    running = worker.run();
+    stack = await startGenerationStack({
+      taskQueue: TASK_QUEUE,
+      serverArgs: ['--dynamic-config-value', `limit.historyCount.suggestContinueAsNew=${SUGGEST_CONTINUE_AS_NEW_AT}`],
+    });
   });
 
   afterAll(async () => {
-    worker?.worker.shutdown();
-    await running;
-    await env?.teardown();
-    tmp.cleanup();
+    await stack?.stop();
   });
 
   const start = (workflowId: string, input: object) => {
     workflowIds.push(workflowId);
-    return env.client.workflow.start('generateDataset', { taskQueue: TASK_QUEUE, workflowId, args: [input] });
+    return stack.start(workflowId, input);
   };
-  const generate = async (workflowId: string, input: object) => (await start(workflowId, input)).result() as Promise<GenerationResult>;
+  const generate = (workflowId: string, input: object) => {
+    workflowIds.push(workflowId);
+    return stack.generate(workflowId, input);
+  };
   const small = { users: 60, shardSize: 2, sessionsPerUser: 2, seed: 5, catalog: ['synthetic:200'] };
 
   it('keeps at most `parallelism` shards in flight, continues as new, and ends byte-identical to a one-lane run', async () => {
@@ -47,7 +42,7 @@ describe('sharded fan-out with a bounded history, on a real dev server that sugg
     expect(partHashes(wide.outDir)).toEqual(partHashes(narrow.outDir));
     expect(Object.keys(partHashes(wide.outDir))).toHaveLength(30);
 
-    const chain = await historiesOfChain(env.client, 'fan-wide');
+    const chain = await historiesOfChain(stack.env.client, 'fan-wide');
     expect(chain.length).toBeGreaterThan(1);
     for (const history of chain) {
       expect(maxShardsInFlight(history)).toBeLessThanOrEqual(3);
@@ -56,7 +51,7 @@ describe('sharded fan-out with a bounded history, on a real dev server that sugg
     }
     expect(Math.max(...chain.map(maxShardsInFlight))).toBe(3);
     // a continued run carries only where to go on from, not the list of finished shards
-    const firstRun = await env.client.workflow.getHandle('fan-wide', chain[1].events![0].workflowExecutionStartedEventAttributes!.continuedExecutionRunId!).describe();
+    const firstRun = await stack.env.client.workflow.getHandle('fan-wide', chain[1].events![0].workflowExecutionStartedEventAttributes!.continuedExecutionRunId!).describe();
     expect(firstRun.status.name).toBe('CONTINUED_AS_NEW');
     expect(String(firstRun.memo?.summary)).not.toMatch(/failed|cancelled/);
     const carried = chain[1].events![0].workflowExecutionStartedEventAttributes!.input!.payloads!;
@@ -68,11 +63,11 @@ describe('sharded fan-out with a bounded history, on a real dev server that sugg
     const handle = await start('fan-terminated', { ...small, parallelism: 1 });
     await waitForProgress(handle, (p) => p.shardsDone >= 5);
     await handle.terminate('operator pressed the button');
-    const outDir = path.join(tmp.dir, 'data', 'fan-terminated');
+    const outDir = path.join(stack.dataRoot, 'data', 'fan-terminated');
     expect(fs.existsSync(path.join(outDir, 'manifest.json'))).toBe(false);
     const resumed = await generate('fan-terminated-resumed', { resume: 'fan-terminated', parallelism: 1 });
     expect(resumed.outDir).toBe(outDir);
-    expect(partHashes(outDir)).toEqual(partHashes(path.join(tmp.dir, 'data', 'fan-narrow')));
+    expect(partHashes(outDir)).toEqual(partHashes(path.join(stack.dataRoot, 'data', 'fan-narrow')));
     expect(JSON.parse(fs.readFileSync(resumed.manifest, 'utf8')).params.resume).toBeNull();
   });
 
@@ -96,11 +91,11 @@ describe('sharded fan-out with a bounded history, on a real dev server that sugg
 
   it('tells the Web UI and `status` what the run is: memo summary, output folder, progress', async () => {
     const result = await generate('fan-memo', { ...small, users: 4 });
-    const desc = await env.client.workflow.getHandle('fan-memo').describe();
+    const desc = await stack.env.client.workflow.getHandle('fan-memo').describe();
     expect(desc.memo).toMatchObject({ runId: 'fan-memo', outDir: result.outDir, progress: { phase: 'done', shardsDone: 2, shardsTotal: 2, records: result.totalRecords } });
     expect(String(desc.memo!.summary)).toMatch(/4 users x 2 sessions, seed 5, 2 shards of 2/);
 
-    const status = await runCli(['status', 'fan-memo', '--json', '--address', env.address]);
+    const status = await runCli(['status', 'fan-memo', '--json', '--address', stack.env.address]);
     expect(status.stderr).toBe('');
     expect(JSON.parse(status.stdout)).toEqual({
       workflowId: 'fan-memo',
@@ -108,7 +103,7 @@ describe('sharded fan-out with a bounded history, on a real dev server that sugg
       progress: { phase: 'done', shardsDone: 2, shardsTotal: 2, records: result.totalRecords, bytes: expect.any(Number) },
       outDir: result.outDir,
     });
-    const missing = await runCli(['status', 'no-such-run', '--address', env.address]);
+    const missing = await runCli(['status', 'no-such-run', '--address', stack.env.address]);
     expect(missing.code).toBe(1);
     expect(missing.stderr).toMatch(/no generation with workflow id "no-such-run"/);
   });
@@ -116,12 +111,12 @@ describe('sharded fan-out with a bounded history, on a real dev server that sugg
   it('fails the run, naming the shard and the cause, when a shard cannot succeed', async () => {
     const handle = await start('fan-fatal', { ...small, users: 40, sessionsPerUser: 20, parallelism: 1 });
     await waitForProgress(handle, (p) => p.shardsDone >= 2);
-    const outDir = path.join(tmp.dir, 'data', 'fan-fatal');
+    const outDir = path.join(stack.dataRoot, 'data', 'fan-fatal');
     fs.rmSync(path.join(outDir, '_work', 'catalog.avro'));
     const err = await handle.result().catch((e) => e);
     expect(err).toBeInstanceOf(WorkflowFailedError);
     expect(err.cause.message).toMatch(/^shard \d+ \(part-\d{5}\) failed: .*catalog\.avro is missing/);
-    const status = await runCli(['status', 'fan-fatal', '--address', env.address]);
+    const status = await runCli(['status', 'fan-fatal', '--address', stack.env.address]);
     expect(status.stdout).toMatch(/fan-fatal: FAILED/);
     expect(status.stdout).toMatch(/resume/);
   });
@@ -144,7 +139,7 @@ describe('sharded fan-out with a bounded history, on a real dev server that sugg
   it('replays every recorded history deterministically (Worker.runReplayHistories)', async () => {
     const histories = [];
     for (const workflowId of workflowIds) {
-      for (const history of await historiesOfChain(env.client, workflowId)) histories.push({ workflowId, history });
+      for (const history of await historiesOfChain(stack.env.client, workflowId)) histories.push({ workflowId, history });
     }
     expect(histories.length).toBeGreaterThan(workflowIds.length);
     const failures: string[] = [];

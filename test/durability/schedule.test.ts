@@ -1,40 +1,27 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createGenerationWorker, type GenerationWorker } from '../../cli/temporal/worker';
 import type { GenerationResult } from '../../workflows/generate-dataset';
-import { startDevServerEnv } from '../helpers/temporal-env';
-import { makeTmpDir } from '../helpers/tmp-dir';
+import { startGenerationStack, type GenerationStack } from '../helpers/generation-stack';
 import { runCli } from './helpers';
 
 const TASK_QUEUE = 'durability-schedule';
 
 describe('wrapped-etl schedule, against a real dev server', () => {
-  let env: TestWorkflowEnvironment;
-  let worker: GenerationWorker;
-  let running: Promise<void>;
-  const tmp = makeTmpDir();
-  const cli = (...args: string[]) => runCli(['schedule', ...args, '--address', env.address], { WRAPPED_ETL_TASK_QUEUE: TASK_QUEUE });
+  let stack: GenerationStack;
+  const cli = (...args: string[]) => runCli(['schedule', ...args, '--address', stack.env.address], { WRAPPED_ETL_TASK_QUEUE: TASK_QUEUE });
 
   beforeAll(async () => {
-    env = await startDevServerEnv();
     // test-only: slows each shard a little, so the first triggered run still runs when the second trigger comes
-    process.env.WRAPPED_ETL_SHARD_DELAY_MS = '50';
-    worker = await createGenerationWorker({ connection: env.nativeConnection, taskQueue: TASK_QUEUE, dataRoot: tmp.dir, threads: 2 });
-    running = worker.run();
-    delete process.env.WRAPPED_ETL_SHARD_DELAY_MS;
+    stack = await startGenerationStack({ taskQueue: TASK_QUEUE, workerEnv: { WRAPPED_ETL_SHARD_DELAY_MS: '50' } });
   });
 
   afterAll(async () => {
-    worker?.worker.shutdown();
-    await running;
-    await env?.teardown();
-    tmp.cleanup();
+    await stack?.stop();
   });
 
   it('creates, lists, describes, pauses, unpauses, triggers and deletes; a run is named after its scheduled time and prunes old ones', async () => {
-    const nightlyDir = path.join(tmp.dir, 'nightly');
+    const nightlyDir = path.join(stack.dataRoot, 'nightly');
     for (const old of ['nightly-20200101T020000Z', 'nightly-20200102T020000Z', 'other-20200101T020000Z', 'nightly-notes']) {
       fs.mkdirSync(path.join(nightlyDir, old), { recursive: true });
     }
@@ -57,14 +44,14 @@ describe('wrapped-etl schedule, against a real dev server', () => {
     expect((await cli('trigger', 'nightly')).stdout).toMatch(/Triggered nightly/);
     // a second trigger while the first run still runs is skipped (overlap policy SKIP)
     await cli('trigger', 'nightly');
-    const handle = env.client.schedule.getHandle('nightly');
+    const handle = stack.env.client.schedule.getHandle('nightly');
     let workflowId: string | undefined;
     for (let i = 0; i < 100 && !workflowId; i++) {
       workflowId = (await handle.describe()).info.recentActions[0]?.action.workflow.workflowId;
       if (!workflowId) await new Promise((r) => setTimeout(r, 100));
     }
     expect(workflowId).toMatch(/^nightly-/);
-    const result = (await env.client.workflow.getHandle(workflowId!).result()) as GenerationResult;
+    const result = (await stack.env.client.workflow.getHandle(workflowId!).result()) as GenerationResult;
     const after = await handle.describe();
     expect(after.info.recentActions).toHaveLength(1);
     expect(after.info.numActionsSkippedOverlap).toBe(1);

@@ -2,20 +2,17 @@ import { execFileSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
-import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import * as avro from 'avsc';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { run as exportCommand } from '../../cli/commands/export';
 import { UsageError } from '../../cli/usage-error';
-import { createGenerationWorker, type GenerationWorker } from '../../cli/temporal/worker';
 import { loadSchemaJson } from '../../src/avro/schemas';
 import type { ListeningRecordV2 } from '../../src/export/listening-history-versions';
 import type { SpotifyBasicStream, SpotifyExtendedStream } from '../../src/export/spotify-export';
 import type { ListeningRecord } from '../../src/simulate/listening-record';
 import type { GenerationResult } from '../../workflows/generate-dataset';
+import { startGenerationStack, type GenerationStack } from '../helpers/generation-stack';
 import { readRun, sha256 } from '../helpers/read-run';
-import { startDevServerEnv } from '../helpers/temporal-env';
-import { makeTmpDir } from '../helpers/tmp-dir';
 
 const TASK_QUEUE = 'it-formats';
 const V1 = loadSchemaJson('listening-history.avsc');
@@ -35,23 +32,17 @@ function readWith<T>(file: string, readerSchema?: avro.Schema): Promise<T[]> {
 const plain = <T>(x: T): T => JSON.parse(JSON.stringify(x));
 
 describe('Parquet, schema v2, Spotify exports and independent readers on real runs', () => {
-  let env: TestWorkflowEnvironment;
-  let worker: GenerationWorker;
-  let running: Promise<void>;
+  let stack: GenerationStack;
   let duck: DuckDBConnection;
-  const tmp = makeTmpDir();
   let v1: GenerationResult; // avro + parquet, schema v1
   let v2: GenerationResult; // avro + parquet, schema v2
   let avroOnly: GenerationResult;
   let v1Serial: GenerationResult; // as v1, one shard at a time
 
-  const generate = (workflowId: string, input: object) =>
-    env.client.workflow.execute('generateDataset', { taskQueue: TASK_QUEUE, workflowId, args: [input] }) as Promise<GenerationResult>;
+  const generate = (workflowId: string, input: object) => stack.generate(workflowId, input);
 
   beforeAll(async () => {
-    env = await startDevServerEnv();
-    worker = await createGenerationWorker({ connection: env.nativeConnection, taskQueue: TASK_QUEUE, dataRoot: tmp.dir, threads: 2 });
-    running = worker.run();
+    stack = await startGenerationStack({ taskQueue: TASK_QUEUE });
     [v1, v2, avroOnly, v1Serial] = await Promise.all([
       generate('fmt-v1', { ...BASE, format: ['avro', 'parquet'] }),
       generate('fmt-v2', { ...BASE, format: 'avro,parquet', schemaVersion: 2 }),
@@ -62,10 +53,7 @@ describe('Parquet, schema v2, Spotify exports and independent readers on real ru
   });
 
   afterAll(async () => {
-    worker?.worker.shutdown();
-    await running;
-    await env?.teardown();
-    tmp.cleanup();
+    await stack?.stop();
   });
 
   const q = async (sql: string) => (await duck.runAndReadAll(sql)).getRowObjectsJson() as Record<string, unknown>[];
@@ -170,7 +158,7 @@ describe('Parquet, schema v2, Spotify exports and independent readers on real ru
 
   it('exports a user as Spotify Extended Streaming History, the same from a v1 run as from a v2 run', async () => {
     const user = 13;
-    const out = (name: string) => path.join(tmp.dir, name);
+    const out = (name: string) => path.join(stack.dataRoot, name);
     await exportCommand([v2.outDir, '--format', 'spotify-extended', '--user', String(user), '--out', out('v2.json')]);
     await exportCommand([v1.outDir, '--format', 'spotify-extended', '--user', String(user), '--out', out('v1.json')]);
     const streams = JSON.parse(fs.readFileSync(out('v2.json'), 'utf8')) as SpotifyExtendedStream[];

@@ -1,42 +1,29 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { WorkflowFailedError } from '@temporalio/client';
-import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createGenerationWorker, type GenerationWorker } from '../../cli/temporal/worker';
 import { loadSchemaJson, LISTENING_HISTORY_SCHEMA } from '../../src/avro/schemas';
-import type { GenerationResult } from '../../workflows/generate-dataset';
-import { startDevServerEnv } from '../helpers/temporal-env';
+import { startGenerationStack, type GenerationStack } from '../helpers/generation-stack';
 import { readRun, schemaTypeOf, sha256 } from '../helpers/read-run';
-import { makeTmpDir } from '../helpers/tmp-dir';
 
 const TASK_QUEUE = 'it-generate';
 
 describe('generateDataset on a real Temporal dev server', () => {
-  let env: TestWorkflowEnvironment;
-  let worker: GenerationWorker;
-  let running: Promise<void>;
-  const tmp = makeTmpDir();
+  let stack: GenerationStack;
 
   beforeAll(async () => {
-    env = await startDevServerEnv();
-    worker = await createGenerationWorker({ connection: env.nativeConnection, taskQueue: TASK_QUEUE, dataRoot: tmp.dir, threads: 2 });
-    running = worker.run();
+    stack = await startGenerationStack({ taskQueue: TASK_QUEUE });
   });
 
   afterAll(async () => {
-    worker?.worker.shutdown();
-    await running;
-    await env?.teardown();
-    tmp.cleanup();
+    await stack?.stop();
   });
 
-  const generate = (workflowId: string, input: object) =>
-    env.client.workflow.execute('generateDataset', { taskQueue: TASK_QUEUE, workflowId, args: [input] }) as Promise<GenerationResult>;
+  const generate = (workflowId: string, input: object) => stack.generate(workflowId, input);
 
   it('writes part files and a manifest whose counts and checksums are true', async () => {
     const result = await generate('it-small', { users: 25, shardSize: 10, sessionsPerUser: 3, seed: 7, parallelism: 2, catalog: ['synthetic:300'] });
-    expect(result.outDir).toBe(path.join(tmp.dir, 'data', 'it-small'));
+    expect(result.outDir).toBe(path.join(stack.dataRoot, 'data', 'it-small'));
     const { manifest, records, perPart } = await readRun(result.outDir);
 
     expect(manifest.runId).toBe('it-small');
@@ -74,7 +61,7 @@ describe('generateDataset on a real Temporal dev server', () => {
     expect(String(err.cause?.message)).toMatch(/users: must be between 1/);
     const unknown = await generate('it-bad-field', { userz: 3 }).catch((e) => e);
     expect(String(unknown.cause?.message)).toMatch(/userz: unknown field/);
-    const history = await env.client.workflow.getHandle('it-bad-input').fetchHistory();
+    const history = await stack.env.client.workflow.getHandle('it-bad-input').fetchHistory();
     const attempts = history.events!.filter((e) => e.activityTaskStartedEventAttributes).map((e) => e.activityTaskStartedEventAttributes!.attempt);
     expect(attempts).toEqual([1]);
   });

@@ -1,0 +1,77 @@
+import type { WorkflowHandle } from '@temporalio/client';
+import type { TestWorkflowEnvironment } from '@temporalio/testing';
+import { createGenerationWorker, type GenerationWorker } from '../../cli/temporal/worker';
+import type { GenerationResult } from '../../workflows/generate-dataset';
+import { startDevServerEnv } from './temporal-env';
+import { makeTmpDir } from './tmp-dir';
+
+export interface GenerationStackOptions {
+  taskQueue: string;
+  /** shard threads of the worker's pool */
+  threads?: number;
+  /** extra args for `temporal server start-dev` */
+  serverArgs?: string[];
+  tmpPrefix?: string;
+  /** process.env values set only while the worker (and its activities) are created */
+  workerEnv?: Record<string, string>;
+}
+
+export interface GenerationStack {
+  env: TestWorkflowEnvironment;
+  /** the worker's data root: a fresh temporary folder, removed by stop() */
+  dataRoot: string;
+  taskQueue: string;
+  start(workflowId: string, input: object): Promise<WorkflowHandle>;
+  generate(workflowId: string, input: object): Promise<GenerationResult>;
+  /** shuts the worker down, waits for it, stops the server and removes the data root */
+  stop(): Promise<void>;
+}
+
+/** A real dev server with an in-process generation worker on `taskQueue`, for one test file. */
+export async function startGenerationStack(opts: GenerationStackOptions): Promise<GenerationStack> {
+  const { taskQueue } = opts;
+  const tmp = makeTmpDir(opts.tmpPrefix);
+  let env: TestWorkflowEnvironment | undefined;
+  let worker: GenerationWorker | undefined;
+  let running: Promise<void> | undefined;
+  const stop = async () => {
+    worker?.worker.shutdown();
+    await running;
+    await env?.teardown();
+    tmp.cleanup();
+  };
+  try {
+    env = await startDevServerEnv(opts.serverArgs);
+    const restoreEnv = setEnv(opts.workerEnv ?? {});
+    try {
+      worker = await createGenerationWorker({ connection: env.nativeConnection, taskQueue, dataRoot: tmp.dir, threads: opts.threads ?? 2 });
+      running = worker.run();
+    } finally {
+      restoreEnv();
+    }
+  } catch (err) {
+    await stop();
+    throw err;
+  }
+  const client = env.client;
+  const start = (workflowId: string, input: object) => client.workflow.start('generateDataset', { taskQueue, workflowId, args: [input] });
+  return {
+    env,
+    dataRoot: tmp.dir,
+    taskQueue,
+    start,
+    generate: (workflowId, input) => client.workflow.execute('generateDataset', { taskQueue, workflowId, args: [input] }) as Promise<GenerationResult>,
+    stop,
+  };
+}
+
+function setEnv(values: Record<string, string>): () => void {
+  const before = Object.entries(values).map(([key]) => [key, process.env[key]] as const);
+  Object.assign(process.env, values);
+  return () => {
+    for (const [key, value] of before) {
+      if (value === undefined) delete process.env[key];
+      else process.env[key] = value;
+    }
+  };
+}
