@@ -85,11 +85,17 @@ function causeMessage(err: unknown): string {
   return e.message ?? String(err);
 }
 
-/** An activity's non-retryable failure becomes the workflow's own failure, message kept. */
+/**
+ * An activity's failure becomes the workflow's own, with the real cause in the message
+ * (an ActivityFailure alone only says "Activity task failed").
+ */
 function failFast(err: unknown): never {
   if (isCancellation(err)) throw err;
   if (err instanceof ActivityFailure && err.cause instanceof ApplicationFailure && err.cause.nonRetryable) {
     throw ApplicationFailure.nonRetryable(err.cause.message, err.cause.type ?? undefined, ...(err.cause.details ?? []));
+  }
+  if (err instanceof ActivityFailure) {
+    throw ApplicationFailure.nonRetryable(`${err.activityType} failed after its retries: ${causeMessage(err)}`, 'ActivityRetriesExhausted');
   }
   throw err;
 }
