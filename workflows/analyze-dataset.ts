@@ -1,7 +1,8 @@
-import { ActivityFailure, ApplicationFailure, defineQuery, proxyActivities, setHandler } from '@temporalio/workflow';
+import { defineQuery, proxyActivities, setHandler } from '@temporalio/workflow';
 import type { AnalyticsActivities } from '../activities/analytics-activities';
 import type { WrappedInput } from '../src/analytics/wrapped/wrapped-input';
 import type { WrittenWrapped } from '../src/analytics/wrapped/write-wrapped';
+import { failFast } from './activity-failure';
 
 export interface WrappedProgress {
   phase: 'planning' | 'parts' | 'writing' | 'done';
@@ -17,13 +18,6 @@ const acts = proxyActivities<AnalyticsActivities>({
   heartbeatTimeout: '2 minutes',
   retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '1 minute', maximumAttempts: 5 },
 });
-
-function failFast(err: unknown): never {
-  if (err instanceof ActivityFailure && err.cause instanceof ApplicationFailure && err.cause.nonRetryable) {
-    throw ApplicationFailure.nonRetryable(err.cause.message, err.cause.type ?? undefined, ...(err.cause.details ?? []));
-  }
-  throw err;
-}
 
 /** Wrapped analytics of a finished run: every part in parallel, then one merge into JSON, Parquet and HTML. */
 export async function analyzeDataset(input: WrappedInput): Promise<WrittenWrapped> {

@@ -1,6 +1,5 @@
 import {
   ActivityCancellationType,
-  ActivityFailure,
   ApplicationFailure,
   CancellationScope,
   CancelledFailure,
@@ -17,6 +16,7 @@ import {
 import type { GenerationActivities } from '../activities/generation-activities';
 import type { RunRef } from '../activities/types';
 import type { GenerationInput } from '../src/params/generation-input';
+import { causeMessage, failFast } from './activity-failure';
 import { scheduledRun, type ScheduledRun } from './scheduled-run';
 
 export type Phase = 'resolving' | 'catalog' | 'users' | 'shards' | 'manifest' | 'done';
@@ -77,28 +77,6 @@ const shards = proxyActivities<GenerationActivities>({
   // a cancelled run ends only once its shard threads have stopped, so a resume never races a stale writer
   cancellationType: ActivityCancellationType.WAIT_CANCELLATION_COMPLETED,
 });
-
-/** The innermost cause's message: an ActivityFailure only says "Activity task failed". */
-function causeMessage(err: unknown): string {
-  let e = err as { message?: string; cause?: unknown };
-  while (e.cause instanceof Error) e = e.cause;
-  return e.message ?? String(err);
-}
-
-/**
- * An activity's failure becomes the workflow's own, with the real cause in the message
- * (an ActivityFailure alone only says "Activity task failed").
- */
-function failFast(err: unknown): never {
-  if (isCancellation(err)) throw err;
-  if (err instanceof ActivityFailure && err.cause instanceof ApplicationFailure && err.cause.nonRetryable) {
-    throw ApplicationFailure.nonRetryable(err.cause.message, err.cause.type ?? undefined, ...(err.cause.details ?? []));
-  }
-  if (err instanceof ActivityFailure) {
-    throw ApplicationFailure.nonRetryable(`${err.activityType} failed after its retries: ${causeMessage(err)}`, 'ActivityRetriesExhausted');
-  }
-  throw err;
-}
 
 const partName = (shard: number) => `part-${String(shard).padStart(5, '0')}`;
 
