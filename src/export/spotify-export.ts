@@ -5,6 +5,7 @@ import { RunLayout } from '../output/run-layout';
 import { InputError } from '../params/generation-input';
 import { derivedBytes } from '../random/seeded-random';
 import type { ListeningRecord } from '../simulate/listening-record';
+import { SESSION_GAP_MS } from '../simulate/session-calendar';
 import { PlaybackContextDeriver, type PlaybackContext } from './playback-context';
 
 export const SPOTIFY_FORMATS = ['spotify-extended', 'spotify-basic'] as const;
@@ -44,9 +45,6 @@ export interface SpotifyBasicStream {
   trackName: string;
   msPlayed: number;
 }
-
-/** Sessions are at least this far apart, so a v1 file's sessions can be told apart by the gaps. */
-export const SESSION_GAP_MS = 30 * 60_000;
 
 const BASE62 = '0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz';
 
@@ -106,7 +104,8 @@ export function toSpotifyBasic(r: ListeningRecord): SpotifyBasicStream {
 
 /**
  * The playback context of each record: from the record itself in a v2 run; in a v1
- * run derived the way v2 derives it, with sessions told apart by gaps of 30+ minutes.
+ * run derived the way v2 derives it, with sessions told apart by gaps of
+ * SESSION_GAP_MS or more (the simulator keeps sessions at least that far apart).
  */
 function contextsOf(records: StoredRecord[], seed: number): PlaybackContext[] {
   if (records.length && records[0].session_id !== undefined) return records as PlaybackContext[];
