@@ -23,9 +23,9 @@ export async function run(argv: string[]): Promise<void> {
   installRuntime();
   await waitForServer(address, 30_000);
   const connection = await NativeConnection.connect({ address });
-  const worker = await createGenerationWorker({ connection, threads });
-  logger.info({ address, taskQueue: TASK_QUEUE, dataRoot: dataRoot(), threads: worker.pool.size }, 'worker started');
   try {
+    const worker = await createGenerationWorker({ connection, threads });
+    logger.info({ address, taskQueue: TASK_QUEUE, dataRoot: dataRoot(), threads: worker.pool.size }, 'worker started');
     await worker.run();
   } finally {
     await connection.close();

@@ -49,15 +49,21 @@ export async function createGenerationWorker(opts: {
 }): Promise<GenerationWorker> {
   installRuntime();
   const pool = new ShardPool(opts.threads);
-  const worker = await Worker.create({
-    connection: opts.connection,
-    namespace: opts.namespace ?? NAMESPACE,
-    taskQueue: opts.taskQueue ?? TASK_QUEUE,
-    workflowsPath: WORKFLOWS_PATH,
-    activities: { ...createGenerationActivities({ pool, dataRoot: opts.dataRoot }), ...createAnalyticsActivities({ dataRoot: opts.dataRoot }) },
-    maxConcurrentActivityTaskExecutions: pool.size * 2,
-    shutdownGraceTime: '30 seconds',
-  });
+  let worker: Worker;
+  try {
+    worker = await Worker.create({
+      connection: opts.connection,
+      namespace: opts.namespace ?? NAMESPACE,
+      taskQueue: opts.taskQueue ?? TASK_QUEUE,
+      workflowsPath: WORKFLOWS_PATH,
+      activities: { ...createGenerationActivities({ pool, dataRoot: opts.dataRoot }), ...createAnalyticsActivities({ dataRoot: opts.dataRoot }) },
+      maxConcurrentActivityTaskExecutions: pool.size * 2,
+      shutdownGraceTime: '30 seconds',
+    });
+  } catch (err) {
+    await pool.close();
+    throw err;
+  }
   return {
     worker,
     pool,
