@@ -63,7 +63,7 @@ export async function openSession(opts: SessionOptions): Promise<TemporalSession
   } else {
     server = await startDevServer({ port: 7233, uiPort: DEFAULT_UI_PORT, dbFile: path.join('.temporal', 'dev.db') });
   }
-  const connection = await Connection.connect({ address: DEFAULT_ADDRESS });
+  let connection: Connection | undefined;
   let worker: GenerationWorker | undefined;
   let workerDone: Promise<void> | undefined;
   let nativeConnection: NativeConnection | undefined;
@@ -71,11 +71,27 @@ export async function openSession(opts: SessionOptions): Promise<TemporalSession
     if (worker) return;
     // the embedded CLI handles SIGINT/SIGTERM itself: it cancels the run, then stops the worker
     installRuntime([]);
-    nativeConnection = await NativeConnection.connect({ address: DEFAULT_ADDRESS });
+    nativeConnection ??= await NativeConnection.connect({ address: DEFAULT_ADDRESS });
     worker = await createGenerationWorker({ connection: nativeConnection, dataRoot });
     workerDone = worker.run();
   };
-  if (opts.worker) await startWorker(opts.dataRoot);
+  const close = async () => {
+    if (worker) {
+      worker.worker.shutdown();
+      await workerDone!.catch((err) => logger.error({ err }, 'worker stopped with an error'));
+    }
+    await nativeConnection?.close();
+    await connection?.close();
+    // the dev server runs in its own process group: it would outlive this process
+    await server?.stop();
+  };
+  try {
+    connection = await Connection.connect({ address: DEFAULT_ADDRESS });
+    if (opts.worker) await startWorker(opts.dataRoot);
+  } catch (err) {
+    await close();
+    throw err;
+  }
   return {
     client: new Client({ connection, namespace: NAMESPACE }),
     address: DEFAULT_ADDRESS,
@@ -83,14 +99,6 @@ export async function openSession(opts: SessionOptions): Promise<TemporalSession
     ownsServer: server !== undefined,
     uiUrl: `http://localhost:${DEFAULT_UI_PORT}`,
     startWorker,
-    async close() {
-      if (worker) {
-        worker.worker.shutdown();
-        await workerDone!.catch((err) => logger.error({ err }, 'worker stopped with an error'));
-      }
-      await nativeConnection?.close();
-      await connection.close();
-      await server?.stop();
-    },
+    close,
   };
 }
