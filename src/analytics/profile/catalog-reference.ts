@@ -1,3 +1,5 @@
+import { readContainer } from '../../avro/read-container';
+
 /**
  * The catalog a run drew from, as two sorted distributions: release years and
  * popularities. A song's position in them (mid-rank, ties counted half) is 0.5 on
@@ -41,6 +43,13 @@ export class CatalogReference {
     const equal = upperBound(this.years, year) - less;
     return Math.min(1, (less + equal / 2) / released);
   }
+}
+
+/** The reference of a catalog AVRO file (schemas/song.avsc), e.g. a run's _work/catalog.avro. */
+export async function readCatalogReference(catalogPath: string): Promise<CatalogReference> {
+  const songs: { year: number; popularity: number }[] = [];
+  for await (const s of readContainer<{ year: number; popularity: number }>(catalogPath)) songs.push({ year: s.year, popularity: s.popularity });
+  return new CatalogReference(songs);
 }
 
 function lowerBound(sorted: Float64Array, x: number): number {

@@ -6,7 +6,7 @@ import { readManifest } from '../../output/manifest';
 import { RunLayout } from '../../output/run-layout';
 import { AXES, NEGATIVE_POLE, personalityByName, personalityFromScores, POSITIVE_POLE, type Axis } from '../../personality/personalities';
 import type { ListeningRecord } from '../../simulate/listening-record';
-import { CatalogReference } from './catalog-reference';
+import { CatalogReference, readCatalogReference } from './catalog-reference';
 import { UserBehaviourAccumulator, type AxisScores } from './user-behaviour';
 
 export interface UserProfileScores {
@@ -53,11 +53,8 @@ export function runPartFiles(runDir: string): string[] {
 
 async function catalogReference(runDir: string, parts: string[]): Promise<{ reference: CatalogReference; kind: RunProfile['reference'] }> {
   const catalog = new RunLayout(runDir).catalogPath;
+  if (fs.existsSync(catalog)) return { reference: await readCatalogReference(catalog), kind: 'catalog' };
   const songs: { year: number; popularity: number }[] = [];
-  if (fs.existsSync(catalog)) {
-    for await (const s of readContainer<{ year: number; popularity: number }>(catalog)) songs.push({ year: s.year, popularity: s.popularity });
-    return { reference: new CatalogReference(songs), kind: 'catalog' };
-  }
   const seen = new Set<string>();
   for (const part of parts) {
     for await (const r of readContainer<ListeningRecord>(part)) {

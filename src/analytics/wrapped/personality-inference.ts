@@ -1,9 +1,8 @@
 import * as fs from 'node:fs';
-import { readContainer } from '../../avro/read-container';
 import { RunLayout } from '../../output/run-layout';
 import { personalityFromScores } from '../../personality/personalities';
 import type { ListeningRecord } from '../../simulate/listening-record';
-import { CatalogReference } from '../profile/catalog-reference';
+import { readCatalogReference, type CatalogReference } from '../profile/catalog-reference';
 import { UserBehaviourAccumulator } from '../profile/user-behaviour';
 import type { InferredPersonality } from './wrapped-types';
 
@@ -21,11 +20,7 @@ async function catalogReference(catalogPath: string): Promise<CatalogReference |
   if (!fs.existsSync(catalogPath)) return undefined;
   const key = `${catalogPath}#${fs.statSync(catalogPath).mtimeMs}`;
   let reference = references.get(key);
-  if (!reference) {
-    const songs: { year: number; popularity: number }[] = [];
-    for await (const s of readContainer<{ year: number; popularity: number }>(catalogPath)) songs.push({ year: s.year, popularity: s.popularity });
-    references.set(key, (reference = new CatalogReference(songs)));
-  }
+  if (!reference) references.set(key, (reference = await readCatalogReference(catalogPath)));
   return reference;
 }
 
