@@ -24,6 +24,9 @@ ${GENERATION_FLAGS_USAGE}
   --json                 print one JSON line at the end
 `;
 
+/** Embedded, a detached run needs a server that outlives this process, not a dev server it would start and stop. */
+export const DETACH_NEEDS_SERVER = '--detach needs one that keeps running';
+
 export function newWorkflowId(now = new Date()): string {
   const stamp = now.toISOString().replace(/[-:]/g, '').replace('T', '-').slice(0, 15);
   return `gen-${stamp}-${Math.random().toString(36).slice(2, 6)}`;
@@ -135,11 +138,8 @@ export async function run(argv: string[]): Promise<void> {
     throw err;
   }
 
-  const session = await openSession({ address: values.address, worker: embedded && !values.detach, dataRoot });
+  const session = await openSession({ address: values.address, worker: embedded && !values.detach, dataRoot, needsRunningServer: values.detach ? DETACH_NEEDS_SERVER : undefined });
   try {
-    if (values.detach && session.ownsServer) {
-      throw new UsageError('--detach needs a Temporal server that keeps running: start one with `wrapped-etl server` (and a `wrapped-etl worker`), or pass --address');
-    }
     await session.client.workflow.start('generateDataset', {
       taskQueue: TASK_QUEUE,
       workflowId,

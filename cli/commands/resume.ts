@@ -5,7 +5,7 @@ import { explicitAddress, openSession } from '../temporal/session';
 import { dataRootOf, describeGeneration, startInput } from '../temporal/generation-info';
 import { TASK_QUEUE } from '../temporal/constants';
 import { UsageError } from '../usage-error';
-import { cancelOnInterrupt, followGeneration, printResult } from './generate';
+import { cancelOnInterrupt, DETACH_NEEDS_SERVER, followGeneration, printResult } from './generate';
 
 export const usage = `wrapped-etl resume WORKFLOW_ID [--json] [--detach] [--out DIR] [--address HOST:PORT]
 
@@ -27,11 +27,8 @@ export async function run(argv: string[]): Promise<void> {
   if (positionals.length !== 1) throw new UsageError('give exactly one WORKFLOW_ID');
   const workflowId = positionals[0];
   const embedded = !explicitAddress(values.address);
-  const session = await openSession({ address: values.address, worker: false, needsRunningServer: embedded ? undefined : 'resume' });
+  const session = await openSession({ address: values.address, worker: false, needsRunningServer: values.detach ? DETACH_NEEDS_SERVER : undefined });
   try {
-    if (values.detach && session.ownsServer) {
-      throw new UsageError('--detach needs a Temporal server that keeps running: start one with `wrapped-etl server` (and a `wrapped-etl worker`), or pass --address');
-    }
     const before = await describeGeneration(session.client, workflowId, 1000).catch((err) => {
       if (err instanceof WorkflowNotFoundError) throw new Error(`no generation with workflow id "${workflowId}" on ${session.address}`);
       throw err;
