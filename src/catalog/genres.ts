@@ -1,3 +1,6 @@
+import type { SeededRandom } from '../random/seeded-random';
+import type { Song } from './song';
+
 /** A genre's share of a synthetic catalog and its typical danceability, energy and length (mean, sd). */
 export interface GenreProfile {
   genre: string;
@@ -24,6 +27,22 @@ export const GENRE_PROFILES: readonly GenreProfile[] = [
 ];
 
 export const GENRE_WEIGHTS = GENRE_PROFILES.map((g) => g.weight);
+
+const clamp = (x: number, lo: number, hi: number): number => Math.min(hi, Math.max(lo, x));
+const round3 = (x: number): number => Math.round(x * 1000) / 1000;
+
+/** A release year skewed toward recent decades: exponential age, mean ~14 years, not before 1950. */
+export function recentYear(rng: SeededRandom, currentYear: number): number {
+  return Math.max(1950, currentYear - Math.floor(-Math.log(1 - rng.next()) * 14));
+}
+
+/** Danceability, energy and length drawn around the genre's typical values (in this order). */
+export function genreFeatures(rng: SeededRandom, profile: GenreProfile): Pick<Song, 'danceability' | 'energy' | 'length_seconds'> {
+  const danceability = round3(clamp(rng.normal(profile.dance[0], profile.dance[1]), 0.05, 0.99));
+  const energy = round3(clamp(rng.normal(profile.energy[0], profile.energy[1]), 0.02, 0.99));
+  const length_seconds = Math.round(clamp(rng.normal(profile.length[0], profile.length[1]), 90, 900));
+  return { danceability, energy, length_seconds };
+}
 
 /** Middle-of-the-road features for a genre we know nothing about (e.g. "adult standards"). */
 const UNKNOWN_GENRE: GenreProfile = { genre: 'other', weight: 0, dance: [0.6, 0.14], energy: [0.6, 0.18], length: [225, 45] };

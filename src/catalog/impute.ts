@@ -1,5 +1,5 @@
 import { SeededRandom } from '../random/seeded-random';
-import { GENRE_PROFILES, GENRE_WEIGHTS, profileForGenre } from './genres';
+import { GENRE_PROFILES, GENRE_WEIGHTS, genreFeatures, profileForGenre, recentYear } from './genres';
 import type { Song } from './song';
 
 /** Song fields a source may lack; filled in by imputeSong and listed in Song.imputed. */
@@ -9,7 +9,6 @@ export type ImputableField = (typeof IMPUTABLE_FIELDS)[number];
 export type KnownSong = Pick<Song, 'title' | 'artist' | 'source'> & Partial<Pick<Song, ImputableField>>;
 
 const clamp = (x: number, lo: number, hi: number): number => Math.min(hi, Math.max(lo, x));
-const round3 = (x: number): number => Math.round(x * 1000) / 1000;
 
 /** The identity two rows share when they are the same song: title and artist, ignoring case and spacing. */
 export function songKey(title: string, artist: string): string {
@@ -36,12 +35,13 @@ export function imputeSong(known: KnownSong, currentYear: number): Song {
   };
   const genre = pick('genre', GENRE_PROFILES[rng.weightedIndex(GENRE_WEIGHTS)].genre);
   const profile = profileForGenre(genre);
-  // age ~ exponential (mean 14 years): charts and playlists lean recent
-  const year = pick('year', Math.max(1950, currentYear - Math.floor(-Math.log(1 - rng.next()) * 14)));
+  // charts and playlists lean recent
+  const year = pick('year', recentYear(rng, currentYear));
   const popularity = pick('popularity', Math.round(clamp(15 + 80 * Math.pow(rng.next(), 2), 1, 100)));
-  const danceability = pick('danceability', round3(clamp(rng.normal(profile.dance[0], profile.dance[1]), 0.05, 0.99)));
-  const energy = pick('energy', round3(clamp(rng.normal(profile.energy[0], profile.energy[1]), 0.02, 0.99)));
-  const length = pick('length_seconds', Math.round(clamp(rng.normal(profile.length[0], profile.length[1]), 90, 900)));
+  const features = genreFeatures(rng, profile);
+  const danceability = pick('danceability', features.danceability);
+  const energy = pick('energy', features.energy);
+  const length = pick('length_seconds', features.length_seconds);
   return {
     title: known.title,
     artist: known.artist,

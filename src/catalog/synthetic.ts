@@ -1,13 +1,11 @@
 import { Faker, en } from '@faker-js/faker';
 import { SeededRandom } from '../random/seeded-random';
-import { GENRE_PROFILES, GENRE_WEIGHTS } from './genres';
+import { GENRE_PROFILES, GENRE_WEIGHTS, genreFeatures, recentYear } from './genres';
 import type { Song } from './song';
 
 export const DEFAULT_SYNTHETIC_SONGS = 2000;
 
-
 const clamp = (x: number, lo: number, hi: number): number => Math.min(hi, Math.max(lo, x));
-const round3 = (x: number): number => Math.round(x * 1000) / 1000;
 
 /**
  * A synthetic catalog of `count` songs, deterministic for the seed: a power-law number
@@ -25,7 +23,7 @@ export function syntheticCatalog(count: number, seed: number, currentYear: numbe
     const genre = GENRE_PROFILES[rng.weightedIndex(GENRE_WEIGHTS)];
     // Pareto-distributed catalogue size: most artists have one or two songs, a few have dozens.
     const artistSongs = Math.min(60, Math.floor(1 / Math.pow(1 - rng.next(), 1 / 1.3)));
-    const debut = recentSkewedYear(rng, currentYear);
+    const debut = recentYear(rng, currentYear);
     const fame = Math.pow(rng.next(), 2.5);
     for (let i = 0; i < artistSongs && songs.length < count; i++) {
       let title = songTitle(faker, rng);
@@ -38,9 +36,7 @@ export function syntheticCatalog(count: number, seed: number, currentYear: numbe
         genre: genre.genre,
         year,
         popularity: Math.round(clamp(100 * (0.6 * fame + 0.4 * Math.pow(rng.next(), 3)), 0, 100)),
-        danceability: round3(clamp(rng.normal(genre.dance[0], genre.dance[1]), 0.05, 0.99)),
-        energy: round3(clamp(rng.normal(genre.energy[0], genre.energy[1]), 0.02, 0.99)),
-        length_seconds: Math.round(clamp(rng.normal(genre.length[0], genre.length[1]), 90, 900)),
+        ...genreFeatures(rng, genre),
         source: `synthetic:${count}`,
         imputed: [],
       });
@@ -75,11 +71,6 @@ function songTitle(faker: Faker, rng: SeededRandom): string {
   const words = faker.word.words({ count: { min: 1, max: 4 } });
   const title = words.split(' ').map(capitalize).join(' ');
   return rng.chance(0.1) ? `${title} (Remix)` : title;
-}
-
-function recentSkewedYear(rng: SeededRandom, currentYear: number): number {
-  // exponential age, mean ~14 years, capped at 1950
-  return Math.max(1950, currentYear - Math.floor(-Math.log(1 - rng.next()) * 14));
 }
 
 function capitalize(word: string): string {
