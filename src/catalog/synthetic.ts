@@ -18,8 +18,9 @@ export function syntheticCatalog(count: number, seed: number, currentYear: numbe
   faker.seed(rng.uint32());
   const songs: Song[] = [];
   const titles = new Set<string>();
+  const artists = new Set<string>();
   while (songs.length < count) {
-    const artist = uniqueArtistName(faker, rng);
+    const artist = uniqueArtistName(faker, rng, artists);
     const genre = GENRE_PROFILES[rng.weightedIndex(GENRE_WEIGHTS)];
     // Pareto-distributed catalogue size: most artists have one or two songs, a few have dozens.
     const artistSongs = Math.min(60, Math.floor(1 / Math.pow(1 - rng.next(), 1 / 1.3)));
@@ -45,11 +46,7 @@ export function syntheticCatalog(count: number, seed: number, currentYear: numbe
   return songs;
 }
 
-const usedArtists = new WeakMap<Faker, Set<string>>();
-
-function uniqueArtistName(faker: Faker, rng: SeededRandom): string {
-  let used = usedArtists.get(faker);
-  if (!used) usedArtists.set(faker, (used = new Set()));
+function uniqueArtistName(faker: Faker, rng: SeededRandom, used: Set<string>): string {
   for (;;) {
     const kind = rng.next();
     const name =
