@@ -1,6 +1,5 @@
 import { parseArgs } from 'node:util';
-import { WorkflowNotFoundError } from '@temporalio/client';
-import { dataRootOf, describeGeneration, startInput } from '../temporal/generation-info';
+import { dataRootOf, describeGeneration, requireGeneration, startInput } from '../temporal/generation-info';
 import { openSession } from '../temporal/session';
 import { UsageError } from '../usage-error';
 
@@ -21,10 +20,7 @@ export async function run(argv: string[]): Promise<void> {
   const workflowId = positionals[0];
   const session = await openSession({ address: values.address, worker: false });
   try {
-    const before = await describeGeneration(session.client, workflowId, 1000).catch((err) => {
-      if (err instanceof WorkflowNotFoundError) throw new Error(`no generation with workflow id "${workflowId}" on ${session.address}`);
-      throw err;
-    });
+    const before = await requireGeneration(session, workflowId, 1000);
     if (before.status !== 'RUNNING') throw new Error(`${workflowId} is not running (it is ${before.status})`);
     // a dev server this command had to start has no worker: this process's worker carries the cancellation out
     if (session.ownsServer && before.outDir && before.runId) {

@@ -1,8 +1,7 @@
 import * as path from 'node:path';
 import { parseArgs } from 'node:util';
-import { WorkflowNotFoundError } from '@temporalio/client';
 import { explicitAddress, openSession } from '../temporal/session';
-import { dataRootOf, describeGeneration, startInput } from '../temporal/generation-info';
+import { dataRootOf, requireGeneration, startInput } from '../temporal/generation-info';
 import { TASK_QUEUE } from '../temporal/constants';
 import { UsageError } from '../usage-error';
 import { cancelOnInterrupt, DETACH_NEEDS_SERVER, followGeneration, printResult } from './generate';
@@ -29,10 +28,7 @@ export async function run(argv: string[]): Promise<void> {
   const embedded = !explicitAddress(values.address);
   const session = await openSession({ address: values.address, worker: false, needsRunningServer: values.detach ? DETACH_NEEDS_SERVER : undefined });
   try {
-    const before = await describeGeneration(session.client, workflowId, 1000).catch((err) => {
-      if (err instanceof WorkflowNotFoundError) throw new Error(`no generation with workflow id "${workflowId}" on ${session.address}`);
-      throw err;
-    });
+    const before = await requireGeneration(session, workflowId, 1000);
     // embedded, a run still RUNNING lost its in-process worker (the generate process died): a new worker picks it up
     const reattach = embedded && before.status === 'RUNNING';
     if (before.status === 'RUNNING' && !reattach) throw new Error(`${workflowId} is still running; wait for it, or \`wrapped-etl cancel ${workflowId}\` first`);

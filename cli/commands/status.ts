@@ -1,7 +1,6 @@
 import { parseArgs } from 'node:util';
-import { WorkflowNotFoundError } from '@temporalio/client';
 import { formatProgress } from '../progress-bar';
-import { describeGeneration } from '../temporal/generation-info';
+import { requireGeneration } from '../temporal/generation-info';
 import { openSession } from '../temporal/session';
 import { UsageError } from '../usage-error';
 
@@ -19,10 +18,7 @@ export async function run(argv: string[]): Promise<void> {
   const workflowId = positionals[0];
   const session = await openSession({ address: values.address, worker: false });
   try {
-    const info = await describeGeneration(session.client, workflowId).catch((err) => {
-      if (err instanceof WorkflowNotFoundError) throw new Error(`no generation with workflow id "${workflowId}" on ${session.address}`);
-      throw err;
-    });
+    const info = await requireGeneration(session, workflowId);
     if (values.json) {
       process.stdout.write(JSON.stringify({ workflowId, status: info.status, progress: info.progress, outDir: info.outDir }) + '\n');
       return;

@@ -1,5 +1,5 @@
 import * as path from 'node:path';
-import type { Client, WorkflowHandle } from '@temporalio/client';
+import { WorkflowNotFoundError, type Client, type WorkflowHandle } from '@temporalio/client';
 import { defaultPayloadConverter } from '@temporalio/common';
 import type { GenerationInput } from '../../src/params/generation-input';
 import type { GenerationMemo, GenerationProgress } from '../../workflows/generate-dataset';
@@ -41,6 +41,14 @@ export async function describeGeneration(client: Client, workflowId: string, que
   const status = statusOf(desc.status.name);
   const live = status === 'RUNNING' ? await queryProgress(handle, queryTimeoutMs) : undefined;
   return { workflowId, status, progress: live ?? memo.progress ?? null, outDir: memo.outDir ?? null, runId: memo.runId ?? null, memo };
+}
+
+/** describeGeneration, failing with a message that names the workflow id and the server when there is no such generation. */
+export async function requireGeneration(session: { client: Client; address: string }, workflowId: string, queryTimeoutMs?: number): Promise<GenerationInfo> {
+  return describeGeneration(session.client, workflowId, queryTimeoutMs).catch((err) => {
+    if (err instanceof WorkflowNotFoundError) throw new Error(`no generation with workflow id "${workflowId}" on ${session.address}`);
+    throw err;
+  });
 }
 
 /** The input the generation was started with (every run of a continue-as-new chain carries it as its first argument). */
