@@ -41,36 +41,30 @@ export function knownCountries(): Set<string> {
  * country by its weight, then a city of it by population.
  */
 export class CityPicker {
-  private readonly pool: City[];
-  private readonly table: AliasTable;
-  private readonly countryTables?: { countries: AliasTable; byCountry: { cities: City[]; table: AliasTable }[] };
+  /** one group of all cities, or one group per weighted country */
+  private readonly groups: { cities: City[]; table: AliasTable }[];
+  private readonly countryTable?: AliasTable;
 
   constructor(countryWeights: Record<string, number> | null) {
     const all = cities();
     if (!countryWeights) {
-      this.pool = all;
-      this.table = new AliasTable(all.map((c) => c.population));
+      this.groups = [{ cities: all, table: new AliasTable(all.map((c) => c.population)) }];
       return;
     }
     const known = knownCountries();
     const missing = Object.keys(countryWeights).filter((c) => !known.has(c));
     if (missing.length) throw new Error(`countries: no city known for ${missing.join(', ')}`);
     const entries = Object.entries(countryWeights).filter(([, w]) => w > 0).sort(([a], [b]) => (a < b ? -1 : 1));
-    const byCountry = entries.map(([code]) => {
+    this.groups = entries.map(([code]) => {
       const list = all.filter((c) => c.country === code);
       return { cities: list, table: new AliasTable(list.map((c) => c.population)) };
     });
-    this.pool = byCountry.flatMap((b) => b.cities);
-    this.table = new AliasTable(this.pool.map((c) => c.population));
-    this.countryTables = { countries: new AliasTable(entries.map(([, w]) => w)), byCountry };
+    this.countryTable = new AliasTable(entries.map(([, w]) => w));
   }
 
   pick(rng: SeededRandom): City {
-    if (this.countryTables) {
-      const group = this.countryTables.byCountry[this.countryTables.countries.draw(rng)];
-      return group.cities[group.table.draw(rng)];
-    }
-    return this.pool[this.table.draw(rng)];
+    const group = this.groups[this.countryTable ? this.countryTable.draw(rng) : 0];
+    return group.cities[group.table.draw(rng)];
   }
 }
 
