@@ -38,8 +38,6 @@ export const PERSONALITIES: readonly Personality[] = [
   p('The adventurer', E, N, V, U),
 ] as const;
 
-export const PERSONALITY_NAMES: readonly string[] = PERSONALITIES.map((x) => x.name);
-
 const byPoles = new Map(PERSONALITIES.map((x) => [poleKey(x.poles), x]));
 
 function poleKey(poles: Record<Axis, 1 | -1>): string {

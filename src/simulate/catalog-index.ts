@@ -72,11 +72,6 @@ export class CatalogIndex {
     return n;
   }
 
-  randomSongOf(artist: number, rng: SeededRandom): number {
-    const start = this.artistStart[artist];
-    return this.artistSongs[start + Math.floor(rng.next() * (this.artistStart[artist + 1] - start))];
-  }
-
   /** The catalog as seen from a play year; built on first use, then cached for the shard. */
   yearView(year: number): YearView {
     let view = this.years.get(year);
