@@ -1,6 +1,7 @@
 import * as fs from 'node:fs';
-import { LISTENING_HISTORY_SCHEMA, loadSchemaJson } from '../avro/schemas';
+import { loadSchemaJson } from '../avro/schemas';
 import { writeCatalogFile } from '../catalog/catalog-file';
+import { listeningHistorySchemaFile } from '../export/listening-history-versions';
 import { ingestSources } from '../catalog/sources';
 import { writeFileAtomic } from '../files/atomic-file';
 import { writeManifest } from '../output/manifest';
@@ -36,9 +37,9 @@ export async function runInProcess(runDir: string, input: GenerationInput): Prom
   for (let shard = 0; shard < shardCount(params); shard++) parts.push(await runShardJob({ params, runDir, shard, catalogSha256 }));
   writeManifest(new RunLayout(runDir).manifestPath, {
     runId: params.runId,
-    schema: loadSchemaJson(LISTENING_HISTORY_SCHEMA),
+    schema: loadSchemaJson(listeningHistorySchemaFile(params.schemaVersion)),
     params,
-    parts: parts.map((p) => ({ file: p.file, records: p.records, bytes: p.bytes, sha256: p.sha256 })),
+    parts: parts.map((p) => ({ file: p.file, records: p.records, bytes: p.bytes, sha256: p.sha256, ...(p.parquet && { parquet: p.parquet }) })),
     totalRecords: parts.reduce((n, p) => n + p.records, 0),
   });
   return { params, parts };
