@@ -1,5 +1,5 @@
 import * as fs from 'node:fs';
-import { AtomicFile } from '../files/atomic-file';
+import { AtomicFile, writeFileAtomic } from '../files/atomic-file';
 import type { UserProfile } from './user-profile';
 
 /**
@@ -27,9 +27,7 @@ export function writeUsersFile(
       if (chunk.length) lines.write(Buffer.from(chunk.join('\n') + '\n'));
     }
     offsets.writeDoubleLE(lines.bytes, 8 * shards);
-    const offsetsFile = new AtomicFile(offsetsPath);
-    offsetsFile.write(offsets);
-    offsetsFile.commit();
+    writeFileAtomic(offsetsPath, offsets);
     const { bytes, sha256 } = lines.commit();
     return { users, bytes, sha256 };
   } catch (err) {
