@@ -44,8 +44,14 @@ export async function writeWrapped(opts: {
   fs.mkdirSync(opts.outDir, { recursive: true });
   const global = new ScopeTotals();
   const countries = new Map<string, ScopeTotals>();
-  const usersJson = new AtomicFile(file('users'));
   const usersParquet = await ParquetFileWriter.open(file('usersParquet'), USER_COLUMNS);
+  let usersJson: AtomicFile;
+  try {
+    usersJson = new AtomicFile(file('users'));
+  } catch (err) {
+    usersParquet.abort();
+    throw err;
+  }
   let card: UserWrapped | undefined;
   let users = 0;
   let inferred = 0;
