@@ -25,7 +25,8 @@ export interface ListeningRecord {
 
 /**
  * A record as the simulator yields it: the v1 record plus `session`, the 0-based index
- * of the user's session it belongs to (not in the v1 schema; the v1 encoder ignores it).
+ * of the user's session it belongs to among those with events (not in the v1 schema;
+ * the v1 encoder ignores it).
  */
 export interface SimulatedRecord extends ListeningRecord {
   session?: number;

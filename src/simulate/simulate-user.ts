@@ -78,8 +78,11 @@ export function* simulateUser(ctx: SimulationContext, user: UserProfile): Genera
   memory.reset();
   const sessions = planSessions(ctx, user, planRng);
   let previousEnd = -Infinity;
-  for (let s = 0; s < sessions.length; s++) {
-    const plan = sessions[s];
+  // numbers only the sessions that have events (a short one may have none), so the
+  // numbering can be recovered from the gaps between sessions (spotify-export)
+  let session = 0;
+  for (const plan of sessions) {
+    let events = 0;
     let time = Math.max(plan.start, previousEnd + SESSION_GAP_MS);
     const end = time + plan.length;
     // the last event may run past the planned length, never past the longest session asked for
@@ -107,10 +110,12 @@ export function* simulateUser(ctx: SimulationContext, user: UserProfile): Genera
         length_seconds: song.length_seconds,
         listening_time: { start_time: time, end_time: stop },
         personality: user.personality,
-        session: s,
+        session,
       };
+      events++;
       previousEnd = stop;
       time = stop + gapAfterMs(interaction, rng);
     }
+    if (events > 0) session++;
   }
 }

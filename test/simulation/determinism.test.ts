@@ -5,6 +5,7 @@ import { readCatalogFile } from '../../src/catalog/catalog-file';
 import { RunLayout } from '../../src/output/run-layout';
 import { derivedBytes } from '../../src/random/seeded-random';
 import { prepareRun, runInProcess } from '../../src/simulate/in-process-run';
+import { SESSION_GAP_MS } from '../../src/simulate/session-calendar';
 import { runShardJob } from '../../src/simulate/shard-job';
 import { simulateUser, simulationContext } from '../../src/simulate/simulate-user';
 import { PopulationModel } from '../../src/users/user-profile';
@@ -57,5 +58,20 @@ describe('determinism: the same input gives the same bytes', () => {
     expect(sessions[0]).toBe(0);
     expect(new Set(sessions)).toEqual(new Set([0, 1, 2, 3]));
     sessions.forEach((s, i) => i > 0 && expect(s).toBeGreaterThanOrEqual(sessions[i - 1]));
+  });
+
+  it('numbers only sessions with events, so the numbering follows from the 30-minute gaps', async () => {
+    // sessions this short leave some without room for a single (repeated) stream
+    const dir = path.join(tmp.dir, 'f');
+    const { params } = await prepareRun(dir, { ...INPUT, users: 20, shardSize: 20, sessionsPerUser: 20, sessionHours: [0.1, 0.15] });
+    const layout = new RunLayout(dir);
+    const ctx = simulationContext(params, await readCatalogFile(layout.catalogPath), new PopulationModel(params));
+    for (const user of readUsersOfShard(layout.usersPath, layout.usersOffsetsPath, 0)) {
+      const records = [...simulateUser(ctx, user)];
+      records.forEach((r, i) => {
+        const expected = i === 0 ? 0 : records[i - 1].session! + (r.listening_time.start_time - records[i - 1].listening_time.end_time >= SESSION_GAP_MS ? 1 : 0);
+        expect(r.session).toBe(expected);
+      });
+    }
   });
 });
