@@ -53,7 +53,7 @@ export class UserBehaviourAccumulator {
     private readonly reference: CatalogReference,
   ) {}
 
-  add(r: ListeningRecord): { newSession: boolean } {
+  add(r: ListeningRecord): void {
     this.personality = r.personality;
     this.records++;
     const songKey = `${r.artist}\u0000${r.song_name}`;
@@ -75,7 +75,6 @@ export class UserBehaviourAccumulator {
       this.sessionPlaces.set(place, (this.sessionPlaces.get(place) ?? 0) + 1);
     }
     this.lastEnd = Math.max(this.lastEnd, r.listening_time.end_time);
-    return { newSession };
   }
 
   private closeSession(): void {

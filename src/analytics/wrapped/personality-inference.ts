@@ -35,7 +35,7 @@ export async function createPersonalityInference(runDir: string): Promise<Person
   return (userId) => {
     const behaviour = new UserBehaviourAccumulator(userId, reference);
     return {
-      add: (r) => void behaviour.add(r),
+      add: (r) => behaviour.add(r),
       finish: () => {
         const { scores } = behaviour.finish();
         return { personality: personalityFromScores(scores).name, axes: { FE: scores.FE, TN: scores.TN, LV: scores.LV, CU: scores.CU } };
