@@ -1,25 +1,38 @@
 import * as fs from 'node:fs';
+import { pipeline } from 'node:stream';
 import * as avro from 'avsc';
+
+/** avsc's createFileDecoder, except that read errors (a folder, no permission) reach the decoder and an early stop closes the file. */
+function openDecoder(filePath: string): avro.streams.BlockDecoder {
+  if (!fs.existsSync(filePath)) throw new Error(`no such file: ${filePath}`);
+  const decoder = new avro.streams.BlockDecoder();
+  pipeline(fs.createReadStream(filePath), decoder, () => {});
+  return decoder;
+}
+
+const unreadable = (filePath: string, err: Error) => new Error(`${filePath} is not a readable AVRO container: ${err.message}`, { cause: err });
 
 /** Streams the records of any AVRO object container file, with its writer schema. */
 export async function* readContainer<T = unknown>(
   filePath: string,
   onSchema?: (schema: avro.Schema) => void,
 ): AsyncGenerator<T> {
-  if (!fs.existsSync(filePath)) throw new Error(`no such file: ${filePath}`);
-  const decoder = avro.createFileDecoder(filePath);
+  const decoder = openDecoder(filePath);
   if (onSchema) decoder.once('metadata', (type: avro.Type) => onSchema(type.schema()));
-  for await (const record of decoder) yield record as T;
+  try {
+    for await (const record of decoder) yield record as T;
+  } catch (err) {
+    throw unreadable(filePath, err as Error);
+  }
 }
 
 export async function readContainerSchema(filePath: string): Promise<avro.Schema> {
   return new Promise((resolve, reject) => {
-    if (!fs.existsSync(filePath)) return reject(new Error(`no such file: ${filePath}`));
-    const decoder = avro.createFileDecoder(filePath);
+    const decoder = openDecoder(filePath);
     decoder.once('metadata', (type: avro.Type) => {
       resolve(type.schema());
       decoder.destroy();
     });
-    decoder.once('error', (err: Error) => reject(new Error(`${filePath} is not a readable AVRO container: ${err.message}`)));
+    decoder.once('error', (err: Error) => reject(unreadable(filePath, err)));
   });
 }

@@ -52,5 +52,12 @@ describe('the wrapped-etl CLI, as a user runs it (embedded Temporal)', () => {
     const missing = cli(['inspect', path.join(tmp.dir, 'nope.avro')], tmp.dir);
     expect(missing.code).toBe(1);
     expect(missing.stderr).toMatch(/no such file/);
+    const notAvro = path.join(tmp.dir, 'notes.avro');
+    fs.writeFileSync(notAvro, 'not avro');
+    for (const file of [notAvro, tmp.dir]) {
+      const r = cli(['inspect', file], tmp.dir);
+      expect(r.code).toBe(1);
+      expect(r.stderr).toBe(`wrapped-etl inspect: ${file} is not a readable AVRO container: ${file === tmp.dir ? 'EISDIR: illegal operation on a directory, read' : 'invalid magic bytes'}\n`);
+    }
   });
 });
