@@ -45,12 +45,17 @@ export class AvroContainerWriter<T = unknown> {
     this.blockBytes = options.blockBytes ?? 256 * 1024;
     this.level = options.deflateLevel ?? 6;
     this.block = Buffer.allocUnsafe(this.blockBytes * 2);
-    this.file = new AtomicFile(finalPath);
     const meta = metaType.toBuffer({
       'avro.schema': Buffer.from(JSON.stringify(type.schema())),
       'avro.codec': Buffer.from(this.codec),
     });
-    this.file.write(Buffer.concat([MAGIC, meta, options.syncMarker]));
+    this.file = new AtomicFile(finalPath);
+    try {
+      this.file.write(Buffer.concat([MAGIC, meta, options.syncMarker]));
+    } catch (err) {
+      this.file.abort();
+      throw err;
+    }
   }
 
   get records(): number {
