@@ -21,9 +21,9 @@ export async function run(argv: string[]): Promise<void> {
     return;
   }
   const limit = values.limit === undefined ? Infinity : Number(values.limit);
-  if (!(limit >= 0)) throw new UsageError(`--limit needs a number >= 0, got "${values.limit}"`);
-  let n = 0;
+  if (values.limit !== undefined && !(Number.isInteger(limit) && limit >= 0)) throw new UsageError(`--limit needs a whole number >= 0, got "${values.limit}"`);
   if (limit === 0) return;
+  let n = 0;
   for await (const record of readContainer(file)) {
     const line = JSON.stringify(record, (_k, v) => (Buffer.isBuffer(v) ? v.toString('base64') : v)) + '\n';
     if (!process.stdout.write(line)) await new Promise((r) => process.stdout.once('drain', r));
