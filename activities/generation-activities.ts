@@ -103,12 +103,12 @@ export function createGenerationActivities(deps: ActivityDeps) {
       }
       const layout = new RunLayout(runDir);
       const recorded = readJson<GenerationParams>(layout.paramsPath);
+      const differing = recorded && firstDifference(recorded, params);
       if (params.resume) {
         params = resumedParams(params, recorded, args.input as GenerationInput, runDir);
-      } else if (recorded && firstDifference(recorded, params)) {
-        const field = firstDifference(recorded, params)!;
+      } else if (differing) {
         throw ApplicationFailure.nonRetryable(
-          `invalid input: runId: ${runDir} holds a generation with other params (${field} differs); give another runId, or resume it with "resume": "${params.runId}"`,
+          `invalid input: runId: ${runDir} holds a generation with other params (${differing} differs); give another runId, or resume it with "resume": "${params.runId}"`,
           'InvalidInput',
         );
       } else {
