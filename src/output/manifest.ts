@@ -26,5 +26,9 @@ export function writeManifest(filePath: string, manifest: Manifest): void {
 
 export function readManifest(filePath: string): Manifest {
   if (!fs.existsSync(filePath)) throw new Error(`no manifest at ${filePath}: the run is not complete, or this is not a run folder`);
-  return JSON.parse(fs.readFileSync(filePath, 'utf8')) as Manifest;
+  try {
+    return JSON.parse(fs.readFileSync(filePath, 'utf8')) as Manifest;
+  } catch (err) {
+    throw new Error(`${filePath} is not a readable manifest: ${(err as Error).message}`, { cause: err });
+  }
 }
