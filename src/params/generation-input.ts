@@ -89,7 +89,7 @@ export const DEFAULTS = {
   axisStrength: { familiarity: 0.85, newness: 0.85, loyalty: 0.85, commonality: 0.85 },
 };
 
-export const LIMITS = {
+const LIMITS = {
   users: 100_000_000,
   sessionsPerUser: 100_000,
   sessionHours: 24,
