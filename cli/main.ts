@@ -49,7 +49,7 @@ export async function main(argv: string[]): Promise<number> {
     command = entry.load();
   } catch (err) {
     if ((err as { code?: string }).code !== 'MODULE_NOT_FOUND') throw err;
-    process.stderr.write(`wrapped-etl: the ${name} command is not available in this build\n`);
+    process.stderr.write(`wrapped-etl: the ${name} command is not available in this build: ${(err as Error).message.split('\n')[0]}\n`);
     return 2;
   }
   if (rest.includes('--help') || rest.includes('-h')) {
