@@ -1,9 +1,9 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import * as crypto from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { Client, WorkflowHandle } from '@temporalio/client';
 import type { temporal } from '@temporalio/proto';
+import { sha256File } from '../../src/files/atomic-file';
 import type { GenerationProgress } from '../../workflows/generate-dataset';
 
 export const BIN = path.resolve(__dirname, '../../bin/wrapped-etl.js');
@@ -60,7 +60,7 @@ export function partHashes(outDir: string): Record<string, string> {
   const manifest = JSON.parse(fs.readFileSync(path.join(outDir, 'manifest.json'), 'utf8')) as { parts: { file: string; sha256: string }[] };
   const files = fs.readdirSync(outDir).filter((f) => f.startsWith('part-')).sort();
   if (files.join() !== manifest.parts.map((p) => p.file).join()) throw new Error(`parts on disk ${files.join()} != manifest ${manifest.parts.map((p) => p.file).join()}`);
-  return Object.fromEntries(files.map((f) => [f, crypto.createHash('sha256').update(fs.readFileSync(path.join(outDir, f))).digest('hex')]));
+  return Object.fromEntries(files.map((f) => [f, sha256File(path.join(outDir, f))]));
 }
 
 /** Every run of a workflow id, oldest first, following continue-as-new back from the latest. */

@@ -1,14 +1,10 @@
-import * as crypto from 'node:crypto';
-import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as avro from 'avsc';
 import { readContainer } from '../../src/avro/read-container';
 import { readManifest, type Manifest } from '../../src/output/manifest';
 import type { ListeningRecord } from '../../src/simulate/listening-record';
 
-export function sha256(file: string): string {
-  return crypto.createHash('sha256').update(fs.readFileSync(file)).digest('hex');
-}
+export { sha256File as sha256 } from '../../src/files/atomic-file';
 
 /** Reads a run folder back: the manifest, and every record of every part (checked by the caller). */
 export async function readRun(runDir: string): Promise<{ manifest: Manifest; records: ListeningRecord[]; perPart: number[] }> {
