@@ -13,7 +13,7 @@ export function dataRoot(): string {
 export function resolveRunDir(root: string, out: string, runId: string): string {
   const outDir = path.resolve(root, out);
   const rel = path.relative(root, outDir);
-  if (rel.startsWith('..') || path.isAbsolute(rel)) {
+  if (rel === '..' || rel.startsWith(`..${path.sep}`) || path.isAbsolute(rel)) {
     throw new InputError('out', `"${out}" is outside the data root ${root}; give a folder under it`);
   }
   return path.join(outDir, runId);

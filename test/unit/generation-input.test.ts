@@ -55,6 +55,8 @@ describe('output confinement under the data root', () => {
     expect(fieldOf(() => resolveRunDir('/data', '../etc', 'r1'))).toMatch(/^out: "..\/etc" is outside the data root/);
     expect(fieldOf(() => resolveRunDir('/data', '/etc', 'r1'))).toMatch(/^out: "\/etc" is outside the data root/);
     expect(resolveRunDir('/data', '/data/sub', 'r1')).toBe('/data/sub/r1');
+    expect(resolveRunDir('/data', '..nightly', 'r1')).toBe('/data/..nightly/r1');
+    expect(fieldOf(() => resolveRunDir('/data', '..', 'r1'))).toMatch(/^out: ".." is outside the data root/);
   });
 });
 
