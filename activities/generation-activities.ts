@@ -239,7 +239,7 @@ export function createGenerationActivities(deps: ActivityDeps) {
         if (actual !== cp.sha256) throw new Error(`part ${cp.file} does not match its checkpoint (sha256 ${actual} != ${cp.sha256})`);
         if (!parquetTwinValid(ref.runDir, cp)) throw new Error(`${checkpointParquet(cp)!.file} does not match its checkpoint`);
         parts.push({ file: cp.file, records: cp.records, bytes: cp.bytes, sha256: cp.sha256, ...(checkpointParquet(cp) && { parquet: checkpointParquet(cp) }) });
-        if (shard % 500 === 0) Context.current().heartbeat({ shard });
+        Context.current().heartbeat({ shard });
       }
       const totalRecords = parts.reduce((n, p) => n + p.records, 0);
       writeManifest(layout.manifestPath, {

@@ -63,10 +63,19 @@ export const progressQuery = defineQuery<GenerationProgress>('progress');
 /** Start a new run of the same workflow when the server suggests it, or past this many events at the latest. */
 const HISTORY_EVENT_LIMIT = 20_000;
 
+const RETRY = { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '1 minute', maximumAttempts: 5 } as const;
+
 const quick = proxyActivities<GenerationActivities>({
   startToCloseTimeout: '10 minutes',
   heartbeatTimeout: '2 minutes',
-  retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '1 minute', maximumAttempts: 5 },
+  retry: RETRY,
+});
+
+/** users file and manifest: their work grows with the run (the manifest re-hashes every part), so their heartbeats bound them */
+const wholeRun = proxyActivities<GenerationActivities>({
+  startToCloseTimeout: '24 hours',
+  heartbeatTimeout: '2 minutes',
+  retry: RETRY,
 });
 
 const shards = proxyActivities<GenerationActivities>({
@@ -120,7 +129,7 @@ export async function generateDataset(input: GenerationInput = {}, continuation?
       progress.phase = 'catalog';
       catalogSha256 = (await quick.ingestCatalog(run)).sha256;
       progress.phase = 'users';
-      await quick.assignUsers(run);
+      await wholeRun.assignUsers(run);
       progress.phase = 'shards';
       remember();
     } else {
@@ -142,7 +151,7 @@ export async function generateDataset(input: GenerationInput = {}, continuation?
     }
 
     progress.phase = 'manifest';
-    const manifest = await quick.finalizeManifest(ref);
+    const manifest = await wholeRun.finalizeManifest(ref);
     if (scheduled?.keepDays) await quick.pruneGenerations({ runDir: ref.runDir, schedule: scheduled.schedule, keepDays: scheduled.keepDays, scheduledAt: scheduled.scheduledAt });
     progress.phase = 'done';
     remember();
