@@ -10,13 +10,13 @@ import { dataRoot, resolveRunDir } from '../src/output/data-root';
 import { writeManifest, type ManifestPart } from '../src/output/manifest';
 import { RunLayout } from '../src/output/run-layout';
 import { ShardPool } from '../src/parallel/shard-pool';
-import { InputError, resolveGenerationInput, type GenerationInput, shardCount, shardUserRange, type GenerationParams } from '../src/params/generation-input';
+import { InputError, resolveGenerationInput, type GenerationInput, shardCount, type GenerationParams } from '../src/params/generation-input';
 import type { ShardProgress, ShardResult } from '../src/simulate/shard-job';
 import { listeningHistorySchemaFile } from '../src/export/listening-history-versions';
 import { checkpointParquet, parquetTwinValid } from '../src/export/part-writers';
 import { prunableGenerations } from '../src/output/generations';
 import { PopulationModel } from '../src/users/user-profile';
-import { writeUsersFile } from '../src/users/users-file';
+import type { UsersProgress } from '../src/users/users-job';
 import type { CatalogRef, ManifestRef, PruneRequest, RunRef, ShardOutcome, ShardRef, UsersRef } from './types';
 
 export interface ActivityDeps {
@@ -164,7 +164,7 @@ export function createGenerationActivities(deps: ActivityDeps) {
       }
     },
 
-    /** Gives every user a home place and a personality, written shard by shard; a resumed run reuses the file. */
+    /** Gives every user a home place and a personality, written shard by shard in a pool thread; a resumed run reuses the file. */
     async assignUsers(ref: RunRef): Promise<UsersRef> {
       const layout = new RunLayout(ref.runDir);
       const shards = shardCount(ref.params);
@@ -176,15 +176,25 @@ export function createGenerationActivities(deps: ActivityDeps) {
         log(ref.params.runId, { step: 'users' }).info({ users: previous.users }, 'users checkpoint reused');
         return { path: layout.usersPath, users: previous.users };
       }
-      const model = new PopulationModel(ref.params);
-      const { users, bytes } = writeUsersFile(layout.usersPath, layout.usersOffsetsPath, shards, function* (shard) {
-        const { first, last } = shardUserRange(ref.params, shard);
-        for (let id = first; id <= last; id++) yield model.profile(id);
-        if (shard % 100 === 0) Context.current().heartbeat({ shard });
+      const ctx = Context.current();
+      let progress: UsersProgress = { users: 0, shardsDone: 0, shards };
+      const task = deps.pool.writeUsers({ params: ref.params, runDir: ref.runDir }, (p) => {
+        progress = p;
+        ctx.heartbeat(p);
       });
-      writeFileAtomic(checkpointPath, JSON.stringify({ users, bytes }));
-      log(ref.params.runId, { step: 'users' }).info({ users }, 'users assigned');
-      return { path: layout.usersPath, users };
+      const heartbeat = setInterval(() => ctx.heartbeat(progress), 2000);
+      ctx.cancellationSignal.addEventListener('abort', () => task.cancel());
+      try {
+        const { users, bytes } = await task.result;
+        writeFileAtomic(checkpointPath, JSON.stringify({ users, bytes }));
+        log(ref.params.runId, { step: 'users' }).info({ users }, 'users assigned');
+        return { path: layout.usersPath, users };
+      } catch (err) {
+        if (ctx.cancellationSignal.aborted) throw new CancelledFailure('users assignment cancelled');
+        throw err;
+      } finally {
+        clearInterval(heartbeat);
+      }
     },
 
     /** Simulates one shard's users into its part file, unless a valid part exists already. */

@@ -3,14 +3,23 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { Worker } from 'node:worker_threads';
 import type { ShardJob, ShardProgress, ShardResult } from '../simulate/shard-job';
+import type { UsersJob, UsersProgress, UsersResult } from '../users/users-job';
+import type { PoolJob, PoolJobKind, PoolJobKinds, PoolReply, PoolRequest } from './pool-job';
 
 interface Task {
   id: number;
-  job: ShardJob;
-  onProgress: (p: ShardProgress) => void;
-  resolve: (r: ShardResult) => void;
+  job: PoolJob;
+  /** names the job in errors: "shard 3", "users file" */
+  label: string;
+  onProgress: (p: PoolJobKinds[PoolJobKind]['progress']) => void;
+  resolve: (r: PoolJobKinds[PoolJobKind]['result']) => void;
   reject: (e: Error) => void;
   cancelled?: boolean;
+}
+
+export interface PoolTask<R> {
+  result: Promise<R>;
+  cancel: () => void;
 }
 
 /** A thread on the compiled entry, or, when running from sources (tests), on the .ts one through tsx. */
@@ -22,8 +31,8 @@ function spawnThread(): Worker {
 }
 
 /**
- * A fixed pool of worker threads that simulate shards, so the CPU-heavy work runs
- * off the event loop (heartbeats keep flowing) and on every core.
+ * A fixed pool of worker threads that simulate shards and write the users file, so
+ * the CPU-heavy work runs off the event loop (heartbeats keep flowing) and on every core.
  */
 export class ShardPool {
   private readonly idle: Worker[] = [];
@@ -34,11 +43,25 @@ export class ShardPool {
 
   constructor(readonly size = Math.max(1, os.availableParallelism())) {}
 
-  run(job: ShardJob, onProgress: (p: ShardProgress) => void = () => {}): { result: Promise<ShardResult>; cancel: () => void } {
+  run(job: ShardJob, onProgress: (p: ShardProgress) => void = () => {}): PoolTask<ShardResult> {
+    return this.submit<'shard'>({ kind: 'shard', job }, `shard ${job.shard}`, onProgress);
+  }
+
+  /** Writes the run's users file and its offsets (runUsersJob) in a pool thread. */
+  writeUsers(job: UsersJob, onProgress: (p: UsersProgress) => void = () => {}): PoolTask<UsersResult> {
+    return this.submit<'users'>({ kind: 'users', job }, 'users file', onProgress);
+  }
+
+  private submit<K extends PoolJobKind>(
+    job: Extract<PoolJob, { kind: K }>,
+    label: string,
+    onProgress: (p: PoolJobKinds[K]['progress']) => void,
+  ): PoolTask<PoolJobKinds[K]['result']> {
     if (this.closed) throw new Error('the shard pool is closed');
     let task!: Task;
-    const result = new Promise<ShardResult>((resolve, reject) => {
-      task = { id: this.nextId++, job, onProgress, resolve, reject };
+    const result = new Promise<PoolJobKinds[K]['result']>((resolve, reject) => {
+      // a thread answers a job with the progress and result of the job's own kind
+      task = { id: this.nextId++, job, label, onProgress: onProgress as Task['onProgress'], resolve: resolve as Task['resolve'], reject };
     });
     this.queue.push(task);
     this.dispatch();
@@ -50,14 +73,14 @@ export class ShardPool {
     const queued = this.queue.indexOf(task);
     if (queued >= 0) {
       this.queue.splice(queued, 1);
-      task.reject(new Error(`shard ${task.job.shard} cancelled`));
+      task.reject(new Error(`${task.label} cancelled`));
       return;
     }
     for (const [worker, t] of this.busy) {
       if (t === task) {
         this.busy.delete(worker);
         void worker.terminate();
-        task.reject(new Error(`shard ${task.job.shard} cancelled`));
+        task.reject(new Error(`${task.label} cancelled`));
         this.dispatch();
       }
     }
@@ -65,17 +88,17 @@ export class ShardPool {
 
   private spawn(): Worker {
     const worker = spawnThread();
-    worker.on('message', (msg: { id: number; type: string; progress?: ShardProgress; result?: ShardResult; error?: { message: string; stack?: string } }) => {
+    worker.on('message', (msg: PoolReply) => {
       const task = this.busy.get(worker);
       if (!task || task.id !== msg.id) return;
-      if (msg.type === 'progress') return task.onProgress(msg.progress!);
+      if (msg.type === 'progress') return task.onProgress(msg.progress);
       this.busy.delete(worker);
       this.idle.push(worker);
       worker.unref();
-      if (msg.type === 'done') task.resolve(msg.result!);
+      if (msg.type === 'done') task.resolve(msg.result);
       else {
-        const err = new Error(msg.error!.message);
-        err.stack = msg.error!.stack;
+        const err = new Error(msg.error.message);
+        err.stack = msg.error.stack;
         task.reject(err);
       }
       this.dispatch();
@@ -102,7 +125,7 @@ export class ShardPool {
       const task = this.queue.shift()!;
       this.busy.set(worker, task);
       worker.ref();
-      worker.postMessage({ id: task.id, job: task.job });
+      worker.postMessage({ id: task.id, job: task.job } satisfies PoolRequest);
     }
   }
 

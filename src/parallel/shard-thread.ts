@@ -1,19 +1,39 @@
 import { parentPort } from 'node:worker_threads';
-import { runShardJob, type ShardJob } from '../simulate/shard-job';
+import { runShardJob } from '../simulate/shard-job';
+import { runUsersJob } from '../users/users-job';
+import type { PoolJob, PoolOutcome, PoolReply, PoolRequest } from './pool-job';
 
-/** Worker-thread entry: runs shard jobs posted by ShardPool, reporting progress. */
-parentPort!.on('message', async (msg: { id: number; job: ShardJob }) => {
+/** users between two progress messages of a users job */
+const USERS_PER_PROGRESS = 50_000;
+
+async function runJob(job: PoolJob, post: (reply: PoolOutcome) => void): Promise<void> {
   let last = 0;
-  try {
-    const result = await runShardJob(msg.job, (progress) => {
+  if (job.kind === 'shard') {
+    const result = await runShardJob(job.job, (progress) => {
       if (progress.records - last >= 5000) {
         last = progress.records;
-        parentPort!.postMessage({ id: msg.id, type: 'progress', progress });
+        post({ type: 'progress', progress });
       }
     });
-    parentPort!.postMessage({ id: msg.id, type: 'done', result });
+    post({ type: 'done', result });
+  } else {
+    const result = runUsersJob(job.job, (progress) => {
+      if (progress.users - last >= USERS_PER_PROGRESS || progress.shardsDone === progress.shards) {
+        last = progress.users;
+        post({ type: 'progress', progress });
+      }
+    });
+    post({ type: 'done', result });
+  }
+}
+
+/** Worker-thread entry: runs the jobs posted by ShardPool (shards, the users file), reporting progress. */
+parentPort!.on('message', async (msg: PoolRequest) => {
+  const post = (reply: PoolOutcome) => parentPort!.postMessage({ id: msg.id, ...reply } satisfies PoolReply);
+  try {
+    await runJob(msg.job, post);
   } catch (err) {
     const e = err as Error;
-    parentPort!.postMessage({ id: msg.id, type: 'error', error: { message: e.message, stack: e.stack, name: e.name } });
+    post({ type: 'error', error: { message: e.message, stack: e.stack, name: e.name } });
   }
 });

@@ -6,9 +6,8 @@ import { ingestSources } from '../catalog/sources';
 import { writeFileAtomic } from '../files/atomic-file';
 import { writeManifest } from '../output/manifest';
 import { RunLayout } from '../output/run-layout';
-import { resolveGenerationInput, shardCount, shardUserRange, type GenerationInput, type GenerationParams } from '../params/generation-input';
-import { PopulationModel } from '../users/user-profile';
-import { writeUsersFile } from '../users/users-file';
+import { resolveGenerationInput, shardCount, type GenerationInput, type GenerationParams } from '../params/generation-input';
+import { runUsersJob } from '../users/users-job';
 import { runShardJob, type ShardResult } from './shard-job';
 
 /**
@@ -23,11 +22,7 @@ export async function prepareRun(runDir: string, input: GenerationInput): Promis
   writeFileAtomic(layout.paramsPath, JSON.stringify(params, null, 2) + '\n');
   const { songs } = await ingestSources(params.catalog, { seed: params.seed, currentYear: Number(params.to.slice(0, 4)), cacheDir: layout.httpCacheDir });
   const catalog = writeCatalogFile(layout.catalogPath, songs);
-  const model = new PopulationModel(params);
-  writeUsersFile(layout.usersPath, layout.usersOffsetsPath, shardCount(params), function* (shard) {
-    const { first, last } = shardUserRange(params, shard);
-    for (let id = first; id <= last; id++) yield model.profile(id);
-  });
+  runUsersJob({ params, runDir });
   return { params, catalogSha256: catalog.sha256 };
 }
 
