@@ -96,9 +96,6 @@ export function createGenerationActivities(deps: ActivityDeps) {
         runDir = resolveRunDir(deps.dataRoot ?? dataRoot(), params.out, params.runId);
         new PopulationModel(params);
       } catch (err) {
-        if (err instanceof Error && !(err instanceof InputError) && /^(countries|personalities):/.test(err.message)) {
-          throw ApplicationFailure.nonRetryable(`invalid input: ${err.message}`, 'InvalidInput');
-        }
         invalidInput(err);
       }
       const layout = new RunLayout(runDir);

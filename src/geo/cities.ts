@@ -1,4 +1,5 @@
 import { cityMapping } from 'city-timezones';
+import { InputError } from '../params/generation-input';
 import { AliasTable } from '../random/alias-table';
 import type { SeededRandom } from '../random/seeded-random';
 import type { Location } from '../simulate/listening-record';
@@ -53,7 +54,7 @@ export class CityPicker {
     }
     const known = knownCountries();
     const missing = Object.keys(countryWeights).filter((c) => !known.has(c));
-    if (missing.length) throw new Error(`countries: no city known for ${missing.join(', ')}`);
+    if (missing.length) throw new InputError('countries', `no city known for ${missing.join(', ')}`);
     const entries = Object.entries(countryWeights).filter(([, w]) => w > 0).sort(([a], [b]) => (a < b ? -1 : 1));
     this.groups = entries.map(([code]) => {
       const list = all.filter((c) => c.country === code);

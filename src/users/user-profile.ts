@@ -2,7 +2,7 @@ import { CityPicker, type City } from '../geo/cities';
 import { PERSONALITIES, type Personality } from '../personality/personalities';
 import { AliasTable } from '../random/alias-table';
 import { SeededRandom } from '../random/seeded-random';
-import type { GenerationParams } from '../params/generation-input';
+import { InputError, type GenerationParams } from '../params/generation-input';
 
 export interface UserProfile {
   userId: number;
@@ -20,7 +20,7 @@ export class PopulationModel {
     const weights = params.personalities;
     if (weights) {
       const unknown = Object.keys(weights).filter((n) => !PERSONALITIES.some((p) => p.name === n));
-      if (unknown.length) throw new Error(`personalities: unknown personality "${unknown[0]}"; known: ${PERSONALITIES.map((p) => p.name).join(', ')}`);
+      if (unknown.length) throw new InputError('personalities', `unknown personality "${unknown[0]}"; known: ${PERSONALITIES.map((p) => p.name).join(', ')}`);
     }
     this.personalityTable = new AliasTable(PERSONALITIES.map((p) => (weights ? (weights[p.name] ?? 0) : 1)));
   }

@@ -65,4 +65,20 @@ describe('generateDataset on a real Temporal dev server', () => {
     const attempts = history.events!.filter((e) => e.activityTaskStartedEventAttributes).map((e) => e.activityTaskStartedEventAttributes!.attempt);
     expect(attempts).toEqual([1]);
   });
+
+  it('fails at once, naming the field, on a country or personality the population model does not know', async () => {
+    const cases = [
+      { id: 'it-bad-country', input: { users: 3, countries: ['SE', 'ZZ'] }, field: 'countries', message: /invalid input: countries: no city known for ZZ/ },
+      { id: 'it-bad-personality', input: { users: 3, personalities: { 'The nobody': 1 } }, field: 'personalities', message: /invalid input: personalities: unknown personality "The nobody"; known: / },
+    ];
+    for (const c of cases) {
+      const err = await generate(c.id, c.input).catch((e) => e);
+      expect(err).toBeInstanceOf(WorkflowFailedError);
+      expect(String(err.cause?.message)).toMatch(c.message);
+      expect(err.cause).toMatchObject({ type: 'InvalidInput', nonRetryable: true, details: [{ field: c.field }] });
+      const history = await stack.env.client.workflow.getHandle(c.id).fetchHistory();
+      const attempts = history.events!.filter((e) => e.activityTaskStartedEventAttributes).map((e) => e.activityTaskStartedEventAttributes!.attempt);
+      expect(attempts).toEqual([1]);
+    }
+  });
 });
