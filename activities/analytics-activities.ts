@@ -7,24 +7,29 @@ import { writeWrapped, type WrittenWrapped } from '../src/analytics/wrapped/writ
 import { sha256File } from '../src/files/atomic-file';
 import { logger } from '../src/log/logger';
 import { dataRoot } from '../src/output/data-root';
-import { readManifest } from '../src/output/manifest';
+import { readManifest, type Manifest } from '../src/output/manifest';
 import { RunLayout } from '../src/output/run-layout';
 import { InputError } from '../src/params/generation-input';
 
-/** What the workflow carries between the Wrapped steps: paths and names only. */
+/**
+ * What the workflow carries between the Wrapped steps: paths and counts only, never the
+ * part list (the activities read it from the run's manifest.json), so it does not grow
+ * with the number of parts.
+ */
 export interface WrappedPlan {
   runId: string;
   runDir: string;
   outDir: string;
-  parts: { file: string; sha256: string }[];
+  parts: number;
   user: number | null;
   parallelism: number;
 }
 
+/** One part of the run, by its index in the manifest. */
 export interface WrappedPartRef {
   runDir: string;
   outDir: string;
-  part: { file: string; sha256: string };
+  index: number;
 }
 
 export interface WrappedPartOutcome {
@@ -36,7 +41,25 @@ export interface WrappedPartOutcome {
 
 const partialPath = (outDir: string, part: string) => path.join(outDir, '_work', `${path.basename(part, '.avro')}.wrapped.json`);
 
+/**
+ * The run's manifest, parsed once per worker while the file is unchanged: every part
+ * activity reads it, and on a run of 100k parts it is megabytes of JSON.
+ */
+function manifestReader() {
+  let cached: { file: string; mtimeMs: number; size: number; manifest: Manifest } | undefined;
+  return (runDir: string): Manifest => {
+    const file = new RunLayout(runDir).manifestPath;
+    const st = fs.statSync(file, { throwIfNoEntry: false });
+    if (!st) throw ApplicationFailure.nonRetryable(`${runDir} has no manifest.json any more`, 'ManifestMissing');
+    if (cached?.file !== file || cached.mtimeMs !== st.mtimeMs || cached.size !== st.size) {
+      cached = { file, mtimeMs: st.mtimeMs, size: st.size, manifest: readManifest(file) };
+    }
+    return cached.manifest;
+  };
+}
+
 export function createAnalyticsActivities(deps: { dataRoot?: string } = {}) {
+  const manifestOf = manifestReader();
   return {
     /** Validates the input and reads the run's manifest: which parts to analyse. */
     async planWrapped(args: { input: unknown }): Promise<WrappedPlan> {
@@ -46,36 +69,39 @@ export function createAnalyticsActivities(deps: { dataRoot?: string } = {}) {
         if (!fs.existsSync(layout.manifestPath)) {
           throw new InputError('run', `${p.runDir} has no manifest.json: not a finished run (generate one with wrapped-etl generate)`);
         }
-        const manifest = readManifest(layout.manifestPath);
+        const manifest = manifestOf(p.runDir);
         if (p.user !== null && p.user > manifest.params.users) {
           throw new InputError('user', `the run has users 1..${manifest.params.users}, got ${p.user}`);
         }
         fs.mkdirSync(path.join(p.outDir, '_work'), { recursive: true });
         logger.child({ runId: manifest.runId, step: 'wrapped' }).info({ outDir: p.outDir, parts: manifest.parts.length }, 'wrapped planned');
-        return { runId: manifest.runId, runDir: p.runDir, outDir: p.outDir, parts: manifest.parts.map((x) => ({ file: x.file, sha256: x.sha256 })), user: p.user, parallelism: p.parallelism };
+        return { runId: manifest.runId, runDir: p.runDir, outDir: p.outDir, parts: manifest.parts.length, user: p.user, parallelism: p.parallelism };
       } catch (err) {
         if (err instanceof InputError) throw ApplicationFailure.nonRetryable(err.message, 'InvalidInput', { field: err.field });
         throw err;
       }
     },
 
-    /** Analyses one AVRO part into a partial file, in a worker thread, unless a partial of the same part exists. */
+    /** Analyses part `index` of the manifest into a partial file, in a worker thread, unless a partial of the same part bytes exists. */
     async analyzeWrappedPart(ref: WrappedPartRef): Promise<WrappedPartOutcome> {
       const ctx = Context.current();
-      const file = path.join(ref.runDir, ref.part.file);
+      const parts = manifestOf(ref.runDir).parts;
+      const part = parts[ref.index];
+      if (!part) throw ApplicationFailure.nonRetryable(`${ref.runDir}/manifest.json has ${parts.length} parts, no part ${ref.index}`, 'PartMismatch');
+      const file = path.join(ref.runDir, part.file);
       const actual = sha256File(file);
-      if (actual !== ref.part.sha256) throw ApplicationFailure.nonRetryable(`${file} does not match the manifest (sha256 ${actual})`, 'PartMismatch');
+      if (actual !== part.sha256) throw ApplicationFailure.nonRetryable(`${file} does not match the manifest (sha256 ${actual})`, 'PartMismatch');
       const task = runPartJobInThread(
-        { runDir: ref.runDir, file, part: ref.part.file, sha256: ref.part.sha256, partialPath: partialPath(ref.outDir, ref.part.file) },
+        { runDir: ref.runDir, file, part: part.file, sha256: part.sha256, partialPath: partialPath(ref.outDir, part.file) },
         (records) => ctx.heartbeat({ records }),
       );
       const heartbeat = setInterval(() => ctx.heartbeat(), 5000);
       ctx.cancellationSignal.addEventListener('abort', () => task.cancel());
       try {
         const r = await task.result;
-        return { part: ref.part.file, users: r.users, records: r.records, reused: r.reused };
+        return { part: part.file, users: r.users, records: r.records, reused: r.reused };
       } catch (err) {
-        if (ctx.cancellationSignal.aborted) throw new CancelledFailure(`analysis of ${ref.part.file} cancelled`);
+        if (ctx.cancellationSignal.aborted) throw new CancelledFailure(`analysis of ${part.file} cancelled`);
         throw err;
       } finally {
         clearInterval(heartbeat);
@@ -84,11 +110,13 @@ export function createAnalyticsActivities(deps: { dataRoot?: string } = {}) {
 
     /** Merges the partials into summary.json, users.json, the Parquet files and report.html. */
     async writeWrapped(plan: WrappedPlan): Promise<WrittenWrapped> {
+      const parts = manifestOf(plan.runDir).parts;
+      if (parts.length !== plan.parts) throw ApplicationFailure.nonRetryable(`${plan.runDir}/manifest.json changed during the analysis: ${parts.length} parts, planned ${plan.parts}`, 'PartMismatch');
       const written = await writeWrapped({
         outDir: plan.outDir,
         runId: plan.runId,
         runDir: plan.runDir,
-        partials: plan.parts.map((p) => partialPath(plan.outDir, p.file)),
+        partials: parts.map((p) => partialPath(plan.outDir, p.file)),
         cardUser: plan.user ?? undefined,
       });
       logger.child({ runId: plan.runId, step: 'wrapped' }).info({ users: written.users, records: written.records, outDir: plan.outDir }, 'wrapped written');

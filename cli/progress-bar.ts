@@ -16,16 +16,19 @@ export function formatProgress(p: GenerationProgress, elapsedMs: number): string
   return `[${'#'.repeat(filled)}${'-'.repeat(WIDTH - filled)}] ${(frac * 100).toFixed(0).padStart(3)}% ${p.phase.padEnd(8)} shards ${p.shardsDone}/${p.shardsTotal}  records ${human(p.records)}  ${human(p.bytes)}B  ${human(Math.round(rate))} rec/s`;
 }
 
-/** Redraws one line on a terminal; elsewhere prints a line at most every 5 s. */
-export class ProgressBar {
+/** Redraws one line on a terminal; elsewhere prints a line at most every 5 s. `format` makes the line (default: a generation's). */
+export class ProgressBar<P = GenerationProgress> {
   private lastPrint = 0;
   private drawn = false;
   private readonly start = Date.now();
 
-  constructor(private readonly stream: NodeJS.WriteStream = process.stderr) {}
+  constructor(
+    private readonly stream: NodeJS.WriteStream = process.stderr,
+    private readonly format: (p: P, elapsedMs: number) => string = formatProgress as unknown as (p: P, elapsedMs: number) => string,
+  ) {}
 
-  update(p: GenerationProgress): void {
-    const line = formatProgress(p, Date.now() - this.start);
+  update(p: P): void {
+    const line = this.format(p, Date.now() - this.start);
     if (this.stream.isTTY) {
       this.stream.write(`\r${line}\x1b[K`);
       this.drawn = true;
@@ -35,7 +38,7 @@ export class ProgressBar {
     }
   }
 
-  finish(p?: GenerationProgress): void {
+  finish(p?: P): void {
     if (p) {
       this.lastPrint = 0;
       this.update(p);

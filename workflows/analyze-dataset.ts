@@ -1,14 +1,23 @@
-import { defineQuery, proxyActivities, setHandler } from '@temporalio/workflow';
-import type { AnalyticsActivities } from '../activities/analytics-activities';
+import { ContinueAsNew, defineQuery, makeContinueAsNewFunc, proxyActivities, setHandler } from '@temporalio/workflow';
+import type { AnalyticsActivities, WrappedPlan } from '../activities/analytics-activities';
 import type { WrappedInput } from '../src/analytics/wrapped/wrapped-input';
 import type { WrittenWrapped } from '../src/analytics/wrapped/write-wrapped';
 import { failFast } from './activity-failure';
+import { runBoundedLanes } from './bounded-lanes';
 
 export interface WrappedProgress {
   phase: 'planning' | 'parts' | 'writing' | 'done';
   partsDone: number;
   partsTotal: number;
   records: number;
+}
+
+/** What a continued-as-new run needs to carry on: the plan (counts and paths) and where to go on from. */
+export interface WrappedContinuation {
+  plan: WrappedPlan;
+  /** every part below this index is analysed */
+  nextPart: number;
+  progress: WrappedProgress;
 }
 
 export const wrappedProgressQuery = defineQuery<WrappedProgress>('progress');
@@ -19,29 +28,39 @@ const acts = proxyActivities<AnalyticsActivities>({
   retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '1 minute', maximumAttempts: 5 },
 });
 
-/** Wrapped analytics of a finished run: every part in parallel, then one merge into JSON, Parquet and HTML. */
-export async function analyzeDataset(input: WrappedInput): Promise<WrittenWrapped> {
-  const progress: WrappedProgress = { phase: 'planning', partsDone: 0, partsTotal: 0, records: 0 };
+/**
+ * Wrapped analytics of a finished run: parts by index (at most `parallelism` at once),
+ * then one merge into JSON, Parquet and HTML. Long runs continue as new with only a
+ * WrappedContinuation, so payloads and history stay bounded whatever the number of parts.
+ */
+export async function analyzeDataset(input: WrappedInput, continuation?: WrappedContinuation): Promise<WrittenWrapped> {
+  const progress: WrappedProgress = continuation?.progress ?? { phase: 'planning', partsDone: 0, partsTotal: 0, records: 0 };
   setHandler(wrappedProgressQuery, () => progress);
   try {
-    const plan = await acts.planWrapped({ input });
+    const plan = continuation?.plan ?? (await acts.planWrapped({ input }));
     progress.phase = 'parts';
-    progress.partsTotal = plan.parts.length;
-    let next = 0;
-    const lane = async (): Promise<void> => {
-      while (next < plan.parts.length) {
-        const part = plan.parts[next++];
-        const outcome = await acts.analyzeWrappedPart({ runDir: plan.runDir, outDir: plan.outDir, part });
+    progress.partsTotal = plan.parts;
+    const nextPart = await runBoundedLanes({
+      first: continuation?.nextPart ?? 0,
+      total: plan.parts,
+      parallelism: plan.parallelism,
+      failure: (_index, err) => err,
+      run: async (index) => {
+        // the summary names the part in the Web UI's timeline
+        const outcome = await acts.analyzeWrappedPart.executeWithOptions({ summary: `part ${index}` }, [{ runDir: plan.runDir, outDir: plan.outDir, index }]);
         progress.partsDone++;
         progress.records += outcome.records;
-      }
-    };
-    await Promise.all(Array.from({ length: Math.min(plan.parallelism, plan.parts.length) }, lane));
+      },
+    });
+    if (nextPart < plan.parts) {
+      await makeContinueAsNewFunc<typeof analyzeDataset>()(input, { plan, nextPart, progress });
+    }
     progress.phase = 'writing';
     const result = await acts.writeWrapped(plan);
     progress.phase = 'done';
     return result;
   } catch (err) {
+    if (err instanceof ContinueAsNew) throw err;
     failFast(err);
   }
 }

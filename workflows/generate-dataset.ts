@@ -17,6 +17,7 @@ import type { GenerationActivities } from '../activities/generation-activities';
 import type { RunRef } from '../activities/types';
 import type { GenerationInput } from '../src/params/generation-input';
 import { causeMessage, failFast } from './activity-failure';
+import { runBoundedLanes } from './bounded-lanes';
 import { scheduledRun, type ScheduledRun } from './scheduled-run';
 
 export type Phase = 'resolving' | 'catalog' | 'users' | 'shards' | 'manifest' | 'done';
@@ -59,9 +60,6 @@ export interface GenerationMemo {
 }
 
 export const progressQuery = defineQuery<GenerationProgress>('progress');
-
-/** Start a new run of the same workflow when the server suggests it, or past this many events at the latest. */
-const HISTORY_EVENT_LIMIT = 20_000;
 
 const RETRY = { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '1 minute', maximumAttempts: 5 } as const;
 
@@ -167,37 +165,22 @@ export async function generateDataset(input: GenerationInput = {}, continuation?
 }
 
 /**
- * Runs shards from `first` on, at most `parallelism` at once. Stops launching new ones
- * when the history should be continued as new, and returns the first shard not done
- * once the in-flight ones have finished (shards below it are all done).
+ * Runs shards from `first` on, at most `parallelism` at once (see runBoundedLanes), and
+ * returns the first shard not done (shards below it are all done).
  */
-async function runShards(run: RunRef, catalogSha256: string, first: number, progress: GenerationProgress, onShardDone: () => void): Promise<number> {
-  let next = first;
-  let stop = false;
-  let failure: unknown;
-  const lane = async (): Promise<void> => {
-    while (!stop && next < progress.shardsTotal) {
-      const info = workflowInfo();
-      if (next > first && (info.continueAsNewSuggested || info.historyLength > HISTORY_EVENT_LIMIT)) {
-        stop = true;
-        return;
-      }
-      const shard = next++;
-      try {
-        // the summary names the shard in the Web UI's timeline
-        const outcome = await shards.generateShard.executeWithOptions({ summary: `shard ${shard} (${partName(shard)})` }, [{ ...run, shard, catalogSha256 }]);
-        progress.shardsDone++;
-        progress.records += outcome.records;
-        progress.bytes += outcome.bytes;
-        onShardDone();
-      } catch (err) {
-        stop = true;
-        failure ??= shardFailure(shard, err);
-        return;
-      }
-    }
-  };
-  await Promise.all(Array.from({ length: Math.min(run.params.parallelism, progress.shardsTotal - first) }, lane));
-  if (failure !== undefined) throw failure;
-  return next;
+function runShards(run: RunRef, catalogSha256: string, first: number, progress: GenerationProgress, onShardDone: () => void): Promise<number> {
+  return runBoundedLanes({
+    first,
+    total: progress.shardsTotal,
+    parallelism: run.params.parallelism,
+    failure: shardFailure,
+    run: async (shard) => {
+      // the summary names the shard in the Web UI's timeline
+      const outcome = await shards.generateShard.executeWithOptions({ summary: `shard ${shard} (${partName(shard)})` }, [{ ...run, shard, catalogSha256 }]);
+      progress.shardsDone++;
+      progress.records += outcome.records;
+      progress.bytes += outcome.bytes;
+      onShardDone();
+    },
+  });
 }

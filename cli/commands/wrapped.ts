@@ -4,6 +4,7 @@ import { WorkflowFailedError } from '@temporalio/client';
 import type { WrappedInput } from '../../src/analytics/wrapped/wrapped-input';
 import type { WrittenWrapped } from '../../src/analytics/wrapped/write-wrapped';
 import type { WrappedProgress } from '../../workflows/analyze-dataset';
+import { ProgressBar } from '../progress-bar';
 import { TASK_QUEUE } from '../temporal/constants';
 import { explicitAddress, openSession } from '../temporal/session';
 import { UsageError } from '../usage-error';
@@ -25,6 +26,10 @@ top-items.parquet, hourly.parquet and report.html (self-contained; open it in a 
                      RUN_DIR and DIR are then paths under that worker's data root
   --json             print one JSON line with the result
 `;
+
+export function formatWrappedProgress(p: WrappedProgress): string {
+  return `${p.phase}: ${p.partsDone}/${p.partsTotal} parts, ${p.records} records`;
+}
 
 function commonDir(a: string, b: string): string {
   const pa = a.split(path.sep), pb = b.split(path.sep);
@@ -62,12 +67,16 @@ export async function run(argv: string[]): Promise<void> {
   try {
     const handle = await session.client.workflow.start('analyzeDataset', { taskQueue: TASK_QUEUE, workflowId, args: [input] });
     if (!values.json) process.stderr.write(`Started ${workflowId}${session.uiUrl ? ` — Web UI: ${session.uiUrl}` : ''}\n`);
-    const timer = values.json
-      ? undefined
-      : setInterval(async () => {
-          const p = await handle.query<WrappedProgress>('progress').catch(() => undefined);
-          if (p) process.stderr.write(`\r${p.phase}: ${p.partsDone}/${p.partsTotal} parts, ${p.records} records`);
-        }, 1000);
+    const bar = values.json ? undefined : new ProgressBar<WrappedProgress>(process.stderr, formatWrappedProgress);
+    let last: WrappedProgress | undefined;
+    let finished = false;
+    const timer = bar
+      ? setInterval(async () => {
+          last = (await handle.query<WrappedProgress>('progress').catch(() => undefined)) ?? last;
+          // a query answered after the end must not draw over the result
+          if (last && !finished) bar.update(last);
+        }, 1000)
+      : undefined;
     let result: WrittenWrapped;
     try {
       result = (await handle.result()) as WrittenWrapped;
@@ -75,10 +84,9 @@ export async function run(argv: string[]): Promise<void> {
       if (err instanceof WorkflowFailedError) throw new Error(`wrapped ${workflowId} failed: ${(err.cause as Error | undefined)?.message ?? err.message}`);
       throw err;
     } finally {
-      if (timer) {
-        clearInterval(timer);
-        process.stderr.write('\n');
-      }
+      finished = true;
+      clearInterval(timer);
+      bar?.finish(last);
     }
     if (values.json) {
       process.stdout.write(JSON.stringify({ workflowId, ...result }) + '\n');
