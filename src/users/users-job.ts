@@ -1,3 +1,4 @@
+import { removeStaleTempFiles } from '../files/atomic-file';
 import { RunLayout } from '../output/run-layout';
 import { shardCount, shardUserRange, type GenerationParams } from '../params/generation-input';
 import { PopulationModel } from './user-profile';
@@ -26,6 +27,8 @@ export function runUsersJob(job: UsersJob, onProgress: (p: UsersProgress) => voi
   const model = new PopulationModel(job.params);
   const shards = shardCount(job.params);
   let users = 0;
+  removeStaleTempFiles(layout.usersPath);
+  removeStaleTempFiles(layout.usersOffsetsPath);
   return writeUsersFile(layout.usersPath, layout.usersOffsetsPath, shards, function* (shard) {
     const { first, last } = shardUserRange(job.params, shard);
     for (let id = first; id <= last; id++) yield model.profile(id);
