@@ -10,11 +10,16 @@ export function dataRoot(): string {
   return path.resolve(process.env.WRAPPED_ETL_DATA_ROOT ?? process.cwd());
 }
 
-export function resolveRunDir(root: string, out: string, runId: string): string {
-  const outDir = path.resolve(root, out);
-  const rel = path.relative(root, outDir);
+/** `p` resolved under the data root; an InputError on `field` if it escapes it. */
+export function confineUnderRoot(root: string, field: string, p: string): string {
+  const abs = path.resolve(root, p);
+  const rel = path.relative(root, abs);
   if (rel === '..' || rel.startsWith(`..${path.sep}`) || path.isAbsolute(rel)) {
-    throw new InputError('out', `"${out}" is outside the data root ${root}; give a folder under it`);
+    throw new InputError(field, `"${p}" is outside the data root ${root}; give a folder under it`);
   }
-  return path.join(outDir, runId);
+  return abs;
+}
+
+export function resolveRunDir(root: string, out: string, runId: string): string {
+  return path.join(confineUnderRoot(root, 'out', out), runId);
 }

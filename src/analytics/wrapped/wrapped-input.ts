@@ -1,4 +1,5 @@
 import * as path from 'node:path';
+import { confineUnderRoot } from '../../output/data-root';
 import { InputError } from '../../params/generation-input';
 
 /** The input of the analyzeDataset workflow (and of `wrapped-etl wrapped`). */
@@ -22,13 +23,6 @@ export interface WrappedParams {
 
 const KNOWN = ['run', 'out', 'user', 'parallelism'];
 
-function underRoot(root: string, field: string, p: string): string {
-  const abs = path.resolve(root, p);
-  const rel = path.relative(root, abs);
-  if (rel.startsWith('..') || path.isAbsolute(rel)) throw new InputError(field, `"${p}" is outside the data root ${root}; give a folder under it`);
-  return abs;
-}
-
 /** Validates the input; paths resolve under the data root and may not escape it. */
 export function resolveWrappedInput(raw: unknown, root: string): WrappedParams {
   if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) {
@@ -49,7 +43,7 @@ export function resolveWrappedInput(raw: unknown, root: string): WrappedParams {
   if (typeof parallelism !== 'number' || !Number.isInteger(parallelism) || parallelism < 1 || parallelism > 1000) {
     throw new InputError('parallelism', `must be a whole number from 1 to 1000, got ${JSON.stringify(parallelism)}`);
   }
-  const runDir = underRoot(root, 'run', input.run);
-  const outDir = input.out === undefined ? path.join(runDir, 'wrapped') : underRoot(root, 'out', input.out);
+  const runDir = confineUnderRoot(root, 'run', input.run);
+  const outDir = input.out === undefined ? path.join(runDir, 'wrapped') : confineUnderRoot(root, 'out', input.out);
   return { runDir, outDir, user, parallelism };
 }
