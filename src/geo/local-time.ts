@@ -1,4 +1,4 @@
-const DAY = 86_400_000;
+import { DAY_MS, HOUR_MS } from '../time/units';
 
 /** Days per cache block: a block whose first, middle and last days share an offset has no DST switch inside. */
 const BLOCK_DAYS = 32;
@@ -14,13 +14,13 @@ export class LocalTime {
 
   /** Milliseconds to add to a UTC instant to get the wall-clock time in `timezone`. */
   offsetMs(timezone: string, utcMs: number): number {
-    const day = Math.floor(utcMs / DAY);
+    const day = Math.floor(utcMs / DAY_MS);
     const blockIndex = Math.floor(day / BLOCK_DAYS);
     let byBlock = this.blocks.get(timezone);
     if (!byBlock) this.blocks.set(timezone, (byBlock = new Map()));
     let block = byBlock.get(blockIndex);
     if (block === undefined) {
-      const at = (d: number) => this.computeOffset(timezone, (blockIndex * BLOCK_DAYS + d) * DAY + DAY / 2);
+      const at = (d: number) => this.computeOffset(timezone, (blockIndex * BLOCK_DAYS + d) * DAY_MS + DAY_MS / 2);
       const first = at(0);
       // a mid-block probe too: a DST pause such as Ramadan's can start and end within a block
       block = first === at(BLOCK_DAYS / 2) && first === at(BLOCK_DAYS - 1) ? first : new Map<number, number>();
@@ -29,7 +29,7 @@ export class LocalTime {
     if (typeof block === 'number') return block;
     let offset = block.get(day);
     if (offset === undefined) {
-      offset = this.computeOffset(timezone, day * DAY + DAY / 2);
+      offset = this.computeOffset(timezone, day * DAY_MS + DAY_MS / 2);
       block.set(day, offset);
     }
     return offset;
@@ -47,7 +47,7 @@ export class LocalTime {
   }
 
   localHour(timezone: string, utcMs: number): number {
-    return Math.floor((((this.toLocal(timezone, utcMs) % DAY) + DAY) % DAY) / 3_600_000);
+    return Math.floor((((this.toLocal(timezone, utcMs) % DAY_MS) + DAY_MS) % DAY_MS) / HOUR_MS);
   }
 
   private computeOffset(timezone: string, utcMs: number): number {

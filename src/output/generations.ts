@@ -1,5 +1,6 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { DAY_MS } from '../time/units';
 
 const STAMP = /^(\d{4})(\d{2})(\d{2})T(\d{2})(\d{2})(\d{2})Z$/;
 
@@ -14,7 +15,7 @@ export function scheduledTimeOf(folder: string, schedule: string): Date | undefi
 /** The schedule's generation folders under `parent` scheduled more than keepDays before `now`. */
 export function prunableGenerations(parent: string, schedule: string, now: Date, keepDays: number): string[] {
   if (!fs.existsSync(parent)) return [];
-  const cutoff = now.getTime() - keepDays * 86_400_000;
+  const cutoff = now.getTime() - keepDays * DAY_MS;
   return fs
     .readdirSync(parent, { withFileTypes: true })
     .filter((d) => d.isDirectory())

@@ -1,9 +1,8 @@
 import { dateToEpochMs, type GenerationParams } from '../params/generation-input';
 import { AliasTable } from '../random/alias-table';
 import type { SeededRandom } from '../random/seeded-random';
+import { DAY_MS, HOUR_MS } from '../time/units';
 
-const HOUR = 3_600_000;
-const DAY = 24 * HOUR;
 
 /** Relative listening by local hour 0..23: night trough, commute bumps, evening peak. */
 export const WEEKDAY_HOURS = [3, 1.8, 1, 0.6, 0.5, 0.8, 2.2, 4.5, 5.5, 4.2, 3.6, 3.6, 4.2, 4, 3.6, 3.8, 4.5, 5.8, 6.5, 7.5, 8.5, 8.5, 7, 5];
@@ -30,9 +29,9 @@ export class SessionCalendar {
 
   constructor(readonly params: Pick<GenerationParams, 'from' | 'to' | 'sessionsPerUser' | 'sessionHours'>) {
     this.firstDay = dateToEpochMs(params.from);
-    this.days = Math.round((dateToEpochMs(params.to) - this.firstDay) / DAY) + 1;
+    this.days = Math.round((dateToEpochMs(params.to) - this.firstDay) / DAY_MS) + 1;
     // Sessions drawn freely would crowd each other: give each its own slot of the period instead.
-    this.dense = params.sessionsPerUser * (params.sessionHours[1] * HOUR + SESSION_GAP_MS + HOUR) > 0.5 * this.days * DAY;
+    this.dense = params.sessionsPerUser * (params.sessionHours[1] * HOUR_MS + SESSION_GAP_MS + HOUR_MS) > 0.5 * this.days * DAY_MS;
   }
 
   get periodStart(): number {
@@ -40,21 +39,21 @@ export class SessionCalendar {
   }
 
   get periodEnd(): number {
-    return this.firstDay + this.days * DAY;
+    return this.firstDay + this.days * DAY_MS;
   }
 
   /** A local start time (ms reading as UTC) drawn with the weekly and daily curves. */
   drawLocalStart(rng: SeededRandom): number {
     let day: number;
-    do day = this.firstDay + Math.floor(rng.next() * this.days) * DAY;
+    do day = this.firstDay + Math.floor(rng.next() * this.days) * DAY_MS;
     while (!rng.chance(WEEKDAY_WEIGHTS[new Date(day).getUTCDay()] / this.maxDayWeight));
     const weekDay = new Date(day).getUTCDay();
     const hour = (weekDay === 0 || weekDay === 6 ? this.weekend : this.weekday).draw(rng);
-    return day + hour * HOUR + Math.floor(rng.next() * HOUR);
+    return day + hour * HOUR_MS + Math.floor(rng.next() * HOUR_MS);
   }
 
   sessionLengthMs(rng: SeededRandom): number {
     const [lo, hi] = this.params.sessionHours;
-    return Math.round(rng.uniform(lo, hi) * HOUR);
+    return Math.round(rng.uniform(lo, hi) * HOUR_MS);
   }
 }

@@ -11,8 +11,8 @@ import { ListenerMemory } from './listener-memory';
 import type { SimulatedRecord } from './listening-record';
 import { SESSION_GAP_MS, SessionCalendar } from './session-calendar';
 import { pickSong } from './song-picker';
+import { HOUR_MS } from '../time/units';
 
-const HOUR = 3_600_000;
 
 export interface SimulationContext {
   params: GenerationParams;
@@ -86,7 +86,7 @@ export function* simulateUser(ctx: SimulationContext, user: UserProfile): Genera
     let time = Math.max(plan.start, previousEnd + SESSION_GAP_MS);
     const end = time + plan.length;
     // the last event may run past the planned length, never past the longest session asked for
-    const limit = Math.min(plan.hardEnd, time + params.sessionHours[1] * HOUR);
+    const limit = Math.min(plan.hardEnd, time + params.sessionHours[1] * HOUR_MS);
     const location = cityLocation(plan.place);
     const playYear = new Date(time).getUTCFullYear();
     while (time < end) {
