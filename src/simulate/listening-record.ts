@@ -1,3 +1,5 @@
+import type { Song } from '../catalog/song';
+
 /** One record of schemas/listening-history.avsc (the seed's ListeningHistory). */
 export interface Location {
   latitude: number;
@@ -30,4 +32,32 @@ export interface ListeningRecord {
  */
 export interface SimulatedRecord extends ListeningRecord {
   session?: number;
+}
+
+/** The record of one event: who, where, which song, when, in which of the user's sessions. */
+export function simulatedRecord(
+  user: { userId: number; personality: string },
+  location: Location,
+  interaction: string,
+  song: Song,
+  start: number,
+  end: number,
+  session: number,
+): SimulatedRecord {
+  return {
+    user_id: user.userId,
+    user_location: location,
+    interaction,
+    song_name: song.title,
+    artist: song.artist,
+    genre: song.genre,
+    year: song.year,
+    popularity: song.popularity,
+    danceability: song.danceability,
+    energy: song.energy,
+    length_seconds: song.length_seconds,
+    listening_time: { start_time: start, end_time: end },
+    personality: user.personality,
+    session,
+  };
 }
