@@ -1,11 +1,11 @@
 import * as path from 'node:path';
 import { parseArgs } from 'node:util';
-import { dataRoot, resolveRunDir } from '../../src/output/data-root';
-import { InputError } from '../../src/params/generation-input';
-import { runWorldDayJob } from '../../src/world/world-day-job';
-import { addDays, dayStartMs } from '../../src/world/world-days';
-import { resolveWorldInput, type WorldInput } from '../../src/world/world-definition';
-import { advanceOneDay, createWorld, daysToAdvance, worldStatus } from '../../src/world/world-store';
+import { dataRoot, resolveRunDir } from '../../src/config/data-root';
+import { InputError } from '../../src/domain/errors';
+import { runWorldDayJob } from '../../src/pipeline/world-day-job';
+import { addDays, dayStartMs } from '../../src/domain/days';
+import { resolveWorldInput, type WorldInput } from '../../src/config/world-input';
+import { advanceOneDay, createWorld, daysToAdvance, worldStatus } from '../../src/pipeline/world-store';
 import { GENERATION_FLAGS, GENERATION_FLAGS_USAGE, inputFromFlags } from '../generation-flags';
 import { UsageError } from '../usage-error';
 

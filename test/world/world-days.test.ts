@@ -1,15 +1,15 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { readContainer } from '../../src/avro/read-container';
-import { sha256File } from '../../src/files/atomic-file';
-import type { ListeningRecord } from '../../src/simulate/listening-record';
-import { runWorldDayJob } from '../../src/world/world-day-job';
-import { dayStartMs } from '../../src/world/world-days';
-import { resolveWorldInput } from '../../src/world/world-definition';
-import { WorldLayout } from '../../src/world/world-layout';
-import { advanceOneDay, createWorld, daysToAdvance, worldStatus, type RunDayShards } from '../../src/world/world-store';
-import { DAY_MS } from '../../src/time/units';
+import { readContainer } from '../../src/formats/avro/read-container';
+import { sha256File } from '../../src/runtime/atomic-file';
+import type { ListeningRecord } from '../../src/domain/listening-record';
+import { runWorldDayJob } from '../../src/pipeline/world-day-job';
+import { dayStartMs } from '../../src/domain/days';
+import { resolveWorldInput } from '../../src/config/world-input';
+import { WorldLayout } from '../../src/pipeline/world-layout';
+import { advanceOneDay, createWorld, daysToAdvance, worldStatus, type RunDayShards } from '../../src/pipeline/world-store';
+import { DAY_MS } from '../../src/domain/time-units';
 import { makeTmpDir } from '../helpers/tmp-dir';
 
 const tmp = makeTmpDir('wrapped-etl-world-');
