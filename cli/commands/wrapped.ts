@@ -4,12 +4,15 @@ import { WorkflowFailedError } from '@temporalio/client';
 import type { WrappedInput } from '../../src/config/wrapped-input';
 import type { WrittenWrapped } from '../../src/analytics/wrapped/write-wrapped';
 import { ANALYZE_DATASET, wrappedProgressQuery, type AnalyzeDatasetWorkflow, type WrappedProgress } from '../../workflows/contracts';
+import { writeWorldWrapped } from '../../src/analytics/wrapped/world-wrapped';
+import { confineUnderRoot, dataRoot, resolveRunDir } from '../../src/config/data-root';
 import { ProgressBar } from '../progress-bar';
 import { TASK_QUEUE } from '../temporal/constants';
 import { explicitAddress, openSession } from '../temporal/session';
 import { UsageError } from '../usage-error';
 
 export const usage = `wrapped-etl wrapped RUN_DIR [--out DIR] [--user ID] [--parallelism N] [--address HOST:PORT] [--json]
+wrapped-etl wrapped --world NAME [--through YYYY-MM-DD] [--out DIR] [--user ID] [--json]
 
 Wrapped analytics of a finished run, as the Temporal workflow analyzeDataset: per
 user minutes listened, top 5 songs/artists/genres, distinct songs and artists, most
@@ -18,6 +21,12 @@ run and each country top songs/artists/genres and minutes by local hour.
 
 Writes to DIR (default RUN_DIR/wrapped): summary.json, users.json, users.parquet,
 top-items.parquet, hourly.parquet and report.html (self-contained; open it in a browser).
+
+With --world: Wrapped of the world data/NAME (a path with '/' names its folder) so far, from its
+first day through --through (default: its last complete day), written to DIR (default
+WORLD/wrapped). Per-shard snapshots under WORLD/_wrapped/ carry it from day to day: only the days
+after the latest snapshot are read. The report adds how the card user's top songs and
+personality scores moved, month by month.
 
   --out DIR          output folder (default RUN_DIR/wrapped)
   --user ID          the user of the report's Wrapped card (default: user 1)
@@ -48,9 +57,19 @@ function whole(flag: string, v: string | undefined): number | undefined {
 export async function run(argv: string[]): Promise<void> {
   const { values, positionals } = parseArgs({
     args: argv,
-    options: { out: { type: 'string' }, user: { type: 'string' }, parallelism: { type: 'string' }, address: { type: 'string' }, json: { type: 'boolean' } },
+    options: {
+      out: { type: 'string' },
+      user: { type: 'string' },
+      parallelism: { type: 'string' },
+      address: { type: 'string' },
+      json: { type: 'boolean' },
+      world: { type: 'string' },
+      through: { type: 'string' },
+    },
     allowPositionals: true,
   });
+  if (values.world !== undefined) return worldWrapped(values, positionals);
+  if (values.through !== undefined) throw new UsageError('--through goes with --world');
   if (positionals.length !== 1) throw new UsageError('give exactly one run folder (the one with manifest.json)');
   const embedded = !explicitAddress(values.address);
   let input: WrappedInput = { run: positionals[0], out: values.out, user: whole('user', values.user), parallelism: whole('parallelism', values.parallelism) };
@@ -100,4 +119,22 @@ export async function run(argv: string[]): Promise<void> {
   } finally {
     await session.close();
   }
+}
+
+async function worldWrapped(values: { world?: string; through?: string; out?: string; user?: string; json?: boolean; address?: string }, positionals: string[]): Promise<void> {
+  if (positionals.length) throw new UsageError('give --world NAME or a RUN_DIR, not both');
+  if (values.address) throw new UsageError('--world runs in this process; --address does not apply');
+  if (values.through !== undefined && !/^\d{4}-\d{2}-\d{2}$/.test(values.through)) throw new UsageError(`--through needs a date YYYY-MM-DD, got "${values.through}"`);
+  const root = dataRoot();
+  const worldDir = values.world!.includes('/') ? confineUnderRoot(root, 'world', values.world!) : resolveRunDir(root, 'data', values.world!);
+  const outDir = values.out === undefined ? path.join(worldDir, 'wrapped') : confineUnderRoot(root, 'out', values.out);
+  const result = await writeWorldWrapped({ worldDir, through: values.through, outDir, cardUser: whole('user', values.user) });
+  if (values.json) {
+    process.stdout.write(JSON.stringify(result) + '\n');
+    return;
+  }
+  process.stdout.write(
+    `Wrapped of world ${path.basename(worldDir)} through ${result.through}: ${result.users} users, ${result.records} records (${result.daysRead} days read, the rest from snapshots) in ${result.outDir}\n` +
+      `Open ${result.files.report} in a browser (user ${result.cardUser}'s card and timeline).\n`,
+  );
 }
