@@ -147,8 +147,7 @@ export function renderWrappedReport(summary: WrappedSummary, user: UserWrapped, 
 <span data-field="run-minutes">${formatMinutes(g.minutes)}</span> minutes, <span data-field="run-skip-rate">${formatPercent(g.skip_rate)}</span> skipped, ${Object.keys(summary.countries).length} countries.</p>
 ${inference}
 ${userCard(user)}
-${timeline?.length ? timelineSection(user.user_id, timeline) : ''}
-<section id="global">
+${timeline?.length ? `${timelineSection(user.user_id, timeline)}\n` : ''}<section id="global">
 <h2>The whole run</h2>
 <h3>Minutes by local hour</h3>${hourChart(g.minutes_by_local_hour, 'minutes by local hour, whole run')}
 <h3>Top songs</h3>${rankChart(songItems(g.top_songs), 'top songs', 'run-top-songs')}
