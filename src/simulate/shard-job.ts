@@ -44,18 +44,17 @@ export async function runShardJob(job: ShardJob, onProgress: (p: ShardProgress) 
   const ctx = simulationContext(job.params, songs, new PopulationModel(job.params));
   const file = RunLayout.partName(job.shard);
   // the AVRO part in params.schemaVersion, and part-NNNNN.parquet beside it when format has parquet
-  const writer = await PartWriters.open(job.params, layout, job.shard);
+  const writer = PartWriters.open(job.params, layout, job.shard);
   try {
     let done = 0;
     for (const user of users) {
       for (const record of simulateUser(ctx, user)) {
-        const pending = writer.append(record);
-        if (pending) await pending;
+        writer.append(record);
       }
       done++;
       onProgress({ users: done, records: writer.records, bytes: writer.bytesWritten });
     }
-    const written = await writer.commit();
+    const written = writer.commit();
     const result: ShardResult = { shard: job.shard, file, users: users.length, ...written };
     writeFileAtomic(layout.partCheckpointPath(job.shard), JSON.stringify(result));
     return result;
