@@ -3,12 +3,12 @@ import * as path from 'node:path';
 import { once } from 'node:events';
 import { finished } from 'node:stream/promises';
 import * as avro from 'avsc';
-import { readContainer } from '../src/avro/read-container';
-import { LISTENING_HISTORY_SCHEMA, schemaType } from '../src/avro/schemas';
-import { RunLayout } from '../src/output/run-layout';
-import { prepareRun } from '../src/simulate/in-process-run';
-import type { ListeningRecord } from '../src/simulate/listening-record';
-import { runShardJob } from '../src/simulate/shard-job';
+import { readContainer } from '../src/formats/avro/read-container';
+import { LISTENING_HISTORY_SCHEMA, schemaType } from '../src/formats/avro/schemas';
+import { RunLayout } from '../src/pipeline/run-layout';
+import { prepareRun } from '../src/pipeline/in-process-run';
+import type { ListeningRecord } from '../src/domain/listening-record';
+import { runShardJob } from '../src/pipeline/shard-job';
 
 const PILOT_USERS = 200;
 const PREBUILT = 20_000;

@@ -3,8 +3,8 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { openSession } from '../cli/temporal/session';
 import { TASK_QUEUE } from '../cli/temporal/constants';
-import { logger } from '../src/log/logger';
-import type { GenerationProgress, GenerationResult } from '../workflows/generate-dataset';
+import { logger } from '../src/runtime/logger';
+import { GENERATE_DATASET, progressQuery, type GenerateDatasetWorkflow, type GenerationProgress, type GenerationResult } from '../workflows/contracts';
 import { measureShardCeiling, recordsPerUser } from './shard-ceiling';
 
 export interface WholeRun {
@@ -54,7 +54,7 @@ export async function measureWholeRun(dir: string, target: number, catalog: stri
     const workflowId = `bench-whole-${process.pid}`;
     log(`generating ${users} users (~${target} records), ${threads} threads; start-up took ${startupMs} ms...`);
     t0 = performance.now();
-    const handle = await session.client.workflow.start('generateDataset', {
+    const handle = await session.client.workflow.start<GenerateDatasetWorkflow>(GENERATE_DATASET, {
       taskQueue: TASK_QUEUE,
       workflowId,
       args: [{ users, out: '.', runId: 'whole', ...(catalog && { catalog: [catalog] }) }],
@@ -64,7 +64,7 @@ export async function measureWholeRun(dir: string, target: number, catalog: stri
       if (polling) return;
       polling = true;
       handle
-        .query<GenerationProgress>('progress')
+        .query(progressQuery)
         .then((p) => {
           const now = performance.now();
           if (p.phase === 'shards' && shardsStart === undefined) shardsStart = now;
@@ -75,7 +75,7 @@ export async function measureWholeRun(dir: string, target: number, catalog: stri
         .finally(() => (polling = false));
     }, POLL_MS);
     try {
-      result = (await handle.result()) as GenerationResult;
+      result = await handle.result();
       t1 = performance.now();
     } finally {
       clearInterval(timer);

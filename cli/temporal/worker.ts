@@ -1,8 +1,8 @@
 import { NativeConnection, Runtime, Worker, DefaultLogger, type LogLevel } from '@temporalio/worker';
 import { createAnalyticsActivities } from '../../activities/analytics-activities';
 import { createGenerationActivities } from '../../activities/generation-activities';
-import { logger } from '../../src/log/logger';
-import { ShardPool } from '../../src/parallel/shard-pool';
+import { logger } from '../../src/runtime/logger';
+import { ThreadPool } from '../../src/runtime/thread-pool';
 import { NAMESPACE, TASK_QUEUE } from './constants';
 import { prebuiltWorkflowBundle, WORKFLOWS_PATH } from './workflow-bundle';
 
@@ -35,7 +35,7 @@ export { WORKFLOWS_PATH } from './workflow-bundle';
 
 export interface GenerationWorker {
   worker: Worker;
-  pool: ShardPool;
+  pool: ThreadPool;
   /** runs until shutdown() (or a signal); closes the thread pool at the end */
   run(): Promise<void>;
 }
@@ -48,7 +48,7 @@ export async function createGenerationWorker(opts: {
   threads?: number;
 }): Promise<GenerationWorker> {
   installRuntime();
-  const pool = new ShardPool(opts.threads);
+  const pool = new ThreadPool(opts.threads);
   const bundle = prebuiltWorkflowBundle();
   let worker: Worker;
   try {

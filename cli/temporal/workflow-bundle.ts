@@ -1,7 +1,7 @@
 import * as crypto from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { writeFileAtomic } from '../../src/files/atomic-file';
+import { writeFileAtomic } from '../../src/runtime/atomic-file';
 
 /** The workflows' entry module: index.js when compiled, index.ts when run from sources (tests). */
 export const WORKFLOWS_PATH = path.join(__dirname, '../../workflows', `index${path.extname(__filename)}`);

@@ -2,12 +2,12 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { DuckDBInstance } from '@duckdb/node-api';
 import { afterAll, describe, expect, it } from 'vitest';
-import type { ListeningRecordV2 } from '../../src/export/listening-history-versions';
-import { PlaybackContextDeriver } from '../../src/export/playback-context';
-import { ColumnarParquetWriter } from '../../src/parquet/columnar-parquet-writer';
-import { listeningParquetColumns } from '../../src/parquet/listening-parquet';
-import { SeededRandom } from '../../src/random/seeded-random';
-import type { ListeningRecord } from '../../src/simulate/listening-record';
+import type { ListeningRecordV2 } from '../../src/formats/listening-history-versions';
+import { PlaybackContextDeriver } from '../../src/simulation/playback-context';
+import { ColumnarParquetWriter } from '../../src/formats/parquet/columnar-parquet-writer';
+import { listeningParquetColumns } from '../../src/formats/parquet/listening-parquet';
+import { SeededRandom } from '../../src/simulation/seeded-random';
+import type { ListeningRecord } from '../../src/domain/listening-record';
 import { makeTmpDir } from '../helpers/tmp-dir';
 
 function* syntheticRecords(n: number): Generator<ListeningRecord & { session: number }> {

@@ -1,0 +1,157 @@
+import type { SimulatedSong } from '../domain/song';
+import type { SeededRandom } from './seeded-random';
+
+/**
+ * The catalog split for one play year: of the songs released by then, the newer and
+ * the older half (by year, ties by catalog order), each crossed with the more and the
+ * less popular half of the catalog, so a pick draws from the quarter the user prefers.
+ */
+export interface YearView {
+  year: number;
+  /** 1 if the song is in the newer half of the songs released by `year`, 0 if older, 255 if not yet released */
+  newer: Uint8Array;
+  /** buckets[newer * 2 + popular]: song ids */
+  buckets: Uint32Array[];
+  /** every song released by `year` (all songs if none was) */
+  available: Uint32Array;
+}
+
+/**
+ * Song ids ordered by (key, id) for integer keys: a counting sort, O(n + key range),
+ * no comparator calls, for catalogs of millions (years and popularities span little).
+ */
+function idsOrderedBy(n: number, key: (i: number) => number): Uint32Array {
+  const keys = new Int32Array(n);
+  let min = Infinity;
+  let max = -Infinity;
+  for (let i = 0; i < n; i++) {
+    const k = (keys[i] = key(i));
+    if (k < min) min = k;
+    if (k > max) max = k;
+  }
+  const ids = new Uint32Array(n);
+  if (max - min > 4 * n + 1024) {
+    const order = Array.from({ length: n }, (_, i) => i).sort((x, y) => keys[x] - keys[y] || x - y);
+    ids.set(order);
+    return ids;
+  }
+  const start = new Uint32Array(max - min + 2);
+  for (let i = 0; i < n; i++) start[keys[i] - min + 1]++;
+  for (let k = 1; k < start.length; k++) start[k] += start[k - 1];
+  for (let i = 0; i < n; i++) ids[start[keys[i] - min]++] = i;
+  return ids;
+}
+
+/**
+ * Indexes over the catalog so that no pick ever scans it: song -> artist, artist ->
+ * its songs, popularity halves and, per play year, release-age halves. Built in O(n)
+ * over typed arrays once per catalog and thread (see simulationContext); for n songs
+ * they hold ~22 bytes per song plus ~9 bytes per song for each play year in use.
+ */
+export class CatalogIndex {
+  readonly artistOf: Uint32Array;
+  readonly artistCount: number;
+  /** the songs of artist a are artistSongs[artistStart[a] .. artistStart[a + 1]) */
+  private readonly artistStart: Uint32Array;
+  private readonly artistSongs: Uint32Array;
+  /** 1 if the song is in the more popular half of the catalog */
+  readonly popular: Uint8Array;
+  /** song ids by (year, id), and their years */
+  private readonly byYear: Uint32Array;
+  private readonly yearOfRank: Int32Array;
+  private readonly years = new Map<number, YearView>();
+
+  constructor(readonly songs: readonly SimulatedSong[]) {
+    const n = songs.length;
+    if (n === 0) throw new Error('the catalog has no songs');
+    this.artistOf = new Uint32Array(n);
+    const ids = new Map<string, number>();
+    for (let i = 0; i < n; i++) {
+      let a = ids.get(songs[i].artist);
+      if (a === undefined) ids.set(songs[i].artist, (a = ids.size));
+      this.artistOf[i] = a;
+    }
+    this.artistCount = ids.size;
+    this.artistStart = new Uint32Array(this.artistCount + 1);
+    for (let i = 0; i < n; i++) this.artistStart[this.artistOf[i] + 1]++;
+    for (let a = 0; a < this.artistCount; a++) this.artistStart[a + 1] += this.artistStart[a];
+    this.artistSongs = new Uint32Array(n);
+    const fill = this.artistStart.slice(0, this.artistCount);
+    for (let i = 0; i < n; i++) this.artistSongs[fill[this.artistOf[i]]++] = i;
+
+    const byPopularity = idsOrderedBy(n, (i) => songs[i].popularity);
+    this.popular = new Uint8Array(n);
+    for (let r = Math.floor(n / 2); r < n; r++) this.popular[byPopularity[r]] = 1;
+    this.byYear = idsOrderedBy(n, (i) => songs[i].year);
+    this.yearOfRank = new Int32Array(n);
+    for (let r = 0; r < n; r++) this.yearOfRank[r] = songs[this.byYear[r]].year;
+  }
+
+  get size(): number {
+    return this.songs.length;
+  }
+
+  songCountOf(artist: number): number {
+    return this.artistStart[artist + 1] - this.artistStart[artist];
+  }
+
+  /** The artist's songs from a random position, cyclically: up to `limit` song ids into `out`; returns the count. */
+  songsOfFrom(artist: number, rng: SeededRandom, out: Uint32Array): number {
+    const start = this.artistStart[artist];
+    const count = this.artistStart[artist + 1] - start;
+    const first = Math.floor(rng.next() * count);
+    const n = Math.min(count, out.length);
+    for (let i = 0; i < n; i++) out[i] = this.artistSongs[start + ((first + i) % count)];
+    return n;
+  }
+
+  /** The catalog as seen from a play year; built on first use, then cached with the index. */
+  yearView(year: number): YearView {
+    let view = this.years.get(year);
+    if (!view) {
+      view = this.buildYearView(year);
+      this.years.set(year, view);
+    }
+    return view;
+  }
+
+  private buildYearView(year: number): YearView {
+    const n = this.songs.length;
+    // songs released by `year` are the first `released` of byYear (all of them if none was)
+    let lo = 0;
+    let hi = n;
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1;
+      if (this.yearOfRank[mid] <= year) lo = mid + 1;
+      else hi = mid;
+    }
+    const released = lo === 0 ? n : lo;
+    const half = Math.floor(released / 2);
+    const newer = new Uint8Array(n).fill(255);
+    for (let r = 0; r < released; r++) newer[this.byYear[r]] = r >= half ? 1 : 0;
+    const sizes = [0, 0, 0, 0];
+    for (let i = 0; i < n; i++) if (newer[i] !== 255) sizes[newer[i] * 2 + this.popular[i]]++;
+    const buckets = sizes.map((size) => new Uint32Array(size));
+    const available = new Uint32Array(released);
+    const filled = [0, 0, 0, 0];
+    let a = 0;
+    for (let i = 0; i < n; i++) {
+      if (newer[i] === 255) continue;
+      const b = newer[i] * 2 + this.popular[i];
+      buckets[b][filled[b]++] = i;
+      available[a++] = i;
+    }
+    return { year, newer, buckets, available };
+  }
+}
+
+/** The non-empty bucket closest to the wanted (newer, popular) quarter. */
+export function bucketFor(view: YearView, wantNewer: boolean, wantPopular: boolean): Uint32Array {
+  const n = wantNewer ? 1 : 0;
+  const p = wantPopular ? 1 : 0;
+  for (const [nn, pp] of [[n, p], [n, 1 - p], [1 - n, p], [1 - n, 1 - p]]) {
+    const b = view.buckets[nn * 2 + pp];
+    if (b.length) return b;
+  }
+  return view.available;
+}
