@@ -3,10 +3,12 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { parseArgs } from 'node:util';
 import { measureShardCeiling } from './shard-ceiling';
+import { measureParquetCost } from './parquet-cost';
 import { measureWholeRun } from './whole-run';
 
 const usage = `npm run bench -- [--records N] [--catalog SOURCE] [--json]
 npm run bench -- --whole [--records N] [--catalog SOURCE] [--json]
+npm run bench -- --parquet [--records N] [--json]
 
 Default: records/s of simulate + encode + deflate on one thread (one shard through
 the real shard job: catalog indexes, users, the deterministic AVRO writer), then, in
@@ -21,6 +23,11 @@ in the same process. Prints {"recordsPerSec","ceilingPerThread","threads","ratio
 manifest, ratio = recordsPerSec / (threads x ceilingPerThread), startupMs until
 the worker polls, peak RSS of this process (worker and threads) after the run.
 
+--parquet: one shard on one thread as AVRO and as AVRO+Parquet (best of 3
+alternating rounds), and the Parquet part's size against DuckDB's own rewrite of
+the same rows (SNAPPY). Prints {"avroSeconds","avroParquetSeconds","timeRatio",
+"parquetBytes","duckdbBytes","sizeRatio",...}.
+
   --records N       records to write (default 200000; --whole 5000000)
   --catalog SOURCE  catalog of the simulated run (default synthetic:2000)
   --json            print the result as one JSON line
@@ -33,6 +40,7 @@ async function main(): Promise<void> {
       records: { type: 'string' },
       catalog: { type: 'string' },
       whole: { type: 'boolean' },
+      parquet: { type: 'boolean' },
       json: { type: 'boolean' },
       help: { type: 'boolean', short: 'h' },
     },
@@ -45,7 +53,9 @@ async function main(): Promise<void> {
   try {
     const result = values.whole
       ? await measureWholeRun(dir, target, values.catalog, log)
-      : await measureShardCeiling(dir, target, values.catalog ?? 'synthetic:2000', log);
+      : values.parquet
+        ? await measureParquetCost(dir, target, log)
+        : await measureShardCeiling(dir, target, values.catalog ?? 'synthetic:2000', log);
     if (values.json) process.stdout.write(JSON.stringify(result) + '\n');
     else for (const [k, v] of Object.entries(result)) process.stdout.write(`${k.padEnd(24)} ${v}\n`);
   } finally {
