@@ -35,7 +35,7 @@ export interface ShardProgress {
  */
 let cachedCatalog: { sha256: string; songs: SimulatedSong[] } | undefined;
 
-async function catalogFor(path: string, sha256: string): Promise<SimulatedSong[]> {
+export async function catalogFor(path: string, sha256: string): Promise<SimulatedSong[]> {
   if (cachedCatalog?.sha256 !== sha256) {
     cachedCatalog = undefined;
     cachedCatalog = { sha256, songs: slimSongs(await readCatalogFile(path)) };
