@@ -6,7 +6,7 @@ import { writeCatalogFile } from '../src/catalog/catalog-file';
 import { ingestSources, SourceError } from '../src/catalog/sources';
 import { sha256File, writeFileAtomic } from '../src/files/atomic-file';
 import { logger } from '../src/log/logger';
-import { dataRoot, resolveRunDir } from '../src/output/data-root';
+import { catalogRoots, dataRoot, resolveRunDir } from '../src/output/data-root';
 import { writeManifest, type ManifestPart } from '../src/output/manifest';
 import { RunLayout } from '../src/output/run-layout';
 import { ShardPool } from '../src/parallel/shard-pool';
@@ -14,15 +14,17 @@ import { InputError, resolveGenerationInput, type GenerationInput, shardCount, t
 import type { ShardProgress, ShardResult } from '../src/simulate/shard-job';
 import { listeningHistorySchemaFile } from '../src/export/listening-history-versions';
 import { checkpointParquet, parquetTwinValid } from '../src/export/part-writers';
-import { prunableGenerations } from '../src/output/generations';
+import { prunableGenerations, scheduledTimeOf } from '../src/output/generations';
 import { PopulationModel } from '../src/users/user-profile';
 import type { UsersProgress } from '../src/users/users-job';
-import type { CatalogRef, ManifestRef, PruneRequest, RunRef, ShardOutcome, ShardRef, UsersRef } from './types';
+import type { CatalogRef, ManifestRef, RunRef, ShardOutcome, ShardRef, UsersRef } from './types';
 
 export interface ActivityDeps {
   pool: ShardPool;
   /** overrides dataRoot() (the embedded CLI sets it to the --out folder) */
   dataRoot?: string;
+  /** catalog sources named on the worker's own command line (embedded CLI): read wherever they point */
+  trustedSources?: readonly string[];
 }
 
 function invalidInput(err: unknown): never {
@@ -81,18 +83,40 @@ function testSettingsFromEnv(): { failShare: number; shardDelayMs: number } {
 export function createGenerationActivities(deps: ActivityDeps) {
   const { failShare, shardDelayMs } = testSettingsFromEnv();
   const log = (runId: string, extra: Record<string, unknown> = {}) => logger.child({ runId, ...extra });
+  const fileRoots = catalogRoots(deps.dataRoot ?? dataRoot());
+
+  /**
+   * A RunRef comes back from the workflow, whose arguments a starter can forge (a
+   * continuation included): its folder must be the one its params resolve to under the
+   * data root, and its params the ones resolveParams recorded there.
+   */
+  function verifyRunRef(ref: RunRef): void {
+    const forged = (why: string): never => {
+      throw ApplicationFailure.nonRetryable(`invalid input: run: ${why}`, 'InvalidInput', { field: 'run' });
+    };
+    if (typeof ref !== 'object' || ref === null || typeof ref.runDir !== 'string' || typeof ref.params !== 'object' || ref.params === null) forged('not a run reference');
+    let runDir: string;
+    try {
+      runDir = resolveRunDir(deps.dataRoot ?? dataRoot(), ref.params.out, ref.params.runId);
+    } catch (err) {
+      invalidInput(err);
+    }
+    if (runDir !== ref.runDir) forged(`${JSON.stringify(ref.runDir)} is not the folder its params name`);
+    const recorded = readJson<GenerationParams>(new RunLayout(runDir).paramsPath);
+    if (JSON.stringify(recorded) !== JSON.stringify(ref.params)) forged(`${runDir} does not hold a generation with these params`);
+  }
 
   return {
     /**
      * Validates the input, fills defaults, fixes the run folder and records the params
      * there. With `resume`, the params recorded by the generation being resumed win.
      */
-    async resolveParams(args: { input: unknown; workflowId: string; defaultRunId?: string | null }): Promise<RunRef> {
+    async resolveParams(args: { input: unknown; workflowId: string; scheduledAt?: string }): Promise<RunRef> {
       let params: GenerationParams;
       let runDir: string;
       try {
-        params = resolveGenerationInput(args.input, args.defaultRunId ?? args.workflowId);
-        if (params.resume && (args.input as GenerationInput).runId === undefined) params.runId = params.resume;
+        const scheduledAt = args.scheduledAt === undefined ? undefined : new Date(args.scheduledAt);
+        params = resolveGenerationInput(args.input, args.workflowId, { scheduledAt });
         runDir = resolveRunDir(deps.dataRoot ?? dataRoot(), params.out, params.runId);
         new PopulationModel(params);
       } catch (err) {
@@ -116,8 +140,15 @@ export function createGenerationActivities(deps: ActivityDeps) {
       return { params, runDir };
     },
 
+    /** The run a continued workflow carries, checked: its folder under the data root, its params the recorded ones. */
+    async checkRun(ref: RunRef): Promise<RunRef> {
+      verifyRunRef(ref);
+      return ref;
+    },
+
     /** Reads the catalog sources into one checkpointed catalog file, or reuses a valid one. */
     async ingestCatalog(ref: RunRef): Promise<CatalogRef> {
+      verifyRunRef(ref);
       const layout = new RunLayout(ref.runDir);
       const l = log(ref.params.runId, { step: 'catalog' });
       const previous = readJson<CatalogRef & { catalog: string[]; seed: number }>(layout.catalogReportPath);
@@ -139,6 +170,8 @@ export function createGenerationActivities(deps: ActivityDeps) {
           currentYear: Number(ref.params.to.slice(0, 4)),
           cacheDir: layout.httpCacheDir,
           signal: ctx.cancellationSignal,
+          fileRoots,
+          trusted: deps.trustedSources,
           onProgress: (event) => {
             ctx.heartbeat(event);
             l.info(event, 'catalog source');
@@ -163,6 +196,7 @@ export function createGenerationActivities(deps: ActivityDeps) {
 
     /** Gives every user a home place and a personality, written shard by shard in a pool thread; a resumed run reuses the file. */
     async assignUsers(ref: RunRef): Promise<UsersRef> {
+      verifyRunRef(ref);
       const layout = new RunLayout(ref.runDir);
       const shards = shardCount(ref.params);
       // the params of a run folder never change (resolveParams), so equal sizes mean the same users
@@ -196,6 +230,7 @@ export function createGenerationActivities(deps: ActivityDeps) {
 
     /** Simulates one shard's users into its part file, unless a valid part exists already. */
     async generateShard(ref: ShardRef): Promise<ShardOutcome> {
+      verifyRunRef(ref);
       const layout = new RunLayout(ref.runDir);
       const ctx = Context.current();
       const l = log(ref.params.runId, { shard: ref.shard, attempt: ctx.info.attempt });
@@ -237,6 +272,7 @@ export function createGenerationActivities(deps: ActivityDeps) {
 
     /** Checks every part against its checkpoint and writes the manifest last, atomically. */
     async finalizeManifest(ref: RunRef): Promise<ManifestRef> {
+      verifyRunRef(ref);
       const layout = new RunLayout(ref.runDir);
       const parts: ManifestPart[] = [];
       for (let shard = 0; shard < shardCount(ref.params); shard++) {
@@ -260,12 +296,20 @@ export function createGenerationActivities(deps: ActivityDeps) {
       return { manifest: layout.manifestPath, totalRecords, parts: parts.length, bytes: parts.reduce((n, p) => n + p.bytes, 0) };
     },
 
-    /** Deletes the schedule's generations (siblings named <schedule>-YYYYMMDDTHHMMSSZ) scheduled more than keepDays before this one. */
-    async pruneGenerations(args: PruneRequest): Promise<{ deleted: string[] }> {
-      const parent = path.dirname(args.runDir);
-      const deleted = prunableGenerations(parent, args.schedule, new Date(args.scheduledAt), args.keepDays).filter((dir) => dir !== args.runDir);
+    /**
+     * Deletes the schedule's complete generations (siblings <schedule>-YYYYMMDDTHHMMSSZ with a
+     * manifest.json) scheduled more than keepDays before this run; schedule and keepDays are
+     * the run's validated params, its date is its own folder name.
+     */
+    async pruneGenerations(ref: RunRef): Promise<{ deleted: string[] }> {
+      verifyRunRef(ref);
+      const { schedule, keepDays, runId } = ref.params;
+      const runAt = schedule ? scheduledTimeOf(runId, schedule) : undefined;
+      if (!schedule || !keepDays || !runAt) return { deleted: [] };
+      const parent = path.dirname(ref.runDir);
+      const deleted = prunableGenerations(parent, schedule, runAt, keepDays).filter((dir) => dir !== ref.runDir);
       for (const dir of deleted) fs.rmSync(dir, { recursive: true, force: true });
-      log(path.basename(args.runDir), { step: 'prune' }).info({ deleted: deleted.map((d) => path.basename(d)), keepDays: args.keepDays }, 'old generations pruned');
+      log(runId, { step: 'prune' }).info({ deleted: deleted.map((d) => path.basename(d)), keepDays }, 'old generations pruned');
       return { deleted };
     },
   };

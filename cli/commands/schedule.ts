@@ -19,7 +19,7 @@ export const usage = `wrapped-etl schedule SUBCOMMAND ...
 A schedule starts generateDataset on the cron (UTC). Each run writes to
 <out>/NAME-YYYYMMDDTHHMMSSZ, named after its scheduled time; a run is skipped
 while the previous one still runs; --keep-days N deletes this schedule's
-generations scheduled more than N days before the newest. Schedules need a server
+complete generations scheduled more than N days before the newest. Schedules need a server
 that keeps running (\`wrapped-etl server\`, or --address) and a worker there.
 All subcommands take --address HOST:PORT.
 
@@ -37,7 +37,7 @@ function scheduleName(positionals: string[]): string {
   return name;
 }
 
-function createInput(values: Record<string, string | string[] | boolean | undefined>): { input: GenerationInput; keepDays: number | undefined; cron: string } {
+function createInput(name: string, values: Record<string, string | string[] | boolean | undefined>): { input: GenerationInput; cron: string } {
   const cron = values.cron as string | undefined;
   if (!cron) throw new UsageError('--cron is required, e.g. --cron "0 2 * * *" (every night at 02:00 UTC)');
   let keepDays: number | undefined;
@@ -45,7 +45,7 @@ function createInput(values: Record<string, string | string[] | boolean | undefi
     keepDays = Number(values['keep-days']);
     if (!Number.isInteger(keepDays) || keepDays < 1) throw new UsageError(`--keep-days needs a whole number of days >= 1, got "${values['keep-days']}"`);
   }
-  const input = inputFromFlags(values);
+  const input: GenerationInput = { ...inputFromFlags(values), schedule: name, ...(keepDays ? { keepDays } : {}) };
   if (input.runId !== undefined) throw new UsageError('--run-id does not go with a schedule: each run is named after its scheduled time');
   if (input.resume !== undefined) throw new UsageError('resume does not go with a schedule');
   try {
@@ -54,7 +54,7 @@ function createInput(values: Record<string, string | string[] | boolean | undefi
     if (err instanceof InputError) throw new UsageError(err.message);
     throw err;
   }
-  return { input, keepDays, cron };
+  return { input, cron };
 }
 
 async function describeSchedule(client: Client, name: string): Promise<string> {
@@ -64,7 +64,7 @@ async function describeSchedule(client: Client, name: string): Promise<string> {
     `${name}: ${d.state.paused ? `PAUSED${d.state.note ? ` (${d.state.note})` : ''}` : 'ACTIVE'}`,
     `  cron:        ${(d.memo as { cron?: string } | undefined)?.cron ?? JSON.stringify(d.spec.calendars ?? d.spec.intervals)} (UTC)`,
     `  input:       ${JSON.stringify(action?.args?.[0] ?? {})}`,
-    `  keep days:   ${(d.action.type === 'startWorkflow' && (action?.memo as { keepDays?: number } | undefined)?.keepDays) || 'all'}`,
+    `  keep days:   ${(action?.args?.[0] as GenerationInput | undefined)?.keepDays ?? 'all'}`,
     `  overlap:     ${d.policies.overlap}`,
     `  next runs:   ${d.info.nextActionTimes.slice(0, 3).map((t) => t.toISOString()).join(', ') || '-'}`,
     `  runs taken:  ${d.info.numActionsTaken} (skipped for overlap: ${d.info.numActionsSkippedOverlap})`,
@@ -83,8 +83,8 @@ export async function run(argv: string[]): Promise<void> {
   });
   const subcommands = ['create', 'list', 'describe', 'pause', 'unpause', 'trigger', 'delete'];
   if (!sub || !subcommands.includes(sub)) throw new UsageError(sub ? `unknown subcommand "${sub}"` : `give a subcommand: ${subcommands.join(', ')}`);
-  const created = sub === 'create' ? createInput(values) : undefined;
   const name = sub === 'list' ? '' : scheduleName(positionals);
+  const created = sub === 'create' ? createInput(name, values) : undefined;
 
   const session = await openSession({ address: values.address, worker: false, needsRunningServer: 'schedules live on a server that keeps running' });
   const { client } = session;
@@ -92,7 +92,7 @@ export async function run(argv: string[]): Promise<void> {
     const handle = client.schedule.getHandle(name);
     switch (sub) {
       case 'create': {
-        const { input, keepDays, cron } = created!;
+        const { input, cron } = created!;
         await client.schedule.create({
           scheduleId: name,
           spec: { cronExpressions: [cron] },
@@ -101,8 +101,8 @@ export async function run(argv: string[]): Promise<void> {
             workflowType: 'generateDataset',
             workflowId: name,
             taskQueue: TASK_QUEUE,
+            // schedule and keepDays travel in the validated input: memo and search attributes are not trusted
             args: [input],
-            memo: { schedule: name, ...(keepDays ? { keepDays } : {}) },
           },
           policies: { overlap: ScheduleOverlapPolicy.SKIP },
           memo: { cron },
