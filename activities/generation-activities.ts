@@ -2,6 +2,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { ApplicationFailure, Context, CancelledFailure } from '@temporalio/activity';
 import { loadSchemaJson } from '../src/avro/schemas';
+import { AddressPolicy } from '../src/catalog/address-guard';
 import { writeCatalogFile } from '../src/catalog/catalog-file';
 import { ingestSources, SourceError } from '../src/catalog/sources';
 import { sha256File, writeFileAtomic } from '../src/files/atomic-file';
@@ -84,6 +85,7 @@ export function createGenerationActivities(deps: ActivityDeps) {
   const { failShare, shardDelayMs } = testSettingsFromEnv();
   const log = (runId: string, extra: Record<string, unknown> = {}) => logger.child({ runId, ...extra });
   const fileRoots = catalogRoots(deps.dataRoot ?? dataRoot());
+  const addresses = AddressPolicy.fromEnv();
 
   /**
    * A RunRef comes back from the workflow, whose arguments a starter can forge (a
@@ -171,6 +173,7 @@ export function createGenerationActivities(deps: ActivityDeps) {
           cacheDir: layout.httpCacheDir,
           signal: ctx.cancellationSignal,
           fileRoots,
+          addresses,
           trusted: deps.trustedSources,
           onProgress: (event) => {
             ctx.heartbeat(event);
@@ -184,10 +187,8 @@ export function createGenerationActivities(deps: ActivityDeps) {
         l.info({ songs: file.songs, duplicatesMerged: report.duplicatesMerged }, 'catalog ingested');
         return result;
       } catch (err) {
-        if (err instanceof SourceError) {
-          if (!err.retryable) throw ApplicationFailure.nonRetryable(err.message, 'CatalogSourceError');
-          throw ApplicationFailure.retryable(err.message, 'CatalogSourceUnavailable');
-        }
+        // a source fails only after its own retries (see HttpOptions.attempts): the activity does not retry it again
+        if (err instanceof SourceError) throw ApplicationFailure.nonRetryable(err.message, err.retryable ? 'CatalogSourceUnavailable' : 'CatalogSourceError');
         throw err;
       } finally {
         clearInterval(heartbeat);
@@ -199,13 +200,16 @@ export function createGenerationActivities(deps: ActivityDeps) {
       verifyRunRef(ref);
       const layout = new RunLayout(ref.runDir);
       const shards = shardCount(ref.params);
-      // the params of a run folder never change (resolveParams), so equal sizes mean the same users
+      // the params of a run folder never change (resolveParams): files that hash as recorded hold the same users
       const checkpointPath = path.join(layout.workDir, 'users.json');
-      const previous = readJson<{ users: number; bytes: number }>(checkpointPath);
-      const size = (file: string) => (fs.existsSync(file) ? fs.statSync(file).size : -1);
-      if (previous && size(layout.usersPath) === previous.bytes && size(layout.usersOffsetsPath) === 8 * (shards + 1)) {
-        log(ref.params.runId, { step: 'users' }).info({ users: previous.users }, 'users checkpoint reused');
-        return { path: layout.usersPath, users: previous.users };
+      const previous = readJson<{ users: number; sha256?: string; offsetsSha256?: string }>(checkpointPath);
+      const hashOf = (file: string) => (fs.existsSync(file) ? sha256File(file) : undefined);
+      if (previous) {
+        if (previous.sha256 === hashOf(layout.usersPath) && previous.offsetsSha256 === hashOf(layout.usersOffsetsPath)) {
+          log(ref.params.runId, { step: 'users' }).info({ users: previous.users }, 'users checkpoint reused');
+          return { path: layout.usersPath, users: previous.users };
+        }
+        log(ref.params.runId, { step: 'users' }).warn({ checkpoint: checkpointPath }, 'users files do not match their checkpoint (sha256): written again');
       }
       const ctx = Context.current();
       let progress: UsersProgress = { users: 0, shardsDone: 0, shards };
@@ -216,8 +220,8 @@ export function createGenerationActivities(deps: ActivityDeps) {
       const heartbeat = setInterval(() => ctx.heartbeat(progress), 2000);
       ctx.cancellationSignal.addEventListener('abort', () => task.cancel());
       try {
-        const { users, bytes } = await task.result;
-        writeFileAtomic(checkpointPath, JSON.stringify({ users, bytes }));
+        const { users, bytes, sha256, offsetsSha256 } = await task.result;
+        writeFileAtomic(checkpointPath, JSON.stringify({ users, bytes, sha256, offsetsSha256 }));
         log(ref.params.runId, { step: 'users' }).info({ users }, 'users assigned');
         return { path: layout.usersPath, users };
       } catch (err) {

@@ -1,6 +1,7 @@
 import * as path from 'node:path';
 import { confineUnderRoots } from '../output/data-root';
 import { InputError } from '../params/input-error';
+import type { AddressPolicy } from './address-guard';
 import { readCsvSource } from './csv-source';
 import { readHtmlSource } from './html-source';
 import { songKey, type ImputableField } from './impute';
@@ -31,6 +32,8 @@ export interface IngestContext {
   fileRoots?: string[];
   /** sources named on the worker's own command line: read whatever they name */
   trusted?: readonly string[];
+  /** where html: sources may connect; undefined: anywhere (a trusted caller) */
+  addresses?: AddressPolicy;
   /** called now and then during long work: rows read, pages fetched, retries */
   onProgress?: (event: { source: string; message: string; rowsRead?: number }) => void;
 }
@@ -122,7 +125,8 @@ async function readHtml(tally: SourceTally, d: SourceDescription, ctx: IngestCon
     onFetch: ({ fromCache }) => ctx.onProgress?.({ source: tally.source, message: fromCache ? `page read from cache` : `fetching ${url}` }),
     onRetry: ({ attempt, waitMs, why }) => ctx.onProgress?.({ source: tally.source, message: `attempt ${attempt} failed (${why}); retrying in ${waitMs} ms` }),
   };
-  const page = await fetchPage(tally.source, url, { cacheDir: ctx.cacheDir, http: ctx.http, signal: ctx.signal, ...events });
+  const addresses = ctx.trusted?.includes(tally.source) ? undefined : ctx.addresses;
+  const page = await fetchPage(tally.source, url, { cacheDir: ctx.cacheDir, http: ctx.http, signal: ctx.signal, addresses, ...events });
   readHtmlSource(tally, url, page, { ...d, currentYear: ctx.currentYear });
 }
 

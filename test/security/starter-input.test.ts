@@ -3,6 +3,7 @@ import * as path from 'node:path';
 import { WorkflowFailedError } from '@temporalio/client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startGenerationStack, type GenerationStack } from '../helpers/generation-stack';
+import { PageServer } from '../catalog/page-server';
 import { makeTmpDir } from '../helpers/tmp-dir';
 
 const TASK_QUEUE = 'security-starter-input';
@@ -140,6 +141,18 @@ describe('what a workflow starter sets cannot reach outside the data root nor de
     }
     const ok = (await run('cat-root', { ...small, catalog: [`csv:${path.join(elsewhere.dir, 'songs.csv')}`] })) as { totalRecords: number };
     expect(ok.totalRecords).toBeGreaterThan(0);
+  });
+
+  it('does not fetch internal addresses for html: sources (no WRAPPED_ETL_FETCH_ALLOW on this worker)', async () => {
+    const pages = await new PageServer().start();
+    try {
+      const msg = await failure(run('ssrf-loopback', { ...small, catalog: [`html:${pages.url('/plain.html')}`] }));
+      expect(msg).toMatch(/refused: 127\.0\.0\.1 is a loopback, private, link-local or metadata address/);
+      expect(pages.hits).toHaveLength(0);
+      expect(fs.existsSync(path.join(stack.dataRoot, 'data', 'ssrf-loopback', '_work', 'http-cache'))).toBe(false);
+    } finally {
+      await pages.stop();
+    }
   });
 
   it('fails at once naming out for a NUL byte or an overlong path', async () => {
