@@ -1,6 +1,6 @@
 import * as path from 'node:path';
-import { confineUnderRoots } from '../output/data-root';
-import { InputError } from '../params/input-error';
+import { confineUnderRoots } from '../config/data-root';
+import { InputError } from '../domain/errors';
 import type { AddressPolicy } from './address-guard';
 import { readCsvSource } from './csv-source';
 import { readHtmlSource } from './html-source';
@@ -9,7 +9,7 @@ import { fetchPage, type FetchEvents, type HttpOptions } from './polite-fetch';
 import { DescriptionError, loadSourceDescription, type SourceDescription } from './source-description';
 import { SourceError } from './source-error';
 import { SourceTally, type SourceReport } from './source-tally';
-import type { Song } from './song';
+import type { Song } from '../domain/song';
 import { DEFAULT_SYNTHETIC_SONGS, syntheticCatalog } from './synthetic';
 
 export { SourceError } from './source-error';

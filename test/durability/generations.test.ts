@@ -2,8 +2,8 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { dataRootOf } from '../../cli/temporal/generation-info';
-import { prunableGenerations, scheduledTimeOf } from '../../src/output/generations';
-import { compactTime } from '../../src/params/generation-input';
+import { prunableGenerations, scheduledTimeOf } from '../../src/pipeline/generations';
+import { compactTime } from '../../src/config/generation-input';
 import { makeTmpDir } from '../helpers/tmp-dir';
 
 describe('scheduled generation folders', () => {

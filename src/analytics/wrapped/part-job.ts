@@ -1,6 +1,6 @@
 import * as crypto from 'node:crypto';
 import * as fs from 'node:fs';
-import { writeFileAtomic } from '../../files/atomic-file';
+import { writeFileAtomic } from '../../runtime/atomic-file';
 import { analyzePart, type PartAnalysis } from './analyze-part';
 import { createPersonalityInference } from './personality-inference';
 

@@ -1,7 +1,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { AtomicFile, writeFileAtomic } from '../../files/atomic-file';
-import { ParquetFileWriter, writeParquetFile } from '../../parquet/parquet-file-writer';
+import { AtomicFile, writeFileAtomic } from '../../runtime/atomic-file';
+import { ParquetFileWriter, writeParquetFile } from '../../formats/parquet/parquet-file-writer';
 import { renderWrappedReport } from './html-report';
 import { readPartial } from './part-job';
 import { ScopeTotals } from './scope-totals';
