@@ -17,6 +17,8 @@ import type { ShardProgress, ShardResult } from '../src/pipeline/shard-job';
 import { listeningHistorySchemaFile } from '../src/formats/listening-history-versions';
 import { checkpointParquet, parquetTwinValid } from '../src/formats/part-writers';
 import { prunableGenerations, scheduledTimeOf } from '../src/pipeline/generations';
+import { failFastOnFilesystem } from './filesystem-failure';
+import { claimRun, holdRun, releaseRun, RunOwnedElsewhere } from '../src/pipeline/run-owner';
 import { PopulationModel } from '../src/simulation/user-profile';
 import type { UsersProgress } from '../src/pipeline/users-job';
 import type { CatalogRef, ManifestRef, RunRef, ShardOutcome, ShardRef, UsersRef } from './types';
@@ -60,6 +62,13 @@ function resumedParams(params: GenerationParams, recorded: GenerationParams | un
   return recorded;
 }
 
+/** The workflow this activity runs for: the owner of the run folder it writes (never taken from the arguments). */
+function currentWorkflowId(): string {
+  const id = Context.current().info.workflowExecution?.workflowId;
+  if (!id) throw new Error('a generation activity must run for a workflow');
+  return id;
+}
+
 function readJson<T>(file: string): T | undefined {
   try {
     return JSON.parse(fs.readFileSync(file, 'utf8')) as T;
@@ -93,6 +102,29 @@ export function createGenerationActivities(deps: ActivityDeps) {
    * continuation included): its folder must be the one its params resolve to under the
    * data root, and its params the ones resolveParams recorded there.
    */
+  /** Verifies the ref and that this workflow still owns the run folder (renewing its claim); see run-owner. */
+  function ownedRunRef(ref: RunRef): void {
+    verifyRunRef(ref);
+    try {
+      holdRun(ref.runDir, currentWorkflowId());
+    } catch (err) {
+      if (err instanceof RunOwnedElsewhere) throw ApplicationFailure.nonRetryable(`${err.message}, which took it over; this run stops (its finished parts stay)`, 'RunTakenOver');
+      throw err;
+    }
+  }
+
+  /** Renews this workflow's claim on the run folder while a long activity works. */
+  function keepOwning(ref: RunRef): () => void {
+    const timer = setInterval(() => {
+      try {
+        holdRun(ref.runDir, currentWorkflowId());
+      } catch (err) {
+        log(ref.params.runId).warn({ err }, 'run folder taken over; this attempt finishes its file and stops');
+      }
+    }, 30_000);
+    return () => clearInterval(timer);
+  }
+
   function verifyRunRef(ref: RunRef): void {
     const forged = (why: string): never => {
       throw ApplicationFailure.nonRetryable(`invalid input: run: ${why}`, 'InvalidInput', { field: 'run' });
@@ -109,7 +141,7 @@ export function createGenerationActivities(deps: ActivityDeps) {
     if (JSON.stringify(recorded) !== JSON.stringify(ref.params)) forged(`${runDir} does not hold a generation with these params`);
   }
 
-  return {
+  return failFastOnFilesystem({
     /**
      * Validates the input, fills defaults, fixes the run folder and records the params
      * there. With `resume`, the params recorded by the generation being resumed win.
@@ -128,30 +160,40 @@ export function createGenerationActivities(deps: ActivityDeps) {
       const layout = new RunLayout(runDir);
       const recorded = readJson<GenerationParams>(layout.paramsPath);
       const differing = recorded && firstDifference(recorded, params);
-      if (params.resume) {
+      const resuming = params.resume !== null;
+      if (resuming) {
         params = resumedParams(params, recorded, args.input as GenerationInput, runDir);
       } else if (differing) {
         throw ApplicationFailure.nonRetryable(
           `invalid input: runId: ${runDir} holds a generation with other params (${differing} differs); give another runId, or resume it with "resume": "${params.runId}"`,
           'InvalidInput',
         );
-      } else {
-        fs.mkdirSync(layout.workDir, { recursive: true });
-        writeFileAtomic(layout.paramsPath, JSON.stringify(params, null, 2) + '\n');
       }
+      try {
+        // one writer per run folder; a resume takes the folder over from the run it resumes
+        claimRun(runDir, currentWorkflowId(), { takeOver: resuming });
+      } catch (err) {
+        if (!(err instanceof RunOwnedElsewhere)) throw err;
+        throw ApplicationFailure.nonRetryable(
+          `invalid input: runId: ${err.message}; give another runId, wait until it ends, or, if it stopped, resume it with "resume": "${params.runId}"`,
+          'InvalidInput',
+          { field: 'runId' },
+        );
+      }
+      if (!resuming) writeFileAtomic(layout.paramsPath, JSON.stringify(params, null, 2) + '\n');
       log(params.runId).info({ runDir, users: params.users, shards: shardCount(params), resumed: !!recorded }, 'generation resolved');
       return { params, runDir };
     },
 
     /** The run a continued workflow carries, checked: its folder under the data root, its params the recorded ones. */
     async checkRun(ref: RunRef): Promise<RunRef> {
-      verifyRunRef(ref);
+      ownedRunRef(ref);
       return ref;
     },
 
     /** Reads the catalog sources into one checkpointed catalog file, or reuses a valid one. */
     async ingestCatalog(ref: RunRef): Promise<CatalogRef> {
-      verifyRunRef(ref);
+      ownedRunRef(ref);
       const layout = new RunLayout(ref.runDir);
       const l = log(ref.params.runId, { step: 'catalog' });
       const previous = readJson<CatalogRef & { catalog: string[]; seed: number }>(layout.catalogReportPath);
@@ -167,6 +209,7 @@ export function createGenerationActivities(deps: ActivityDeps) {
       }
       const ctx = Context.current();
       const heartbeat = setInterval(() => ctx.heartbeat(), 5000);
+      const stopOwning = keepOwning(ref);
       try {
         const { songs, report } = await ingestSources(ref.params.catalog, {
           seed: ref.params.seed,
@@ -193,12 +236,13 @@ export function createGenerationActivities(deps: ActivityDeps) {
         throw err;
       } finally {
         clearInterval(heartbeat);
+        stopOwning();
       }
     },
 
     /** Gives every user a home place and a personality, written shard by shard in a pool thread; a resumed run reuses the file. */
     async assignUsers(ref: RunRef): Promise<UsersRef> {
-      verifyRunRef(ref);
+      ownedRunRef(ref);
       const layout = new RunLayout(ref.runDir);
       const shards = shardCount(ref.params);
       // the params of a run folder never change (resolveParams): files that hash as recorded hold the same users
@@ -219,6 +263,7 @@ export function createGenerationActivities(deps: ActivityDeps) {
         ctx.heartbeat(p);
       });
       const heartbeat = setInterval(() => ctx.heartbeat(progress), 2000);
+      const stopOwning = keepOwning(ref);
       ctx.cancellationSignal.addEventListener('abort', () => task.cancel());
       try {
         const { users, bytes, sha256, offsetsSha256 } = await task.result;
@@ -230,12 +275,13 @@ export function createGenerationActivities(deps: ActivityDeps) {
         throw err;
       } finally {
         clearInterval(heartbeat);
+        stopOwning();
       }
     },
 
     /** Simulates one shard's users into its part file, unless a valid part exists already. */
     async generateShard(ref: ShardRef): Promise<ShardOutcome> {
-      verifyRunRef(ref);
+      ownedRunRef(ref);
       const layout = new RunLayout(ref.runDir);
       const ctx = Context.current();
       const l = log(ref.params.runId, { shard: ref.shard, attempt: ctx.info.attempt });
@@ -258,6 +304,7 @@ export function createGenerationActivities(deps: ActivityDeps) {
         ctx.heartbeat(p);
       });
       const heartbeat = setInterval(() => ctx.heartbeat(progress), 2000);
+      const stopOwning = keepOwning(ref);
       ctx.cancellationSignal.addEventListener('abort', () => task.cancel());
       if (injected) setTimeout(() => task.cancel(), 20);
       try {
@@ -272,12 +319,13 @@ export function createGenerationActivities(deps: ActivityDeps) {
         throw err;
       } finally {
         clearInterval(heartbeat);
+        stopOwning();
       }
     },
 
     /** Checks every part against its checkpoint and writes the manifest last, atomically. */
     async finalizeManifest(ref: RunRef): Promise<ManifestRef> {
-      verifyRunRef(ref);
+      ownedRunRef(ref);
       const layout = new RunLayout(ref.runDir);
       const parts: ManifestPart[] = [];
       for (let shard = 0; shard < shardCount(ref.params); shard++) {
@@ -298,6 +346,7 @@ export function createGenerationActivities(deps: ActivityDeps) {
         totalRecords,
       });
       log(ref.params.runId, { step: 'manifest' }).info({ totalRecords, parts: parts.length }, 'manifest written');
+      releaseRun(ref.runDir, currentWorkflowId());
       return { manifest: layout.manifestPath, totalRecords, parts: parts.length, bytes: parts.reduce((n, p) => n + p.bytes, 0) };
     },
 
@@ -317,7 +366,7 @@ export function createGenerationActivities(deps: ActivityDeps) {
       log(runId, { step: 'prune' }).info({ deleted: deleted.map((d) => path.basename(d)), keepDays }, 'old generations pruned');
       return { deleted };
     },
-  };
+  });
 }
 
 export type GenerationActivities = ReturnType<typeof createGenerationActivities>;

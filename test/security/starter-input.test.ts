@@ -1,3 +1,4 @@
+import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { WorkflowFailedError } from '@temporalio/client';
@@ -152,6 +153,32 @@ describe('what a workflow starter sets cannot reach outside the data root nor de
       expect(fs.existsSync(path.join(stack.dataRoot, 'data', 'ssrf-loopback', '_work', 'http-cache'))).toBe(false);
     } finally {
       await pages.stop();
+    }
+  });
+
+  it('lets one workflow write a run folder: others with the same runId fail at once naming runId', async () => {
+    const input = { users: 400, shardSize: 20, sessionsPerUser: 5, catalog: ['synthetic:100'], runId: 'raced' };
+    const outcomes = await Promise.all(['race-a', 'race-b', 'race-c'].map((id) => run(id, input).then(() => 'completed', (e: WorkflowFailedError) => String(e.cause?.message))));
+    expect(outcomes.filter((o) => o === 'completed')).toHaveLength(1);
+    for (const o of outcomes.filter((o) => o !== 'completed')) expect(o).toMatch(/invalid input: runId: .*raced is being written by workflow race-/);
+    const dir = path.join(stack.dataRoot, 'data', 'raced');
+    expect(fs.existsSync(path.join(dir, 'manifest.json'))).toBe(true);
+    expect(fs.existsSync(path.join(dir, '_work', 'owner.json'))).toBe(false);
+    expect(fs.readdirSync(dir).filter((f) => f.endsWith('.tmp'))).toEqual([]);
+  });
+
+  it.skipIf(process.getuid?.() !== 0)('on a full disk (a 2 MB tmpfs) fails at once saying so, where, and how much space is free', async () => {
+    const small = path.join(stack.dataRoot, 'small');
+    fs.mkdirSync(small);
+    const mounted = spawnSync('mount', ['-t', 'tmpfs', '-o', 'size=2m', 'tmpfs', small]);
+    expect(mounted.status, String(mounted.stderr)).toBe(0);
+    try {
+      const started = Date.now();
+      const msg = await failure(run('disk-full', { users: 3000, shardSize: 100, sessionsPerUser: 10, catalog: ['synthetic:200'], out: 'small' }));
+      expect(msg).toMatch(/the disk is full: no space left to write .*small\/disk-full; [\d.]+ MB free of 2\.1 MB/);
+      expect(Date.now() - started).toBeLessThan(60_000);
+    } finally {
+      spawnSync('umount', [small]);
     }
   });
 

@@ -38,13 +38,18 @@ export function readPartial(file: string): (PartAnalysis & { sourceSha256: strin
   return sha256 === sha256Of(JSON.stringify(analysis)) ? { ...(analysis as PartAnalysis), sourceSha256 } : undefined;
 }
 
+/** Writes a part's analysis with the sha256 of the part it came from and of its own content. */
+export function writePartial(file: string, sourceSha256: string, analysis: PartAnalysis): void {
+  const stored: StoredPartAnalysis = { sourceSha256, sha256: sha256Of(JSON.stringify(analysis)), ...analysis };
+  writeFileAtomic(file, JSON.stringify(stored));
+}
+
 /** Analyses one part into its partial file, unless an intact partial of the same part bytes exists. */
 export async function runWrappedPartJob(job: WrappedPartJob, onProgress: (records: number) => void = () => {}): Promise<WrappedPartJobResult> {
   const previous = fs.existsSync(job.partialPath) ? readPartial(job.partialPath) : undefined;
   if (previous?.sourceSha256 === job.sha256) return { users: previous.users.length, records: previous.records, reused: true };
   const infer = await createPersonalityInference(job.runDir);
   const analysis = await analyzePart(job.file, job.part, infer, onProgress);
-  const stored: StoredPartAnalysis = { sourceSha256: job.sha256, sha256: sha256Of(JSON.stringify(analysis)), ...analysis };
-  writeFileAtomic(job.partialPath, JSON.stringify(stored));
+  writePartial(job.partialPath, job.sha256, analysis);
   return { users: analysis.users.length, records: analysis.records, reused: false };
 }
