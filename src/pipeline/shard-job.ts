@@ -30,7 +30,8 @@ export interface ShardProgress {
 
 let cachedCatalog: { key: string; songs: Song[] } | undefined;
 
-async function catalogFor(path: string, sha256: string): Promise<Song[]> {
+/** The catalog's songs, read once per thread and catalog file. */
+export async function catalogFor(path: string, sha256: string): Promise<Song[]> {
   const key = `${path}#${sha256}`;
   if (cachedCatalog?.key !== key) cachedCatalog = { key, songs: await readCatalogFile(path) };
   return cachedCatalog.songs;
