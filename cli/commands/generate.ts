@@ -1,28 +1,35 @@
 import * as path from 'node:path';
-import { parseArgs } from 'node:util';
 import { CancelledFailure, WorkflowFailedError } from '@temporalio/client';
 import { InputError, resolveGenerationInput, type GenerationInput, type GenerationParams } from '../../src/params/generation-input';
 import { resolveRunDir } from '../../src/output/data-root';
 import type { GenerationProgress, GenerationResult } from '../../workflows/generate-dataset';
-import { GENERATION_FLAGS, GENERATION_FLAGS_USAGE, inputFromFlags } from '../generation-flags';
+import { parseCommand, type CommandDef, type FlagDefs } from '../flags';
+import { GENERATION_FLAGS, inputFromFlags, RUN_NAME_FLAGS } from '../generation-flags';
 import { logger } from '../../src/log/logger';
 import { ProgressBar } from '../progress-bar';
 import { openSession, explicitAddress, type TemporalSession } from '../temporal/session';
 import { TASK_QUEUE } from '../temporal/constants';
 import { UsageError } from '../usage-error';
 
-export const usage = `wrapped-etl generate [flags]
+const GENERATE_FLAGS = {
+  ...GENERATION_FLAGS,
+  ...RUN_NAME_FLAGS,
+  address: { type: 'string', value: 'HOST:PORT', help: 'use this Temporal server; a worker must run there' },
+  detach: { type: 'boolean', help: 'print the workflow id and return' },
+  json: { type: 'boolean', help: 'print one JSON line at the end (shape below)' },
+} as const satisfies FlagDefs;
 
-Generates a dataset: <out>/<run id>/part-NNNNN.avro and manifest.json.
+export const GENERATE: CommandDef<typeof GENERATE_FLAGS> = {
+  name: 'generate',
+  about: `Generates a dataset: <out>/<run name>/part-NNNNN.avro and manifest.json.
 Without --address and TEMPORAL_ADDRESS it runs embedded: a local Temporal dev
 server (history in .temporal/, Web UI on http://localhost:8233) and a worker in
-this process.
-
-${GENERATION_FLAGS_USAGE}
-  --address HOST:PORT    use this Temporal server; a worker must run there
-  --detach               print the workflow id and return
-  --json                 print one JSON line at the end
-`;
+this process.`,
+  flags: GENERATE_FLAGS,
+  footer: `--json prints one line at the end:
+  {"workflowId","runName","outDir","manifest","totalRecords"}
+runName is the run folder's name (outDir's last part); with --detach: {"workflowId"}.`,
+};
 
 /** Embedded, a detached run needs a server that outlives this process, not a dev server it would start and stop. */
 export const DETACH_NEEDS_SERVER = '--detach needs one that keeps running';
@@ -109,7 +116,7 @@ export function cancelOnInterrupt(session: TemporalSession, workflowId: string):
 
 export function printResult(result: GenerationResult, json: boolean, ui?: string): void {
   if (json) {
-    process.stdout.write(JSON.stringify({ workflowId: result.workflowId, runId: result.runId, outDir: result.outDir, manifest: result.manifest, totalRecords: result.totalRecords }) + '\n');
+    process.stdout.write(JSON.stringify({ workflowId: result.workflowId, runName: result.runId, outDir: result.outDir, manifest: result.manifest, totalRecords: result.totalRecords }) + '\n');
     return;
   }
   process.stdout.write(
@@ -118,11 +125,7 @@ export function printResult(result: GenerationResult, json: boolean, ui?: string
 }
 
 export async function run(argv: string[]): Promise<void> {
-  const { values, positionals } = parseArgs({
-    args: argv,
-    options: { ...GENERATION_FLAGS, address: { type: 'string' }, detach: { type: 'boolean' }, json: { type: 'boolean' } },
-    allowPositionals: true,
-  });
+  const { values, positionals } = parseCommand(GENERATE, argv);
   if (positionals.length) throw new UsageError(`unexpected argument "${positionals[0]}"`);
   let input = inputFromFlags(values);
   const workflowId = input.runId ?? newWorkflowId();

@@ -1,34 +1,44 @@
 import * as path from 'node:path';
-import { parseArgs } from 'node:util';
+import * as fs from 'node:fs';
 import { WorkflowFailedError } from '@temporalio/client';
 import type { WrappedInput } from '../../src/analytics/wrapped/wrapped-input';
 import type { WrittenWrapped } from '../../src/analytics/wrapped/write-wrapped';
 import type { WrappedProgress } from '../../workflows/analyze-dataset';
-import { ProgressBar } from '../progress-bar';
+import { eta, ProgressBar } from '../progress-bar';
 import { TASK_QUEUE } from '../temporal/constants';
 import { explicitAddress, openSession } from '../temporal/session';
+import { expectPositionals, parseCommand, wholeFlag, type CommandDef } from '../flags';
 import { UsageError } from '../usage-error';
 
-export const usage = `wrapped-etl wrapped RUN_DIR [--out DIR] [--user ID] [--parallelism N] [--address HOST:PORT] [--json]
-
-Wrapped analytics of a finished run, as the Temporal workflow analyzeDataset: per
+const WRAPPED = {
+  name: 'wrapped',
+  args: 'RUN_DIR',
+  about: `Wrapped analytics of a finished run, as the Temporal workflow analyzeDataset: per
 user minutes listened, top 5 songs/artists/genres, distinct songs and artists, most
 active local hour, skip rate and the personality inferred from behaviour; for the
 run and each country top songs/artists/genres and minutes by local hour.
 
 Writes to DIR (default RUN_DIR/wrapped): summary.json, users.json, users.parquet,
-top-items.parquet, hourly.parquet and report.html (self-contained; open it in a browser).
+top-items.parquet, hourly.parquet and report.html (self-contained; open it in a browser).`,
+  flags: {
+    out: { type: 'string', value: 'DIR', help: 'output folder (default RUN_DIR/wrapped)' },
+    user: { type: 'string', value: 'ID', help: "the user of the report's Wrapped card (default: user 1)" },
+    parallelism: { type: 'string', value: 'N', help: 'parts analysed at once (default 4)' },
+    address: {
+      type: 'string',
+      value: 'HOST:PORT',
+      help: "use this Temporal server; a worker must run there, and\nRUN_DIR and DIR are then paths under that worker's data root",
+    },
+    json: {
+      type: 'boolean',
+      help: 'print one JSON line: {"workflowId","outDir","users","records","cardUser",\n"files":{"summary","users","usersParquet","topItemsParquet","hourlyParquet","report"}}',
+    },
+  },
+} as const satisfies CommandDef;
 
-  --out DIR          output folder (default RUN_DIR/wrapped)
-  --user ID          the user of the report's Wrapped card (default: user 1)
-  --parallelism N    parts analysed at once (default 4)
-  --address HOST:PORT  use this Temporal server; a worker must run there, and
-                     RUN_DIR and DIR are then paths under that worker's data root
-  --json             print one JSON line with the result
-`;
-
-export function formatWrappedProgress(p: WrappedProgress): string {
-  return `${p.phase}: ${p.partsDone}/${p.partsTotal} parts, ${p.records} records`;
+export function formatWrappedProgress(p: WrappedProgress, opts: { elapsedMs?: number } = {}): string {
+  const line = `${p.phase}: ${p.partsDone}/${p.partsTotal} parts, ${p.records} records`;
+  return opts.elapsedMs === undefined || !p.partsTotal ? line : `${line}  ${eta(p.partsDone / p.partsTotal, opts.elapsedMs)}`;
 }
 
 function commonDir(a: string, b: string): string {
@@ -38,26 +48,24 @@ function commonDir(a: string, b: string): string {
   return pa.slice(0, i).join(path.sep) || path.sep;
 }
 
-function whole(flag: string, v: string | undefined): number | undefined {
-  if (v === undefined) return undefined;
-  const n = Number(v);
-  if (!Number.isInteger(n) || n < 1) throw new UsageError(`--${flag} needs a whole number >= 1, got "${v}"`);
-  return n;
+const whole = (flag: string, v: string | undefined) => wholeFlag(WRAPPED, flag, v, 1);
+
+/** Embedded, the run folder is local: a missing or unfinished one is said before any workflow starts. */
+function checkRunDir(runDir: string): void {
+  if (!fs.existsSync(runDir)) throw new UsageError(`no run folder at ${runDir}`);
+  if (!fs.existsSync(path.join(runDir, 'manifest.json'))) throw new UsageError(`${runDir} holds no manifest.json: not a finished run folder`);
 }
 
 export async function run(argv: string[]): Promise<void> {
-  const { values, positionals } = parseArgs({
-    args: argv,
-    options: { out: { type: 'string' }, user: { type: 'string' }, parallelism: { type: 'string' }, address: { type: 'string' }, json: { type: 'boolean' } },
-    allowPositionals: true,
-  });
-  if (positionals.length !== 1) throw new UsageError('give exactly one run folder (the one with manifest.json)');
+  const { values, positionals } = parseCommand(WRAPPED, argv);
+  expectPositionals(WRAPPED, positionals, 1, 'one run folder (the one with manifest.json)');
   const embedded = !explicitAddress(values.address);
   let input: WrappedInput = { run: positionals[0], out: values.out, user: whole('user', values.user), parallelism: whole('parallelism', values.parallelism) };
   let dataRoot: string | undefined;
   if (embedded) {
     // the in-process worker's data root is the folder that holds both the run and the output
     const runDir = path.resolve(input.run);
+    checkRunDir(runDir);
     const outDir = path.resolve(input.out ?? path.join(runDir, 'wrapped'));
     dataRoot = commonDir(runDir, outDir);
     input = { ...input, run: path.relative(dataRoot, runDir) || '.', out: path.relative(dataRoot, outDir) || '.' };
