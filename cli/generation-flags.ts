@@ -1,4 +1,4 @@
-import type { GenerationInput } from '../src/params/generation-input';
+import type { GenerationInput } from '../src/config/generation-input';
 import type { FlagDefs } from './flags';
 import { UsageError } from './usage-error';
 

@@ -1,4 +1,4 @@
-import type { GenerationProgress } from '../workflows/generate-dataset';
+import type { GenerationProgress } from '../workflows/contracts';
 
 const MAX_BAR = 28;
 const MIN_BAR = 8;

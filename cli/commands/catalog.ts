@@ -3,7 +3,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { writeCatalogFile } from '../../src/catalog/catalog-file';
 import { ingestSources, type IngestReport } from '../../src/catalog/sources';
-import { DEFAULTS } from '../../src/params/generation-input';
+import { DEFAULTS } from '../../src/config/generation-input';
 import { refuseTerminal, STDOUT, viaStdout } from '../stdout-out';
 import { parseCommand, usageError, wholeFlag, type CommandDef } from '../flags';
 

@@ -1,7 +1,7 @@
 import * as path from 'node:path';
 import { SPOTIFY_FORMATS, exportUserHistory, type SpotifyFormat } from '../../src/export/spotify-export';
-import { writeFileAtomic } from '../../src/files/atomic-file';
-import { InputError } from '../../src/params/generation-input';
+import { writeFileAtomic } from '../../src/runtime/atomic-file';
+import { InputError } from '../../src/domain/errors';
 import { expectPositionals, parseCommand, usageError, type CommandDef } from '../flags';
 import { STDOUT } from '../stdout-out';
 

@@ -1,4 +1,4 @@
-import { readContainer, readContainerSchema } from '../../src/avro/read-container';
+import { readContainer, readContainerSchema } from '../../src/formats/avro/read-container';
 import { expectPositionals, parseCommand, wholeFlag, type CommandDef } from '../flags';
 
 const INSPECT = {

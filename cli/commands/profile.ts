@@ -1,5 +1,5 @@
 import { profileRun, type RunProfile } from '../../src/analytics/profile/run-profile';
-import { AXES, NEGATIVE_POLE, POSITIVE_POLE } from '../../src/personality/personalities';
+import { AXES, NEGATIVE_POLE, POSITIVE_POLE } from '../../src/domain/personality';
 import { expectPositionals, parseCommand, type CommandDef } from '../flags';
 
 const PROFILE = {

@@ -4,6 +4,7 @@ import { dataRootOf, requireGeneration, startInput } from '../temporal/generatio
 import { TASK_QUEUE } from '../temporal/constants';
 import { expectPositionals, parseCommand, usageError, type CommandDef } from '../flags';
 import { cancelOnInterrupt, DETACH_NEEDS_SERVER, followGeneration, printResult } from './generate';
+import { GENERATE_DATASET, type GenerateDatasetWorkflow } from '../../workflows/contracts';
 
 const RESUME = {
   name: 'resume',
@@ -44,7 +45,7 @@ export async function run(argv: string[]): Promise<void> {
       await session.startWorker(root);
     }
     if (!reattach) {
-      await session.client.workflow.start('generateDataset', {
+      await session.client.workflow.start<GenerateDatasetWorkflow>(GENERATE_DATASET, {
         taskQueue: TASK_QUEUE,
         workflowId,
         args: [input],

@@ -1,9 +1,11 @@
 import { ScheduleNotFoundError, ScheduleOverlapPolicy, type Client } from '@temporalio/client';
-import { InputError, resolveGenerationInput, type GenerationInput } from '../../src/params/generation-input';
+import { InputError } from '../../src/domain/errors';
+import { resolveGenerationInput, type GenerationInput } from '../../src/config/generation-input';
 import { closest, HelpRequest, helpText, parseCommand, usageError, wholeFlag, type CommandDef, type FlagDefs } from '../flags';
 import { GENERATION_FLAGS, inputFromFlags, RUN_NAME_FLAGS } from '../generation-flags';
 import { TASK_QUEUE } from '../temporal/constants';
 import { openSession } from '../temporal/session';
+import { GENERATE_DATASET } from '../../workflows/contracts';
 
 const ADDRESS = { address: { type: 'string', value: 'HOST:PORT', help: 'the Temporal server (default TEMPORAL_ADDRESS or 127.0.0.1:7233)' } } as const satisfies FlagDefs;
 const JSON_FLAG = { json: { type: 'boolean', help: 'print the result as one JSON line (shapes: wrapped-etl schedule --help)' } } as const satisfies FlagDefs;
@@ -173,7 +175,7 @@ export async function run(argv: string[]): Promise<void> {
           spec: { cronExpressions: [cron] },
           action: {
             type: 'startWorkflow',
-            workflowType: 'generateDataset',
+            workflowType: GENERATE_DATASET,
             workflowId: name,
             taskQueue: TASK_QUEUE,
             args: [input],
