@@ -4,8 +4,8 @@ import * as path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { HelpRequest, parseCommand, type CommandDef } from '../../cli/flags';
 import { formatProgress, ProgressBar } from '../../cli/progress-bar';
-import { wantsColor } from '../../src/log/color';
-import { runInProcess } from '../../src/simulate/in-process-run';
+import { wantsColor } from '../../src/runtime/color';
+import { runInProcess } from '../../src/pipeline/in-process-run';
 import { makeTmpDir } from '../helpers/tmp-dir';
 
 const ROOT = path.resolve(__dirname, '../..');
@@ -170,7 +170,7 @@ describe('CLI manners: colour and progress', () => {
 
   it('pretty logs are coloured only when asked: NO_COLOR wins over a pretty log, FORCE_COLOR colours a pipe', () => {
     const log = (env: Record<string, string>) =>
-      spawnSync(process.execPath, ['-e', "require('./dist/src/log/logger').logger.info('hello')"], {
+      spawnSync(process.execPath, ['-e', "require('./dist/src/runtime/logger').logger.info('hello')"], {
         cwd: ROOT,
         encoding: 'utf8',
         env: { ...Object.fromEntries(Object.entries(process.env).filter(([k]) => !['NO_COLOR', 'FORCE_COLOR', 'LOG_LEVEL'].includes(k))), WRAPPED_ETL_LOG_PRETTY: '1', ...env },
