@@ -3,11 +3,12 @@ import { CancelledFailure, WorkflowFailedError } from '@temporalio/client';
 import { InputError } from '../../src/domain/errors';
 import { resolveGenerationInput, type GenerationInput, type GenerationParams } from '../../src/config/generation-input';
 import { resolveRunDir } from '../../src/config/data-root';
-import { GENERATE_DATASET, progressQuery, type GenerateDatasetWorkflow, type GenerationProgress, type GenerationResult } from '../../workflows/contracts';
+import { GENERATE_DATASET, progressQuery, type GenerateDatasetWorkflow, type GenerationResult } from '../../workflows/contracts';
 import { parseCommand, type CommandDef, type FlagDefs } from '../flags';
 import { GENERATION_FLAGS, inputFromFlags, RUN_NAME_FLAGS } from '../generation-flags';
 import { logger } from '../../src/runtime/logger';
 import { ProgressBar } from '../progress-bar';
+import { pollProgress } from '../temporal/progress-poller';
 import { openSession, explicitAddress, type TemporalSession } from '../temporal/session';
 import { TASK_QUEUE } from '../temporal/constants';
 import { UsageError } from '../usage-error';
@@ -59,29 +60,17 @@ export async function followGeneration(
   // on a terminal the bar is the progress report: the in-process worker's info lines would break it
   const logLevel = logger.level;
   if (bar && process.stderr.isTTY && !process.env.LOG_LEVEL) logger.level = 'warn';
-  let last: GenerationProgress | undefined;
-  let polling: Promise<void> | undefined;
-  let finished = false;
-  const timer = setInterval(() => {
-    polling ??= handle
-      .query(progressQuery)
-      .then((p) => {
-        if (finished) return;
-        last = p;
-        bar?.update(p);
-      })
-      .catch(() => undefined) // not picked up by a worker yet
-      .finally(() => (polling = undefined));
-  }, 500);
+  const poller = pollProgress(session.client, handle, progressQuery, (p) => bar?.update(p), 500);
   try {
     const result = (await handle.result()) as GenerationResult;
-    finished = true;
-    const final = await handle.query(progressQuery).catch(() => last);
+    await poller.stop();
+    const final = await session.client.withDeadline(Date.now() + 3000, () => handle.query(progressQuery)).catch(() => poller.last());
     bar?.finish(final && { ...final, phase: 'done', shardsDone: final.shardsTotal, records: result.totalRecords });
     return result;
   } catch (err) {
-    finished = true;
+    await poller.stop();
     bar?.finish();
+    const last = poller.last();
     if (err instanceof WorkflowFailedError) {
       if (err.cause instanceof CancelledFailure) {
         const at = last ? ` after ${last.shardsDone}/${last.shardsTotal} shards` : '';
@@ -93,9 +82,8 @@ export async function followGeneration(
     throw err;
   } finally {
     logger.level = logLevel;
-    clearInterval(timer);
     // a query still in flight must end before the session closes its connection
-    await Promise.race([polling, new Promise((r) => setTimeout(r, 3000).unref())]);
+    await poller.stop();
   }
 }
 

@@ -5,6 +5,7 @@ import type { WrappedInput } from '../../src/config/wrapped-input';
 import type { WrittenWrapped } from '../../src/analytics/wrapped/write-wrapped';
 import { ANALYZE_DATASET, wrappedProgressQuery, type AnalyzeDatasetWorkflow, type WrappedProgress } from '../../workflows/contracts';
 import { eta, ProgressBar } from '../progress-bar';
+import { pollProgress } from '../temporal/progress-poller';
 import { TASK_QUEUE } from '../temporal/constants';
 import { explicitAddress, openSession } from '../temporal/session';
 import { expectPositionals, parseCommand, wholeFlag, type CommandDef } from '../flags';
@@ -76,15 +77,7 @@ export async function run(argv: string[]): Promise<void> {
     const handle = await session.client.workflow.start<AnalyzeDatasetWorkflow>(ANALYZE_DATASET, { taskQueue: TASK_QUEUE, workflowId, args: [input] });
     if (!values.json) process.stderr.write(`Started ${workflowId}${session.uiUrl ? ` — Web UI: ${session.uiUrl}` : ''}\n`);
     const bar = values.json ? undefined : new ProgressBar<WrappedProgress>(process.stderr, formatWrappedProgress);
-    let last: WrappedProgress | undefined;
-    let finished = false;
-    const timer = bar
-      ? setInterval(async () => {
-          last = (await handle.query(wrappedProgressQuery).catch(() => undefined)) ?? last;
-          // a query answered after the end must not draw over the result
-          if (last && !finished) bar.update(last);
-        }, 1000)
-      : undefined;
+    const poller = pollProgress(session.client, handle, wrappedProgressQuery, (p) => bar?.update(p), 1000);
     let result: WrittenWrapped;
     try {
       result = (await handle.result()) as WrittenWrapped;
@@ -92,9 +85,8 @@ export async function run(argv: string[]): Promise<void> {
       if (err instanceof WorkflowFailedError) throw new Error(`wrapped ${workflowId} failed: ${(err.cause as Error | undefined)?.message ?? err.message}`);
       throw err;
     } finally {
-      finished = true;
-      clearInterval(timer);
-      bar?.finish(last);
+      await poller.stop();
+      bar?.finish(poller.last());
     }
     if (values.json) {
       process.stdout.write(JSON.stringify({ workflowId, ...result }) + '\n');
