@@ -17,7 +17,7 @@ export const GENERATION_FLAGS = {
     help: 'csv:PATH | html:URL | source:PATH.json | synthetic:N\n(repeatable; default synthetic:2000)',
   },
   out: { type: 'string', value: 'DIR', help: 'output root; the run goes to DIR/<run name> (default data)' },
-  'shard-size': { type: 'string', value: 'N', help: 'users per shard / part file (default 100)' },
+  'shard-size': { type: 'string', value: 'N', help: 'users per shard / part file (default: ~250k records per\nshard, >= 8 shards)' },
   parallelism: { type: 'string', value: 'N', help: 'shards in flight at once (default 4)' },
   format: { type: 'string', value: 'LIST', help: 'avro or avro,parquet (default avro)' },
   'schema-version': { type: 'string', value: '1|2', help: 'output schema version (default 1; 2 adds playback context\nand timestamp-millis times)' },

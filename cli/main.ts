@@ -5,6 +5,8 @@ import { UsageError } from './usage-error';
 
 interface Command {
   run(argv: string[]): Promise<void>;
+  /** only for commands not yet on cli/flags.ts, which answer --help themselves */
+  usage?: string;
 }
 
 /** Commands load lazily, so `inspect` does not pay for the Temporal SDK. */
@@ -20,6 +22,8 @@ const COMMANDS: Record<string, { summary: string; load: () => Command }> = {
   cancel: { summary: 'cancel a generation gracefully', load: () => require('./commands/cancel') },
   schedule: { summary: 'nightly generations: create, list, describe, pause, unpause, trigger, delete', load: () => require('./commands/schedule') },
   wrapped: { summary: 'Wrapped analytics of a run: JSON, Parquet and an HTML report', load: () => require('./commands/wrapped') },
+  world: { summary: 'a persistent world advanced day by day: create, advance, status', load: () => require('./commands/world') },
+  stream: { summary: "publish a world's days into a Kafka topic, exactly once", load: () => require('./commands/stream') },
   export: { summary: "a user's history in Spotify's export formats", load: () => require('./commands/export') },
 };
 
@@ -80,6 +84,10 @@ export async function main(argv: string[]): Promise<number> {
     process.stderr.write(`wrapped-etl: the ${name} command is not available in this build: ${(err as Error).message.split('\n')[0]}\n`);
     return 2;
   }
+  if (command.usage && (rest.includes('--help') || rest.includes('-h'))) {
+    process.stdout.write(command.usage);
+    return 0;
+  }
   try {
     await command.run(rest);
     return process.exitCode === undefined ? 0 : Number(process.exitCode);
@@ -88,8 +96,8 @@ export async function main(argv: string[]): Promise<number> {
       process.stdout.write(err.text);
       return 0;
     }
-    if (err instanceof UsageError) {
-      process.stderr.write(usageLine(err.command ?? name, err.message));
+    if (err instanceof UsageError || (err as { code?: string }).code?.startsWith('ERR_PARSE_ARGS')) {
+      process.stderr.write(usageLine((err as UsageError).command ?? name, (err as Error).message.split('\n')[0]));
       return 2;
     }
     const e = err as Error;
