@@ -4,6 +4,8 @@ import { WorkflowFailedError } from '@temporalio/client';
 import type { WrappedInput } from '../../src/config/wrapped-input';
 import type { WrittenWrapped } from '../../src/analytics/wrapped/write-wrapped';
 import { ANALYZE_DATASET, wrappedProgressQuery, type AnalyzeDatasetWorkflow, type WrappedProgress } from '../../workflows/contracts';
+import { writeWorldWrapped } from '../../src/analytics/wrapped/world-wrapped';
+import { confineUnderRoot, dataRoot as dataRootDir, resolveRunDir } from '../../src/config/data-root';
 import { eta, ProgressBar } from '../progress-bar';
 import { pollProgress } from '../temporal/progress-poller';
 import { TASK_QUEUE } from '../temporal/constants';
@@ -13,15 +15,23 @@ import { UsageError } from '../usage-error';
 
 const WRAPPED = {
   name: 'wrapped',
-  args: 'RUN_DIR',
+  args: 'RUN_DIR | --world NAME',
   about: `Wrapped analytics of a finished run, as the Temporal workflow analyzeDataset: per
 user minutes listened, top 5 songs/artists/genres, distinct songs and artists, most
 active local hour, skip rate and the personality inferred from behaviour; for the
 run and each country top songs/artists/genres and minutes by local hour.
 
 Writes to DIR (default RUN_DIR/wrapped): summary.json, users.json, users.parquet,
-top-items.parquet, hourly.parquet and report.html (self-contained; open it in a browser).`,
+top-items.parquet, hourly.parquet and report.html (self-contained; open it in a browser).
+
+With --world: Wrapped of the world data/NAME (a path with '/' names its folder) so far, from its
+first day through --through (default: its last complete day), written to DIR (default
+WORLD/wrapped). Per-shard snapshots under WORLD/_wrapped/ carry it from day to day: only the days
+after the latest snapshot are read. The report adds how the card user's top songs and
+personality scores moved, month by month.`,
   flags: {
+    world: { type: 'string', value: 'NAME', help: 'Wrapped of a world so far instead of a run (runs in this process)' },
+    through: { type: 'string', value: 'DATE', help: "with --world: the last day, YYYY-MM-DD (default: its last\ncomplete day)" },
     out: { type: 'string', value: 'DIR', help: 'output folder (default RUN_DIR/wrapped)' },
     user: { type: 'string', value: 'ID', help: "the user of the report's Wrapped card (default: user 1)" },
     parallelism: { type: 'string', value: 'N', help: 'parts analysed at once (default 4)' },
@@ -59,6 +69,8 @@ function checkRunDir(runDir: string): void {
 
 export async function run(argv: string[]): Promise<void> {
   const { values, positionals } = parseCommand(WRAPPED, argv);
+  if (values.world !== undefined) return worldWrapped(values, positionals);
+  if (values.through !== undefined) throw new UsageError('--through goes with --world');
   expectPositionals(WRAPPED, positionals, 1, 'one run folder (the one with manifest.json)');
   const embedded = !explicitAddress(values.address);
   let input: WrappedInput = { run: positionals[0], out: values.out, user: whole('user', values.user), parallelism: whole('parallelism', values.parallelism) };
@@ -100,4 +112,22 @@ export async function run(argv: string[]): Promise<void> {
   } finally {
     await session.close();
   }
+}
+
+async function worldWrapped(values: { world?: string; through?: string; out?: string; user?: string; json?: boolean; address?: string }, positionals: string[]): Promise<void> {
+  if (positionals.length) throw new UsageError('give --world NAME or a RUN_DIR, not both');
+  if (values.address) throw new UsageError('--world runs in this process; --address does not apply');
+  if (values.through !== undefined && !/^\d{4}-\d{2}-\d{2}$/.test(values.through)) throw new UsageError(`--through needs a date YYYY-MM-DD, got "${values.through}"`);
+  const root = dataRootDir();
+  const worldDir = values.world!.includes('/') ? confineUnderRoot(root, 'world', values.world!) : resolveRunDir(root, 'data', values.world!);
+  const outDir = values.out === undefined ? path.join(worldDir, 'wrapped') : confineUnderRoot(root, 'out', values.out);
+  const result = await writeWorldWrapped({ worldDir, through: values.through, outDir, cardUser: whole('user', values.user) });
+  if (values.json) {
+    process.stdout.write(JSON.stringify(result) + '\n');
+    return;
+  }
+  process.stdout.write(
+    `Wrapped of world ${path.basename(worldDir)} through ${result.through}: ${result.users} users, ${result.records} records (${result.daysRead} days read, the rest from snapshots) in ${result.outDir}\n` +
+      `Open ${result.files.report} in a browser (user ${result.cardUser}'s card and timeline).\n`,
+  );
 }
