@@ -3,9 +3,8 @@ import { confineUnderRoots } from '../config/data-root';
 import { InputError } from '../domain/errors';
 import type { AddressPolicy } from './address-guard';
 import { readCsvSource } from './csv-source';
-import { readHtmlSource } from './html-source';
 import { songKey, type ImputableField } from './impute';
-import { fetchPage, type FetchEvents, type HttpOptions } from './polite-fetch';
+import type { FetchEvents, HttpOptions } from './polite-fetch';
 import { DescriptionError, loadSourceDescription, type SourceDescription } from './source-description';
 import { SourceError } from './source-error';
 import { SourceTally, type SourceReport } from './source-tally';
@@ -125,6 +124,8 @@ async function readHtml(tally: SourceTally, d: SourceDescription, ctx: IngestCon
     onFetch: ({ fromCache }) => ctx.onProgress?.({ source: tally.source, message: fromCache ? `page read from cache` : `fetching ${url}` }),
     onRetry: ({ attempt, waitMs, why }) => ctx.onProgress?.({ source: tally.source, message: `attempt ${attempt} failed (${why}); retrying in ${waitMs} ms` }),
   };
+  // the HTTP client and HTML parser load only for html: sources
+  const [{ fetchPage }, { readHtmlSource }] = await Promise.all([import('./polite-fetch'), import('./html-source')]);
   const addresses = ctx.trusted?.includes(tally.source) ? undefined : ctx.addresses;
   const page = await fetchPage(tally.source, url, { cacheDir: ctx.cacheDir, http: ctx.http, signal: ctx.signal, addresses, ...events });
   readHtmlSource(tally, url, page, { ...d, currentYear: ctx.currentYear });

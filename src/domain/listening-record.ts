@@ -1,4 +1,4 @@
-import type { Song } from './song';
+import type { SimulatedSong } from './song';
 import type { Location } from './location';
 
 /** The interactions a record can carry (the seed's set); `interactions` input weights must use these names. */
@@ -41,7 +41,7 @@ export function simulatedRecord(
   user: { userId: number; personality: string },
   location: Location,
   interaction: Interaction,
-  song: Song,
+  song: SimulatedSong,
   start: number,
   end: number,
   session: number,

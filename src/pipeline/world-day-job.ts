@@ -79,16 +79,15 @@ export async function runWorldDayJob(job: WorldDayJob, onProgress: (p: WorldDayP
   const ctx = { ...simulationContext(params, songs, new PopulationModel(params)), calendar: new SessionCalendar({ ...params, sessionsPerUser: 1 }) };
   const dayLayout = layout.day(job.day);
   fs.mkdirSync(dayLayout.runDir, { recursive: true });
-  const writer = await PartWriters.open(params, dayLayout, job.shard);
+  const writer = PartWriters.open(params, dayLayout, job.shard);
   try {
     for (let i = 0; i < users.length; i++) {
       for (const record of simulateUserDay(ctx, users[i], states[i], job.day, world.sessionsPerDay)) {
-        const pending = writer.append(record);
-        if (pending) await pending;
+        writer.append(record);
       }
       onProgress({ users: i + 1, records: writer.records, bytes: writer.bytesWritten });
     }
-    const written = await writer.commit();
+    const written = writer.commit();
     const statePath = layout.statePath(job.day, job.shard);
     fs.mkdirSync(layout.stateDir(job.day), { recursive: true });
     const state = writeStateFile(statePath, states);

@@ -1,4 +1,4 @@
-import type { Song } from '../domain/song';
+import type { SimulatedSong } from '../domain/song';
 import { cityLocation, type City } from './cities';
 import { LocalTime } from '../domain/local-time';
 import type { GenerationParams } from '../config/generation-input';
@@ -16,7 +16,7 @@ import { HOUR_MS } from '../domain/time-units';
 
 export interface SimulationContext {
   params: GenerationParams;
-  songs: readonly Song[];
+  songs: readonly SimulatedSong[];
   population: PopulationModel;
   index: CatalogIndex;
   memory: ListenerMemory;
@@ -24,10 +24,10 @@ export interface SimulationContext {
   localTime: LocalTime;
 }
 
-const indexes = new WeakMap<readonly Song[], CatalogIndex>();
+const indexes = new WeakMap<readonly SimulatedSong[], CatalogIndex>();
 
 /** Everything a shard needs to simulate its users; the catalog indexes are built once per catalog and thread. */
-export function simulationContext(params: GenerationParams, songs: readonly Song[], population: PopulationModel): SimulationContext {
+export function simulationContext(params: GenerationParams, songs: readonly SimulatedSong[], population: PopulationModel): SimulationContext {
   let index = indexes.get(songs);
   if (!index) indexes.set(songs, (index = new CatalogIndex(songs)));
   return { params, songs, population, index, memory: new ListenerMemory(index), calendar: new SessionCalendar(params), localTime: new LocalTime() };
