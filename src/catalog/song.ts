@@ -2,6 +2,8 @@
 export interface Song {
   title: string;
   artist: string;
+  /** the album the song is on; '' when the source does not say */
+  album: string;
   genre: string;
   year: number;
   popularity: number;

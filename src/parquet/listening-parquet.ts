@@ -38,6 +38,7 @@ const V2_COLUMNS: ParquetColumns = {
   shuffle: { type: 'BOOLEAN' },
   offline: { type: 'BOOLEAN' },
   incognito_mode: { type: 'BOOLEAN' },
+  album: { type: 'UTF8' },
 };
 
 export function listeningParquetColumns(version: SchemaVersion): ParquetColumns {
@@ -75,6 +76,7 @@ export function flattenListeningRecord(r: ListeningRecord | ListeningRecordV2): 
     row.shuffle = r.shuffle;
     row.offline = r.offline;
     row.incognito_mode = r.incognito_mode;
+    row.album = r.album;
   }
   return row;
 }

@@ -1,5 +1,20 @@
 import type { Song } from '../catalog/song';
+import { AliasTable } from '../random/alias-table';
 import type { SeededRandom } from '../random/seeded-random';
+
+/**
+ * The popularity law of picks: among the songs that fit a listener's choice, a song is
+ * drawn with weight 1 / (rank + ZIPF_OFFSET) ^ ZIPF_EXPONENT, rank 0 being the most
+ * popular song of the catalog: a Zipf-like law, a heavy head and a long tail.
+ */
+export const ZIPF_EXPONENT = 1;
+export const ZIPF_OFFSET = 2;
+
+/** Songs to draw from, each by its weight under the popularity law. */
+export interface WeightedSongs {
+  songs: Uint32Array;
+  table: AliasTable;
+}
 
 /**
  * The catalog split for one play year: of the songs released by then, the newer and
@@ -11,9 +26,9 @@ export interface YearView {
   /** 1 if the song is in the newer half of the songs released by `year`, 0 if older, 255 if not yet released */
   newer: Uint8Array;
   /** buckets[newer * 2 + popular]: song ids */
-  buckets: Uint32Array[];
+  buckets: WeightedSongs[];
   /** every song released by `year` (all songs if none was) */
-  available: Uint32Array;
+  available: WeightedSongs;
 }
 
 /**
@@ -29,6 +44,8 @@ export class CatalogIndex {
   private readonly artistSongs: Uint32Array;
   /** 1 if the song is in the more popular half of the catalog */
   readonly popular: Uint8Array;
+  /** 0 for the most popular song of the catalog, size - 1 for the least (ties by catalog order) */
+  readonly popularityRank: Uint32Array;
   private readonly years = new Map<number, YearView>();
 
   constructor(readonly songs: readonly Song[]) {
@@ -52,6 +69,8 @@ export class CatalogIndex {
     const byPopularity = Array.from({ length: n }, (_, i) => i).sort((x, y) => songs[x].popularity - songs[y].popularity || x - y);
     this.popular = new Uint8Array(n);
     for (let r = Math.floor(n / 2); r < n; r++) this.popular[byPopularity[r]] = 1;
+    this.popularityRank = new Uint32Array(n);
+    for (let r = 0; r < n; r++) this.popularityRank[byPopularity[r]] = n - 1 - r;
   }
 
   get size(): number {
@@ -99,19 +118,30 @@ export class CatalogIndex {
     return {
       year,
       newer,
-      buckets: lists.map((l) => Uint32Array.from(l.sort((x, y) => x - y))),
-      available: Uint32Array.from(released.slice().sort((x, y) => x - y)),
+      buckets: lists.map((l) => this.weighted(l)),
+      available: this.weighted(released.slice()),
     };
+  }
+
+  private weighted(ids: number[]): WeightedSongs {
+    const songs = Uint32Array.from(ids.sort((x, y) => x - y));
+    const weights = Array.from(songs, (id) => Math.pow(this.popularityRank[id] + ZIPF_OFFSET, -ZIPF_EXPONENT));
+    return { songs, table: new AliasTable(weights.length ? weights : [1]) };
   }
 }
 
+/** A song drawn by the popularity law. */
+export function drawSong(songs: WeightedSongs, rng: SeededRandom): number {
+  return songs.songs[songs.table.draw(rng)];
+}
+
 /** The non-empty bucket closest to the wanted (newer, popular) quarter. */
-export function bucketFor(view: YearView, wantNewer: boolean, wantPopular: boolean): Uint32Array {
+export function bucketFor(view: YearView, wantNewer: boolean, wantPopular: boolean): WeightedSongs {
   const n = wantNewer ? 1 : 0;
   const p = wantPopular ? 1 : 0;
   for (const [nn, pp] of [[n, p], [n, 1 - p], [1 - n, p], [1 - n, 1 - p]]) {
     const b = view.buckets[nn * 2 + pp];
-    if (b.length) return b;
+    if (b.songs.length) return b;
   }
   return view.available;
 }

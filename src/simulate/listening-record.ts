@@ -25,9 +25,11 @@ export interface ListeningRecord {
 
 /**
  * A record as the simulator yields it: the v1 record plus `session`, the 0-based index
- * of the user's session it belongs to among those with events (not in the v1 schema;
- * the v1 encoder ignores it).
+ * of the user's session it belongs to among those with events, the session's `device`
+ * and the song's `album` (not in the v1 schema; the v1 encoder ignores them).
  */
 export interface SimulatedRecord extends ListeningRecord {
   session?: number;
+  device?: string;
+  album?: string;
 }

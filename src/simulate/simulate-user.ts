@@ -6,12 +6,16 @@ import { tendencies } from '../personality/behaviour';
 import { SeededRandom } from '../random/seeded-random';
 import type { PopulationModel, UserProfile } from '../users/user-profile';
 import { CatalogIndex } from './catalog-index';
-import { gapAfterMs, InteractionModel, listeningMs } from './interactions';
+import { sessionDevice } from './devices';
+import { gapAfterMs, InteractionModel, listeningMs, type Interaction } from './interactions';
 import { ListenerMemory } from './listener-memory';
 import type { SimulatedRecord } from './listening-record';
 import { SESSION_GAP_MS, SessionCalendar } from './session-calendar';
 import { pickSong } from './song-picker';
-import { HOUR_MS } from '../time/units';
+import { HOUR_MS, SECOND_MS } from '../time/units';
+
+/** At most this many `repeated` streams follow one another. */
+const MAX_REPEATS = 2;
 
 
 export interface SimulationContext {
@@ -41,26 +45,32 @@ interface PlannedSession {
   hardEnd: number;
 }
 
-/** The user's sessions in time order: where (home, or travelling with travelShare), when (local curves) and how long. */
+/**
+ * The user's sessions in time order: how many (heavy-tailed around sessionsPerUser),
+ * where (home, or travelling with travelShare), when (the hour x weekday table, local
+ * time, the drawn time being the session's middle) and how long.
+ */
 function planSessions(ctx: SimulationContext, user: UserProfile, rng: SeededRandom): PlannedSession[] {
   const { params, calendar, localTime } = ctx;
-  const n = params.sessionsPerUser;
+  const n = calendar.sessionCount(rng);
+  // a crowded period gives every user slots, however many sessions they have
+  const dense = calendar.dense(Math.max(n, params.sessionsPerUser));
   const sessions: PlannedSession[] = [];
   const slot = (calendar.periodEnd - calendar.periodStart) / n;
   for (let i = 0; i < n; i++) {
     const place = params.travelShare > 0 && rng.chance(params.travelShare) ? ctx.population.travelCity(rng, user.home) : user.home;
     let length = calendar.sessionLengthMs(rng);
-    if (calendar.dense) {
+    if (dense) {
       const slotStart = calendar.periodStart + i * slot;
       length = Math.min(length, slot * 0.6);
       const start = Math.floor(slotStart + rng.next() * (slot * 0.7 - length));
       sessions.push({ start, length, place, hardEnd: Math.floor(slotStart + slot) });
     } else {
-      const start = localTime.toUtc(place.timezone, calendar.drawLocalStart(rng));
+      const start = localTime.toUtc(place.timezone, calendar.drawLocalTime(rng)) - Math.floor(length / 2);
       sessions.push({ start, length, place, hardEnd: Infinity });
     }
   }
-  return calendar.dense ? sessions : sessions.sort((a, b) => a.start - b.start);
+  return dense ? sessions : sessions.sort((a, b) => a.start - b.start);
 }
 
 /**
@@ -89,19 +99,36 @@ export function* simulateUser(ctx: SimulationContext, user: UserProfile): Genera
     const limit = Math.min(plan.hardEnd, time + params.sessionHours[1] * HOUR_MS);
     const location = cityLocation(plan.place);
     const playYear = new Date(time).getUTCFullYear();
+    const device = sessionDevice(params.seed, user.userId, session).device;
+    /** the song just played to the end, which a `repeated` stream replays; -1 if none */
+    let playedThrough = -1;
+    let repeats = 0;
     while (time < end) {
-      const pick = pickSong(index, memory, tend, rng, playYear);
-      const song = songs[pick.song];
-      const interaction = interactions.draw(rng, pick.replay);
-      const stop = time + listeningMs(interaction, song.length_seconds, rng);
+      let songId: number;
+      let interaction: Interaction;
+      if (playedThrough >= 0 && repeats < MAX_REPEATS && rng.chance(interactions.repeatChance(device))) {
+        songId = playedThrough;
+        interaction = 'repeated';
+        repeats++;
+      } else {
+        const pick = pickSong(index, memory, tend, rng, playYear);
+        songId = pick.song;
+        interaction = interactions.draw(rng, pick.replay, device);
+        repeats = 0;
+      }
+      const song = songs[songId];
+      const listened = listeningMs(interaction, song.length_seconds, rng);
+      const stop = time + listened;
       if (stop > limit) break;
-      memory.record(pick.song, interaction !== 'skipped');
+      memory.record(songId, interaction !== 'skipped');
+      playedThrough = listened >= song.length_seconds * SECOND_MS ? songId : -1;
       yield {
         user_id: user.userId,
         user_location: location,
         interaction,
         song_name: song.title,
         artist: song.artist,
+        album: song.album,
         genre: song.genre,
         year: song.year,
         popularity: song.popularity,
@@ -111,6 +138,7 @@ export function* simulateUser(ctx: SimulationContext, user: UserProfile): Genera
         listening_time: { start_time: time, end_time: stop },
         personality: user.personality,
         session,
+        device,
       };
       events++;
       previousEnd = stop;

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { PARK_2019_HOUR_DOW } from '../../src/analytics/realism/park-2019';
+import { PARK_2019_HOUR_DOW } from '../../src/time/park-2019';
 import { RealismTally, type RealismRecord } from '../../src/analytics/realism/realism-tally';
-import { buildScorecard, minMaxScaled, pearson, quantile, type Scorecard } from '../../src/analytics/realism/scorecard';
+import { buildScorecard, pearson, scaledLike, quantile, type Scorecard } from '../../src/analytics/realism/scorecard';
 
 const MIN = 60_000;
 /** Monday 2025-01-06 00:00 UTC */
@@ -69,7 +69,7 @@ describe('realism metrics on hand-made streams', () => {
     expect(byId(card, 'stream.longerThanSong').status).toBe('fail');
   });
 
-  it('hour x weekday in the local time of the record, min-max scaled, and r = 1 for a run shaped like the table', () => {
+  it('hour x weekday in the local time of the record, scaled like the table, and r = 1 for a run shaped like the table', () => {
     const t = new RealismTally();
     // 03:00 Monday in Stockholm (UTC+1 in January) is 02:00 UTC
     const r = stream('a', 200, { user_location: { country: 'SE', timezone: 'Europe/Stockholm' } });
@@ -82,7 +82,7 @@ describe('realism metrics on hand-made streams', () => {
     PARK_2019_HOUR_DOW.forEach((row, d) => row.forEach((v, h) => (shaped.hourDow[d][h] = Math.round(v * 1000) + 7)));
     shaped.streams = shaped.hourDow.flat().reduce((a, b) => a + b, 0);
     expect(buildScorecard(shaped, 1).metrics.find((m) => m.id === 'time.hourDowPearson')!.value).toBeGreaterThan(0.9999);
-    expect(minMaxScaled([[2, 4], [6, 10]])).toEqual([[0, 0.25], [0.5, 1]]);
+    expect(scaledLike([[2, 4], [6, 8]], [[0, 1], [2, 3]]).flat().map((x) => Math.round(x * 1e9) / 1e9)).toEqual([0, 1, 2, 3]);
     expect(pearson([1, 2, 3], [2, 4, 6])).toBeCloseTo(1, 12);
     expect(pearson([1, 2, 3], [3, 2, 1])).toBeCloseTo(-1, 12);
   });

@@ -21,7 +21,7 @@ describe('csv: the "Spotify - All Time Top 2000s" layout', () => {
     const { songs } = await readSource(TOP2000, ctx);
     const byTitle = new Map(songs.map((s) => [s.title, s]));
     expect(songs[0]).toEqual({
-      title: 'Sunrise', artist: 'Norah Jones', genre: 'adult standards', year: 2004, popularity: 71,
+      title: 'Sunrise', artist: 'Norah Jones', album: '', genre: 'adult standards', year: 2004, popularity: 71,
       danceability: 0.53, energy: 0.3, length_seconds: 201, source: TOP2000, imputed: [],
     });
     expect(byTitle.get('Hey, Soul Sister')?.artist).toBe('Train');

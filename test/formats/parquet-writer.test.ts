@@ -35,7 +35,7 @@ describe('Parquet writer (parquetjs-lite with a flat fast path)', () => {
   it('writes byte-identical files with and without the fast path, v1 and v2 columns', async () => {
     const v1 = [...syntheticRecords(12_345)].map(flattenListeningRecord);
     const deriver = new PlaybackContextDeriver(3);
-    const v2 = [...syntheticRecords(12_345)].map((r, i) => flattenListeningRecord({ ...r, ...deriver.next(r, r.session), session_id: i % 7 === 0 ? null : `u${r.user_id}-s${r.session}` }));
+    const v2 = [...syntheticRecords(12_345)].map((r, i) => flattenListeningRecord({ ...r, ...deriver.next(r, r.session), session_id: i % 7 === 0 ? null : `u${r.user_id}-s${r.session}`, album: `album ${i % 13}` }));
     for (const [version, rows] of [[1, v1], [2, v2]] as const) {
       const fast = path.join(tmp.dir, `fast-v${version}.parquet`);
       const slow = path.join(tmp.dir, `slow-v${version}.parquet`);

@@ -1,6 +1,7 @@
 import { LocalTime } from '../../geo/local-time';
 import { personalityByName } from '../../personality/personalities';
 import { DAY_MS, HOUR_MS, MINUTE_MS } from '../../time/units';
+import { SESSION_SPLIT_MS } from '../profile/user-behaviour';
 import { songKey } from '../wrapped/tally';
 
 /** What the scorecard reads of a record: the v1 fields, plus `device` when the run wrote schema v2. */
@@ -16,8 +17,6 @@ export interface RealismRecord {
   device?: string;
 }
 
-/** A gap longer than this between two streams of a user starts a new session (the convention of Last.fm session studies). */
-export const SESSION_GAP_MS = 20 * MINUTE_MS;
 /** A stream within this of the song's length counts as played to the end (lengths are whole seconds). */
 export const END_SLACK_MS = 1000;
 
@@ -134,7 +133,7 @@ export class RealismTally {
         this.deviceStreams.set(r.device, d);
       }
 
-      if (start - sessionEnd > SESSION_GAP_MS) {
+      if (start - sessionEnd > SESSION_SPLIT_MS) {
         closeSession();
         sessionStart = start;
         sessionTracks = 0;

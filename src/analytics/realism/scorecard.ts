@@ -1,5 +1,5 @@
 import { MAU_SHARE_BY_REGION, MAU_SOURCE, REGIONS, regionOf, UNAVAILABLE_COUNTRIES } from '../../geo/markets';
-import { PARK_2019_CITATION, PARK_2019_HOUR_DOW } from './park-2019';
+import { PARK_2019_CITATION, PARK_2019_HOUR_DOW } from '../../time/park-2019';
 import { DESKTOP_DEVICES, MOBILE_DEVICES, type RealismTally } from './realism-tally';
 
 export const SOURCES = {
@@ -33,7 +33,7 @@ export interface Scorecard {
   /** true when no metric failed */
   pass: boolean;
   metrics: Metric[];
-  /** streams by local weekday (Monday first) x hour, min-max scaled like the published table, and the table */
+  /** streams by local weekday (Monday first) x hour, scaled to the published table's mean and spread, and the table */
   hourDow: { run: number[][]; park2019: number[][] };
   sources: typeof SOURCES;
 }
@@ -59,10 +59,17 @@ export function pearson(x: readonly number[], y: readonly number[]): number {
   return sxx > 0 && syy > 0 ? sxy / Math.sqrt(sxx * syy) : NaN;
 }
 
-export function minMaxScaled(grid: readonly (readonly number[])[]): number[][] {
-  const flat = grid.flat();
-  const lo = Math.min(...flat), hi = Math.max(...flat);
-  return grid.map((row) => row.map((v) => (hi > lo ? (v - lo) / (hi - lo) : 0)));
+/**
+ * The grid moved onto the reference's scale: the same mean and standard deviation. Unlike
+ * min-max scaling, one noisy busiest or quietest hour does not rescale every other.
+ */
+export function scaledLike(grid: readonly (readonly number[])[], reference: readonly (readonly number[])[]): number[][] {
+  const moments = (xs: number[]) => {
+    const m = xs.reduce((a, b) => a + b, 0) / xs.length;
+    return { m, sd: Math.sqrt(xs.reduce((a, b) => a + (b - m) ** 2, 0) / xs.length) };
+  };
+  const g = moments(grid.flat()), r = moments(reference.flat());
+  return grid.map((row) => row.map((v) => (g.sd > 0 ? r.m + ((v - g.m) * r.sd) / g.sd : r.m)));
 }
 
 const mean = (xs: readonly number[]) => (xs.length ? xs.reduce((a, b) => a + b, 0) / xs.length : NaN);
@@ -106,8 +113,8 @@ export function buildScorecard(t: RealismTally, catalogSongs: number): Scorecard
   m.push(metric('stream.longerThanSong', 'streams longer than their song', ratio(t.longerThanSong, s), 'share', 'assumption', { target: 0, max: 0 }));
   m.push(metric('stream.repeatedReplaysPrevious', '"repeated" streams replaying the song just played', ratio(t.repeatedOfPrevious, t.repeated), 'share', 'assumption', { target: 1, min: 0.999 }));
 
-  const run = minMaxScaled(t.hourDow);
   const park = PARK_2019_HOUR_DOW.map((row) => [...row]);
+  const run = scaledLike(t.hourDow, park);
   m.push(metric('time.hourDowPearson', 'local hour x weekday of stream starts, Pearson r with the published table', s ? pearson(run.flat(), park.flat()) : null, 'r', 'park2019', { target: 1, min: 0.95 }));
   const contrast = (id: string, label: string, days: number[], hours: number[]) =>
     metric(id, label, s ? cells(run, days, hours) : null, 'ratio', 'park2019', near(cells(park, days, hours), 0.1));
