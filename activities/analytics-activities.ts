@@ -2,14 +2,14 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { ApplicationFailure, CancelledFailure, Context } from '@temporalio/activity';
 import { runPartJobInThread } from '../src/analytics/wrapped/run-in-thread';
-import { resolveWrappedInput } from '../src/analytics/wrapped/wrapped-input';
+import { resolveWrappedInput } from '../src/config/wrapped-input';
 import { writeWrapped, type WrittenWrapped } from '../src/analytics/wrapped/write-wrapped';
-import { sha256File } from '../src/files/atomic-file';
-import { logger } from '../src/log/logger';
-import { dataRoot } from '../src/output/data-root';
-import { readManifest, type Manifest } from '../src/output/manifest';
-import { RunLayout } from '../src/output/run-layout';
-import { InputError } from '../src/params/generation-input';
+import { sha256File } from '../src/runtime/atomic-file';
+import { logger } from '../src/runtime/logger';
+import { dataRoot } from '../src/config/data-root';
+import { readManifest, type Manifest } from '../src/pipeline/manifest';
+import { RunLayout } from '../src/pipeline/run-layout';
+import { InputError } from '../src/domain/errors';
 
 /**
  * What the workflow carries between the Wrapped steps: paths and counts only, never the

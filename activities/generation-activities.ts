@@ -1,26 +1,27 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { ApplicationFailure, Context, CancelledFailure } from '@temporalio/activity';
-import { loadSchemaJson } from '../src/avro/schemas';
+import { loadSchemaJson } from '../src/formats/avro/schemas';
 import { writeCatalogFile } from '../src/catalog/catalog-file';
 import { ingestSources, SourceError } from '../src/catalog/sources';
-import { sha256File, writeFileAtomic } from '../src/files/atomic-file';
-import { logger } from '../src/log/logger';
-import { dataRoot, resolveRunDir } from '../src/output/data-root';
-import { writeManifest, type ManifestPart } from '../src/output/manifest';
-import { RunLayout } from '../src/output/run-layout';
-import { ShardPool } from '../src/parallel/shard-pool';
-import { InputError, resolveGenerationInput, type GenerationInput, shardCount, type GenerationParams } from '../src/params/generation-input';
-import type { ShardProgress, ShardResult } from '../src/simulate/shard-job';
-import { listeningHistorySchemaFile } from '../src/export/listening-history-versions';
-import { checkpointParquet, parquetTwinValid } from '../src/export/part-writers';
-import { prunableGenerations } from '../src/output/generations';
-import { PopulationModel } from '../src/users/user-profile';
-import type { UsersProgress } from '../src/users/users-job';
+import { sha256File, writeFileAtomic } from '../src/runtime/atomic-file';
+import { logger } from '../src/runtime/logger';
+import { dataRoot, resolveRunDir } from '../src/config/data-root';
+import { writeManifest, type ManifestPart } from '../src/pipeline/manifest';
+import { RunLayout } from '../src/pipeline/run-layout';
+import { ThreadPool } from '../src/runtime/thread-pool';
+import { InputError } from '../src/domain/errors';
+import { resolveGenerationInput, type GenerationInput, shardCount, type GenerationParams } from '../src/config/generation-input';
+import type { ShardProgress, ShardResult } from '../src/pipeline/shard-job';
+import { listeningHistorySchemaFile } from '../src/formats/listening-history-versions';
+import { checkpointParquet, parquetTwinValid } from '../src/formats/part-writers';
+import { prunableGenerations } from '../src/pipeline/generations';
+import { PopulationModel } from '../src/simulation/user-profile';
+import type { UsersProgress } from '../src/pipeline/users-job';
 import type { CatalogRef, ManifestRef, PruneRequest, RunRef, ShardOutcome, ShardRef, UsersRef } from './types';
 
 export interface ActivityDeps {
-  pool: ShardPool;
+  pool: ThreadPool;
   /** overrides dataRoot() (the embedded CLI sets it to the --out folder) */
   dataRoot?: string;
 }

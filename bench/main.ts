@@ -5,16 +5,16 @@ import { once } from 'node:events';
 import { finished } from 'node:stream/promises';
 import { parseArgs } from 'node:util';
 import * as avro from 'avsc';
-import { readContainer } from '../src/avro/read-container';
-import { LISTENING_HISTORY_SCHEMA, schemaType } from '../src/avro/schemas';
+import { readContainer } from '../src/formats/avro/read-container';
+import { LISTENING_HISTORY_SCHEMA, schemaType } from '../src/formats/avro/schemas';
 import { readCatalogFile } from '../src/catalog/catalog-file';
-import { RunLayout } from '../src/output/run-layout';
-import { prepareRun } from '../src/simulate/in-process-run';
-import type { ListeningRecord } from '../src/simulate/listening-record';
-import { runShardJob } from '../src/simulate/shard-job';
-import { simulateUser, simulationContext } from '../src/simulate/simulate-user';
-import { PopulationModel } from '../src/users/user-profile';
-import { readUsersOfShard } from '../src/users/users-file';
+import { RunLayout } from '../src/pipeline/run-layout';
+import { prepareRun } from '../src/pipeline/in-process-run';
+import type { ListeningRecord } from '../src/domain/listening-record';
+import { runShardJob } from '../src/pipeline/shard-job';
+import { simulateUser, simulationContext } from '../src/simulation/simulate-user';
+import { PopulationModel } from '../src/simulation/user-profile';
+import { readUsersOfShard } from '../src/pipeline/users-file';
 
 const usage = `npm run bench -- [--records N] [--catalog SOURCE] [--json]
 

@@ -1,5 +1,5 @@
 import type { ParseArgsConfig } from 'node:util';
-import type { GenerationInput } from '../src/params/generation-input';
+import type { GenerationInput } from '../src/config/generation-input';
 import { UsageError } from './usage-error';
 
 /** The flags shared by `generate`, `schedule create` and anything else that starts a generation. */

@@ -1,4 +1,4 @@
-import type { GenerationProgress } from '../workflows/generate-dataset';
+import type { GenerationProgress } from '../workflows/contracts';
 
 const WIDTH = 28;
 

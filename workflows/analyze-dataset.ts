@@ -1,26 +1,12 @@
-import { ContinueAsNew, defineQuery, makeContinueAsNewFunc, proxyActivities, setHandler } from '@temporalio/workflow';
-import type { AnalyticsActivities, WrappedPlan } from '../activities/analytics-activities';
-import type { WrappedInput } from '../src/analytics/wrapped/wrapped-input';
+import { ContinueAsNew, makeContinueAsNewFunc, proxyActivities, setHandler } from '@temporalio/workflow';
+import type { AnalyticsActivities } from '../activities/analytics-activities';
+import type { WrappedInput } from '../src/config/wrapped-input';
 import type { WrittenWrapped } from '../src/analytics/wrapped/write-wrapped';
 import { failFast } from './activity-failure';
+import { wrappedProgressQuery, type AnalyzeDatasetWorkflow, type WrappedContinuation, type WrappedProgress } from './contracts';
 import { runBoundedLanes } from './bounded-lanes';
 
-export interface WrappedProgress {
-  phase: 'planning' | 'parts' | 'writing' | 'done';
-  partsDone: number;
-  partsTotal: number;
-  records: number;
-}
-
-/** What a continued-as-new run needs to carry on: the plan (counts and paths) and where to go on from. */
-export interface WrappedContinuation {
-  plan: WrappedPlan;
-  /** every part below this index is analysed */
-  nextPart: number;
-  progress: WrappedProgress;
-}
-
-export const wrappedProgressQuery = defineQuery<WrappedProgress>('progress');
+export type { WrappedContinuation, WrappedProgress } from './contracts';
 
 const acts = proxyActivities<AnalyticsActivities>({
   startToCloseTimeout: '1 hour',
@@ -64,3 +50,4 @@ export async function analyzeDataset(input: WrappedInput, continuation?: Wrapped
     failFast(err);
   }
 }
+analyzeDataset satisfies AnalyzeDatasetWorkflow;

@@ -4,7 +4,6 @@ import {
   CancellationScope,
   CancelledFailure,
   ContinueAsNew,
-  defineQuery,
   isCancellation,
   makeContinueAsNewFunc,
   proxyActivities,
@@ -15,51 +14,13 @@ import {
 } from '@temporalio/workflow';
 import type { GenerationActivities } from '../activities/generation-activities';
 import type { RunRef } from '../activities/types';
-import type { GenerationInput } from '../src/params/generation-input';
+import type { GenerationInput } from '../src/config/generation-input';
 import { causeMessage, failFast } from './activity-failure';
 import { runBoundedLanes } from './bounded-lanes';
-import { scheduledRun, type ScheduledRun } from './scheduled-run';
+import { progressQuery, type Continuation, type GenerateDatasetWorkflow, type GenerationMemo, type GenerationProgress, type GenerationResult } from './contracts';
+import { scheduledRun } from './scheduled-run';
 
-export type Phase = 'resolving' | 'catalog' | 'users' | 'shards' | 'manifest' | 'done';
-
-export interface GenerationProgress {
-  phase: Phase;
-  shardsDone: number;
-  shardsTotal: number;
-  records: number;
-  bytes: number;
-}
-
-export interface GenerationResult {
-  workflowId: string;
-  runId: string;
-  outDir: string;
-  manifest: string;
-  totalRecords: number;
-}
-
-/** What a continued-as-new run needs to carry on: never the list of finished shards, only where to go on from. */
-export interface Continuation {
-  run: RunRef;
-  catalogSha256: string;
-  /** every shard below this one is done */
-  nextShard: number;
-  progress: GenerationProgress;
-  scheduled: ScheduledRun | null;
-}
-
-/** The readable summary the Web UI shows (memo), also what `wrapped-etl status` falls back on. */
-export interface GenerationMemo {
-  summary?: string;
-  runId?: string;
-  outDir?: string;
-  progress?: GenerationProgress;
-  /** set by `wrapped-etl schedule create` on the schedule's action */
-  schedule?: string;
-  keepDays?: number;
-}
-
-export const progressQuery = defineQuery<GenerationProgress>('progress');
+export type { Continuation, GenerationMemo, GenerationProgress, GenerationResult, Phase } from './contracts';
 
 const RETRY = { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '1 minute', maximumAttempts: 5 } as const;
 
@@ -163,6 +124,7 @@ export async function generateDataset(input: GenerationInput = {}, continuation?
     failFast(err);
   }
 }
+generateDataset satisfies GenerateDatasetWorkflow;
 
 /**
  * Runs shards from `first` on, at most `parallelism` at once (see runBoundedLanes), and

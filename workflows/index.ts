@@ -1,3 +1,2 @@
-export { generateDataset, progressQuery } from './generate-dataset';
-export type { GenerationProgress, GenerationResult, Phase } from './generate-dataset';
-export { analyzeDataset, wrappedProgressQuery } from './analyze-dataset';
+export { generateDataset } from './generate-dataset';
+export { analyzeDataset } from './analyze-dataset';

@@ -1,15 +1,5 @@
 import type { WorkflowInfo } from '@temporalio/workflow';
-import type { GenerationMemo } from './generate-dataset';
-
-/** A run started by a schedule: its folder is named after the scheduled time, older ones may be pruned. */
-export interface ScheduledRun {
-  schedule: string;
-  /** ISO time the schedule meant this run for (TemporalScheduledStartTime) */
-  scheduledAt: string;
-  /** <schedule>-YYYYMMDDTHHMMSSZ */
-  runId: string;
-  keepDays: number | null;
-}
+import type { GenerationMemo, ScheduledRun } from './contracts';
 
 /** "2026-11-29T02:00:00.000Z" -> "20261129T020000Z" */
 export function compactTime(iso: string): string {

@@ -4,7 +4,7 @@ import * as path from 'node:path';
 import { parseArgs } from 'node:util';
 import { writeCatalogFile } from '../../src/catalog/catalog-file';
 import { ingestSources, type IngestReport } from '../../src/catalog/sources';
-import { DEFAULTS } from '../../src/params/generation-input';
+import { DEFAULTS } from '../../src/config/generation-input';
 import { UsageError } from '../usage-error';
 
 const DEFAULT_YEAR = Number(DEFAULTS.to.slice(0, 4));

@@ -1,8 +1,8 @@
 import * as path from 'node:path';
 import { parseArgs } from 'node:util';
 import { SPOTIFY_FORMATS, exportUserHistory, type SpotifyFormat } from '../../src/export/spotify-export';
-import { writeFileAtomic } from '../../src/files/atomic-file';
-import { InputError } from '../../src/params/generation-input';
+import { writeFileAtomic } from '../../src/runtime/atomic-file';
+import { InputError } from '../../src/domain/errors';
 import { UsageError } from '../usage-error';
 
 export const usage = `wrapped-etl export RUN_DIR --format FORMAT --user ID --out FILE.json

@@ -1,11 +1,12 @@
 import * as path from 'node:path';
 import { parseArgs } from 'node:util';
 import { CancelledFailure, WorkflowFailedError } from '@temporalio/client';
-import { InputError, resolveGenerationInput, type GenerationInput, type GenerationParams } from '../../src/params/generation-input';
-import { resolveRunDir } from '../../src/output/data-root';
-import type { GenerationProgress, GenerationResult } from '../../workflows/generate-dataset';
+import { InputError } from '../../src/domain/errors';
+import { resolveGenerationInput, type GenerationInput, type GenerationParams } from '../../src/config/generation-input';
+import { resolveRunDir } from '../../src/config/data-root';
+import { GENERATE_DATASET, progressQuery, type GenerateDatasetWorkflow, type GenerationProgress, type GenerationResult } from '../../workflows/contracts';
 import { GENERATION_FLAGS, GENERATION_FLAGS_USAGE, inputFromFlags } from '../generation-flags';
-import { logger } from '../../src/log/logger';
+import { logger } from '../../src/runtime/logger';
 import { ProgressBar } from '../progress-bar';
 import { openSession, explicitAddress, type TemporalSession } from '../temporal/session';
 import { TASK_QUEUE } from '../temporal/constants';
@@ -56,7 +57,7 @@ export async function followGeneration(
   let finished = false;
   const timer = setInterval(() => {
     polling ??= handle
-      .query<GenerationProgress>('progress')
+      .query(progressQuery)
       .then((p) => {
         if (finished) return;
         last = p;
@@ -68,7 +69,7 @@ export async function followGeneration(
   try {
     const result = (await handle.result()) as GenerationResult;
     finished = true;
-    const final = await handle.query<GenerationProgress>('progress').catch(() => last);
+    const final = await handle.query(progressQuery).catch(() => last);
     bar?.finish(final && { ...final, phase: 'done', shardsDone: final.shardsTotal, records: result.totalRecords });
     return result;
   } catch (err) {
@@ -140,7 +141,7 @@ export async function run(argv: string[]): Promise<void> {
 
   const session = await openSession({ address: values.address, worker: embedded && !values.detach, dataRoot, needsRunningServer: values.detach ? DETACH_NEEDS_SERVER : undefined });
   try {
-    await session.client.workflow.start('generateDataset', {
+    await session.client.workflow.start<GenerateDatasetWorkflow>(GENERATE_DATASET, {
       taskQueue: TASK_QUEUE,
       workflowId,
       args: [input],

@@ -1,5 +1,5 @@
 import { parseArgs } from 'node:util';
-import { readContainer, readContainerSchema } from '../../src/avro/read-container';
+import { readContainer, readContainerSchema } from '../../src/formats/avro/read-container';
 import { UsageError } from '../usage-error';
 
 export const usage = `wrapped-etl inspect FILE.avro [--limit N] [--schema]

@@ -1,6 +1,6 @@
 import { parseArgs } from 'node:util';
 import { profileRun, type RunProfile } from '../../src/analytics/profile/run-profile';
-import { AXES, NEGATIVE_POLE, POSITIVE_POLE } from '../../src/personality/personalities';
+import { AXES, NEGATIVE_POLE, POSITIVE_POLE } from '../../src/domain/personality';
 import { UsageError } from '../usage-error';
 
 export const usage = `wrapped-etl profile RUN_DIR [--json]

@@ -5,6 +5,7 @@ import { dataRootOf, requireGeneration, startInput } from '../temporal/generatio
 import { TASK_QUEUE } from '../temporal/constants';
 import { UsageError } from '../usage-error';
 import { cancelOnInterrupt, DETACH_NEEDS_SERVER, followGeneration, printResult } from './generate';
+import { GENERATE_DATASET, type GenerateDatasetWorkflow } from '../../workflows/contracts';
 
 export const usage = `wrapped-etl resume WORKFLOW_ID [--json] [--detach] [--out DIR] [--address HOST:PORT]
 
@@ -43,7 +44,7 @@ export async function run(argv: string[]): Promise<void> {
       await session.startWorker(root);
     }
     if (!reattach) {
-      await session.client.workflow.start('generateDataset', {
+      await session.client.workflow.start<GenerateDatasetWorkflow>(GENERATE_DATASET, {
         taskQueue: TASK_QUEUE,
         workflowId,
         args: [input],

@@ -1,10 +1,12 @@
 import { parseArgs } from 'node:util';
 import { ScheduleNotFoundError, ScheduleOverlapPolicy, type Client } from '@temporalio/client';
-import { InputError, resolveGenerationInput, type GenerationInput } from '../../src/params/generation-input';
+import { InputError } from '../../src/domain/errors';
+import { resolveGenerationInput, type GenerationInput } from '../../src/config/generation-input';
 import { GENERATION_FLAGS, GENERATION_FLAGS_USAGE, inputFromFlags } from '../generation-flags';
 import { TASK_QUEUE } from '../temporal/constants';
 import { openSession } from '../temporal/session';
 import { UsageError } from '../usage-error';
+import { GENERATE_DATASET } from '../../workflows/contracts';
 
 export const usage = `wrapped-etl schedule SUBCOMMAND ...
 
@@ -98,7 +100,7 @@ export async function run(argv: string[]): Promise<void> {
           spec: { cronExpressions: [cron] },
           action: {
             type: 'startWorkflow',
-            workflowType: 'generateDataset',
+            workflowType: GENERATE_DATASET,
             workflowId: name,
             taskQueue: TASK_QUEUE,
             args: [input],

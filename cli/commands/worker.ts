@@ -1,7 +1,7 @@
 import { parseArgs } from 'node:util';
 import { NativeConnection } from '@temporalio/worker';
-import { logger } from '../../src/log/logger';
-import { dataRoot } from '../../src/output/data-root';
+import { logger } from '../../src/runtime/logger';
+import { dataRoot } from '../../src/config/data-root';
 import { DEFAULT_ADDRESS, TASK_QUEUE } from '../temporal/constants';
 import { waitForServer } from '../temporal/dev-server';
 import { explicitAddress } from '../temporal/session';

@@ -1,9 +1,9 @@
 import * as path from 'node:path';
 import { parseArgs } from 'node:util';
 import { WorkflowFailedError } from '@temporalio/client';
-import type { WrappedInput } from '../../src/analytics/wrapped/wrapped-input';
+import type { WrappedInput } from '../../src/config/wrapped-input';
 import type { WrittenWrapped } from '../../src/analytics/wrapped/write-wrapped';
-import type { WrappedProgress } from '../../workflows/analyze-dataset';
+import { ANALYZE_DATASET, wrappedProgressQuery, type AnalyzeDatasetWorkflow, type WrappedProgress } from '../../workflows/contracts';
 import { ProgressBar } from '../progress-bar';
 import { TASK_QUEUE } from '../temporal/constants';
 import { explicitAddress, openSession } from '../temporal/session';
@@ -65,14 +65,14 @@ export async function run(argv: string[]): Promise<void> {
   const workflowId = `wrapped-${path.basename(path.resolve(positionals[0]))}-${new Date().toISOString().replace(/[-:.]/g, '').slice(0, 15)}`;
   const session = await openSession({ address: values.address, worker: embedded, dataRoot });
   try {
-    const handle = await session.client.workflow.start('analyzeDataset', { taskQueue: TASK_QUEUE, workflowId, args: [input] });
+    const handle = await session.client.workflow.start<AnalyzeDatasetWorkflow>(ANALYZE_DATASET, { taskQueue: TASK_QUEUE, workflowId, args: [input] });
     if (!values.json) process.stderr.write(`Started ${workflowId}${session.uiUrl ? ` — Web UI: ${session.uiUrl}` : ''}\n`);
     const bar = values.json ? undefined : new ProgressBar<WrappedProgress>(process.stderr, formatWrappedProgress);
     let last: WrappedProgress | undefined;
     let finished = false;
     const timer = bar
       ? setInterval(async () => {
-          last = (await handle.query<WrappedProgress>('progress').catch(() => undefined)) ?? last;
+          last = (await handle.query(wrappedProgressQuery).catch(() => undefined)) ?? last;
           // a query answered after the end must not draw over the result
           if (last && !finished) bar.update(last);
         }, 1000)

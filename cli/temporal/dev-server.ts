@@ -3,7 +3,7 @@ import * as fs from 'node:fs';
 import * as net from 'node:net';
 import * as path from 'node:path';
 import { Connection } from '@temporalio/client';
-import { logger } from '../../src/log/logger';
+import { logger } from '../../src/runtime/logger';
 import { cliNotFoundMessage, locateTemporalCli } from './locate-cli';
 import { NAMESPACE } from './constants';
 

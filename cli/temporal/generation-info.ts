@@ -1,8 +1,8 @@
 import * as path from 'node:path';
 import { WorkflowNotFoundError, type Client, type WorkflowHandle } from '@temporalio/client';
 import { defaultPayloadConverter } from '@temporalio/common';
-import type { GenerationInput } from '../../src/params/generation-input';
-import type { GenerationMemo, GenerationProgress } from '../../workflows/generate-dataset';
+import type { GenerationInput } from '../../src/config/generation-input';
+import { progressQuery, type GenerationMemo, type GenerationProgress } from '../../workflows/contracts';
 
 export type GenerationStatus = 'RUNNING' | 'COMPLETED' | 'FAILED' | 'CANCELED' | 'TERMINATED' | 'TIMED_OUT';
 
@@ -27,7 +27,7 @@ async function queryProgress(handle: WorkflowHandle, timeoutMs: number): Promise
   let timer: NodeJS.Timeout | undefined;
   const timeout = new Promise<undefined>((resolve) => (timer = setTimeout(() => resolve(undefined), timeoutMs)));
   try {
-    return await Promise.race([handle.query<GenerationProgress>('progress').catch(() => undefined), timeout]);
+    return await Promise.race([handle.query(progressQuery).catch(() => undefined), timeout]);
   } finally {
     clearTimeout(timer);
   }

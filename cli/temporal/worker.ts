@@ -2,8 +2,8 @@ import * as path from 'node:path';
 import { NativeConnection, Runtime, Worker, DefaultLogger, type LogLevel } from '@temporalio/worker';
 import { createAnalyticsActivities } from '../../activities/analytics-activities';
 import { createGenerationActivities } from '../../activities/generation-activities';
-import { logger } from '../../src/log/logger';
-import { ShardPool } from '../../src/parallel/shard-pool';
+import { logger } from '../../src/runtime/logger';
+import { ThreadPool } from '../../src/runtime/thread-pool';
 import { NAMESPACE, TASK_QUEUE } from './constants';
 
 let runtimeInstalled = false;
@@ -35,7 +35,7 @@ export const WORKFLOWS_PATH = path.join(__dirname, '../../workflows', `index${pa
 
 export interface GenerationWorker {
   worker: Worker;
-  pool: ShardPool;
+  pool: ThreadPool;
   /** runs until shutdown() (or a signal); closes the thread pool at the end */
   run(): Promise<void>;
 }
@@ -48,7 +48,7 @@ export async function createGenerationWorker(opts: {
   threads?: number;
 }): Promise<GenerationWorker> {
   installRuntime();
-  const pool = new ShardPool(opts.threads);
+  const pool = new ThreadPool(opts.threads);
   let worker: Worker;
   try {
     worker = await Worker.create({

@@ -1,9 +1,9 @@
 import * as fs from 'node:fs';
-import { AvroContainerWriter } from '../avro/container-writer';
-import { readContainer } from '../avro/read-container';
-import { SONG_SCHEMA, schemaType } from '../avro/schemas';
-import { derivedBytes } from '../random/seeded-random';
-import type { Song } from './song';
+import { AvroContainerWriter } from '../formats/avro/container-writer';
+import { readContainer } from '../formats/avro/read-container';
+import { SONG_SCHEMA, schemaType } from '../formats/avro/schemas';
+import { derivedBytes } from '../simulation/seeded-random';
+import type { Song } from '../domain/song';
 
 export interface CatalogFile {
   path: string;

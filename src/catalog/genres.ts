@@ -1,5 +1,5 @@
-import type { SeededRandom } from '../random/seeded-random';
-import type { Song } from './song';
+import type { SeededRandom } from '../simulation/seeded-random';
+import type { Song } from '../domain/song';
 
 /** A genre's share of a synthetic catalog and its typical danceability, energy and length (mean, sd). */
 export interface GenreProfile {

@@ -1,6 +1,6 @@
-import { SeededRandom } from '../random/seeded-random';
+import { SeededRandom } from '../simulation/seeded-random';
 import { GENRE_PROFILES, GENRE_WEIGHTS, genreFeatures, profileForGenre, recentYear } from './genres';
-import type { Song } from './song';
+import type { Song } from '../domain/song';
 
 /** Song fields a source may lack; filled in by imputeSong and listed in Song.imputed. */
 export const IMPUTABLE_FIELDS = ['genre', 'year', 'popularity', 'danceability', 'energy', 'length_seconds'] as const;

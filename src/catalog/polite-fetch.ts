@@ -2,7 +2,7 @@ import * as crypto from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import axios from 'axios';
-import { writeFileAtomic } from '../files/atomic-file';
+import { writeFileAtomic } from '../runtime/atomic-file';
 import { SourceError } from './source-error';
 
 export interface HttpOptions {

@@ -1,5 +1,5 @@
 import { imputeSong, type KnownSong } from './impute';
-import type { Song } from './song';
+import type { Song } from '../domain/song';
 
 /** The columns a source can map: everything of a Song but its provenance. */
 export const SONG_COLUMNS = ['title', 'artist', 'album', 'genre', 'year', 'popularity', 'danceability', 'energy', 'length'] as const;

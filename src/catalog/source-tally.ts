@@ -1,4 +1,4 @@
-import type { Song } from './song';
+import type { Song } from '../domain/song';
 
 /** What one source gave: rows read, songs kept, rows skipped by reason (first few shown), fields imputed. */
 export interface SourceReport {

@@ -6,7 +6,7 @@ import { fetchPage, type FetchEvents, type HttpOptions } from './polite-fetch';
 import { DescriptionError, loadSourceDescription, type SourceDescription } from './source-description';
 import { SourceError } from './source-error';
 import { SourceTally, type SourceReport } from './source-tally';
-import type { Song } from './song';
+import type { Song } from '../domain/song';
 import { DEFAULT_SYNTHETIC_SONGS, syntheticCatalog } from './synthetic';
 
 export { SourceError } from './source-error';

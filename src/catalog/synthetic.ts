@@ -1,7 +1,7 @@
 import { Faker, en } from '@faker-js/faker';
-import { SeededRandom } from '../random/seeded-random';
+import { SeededRandom } from '../simulation/seeded-random';
 import { GENRE_PROFILES, GENRE_WEIGHTS, genreFeatures, recentYear } from './genres';
-import type { Song } from './song';
+import type { Song } from '../domain/song';
 
 export const DEFAULT_SYNTHETIC_SONGS = 2000;
 

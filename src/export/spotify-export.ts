@@ -1,14 +1,14 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { readContainer } from '../avro/read-container';
+import { readContainer } from '../formats/avro/read-container';
 import { readCatalogFile } from '../catalog/catalog-file';
-import { readManifest } from '../output/manifest';
-import { RunLayout } from '../output/run-layout';
-import { InputError } from '../params/generation-input';
-import { derivedBytes } from '../random/seeded-random';
-import type { ListeningRecord } from '../simulate/listening-record';
-import { SESSION_GAP_MS } from '../simulate/session-calendar';
-import { PlaybackContextDeriver, type PlaybackContext } from './playback-context';
+import { readManifest } from '../pipeline/manifest';
+import { RunLayout } from '../pipeline/run-layout';
+import { InputError } from '../domain/errors';
+import { derivedBytes } from '../simulation/seeded-random';
+import type { ListeningRecord } from '../domain/listening-record';
+import { SESSION_GAP_MS } from '../simulation/session-calendar';
+import { PlaybackContextDeriver, type PlaybackContext } from '../simulation/playback-context';
 
 export const SPOTIFY_FORMATS = ['spotify-extended', 'spotify-basic'] as const;
 export type SpotifyFormat = (typeof SPOTIFY_FORMATS)[number];

@@ -3,10 +3,12 @@ import * as path from 'node:path';
 import type { Client } from '@temporalio/client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { TASK_QUEUE } from '../../cli/temporal/constants';
-import { sha256File } from '../../src/files/atomic-file';
-import { WRAPPED_FILES, type WrittenWrapped } from '../../src/analytics/wrapped/write-wrapped';
+import { sha256File } from '../../src/runtime/atomic-file';
+import { WRAPPED_FILES } from '../../src/analytics/wrapped/write-wrapped';
 import { historiesOfChain } from '../durability/helpers';
 import { startGenerationStack, type GenerationStack } from '../helpers/generation-stack';
+import { ANALYZE_DATASET, type AnalyzeDatasetWorkflow } from '../../workflows/contracts';
+import type { WrappedInput } from '../../src/config/wrapped-input';
 
 const SUGGEST_CONTINUE_AS_NEW_AT = 40;
 
@@ -34,7 +36,7 @@ describe('analyzeDataset continues as new on a server that suggests it early, wi
   let forced: GenerationStack;
 
   const analyze = (client: Client, workflowId: string, input: object) =>
-    client.workflow.execute('analyzeDataset', { taskQueue: TASK_QUEUE, workflowId, args: [input] }) as Promise<WrittenWrapped>;
+    client.workflow.execute<AnalyzeDatasetWorkflow>(ANALYZE_DATASET, { taskQueue: TASK_QUEUE, workflowId, args: [input as WrappedInput] });
 
   /** Generates a run on the plain server and copies it, byte for byte, under the forced server's data root. */
   const runOnBoth = async (name: string, input: object) => {

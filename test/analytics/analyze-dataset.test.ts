@@ -10,8 +10,9 @@ import { profileRun } from '../../src/analytics/profile/run-profile';
 import { formatHour, formatMinutes, formatPercent, REPORT_COUNTRIES } from '../../src/analytics/wrapped/html-report';
 import type { UserWrapped, WrappedSummary } from '../../src/analytics/wrapped/wrapped-types';
 import type { WrittenWrapped } from '../../src/analytics/wrapped/write-wrapped';
-import type { ListeningRecord } from '../../src/simulate/listening-record';
-import type { GenerationResult } from '../../workflows/generate-dataset';
+import type { ListeningRecord } from '../../src/domain/listening-record';
+import { ANALYZE_DATASET, type AnalyzeDatasetWorkflow, type GenerationResult } from '../../workflows/contracts';
+import type { WrappedInput } from '../../src/config/wrapped-input';
 import { startGenerationStack, type GenerationStack } from '../helpers/generation-stack';
 import { readRun } from '../helpers/read-run';
 
@@ -45,7 +46,7 @@ describe('analyzeDataset (Wrapped) on a real Temporal dev server', () => {
   let summary: WrappedSummary;
 
   const analyze = (workflowId: string, input: object) =>
-    stack.env.client.workflow.execute('analyzeDataset', { taskQueue: TASK_QUEUE, workflowId, args: [input] }) as Promise<WrittenWrapped>;
+    stack.env.client.workflow.execute<AnalyzeDatasetWorkflow>(ANALYZE_DATASET, { taskQueue: TASK_QUEUE, workflowId, args: [input as WrappedInput] });
 
   beforeAll(async () => {
     stack = await startGenerationStack({ taskQueue: TASK_QUEUE });

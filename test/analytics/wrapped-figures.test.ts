@@ -3,19 +3,19 @@ import * as path from 'node:path';
 import { DuckDBInstance } from '@duckdb/node-api';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { analyzePart } from '../../src/analytics/wrapped/analyze-part';
-import { resolveWrappedInput } from '../../src/analytics/wrapped/wrapped-input';
+import { resolveWrappedInput } from '../../src/config/wrapped-input';
 import type { UserWrapped, WrappedSummary } from '../../src/analytics/wrapped/wrapped-types';
 import { writeWrapped } from '../../src/analytics/wrapped/write-wrapped';
-import { AvroContainerWriter } from '../../src/avro/container-writer';
-import { LISTENING_HISTORY_SCHEMA, schemaType } from '../../src/avro/schemas';
-import type { ListeningRecord } from '../../src/simulate/listening-record';
+import { AvroContainerWriter } from '../../src/formats/avro/container-writer';
+import { LISTENING_HISTORY_SCHEMA, schemaType } from '../../src/formats/avro/schemas';
+import type { Interaction, ListeningRecord } from '../../src/domain/listening-record';
 import { makeTmpDir } from '../helpers/tmp-dir';
 
 const SE = { latitude: 59.33, longitude: 18.07, country: 'SE', city: 'Stockholm', timezone: 'Europe/Stockholm' };
 const US = { latitude: 40.71, longitude: -74.01, country: 'US', city: 'New York', timezone: 'America/New_York' };
 const JP = { latitude: 35.68, longitude: 139.69, country: 'JP', city: 'Tokyo', timezone: 'Asia/Tokyo' };
 
-function rec(user: number, loc: typeof SE, artist: string, song: string, genre: string, interaction: string, startIso: string, ms: number): ListeningRecord {
+function rec(user: number, loc: typeof SE, artist: string, song: string, genre: string, interaction: Interaction, startIso: string, ms: number): ListeningRecord {
   const start = Date.parse(startIso);
   return {
     user_id: user, user_location: loc, interaction, song_name: song, artist, genre, year: 2020, popularity: 50,

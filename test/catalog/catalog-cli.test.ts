@@ -1,8 +1,8 @@
 import { spawn } from 'node:child_process';
 import * as path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { readContainerSchema } from '../../src/avro/read-container';
-import { loadSchemaJson, SONG_SCHEMA } from '../../src/avro/schemas';
+import { readContainerSchema } from '../../src/formats/avro/read-container';
+import { loadSchemaJson, SONG_SCHEMA } from '../../src/formats/avro/schemas';
 import { readCatalogFile } from '../../src/catalog/catalog-file';
 import { makeTmpDir } from '../helpers/tmp-dir';
 import { PageServer } from './page-server';

@@ -3,7 +3,7 @@ import * as path from 'node:path';
 import { WorkflowFailedError } from '@temporalio/client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readCatalogFile } from '../../src/catalog/catalog-file';
-import { RunLayout } from '../../src/output/run-layout';
+import { RunLayout } from '../../src/pipeline/run-layout';
 import { startGenerationStack, type GenerationStack } from '../helpers/generation-stack';
 import { readRun, sha256 } from '../helpers/read-run';
 import { PageServer } from './page-server';

@@ -4,7 +4,7 @@ import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { Worker } from '@temporalio/worker';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { WORKFLOWS_PATH } from '../../cli/temporal/worker';
-import type { GenerationResult } from '../../workflows/generate-dataset';
+import { GENERATE_DATASET, type GenerateDatasetWorkflow, type GenerationResult } from '../../workflows/contracts';
 import { startDevServerEnv } from '../helpers/temporal-env';
 import { makeTmpDir } from '../helpers/tmp-dir';
 import { historiesOfChain, partHashes, runCli, spawnWorker, waitForProgress, type WorkerProcess } from './helpers';
@@ -24,7 +24,7 @@ describe('failures against a real dev server, with `wrapped-etl worker` processe
     workers.push(w);
     return w;
   };
-  const start = (taskQueue: string, workflowId: string) => env.client.workflow.start('generateDataset', { taskQueue, workflowId, args: [INPUT] });
+  const start = (taskQueue: string, workflowId: string) => env.client.workflow.start<GenerateDatasetWorkflow>(GENERATE_DATASET, { taskQueue, workflowId, args: [INPUT] });
   /** attempt numbers of the shard activities that completed, over the whole continue-as-new chain */
   const shardAttempts = async (workflowId: string) =>
     (await historiesOfChain(env.client, workflowId)).flatMap((h) => h.events!.filter((e) => e.activityTaskStartedEventAttributes).map((e) => e.activityTaskStartedEventAttributes!.attempt!));
@@ -34,7 +34,7 @@ describe('failures against a real dev server, with `wrapped-etl worker` processe
     env = await startDevServerEnv(['--dynamic-config-value', 'limit.historyCount.suggestContinueAsNew=200']);
     // the reference runs on a worker process too, so both sides run the same build (dist/)
     const w = spawnWorker({ address: env.address, taskQueue: 'crash-reference', dataRoot: tmp.dir });
-    const result = (await env.client.workflow.execute('generateDataset', { taskQueue: 'crash-reference', workflowId: 'reference', args: [INPUT] })) as GenerationResult;
+    const result = await env.client.workflow.execute<GenerateDatasetWorkflow>(GENERATE_DATASET, { taskQueue: 'crash-reference', workflowId: 'reference', args: [INPUT] });
     w.child.kill('SIGTERM');
     await w.exited;
     reference = partHashes(result.outDir);

@@ -2,7 +2,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { dataRootOf } from '../../cli/temporal/generation-info';
-import { prunableGenerations, scheduledTimeOf } from '../../src/output/generations';
+import { prunableGenerations, scheduledTimeOf } from '../../src/pipeline/generations';
 import { compactTime } from '../../workflows/scheduled-run';
 import { makeTmpDir } from '../helpers/tmp-dir';
 

@@ -3,8 +3,8 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { Client, WorkflowHandle } from '@temporalio/client';
 import type { temporal } from '@temporalio/proto';
-import { sha256File } from '../../src/files/atomic-file';
-import type { GenerationProgress } from '../../workflows/generate-dataset';
+import { sha256File } from '../../src/runtime/atomic-file';
+import { progressQuery, type GenerationProgress } from '../../workflows/contracts';
 
 export const BIN = path.resolve(__dirname, '../../bin/wrapped-etl.js');
 
@@ -45,7 +45,7 @@ export async function waitForProgress(handle: WorkflowHandle, until: (p: Generat
   let last: GenerationProgress | undefined;
   while (Date.now() < deadline) {
     try {
-      last = await handle.query<GenerationProgress>('progress');
+      last = await handle.query(progressQuery);
       if (until(last)) return last;
     } catch {
       // no worker has picked the workflow up yet

@@ -1,7 +1,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { GenerationResult } from '../../workflows/generate-dataset';
+import type { GenerationResult } from '../../workflows/contracts';
 import { startGenerationStack, type GenerationStack } from '../helpers/generation-stack';
 import { runCli } from './helpers';
 

@@ -6,11 +6,11 @@ import * as avro from 'avsc';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { run as exportCommand } from '../../cli/commands/export';
 import { UsageError } from '../../cli/usage-error';
-import { loadSchemaJson } from '../../src/avro/schemas';
-import type { ListeningRecordV2 } from '../../src/export/listening-history-versions';
+import { loadSchemaJson } from '../../src/formats/avro/schemas';
+import type { ListeningRecordV2 } from '../../src/formats/listening-history-versions';
 import type { SpotifyBasicStream, SpotifyExtendedStream } from '../../src/export/spotify-export';
-import type { ListeningRecord } from '../../src/simulate/listening-record';
-import type { GenerationResult } from '../../workflows/generate-dataset';
+import type { ListeningRecord } from '../../src/domain/listening-record';
+import type { GenerationResult } from '../../workflows/contracts';
 import { startGenerationStack, type GenerationStack } from '../helpers/generation-stack';
 import { readRun, sha256 } from '../helpers/read-run';
 

@@ -2,11 +2,11 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { DuckDBInstance } from '@duckdb/node-api';
 import { afterAll, describe, expect, it } from 'vitest';
-import { PlaybackContextDeriver } from '../../src/export/playback-context';
-import { flattenListeningRecord, listeningParquetColumns } from '../../src/parquet/listening-parquet';
-import { ParquetFileWriter } from '../../src/parquet/parquet-file-writer';
-import { SeededRandom } from '../../src/random/seeded-random';
-import type { ListeningRecord } from '../../src/simulate/listening-record';
+import { PlaybackContextDeriver } from '../../src/simulation/playback-context';
+import { flattenListeningRecord, listeningParquetColumns } from '../../src/formats/parquet/listening-parquet';
+import { ParquetFileWriter } from '../../src/formats/parquet/parquet-file-writer';
+import { SeededRandom } from '../../src/simulation/seeded-random';
+import type { ListeningRecord } from '../../src/domain/listening-record';
 import { makeTmpDir } from '../helpers/tmp-dir';
 
 function* syntheticRecords(n: number): Generator<ListeningRecord & { session: number }> {

@@ -1,7 +1,7 @@
 import type { WorkflowHandle } from '@temporalio/client';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { createGenerationWorker, type GenerationWorker } from '../../cli/temporal/worker';
-import type { GenerationResult } from '../../workflows/generate-dataset';
+import { GENERATE_DATASET, type GenerateDatasetWorkflow, type GenerationResult } from '../../workflows/contracts';
 import { startDevServerEnv } from './temporal-env';
 import { makeTmpDir } from './tmp-dir';
 
@@ -54,13 +54,13 @@ export async function startGenerationStack(opts: GenerationStackOptions): Promis
     throw err;
   }
   const client = env.client;
-  const start = (workflowId: string, input: object) => client.workflow.start('generateDataset', { taskQueue, workflowId, args: [input] });
+  const start = (workflowId: string, input: object) => client.workflow.start<GenerateDatasetWorkflow>(GENERATE_DATASET, { taskQueue, workflowId, args: [input] });
   return {
     env,
     dataRoot: tmp.dir,
     taskQueue,
     start,
-    generate: (workflowId, input) => client.workflow.execute('generateDataset', { taskQueue, workflowId, args: [input] }) as Promise<GenerationResult>,
+    generate: (workflowId, input) => client.workflow.execute<GenerateDatasetWorkflow>(GENERATE_DATASET, { taskQueue, workflowId, args: [input] }),
     stop,
   };
 }

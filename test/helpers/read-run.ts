@@ -1,10 +1,10 @@
 import * as path from 'node:path';
 import * as avro from 'avsc';
-import { readContainer } from '../../src/avro/read-container';
-import { readManifest, type Manifest } from '../../src/output/manifest';
-import type { ListeningRecord } from '../../src/simulate/listening-record';
+import { readContainer } from '../../src/formats/avro/read-container';
+import { readManifest, type Manifest } from '../../src/pipeline/manifest';
+import type { ListeningRecord } from '../../src/domain/listening-record';
 
-export { sha256File as sha256 } from '../../src/files/atomic-file';
+export { sha256File as sha256 } from '../../src/runtime/atomic-file';
 
 /** Reads a run folder back: the manifest, and every record of every part (checked by the caller). */
 export async function readRun(runDir: string): Promise<{ manifest: Manifest; records: ListeningRecord[]; perPart: number[] }> {

@@ -2,7 +2,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { WorkflowFailedError } from '@temporalio/client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { loadSchemaJson, LISTENING_HISTORY_SCHEMA } from '../../src/avro/schemas';
+import { loadSchemaJson, LISTENING_HISTORY_SCHEMA } from '../../src/formats/avro/schemas';
 import { startGenerationStack, type GenerationStack } from '../helpers/generation-stack';
 import { readRun, schemaTypeOf, sha256 } from '../helpers/read-run';
 

@@ -1,10 +1,11 @@
 import * as path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { profileRun } from '../../src/analytics/profile/run-profile';
-import { InputError, resolveGenerationInput } from '../../src/params/generation-input';
-import { personalityByName } from '../../src/personality/personalities';
-import { runInProcess } from '../../src/simulate/in-process-run';
-import type { ListeningRecord } from '../../src/simulate/listening-record';
+import { InputError } from '../../src/domain/errors';
+import { resolveGenerationInput } from '../../src/config/generation-input';
+import { personalityByName } from '../../src/domain/personality';
+import { runInProcess } from '../../src/pipeline/in-process-run';
+import type { ListeningRecord } from '../../src/domain/listening-record';
 import { readRun } from '../helpers/read-run';
 import { makeTmpDir } from '../helpers/tmp-dir';
 

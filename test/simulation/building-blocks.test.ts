@@ -1,12 +1,13 @@
 import { describe, expect, it } from 'vitest';
-import type { Song } from '../../src/catalog/song';
-import { LocalTime } from '../../src/geo/local-time';
-import { tendencies } from '../../src/personality/behaviour';
-import { SeededRandom } from '../../src/random/seeded-random';
-import { CatalogIndex } from '../../src/simulate/catalog-index';
-import { InteractionModel, INTERACTIONS, listeningMs } from '../../src/simulate/interactions';
-import { ListenerMemory } from '../../src/simulate/listener-memory';
-import { pickSong } from '../../src/simulate/song-picker';
+import type { Song } from '../../src/domain/song';
+import { LocalTime } from '../../src/domain/local-time';
+import { tendencies } from '../../src/simulation/behaviour';
+import { SeededRandom } from '../../src/simulation/seeded-random';
+import { CatalogIndex } from '../../src/simulation/catalog-index';
+import { INTERACTIONS } from '../../src/domain/listening-record';
+import { InteractionModel, listeningMs } from '../../src/simulation/interactions';
+import { ListenerMemory } from '../../src/simulation/listener-memory';
+import { pickSong } from '../../src/simulation/song-picker';
 import { CatalogReference } from '../../src/analytics/profile/catalog-reference';
 
 const STRENGTH = { familiarity: 0.85, newness: 0.85, loyalty: 0.85, commonality: 0.85 };

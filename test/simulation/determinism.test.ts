@@ -2,14 +2,14 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { readCatalogFile } from '../../src/catalog/catalog-file';
-import { RunLayout } from '../../src/output/run-layout';
-import { derivedBytes } from '../../src/random/seeded-random';
-import { prepareRun, runInProcess } from '../../src/simulate/in-process-run';
-import { SESSION_GAP_MS } from '../../src/simulate/session-calendar';
-import { runShardJob } from '../../src/simulate/shard-job';
-import { simulateUser, simulationContext } from '../../src/simulate/simulate-user';
-import { PopulationModel } from '../../src/users/user-profile';
-import { readUsersOfShard } from '../../src/users/users-file';
+import { RunLayout } from '../../src/pipeline/run-layout';
+import { derivedBytes } from '../../src/simulation/seeded-random';
+import { prepareRun, runInProcess } from '../../src/pipeline/in-process-run';
+import { SESSION_GAP_MS } from '../../src/simulation/session-calendar';
+import { runShardJob } from '../../src/pipeline/shard-job';
+import { simulateUser, simulationContext } from '../../src/simulation/simulate-user';
+import { PopulationModel } from '../../src/simulation/user-profile';
+import { readUsersOfShard } from '../../src/pipeline/users-file';
 import { readRun, sha256 } from '../helpers/read-run';
 import { makeTmpDir } from '../helpers/tmp-dir';
 
@@ -58,7 +58,7 @@ describe('determinism: the same input gives the same bytes', () => {
     expect(sessions[0]).toBe(0);
     const count = Math.max(...(sessions as number[])) + 1;
     expect(new Set(sessions)).toEqual(new Set(Array.from({ length: count }, (_, i) => i)));
-    sessions.forEach((s, i) => i > 0 && expect(s).toBeGreaterThanOrEqual(sessions[i - 1]));
+    sessions.forEach((s, i) => i > 0 && expect(s).toBeGreaterThanOrEqual(sessions[i - 1]!));
   });
 
   it('numbers only sessions with events, so the numbering follows from the 30-minute gaps', async () => {

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { DEFAULTS, InputError, resolveGenerationInput, shardCount, shardUserRange } from '../../src/params/generation-input';
-import { resolveRunDir } from '../../src/output/data-root';
+import { InputError } from '../../src/domain/errors';
+import { DEFAULTS, resolveGenerationInput, shardCount, shardUserRange } from '../../src/config/generation-input';
+import { resolveRunDir } from '../../src/config/data-root';
 import { inputFromFlags } from '../../cli/generation-flags';
 
 const fieldOf = (fn: () => unknown): string => {

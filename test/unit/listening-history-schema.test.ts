@@ -2,7 +2,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as avro from 'avsc';
 import { describe, expect, it } from 'vitest';
-import { loadSchemaJson, LISTENING_HISTORY_SCHEMA } from '../../src/avro/schemas';
+import { loadSchemaJson, LISTENING_HISTORY_SCHEMA } from '../../src/formats/avro/schemas';
 
 /** The schema as printed in the seed spec (../shared/spec/seed.md), the output contract. */
 function seedSchema(): unknown {

@@ -1,15 +1,15 @@
 import * as fs from 'node:fs';
 import { afterAll, describe, expect, it } from 'vitest';
-import { sha256File } from '../../src/files/atomic-file';
-import { RunLayout } from '../../src/output/run-layout';
-import { ShardPool } from '../../src/parallel/shard-pool';
-import { resolveGenerationInput } from '../../src/params/generation-input';
-import { runUsersJob, type UsersProgress } from '../../src/users/users-job';
+import { sha256File } from '../../src/runtime/atomic-file';
+import { RunLayout } from '../../src/pipeline/run-layout';
+import { ThreadPool } from '../../src/runtime/thread-pool';
+import { resolveGenerationInput } from '../../src/config/generation-input';
+import { runUsersJob, type UsersProgress } from '../../src/pipeline/users-job';
 import { makeTmpDir } from '../helpers/tmp-dir';
 
 describe('the users file written by a pool thread', () => {
   const tmp = makeTmpDir();
-  const pool = new ShardPool(1);
+  const pool = new ThreadPool(1);
 
   afterAll(async () => {
     await pool.close();

@@ -1,4 +1,4 @@
-import { readContainer } from '../../avro/read-container';
+import { readContainer } from '../../formats/avro/read-container';
 
 /**
  * The catalog a run drew from, as two sorted distributions: release years and

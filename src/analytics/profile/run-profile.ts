@@ -1,11 +1,11 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { readContainer } from '../../avro/read-container';
-import { LocalTime } from '../../geo/local-time';
-import { readManifest } from '../../output/manifest';
-import { RunLayout } from '../../output/run-layout';
-import { AXES, NEGATIVE_POLE, personalityByName, personalityFromScores, POSITIVE_POLE, type Axis } from '../../personality/personalities';
-import type { ListeningRecord } from '../../simulate/listening-record';
+import { readContainer } from '../../formats/avro/read-container';
+import { LocalTime } from '../../domain/local-time';
+import { readManifest } from '../../pipeline/manifest';
+import { RunLayout } from '../../pipeline/run-layout';
+import { AXES, NEGATIVE_POLE, personalityByName, personalityFromScores, POSITIVE_POLE, type Axis } from '../../domain/personality';
+import type { ListeningRecord } from '../../domain/listening-record';
 import { CatalogReference, readCatalogReference } from './catalog-reference';
 import { UserBehaviourAccumulator, type AxisScores } from './user-behaviour';
 

@@ -1,4 +1,4 @@
-import type { ListeningRecord } from '../../simulate/listening-record';
+import type { ListeningRecord } from '../../domain/listening-record';
 import type { CatalogReference } from './catalog-reference';
 
 /** A gap longer than this between two events of a user starts a new session. */

@@ -1,6 +1,6 @@
-import { readContainer } from '../../avro/read-container';
-import { LocalTime } from '../../geo/local-time';
-import type { ListeningRecord } from '../../simulate/listening-record';
+import { readContainer } from '../../formats/avro/read-container';
+import { LocalTime } from '../../domain/local-time';
+import type { ListeningRecord } from '../../domain/listening-record';
 import type { PersonalityInference, PersonalityReader } from './personality-inference';
 import { ScopeTotals, type ScopeTotalsJson } from './scope-totals';
 import { UserWrappedBuilder } from './user-wrapped';

@@ -1,4 +1,4 @@
-import { AXES, NEGATIVE_POLE, POSITIVE_POLE } from '../../personality/personalities';
+import { AXES, NEGATIVE_POLE, POSITIVE_POLE } from '../../domain/personality';
 import type { RankedName, RankedSong, ScopeSummary, UserWrapped, WrappedSummary } from './wrapped-types';
 
 /** The report is one HTML file with inline CSS and SVG: no script, font or image from anywhere. */

@@ -1,5 +1,5 @@
 import * as fs from 'node:fs';
-import { writeFileAtomic } from '../../files/atomic-file';
+import { writeFileAtomic } from '../../runtime/atomic-file';
 import { analyzePart, type PartAnalysis } from './analyze-part';
 import { createPersonalityInference } from './personality-inference';
 

@@ -1,7 +1,7 @@
 import * as fs from 'node:fs';
-import { RunLayout } from '../../output/run-layout';
-import { personalityFromScores } from '../../personality/personalities';
-import type { ListeningRecord } from '../../simulate/listening-record';
+import { RunLayout } from '../../pipeline/run-layout';
+import { personalityFromScores } from '../../domain/personality';
+import type { ListeningRecord } from '../../domain/listening-record';
 import { readCatalogReference, type CatalogReference } from '../profile/catalog-reference';
 import { UserBehaviourAccumulator } from '../profile/user-behaviour';
 import type { InferredPersonality } from './wrapped-types';

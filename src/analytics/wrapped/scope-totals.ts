@@ -1,4 +1,4 @@
-import type { ListeningRecord } from '../../simulate/listening-record';
+import { countsAsPlay, type ListeningRecord } from '../../domain/listening-record';
 import { songKey, Tally, type TallyJson } from './tally';
 import { listenedMs, rankedNames, rankedSongs } from './user-wrapped';
 import { msToMinutes, type ScopeSummary } from './wrapped-types';
@@ -28,7 +28,7 @@ export class ScopeTotals {
 
   add(r: ListeningRecord, hour: number): void {
     const ms = listenedMs(r);
-    const played = r.interaction !== 'skipped';
+    const played = countsAsPlay(r.interaction);
     this.records++;
     if (played) this.plays++;
     this.ms += ms;

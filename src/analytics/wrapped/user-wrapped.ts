@@ -1,4 +1,4 @@
-import type { ListeningRecord } from '../../simulate/listening-record';
+import { countsAsPlay, type ListeningRecord } from '../../domain/listening-record';
 import { songKey, splitSongKey, Tally } from './tally';
 import { msToMinutes, TOP_USER, type InferredPersonality, type RankedName, type RankedSong, type UserWrapped } from './wrapped-types';
 
@@ -39,7 +39,7 @@ export class UserWrappedBuilder {
   /** `hour`: the local hour the stream started, on the clock where it was played */
   add(r: ListeningRecord, hour: number): void {
     const ms = listenedMs(r);
-    const played = r.interaction !== 'skipped';
+    const played = countsAsPlay(r.interaction);
     this.records++;
     if (played) this.plays++;
     else this.skips++;

@@ -1,4 +1,4 @@
-import type { ParquetColumns } from '../../parquet/parquet-file-writer';
+import type { ParquetColumns } from '../../formats/parquet/parquet-file-writer';
 import type { ScopeSummary, UserWrapped, WrappedSummary } from './wrapped-types';
 
 /** users.parquet: one row per user; the top-5 lists are repeated columns (lists in DuckDB, Spark, pandas). */

@@ -1,4 +1,4 @@
-import type { Axis } from '../../personality/personalities';
+import type { Axis } from '../../domain/personality';
 
 export interface RankedSong {
   song: string;

@@ -1,7 +1,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { AtomicFile, writeFileAtomic } from '../../files/atomic-file';
-import { ParquetFileWriter, writeParquetFile } from '../../parquet/parquet-file-writer';
+import { AtomicFile, writeFileAtomic } from '../../runtime/atomic-file';
+import { ParquetFileWriter, writeParquetFile } from '../../formats/parquet/parquet-file-writer';
 import type { PartAnalysis } from './analyze-part';
 import { renderWrappedReport } from './html-report';
 import { ScopeTotals } from './scope-totals';

@@ -1,0 +1,284 @@
+/**
+ * The one input type of a generation: the CLI flags, the Web UI's JSON input and
+ * schedules all become a GenerationInput, and resolveGenerationInput turns it into
+ * fully defaulted, validated GenerationParams (or throws InputError naming the field).
+ */
+
+import { InputError } from '../domain/errors';
+import { INTERACTIONS } from '../domain/listening-record';
+import type { AxisStrength } from '../domain/personality';
+
+export const OUTPUT_FORMATS = ['avro', 'parquet'] as const;
+export type OutputFormat = (typeof OUTPUT_FORMATS)[number];
+
+export interface GenerationInput {
+  users?: number;
+  sessionsPerUser?: number;
+  /** [min, max] hours, or "MIN-MAX" */
+  sessionHours?: [number, number] | string;
+  /** first day of the simulated period, YYYY-MM-DD (UTC) */
+  from?: string;
+  /** last day of the simulated period, inclusive, YYYY-MM-DD (UTC) */
+  to?: string;
+  seed?: number;
+  /** catalog sources: csv:PATH, html:URL, source:PATH.json, synthetic:N */
+  catalog?: string[] | string;
+  /** output root; each generation writes to <out>/<runId> */
+  out?: string;
+  /** name of the generation's folder under out; defaults to the workflow id */
+  runId?: string;
+  shardSize?: number;
+  parallelism?: number;
+  format?: OutputFormat[] | string;
+  schemaVersion?: 1 | 2;
+  /** share of sessions spent away from home, 0..1 */
+  travelShare?: number;
+  /** restrict users to these ISO alpha-2 countries (list), or weight them (object) */
+  countries?: string[] | Record<string, number>;
+  /** relative weights of personality names; unlisted ones get 0 when any is listed */
+  personalities?: Record<string, number>;
+  /** how strongly each axis pole drives behaviour, 0..1 */
+  axisStrength?: Partial<AxisStrength>;
+  /** base weights of interactions (names: INTERACTIONS); unlisted ones get 0; personality factors apply on top */
+  interactions?: Record<string, number>;
+  /** workflow id of a failed/cancelled generation to resume into the same folder */
+  resume?: string;
+}
+
+export interface GenerationParams {
+  users: number;
+  sessionsPerUser: number;
+  sessionHours: [number, number];
+  from: string;
+  to: string;
+  seed: number;
+  catalog: string[];
+  out: string;
+  runId: string;
+  shardSize: number;
+  parallelism: number;
+  format: OutputFormat[];
+  schemaVersion: 1 | 2;
+  travelShare: number;
+  countries: Record<string, number> | null;
+  personalities: Record<string, number> | null;
+  axisStrength: AxisStrength;
+  interactions: Record<string, number> | null;
+  resume: string | null;
+}
+
+export const DEFAULTS = {
+  users: 100,
+  sessionsPerUser: 20,
+  sessionHours: [0.5, 2] as [number, number],
+  from: '2025-01-01',
+  to: '2025-12-31',
+  seed: 42,
+  catalog: ['synthetic:2000'],
+  out: 'data',
+  shardSize: 100,
+  parallelism: 4,
+  format: ['avro'] as OutputFormat[],
+  schemaVersion: 1 as const,
+  travelShare: 0.02,
+  axisStrength: { familiarity: 0.85, newness: 0.85, loyalty: 0.85, commonality: 0.85 },
+};
+
+const LIMITS = {
+  users: 100_000_000,
+  sessionsPerUser: 100_000,
+  sessionHours: 24,
+  shardSize: 1_000_000,
+  parallelism: 1000,
+};
+
+const KNOWN_FIELDS = new Set<string>([
+  'users', 'sessionsPerUser', 'sessionHours', 'from', 'to', 'seed', 'catalog', 'out', 'runId',
+  'shardSize', 'parallelism', 'format', 'schemaVersion', 'travelShare', 'countries',
+  'personalities', 'axisStrength', 'interactions', 'resume',
+]);
+
+const describe = (v: unknown): string => (v === undefined ? 'undefined' : JSON.stringify(v));
+
+function integer(field: string, v: unknown, min: number, max: number, dflt: number): number {
+  if (v === undefined || v === null) return dflt;
+  if (typeof v !== 'number' || !Number.isInteger(v)) {
+    throw new InputError(field, `must be a whole number, got ${describe(v)}`);
+  }
+  if (v < min || v > max) throw new InputError(field, `must be between ${min} and ${max}, got ${v}`);
+  return v;
+}
+
+function share(field: string, v: unknown, dflt: number): number {
+  if (v === undefined || v === null) return dflt;
+  if (typeof v !== 'number' || !Number.isFinite(v) || v < 0 || v > 1) {
+    throw new InputError(field, `must be a number from 0 to 1, got ${describe(v)}`);
+  }
+  return v;
+}
+
+function parseHours(v: unknown): [number, number] {
+  if (v === undefined || v === null) return DEFAULTS.sessionHours;
+  let pair: unknown[];
+  if (typeof v === 'string') {
+    const m = /^\s*([0-9.]+)\s*-\s*([0-9.]+)\s*$/.exec(v);
+    if (!m) throw new InputError('sessionHours', `must look like "MIN-MAX" (e.g. "0.5-2"), got ${describe(v)}`);
+    pair = [Number(m[1]), Number(m[2])];
+  } else if (Array.isArray(v) && v.length === 2) {
+    pair = v;
+  } else {
+    throw new InputError('sessionHours', `must be [min, max] or "MIN-MAX", got ${describe(v)}`);
+  }
+  const [lo, hi] = pair;
+  if (typeof lo !== 'number' || typeof hi !== 'number' || !Number.isFinite(lo) || !Number.isFinite(hi)) {
+    throw new InputError('sessionHours', `must be two numbers, got ${describe(v)}`);
+  }
+  if (lo <= 0 || hi < lo || hi > LIMITS.sessionHours) {
+    throw new InputError('sessionHours', `needs 0 < min <= max <= ${LIMITS.sessionHours}, got ${lo}-${hi}`);
+  }
+  return [lo, hi];
+}
+
+const DATE_RE = /^(\d{4})-(\d{2})-(\d{2})$/;
+
+/** Epoch milliseconds of 00:00 UTC of a YYYY-MM-DD date. */
+export function dateToEpochMs(date: string): number {
+  const m = DATE_RE.exec(date);
+  if (!m) return NaN;
+  const ms = Date.UTC(Number(m[1]), Number(m[2]) - 1, Number(m[3]));
+  return new Date(ms).toISOString().slice(0, 10) === date ? ms : NaN;
+}
+
+function parseDate(field: string, v: unknown, dflt: string): string {
+  if (v === undefined || v === null) return dflt;
+  if (typeof v !== 'string' || Number.isNaN(dateToEpochMs(v))) {
+    throw new InputError(field, `must be a date YYYY-MM-DD, got ${describe(v)}`);
+  }
+  return v;
+}
+
+function stringList(field: string, v: unknown, dflt: string[]): string[] {
+  if (v === undefined || v === null) return dflt;
+  const list = typeof v === 'string' ? v.split(',').map((s) => s.trim()).filter(Boolean) : v;
+  if (!Array.isArray(list) || list.some((s) => typeof s !== 'string' || s.trim() === '')) {
+    throw new InputError(field, `must be a list of non-empty strings, got ${describe(v)}`);
+  }
+  return list.length === 0 ? dflt : list.map((s: string) => s.trim());
+}
+
+function weights(field: string, v: unknown): Record<string, number> | null {
+  if (v === undefined || v === null) return null;
+  if (typeof v !== 'object' || Array.isArray(v)) {
+    throw new InputError(field, `must be an object of name: weight, got ${describe(v)}`);
+  }
+  const out: Record<string, number> = {};
+  for (const [k, w] of Object.entries(v as Record<string, unknown>)) {
+    if (typeof w !== 'number' || !Number.isFinite(w) || w < 0) {
+      throw new InputError(`${field}.${k}`, `must be a weight >= 0, got ${describe(w)}`);
+    }
+    out[k] = w;
+  }
+  if (!Object.values(out).some((w) => w > 0)) throw new InputError(field, 'needs at least one weight > 0');
+  return out;
+}
+
+const SAFE_NAME = /^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$/;
+
+function name(field: string, v: unknown): string | null {
+  if (v === undefined || v === null) return null;
+  if (typeof v !== 'string' || !SAFE_NAME.test(v) || v.includes('..')) {
+    throw new InputError(field, `must be 1-128 letters, digits, '.', '_' or '-' (no '..', no '/'), got ${describe(v)}`);
+  }
+  return v;
+}
+
+function countries(v: unknown): Record<string, number> | null {
+  if (v === undefined || v === null) return null;
+  const table = Array.isArray(v) ? Object.fromEntries(v.map((c) => [c, 1])) : v;
+  const w = weights('countries', table);
+  if (w) {
+    for (const code of Object.keys(w)) {
+      if (!/^[A-Z]{2}$/.test(code)) throw new InputError('countries', `"${code}" is not an ISO 3166 alpha-2 code like "SE"`);
+    }
+  }
+  return w;
+}
+
+function interactionWeights(v: unknown): Record<string, number> | null {
+  const w = weights('interactions', v);
+  const unknown = w ? Object.keys(w).filter((k) => !(INTERACTIONS as readonly string[]).includes(k)) : [];
+  if (unknown.length) throw new InputError(`interactions.${unknown[0]}`, `unknown interaction; known: ${INTERACTIONS.join(', ')}`);
+  return w;
+}
+
+function axisStrength(v: unknown): AxisStrength {
+  if (v === undefined || v === null) return { ...DEFAULTS.axisStrength };
+  if (typeof v !== 'object' || Array.isArray(v)) throw new InputError('axisStrength', `must be an object, got ${describe(v)}`);
+  const out = { ...DEFAULTS.axisStrength };
+  for (const [k, s] of Object.entries(v as Record<string, unknown>)) {
+    if (!(k in out)) throw new InputError(`axisStrength.${k}`, `unknown axis; known: ${Object.keys(out).join(', ')}`);
+    out[k as keyof AxisStrength] = share(`axisStrength.${k}`, s, 0);
+  }
+  return out;
+}
+
+/**
+ * Validates an input (from JSON, flags or a schedule) and fills in every default.
+ * `defaultRunId` names the output folder when the input does not.
+ */
+export function resolveGenerationInput(raw: unknown, defaultRunId: string): GenerationParams {
+  if (raw === undefined || raw === null) raw = {};
+  if (typeof raw !== 'object' || Array.isArray(raw)) {
+    throw new InputError('input', `must be one JSON object (use {} for all defaults), got ${describe(raw)}`);
+  }
+  const input = raw as Record<string, unknown>;
+  const unknown = Object.keys(input).filter((k) => !KNOWN_FIELDS.has(k));
+  if (unknown.length) {
+    throw new InputError(unknown[0], `unknown field; known fields: ${[...KNOWN_FIELDS].join(', ')}`);
+  }
+  const from = parseDate('from', input.from, DEFAULTS.from);
+  const to = parseDate('to', input.to, DEFAULTS.to);
+  if (dateToEpochMs(to) < dateToEpochMs(from)) throw new InputError('to', `must not be before from (${from}), got ${to}`);
+
+  const format = stringList('format', input.format, DEFAULTS.format) as OutputFormat[];
+  for (const f of format) {
+    if (!OUTPUT_FORMATS.includes(f)) throw new InputError('format', `unknown format "${f}"; known: ${OUTPUT_FORMATS.join(', ')}`);
+  }
+  if (!format.includes('avro')) throw new InputError('format', 'must include avro (parquet is written beside the avro parts)');
+
+  const schemaVersion = integer('schemaVersion', input.schemaVersion, 1, 2, DEFAULTS.schemaVersion) as 1 | 2;
+  const out = input.out ?? DEFAULTS.out;
+  if (typeof out !== 'string' || out.trim() === '') throw new InputError('out', `must be a folder path, got ${describe(out)}`);
+
+  return {
+    users: integer('users', input.users, 1, LIMITS.users, DEFAULTS.users),
+    sessionsPerUser: integer('sessionsPerUser', input.sessionsPerUser, 1, LIMITS.sessionsPerUser, DEFAULTS.sessionsPerUser),
+    sessionHours: parseHours(input.sessionHours),
+    from,
+    to,
+    seed: integer('seed', input.seed, 0, Number.MAX_SAFE_INTEGER, DEFAULTS.seed),
+    catalog: stringList('catalog', input.catalog, DEFAULTS.catalog),
+    out,
+    runId: name('runId', input.runId) ?? name('runId', defaultRunId)!,
+    shardSize: integer('shardSize', input.shardSize, 1, LIMITS.shardSize, DEFAULTS.shardSize),
+    parallelism: integer('parallelism', input.parallelism, 1, LIMITS.parallelism, DEFAULTS.parallelism),
+    format: [...new Set(format)],
+    schemaVersion,
+    travelShare: share('travelShare', input.travelShare, DEFAULTS.travelShare),
+    countries: countries(input.countries),
+    personalities: weights('personalities', input.personalities),
+    axisStrength: axisStrength(input.axisStrength),
+    interactions: interactionWeights(input.interactions),
+    resume: name('resume', input.resume),
+  };
+}
+
+export function shardCount(params: Pick<GenerationParams, 'users' | 'shardSize'>): number {
+  return Math.ceil(params.users / params.shardSize);
+}
+
+/** User ids are 1..users; shard k holds ids [first, last]. */
+export function shardUserRange(params: Pick<GenerationParams, 'users' | 'shardSize'>, shard: number): { first: number; last: number } {
+  const first = shard * params.shardSize + 1;
+  return { first, last: Math.min(params.users, first + params.shardSize - 1) };
+}

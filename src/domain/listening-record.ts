@@ -1,0 +1,38 @@
+import type { Location } from './location';
+
+/** The interactions a record can carry (the seed's set); `interactions` input weights must use these names. */
+export const INTERACTIONS = ['played', 'paused', 'skipped', 'repeated', 'added_to_playlist'] as const;
+export type Interaction = (typeof INTERACTIONS)[number];
+
+/** A skipped stream is not a play: it counts towards streams and minutes, never towards plays or affinity. */
+export function countsAsPlay(interaction: Interaction): boolean {
+  return interaction !== 'skipped';
+}
+
+/** One record of schemas/listening-history.avsc (the seed's ListeningHistory). */
+export interface ListeningRecord {
+  user_id: number;
+  user_location: Location;
+  interaction: Interaction;
+  song_name: string;
+  artist: string;
+  genre: string;
+  year: number;
+  popularity: number;
+  danceability: number;
+  energy: number;
+  length_seconds: number;
+  listening_time: { start_time: number; end_time: number };
+  personality: string;
+}
+
+/**
+ * A record as the simulator yields it: the v1 record plus `session`, the 0-based index
+ * of the user's session it belongs to among those with events, the session's `device`
+ * and the song's `album` (not in the v1 schema; the v1 encoder ignores them).
+ */
+export interface SimulatedRecord extends ListeningRecord {
+  session?: number;
+  device?: string;
+  album?: string;
+}

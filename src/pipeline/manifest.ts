@@ -1,0 +1,34 @@
+import * as fs from 'node:fs';
+import type * as avro from 'avsc';
+import { writeFileAtomic } from '../runtime/atomic-file';
+import type { GenerationParams } from '../config/generation-input';
+
+export interface ManifestPart {
+  file: string;
+  records: number;
+  bytes: number;
+  sha256: string;
+  /** part-NNNNN.parquet with the same records, when the run's format includes parquet */
+  parquet?: { file: string; records: number; bytes: number; sha256: string };
+}
+
+export interface Manifest {
+  runId: string;
+  schema: avro.Schema;
+  params: GenerationParams;
+  parts: ManifestPart[];
+  totalRecords: number;
+}
+
+export function writeManifest(filePath: string, manifest: Manifest): void {
+  writeFileAtomic(filePath, JSON.stringify(manifest, null, 2) + '\n');
+}
+
+export function readManifest(filePath: string): Manifest {
+  if (!fs.existsSync(filePath)) throw new Error(`no manifest at ${filePath}: the run is not complete, or this is not a run folder`);
+  try {
+    return JSON.parse(fs.readFileSync(filePath, 'utf8')) as Manifest;
+  } catch (err) {
+    throw new Error(`${filePath} is not a readable manifest: ${(err as Error).message}`, { cause: err });
+  }
+}

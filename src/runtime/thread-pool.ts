@@ -1,0 +1,139 @@
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { Worker } from 'node:worker_threads';
+import type { ShardJob, ShardProgress, ShardResult } from '../pipeline/shard-job';
+import type { UsersJob, UsersProgress, UsersResult } from '../pipeline/users-job';
+import type { PoolJob, PoolJobKind, PoolJobKinds, PoolReply, PoolRequest } from '../pipeline/pool-jobs';
+
+interface Task {
+  id: number;
+  job: PoolJob;
+  /** names the job in errors: "shard 3", "users file" */
+  label: string;
+  onProgress: (p: PoolJobKinds[PoolJobKind]['progress']) => void;
+  resolve: (r: PoolJobKinds[PoolJobKind]['result']) => void;
+  reject: (e: Error) => void;
+  cancelled?: boolean;
+}
+
+export interface PoolTask<R> {
+  result: Promise<R>;
+  cancel: () => void;
+}
+
+/** A thread on the compiled entry, or, when running from sources (tests), on the .ts one through tsx. */
+function spawnThread(): Worker {
+  const js = path.join(__dirname, 'pool-thread.js');
+  if (fs.existsSync(js)) return new Worker(js);
+  const ts = path.join(__dirname, 'pool-thread.ts');
+  return new Worker(`require('tsx/cjs'); require(${JSON.stringify(ts)});`, { eval: true });
+}
+
+/**
+ * A fixed pool of worker threads that simulate shards and write the users file, so
+ * the CPU-heavy work runs off the event loop (heartbeats keep flowing) and on every core.
+ */
+export class ThreadPool {
+  private readonly idle: Worker[] = [];
+  private readonly busy = new Map<Worker, Task>();
+  private readonly queue: Task[] = [];
+  private nextId = 1;
+  private closed = false;
+
+  constructor(readonly size = Math.max(1, os.availableParallelism())) {}
+
+  run(job: ShardJob, onProgress: (p: ShardProgress) => void = () => {}): PoolTask<ShardResult> {
+    return this.submit<'shard'>({ kind: 'shard', job }, `shard ${job.shard}`, onProgress);
+  }
+
+  /** Writes the run's users file and its offsets (runUsersJob) in a pool thread. */
+  writeUsers(job: UsersJob, onProgress: (p: UsersProgress) => void = () => {}): PoolTask<UsersResult> {
+    return this.submit<'users'>({ kind: 'users', job }, 'users file', onProgress);
+  }
+
+  private submit<K extends PoolJobKind>(
+    job: Extract<PoolJob, { kind: K }>,
+    label: string,
+    onProgress: (p: PoolJobKinds[K]['progress']) => void,
+  ): PoolTask<PoolJobKinds[K]['result']> {
+    if (this.closed) throw new Error('the shard pool is closed');
+    let task!: Task;
+    const result = new Promise<PoolJobKinds[K]['result']>((resolve, reject) => {
+      // a thread answers a job with the progress and result of the job's own kind
+      task = { id: this.nextId++, job, label, onProgress: onProgress as Task['onProgress'], resolve: resolve as Task['resolve'], reject };
+    });
+    this.queue.push(task);
+    this.dispatch();
+    return { result, cancel: () => this.cancel(task) };
+  }
+
+  private cancel(task: Task): void {
+    task.cancelled = true;
+    const queued = this.queue.indexOf(task);
+    if (queued >= 0) {
+      this.queue.splice(queued, 1);
+      task.reject(new Error(`${task.label} cancelled`));
+      return;
+    }
+    for (const [worker, t] of this.busy) {
+      if (t === task) {
+        this.busy.delete(worker);
+        void worker.terminate();
+        task.reject(new Error(`${task.label} cancelled`));
+        this.dispatch();
+      }
+    }
+  }
+
+  private spawn(): Worker {
+    const worker = spawnThread();
+    worker.on('message', (msg: PoolReply) => {
+      const task = this.busy.get(worker);
+      if (!task || task.id !== msg.id) return;
+      if (msg.type === 'progress') return task.onProgress(msg.progress);
+      this.busy.delete(worker);
+      this.idle.push(worker);
+      worker.unref();
+      if (msg.type === 'done') task.resolve(msg.result);
+      else {
+        const err = new Error(msg.error.message);
+        err.stack = msg.error.stack;
+        task.reject(err);
+      }
+      this.dispatch();
+    });
+    worker.on('error', (err) => this.fail(worker, err));
+    worker.on('exit', (code) => {
+      if (this.busy.has(worker)) this.fail(worker, new Error(`shard thread exited with code ${code}`));
+      const i = this.idle.indexOf(worker);
+      if (i >= 0) this.idle.splice(i, 1);
+    });
+    return worker;
+  }
+
+  private fail(worker: Worker, err: Error): void {
+    const task = this.busy.get(worker);
+    this.busy.delete(worker);
+    if (task) task.reject(err);
+    this.dispatch();
+  }
+
+  private dispatch(): void {
+    while (this.queue.length && this.busy.size < this.size) {
+      const worker = this.idle.pop() ?? this.spawn();
+      const task = this.queue.shift()!;
+      this.busy.set(worker, task);
+      worker.ref();
+      worker.postMessage({ id: task.id, job: task.job } satisfies PoolRequest);
+    }
+  }
+
+  async close(): Promise<void> {
+    this.closed = true;
+    for (const t of this.queue.splice(0)) t.reject(new Error('the shard pool closed'));
+    await Promise.all([...this.idle, ...this.busy.keys()].map((w) => w.terminate()));
+    this.idle.length = 0;
+    this.busy.clear();
+  }
+}

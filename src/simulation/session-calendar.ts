@@ -1,0 +1,75 @@
+import { dateToEpochMs, type GenerationParams } from '../config/generation-input';
+import { AliasTable } from './alias-table';
+import type { SeededRandom } from './seeded-random';
+import { DAY_MS, HOUR_MS } from '../domain/time-units';
+import { PARK_2019_HOUR_DOW } from './park-2019';
+import { sessionStartWeights } from './start-time-weights';
+
+/** Minimum time between the end of one session and the start of the next. */
+export const SESSION_GAP_MS = 30 * 60_000;
+
+/** Spread of the per-user activity multiplier (lognormal, mean 1): a few heavy listeners, many light ones. */
+export const ACTIVITY_SIGMA = 0.8;
+/** No user has more than this many times sessionsPerUser sessions. */
+const ACTIVITY_CAP = 8;
+/** The quietest hour of the published table is 0 after its min-max scaling; keep it possible. */
+const QUIETEST_WEIGHT = 0.01;
+
+/**
+ * When sessions happen, in local wall-clock time (a number of ms that reads as UTC),
+ * over the requested period: the weekday and hour of the session's middle drawn together
+ * so that its streams start like the published hour x weekday table of streaming
+ * activity (Park et al. 2019; start-time-weights), a day of that weekday
+ * within the period, a uniform minute. How many sessions a user has: heavy-tailed
+ * around sessionsPerUser.
+ */
+export class SessionCalendar {
+  readonly firstDay: number;
+  readonly days: number;
+  private readonly cells: AliasTable;
+  /** the days of the period by weekday, Monday first */
+  private readonly daysByWeekday: number[][] = Array.from({ length: 7 }, () => []);
+
+  constructor(readonly params: Pick<GenerationParams, 'from' | 'to' | 'sessionsPerUser' | 'sessionHours'>) {
+    this.firstDay = dateToEpochMs(params.from);
+    this.days = Math.round((dateToEpochMs(params.to) - this.firstDay) / DAY_MS) + 1;
+    this.cells = new AliasTable(sessionStartWeights(PARK_2019_HOUR_DOW.flat().map((v) => v + QUIETEST_WEIGHT), params.sessionHours));
+    for (let d = 0; d < this.days; d++) {
+      const day = this.firstDay + d * DAY_MS;
+      this.daysByWeekday[(new Date(day).getUTCDay() + 6) % 7].push(day);
+    }
+  }
+
+  get periodStart(): number {
+    return this.firstDay;
+  }
+
+  get periodEnd(): number {
+    return this.firstDay + this.days * DAY_MS;
+  }
+
+  /** Sessions drawn freely would crowd each other: then each gets its own slot of the period instead. */
+  dense(sessions: number): boolean {
+    return sessions * (this.params.sessionHours[1] * HOUR_MS + SESSION_GAP_MS + HOUR_MS) > 0.5 * this.days * DAY_MS;
+  }
+
+  /** The number of sessions of one user: sessionsPerUser times a lognormal multiplier of mean 1. */
+  sessionCount(rng: SeededRandom): number {
+    const n = this.params.sessionsPerUser;
+    const multiplier = Math.exp(rng.normal(0, ACTIVITY_SIGMA) - (ACTIVITY_SIGMA * ACTIVITY_SIGMA) / 2);
+    return Math.max(1, Math.min(ACTIVITY_CAP * n, Math.round(n * multiplier)));
+  }
+
+  /** A local time (ms reading as UTC) drawn with the hour x weekday table. */
+  drawLocalTime(rng: SeededRandom): number {
+    const cell = this.cells.draw(rng);
+    const sameWeekday = this.daysByWeekday[Math.floor(cell / 24)];
+    const day = sameWeekday.length ? sameWeekday[Math.floor(rng.next() * sameWeekday.length)] : this.firstDay + Math.floor(rng.next() * this.days) * DAY_MS;
+    return day + (cell % 24) * HOUR_MS + Math.floor(rng.next() * HOUR_MS);
+  }
+
+  sessionLengthMs(rng: SeededRandom): number {
+    const [lo, hi] = this.params.sessionHours;
+    return Math.round(rng.uniform(lo, hi) * HOUR_MS);
+  }
+}

@@ -1,0 +1,149 @@
+import type { Song } from '../domain/song';
+import { cityLocation, type City } from './cities';
+import { LocalTime } from '../domain/local-time';
+import type { GenerationParams } from '../config/generation-input';
+import { tendencies } from './behaviour';
+import { SeededRandom } from './seeded-random';
+import type { PopulationModel, UserProfile } from './user-profile';
+import { CatalogIndex } from './catalog-index';
+import { sessionDevice } from './devices';
+import { gapAfterMs, InteractionModel, listeningMs, type Interaction } from './interactions';
+import { ListenerMemory } from './listener-memory';
+import { countsAsPlay, type SimulatedRecord } from '../domain/listening-record';
+import { SESSION_GAP_MS, SessionCalendar } from './session-calendar';
+import { pickSong } from './song-picker';
+import { HOUR_MS, SECOND_MS } from '../domain/time-units';
+
+/** At most this many `repeated` streams follow one another. */
+const MAX_REPEATS = 2;
+
+
+export interface SimulationContext {
+  params: GenerationParams;
+  songs: readonly Song[];
+  population: PopulationModel;
+  index: CatalogIndex;
+  memory: ListenerMemory;
+  calendar: SessionCalendar;
+  localTime: LocalTime;
+}
+
+const indexes = new WeakMap<readonly Song[], CatalogIndex>();
+
+/** Everything a shard needs to simulate its users; the catalog indexes are built once per catalog and thread. */
+export function simulationContext(params: GenerationParams, songs: readonly Song[], population: PopulationModel): SimulationContext {
+  let index = indexes.get(songs);
+  if (!index) indexes.set(songs, (index = new CatalogIndex(songs)));
+  return { params, songs, population, index, memory: new ListenerMemory(index), calendar: new SessionCalendar(params), localTime: new LocalTime() };
+}
+
+interface PlannedSession {
+  start: number;
+  length: number;
+  place: City;
+  /** events must end by then (the next slot, when sessions are dense) */
+  hardEnd: number;
+}
+
+/**
+ * The user's sessions in time order: how many (heavy-tailed around sessionsPerUser),
+ * where (home, or travelling with travelShare), when (the hour x weekday table, local
+ * time, the drawn time being the session's middle) and how long.
+ */
+function planSessions(ctx: SimulationContext, user: UserProfile, rng: SeededRandom): PlannedSession[] {
+  const { params, calendar, localTime } = ctx;
+  const n = calendar.sessionCount(rng);
+  // a crowded period gives every user slots, however many sessions they have
+  const dense = calendar.dense(Math.max(n, params.sessionsPerUser));
+  const sessions: PlannedSession[] = [];
+  const slot = (calendar.periodEnd - calendar.periodStart) / n;
+  for (let i = 0; i < n; i++) {
+    const place = params.travelShare > 0 && rng.chance(params.travelShare) ? ctx.population.travelCity(rng, user.home) : user.home;
+    let length = calendar.sessionLengthMs(rng);
+    if (dense) {
+      const slotStart = calendar.periodStart + i * slot;
+      length = Math.min(length, slot * 0.6);
+      const start = Math.floor(slotStart + rng.next() * (slot * 0.7 - length));
+      sessions.push({ start, length, place, hardEnd: Math.floor(slotStart + slot) });
+    } else {
+      const start = localTime.toUtc(place.timezone, calendar.drawLocalTime(rng)) - Math.floor(length / 2);
+      sessions.push({ start, length, place, hardEnd: Infinity });
+    }
+  }
+  return dense ? sessions : sessions.sort((a, b) => a.start - b.start);
+}
+
+/**
+ * All listening events of one user, session by session, in time order, from the
+ * user's own random streams (seed, user id): the same user gives the same events
+ * whatever shard or thread simulates it. Sessions never overlap: one starts at
+ * least SESSION_GAP_MS after the previous one ended.
+ */
+export function* simulateUser(ctx: SimulationContext, user: UserProfile): Generator<SimulatedRecord> {
+  const { params, songs, index, memory } = ctx;
+  const planRng = new SeededRandom(params.seed, 'user-sessions', user.userId);
+  const rng = new SeededRandom(params.seed, 'user-listening', user.userId);
+  const tend = tendencies(user.personality, params.axisStrength);
+  const interactions = new InteractionModel(params.interactions, tend);
+  memory.reset();
+  const sessions = planSessions(ctx, user, planRng);
+  let previousEnd = -Infinity;
+  // numbers only the sessions that have events (a short one may have none), so the
+  // numbering can be recovered from the gaps between sessions (spotify-export)
+  let session = 0;
+  for (const plan of sessions) {
+    let events = 0;
+    let time = Math.max(plan.start, previousEnd + SESSION_GAP_MS);
+    const end = time + plan.length;
+    // the last event may run past the planned length, never past the longest session asked for
+    const limit = Math.min(plan.hardEnd, time + params.sessionHours[1] * HOUR_MS);
+    const location = cityLocation(plan.place);
+    const playYear = new Date(time).getUTCFullYear();
+    const device = sessionDevice(params.seed, user.userId, session).device;
+    /** the song just played to the end, which a `repeated` stream replays; -1 if none */
+    let playedThrough = -1;
+    let repeats = 0;
+    while (time < end) {
+      let songId: number;
+      let interaction: Interaction;
+      if (playedThrough >= 0 && repeats < MAX_REPEATS && rng.chance(interactions.repeatChance(device))) {
+        songId = playedThrough;
+        interaction = 'repeated';
+        repeats++;
+      } else {
+        const pick = pickSong(index, memory, tend, rng, playYear);
+        songId = pick.song;
+        interaction = interactions.draw(rng, pick.replay, device);
+        repeats = 0;
+      }
+      const song = songs[songId];
+      const listened = listeningMs(interaction, song.length_seconds, rng);
+      const stop = time + listened;
+      if (stop > limit) break;
+      memory.record(songId, countsAsPlay(interaction));
+      playedThrough = listened >= song.length_seconds * SECOND_MS ? songId : -1;
+      yield {
+        user_id: user.userId,
+        user_location: location,
+        interaction,
+        song_name: song.title,
+        artist: song.artist,
+        album: song.album,
+        genre: song.genre,
+        year: song.year,
+        popularity: song.popularity,
+        danceability: song.danceability,
+        energy: song.energy,
+        length_seconds: song.length_seconds,
+        listening_time: { start_time: time, end_time: stop },
+        personality: user.personality,
+        session,
+        device,
+      };
+      events++;
+      previousEnd = stop;
+      time = stop + gapAfterMs(interaction, rng);
+    }
+    if (events > 0) session++;
+  }
+}

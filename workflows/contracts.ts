@@ -1,0 +1,85 @@
+/**
+ * What clients (the CLI, schedules, tests) and the workflows agree on: workflow names with
+ * their signatures, queries, memo and progress types. Clients import this module, never
+ * the workflow implementations, and never spell a workflow or query name themselves.
+ */
+import { defineQuery } from '@temporalio/workflow';
+import type { RunRef } from '../activities/types';
+import type { WrappedPlan } from '../activities/analytics-activities';
+import type { WrittenWrapped } from '../src/analytics/wrapped/write-wrapped';
+import type { GenerationInput } from '../src/config/generation-input';
+import type { WrappedInput } from '../src/config/wrapped-input';
+
+export type Phase = 'resolving' | 'catalog' | 'users' | 'shards' | 'manifest' | 'done';
+
+export interface GenerationProgress {
+  phase: Phase;
+  shardsDone: number;
+  shardsTotal: number;
+  records: number;
+  bytes: number;
+}
+
+export interface GenerationResult {
+  workflowId: string;
+  runId: string;
+  outDir: string;
+  manifest: string;
+  totalRecords: number;
+}
+
+/** A run started by a schedule: its folder is named after the scheduled time, older ones may be pruned. */
+export interface ScheduledRun {
+  schedule: string;
+  /** ISO time the schedule meant this run for (TemporalScheduledStartTime) */
+  scheduledAt: string;
+  /** <schedule>-YYYYMMDDTHHMMSSZ */
+  runId: string;
+  keepDays: number | null;
+}
+
+/** What a continued-as-new run needs to carry on: never the list of finished shards, only where to go on from. */
+export interface Continuation {
+  run: RunRef;
+  catalogSha256: string;
+  /** every shard below this one is done */
+  nextShard: number;
+  progress: GenerationProgress;
+  scheduled: ScheduledRun | null;
+}
+
+/** The readable summary the Web UI shows (memo), also what `wrapped-etl status` falls back on. */
+export interface GenerationMemo {
+  summary?: string;
+  runId?: string;
+  outDir?: string;
+  progress?: GenerationProgress;
+  /** set by `wrapped-etl schedule create` on the schedule's action */
+  schedule?: string;
+  keepDays?: number;
+}
+
+export interface WrappedProgress {
+  phase: 'planning' | 'parts' | 'writing' | 'done';
+  partsDone: number;
+  partsTotal: number;
+  records: number;
+}
+
+/** What a continued-as-new run needs to carry on: the plan (counts and paths) and where to go on from. */
+export interface WrappedContinuation {
+  plan: WrappedPlan;
+  /** every part below this index is analysed */
+  nextPart: number;
+  progress: WrappedProgress;
+}
+
+export type GenerateDatasetWorkflow = (input?: GenerationInput, continuation?: Continuation) => Promise<GenerationResult>;
+export type AnalyzeDatasetWorkflow = (input: WrappedInput, continuation?: WrappedContinuation) => Promise<WrittenWrapped>;
+
+/** Registered workflow names; use with the signature type: client.workflow.start<GenerateDatasetWorkflow>(GENERATE_DATASET, ...). */
+export const GENERATE_DATASET = 'generateDataset';
+export const ANALYZE_DATASET = 'analyzeDataset';
+
+export const progressQuery = defineQuery<GenerationProgress>('progress');
+export const wrappedProgressQuery = defineQuery<WrappedProgress>('progress');
