@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { PARK_2019_HOUR_DOW } from '../../src/time/park-2019';
+import { PARK_2019_HOUR_DOW } from '../../src/simulation/park-2019';
 import { RealismTally, type RealismRecord } from '../../src/analytics/realism/realism-tally';
 import { buildScorecard, pearson, scaledLike, quantile, type Scorecard } from '../../src/analytics/realism/scorecard';
 

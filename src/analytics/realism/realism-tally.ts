@@ -1,6 +1,6 @@
-import { LocalTime } from '../../geo/local-time';
-import { personalityByName } from '../../personality/personalities';
-import { DAY_MS, HOUR_MS, MINUTE_MS } from '../../time/units';
+import { LocalTime } from '../../domain/local-time';
+import { personalityByName } from '../../domain/personality';
+import { DAY_MS, HOUR_MS, MINUTE_MS } from '../../domain/time-units';
 import { SESSION_SPLIT_MS } from '../profile/user-behaviour';
 import { songKey } from '../wrapped/tally';
 

@@ -1,6 +1,6 @@
 import * as fs from 'node:fs';
-import { readContainer } from '../../avro/read-container';
-import { RunLayout } from '../../output/run-layout';
+import { readContainer } from '../../formats/avro/read-container';
+import { RunLayout } from '../../pipeline/run-layout';
 import { runPartFiles } from '../profile/run-profile';
 import { RealismTally, type RealismRecord } from './realism-tally';
 import { buildScorecard, type Scorecard } from './scorecard';

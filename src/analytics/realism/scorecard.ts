@@ -1,5 +1,5 @@
-import { MAU_SHARE_BY_REGION, MAU_SOURCE, REGIONS, regionOf, UNAVAILABLE_COUNTRIES } from '../../geo/markets';
-import { PARK_2019_CITATION, PARK_2019_HOUR_DOW } from '../../time/park-2019';
+import { MAU_SHARE_BY_REGION, MAU_SOURCE, REGIONS, regionOf, UNAVAILABLE_COUNTRIES } from '../../simulation/markets';
+import { PARK_2019_CITATION, PARK_2019_HOUR_DOW } from '../../simulation/park-2019';
 import { DESKTOP_DEVICES, MOBILE_DEVICES, type RealismTally } from './realism-tally';
 
 export const SOURCES = {
