@@ -27,7 +27,7 @@ export const GENERATION_FLAGS_USAGE = `  --users N              users to simulat
   --session-hours A-B    session length range in hours (default 0.5-2)
   --from DATE --to DATE  simulated period, YYYY-MM-DD (default 2025-01-01..2025-12-31)
   --seed N               run seed; same input, same bytes (default 42)
-  --catalog SOURCE       csv:PATH | html:URL | source:PATH.json | synthetic:N (repeatable; default synthetic:2000)
+  --catalog SOURCE       csv:PATH | html:URL | source:PATH.json | synthetic:N (repeatable; default synthetic:8000)
   --out DIR              output root; the run goes to DIR/<run id> (default data)
   --run-id NAME          name of the run folder (default: the workflow id)
   --shard-size N         users per shard / part file (default 100)

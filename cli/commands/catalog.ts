@@ -21,7 +21,7 @@ Sources:
   html:URL               the song tables of a web page (Title/Song/Single/Track and
                          Artist/Performer columns, Year if present)
   source:PATH.json       a description of another CSV or HTML layout
-  synthetic:N            N made-up songs (offline; default synthetic:2000)
+  synthetic:N            N made-up songs (offline; default synthetic:8000)
 
 Flags:
   --out FILE.avro        where to write the catalog (required)

@@ -3,7 +3,8 @@ import { SeededRandom } from '../simulation/seeded-random';
 import { GENRE_PROFILES, GENRE_WEIGHTS, genreFeatures, recentYear } from './genres';
 import type { Song } from '../domain/song';
 
-export const DEFAULT_SYNTHETIC_SONGS = 2000;
+/** Big enough that heavy listeners do not run out of new artists (docs/realism.md). */
+export const DEFAULT_SYNTHETIC_SONGS = 8000;
 
 const clamp = (x: number, lo: number, hi: number): number => Math.min(hi, Math.max(lo, x));
 

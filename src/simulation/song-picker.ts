@@ -60,7 +60,8 @@ export function pickSong(index: CatalogIndex, memory: ListenerMemory, t: Tendenc
   const bucket = bucketFor(view, wantNewer, wantPopular);
   let fallback = -1;
   for (let i = 0; i < BUCKET_TRIES; i++) {
-    const song = drawSong(bucket, rng);
+    // the popularity law first; when its head is used up for this user, the whole quarter
+    const song = i < BUCKET_TRIES / 2 ? drawSong(bucket, rng) : bucket.songs[Math.floor(rng.next() * bucket.songs.length)];
     if (memory.hasPlayed(song)) continue;
     const artist = index.artistOf[song];
     const acceptable = wantKnown ? index.songCountOf(artist) >= DEEP_CATALOG : !memory.knowsArtist(artist);

@@ -152,7 +152,7 @@ export function buildScorecard(t: RealismTally, catalogSongs: number): Scorecard
   m.push(metric('catalog.playedShare', 'catalog songs streamed at least once', ratio(plays.length, catalogSongs), 'share', 'assumption', null));
 
   const unavailable = u.filter((x) => UNAVAILABLE_COUNTRIES.has(x.country)).length;
-  m.push(metric('market.unavailable', 'users living where the service is not available', ratio(unavailable, u.length), 'share', 'spotifyMau2024', { target: 0, max: 0 }));
+  m.push(metric('market.unavailable', 'users living where the service is not available', ratio(unavailable, u.length), 'share', 'assumption', { target: 0, max: 0 }));
   for (const region of REGIONS) {
     const share = ratio(u.filter((x) => regionOf(x.country) === region).length, u.length);
     m.push(metric(`market.${region.replace(/ /g, '')}`, `users in ${region}`, share, 'share', 'spotifyMau2024', near(MAU_SHARE_BY_REGION[region], 0.06)));
