@@ -39,6 +39,21 @@ export function knownCountries(): Set<string> {
 }
 
 let defaultWeights: Record<string, number> | undefined;
+/** per country: its cities and their population table, built once per thread */
+const countryGroups = new Map<string, { cities: City[]; table: AliasTable }>();
+
+function countryGroup(country: string): { cities: City[]; table: AliasTable } {
+  if (countryGroups.size === 0) {
+    const lists = new Map<string, City[]>();
+    for (const c of cities()) {
+      let list = lists.get(c.country);
+      if (!list) lists.set(c.country, (list = []));
+      list.push(c);
+    }
+    for (const [code, list] of lists) countryGroups.set(code, { cities: list, table: new AliasTable(list.map((c) => c.population)) });
+  }
+  return countryGroups.get(country)!;
+}
 
 /** Where users live by default: the service's markets, weighted by its users per region (geo/markets). */
 export function defaultCountryWeights(): Record<string, number> {
@@ -60,17 +75,13 @@ export class CityPicker {
   private readonly countryTable: AliasTable;
 
   constructor(countryWeights: Record<string, number> | null) {
-    const all = cities();
     if (countryWeights) {
       const known = knownCountries();
       const missing = Object.keys(countryWeights).filter((c) => !known.has(c));
       if (missing.length) throw new InputError('countries', `no city known for ${missing.join(', ')}`);
     } else countryWeights = defaultCountryWeights();
     const entries = Object.entries(countryWeights).filter(([, w]) => w > 0).sort(([a], [b]) => (a < b ? -1 : 1));
-    this.groups = entries.map(([code]) => {
-      const list = all.filter((c) => c.country === code);
-      return { cities: list, table: new AliasTable(list.map((c) => c.population)) };
-    });
+    this.groups = entries.map(([code]) => countryGroup(code));
     this.countryTable = new AliasTable(entries.map(([, w]) => w));
   }
 

@@ -42,9 +42,18 @@ function convolve(w: readonly number[], spread: Map<number, number>): number[] {
   return out;
 }
 
-/** Session weights for the 168 hours of a week (Monday 00:00 first) whose stream starts follow `wanted`. */
+const cache = new Map<string, number[]>();
+
+/** Session weights for the 168 hours of a week (Monday 00:00 first) whose stream starts follow `wanted`; cached per thread. */
 export function sessionStartWeights(wanted: readonly number[], sessionHours: readonly [number, number]): number[] {
   if (wanted.length !== HOURS_PER_WEEK) throw new Error(`expected ${HOURS_PER_WEEK} hourly weights, got ${wanted.length}`);
+  const key = `${sessionHours.join('-')}/${wanted.join(',')}`;
+  let weights = cache.get(key);
+  if (!weights) cache.set(key, (weights = deconvolve(wanted, sessionHours)));
+  return weights;
+}
+
+function deconvolve(wanted: readonly number[], sessionHours: readonly [number, number]): number[] {
   const spread = streamSpread(sessionHours);
   const mirrored = new Map([...spread].map(([offset, share]) => [-offset, share]));
   let w = [...wanted];

@@ -76,6 +76,14 @@ describe('csv: other layouts', () => {
     expect(report.skipped).toEqual({ 'year not a number': 1, 'danceability out of range': 1 });
   });
 
+  it('keeps an album column when the source has one, and leaves the album empty when not', async () => {
+    const file = writeCsv('albums.csv', 'track_name,artists,track_album_name,year\nOne,A,First Album,2001\nTwo,A,,2002\n');
+    const { songs } = await readSource(`csv:${file}`, ctx);
+    expect(songs.map((s) => [s.title, s.album])).toEqual([['One', 'First Album'], ['Two', '']]);
+    const { songs: top } = await readSource(TOP2000, ctx);
+    expect(new Set(top.map((s) => s.album))).toEqual(new Set(['']));
+  });
+
   it('reads a layout through a source:PATH.json column mapping, path relative to the description', async () => {
     const described = await readSource(`source:${path.join(FIXTURES, 'tracks-600k.json')}`, ctx);
     const direct = await readSource(`csv:${path.join(FIXTURES, 'tracks-600k.csv')}`, ctx);
