@@ -3,7 +3,7 @@ import * as path from 'node:path';
 import { ApplicationFailure, CancelledFailure, Context } from '@temporalio/activity';
 import { runPartJobInThread } from '../src/analytics/wrapped/run-in-thread';
 import { resolveWrappedInput } from '../src/config/wrapped-input';
-import { writeWrapped, type WrittenWrapped } from '../src/analytics/wrapped/write-wrapped';
+import type { WrittenWrapped } from '../src/analytics/wrapped/write-wrapped';
 import { sha256File } from '../src/runtime/atomic-file';
 import { logger } from '../src/runtime/logger';
 import { dataRoot } from '../src/config/data-root';
@@ -112,6 +112,8 @@ export function createAnalyticsActivities(deps: { dataRoot?: string } = {}) {
     async writeWrapped(plan: WrappedPlan): Promise<WrittenWrapped> {
       const parts = manifestOf(plan.runDir).parts;
       if (parts.length !== plan.parts) throw ApplicationFailure.nonRetryable(`${plan.runDir}/manifest.json changed during the analysis: ${parts.length} parts, planned ${plan.parts}`, 'PartMismatch');
+      // Parquet and report writers load only when a Wrapped run gets this far
+      const { writeWrapped } = await import('../src/analytics/wrapped/write-wrapped');
       const written = await writeWrapped({
         outDir: plan.outDir,
         runId: plan.runId,

@@ -30,7 +30,7 @@ export const GENERATION_FLAGS_USAGE = `  --users N              users to simulat
   --catalog SOURCE       csv:PATH | html:URL | source:PATH.json | synthetic:N (repeatable; default synthetic:8000)
   --out DIR              output root; the run goes to DIR/<run id> (default data)
   --run-id NAME          name of the run folder (default: the workflow id)
-  --shard-size N         users per shard / part file (default 100)
+  --shard-size N         users per shard / part file (default: ~250k records per shard, >= 8 shards)
   --parallelism N        shards in flight at once (default 4)
   --format LIST          avro or avro,parquet (default avro)
   --schema-version 1|2   output schema version (default 1)

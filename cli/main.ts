@@ -19,6 +19,8 @@ const COMMANDS: Record<string, { summary: string; load: () => Command }> = {
   cancel: { summary: 'cancel a generation gracefully', load: () => require('./commands/cancel') },
   schedule: { summary: 'nightly generations: create, list, describe, pause, unpause, trigger, delete', load: () => require('./commands/schedule') },
   wrapped: { summary: 'Wrapped analytics of a run: JSON, Parquet and an HTML report', load: () => require('./commands/wrapped') },
+  world: { summary: 'a persistent world advanced day by day: create, advance, status', load: () => require('./commands/world') },
+  stream: { summary: "publish a world's days into a Kafka topic, exactly once", load: () => require('./commands/stream') },
   export: { summary: "a user's history in Spotify's export formats", load: () => require('./commands/export') },
 };
 

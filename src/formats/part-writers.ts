@@ -5,8 +5,8 @@ import { schemaType } from './avro/schemas';
 import { removeStaleTempFiles, sha256File } from '../runtime/atomic-file';
 import { RunLayout } from '../pipeline/run-layout';
 import type { GenerationParams } from '../config/generation-input';
-import { flattenListeningRecord, listeningParquetColumns } from './parquet/listening-parquet';
-import { ParquetFileWriter } from './parquet/parquet-file-writer';
+import { listeningParquetColumns } from './parquet/listening-parquet';
+import { ColumnarParquetWriter } from './parquet/columnar-parquet-writer';
 import { derivedBytes } from '../simulation/seeded-random';
 import type { ListeningRecord, SimulatedRecord } from '../domain/listening-record';
 import { listeningHistorySchemaFile, recordMapper, type ListeningRecordV2 } from './listening-history-versions';
@@ -31,20 +31,20 @@ export interface WrittenPart extends WrittenContainer {
 export class PartWriters {
   private constructor(
     private readonly avro: AvroContainerWriter,
-    private readonly parquet: ParquetFileWriter | undefined,
+    private readonly parquet: ColumnarParquetWriter<ListeningRecord | ListeningRecordV2> | undefined,
     private readonly parquetFile: string,
     private readonly map: (r: SimulatedRecord) => ListeningRecord | ListeningRecordV2,
   ) {}
 
-  static async open(params: GenerationParams, layout: RunLayout, shard: number): Promise<PartWriters> {
+  static open(params: GenerationParams, layout: RunLayout, shard: number): PartWriters {
     removeStaleTempFiles(layout.partPath(shard));
     const avro = new AvroContainerWriter(layout.partPath(shard), schemaType(listeningHistorySchemaFile(params.schemaVersion)), {
       syncMarker: derivedBytes([params.seed, 'avro-sync', 'listening-history']),
     });
-    let parquet: ParquetFileWriter | undefined;
+    let parquet: ColumnarParquetWriter<ListeningRecord | ListeningRecordV2> | undefined;
     if (params.format.includes('parquet')) {
       try {
-        parquet = await ParquetFileWriter.open(layout.partPath(shard, 'parquet'), listeningParquetColumns(params.schemaVersion));
+        parquet = ColumnarParquetWriter.open(layout.partPath(shard, 'parquet'), listeningParquetColumns(params.schemaVersion));
       } catch (err) {
         avro.abort();
         throw err;
@@ -61,15 +61,14 @@ export class PartWriters {
     return this.avro.bytesWritten;
   }
 
-  /** Returns a promise only when a Parquet file is written too (await it before the next record). */
-  append(record: SimulatedRecord): Promise<void> | undefined {
+  append(record: SimulatedRecord): void {
     const mapped = this.map(record);
     this.avro.append(mapped);
-    return this.parquet?.append(flattenListeningRecord(mapped));
+    this.parquet?.append(mapped);
   }
 
-  async commit(): Promise<WrittenPart> {
-    const parquet = this.parquet ? { file: this.parquetFile, ...(await this.parquet.commit()) } : undefined;
+  commit(): WrittenPart {
+    const parquet = this.parquet ? { file: this.parquetFile, ...this.parquet.commit() } : undefined;
     const avro = this.avro.commit();
     return parquet ? { ...avro, parquet } : avro;
   }

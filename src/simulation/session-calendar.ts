@@ -5,6 +5,9 @@ import { DAY_MS, HOUR_MS } from '../domain/time-units';
 import { PARK_2019_HOUR_DOW } from './park-2019';
 import { sessionStartWeights } from './start-time-weights';
 
+/** Relative listening by weekday, Sunday first (as Date.getUTCDay): the published table's day totals. */
+export const WEEKDAY_WEIGHTS: readonly number[] = [6, 0, 1, 2, 3, 4, 5].map((d) => PARK_2019_HOUR_DOW[d].reduce((a, b) => a + b, 0));
+
 /** Minimum time between the end of one session and the start of the next. */
 export const SESSION_GAP_MS = 30 * 60_000;
 
@@ -27,13 +30,17 @@ export class SessionCalendar {
   readonly firstDay: number;
   readonly days: number;
   private readonly cells: AliasTable;
+  /** the same weights, one table of 24 hours per weekday (Monday first) */
+  private readonly hoursOfWeekday: AliasTable[];
   /** the days of the period by weekday, Monday first */
   private readonly daysByWeekday: number[][] = Array.from({ length: 7 }, () => []);
 
   constructor(readonly params: Pick<GenerationParams, 'from' | 'to' | 'sessionsPerUser' | 'sessionHours'>) {
     this.firstDay = dateToEpochMs(params.from);
     this.days = Math.round((dateToEpochMs(params.to) - this.firstDay) / DAY_MS) + 1;
-    this.cells = new AliasTable(sessionStartWeights(PARK_2019_HOUR_DOW.flat().map((v) => v + QUIETEST_WEIGHT), params.sessionHours));
+    const weights = sessionStartWeights(PARK_2019_HOUR_DOW.flat().map((v) => v + QUIETEST_WEIGHT), params.sessionHours);
+    this.cells = new AliasTable(weights);
+    this.hoursOfWeekday = Array.from({ length: 7 }, (_, d) => new AliasTable(weights.slice(d * 24, d * 24 + 24)));
     for (let d = 0; d < this.days; d++) {
       const day = this.firstDay + d * DAY_MS;
       this.daysByWeekday[(new Date(day).getUTCDay() + 6) % 7].push(day);
@@ -60,12 +67,21 @@ export class SessionCalendar {
     return Math.max(1, Math.min(ACTIVITY_CAP * n, Math.round(n * multiplier)));
   }
 
-  /** A local time (ms reading as UTC) drawn with the hour x weekday table. */
+  /**
+   * A local time (ms reading as UTC) drawn with the hour x weekday table: weekday and
+   * hour together when the period holds every weekday, else a day of the period and an
+   * hour of that weekday's row.
+   */
   drawLocalTime(rng: SeededRandom): number {
-    const cell = this.cells.draw(rng);
-    const sameWeekday = this.daysByWeekday[Math.floor(cell / 24)];
-    const day = sameWeekday.length ? sameWeekday[Math.floor(rng.next() * sameWeekday.length)] : this.firstDay + Math.floor(rng.next() * this.days) * DAY_MS;
-    return day + (cell % 24) * HOUR_MS + Math.floor(rng.next() * HOUR_MS);
+    if (this.daysByWeekday.every((days) => days.length > 0)) {
+      const cell = this.cells.draw(rng);
+      const sameWeekday = this.daysByWeekday[Math.floor(cell / 24)];
+      const day = sameWeekday[Math.floor(rng.next() * sameWeekday.length)];
+      return day + (cell % 24) * HOUR_MS + Math.floor(rng.next() * HOUR_MS);
+    }
+    const day = this.firstDay + Math.floor(rng.next() * this.days) * DAY_MS;
+    const hour = this.hoursOfWeekday[(new Date(day).getUTCDay() + 6) % 7].draw(rng);
+    return day + hour * HOUR_MS + Math.floor(rng.next() * HOUR_MS);
   }
 
   sessionLengthMs(rng: SeededRandom): number {

@@ -1,4 +1,4 @@
-import type { Song } from '../domain/song';
+import type { SimulatedSong } from '../domain/song';
 import { cityLocation, type City } from './cities';
 import { LocalTime } from '../domain/local-time';
 import type { GenerationParams } from '../config/generation-input';
@@ -7,20 +7,17 @@ import { SeededRandom } from './seeded-random';
 import type { PopulationModel, UserProfile } from './user-profile';
 import { CatalogIndex } from './catalog-index';
 import { sessionDevice } from './devices';
-import { gapAfterMs, InteractionModel, listeningMs } from './interactions';
+import { gapAfterMs, InteractionModel } from './interactions';
 import { ListenerMemory } from './listener-memory';
-import { countsAsPlay, type Interaction, type SimulatedRecord } from '../domain/listening-record';
+import { simulatedRecord, type SimulatedRecord } from '../domain/listening-record';
 import { SESSION_GAP_MS, SessionCalendar } from './session-calendar';
-import { pickSong } from './song-picker';
-import { HOUR_MS, SECOND_MS } from '../domain/time-units';
-
-/** At most this many `repeated` streams follow one another. */
-const MAX_REPEATS = 2;
+import { SessionStreams } from './session-streams';
+import { HOUR_MS } from '../domain/time-units';
 
 
 export interface SimulationContext {
   params: GenerationParams;
-  songs: readonly Song[];
+  songs: readonly SimulatedSong[];
   population: PopulationModel;
   index: CatalogIndex;
   memory: ListenerMemory;
@@ -28,10 +25,10 @@ export interface SimulationContext {
   localTime: LocalTime;
 }
 
-const indexes = new WeakMap<readonly Song[], CatalogIndex>();
+const indexes = new WeakMap<readonly SimulatedSong[], CatalogIndex>();
 
 /** Everything a shard needs to simulate its users; the catalog indexes are built once per catalog and thread. */
-export function simulationContext(params: GenerationParams, songs: readonly Song[], population: PopulationModel): SimulationContext {
+export function simulationContext(params: GenerationParams, songs: readonly SimulatedSong[], population: PopulationModel): SimulationContext {
   let index = indexes.get(songs);
   if (!index) indexes.set(songs, (index = new CatalogIndex(songs)));
   return { params, songs, population, index, memory: new ListenerMemory(index), calendar: new SessionCalendar(params), localTime: new LocalTime() };
@@ -99,50 +96,16 @@ export function* simulateUser(ctx: SimulationContext, user: UserProfile): Genera
     const limit = Math.min(plan.hardEnd, time + params.sessionHours[1] * HOUR_MS);
     const location = cityLocation(plan.place);
     const playYear = new Date(time).getUTCFullYear();
-    const device = sessionDevice(params.seed, user.userId, session).device;
-    /** the song just played to the end, which a `repeated` stream replays; -1 if none */
-    let playedThrough = -1;
-    let repeats = 0;
+    const streams = new SessionStreams(songs, index, memory, tend, interactions, rng, playYear, sessionDevice(params.seed, user.userId, session).device);
     while (time < end) {
-      let songId: number;
-      let interaction: Interaction;
-      if (playedThrough >= 0 && repeats < MAX_REPEATS && rng.chance(interactions.repeatChance(device))) {
-        songId = playedThrough;
-        interaction = 'repeated';
-        repeats++;
-      } else {
-        const pick = pickSong(index, memory, tend, rng, playYear);
-        songId = pick.song;
-        interaction = interactions.draw(rng, pick.replay, device);
-        repeats = 0;
-      }
-      const song = songs[songId];
-      const listened = listeningMs(interaction, song.length_seconds, rng);
-      const stop = time + listened;
+      const draw = streams.next();
+      const stop = time + draw.ms;
       if (stop > limit) break;
-      memory.record(songId, countsAsPlay(interaction));
-      playedThrough = listened >= song.length_seconds * SECOND_MS ? songId : -1;
-      yield {
-        user_id: user.userId,
-        user_location: location,
-        interaction,
-        song_name: song.title,
-        artist: song.artist,
-        album: song.album,
-        genre: song.genre,
-        year: song.year,
-        popularity: song.popularity,
-        danceability: song.danceability,
-        energy: song.energy,
-        length_seconds: song.length_seconds,
-        listening_time: { start_time: time, end_time: stop },
-        personality: user.personality,
-        session,
-        device,
-      };
+      streams.played(draw);
+      yield simulatedRecord(user, location, draw.interaction, songs[draw.song], time, stop, session, streams.device);
       events++;
       previousEnd = stop;
-      time = stop + gapAfterMs(interaction, rng);
+      time = stop + gapAfterMs(draw.interaction, rng);
     }
     if (events > 0) session++;
   }
