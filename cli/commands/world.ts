@@ -1,32 +1,78 @@
 import * as path from 'node:path';
-import { parseArgs } from 'node:util';
 import { dataRoot, resolveRunDir } from '../../src/config/data-root';
 import { InputError } from '../../src/domain/errors';
 import { runWorldDayJob } from '../../src/pipeline/world-day-job';
 import { addDays, dayStartMs } from '../../src/domain/days';
 import { resolveWorldInput, type WorldInput } from '../../src/config/world-input';
 import { advanceOneDay, createWorld, daysToAdvance, worldStatus } from '../../src/pipeline/world-store';
-import { GENERATION_FLAGS, GENERATION_FLAGS_USAGE, inputFromFlags } from '../generation-flags';
+import { closest, expectPositionals, HelpRequest, helpText, parseCommand, usageError, type CommandDef, type FlagDefs } from '../flags';
+import { GENERATION_FLAGS, inputFromFlags, RUN_NAME_FLAGS } from '../generation-flags';
 import { UsageError } from '../usage-error';
 
-export const usage = `wrapped-etl world create NAME --users N --start YYYY-MM-DD [--sessions-per-day X] [generation flags]
-wrapped-etl world advance NAME [--days N | --through YYYY-MM-DD] [--out DIR]
-wrapped-etl world status NAME [--json] [--out DIR]
+const OUT = { out: { type: 'string', value: 'DIR', help: 'where worlds live, under the data root (default data)' } } as const satisfies FlagDefs;
 
-A world is a persistent population that goes on day by day. create writes its catalog,
+/** The generation flags a world takes: a world has no period, no per-run sessions, no run name. */
+const WORLD_GENERATION_FLAGS = Object.fromEntries(
+  Object.entries(GENERATION_FLAGS).filter(([name]) => !['from', 'to', 'sessions-per-user', 'input'].includes(name)),
+) as Omit<typeof GENERATION_FLAGS, 'from' | 'to' | 'sessions-per-user' | 'input'>;
+
+const ABOUT = `A world is a persistent population that goes on day by day. create writes its catalog,
 users and world.json under DIR/NAME (DIR: --out, default data, under the data root).
 advance simulates the next days one after the other, each as DIR/NAME/dt=YYYY-MM-DD/
 part-NNNNN.avro (+ .parquet with --format avro,parquet at create) with its manifest.json;
 the users' end-of-day state is checkpointed per shard, so the next day continues it.
-A complete day is never rewritten; a day that failed halfway resumes its missing shards.
+A complete day is never rewritten; a day that failed halfway resumes its missing shards.`;
 
-  --start DATE            the world's first day (create)
-  --sessions-per-day X    sessions a day of a user of average activity (default 1.5)
-  --days N                advance N days (default 1)
-  --through DATE          advance up to and including DATE
-  --json                  status as one JSON object
-${GENERATION_FLAGS_USAGE.split('\n').filter((l) => !/--(from|to|sessions-per-user|run-id|input) /.test(l)).join('\n')}
-`;
+const SUBCOMMANDS = {
+  create: {
+    args: 'NAME',
+    about: `Creates a world.\n\n${ABOUT}`,
+    flags: {
+      start: { type: 'string', value: 'DATE', help: "the world's first day, YYYY-MM-DD (required)" },
+      'sessions-per-day': { type: 'string', value: 'X', help: 'sessions a day of a user of average activity (default 1.5)' },
+      ...WORLD_GENERATION_FLAGS,
+      // rejected with a reason
+      from: { ...GENERATION_FLAGS.from, hidden: true },
+      to: { ...GENERATION_FLAGS.to, hidden: true },
+      'sessions-per-user': { ...GENERATION_FLAGS['sessions-per-user'], hidden: true },
+      ...Object.fromEntries(Object.entries(RUN_NAME_FLAGS).map(([k, f]) => [k, { ...f, hidden: true }])),
+    },
+  },
+  advance: {
+    args: 'NAME',
+    about: `Simulates the next days of a world.\n\n${ABOUT}`,
+    flags: {
+      days: { type: 'string', value: 'N', help: 'advance N days (default 1)' },
+      through: { type: 'string', value: 'DATE', help: 'advance up to and including DATE' },
+      ...OUT,
+    },
+  },
+  status: {
+    args: 'NAME',
+    about: 'How far a world is: last complete day, days behind today, records.',
+    flags: {
+      json: {
+        type: 'boolean',
+        help: 'print one JSON line: {"name","users","shards","start","lastCompleteDay",\n"daysComplete","nextDay","daysBehind","records"}',
+      },
+      ...OUT,
+    },
+  },
+} satisfies Record<string, Omit<CommandDef, 'name'>>;
+
+const WORLD: CommandDef = {
+  name: 'world',
+  args: 'SUBCOMMAND NAME',
+  about: `${Object.entries(SUBCOMMANDS)
+    .map(([sub, d]) => `  ${`${sub} ${d.args}`.padEnd(14)}${d.about.split('\n')[0]}`)
+    .join('\n')}
+
+${ABOUT}
+\`wrapped-etl world SUBCOMMAND --help\` lists a subcommand's flags.`,
+  flags: {},
+};
+
+const def = (sub: keyof typeof SUBCOMMANDS): CommandDef => ({ name: `world ${sub}`, ...SUBCOMMANDS[sub] });
 
 function worldDir(name: string | undefined, out: string | undefined): string {
   if (!name) throw new UsageError('give the world NAME');
@@ -45,21 +91,17 @@ function today(): string {
 }
 
 async function create(argv: string[]): Promise<void> {
-  const { values, positionals } = parseArgs({
-    args: argv,
-    options: { ...GENERATION_FLAGS, start: { type: 'string' }, 'sessions-per-day': { type: 'string' } },
-    allowPositionals: true,
-  });
-  if (positionals.length !== 1) throw new UsageError('give exactly one world NAME');
-  for (const flag of ['from', 'to', 'sessions-per-user', 'run-id']) {
-    if (values[flag as keyof typeof values] !== undefined) throw new UsageError(`--${flag} is not a world flag: a world starts on --start and goes on day by day`);
+  const { values, positionals } = parseCommand(def('create'), argv);
+  expectPositionals(def('create'), positionals, 1, 'the world NAME');
+  for (const flag of ['from', 'to', 'sessions-per-user', 'run-name', 'run-id']) {
+    if (values[flag] !== undefined) throw usageError(def('create'), `--${flag} is not a world flag: a world starts on --start and goes on day by day`);
   }
   const { from: _from, to: _to, runId: _runId, sessionsPerUser: _spu, ...generation } = inputFromFlags(values);
-  const perDay = values['sessions-per-day'];
+  const perDay = values['sessions-per-day'] as string | undefined;
   const input: WorldInput = {
     ...generation,
     name: positionals[0],
-    start: values.start,
+    start: values.start as string | undefined,
     ...(perDay !== undefined && { sessionsPerDay: Number(perDay) }),
   };
   const world = resolveWorldInput(input);
@@ -69,23 +111,19 @@ async function create(argv: string[]): Promise<void> {
 }
 
 async function advance(argv: string[]): Promise<void> {
-  const { values, positionals } = parseArgs({
-    args: argv,
-    options: { days: { type: 'string' }, through: { type: 'string' }, out: { type: 'string' } },
-    allowPositionals: true,
-  });
-  if (positionals.length !== 1) throw new UsageError('give exactly one world NAME');
-  if (values.days !== undefined && values.through !== undefined) throw new UsageError('give --days or --through, not both');
+  const { values, positionals } = parseCommand(def('advance'), argv);
+  expectPositionals(def('advance'), positionals, 1, 'the world NAME');
+  if (values.days !== undefined && values.through !== undefined) throw usageError(def('advance'), 'give --days or --through, not both');
   const dir = worldDir(positionals[0], values.out);
   const status = worldStatus(dir, today());
   let through: string;
   if (values.through !== undefined) {
-    if (!/^\d{4}-\d{2}-\d{2}$/.test(values.through)) throw new UsageError(`--through needs a date YYYY-MM-DD, got "${values.through}"`);
+    if (!/^\d{4}-\d{2}-\d{2}$/.test(values.through)) throw usageError(def('advance'), `--through needs a date YYYY-MM-DD, got "${values.through}"`);
     through = values.through;
     dayStartMs(through);
   } else {
     const n = values.days === undefined ? 1 : Number(values.days);
-    if (!Number.isInteger(n) || n < 1) throw new UsageError(`--days needs a whole number >= 1, got "${values.days}"`);
+    if (!Number.isInteger(n) || n < 1) throw usageError(def('advance'), `--days needs a whole number >= 1, got "${values.days}"`);
     through = addDays(status.nextDay, n - 1);
   }
   const days = daysToAdvance(dir, through);
@@ -107,8 +145,8 @@ async function advance(argv: string[]): Promise<void> {
 }
 
 async function status(argv: string[]): Promise<void> {
-  const { values, positionals } = parseArgs({ args: argv, options: { json: { type: 'boolean' }, out: { type: 'string' } }, allowPositionals: true });
-  if (positionals.length !== 1) throw new UsageError('give exactly one world NAME');
+  const { values, positionals } = parseCommand(def('status'), argv);
+  expectPositionals(def('status'), positionals, 1, 'the world NAME');
   const s = worldStatus(worldDir(positionals[0], values.out), today());
   if (values.json) {
     process.stdout.write(JSON.stringify(s) + '\n');
@@ -128,5 +166,7 @@ export async function run(argv: string[]): Promise<void> {
   if (sub === 'create') return create(rest);
   if (sub === 'advance') return advance(rest);
   if (sub === 'status') return status(rest);
-  throw new UsageError(sub ? `unknown world subcommand "${sub}"` : 'give a subcommand: create, advance or status');
+  if (sub === '--help' || sub === '-h') throw new HelpRequest(helpText(WORLD));
+  const guess = sub && closest(sub, Object.keys(SUBCOMMANDS));
+  throw usageError(WORLD, sub ? `unknown subcommand "${sub}"${guess ? ` (did you mean ${guess}?)` : ''}` : 'give a subcommand: create, advance or status');
 }

@@ -25,6 +25,8 @@ export function installRuntime(shutdownSignals: NodeJS.Signals[] = ['SIGINT', 'S
         const fn = entry.level === 'ERROR' ? 'error' : entry.level === 'WARN' ? 'warn' : entry.level === 'INFO' ? 'info' : 'debug';
         logger[fn](meta, entry.message);
       }),
+      // the Rust core logs through the same logger (stderr, NO_COLOR), never coloured to stdout
+      telemetryOptions: { logging: { filter: { core: level, other: 'ERROR' }, forward: {} } },
     });
   } catch {
     // a Runtime was installed already (e.g. by a test environment)
