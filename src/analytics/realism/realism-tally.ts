@@ -121,10 +121,9 @@ export class RealismTally {
       this.songPlays.set(song, (this.songPlays.get(song) ?? 0) + 1);
       countries.set(r.user_location.country, (countries.get(r.user_location.country) ?? 0) + 1);
 
-      const local = this.clock.toLocal(r.user_location.timezone, start);
-      const localDate = new Date(local);
-      this.hourDow[(localDate.getUTCDay() + 6) % 7][localDate.getUTCHours()]++;
-      days.add(Math.floor(local / DAY_MS));
+      const { weekday, hour } = this.clock.localWeekdayHour(r.user_location.timezone, start);
+      this.hourDow[weekday][hour]++;
+      days.add(Math.floor(this.clock.toLocal(r.user_location.timezone, start) / DAY_MS));
 
       if (r.device !== undefined) {
         const d = this.deviceStreams.get(r.device) ?? { streams: 0, notToEnd: 0 };

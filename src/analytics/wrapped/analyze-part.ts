@@ -47,9 +47,7 @@ export async function analyzePart(
       if (finished.has(r.user_id)) throw new Error(`${part}: the records of user ${r.user_id} are not contiguous`);
       current = { builder: new UserWrappedBuilder(r.user_id), personality: infer(r.user_id) };
     }
-    const local = new Date(clock.toLocal(r.user_location.timezone, r.listening_time.start_time));
-    const hour = local.getUTCHours();
-    const weekday = (local.getUTCDay() + 6) % 7;
+    const { weekday, hour } = clock.localWeekdayHour(r.user_location.timezone, r.listening_time.start_time);
     current.builder.add(r, hour);
     current.personality.add(r);
     global.add(r, hour, weekday);

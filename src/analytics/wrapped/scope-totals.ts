@@ -59,7 +59,8 @@ export class ScopeTotals {
     this.ms += json.ms;
     this.users += json.users;
     json.msByHour.forEach((ms, h) => (this.msByHour[h] += ms));
-    json.streamsByWeekdayHour.forEach((n, i) => (this.streamsByWeekdayHour[i] += n));
+    // world snapshots written before the weekday x hour grid have none
+    (json.streamsByWeekdayHour ?? []).forEach((n, i) => (this.streamsByWeekdayHour[i] += n));
     this.songs.merge(json.songs);
     this.artists.merge(json.artists);
     this.genres.merge(json.genres);
@@ -80,7 +81,7 @@ export class ScopeTotals {
   }
 
   state(): ScopeTotalsState {
-    return { ...this.toJSON(), msByHour: [...this.msByHour], seenUsers: [...this.seenUsers] };
+    return { ...this.toJSON(), msByHour: [...this.msByHour], streamsByWeekdayHour: [...this.streamsByWeekdayHour], seenUsers: [...this.seenUsers] };
   }
 
   static fromState(state: ScopeTotalsState): ScopeTotals {
