@@ -1,19 +1,20 @@
-import { parseArgs } from 'node:util';
 import { realismOfRun, type RunScorecard } from '../../src/analytics/realism/run-realism';
 import type { Metric } from '../../src/analytics/realism/scorecard';
-import { UsageError } from '../usage-error';
+import { expectPositionals, parseCommand, type CommandDef } from '../flags';
 
-export const usage = `wrapped-etl realism RUN_DIR [--json] [--check]
-
-How realistic a generated run is, measured against published streaming data: the
+const REALISM = {
+  name: 'realism',
+  args: 'RUN_DIR',
+  about: `How realistic a generated run is, measured against published streaming data: the
 skip curve, the local hour x weekday shape, sessions, per-user concentration and
 replays, catalog concentration, volume per user, markets and devices. Computed
 from the run's AVRO part files and its catalog checkpoint alone. Each metric has
-its target, the accepted range, its source (see docs/realism.md) and pass/fail.
-
-  --json    print the scorecard as one JSON line (shape in docs/realism.md)
-  --check   exit with code 1 when a metric is out of its range
-`;
+its target, the accepted range, its source (see docs/realism.md) and pass/fail.`,
+  flags: {
+    json: { type: 'boolean', help: 'print the scorecard as one JSON line\n{"runDir","parts","records","users","catalogSongs","catalogFrom","pass",\n"metrics":[{"id","label","value","target","min","max","unit","source","status"}],\n"hourDow":{"run","park2019"},"sources"} (docs/realism.md)' },
+    check: { type: 'boolean', help: 'exit with code 1 when a metric is out of its range' },
+  },
+} as const satisfies CommandDef;
 
 const SHARE_UNITS = new Set<Metric['unit']>(['share']);
 
@@ -44,10 +45,10 @@ export function formatScorecard(card: RunScorecard): string {
 }
 
 export async function run(argv: string[]): Promise<void> {
-  const { values, positionals } = parseArgs({ args: argv, options: { json: { type: 'boolean' }, check: { type: 'boolean' } }, allowPositionals: true });
-  if (positionals.length !== 1) throw new UsageError('give exactly one run folder');
+  const { values, positionals } = parseCommand(REALISM, argv);
+  const [runDir] = expectPositionals(REALISM, positionals, 1, 'one run folder');
   const tty = process.stderr.isTTY;
-  const card = await realismOfRun(positionals[0], (done, total) => {
+  const card = await realismOfRun(runDir, (done, total) => {
     if (tty) process.stderr.write(`\rrealism: part ${done}/${total}\x1b[K${done === total ? '\n' : ''}`);
   });
   process.stdout.write(values.json ? JSON.stringify(card) + '\n' : formatScorecard(card));
