@@ -15,6 +15,8 @@ export type PoolJob = { [K in PoolJobKind]: { kind: K; job: PoolJobKinds[K]['job
 export interface PoolRequest {
   id: number;
   job: PoolJob;
+  /** threads of the pool running jobs now: a temporary file of any other thread is a dead attempt's */
+  liveThreads: number[];
 }
 
 export type PoolOutcome =

@@ -1,4 +1,5 @@
 import { parentPort } from 'node:worker_threads';
+import { setLiveThreads } from './atomic-file';
 import { runShardJob } from '../pipeline/shard-job';
 import { runUsersJob } from '../pipeline/users-job';
 import type { PoolJob, PoolOutcome, PoolReply, PoolRequest } from '../pipeline/pool-jobs';
@@ -30,6 +31,7 @@ async function runJob(job: PoolJob, post: (reply: PoolOutcome) => void): Promise
 /** Worker-thread entry: runs the jobs posted by ThreadPool (shards, the users file), reporting progress. */
 parentPort!.on('message', async (msg: PoolRequest) => {
   const post = (reply: PoolOutcome) => parentPort!.postMessage({ id: msg.id, ...reply } satisfies PoolReply);
+  setLiveThreads(msg.liveThreads);
   try {
     await runJob(msg.job, post);
   } catch (err) {

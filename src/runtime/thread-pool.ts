@@ -125,7 +125,7 @@ export class ThreadPool {
       const task = this.queue.shift()!;
       this.busy.set(worker, task);
       worker.ref();
-      worker.postMessage({ id: task.id, job: task.job } satisfies PoolRequest);
+      worker.postMessage({ id: task.id, job: task.job, liveThreads: [...this.busy.keys()].map((w) => w.threadId) } satisfies PoolRequest);
     }
   }
 

@@ -132,7 +132,7 @@ describe('html: scraping song tables from a real HTTP server on 127.0.0.1', () =
     const err = await readSource(`html:${server.url('/hang')}`, ctx({ ...FAST, timeoutMs: 300, attempts: 2 })).catch((e) => e);
     expect(err).toBeInstanceOf(SourceError);
     expect(err.retryable).toBe(true);
-    expect(err.message).toMatch(/failed 2 times, last: no answer within 300 ms/);
+    expect(err.message).toMatch(/failed 2 times, last: no complete answer within 300 ms/);
     expect(server.hitsOf('/hang')).toHaveLength(2);
     expect(Date.now() - started).toBeLessThan(5000);
   });
