@@ -81,7 +81,7 @@ export const DEFAULTS = {
   from: '2025-01-01',
   to: '2025-12-31',
   seed: 42,
-  catalog: ['synthetic:2000'],
+  catalog: ['synthetic:8000'],
   out: 'data',
   parallelism: 4,
   format: ['avro'] as OutputFormat[],

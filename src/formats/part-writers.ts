@@ -40,6 +40,8 @@ export class PartWriters {
     removeStaleTempFiles(layout.partPath(shard));
     const avro = new AvroContainerWriter(layout.partPath(shard), schemaType(listeningHistorySchemaFile(params.schemaVersion)), {
       syncMarker: derivedBytes([params.seed, 'avro-sync', 'listening-history']),
+      // v1 files keep the seed's bare header byte for byte; v2 carries its timestamp-millis and defaults
+      schemaAttributes: params.schemaVersion >= 2,
     });
     let parquet: ColumnarParquetWriter<ListeningRecord | ListeningRecordV2> | undefined;
     if (params.format.includes('parquet')) {
