@@ -44,7 +44,26 @@ export async function ensureTopic(brokers: string[], topic: string, partitions: 
  * message is not from this stream). With an idempotent producer a partition holds a prefix of what was sent
  * to it, in order, so everything up to its last position is in it, once.
  */
-export async function readTails(brokers: string[], topic: string): Promise<Map<number, StreamPosition>> {
+export async function readTails(brokers: string[], topic: string, attempts = 5): Promise<Map<number, StreamPosition>> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await readTailsOnce(brokers, topic);
+    } catch (err) {
+      if (attempt >= attempts) throw new Error(`topic ${topic}: could not read where each partition stopped: ${kafkaErrorText(err)}`);
+      await new Promise((r) => setTimeout(r, 500 * attempt));
+    }
+  }
+}
+
+/** An error of the Kafka client with the broker's own error codes, which it keeps in nested errors. */
+export function kafkaErrorText(err: unknown): string {
+  if (!(err instanceof Error)) return String(err);
+  const nested = (err as Error & { errors?: unknown[] }).errors;
+  const details = Array.isArray(nested) ? nested.map((e) => (e instanceof Error ? e.message : String(e))) : [];
+  return details.length > 0 ? `${err.message} (${[...new Set(details)].join('; ')})` : err.message;
+}
+
+async function readTailsOnce(brokers: string[], topic: string): Promise<Map<number, StreamPosition>> {
   const consumer = new Consumer({ ...clientOptions(brokers, 'wrapped-etl-stream-resume'), groupId: `wrapped-etl-stream-resume-${topic}` });
   const tails = new Map<number, StreamPosition>();
   try {

@@ -80,7 +80,7 @@ describe('stream into a real Kafka', () => {
     expect(got.sort()).toEqual(expected);
 
     // an independent reader: kcat sees the same count, keys and headers
-    const kcat = spawnSync('kcat', ['-b', kafka.brokers, '-C', '-t', 'listens', '-e', '-q', '-f', '%k %h\n'], { encoding: 'utf8' });
+    const kcat = spawnSync('kcat', ['-b', kafka.brokers, '-C', '-t', 'listens', '-e', '-q', '-f', '%k %h\n'], { encoding: 'utf8', maxBuffer: 256 * 1024 * 1024 });
     expect(kcat.status).toBe(0);
     const lines = kcat.stdout.trim().split('\n');
     expect(lines).toHaveLength(expected.length);
