@@ -71,17 +71,22 @@ export async function run(argv: string[]): Promise<void> {
     let last: WrappedProgress | undefined;
     let finished = false;
     const timer = bar
-      ? setInterval(async () => {
-          last = (await handle.query(wrappedProgressQuery).catch(() => undefined)) ?? last;
-          // a query answered after the end must not draw over the result
-          if (last && !finished) bar.update(last);
+      ? setInterval(() => {
+          void handle
+            .query(wrappedProgressQuery)
+            .catch(() => undefined)
+            .then((p) => {
+              last = p ?? last;
+              // a query answered after the end must not draw over the result
+              if (last && !finished) bar.update(last);
+            });
         }, 1000)
       : undefined;
     let result: WrittenWrapped;
     try {
       result = (await handle.result()) as WrittenWrapped;
     } catch (err) {
-      if (err instanceof WorkflowFailedError) throw new Error(`wrapped ${workflowId} failed: ${(err.cause as Error | undefined)?.message ?? err.message}`);
+      if (err instanceof WorkflowFailedError) throw new Error(`wrapped ${workflowId} failed: ${(err.cause as Error | undefined)?.message ?? err.message}`, { cause: err });
       throw err;
     } finally {
       finished = true;

@@ -56,10 +56,10 @@ describe('listening time agrees with the interaction and the song', () => {
       const len = seconds * 1000;
       const interaction = INTERACTIONS[i % INTERACTIONS.length];
       const ms = listeningMs(interaction, seconds, rng);
-      if (interaction === 'skipped') expect(ms).toBeGreaterThanOrEqual(2000), expect(ms).toBeLessThanOrEqual(0.4 * len);
-      else if (interaction === 'paused') expect(ms).toBeGreaterThanOrEqual(0.15 * len), expect(ms).toBeLessThanOrEqual(0.85 * len);
-      else if (interaction === 'repeated') expect(ms).toBeGreaterThan(len), expect(ms).toBeLessThanOrEqual(3 * len);
-      else expect(ms).toBeGreaterThanOrEqual(0.95 * len), expect(ms).toBeLessThanOrEqual(len);
+      const bounds: Record<string, [number, number]> = { skipped: [2000, 0.4 * len], paused: [0.15 * len, 0.85 * len], repeated: [len + 1, 3 * len] };
+      const [lo, hi] = bounds[interaction] ?? [0.95 * len, len];
+      expect(ms).toBeGreaterThanOrEqual(lo);
+      expect(ms).toBeLessThanOrEqual(hi);
     }
   });
 

@@ -50,7 +50,7 @@ describe('determinism: the same input gives the same bytes', () => {
     const songs = await readCatalogFile(layout.catalogPath);
     const users = readUsersOfShard(layout.usersPath, layout.usersOffsetsPath, 0);
     const shared = simulationContext(params, songs, new PopulationModel(params));
-    for (const u of users.slice(0, 5)) [...simulateUser(shared, u)];
+    for (const u of users.slice(0, 5)) Array.from(simulateUser(shared, u));
     const afterOthers = [...simulateUser(shared, users[5])];
     const alone = [...simulateUser(simulationContext(params, songs, new PopulationModel(params)), users[5])];
     expect(afterOthers).toEqual(alone);
