@@ -56,7 +56,7 @@ export async function createGenerationWorker(opts: {
       namespace: opts.namespace ?? NAMESPACE,
       taskQueue: opts.taskQueue ?? TASK_QUEUE,
       workflowsPath: WORKFLOWS_PATH,
-      activities: { ...createGenerationActivities({ pool, dataRoot: opts.dataRoot }), ...createAnalyticsActivities({ dataRoot: opts.dataRoot }) },
+      activities: { ...createGenerationActivities({ pool, dataRoot: opts.dataRoot }), ...createAnalyticsActivities({ pool, dataRoot: opts.dataRoot }) },
       maxConcurrentActivityTaskExecutions: pool.size * 2,
       shutdownGraceTime: '30 seconds',
     });

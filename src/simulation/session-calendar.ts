@@ -1,7 +1,7 @@
-import { dateToEpochMs, type GenerationParams } from '../config/generation-input';
+import type { SimulationParams } from './simulation-params';
 import { AliasTable } from './alias-table';
 import type { SeededRandom } from './seeded-random';
-import { DAY_MS, HOUR_MS } from '../domain/time-units';
+import { dateToEpochMs, DAY_MS, HOUR_MS } from '../domain/time-units';
 
 
 /** Relative listening by local hour 0..23: night trough, commute bumps, evening peak. */
@@ -27,7 +27,7 @@ export class SessionCalendar {
   private readonly weekend = new AliasTable(WEEKEND_HOURS);
   private readonly maxDayWeight = Math.max(...WEEKDAY_WEIGHTS);
 
-  constructor(readonly params: Pick<GenerationParams, 'from' | 'to' | 'sessionsPerUser' | 'sessionHours'>) {
+  constructor(readonly params: Pick<SimulationParams, 'from' | 'to' | 'sessionsPerUser' | 'sessionHours'>) {
     this.firstDay = dateToEpochMs(params.from);
     this.days = Math.round((dateToEpochMs(params.to) - this.firstDay) / DAY_MS) + 1;
     // Sessions drawn freely would crowd each other: give each its own slot of the period instead.

@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { profileRun, type RunProfile } from '../../src/analytics/profile/run-profile';
 import { cities } from '../../src/simulation/cities';
 import { RunLayout } from '../../src/pipeline/run-layout';
-import { dateToEpochMs } from '../../src/config/generation-input';
+import { dateToEpochMs } from '../../src/domain/time-units';
 import { INTERACTIONS } from '../../src/domain/listening-record';
 import { runInProcess } from '../../src/pipeline/in-process-run';
 import { SESSION_GAP_MS } from '../../src/simulation/session-calendar';

@@ -3,6 +3,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { sha256File } from '../../src/runtime/atomic-file';
 import { RunLayout } from '../../src/pipeline/run-layout';
 import { ThreadPool } from '../../src/runtime/thread-pool';
+import { usersThreadJob } from '../../src/pipeline/thread-jobs';
 import { resolveGenerationInput } from '../../src/config/generation-input';
 import { runUsersJob, type UsersProgress } from '../../src/pipeline/users-job';
 import { makeTmpDir } from '../helpers/tmp-dir';
@@ -25,7 +26,7 @@ describe('the users file written by a pool thread', () => {
 
     const there = layoutOf('there');
     const progress: UsersProgress[] = [];
-    const result = await pool.writeUsers({ params, runDir: there.runDir }, (p) => progress.push(p)).result;
+    const result = await pool.run(usersThreadJob, { params, runDir: there.runDir }, 'users file', (p) => progress.push(p)).result;
 
     expect(result).toEqual(local);
     expect(result.users).toBe(120_000);
@@ -39,23 +40,22 @@ describe('the users file written by a pool thread', () => {
   it('stops on cancel, leaving no users file, and the pool goes on with the next job', async () => {
     const params = resolveGenerationInput({ users: 5_000_000, shardSize: 1000, seed: 5 }, 'w');
     const layout = layoutOf('cancelled');
-    let cancel!: () => void;
     let seen = 0;
-    const task = pool.writeUsers({ params, runDir: layout.runDir }, () => {
+    const task = pool.run(usersThreadJob, { params, runDir: layout.runDir }, 'users file', () => {
       if (++seen === 1) cancel();
     });
-    cancel = task.cancel;
+    const cancel = task.cancel;
     await expect(task.result).rejects.toThrow('users file cancelled');
     expect(seen).toBe(1);
     expect(fs.existsSync(layout.usersPath)).toBe(false);
     expect(fs.existsSync(layout.usersOffsetsPath)).toBe(false);
 
     const small = resolveGenerationInput({ users: 10, shardSize: 4 }, 'w');
-    expect((await pool.writeUsers({ params: small, runDir: layoutOf('after').runDir }).result).users).toBe(10);
+    expect((await pool.run(usersThreadJob, { params: small, runDir: layoutOf('after').runDir }, 'users file').result).users).toBe(10);
   });
 
   it('rejects with the thread error when the model refuses the params', async () => {
     const params = { ...resolveGenerationInput({ users: 10 }, 'w'), personalities: { 'The nobody': 1 } };
-    await expect(pool.writeUsers({ params, runDir: layoutOf('bad').runDir }).result).rejects.toThrow(/personalities: unknown personality "The nobody"/);
+    await expect(pool.run(usersThreadJob, { params, runDir: layoutOf('bad').runDir }, 'users file').result).rejects.toThrow(/personalities: unknown personality "The nobody"/);
   });
 });

@@ -1,5 +1,6 @@
 import * as fs from 'node:fs';
 import { writeFileAtomic } from '../../runtime/atomic-file';
+import { threadJob } from '../../runtime/thread-job';
 import { analyzePart, type PartAnalysis } from './analyze-part';
 import { createPersonalityInference } from './personality-inference';
 
@@ -19,6 +20,9 @@ export interface WrappedPartJobResult {
   /** true when a partial of the same part (same sha256) was there already */
   reused: boolean;
 }
+
+/** One part's analysis in a pool thread (ThreadPool.run(wrappedPartThreadJob, ...)); progress is records read. */
+export const wrappedPartThreadJob = threadJob<WrappedPartJob, number, WrappedPartJobResult>(__filename, 'runWrappedPartJob');
 
 export type StoredPartAnalysis = PartAnalysis & { sourceSha256: string };
 
