@@ -1,7 +1,7 @@
 /**
  * Import rules (npm run lint): no cycles, and data flows one way:
  * cli -> workflows -> activities -> src, and inside src
- * analytics, export -> pipeline -> config -> catalog -> formats -> simulation -> runtime -> domain
+ * analytics, export, stream -> pipeline -> config -> catalog -> formats -> simulation -> runtime -> domain
  * (config validates inputs against the registries of formats and catalog sources).
  */
 const layer = (name, mayImport) => ({
@@ -24,6 +24,7 @@ module.exports = {
     layer('pipeline', ['domain', 'config', 'runtime', 'simulation', 'formats', 'catalog']),
     layer('analytics', ['domain', 'config', 'runtime', 'simulation', 'formats', 'catalog', 'pipeline']),
     layer('export', ['domain', 'config', 'runtime', 'simulation', 'formats', 'catalog', 'pipeline']),
+    layer('stream', ['domain', 'config', 'runtime', 'simulation', 'formats', 'catalog', 'pipeline']),
     {
       name: 'src-below-temporal',
       comment: 'src/ knows nothing of Temporal, the workflows, activities or the CLI',

@@ -12,7 +12,7 @@ COPY activities ./activities
 COPY workflows ./workflows
 COPY cli ./cli
 COPY bench ./bench
-RUN npx tsc -p tsconfig.json
+RUN npm run build
 
 FROM node:20-bookworm-slim
 ENV NODE_ENV=production \

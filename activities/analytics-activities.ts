@@ -3,7 +3,7 @@ import * as path from 'node:path';
 import { ApplicationFailure, CancelledFailure, Context } from '@temporalio/activity';
 import { wrappedPartThreadJob } from '../src/analytics/wrapped/part-job';
 import { resolveWrappedInput } from '../src/config/wrapped-input';
-import { writeWrapped, type WrittenWrapped } from '../src/analytics/wrapped/write-wrapped';
+import type { WrittenWrapped } from '../src/analytics/wrapped/write-wrapped';
 import { sha256File } from '../src/runtime/atomic-file';
 import { logger } from '../src/runtime/logger';
 import { dataRoot } from '../src/config/data-root';
@@ -115,6 +115,8 @@ export function createAnalyticsActivities(deps: { pool: ThreadPool; dataRoot?: s
     async writeWrapped(plan: WrappedPlan): Promise<WrittenWrapped> {
       const parts = manifestOf(plan.runDir).parts;
       if (parts.length !== plan.parts) throw ApplicationFailure.nonRetryable(`${plan.runDir}/manifest.json changed during the analysis: ${parts.length} parts, planned ${plan.parts}`, 'PartMismatch');
+      // Parquet and report writers load only when a Wrapped run gets this far
+      const { writeWrapped } = await import('../src/analytics/wrapped/write-wrapped');
       const written = await writeWrapped({
         outDir: plan.outDir,
         runId: plan.runId,

@@ -1,42 +1,36 @@
-import type { ParseArgsConfig } from 'node:util';
 import type { GenerationInput } from '../src/config/generation-input';
+import type { FlagDefs } from './flags';
 import { UsageError } from './usage-error';
 
-/** The flags shared by `generate`, `schedule create` and anything else that starts a generation. */
+/** The flags that describe a generation, shared by `generate` and `schedule create` (without run-name). */
 export const GENERATION_FLAGS = {
-  users: { type: 'string' },
-  'sessions-per-user': { type: 'string' },
-  'session-hours': { type: 'string' },
-  from: { type: 'string' },
-  to: { type: 'string' },
-  seed: { type: 'string' },
-  catalog: { type: 'string', multiple: true },
-  out: { type: 'string' },
-  'run-id': { type: 'string' },
-  'shard-size': { type: 'string' },
-  parallelism: { type: 'string' },
-  format: { type: 'string' },
-  'schema-version': { type: 'string' },
-  'travel-share': { type: 'string' },
-  countries: { type: 'string' },
-  input: { type: 'string' },
-} as const satisfies ParseArgsConfig['options'];
+  users: { type: 'string', value: 'N', help: 'users to simulate (default 100)' },
+  'sessions-per-user': { type: 'string', value: 'N', help: 'sessions per user (default 20)' },
+  'session-hours': { type: 'string', value: 'A-B', help: 'session length range in hours (default 0.5-2)' },
+  from: { type: 'string', value: 'DATE', help: 'first simulated day, YYYY-MM-DD (default 2025-01-01)' },
+  to: { type: 'string', value: 'DATE', help: 'last simulated day, YYYY-MM-DD (default 2025-12-31)' },
+  seed: { type: 'string', value: 'N', help: 'run seed; same input, same bytes (default 42)' },
+  catalog: {
+    type: 'string',
+    value: 'SOURCE',
+    multiple: true,
+    help: 'csv:PATH | html:URL | source:PATH.json | synthetic:N\n(repeatable; default synthetic:2000)',
+  },
+  out: { type: 'string', value: 'DIR', help: 'output root; the run goes to DIR/<run name> (default data)' },
+  'shard-size': { type: 'string', value: 'N', help: 'users per shard / part file (default: ~250k records per\nshard, >= 8 shards)' },
+  parallelism: { type: 'string', value: 'N', help: 'shards in flight at once (default 4)' },
+  format: { type: 'string', value: 'LIST', help: 'avro or avro,parquet (default avro)' },
+  'schema-version': { type: 'string', value: '1|2', help: 'output schema version (default 1; 2 adds playback context\nand timestamp-millis times)' },
+  'travel-share': { type: 'string', value: 'X', help: 'share of sessions away from home, 0..1 (default 0.02)' },
+  countries: { type: 'string', value: 'LIST', help: 'restrict to ISO countries, e.g. SE,NO or SE=3,NO=1' },
+  input: { type: 'string', value: 'JSON', help: 'the whole input as JSON (flags override its fields)' },
+} as const satisfies FlagDefs;
 
-export const GENERATION_FLAGS_USAGE = `  --users N              users to simulate (default 100)
-  --sessions-per-user N  sessions per user (default 20)
-  --session-hours A-B    session length range in hours (default 0.5-2)
-  --from DATE --to DATE  simulated period, YYYY-MM-DD (default 2025-01-01..2025-12-31)
-  --seed N               run seed; same input, same bytes (default 42)
-  --catalog SOURCE       csv:PATH | html:URL | source:PATH.json | synthetic:N (repeatable; default synthetic:2000)
-  --out DIR              output root; the run goes to DIR/<run id> (default data)
-  --run-id NAME          name of the run folder (default: the workflow id)
-  --shard-size N         users per shard / part file (default 100)
-  --parallelism N        shards in flight at once (default 4)
-  --format LIST          avro or avro,parquet (default avro)
-  --schema-version 1|2   output schema version (default 1)
-  --travel-share X       share of sessions away from home, 0..1 (default 0.02)
-  --countries LIST       restrict to ISO countries, e.g. SE,NO or SE=3,NO=1
-  --input JSON           the whole input as JSON (flags override its fields)`;
+/** Naming the run folder: only for one-off runs (a schedule names each run after its time). */
+export const RUN_NAME_FLAGS = {
+  'run-name': { type: 'string', value: 'NAME', help: 'name of the run folder (default: the workflow id)' },
+  'run-id': { type: 'string', value: 'NAME', help: 'old name of --run-name', hidden: true },
+} as const satisfies FlagDefs;
 
 function num(flag: string, v: string | undefined): number | undefined {
   if (v === undefined) return undefined;
@@ -77,7 +71,7 @@ export function inputFromFlags(values: Record<string, string | string[] | boolea
     seed: num('seed', s('seed')),
     catalog: values.catalog as string[] | undefined,
     out: s('out'),
-    runId: s('run-id'),
+    runId: s('run-name') ?? s('run-id'),
     shardSize: num('shard-size', s('shard-size')),
     parallelism: num('parallelism', s('parallelism')),
     format: s('format'),

@@ -1,8 +1,12 @@
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { closest, HelpRequest } from './flags';
 import { UsageError } from './usage-error';
 
 interface Command {
-  usage: string;
   run(argv: string[]): Promise<void>;
+  /** only for commands not yet on cli/flags.ts, which answer --help themselves */
+  usage?: string;
 }
 
 /** Commands load lazily, so `inspect` does not pay for the Temporal SDK. */
@@ -18,6 +22,8 @@ const COMMANDS: Record<string, { summary: string; load: () => Command }> = {
   cancel: { summary: 'cancel a generation gracefully', load: () => require('./commands/cancel') },
   schedule: { summary: 'nightly generations: create, list, describe, pause, unpause, trigger, delete', load: () => require('./commands/schedule') },
   wrapped: { summary: 'Wrapped analytics of a run: JSON, Parquet and an HTML report', load: () => require('./commands/wrapped') },
+  world: { summary: 'a persistent world advanced day by day: create, advance, status', load: () => require('./commands/world') },
+  stream: { summary: "publish a world's days into a Kafka topic, exactly once", load: () => require('./commands/stream') },
   export: { summary: "a user's history in Spotify's export formats", load: () => require('./commands/export') },
 };
 
@@ -30,18 +36,44 @@ Usage: wrapped-etl COMMAND [flags]    (wrapped-etl COMMAND --help for its flags)
 ${Object.entries(COMMANDS)
   .map(([name, c]) => `  ${name.padEnd(width)}  ${c.summary}`)
   .join('\n')}
+
+  --version   print the version
+  --help      show this help
+
+Exit codes: 0 done, 1 failed (a failed run, an unreachable server, unreadable data), 2 usage error.
 `;
+}
+
+export function version(): string {
+  // dist/cli/main.js and cli/main.ts both sit two folders below the package root
+  const pkg = JSON.parse(fs.readFileSync(path.join(__dirname, '..', '..', 'package.json'), 'utf8')) as { version: string };
+  return pkg.version;
+}
+
+/** One line: what was wrong and where the help is. */
+function usageLine(command: string, message: string): string {
+  return `wrapped-etl ${command}: ${message}; see: wrapped-etl ${command} --help\n`;
 }
 
 export async function main(argv: string[]): Promise<number> {
   const [name, ...rest] = argv;
-  if (!name || name === '--help' || name === '-h' || name === 'help') {
+  if (name === '--version' || name === '-V' || name === 'version') {
+    process.stdout.write(`wrapped-etl ${version()}\n`);
+    return 0;
+  }
+  if (name === '--help' || name === '-h' || name === 'help') {
     process.stdout.write(mainUsage());
-    return name ? 0 : 2;
+    return 0;
+  }
+  if (!name) {
+    process.stderr.write(mainUsage());
+    return 2;
   }
   const entry = COMMANDS[name];
   if (!entry) {
-    process.stderr.write(`wrapped-etl: unknown command "${name}"\n\n${mainUsage()}`);
+    const guess = closest(name, Object.keys(COMMANDS));
+    const what = name.startsWith('-') ? `unknown flag ${name}` : `unknown command "${name}"`;
+    process.stderr.write(`wrapped-etl: ${what}${guess ? ` (did you mean ${guess}?)` : ''}; see: wrapped-etl --help\n`);
     return 2;
   }
   let command: Command;
@@ -52,7 +84,7 @@ export async function main(argv: string[]): Promise<number> {
     process.stderr.write(`wrapped-etl: the ${name} command is not available in this build: ${(err as Error).message.split('\n')[0]}\n`);
     return 2;
   }
-  if (rest.includes('--help') || rest.includes('-h')) {
+  if (command.usage && (rest.includes('--help') || rest.includes('-h'))) {
     process.stdout.write(command.usage);
     return 0;
   }
@@ -60,11 +92,15 @@ export async function main(argv: string[]): Promise<number> {
     await command.run(rest);
     return process.exitCode === undefined ? 0 : Number(process.exitCode);
   } catch (err) {
-    const e = err as Error & { code?: string };
-    if (err instanceof UsageError || e.code?.startsWith('ERR_PARSE_ARGS')) {
-      process.stderr.write(`wrapped-etl ${name}: ${e.message}\n\n${command.usage}`);
+    if (err instanceof HelpRequest) {
+      process.stdout.write(err.text);
+      return 0;
+    }
+    if (err instanceof UsageError || (err as { code?: string }).code?.startsWith('ERR_PARSE_ARGS')) {
+      process.stderr.write(usageLine((err as UsageError).command ?? name, (err as Error).message.split('\n')[0]));
       return 2;
     }
+    const e = err as Error;
     process.stderr.write(`wrapped-etl ${name}: ${e.message}\n`);
     if (process.env.LOG_LEVEL === 'debug') process.stderr.write(`${e.stack}\n`);
     return 1;

@@ -1,22 +1,64 @@
 import type { GenerationProgress } from '../workflows/contracts';
 
-const WIDTH = 28;
+const MAX_BAR = 28;
+const MIN_BAR = 8;
 
 function human(n: number): string {
   if (n >= 1e9) return `${(n / 1e9).toFixed(2)}G`;
   if (n >= 1e6) return `${(n / 1e6).toFixed(2)}M`;
   if (n >= 1e3) return `${(n / 1e3).toFixed(1)}k`;
-  return String(n);
+  return String(Math.round(n));
 }
 
-export function formatProgress(p: GenerationProgress, elapsedMs: number): string {
+export function duration(ms: number): string {
+  const s = Math.round(ms / 1000);
+  if (s < 60) return `${s}s`;
+  if (s < 3600) return `${Math.floor(s / 60)}m${String(s % 60).padStart(2, '0')}s`;
+  return `${Math.floor(s / 3600)}h${String(Math.floor(s / 60) % 60).padStart(2, '0')}m`;
+}
+
+/** Cuts a line to fit a terminal of `columns`, marking the cut. */
+export function truncate(line: string, columns: number): string {
+  return line.length > columns - 1 ? line.slice(0, Math.max(1, columns - 2)) + '…' : line;
+}
+
+/** `[####----] ` sized to what is left of `columns` after `text`, or nothing when too narrow. */
+function fit(frac: number, text: string, columns: number): string {
+  const room = columns - 1 - text.length - 3;
+  const width = Math.min(MAX_BAR, room);
+  const filled = Math.round(frac * width);
+  return truncate(width >= MIN_BAR ? `[${'#'.repeat(filled)}${'-'.repeat(width - filled)}] ${text}` : text, columns);
+}
+
+/** The time left at `frac` done after `elapsedMs`, by the pace so far. */
+export function eta(frac: number, elapsedMs: number): string {
+  return frac > 0 && frac < 1 ? `ETA ${duration((elapsedMs * (1 - frac)) / frac)}` : 'ETA -';
+}
+
+/** What a generation's phase is called on the bar: the shard count says "shards" already. */
+const PHASE_LABEL: Record<string, string> = { shards: 'generating' };
+
+/**
+ * One line of a generation's progress, fitted to `columns`: percent, phase, shards,
+ * records, bytes and, given the time spent so far, the rate and the time left.
+ */
+export function formatProgress(p: GenerationProgress, opts: { elapsedMs?: number; columns?: number } = {}): string {
   const frac = p.shardsTotal ? p.shardsDone / p.shardsTotal : 0;
-  const filled = Math.round(frac * WIDTH);
-  const rate = elapsedMs > 0 ? (p.records / elapsedMs) * 1000 : 0;
-  return `[${'#'.repeat(filled)}${'-'.repeat(WIDTH - filled)}] ${(frac * 100).toFixed(0).padStart(3)}% ${p.phase.padEnd(8)} shards ${p.shardsDone}/${p.shardsTotal}  records ${human(p.records)}  ${human(p.bytes)}B  ${human(Math.round(rate))} rec/s`;
+  const parts = [`${(frac * 100).toFixed(0).padStart(3)}%`, PHASE_LABEL[p.phase] ?? p.phase, `${p.shardsDone}/${p.shardsTotal} shards`, `${human(p.records)} rec`, `${human(p.bytes)}B`];
+  const { elapsedMs } = opts;
+  if (elapsedMs !== undefined && elapsedMs > 0) {
+    parts.push(`${human((p.records / elapsedMs) * 1000)} rec/s`);
+    if (p.phase === 'shards') parts.push(eta(frac, elapsedMs));
+  }
+  return fit(frac, parts.join('  '), opts.columns ?? 80);
 }
 
-/** Redraws one line on a terminal; elsewhere prints a line at most every 5 s. `format` makes the line (default: a generation's). */
+type Formatter<P> = (p: P, opts: { elapsedMs: number; columns: number }) => string;
+
+/**
+ * Redraws one line on a terminal, never wider than it (so nothing wraps into stale lines);
+ * elsewhere prints a line at most every 5 s. `format` makes the line (default: a generation's).
+ */
 export class ProgressBar<P = GenerationProgress> {
   private lastPrint = 0;
   private drawn = false;
@@ -24,17 +66,21 @@ export class ProgressBar<P = GenerationProgress> {
 
   constructor(
     private readonly stream: NodeJS.WriteStream = process.stderr,
-    private readonly format: (p: P, elapsedMs: number) => string = formatProgress as unknown as (p: P, elapsedMs: number) => string,
+    private readonly format: Formatter<P> = formatProgress as unknown as Formatter<P>,
   ) {}
 
+  private line(p: P): string {
+    const columns = this.stream.isTTY && this.stream.columns ? this.stream.columns : 100;
+    return truncate(this.format(p, { elapsedMs: Date.now() - this.start, columns }), columns);
+  }
+
   update(p: P): void {
-    const line = this.format(p, Date.now() - this.start);
     if (this.stream.isTTY) {
-      this.stream.write(`\r${line}\x1b[K`);
+      this.stream.write(`\r${this.line(p)}\x1b[K`);
       this.drawn = true;
     } else if (Date.now() - this.lastPrint >= 5000) {
       this.lastPrint = Date.now();
-      this.stream.write(`${line}\n`);
+      this.stream.write(`${this.line(p)}\n`);
     }
   }
 

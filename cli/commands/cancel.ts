@@ -1,23 +1,29 @@
-import { parseArgs } from 'node:util';
 import { dataRootOf, describeGeneration, requireGeneration, startInput } from '../temporal/generation-info';
 import { openSession } from '../temporal/session';
-import { UsageError } from '../usage-error';
+import { expectPositionals, parseCommand, type CommandDef } from '../flags';
 
-export const usage = `wrapped-etl cancel WORKFLOW_ID [--no-wait] [--address HOST:PORT]
-
-Cancels a running generation gracefully: shards in flight stop (their partial files
+const CANCEL = {
+  name: 'cancel',
+  args: 'WORKFLOW_ID',
+  about: `Cancels a running generation gracefully: shards in flight stop (their partial files
 are removed), finished part files stay, and \`wrapped-etl resume WORKFLOW_ID\`
-continues where it stopped. Waits until the run has stopped, unless --no-wait.
-`;
+continues where it stopped. Waits until the run has stopped, unless --no-wait.`,
+  flags: {
+    'no-wait': { type: 'boolean', help: 'return once the cancellation is requested' },
+    address: { type: 'string', value: 'HOST:PORT', help: 'the Temporal server (default TEMPORAL_ADDRESS or 127.0.0.1:7233)' },
+    json: { type: 'boolean', help: 'print one JSON line: {"workflowId","status","shardsDone","shardsTotal"}\n(status RUNNING when it is still stopping or --no-wait)' },
+  },
+} as const satisfies CommandDef;
 
 export async function run(argv: string[]): Promise<void> {
-  const { values, positionals } = parseArgs({
-    args: argv,
-    options: { 'no-wait': { type: 'boolean' }, address: { type: 'string' } },
-    allowPositionals: true,
-  });
-  if (positionals.length !== 1) throw new UsageError('give exactly one WORKFLOW_ID');
-  const workflowId = positionals[0];
+  const { values, positionals } = parseCommand(CANCEL, argv);
+  const [workflowId] = expectPositionals(CANCEL, positionals, 1, 'the WORKFLOW_ID of the generation');
+  const report = (text: string, info: { status: string; progress: { shardsDone: number; shardsTotal: number } | null }) =>
+    process.stdout.write(
+      values.json
+        ? JSON.stringify({ workflowId, status: info.status, shardsDone: info.progress?.shardsDone ?? null, shardsTotal: info.progress?.shardsTotal ?? null }) + '\n'
+        : text,
+    );
   const session = await openSession({ address: values.address, worker: false });
   try {
     const before = await requireGeneration(session, workflowId, 1000);
@@ -29,7 +35,7 @@ export async function run(argv: string[]): Promise<void> {
     }
     await session.client.workflow.getHandle(workflowId).cancel();
     if (values['no-wait']) {
-      process.stdout.write(`Cancellation of ${workflowId} requested\n`);
+      report(`Cancellation of ${workflowId} requested\n`, before);
       return;
     }
     const deadline = Date.now() + 120_000;
@@ -39,13 +45,11 @@ export async function run(argv: string[]): Promise<void> {
       info = await describeGeneration(session.client, workflowId, 0);
     }
     if (info.status === 'RUNNING') {
-      process.stdout.write(`Cancellation of ${workflowId} requested; it is still stopping (is a worker running?)\n`);
+      report(`Cancellation of ${workflowId} requested; it is still stopping (is a worker running?)\n`, info);
       return;
     }
     const p = info.progress;
-    process.stdout.write(
-      `${workflowId}: ${info.status}${p ? ` after ${p.shardsDone}/${p.shardsTotal} shards` : ''}; resume with: wrapped-etl resume ${workflowId}\n`,
-    );
+    report(`${workflowId}: ${info.status}${p ? ` after ${p.shardsDone}/${p.shardsTotal} shards` : ''}; resume with: wrapped-etl resume ${workflowId}\n`, info);
   } finally {
     await session.close();
   }

@@ -1,17 +1,18 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { parseArgs } from 'node:util';
 import { writeCatalogFile } from '../../src/catalog/catalog-file';
 import { ingestSources, type IngestReport } from '../../src/catalog/sources';
 import { DEFAULTS } from '../../src/config/generation-input';
-import { UsageError } from '../usage-error';
+import { refuseTerminal, STDOUT, viaStdout } from '../stdout-out';
+import { parseCommand, usageError, wholeFlag, type CommandDef } from '../flags';
 
 const DEFAULT_YEAR = Number(DEFAULTS.to.slice(0, 4));
 
-export const usage = `wrapped-etl catalog import SOURCE... --out FILE.avro [flags]
-
-Reads song sources, validates and merges them into one catalog file (AVRO, schema
+const CATALOG = {
+  name: 'catalog',
+  args: 'import SOURCE...',
+  about: `Reads song sources, validates and merges them into one catalog file (AVRO, schema
 schemas/song.avsc) and says what it did: rows read, songs kept, rows skipped by
 reason (the first few with their line or row), fields imputed, duplicates merged.
 
@@ -21,46 +22,32 @@ Sources:
   html:URL               the song tables of a web page (Title/Song/Single/Track and
                          Artist/Performer columns, Year if present)
   source:PATH.json       a description of another CSV or HTML layout
-  synthetic:N            N made-up songs (offline; default synthetic:2000)
+  synthetic:N            N made-up songs (offline; default synthetic:2000)`,
+  flags: {
+    out: { type: 'string', value: 'FILE.avro', help: 'where to write the catalog (required; - writes it to stdout)' },
+    json: { type: 'boolean', help: 'print the report as one JSON line:\n{"out","sha256","sources":[...],"duplicatesMerged","songs"}' },
+    seed: { type: 'string', value: 'N', help: `seed of synthetic sources (default ${DEFAULTS.seed})` },
+    year: {
+      type: 'string',
+      value: 'YYYY',
+      help: `the current year: latest valid release is YYYY+1, and the\nanchor of synthetic and imputed years (default ${DEFAULT_YEAR},\nas generate's default --to)`,
+    },
+    'cache-dir': { type: 'string', value: 'DIR', help: 'keep fetched pages here and reuse them (default: not kept)' },
+    'http-delay': { type: 'string', value: 'MS', help: 'pause between requests to one host (default 1000)' },
+    'http-timeout': { type: 'string', value: 'MS', help: 'per request (default 20000)' },
+  },
+} as const satisfies CommandDef;
 
-Flags:
-  --out FILE.avro        where to write the catalog (required)
-  --json                 print the report as one JSON line
-  --seed N               seed of synthetic sources (default ${DEFAULTS.seed})
-  --year YYYY            the current year: latest valid release is YYYY+1, and the
-                         anchor of synthetic and imputed years (default ${DEFAULT_YEAR},
-                         as generate's default --to)
-  --cache-dir DIR        keep fetched pages here and reuse them (default: not kept)
-  --http-delay MS        pause between requests to one host (default 1000)
-  --http-timeout MS      per request (default 20000)
-`;
-
-function int(flag: string, v: string | undefined, min: number, max: number): number | undefined {
-  if (v === undefined) return undefined;
-  const n = Number(v);
-  if (!Number.isInteger(n) || n < min || n > max) throw new UsageError(`--${flag} needs a whole number from ${min} to ${max}, got "${v}"`);
-  return n;
-}
+const int = (flag: string, v: string | undefined, min: number, max: number) => wholeFlag(CATALOG, flag, v, min, max);
 
 export async function run(argv: string[]): Promise<void> {
-  const { values, positionals } = parseArgs({
-    args: argv,
-    options: {
-      out: { type: 'string' },
-      json: { type: 'boolean' },
-      seed: { type: 'string' },
-      year: { type: 'string' },
-      'cache-dir': { type: 'string' },
-      'http-delay': { type: 'string' },
-      'http-timeout': { type: 'string' },
-    },
-    allowPositionals: true,
-  });
+  const { values, positionals } = parseCommand(CATALOG, argv);
   const [action, ...sources] = positionals;
-  if (action !== 'import') throw new UsageError(action ? `unknown action "${action}"; the action is import` : 'say what to do: catalog import SOURCE... --out FILE.avro');
-  if (sources.length === 0) throw new UsageError('give at least one SOURCE, e.g. csv:top2000.csv or synthetic:2000');
-  if (!values.out) throw new UsageError('--out FILE.avro is required');
-  const out = path.resolve(values.out);
+  if (action !== 'import') throw usageError(CATALOG, action ? `unknown action "${action}"; the action is import` : 'say what to do: catalog import SOURCE... --out FILE.avro');
+  if (sources.length === 0) throw usageError(CATALOG, 'give at least one SOURCE, e.g. csv:top2000.csv or synthetic:2000');
+  if (!values.out) throw usageError(CATALOG, '--out FILE.avro is required');
+  const toStdout = values.out === STDOUT;
+  if (toStdout) refuseTerminal(CATALOG.name, 'an AVRO file');
   const seed = int('seed', values.seed, 0, 2 ** 53) ?? DEFAULTS.seed;
   const currentYear = int('year', values.year, 1900, 9999) ?? DEFAULT_YEAR;
   const delayMs = int('http-delay', values['http-delay'], 0, 600_000);
@@ -76,11 +63,14 @@ export async function run(argv: string[]): Promise<void> {
       http: { ...(delayMs !== undefined && { delayMs }), ...(timeoutMs !== undefined && { timeoutMs }) },
       onProgress: quiet ? undefined : progressPrinter(),
     });
-    const file = writeCatalogFile(out, songs);
+    const file = toStdout ? await viaStdout('catalog.avro', (tmp) => writeCatalogFile(tmp, songs)) : writeCatalogFile(path.resolve(values.out), songs);
+    const shown = toStdout ? STDOUT : file.path;
+    // with the catalog on stdout, the report goes to stderr
+    const reportTo = toStdout ? process.stderr : process.stdout;
     if (values.json) {
-      process.stdout.write(JSON.stringify({ out: file.path, sha256: file.sha256, ...report, songs: file.songs }) + '\n');
+      reportTo.write(JSON.stringify({ out: shown, sha256: file.sha256, ...report, songs: file.songs }) + '\n');
     } else {
-      process.stdout.write(describeReport(report, file.path, file.sha256));
+      reportTo.write(describeReport(report, shown, file.sha256));
     }
   } finally {
     if (tempCache) fs.rmSync(tempCache, { recursive: true, force: true });

@@ -1,13 +1,14 @@
 import * as path from 'node:path';
-import { parseArgs } from 'node:util';
 import { SPOTIFY_FORMATS, exportUserHistory, type SpotifyFormat } from '../../src/export/spotify-export';
 import { writeFileAtomic } from '../../src/runtime/atomic-file';
 import { InputError } from '../../src/domain/errors';
-import { UsageError } from '../usage-error';
+import { expectPositionals, parseCommand, usageError, type CommandDef } from '../flags';
+import { STDOUT } from '../stdout-out';
 
-export const usage = `wrapped-etl export RUN_DIR --format FORMAT --user ID --out FILE.json
-
-Writes one user's listening history in Spotify's export formats, so tools written
+const EXPORT = {
+  name: 'export',
+  args: 'RUN_DIR',
+  about: `Writes one user's listening history in Spotify's export formats, so tools written
 for real exports can be tried on synthetic listeners:
 
   spotify-extended  Extended Streaming History (Streaming_History_Audio_*.json): ts, platform,
@@ -16,28 +17,35 @@ for real exports can be tried on synthetic listeners:
   spotify-basic     the basic account-data form (StreamingHistory_music_*.json):
                     endTime, artistName, trackName, msPlayed
 
-Times are UTC. A JSON array, one object per record of the run.
-`;
+Times are UTC. A JSON array, one object per record of the run.`,
+  flags: {
+    format: { type: 'string', value: 'FORMAT', help: `${SPOTIFY_FORMATS.join(' or ')} (required)` },
+    user: { type: 'string', value: 'ID', help: 'the user to export (required)' },
+    out: { type: 'string', value: 'FILE.json', help: 'where to write (required; - writes to stdout)' },
+    json: { type: 'boolean', help: 'print one JSON line: {"out","user","format","streams"}' },
+  },
+} as const satisfies CommandDef;
 
 export async function run(argv: string[]): Promise<void> {
-  const { values, positionals } = parseArgs({
-    args: argv,
-    options: { format: { type: 'string' }, user: { type: 'string' }, out: { type: 'string' } },
-    allowPositionals: true,
-  });
-  if (positionals.length !== 1) throw new UsageError('give exactly one run folder (the one with manifest.json)');
+  const { values, positionals } = parseCommand(EXPORT, argv);
+  const [runDir] = expectPositionals(EXPORT, positionals, 1, 'one run folder (the one with manifest.json)');
   const format = values.format as SpotifyFormat | undefined;
-  if (!format || !SPOTIFY_FORMATS.includes(format)) throw new UsageError(`--format must be one of ${SPOTIFY_FORMATS.join(', ')}, got ${JSON.stringify(values.format ?? null)}`);
+  if (!format || !SPOTIFY_FORMATS.includes(format)) throw usageError(EXPORT, `--format must be one of ${SPOTIFY_FORMATS.join(', ')}, got ${JSON.stringify(values.format ?? null)}`);
   const user = Number(values.user);
-  if (values.user === undefined || !Number.isInteger(user) || user < 1) throw new UsageError(`--user needs a user id (a whole number >= 1), got ${JSON.stringify(values.user ?? null)}`);
-  if (!values.out) throw new UsageError('--out FILE.json is required');
+  if (values.user === undefined || !Number.isInteger(user) || user < 1) throw usageError(EXPORT, `--user needs a user id (a whole number >= 1), got ${JSON.stringify(values.user ?? null)}`);
+  if (!values.out) throw usageError(EXPORT, '--out FILE.json is required (- for stdout)');
   let streams;
   try {
-    streams = await exportUserHistory(path.resolve(positionals[0]), user, format);
+    streams = await exportUserHistory(path.resolve(runDir), user, format);
   } catch (err) {
-    if (err instanceof InputError) throw new UsageError(err.message);
+    if (err instanceof InputError) throw usageError(EXPORT, err.message);
     throw err;
   }
-  writeFileAtomic(path.resolve(values.out), JSON.stringify(streams, null, 2) + '\n');
-  process.stderr.write(`${streams.length} streams of user ${user} as ${format} in ${values.out}\n`);
+  const text = JSON.stringify(streams, null, 2) + '\n';
+  if (values.out === STDOUT) process.stdout.write(text);
+  else writeFileAtomic(path.resolve(values.out), text);
+  const report = { out: values.out, user, format, streams: streams.length };
+  // with the data on stdout, the report goes to stderr
+  const to = values.out === STDOUT || !values.json ? process.stderr : process.stdout;
+  to.write(values.json ? JSON.stringify(report) + '\n' : `${streams.length} streams of user ${user} as ${format} in ${values.out === STDOUT ? 'stdout' : values.out}\n`);
 }

@@ -1,29 +1,37 @@
 import * as path from 'node:path';
-import { parseArgs } from 'node:util';
 import { CancelledFailure, WorkflowFailedError } from '@temporalio/client';
 import { InputError } from '../../src/domain/errors';
 import { resolveGenerationInput, type GenerationInput, type GenerationParams } from '../../src/config/generation-input';
 import { resolveRunDir } from '../../src/config/data-root';
-import { GENERATE_DATASET, progressQuery, type GenerateDatasetWorkflow, type GenerationProgress, type GenerationResult } from '../../workflows/contracts';
-import { GENERATION_FLAGS, GENERATION_FLAGS_USAGE, inputFromFlags } from '../generation-flags';
+import { GENERATE_DATASET, progressQuery, type GenerateDatasetWorkflow, type GenerationResult } from '../../workflows/contracts';
+import { parseCommand, type CommandDef, type FlagDefs } from '../flags';
+import { GENERATION_FLAGS, inputFromFlags, RUN_NAME_FLAGS } from '../generation-flags';
 import { logger } from '../../src/runtime/logger';
 import { ProgressBar } from '../progress-bar';
+import { pollProgress } from '../temporal/progress-poller';
 import { openSession, explicitAddress, type TemporalSession } from '../temporal/session';
 import { TASK_QUEUE } from '../temporal/constants';
 import { UsageError } from '../usage-error';
 
-export const usage = `wrapped-etl generate [flags]
+const GENERATE_FLAGS = {
+  ...GENERATION_FLAGS,
+  ...RUN_NAME_FLAGS,
+  address: { type: 'string', value: 'HOST:PORT', help: 'use this Temporal server; a worker must run there' },
+  detach: { type: 'boolean', help: 'print the workflow id and return' },
+  json: { type: 'boolean', help: 'print one JSON line at the end (shape below)' },
+} as const satisfies FlagDefs;
 
-Generates a dataset: <out>/<run id>/part-NNNNN.avro and manifest.json.
+export const GENERATE: CommandDef<typeof GENERATE_FLAGS> = {
+  name: 'generate',
+  about: `Generates a dataset: <out>/<run name>/part-NNNNN.avro and manifest.json.
 Without --address and TEMPORAL_ADDRESS it runs embedded: a local Temporal dev
 server (history in .temporal/, Web UI on http://localhost:8233) and a worker in
-this process.
-
-${GENERATION_FLAGS_USAGE}
-  --address HOST:PORT    use this Temporal server; a worker must run there
-  --detach               print the workflow id and return
-  --json                 print one JSON line at the end
-`;
+this process.`,
+  flags: GENERATE_FLAGS,
+  footer: `--json prints one line at the end:
+  {"workflowId","runName","outDir","manifest","totalRecords"}
+runName is the run folder's name (outDir's last part); with --detach: {"workflowId"}.`,
+};
 
 /** Embedded, a detached run needs a server that outlives this process, not a dev server it would start and stop. */
 export const DETACH_NEEDS_SERVER = '--detach needs one that keeps running';
@@ -52,29 +60,17 @@ export async function followGeneration(
   // on a terminal the bar is the progress report: the in-process worker's info lines would break it
   const logLevel = logger.level;
   if (bar && process.stderr.isTTY && !process.env.LOG_LEVEL) logger.level = 'warn';
-  let last: GenerationProgress | undefined;
-  let polling: Promise<void> | undefined;
-  let finished = false;
-  const timer = setInterval(() => {
-    polling ??= handle
-      .query(progressQuery)
-      .then((p) => {
-        if (finished) return;
-        last = p;
-        bar?.update(p);
-      })
-      .catch(() => undefined) // not picked up by a worker yet
-      .finally(() => (polling = undefined));
-  }, 500);
+  const poller = pollProgress(session.client, handle, progressQuery, (p) => bar?.update(p), 500);
   try {
     const result = (await handle.result()) as GenerationResult;
-    finished = true;
-    const final = await handle.query(progressQuery).catch(() => last);
+    await poller.stop();
+    const final = await session.client.withDeadline(Date.now() + 3000, () => handle.query(progressQuery)).catch(() => poller.last());
     bar?.finish(final && { ...final, phase: 'done', shardsDone: final.shardsTotal, records: result.totalRecords });
     return result;
   } catch (err) {
-    finished = true;
+    await poller.stop();
     bar?.finish();
+    const last = poller.last();
     if (err instanceof WorkflowFailedError) {
       if (err.cause instanceof CancelledFailure) {
         const at = last ? ` after ${last.shardsDone}/${last.shardsTotal} shards` : '';
@@ -86,9 +82,8 @@ export async function followGeneration(
     throw err;
   } finally {
     logger.level = logLevel;
-    clearInterval(timer);
     // a query still in flight must end before the session closes its connection
-    await Promise.race([polling, new Promise((r) => setTimeout(r, 3000).unref())]);
+    await poller.stop();
   }
 }
 
@@ -110,7 +105,7 @@ export function cancelOnInterrupt(session: TemporalSession, workflowId: string):
 
 export function printResult(result: GenerationResult, json: boolean, ui?: string): void {
   if (json) {
-    process.stdout.write(JSON.stringify({ workflowId: result.workflowId, runId: result.runId, outDir: result.outDir, manifest: result.manifest, totalRecords: result.totalRecords }) + '\n');
+    process.stdout.write(JSON.stringify({ workflowId: result.workflowId, runName: result.runId, outDir: result.outDir, manifest: result.manifest, totalRecords: result.totalRecords }) + '\n');
     return;
   }
   process.stdout.write(
@@ -119,11 +114,7 @@ export function printResult(result: GenerationResult, json: boolean, ui?: string
 }
 
 export async function run(argv: string[]): Promise<void> {
-  const { values, positionals } = parseArgs({
-    args: argv,
-    options: { ...GENERATION_FLAGS, address: { type: 'string' }, detach: { type: 'boolean' }, json: { type: 'boolean' } },
-    allowPositionals: true,
-  });
+  const { values, positionals } = parseCommand(GENERATE, argv);
   if (positionals.length) throw new UsageError(`unexpected argument "${positionals[0]}"`);
   let input = inputFromFlags(values);
   const workflowId = input.runId ?? newWorkflowId();

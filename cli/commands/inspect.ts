@@ -1,27 +1,25 @@
-import { parseArgs } from 'node:util';
 import { readContainer, readContainerSchema } from '../../src/formats/avro/read-container';
-import { UsageError } from '../usage-error';
+import { expectPositionals, parseCommand, wholeFlag, type CommandDef } from '../flags';
 
-export const usage = `wrapped-etl inspect FILE.avro [--limit N] [--schema]
-
-Prints the records of any AVRO object container file as NDJSON, or with --schema
-its writer schema.
-`;
+const INSPECT = {
+  name: 'inspect',
+  args: 'FILE.avro',
+  about: `Prints the records of any AVRO object container file as NDJSON (one JSON object
+per line, bytes as base64), or with --schema its writer schema as JSON.`,
+  flags: {
+    limit: { type: 'string', value: 'N', help: 'print at most N records' },
+    schema: { type: 'boolean', help: 'print the writer schema instead of the records' },
+  },
+} as const satisfies CommandDef;
 
 export async function run(argv: string[]): Promise<void> {
-  const { values, positionals } = parseArgs({
-    args: argv,
-    options: { limit: { type: 'string' }, schema: { type: 'boolean' } },
-    allowPositionals: true,
-  });
-  if (positionals.length !== 1) throw new UsageError('give exactly one AVRO file');
-  const file = positionals[0];
+  const { values, positionals } = parseCommand(INSPECT, argv);
+  const [file] = expectPositionals(INSPECT, positionals, 1, 'one AVRO file');
   if (values.schema) {
     process.stdout.write(JSON.stringify(await readContainerSchema(file), null, 2) + '\n');
     return;
   }
-  const limit = values.limit === undefined ? Infinity : Number(values.limit);
-  if (values.limit !== undefined && !(Number.isInteger(limit) && limit >= 0)) throw new UsageError(`--limit needs a whole number >= 0, got "${values.limit}"`);
+  const limit = wholeFlag(INSPECT, 'limit', values.limit, 0) ?? Infinity;
   if (limit === 0) return;
   let n = 0;
   for await (const record of readContainer(file)) {

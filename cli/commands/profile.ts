@@ -1,18 +1,19 @@
-import { parseArgs } from 'node:util';
 import { profileRun, type RunProfile } from '../../src/analytics/profile/run-profile';
 import { AXES, NEGATIVE_POLE, POSITIVE_POLE } from '../../src/domain/personality';
-import { UsageError } from '../usage-error';
+import { expectPositionals, parseCommand, type CommandDef } from '../flags';
 
-export const usage = `wrapped-etl profile RUN_DIR [--json]
-
-The fidelity profile of a generated run, computed from its AVRO part files alone:
+const PROFILE = {
+  name: 'profile',
+  args: 'RUN_DIR',
+  about: `The fidelity profile of a generated run, computed from its AVRO part files alone:
 each user's four axis scores inferred from behaviour (the personality field is read
 only to compare with), per-axis and whole-type accuracy, the confusion matrix, the
 interaction mix and skip rate, the local hour-of-day curve, session lengths and the
-share of sessions away from home.
-
-  --json   print the whole profile, per-user scores included, as one JSON line
-`;
+share of sessions away from home.`,
+  flags: {
+    json: { type: 'boolean', help: 'print the whole profile, per-user scores included, as one JSON line\n(the RunProfile type of src/analytics/profile/run-profile.ts)' },
+  },
+} as const satisfies CommandDef;
 
 const pct = (x: number) => `${(100 * x).toFixed(1)}%`;
 
@@ -43,10 +44,10 @@ export function formatProfile(p: RunProfile): string {
 }
 
 export async function run(argv: string[]): Promise<void> {
-  const { values, positionals } = parseArgs({ args: argv, options: { json: { type: 'boolean' } }, allowPositionals: true });
-  if (positionals.length !== 1) throw new UsageError('give exactly one run folder');
+  const { values, positionals } = parseCommand(PROFILE, argv);
+  const [runDir] = expectPositionals(PROFILE, positionals, 1, 'one run folder');
   const tty = process.stderr.isTTY;
-  const profile = await profileRun(positionals[0], (done, total) => {
+  const profile = await profileRun(runDir, (done, total) => {
     if (tty) process.stderr.write(`\rprofile: part ${done}/${total}\x1b[K${done === total ? '\n' : ''}`);
   });
   process.stdout.write(values.json ? JSON.stringify(profile) + '\n' : formatProfile(profile));

@@ -1,31 +1,32 @@
 import * as path from 'node:path';
-import { parseArgs } from 'node:util';
 import { explicitAddress, openSession } from '../temporal/session';
 import { dataRootOf, requireGeneration, startInput } from '../temporal/generation-info';
 import { TASK_QUEUE } from '../temporal/constants';
-import { UsageError } from '../usage-error';
+import { expectPositionals, parseCommand, usageError, type CommandDef } from '../flags';
 import { cancelOnInterrupt, DETACH_NEEDS_SERVER, followGeneration, printResult } from './generate';
 import { GENERATE_DATASET, type GenerateDatasetWorkflow } from '../../workflows/contracts';
 
-export const usage = `wrapped-etl resume WORKFLOW_ID [--json] [--detach] [--out DIR] [--address HOST:PORT]
-
-Resumes a failed, cancelled or terminated generation: starts the workflow id again
+const RESUME = {
+  name: 'resume',
+  args: 'WORKFLOW_ID',
+  about: `Resumes a failed, cancelled or terminated generation: starts the workflow id again
 with its original input plus "resume", over the same output folder. Shards whose
 part file matches its checkpoint are kept; the rest are generated, so the result is
 byte-identical to an uninterrupted run. Prints what \`generate\` prints.
 Embedded (no --address): a run left RUNNING because its \`generate\` process died
 is picked up by this process's worker; --out is the --out of the original
-\`generate\`, needed only when the run stopped before it recorded its output folder.
-`;
+\`generate\`, needed only when the run stopped before it recorded its output folder.`,
+  flags: {
+    json: { type: 'boolean', help: 'print one JSON line at the end, as generate --json' },
+    detach: { type: 'boolean', help: 'print the workflow id and return' },
+    out: { type: 'string', value: 'DIR', help: "the original generate's --out (only when not recorded)" },
+    address: { type: 'string', value: 'HOST:PORT', help: 'the Temporal server (default TEMPORAL_ADDRESS or 127.0.0.1:7233)' },
+  },
+} as const satisfies CommandDef;
 
 export async function run(argv: string[]): Promise<void> {
-  const { values, positionals } = parseArgs({
-    args: argv,
-    options: { json: { type: 'boolean' }, detach: { type: 'boolean' }, out: { type: 'string' }, address: { type: 'string' } },
-    allowPositionals: true,
-  });
-  if (positionals.length !== 1) throw new UsageError('give exactly one WORKFLOW_ID');
-  const workflowId = positionals[0];
+  const { values, positionals } = parseCommand(RESUME, argv);
+  const [workflowId] = expectPositionals(RESUME, positionals, 1, 'the WORKFLOW_ID of the generation');
   const embedded = !explicitAddress(values.address);
   const session = await openSession({ address: values.address, worker: false, needsRunningServer: values.detach ? DETACH_NEEDS_SERVER : undefined });
   try {
@@ -40,7 +41,7 @@ export async function run(argv: string[]): Promise<void> {
     if (embedded && !values.detach) {
       // the embedded worker writes <data root>/<out>/<runId>; embedded generate made its --out the data root and out '.'
       const root = before.outDir ? dataRootOf(before.outDir, original.out ?? 'data', runId) : values.out ? path.resolve(values.out) : undefined;
-      if (!root) throw new UsageError(`the output folder of ${workflowId} is not recorded; pass the --out it was generated with`);
+      if (!root) throw usageError(RESUME, `the output folder of ${workflowId} is not recorded; pass the --out it was generated with`);
       await session.startWorker(root);
     }
     if (!reattach) {

@@ -1,94 +1,169 @@
-import { parseArgs } from 'node:util';
 import { ScheduleNotFoundError, ScheduleOverlapPolicy, type Client } from '@temporalio/client';
 import { InputError } from '../../src/domain/errors';
 import { resolveGenerationInput, type GenerationInput } from '../../src/config/generation-input';
-import { GENERATION_FLAGS, GENERATION_FLAGS_USAGE, inputFromFlags } from '../generation-flags';
+import { closest, HelpRequest, helpText, parseCommand, usageError, wholeFlag, type CommandDef, type FlagDefs } from '../flags';
+import { GENERATION_FLAGS, inputFromFlags, RUN_NAME_FLAGS } from '../generation-flags';
 import { TASK_QUEUE } from '../temporal/constants';
 import { openSession } from '../temporal/session';
-import { UsageError } from '../usage-error';
 import { GENERATE_DATASET } from '../../workflows/contracts';
 
-export const usage = `wrapped-etl schedule SUBCOMMAND ...
+const ADDRESS = { address: { type: 'string', value: 'HOST:PORT', help: 'the Temporal server (default TEMPORAL_ADDRESS or 127.0.0.1:7233)' } } as const satisfies FlagDefs;
+const JSON_FLAG = { json: { type: 'boolean', help: 'print the result as one JSON line (shapes: wrapped-etl schedule --help)' } } as const satisfies FlagDefs;
 
-  create NAME --cron "0 2 * * *" [generation flags] [--keep-days N]
-  list
-  describe NAME
-  pause NAME [--note TEXT]
-  unpause NAME
-  trigger NAME
-  delete NAME
+const CREATE_FLAGS = {
+  cron: { type: 'string', value: 'EXPR', help: 'when to run: a cron expression in UTC (required),\ne.g. "0 2 * * *" for 02:00 every night' },
+  'keep-days': { type: 'string', value: 'N', help: "delete this schedule's generations scheduled more than N days\nbefore the newest (default: keep all)" },
+  ...GENERATION_FLAGS,
+  // rejected with a reason: every scheduled run gets its own folder
+  ...Object.fromEntries(Object.entries(RUN_NAME_FLAGS).map(([k, f]) => [k, { ...f, hidden: true }])),
+  ...ADDRESS,
+  ...JSON_FLAG,
+} as const satisfies FlagDefs;
+
+const SUBCOMMANDS = {
+  create: { args: 'NAME', about: 'Creates a schedule that starts generateDataset on the cron.', flags: CREATE_FLAGS },
+  list: { args: '', about: 'Lists the schedules on the server.', flags: { ...ADDRESS, ...JSON_FLAG } },
+  describe: { args: 'NAME', about: 'Shows a schedule: cron, input, next and recent runs.', flags: { ...ADDRESS, ...JSON_FLAG } },
+  pause: {
+    args: 'NAME',
+    about: 'Pauses a schedule (no new runs until unpaused).',
+    flags: { note: { type: 'string', value: 'TEXT', help: 'why it is paused (shown by describe)' }, ...ADDRESS, ...JSON_FLAG },
+  },
+  unpause: { args: 'NAME', about: 'Unpauses a schedule.', flags: { ...ADDRESS, ...JSON_FLAG } },
+  trigger: { args: 'NAME', about: 'Starts a run now (skipped if the previous run still runs).', flags: { ...ADDRESS, ...JSON_FLAG } },
+  delete: { args: 'NAME', about: 'Deletes a schedule; its generations stay.', flags: { ...ADDRESS, ...JSON_FLAG } },
+} satisfies Record<string, Omit<CommandDef, 'name'>>;
+
+type Subcommand = keyof typeof SUBCOMMANDS;
+
+const JSON_SHAPES = `--json shapes (one line each):
+  list                  {"schedules":[{"name","state","cron","nextRun"}]}
+  create, describe      {"name","state","note","cron","input","keepDays","overlap","nextRuns",
+                         "runsTaken","skippedForOverlap","recent":[{"scheduledAt","workflowId"}],"running"}
+  pause, unpause,
+  trigger, delete       {"name","done":"paused"|"unpaused"|"triggered"|"deleted"}
+state is ACTIVE or PAUSED; times are ISO 8601 UTC; keepDays is null when all runs are kept.`;
+
+const SCHEDULE: CommandDef = {
+  name: 'schedule',
+  args: 'SUBCOMMAND ...',
+  about: `${Object.entries(SUBCOMMANDS)
+    .map(([sub, d]) => `  ${`${sub} ${d.args}`.padEnd(14)}${d.about}`)
+    .join('\n')}
 
 A schedule starts generateDataset on the cron (UTC). Each run writes to
 <out>/NAME-YYYYMMDDTHHMMSSZ, named after its scheduled time; a run is skipped
-while the previous one still runs; --keep-days N deletes this schedule's
-generations scheduled more than N days before the newest. Schedules need a server
-that keeps running (\`wrapped-etl server\`, or --address) and a worker there.
-All subcommands take --address HOST:PORT.
+while the previous one still runs. Schedules need a server that keeps running
+(\`wrapped-etl server\`, or --address) and a worker there.
+\`wrapped-etl schedule SUBCOMMAND --help\` lists a subcommand's flags.`,
+  flags: {},
+  footer: JSON_SHAPES,
+};
 
-generation flags (--run-id is not allowed: every run gets its own folder):
-${GENERATION_FLAGS_USAGE}
-`;
+function subcommandDef(sub: Subcommand): CommandDef {
+  return { name: `schedule ${sub}`, ...SUBCOMMANDS[sub], footer: sub === 'create' ? undefined : JSON_SHAPES };
+}
 
 const NAME_RE = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/;
 
-function scheduleName(positionals: string[]): string {
+function scheduleName(def: CommandDef, positionals: string[]): string {
   const name = positionals[0];
-  if (!name) throw new UsageError('give the schedule NAME');
-  if (positionals.length > 1) throw new UsageError(`unexpected argument "${positionals[1]}"`);
-  if (!NAME_RE.test(name) || name.includes('..')) throw new UsageError(`schedule name "${name}": use 1-64 letters, digits, '.', '_' or '-'`);
+  if (!name) throw usageError(def, 'give the schedule NAME');
+  if (positionals.length > 1) throw usageError(def, `unexpected argument "${positionals[1]}"`);
+  if (!NAME_RE.test(name) || name.includes('..')) throw usageError(def, `schedule name "${name}": use 1-64 letters, digits, '.', '_' or '-'`);
   return name;
 }
 
-function createInput(values: Record<string, string | string[] | boolean | undefined>): { input: GenerationInput; keepDays: number | undefined; cron: string } {
+function createInput(def: CommandDef, values: Record<string, string | string[] | boolean | undefined>): { input: GenerationInput; keepDays: number | undefined; cron: string } {
   const cron = values.cron as string | undefined;
-  if (!cron) throw new UsageError('--cron is required, e.g. --cron "0 2 * * *" (every night at 02:00 UTC)');
-  let keepDays: number | undefined;
-  if (values['keep-days'] !== undefined) {
-    keepDays = Number(values['keep-days']);
-    if (!Number.isInteger(keepDays) || keepDays < 1) throw new UsageError(`--keep-days needs a whole number of days >= 1, got "${values['keep-days']}"`);
+  if (!cron) throw usageError(def, '--cron is required, e.g. --cron "0 2 * * *" (every night at 02:00 UTC)');
+  const keepDays = wholeFlag(def, 'keep-days', values['keep-days'] as string | undefined, 1);
+  for (const flag of Object.keys(RUN_NAME_FLAGS)) {
+    if (values[flag] !== undefined) throw usageError(def, `--${flag} does not go with a schedule: each run is named after its scheduled time`);
   }
   const input = inputFromFlags(values);
-  if (input.runId !== undefined) throw new UsageError('--run-id does not go with a schedule: each run is named after its scheduled time');
-  if (input.resume !== undefined) throw new UsageError('resume does not go with a schedule');
+  if (input.runId !== undefined) throw usageError(def, 'runId does not go with a schedule: each run is named after its scheduled time');
+  if (input.resume !== undefined) throw usageError(def, 'resume does not go with a schedule');
   try {
     resolveGenerationInput(input, 'scheduled');
   } catch (err) {
-    if (err instanceof InputError) throw new UsageError(err.message);
+    if (err instanceof InputError) throw usageError(def, err.message);
     throw err;
   }
   return { input, keepDays, cron };
 }
 
-async function describeSchedule(client: Client, name: string): Promise<string> {
+interface ScheduleView {
+  name: string;
+  state: 'ACTIVE' | 'PAUSED';
+  note: string | null;
+  cron: string;
+  input: GenerationInput;
+  keepDays: number | null;
+  overlap: string;
+  nextRuns: string[];
+  runsTaken: number;
+  skippedForOverlap: number;
+  recent: { scheduledAt: string; workflowId: string }[];
+  running: string[];
+}
+
+async function describeSchedule(client: Client, name: string): Promise<ScheduleView> {
   const d = await client.schedule.getHandle(name).describe();
   const action = d.action.type === 'startWorkflow' ? d.action : undefined;
+  return {
+    name,
+    state: d.state.paused ? 'PAUSED' : 'ACTIVE',
+    note: d.state.note || null,
+    cron: (d.memo as { cron?: string } | undefined)?.cron ?? JSON.stringify(d.spec.calendars ?? d.spec.intervals),
+    input: (action?.args?.[0] ?? {}) as GenerationInput,
+    keepDays: (action?.memo as { keepDays?: number } | undefined)?.keepDays ?? null,
+    overlap: String(d.policies.overlap),
+    nextRuns: d.info.nextActionTimes.slice(0, 3).map((t) => t.toISOString()),
+    runsTaken: d.info.numActionsTaken,
+    skippedForOverlap: d.info.numActionsSkippedOverlap,
+    recent: d.info.recentActions.slice(-5).map((a) => ({ scheduledAt: a.scheduledAt.toISOString(), workflowId: a.action.workflow.workflowId })),
+    running: d.info.runningActions.map((a) => a.workflow.workflowId),
+  };
+}
+
+function formatSchedule(v: ScheduleView): string {
   const lines = [
-    `${name}: ${d.state.paused ? `PAUSED${d.state.note ? ` (${d.state.note})` : ''}` : 'ACTIVE'}`,
-    `  cron:        ${(d.memo as { cron?: string } | undefined)?.cron ?? JSON.stringify(d.spec.calendars ?? d.spec.intervals)} (UTC)`,
-    `  input:       ${JSON.stringify(action?.args?.[0] ?? {})}`,
-    `  keep days:   ${(d.action.type === 'startWorkflow' && (action?.memo as { keepDays?: number } | undefined)?.keepDays) || 'all'}`,
-    `  overlap:     ${d.policies.overlap}`,
-    `  next runs:   ${d.info.nextActionTimes.slice(0, 3).map((t) => t.toISOString()).join(', ') || '-'}`,
-    `  runs taken:  ${d.info.numActionsTaken} (skipped for overlap: ${d.info.numActionsSkippedOverlap})`,
-    ...d.info.recentActions.slice(-5).map((a) => `  recent:      ${a.scheduledAt.toISOString()} -> workflow ${a.action.workflow.workflowId}`),
-    ...d.info.runningActions.map((a) => `  running:     workflow ${a.workflow.workflowId}`),
+    `${v.name}: ${v.state}${v.note && v.state === 'PAUSED' ? ` (${v.note})` : ''}`,
+    `  cron:        ${v.cron} (UTC)`,
+    `  input:       ${JSON.stringify(v.input)}`,
+    `  keep days:   ${v.keepDays ?? 'all'}`,
+    `  overlap:     ${v.overlap}`,
+    `  next runs:   ${v.nextRuns.join(', ') || '-'}`,
+    `  runs taken:  ${v.runsTaken} (skipped for overlap: ${v.skippedForOverlap})`,
+    ...v.recent.map((a) => `  recent:      ${a.scheduledAt} -> workflow ${a.workflowId}`),
+    ...v.running.map((w) => `  running:     workflow ${w}`),
   ];
   return lines.join('\n') + '\n';
 }
 
+const DONE = { pause: 'paused', unpause: 'unpaused', trigger: 'triggered', delete: 'deleted' } as const;
+
 export async function run(argv: string[]): Promise<void> {
   const [sub, ...rest] = argv;
-  const { values, positionals } = parseArgs({
-    args: rest,
-    options: { ...GENERATION_FLAGS, cron: { type: 'string' }, 'keep-days': { type: 'string' }, note: { type: 'string' }, address: { type: 'string' } },
-    allowPositionals: true,
-  });
-  const subcommands = ['create', 'list', 'describe', 'pause', 'unpause', 'trigger', 'delete'];
-  if (!sub || !subcommands.includes(sub)) throw new UsageError(sub ? `unknown subcommand "${sub}"` : `give a subcommand: ${subcommands.join(', ')}`);
-  const created = sub === 'create' ? createInput(values) : undefined;
-  const name = sub === 'list' ? '' : scheduleName(positionals);
+  if (sub === undefined || sub === '--help' || sub === '-h') {
+    if (sub) throw new HelpRequest(helpText(SCHEDULE));
+    throw usageError(SCHEDULE, `give a subcommand: ${Object.keys(SUBCOMMANDS).join(', ')}`);
+  }
+  if (!(sub in SUBCOMMANDS)) {
+    const guess = closest(sub, Object.keys(SUBCOMMANDS));
+    throw usageError(SCHEDULE, `unknown subcommand "${sub}"${guess ? ` (did you mean ${guess}?)` : ''}`);
+  }
+  const def = subcommandDef(sub as Subcommand);
+  const { values, positionals } = parseCommand(def, rest);
+  const created = sub === 'create' ? createInput(def, values) : undefined;
+  if (sub === 'list' && positionals.length) throw usageError(def, `unexpected argument "${positionals[0]}"`);
+  const name = sub === 'list' ? '' : scheduleName(def, positionals);
+  const json = Boolean(values.json);
+  const say = (text: string, done: string) => process.stdout.write(json ? JSON.stringify({ name, done }) + '\n' : text);
+  const show = (v: ScheduleView) => process.stdout.write(json ? JSON.stringify(v) + '\n' : formatSchedule(v));
 
-  const session = await openSession({ address: values.address, worker: false, needsRunningServer: 'schedules live on a server that keeps running' });
+  const session = await openSession({ address: values.address as string | undefined, worker: false, needsRunningServer: 'schedules live on a server that keeps running' });
   const { client } = session;
   try {
     const handle = client.schedule.getHandle(name);
@@ -109,38 +184,39 @@ export async function run(argv: string[]): Promise<void> {
           policies: { overlap: ScheduleOverlapPolicy.SKIP },
           memo: { cron },
         });
-        process.stdout.write(`Created schedule ${name}\n${await describeSchedule(client, name)}`);
+        if (!json) process.stdout.write(`Created schedule ${name}\n`);
+        show(await describeSchedule(client, name));
         break;
       }
       case 'list': {
-        let any = false;
+        const schedules: { name: string; state: string; cron: string; nextRun: string | null }[] = [];
         for await (const s of client.schedule.list()) {
-          any = true;
-          const next = s.info.nextActionTimes[0]?.toISOString() ?? '-';
           const cron = (s.memo as { cron?: string } | undefined)?.cron ?? '';
-          process.stdout.write(`${s.scheduleId}\t${s.state.paused ? 'PAUSED' : 'ACTIVE'}\t${cron}\tnext ${next}\n`);
+          schedules.push({ name: s.scheduleId, state: s.state.paused ? 'PAUSED' : 'ACTIVE', cron, nextRun: s.info.nextActionTimes[0]?.toISOString() ?? null });
         }
-        if (!any) process.stdout.write('no schedules\n');
+        if (json) process.stdout.write(JSON.stringify({ schedules }) + '\n');
+        else if (!schedules.length) process.stdout.write('no schedules\n');
+        else for (const s of schedules) process.stdout.write(`${s.name}\t${s.state}\t${s.cron}\tnext ${s.nextRun ?? '-'}\n`);
         break;
       }
       case 'describe':
-        process.stdout.write(await describeSchedule(client, name));
+        show(await describeSchedule(client, name));
         break;
       case 'pause':
-        await handle.pause(values.note ?? 'paused with wrapped-etl schedule pause');
-        process.stdout.write(`Paused ${name}\n`);
+        await handle.pause((values.note as string | undefined) ?? 'paused with wrapped-etl schedule pause');
+        say(`Paused ${name}\n`, DONE.pause);
         break;
       case 'unpause':
         await handle.unpause();
-        process.stdout.write(`Unpaused ${name}\n`);
+        say(`Unpaused ${name}\n`, DONE.unpause);
         break;
       case 'trigger':
         await handle.trigger(ScheduleOverlapPolicy.SKIP);
-        process.stdout.write(`Triggered ${name} (skipped if its previous run still runs)\n`);
+        say(`Triggered ${name} (skipped if its previous run still runs)\n`, DONE.trigger);
         break;
       case 'delete':
         await handle.delete();
-        process.stdout.write(`Deleted schedule ${name} (its generations stay)\n`);
+        say(`Deleted schedule ${name} (its generations stay)\n`, DONE.delete);
         break;
     }
   } catch (err) {

@@ -1,25 +1,24 @@
-import { parseArgs } from 'node:util';
 import { DEFAULT_UI_PORT } from '../temporal/constants';
 import { startDevServer } from '../temporal/dev-server';
-import { UsageError } from '../usage-error';
+import { expectPositionals, parseCommand, wholeFlag, type CommandDef } from '../flags';
 
-export const usage = `wrapped-etl server [--port 7233] [--ui-port 8233] [--db FILE] [--ip 127.0.0.1]
+const SERVER = {
+  name: 'server',
+  about: `Runs the Temporal dev server with its Web UI in the foreground; history is kept
+in a SQLite file. Stop it with Ctrl-C.`,
+  flags: {
+    port: { type: 'string', value: 'PORT', help: 'gRPC port (default 7233)' },
+    'ui-port': { type: 'string', value: 'PORT', help: `Web UI port (default ${DEFAULT_UI_PORT})` },
+    db: { type: 'string', value: 'FILE', help: 'SQLite history file (default .temporal/dev.db)' },
+    ip: { type: 'string', value: 'IP', help: 'address to listen on (default 127.0.0.1)' },
+  },
+} as const satisfies CommandDef;
 
-Runs the Temporal dev server with its Web UI in the foreground; history is kept
-in the SQLite file (default .temporal/dev.db). Stop it with Ctrl-C.
-`;
-
-function port(flag: string, v: string | undefined, dflt: number): number {
-  const n = v === undefined ? dflt : Number(v);
-  if (!Number.isInteger(n) || n < 1 || n > 65535) throw new UsageError(`--${flag} needs a port number, got "${v}"`);
-  return n;
-}
+const port = (flag: string, v: string | undefined, dflt: number) => wholeFlag(SERVER, flag, v, 1, 65535) ?? dflt;
 
 export async function run(argv: string[]): Promise<void> {
-  const { values } = parseArgs({
-    args: argv,
-    options: { port: { type: 'string' }, 'ui-port': { type: 'string' }, db: { type: 'string' }, ip: { type: 'string' } },
-  });
+  const { values, positionals } = parseCommand(SERVER, argv);
+  expectPositionals(SERVER, positionals, 0, '');
   const server = await startDevServer({
     ip: values.ip ?? '127.0.0.1',
     port: port('port', values.port, 7233),

@@ -1,17 +1,22 @@
 import * as path from 'node:path';
-import { parseArgs } from 'node:util';
+import * as fs from 'node:fs';
 import { WorkflowFailedError } from '@temporalio/client';
 import type { WrappedInput } from '../../src/config/wrapped-input';
 import type { WrittenWrapped } from '../../src/analytics/wrapped/write-wrapped';
 import { ANALYZE_DATASET, wrappedProgressQuery, type AnalyzeDatasetWorkflow, type WrappedProgress } from '../../workflows/contracts';
-import { ProgressBar } from '../progress-bar';
+import { writeWorldWrapped } from '../../src/analytics/wrapped/world-wrapped';
+import { confineUnderRoot, dataRoot as dataRootDir, resolveRunDir } from '../../src/config/data-root';
+import { eta, ProgressBar } from '../progress-bar';
+import { pollProgress } from '../temporal/progress-poller';
 import { TASK_QUEUE } from '../temporal/constants';
 import { explicitAddress, openSession } from '../temporal/session';
+import { expectPositionals, parseCommand, wholeFlag, type CommandDef } from '../flags';
 import { UsageError } from '../usage-error';
 
-export const usage = `wrapped-etl wrapped RUN_DIR [--out DIR] [--user ID] [--parallelism N] [--address HOST:PORT] [--json]
-
-Wrapped analytics of a finished run, as the Temporal workflow analyzeDataset: per
+const WRAPPED = {
+  name: 'wrapped',
+  args: 'RUN_DIR | --world NAME',
+  about: `Wrapped analytics of a finished run, as the Temporal workflow analyzeDataset: per
 user minutes listened, top 5 songs/artists/genres, distinct songs and artists, most
 active local hour, skip rate and the personality inferred from behaviour; for the
 run and each country top songs/artists/genres and minutes by local hour.
@@ -19,16 +24,32 @@ run and each country top songs/artists/genres and minutes by local hour.
 Writes to DIR (default RUN_DIR/wrapped): summary.json, users.json, users.parquet,
 top-items.parquet, hourly.parquet and report.html (self-contained; open it in a browser).
 
-  --out DIR          output folder (default RUN_DIR/wrapped)
-  --user ID          the user of the report's Wrapped card (default: user 1)
-  --parallelism N    parts analysed at once (default 4)
-  --address HOST:PORT  use this Temporal server; a worker must run there, and
-                     RUN_DIR and DIR are then paths under that worker's data root
-  --json             print one JSON line with the result
-`;
+With --world: Wrapped of the world data/NAME (a path with '/' names its folder) so far, from its
+first day through --through (default: its last complete day), written to DIR (default
+WORLD/wrapped). Per-shard snapshots under WORLD/_wrapped/ carry it from day to day: only the days
+after the latest snapshot are read. The report adds how the card user's top songs and
+personality scores moved, month by month.`,
+  flags: {
+    world: { type: 'string', value: 'NAME', help: 'Wrapped of a world so far instead of a run (runs in this process)' },
+    through: { type: 'string', value: 'DATE', help: "with --world: the last day, YYYY-MM-DD (default: its last\ncomplete day)" },
+    out: { type: 'string', value: 'DIR', help: 'output folder (default RUN_DIR/wrapped)' },
+    user: { type: 'string', value: 'ID', help: "the user of the report's Wrapped card (default: user 1)" },
+    parallelism: { type: 'string', value: 'N', help: 'parts analysed at once (default 4)' },
+    address: {
+      type: 'string',
+      value: 'HOST:PORT',
+      help: "use this Temporal server; a worker must run there, and\nRUN_DIR and DIR are then paths under that worker's data root",
+    },
+    json: {
+      type: 'boolean',
+      help: 'print one JSON line: {"workflowId","outDir","users","records","cardUser",\n"files":{"summary","users","usersParquet","topItemsParquet","hourlyParquet","report"}}',
+    },
+  },
+} as const satisfies CommandDef;
 
-export function formatWrappedProgress(p: WrappedProgress): string {
-  return `${p.phase}: ${p.partsDone}/${p.partsTotal} parts, ${p.records} records`;
+export function formatWrappedProgress(p: WrappedProgress, opts: { elapsedMs?: number } = {}): string {
+  const line = `${p.phase}: ${p.partsDone}/${p.partsTotal} parts, ${p.records} records`;
+  return opts.elapsedMs === undefined || !p.partsTotal ? line : `${line}  ${eta(p.partsDone / p.partsTotal, opts.elapsedMs)}`;
 }
 
 function commonDir(a: string, b: string): string {
@@ -38,26 +59,26 @@ function commonDir(a: string, b: string): string {
   return pa.slice(0, i).join(path.sep) || path.sep;
 }
 
-function whole(flag: string, v: string | undefined): number | undefined {
-  if (v === undefined) return undefined;
-  const n = Number(v);
-  if (!Number.isInteger(n) || n < 1) throw new UsageError(`--${flag} needs a whole number >= 1, got "${v}"`);
-  return n;
+const whole = (flag: string, v: string | undefined) => wholeFlag(WRAPPED, flag, v, 1);
+
+/** Embedded, the run folder is local: a missing or unfinished one is said before any workflow starts. */
+function checkRunDir(runDir: string): void {
+  if (!fs.existsSync(runDir)) throw new UsageError(`no run folder at ${runDir}`);
+  if (!fs.existsSync(path.join(runDir, 'manifest.json'))) throw new UsageError(`${runDir} holds no manifest.json: not a finished run folder`);
 }
 
 export async function run(argv: string[]): Promise<void> {
-  const { values, positionals } = parseArgs({
-    args: argv,
-    options: { out: { type: 'string' }, user: { type: 'string' }, parallelism: { type: 'string' }, address: { type: 'string' }, json: { type: 'boolean' } },
-    allowPositionals: true,
-  });
-  if (positionals.length !== 1) throw new UsageError('give exactly one run folder (the one with manifest.json)');
+  const { values, positionals } = parseCommand(WRAPPED, argv);
+  if (values.world !== undefined) return worldWrapped(values, positionals);
+  if (values.through !== undefined) throw new UsageError('--through goes with --world');
+  expectPositionals(WRAPPED, positionals, 1, 'one run folder (the one with manifest.json)');
   const embedded = !explicitAddress(values.address);
   let input: WrappedInput = { run: positionals[0], out: values.out, user: whole('user', values.user), parallelism: whole('parallelism', values.parallelism) };
   let dataRoot: string | undefined;
   if (embedded) {
     // the in-process worker's data root is the folder that holds both the run and the output
     const runDir = path.resolve(input.run);
+    checkRunDir(runDir);
     const outDir = path.resolve(input.out ?? path.join(runDir, 'wrapped'));
     dataRoot = commonDir(runDir, outDir);
     input = { ...input, run: path.relative(dataRoot, runDir) || '.', out: path.relative(dataRoot, outDir) || '.' };
@@ -68,20 +89,7 @@ export async function run(argv: string[]): Promise<void> {
     const handle = await session.client.workflow.start<AnalyzeDatasetWorkflow>(ANALYZE_DATASET, { taskQueue: TASK_QUEUE, workflowId, args: [input] });
     if (!values.json) process.stderr.write(`Started ${workflowId}${session.uiUrl ? ` — Web UI: ${session.uiUrl}` : ''}\n`);
     const bar = values.json ? undefined : new ProgressBar<WrappedProgress>(process.stderr, formatWrappedProgress);
-    let last: WrappedProgress | undefined;
-    let finished = false;
-    const timer = bar
-      ? setInterval(() => {
-          void handle
-            .query(wrappedProgressQuery)
-            .catch(() => undefined)
-            .then((p) => {
-              last = p ?? last;
-              // a query answered after the end must not draw over the result
-              if (last && !finished) bar.update(last);
-            });
-        }, 1000)
-      : undefined;
+    const poller = pollProgress(session.client, handle, wrappedProgressQuery, (p) => bar?.update(p), 1000);
     let result: WrittenWrapped;
     try {
       result = (await handle.result()) as WrittenWrapped;
@@ -89,9 +97,8 @@ export async function run(argv: string[]): Promise<void> {
       if (err instanceof WorkflowFailedError) throw new Error(`wrapped ${workflowId} failed: ${(err.cause as Error | undefined)?.message ?? err.message}`, { cause: err });
       throw err;
     } finally {
-      finished = true;
-      clearInterval(timer);
-      bar?.finish(last);
+      await poller.stop();
+      bar?.finish(poller.last());
     }
     if (values.json) {
       process.stdout.write(JSON.stringify({ workflowId, ...result }) + '\n');
@@ -105,4 +112,22 @@ export async function run(argv: string[]): Promise<void> {
   } finally {
     await session.close();
   }
+}
+
+async function worldWrapped(values: { world?: string; through?: string; out?: string; user?: string; json?: boolean; address?: string }, positionals: string[]): Promise<void> {
+  if (positionals.length) throw new UsageError('give --world NAME or a RUN_DIR, not both');
+  if (values.address) throw new UsageError('--world runs in this process; --address does not apply');
+  if (values.through !== undefined && !/^\d{4}-\d{2}-\d{2}$/.test(values.through)) throw new UsageError(`--through needs a date YYYY-MM-DD, got "${values.through}"`);
+  const root = dataRootDir();
+  const worldDir = values.world!.includes('/') ? confineUnderRoot(root, 'world', values.world!) : resolveRunDir(root, 'data', values.world!);
+  const outDir = values.out === undefined ? path.join(worldDir, 'wrapped') : confineUnderRoot(root, 'out', values.out);
+  const result = await writeWorldWrapped({ worldDir, through: values.through, outDir, cardUser: whole('user', values.user) });
+  if (values.json) {
+    process.stdout.write(JSON.stringify(result) + '\n');
+    return;
+  }
+  process.stdout.write(
+    `Wrapped of world ${path.basename(worldDir)} through ${result.through}: ${result.users} users, ${result.records} records (${result.daysRead} days read, the rest from snapshots) in ${result.outDir}\n` +
+      `Open ${result.files.report} in a browser (user ${result.cardUser}'s card and timeline).\n`,
+  );
 }

@@ -1,10 +1,10 @@
-import * as path from 'node:path';
 import { NativeConnection, Runtime, Worker, DefaultLogger, type LogLevel } from '@temporalio/worker';
 import { createAnalyticsActivities } from '../../activities/analytics-activities';
 import { createGenerationActivities } from '../../activities/generation-activities';
 import { logger } from '../../src/runtime/logger';
 import { ThreadPool } from '../../src/runtime/thread-pool';
 import { NAMESPACE, TASK_QUEUE } from './constants';
+import { prebuiltWorkflowBundle, WORKFLOWS_PATH } from './workflow-bundle';
 
 let runtimeInstalled = false;
 
@@ -25,13 +25,15 @@ export function installRuntime(shutdownSignals: NodeJS.Signals[] = ['SIGINT', 'S
         const fn = entry.level === 'ERROR' ? 'error' : entry.level === 'WARN' ? 'warn' : entry.level === 'INFO' ? 'info' : 'debug';
         logger[fn](meta, entry.message);
       }),
+      // the Rust core logs through the same logger (stderr, NO_COLOR), never coloured to stdout
+      telemetryOptions: { logging: { filter: { core: level, other: 'ERROR' }, forward: {} } },
     });
   } catch {
     // a Runtime was installed already (e.g. by a test environment)
   }
 }
 
-export const WORKFLOWS_PATH = path.join(__dirname, '../../workflows', `index${path.extname(__filename)}`);
+export { WORKFLOWS_PATH } from './workflow-bundle';
 
 export interface GenerationWorker {
   worker: Worker;
@@ -49,13 +51,14 @@ export async function createGenerationWorker(opts: {
 }): Promise<GenerationWorker> {
   installRuntime();
   const pool = new ThreadPool(opts.threads);
+  const bundle = prebuiltWorkflowBundle();
   let worker: Worker;
   try {
     worker = await Worker.create({
       connection: opts.connection,
       namespace: opts.namespace ?? NAMESPACE,
       taskQueue: opts.taskQueue ?? TASK_QUEUE,
-      workflowsPath: WORKFLOWS_PATH,
+      ...(bundle ? { workflowBundle: bundle } : { workflowsPath: WORKFLOWS_PATH }),
       activities: { ...createGenerationActivities({ pool, dataRoot: opts.dataRoot }), ...createAnalyticsActivities({ pool, dataRoot: opts.dataRoot }) },
       maxConcurrentActivityTaskExecutions: pool.size * 2,
       shutdownGraceTime: '30 seconds',

@@ -1,8 +1,7 @@
 import * as path from 'node:path';
 import { readCsvSource } from './csv-source';
-import { readHtmlSource } from './html-source';
 import { songKey, type ImputableField } from './impute';
-import { fetchPage, type FetchEvents, type HttpOptions } from './polite-fetch';
+import type { FetchEvents, HttpOptions } from './polite-fetch';
 import { DescriptionError, loadSourceDescription, type SourceDescription } from './source-description';
 import { SourceError } from './source-error';
 import { SourceTally, type SourceReport } from './source-tally';
@@ -95,6 +94,8 @@ async function readHtml(tally: SourceTally, d: SourceDescription, ctx: IngestCon
     onFetch: ({ fromCache }) => ctx.onProgress?.({ source: tally.source, message: fromCache ? `page read from cache` : `fetching ${url}` }),
     onRetry: ({ attempt, waitMs, why }) => ctx.onProgress?.({ source: tally.source, message: `attempt ${attempt} failed (${why}); retrying in ${waitMs} ms` }),
   };
+  // the HTTP client and HTML parser load only for html: sources
+  const [{ fetchPage }, { readHtmlSource }] = await Promise.all([import('./polite-fetch'), import('./html-source')]);
   const page = await fetchPage(tally.source, url, { cacheDir: ctx.cacheDir, http: ctx.http, signal: ctx.signal, ...events });
   readHtmlSource(tally, url, page, { ...d, currentYear: ctx.currentYear });
 }

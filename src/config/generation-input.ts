@@ -68,7 +68,6 @@ export const DEFAULTS = {
   seed: 42,
   catalog: ['synthetic:2000'],
   out: 'data',
-  shardSize: 100,
   parallelism: 4,
   format: ['avro'] as OutputFormat[],
   schemaVersion: 1 as const,
@@ -232,17 +231,20 @@ export function resolveGenerationInput(raw: unknown, defaultRunId: string): Gene
   const out = input.out ?? DEFAULTS.out;
   if (typeof out !== 'string' || out.trim() === '') throw new InputError('out', `must be a folder path, got ${describe(out)}`);
 
+  const users = integer('users', input.users, 1, LIMITS.users, DEFAULTS.users);
+  const sessionsPerUser = integer('sessionsPerUser', input.sessionsPerUser, 1, LIMITS.sessionsPerUser, DEFAULTS.sessionsPerUser);
+  const sessionHours = parseHours(input.sessionHours);
   return {
-    users: integer('users', input.users, 1, LIMITS.users, DEFAULTS.users),
-    sessionsPerUser: integer('sessionsPerUser', input.sessionsPerUser, 1, LIMITS.sessionsPerUser, DEFAULTS.sessionsPerUser),
-    sessionHours: parseHours(input.sessionHours),
+    users,
+    sessionsPerUser,
+    sessionHours,
     from,
     to,
     seed: integer('seed', input.seed, 0, Number.MAX_SAFE_INTEGER, DEFAULTS.seed),
     catalog: stringList('catalog', input.catalog, DEFAULTS.catalog),
     out,
     runId: name('runId', input.runId) ?? name('runId', defaultRunId)!,
-    shardSize: integer('shardSize', input.shardSize, 1, LIMITS.shardSize, DEFAULTS.shardSize),
+    shardSize: integer('shardSize', input.shardSize, 1, LIMITS.shardSize, adaptiveShardSize(users, sessionsPerUser, sessionHours)),
     parallelism: integer('parallelism', input.parallelism, 1, LIMITS.parallelism, DEFAULTS.parallelism),
     format: [...new Set(format)],
     schemaVersion,
@@ -253,6 +255,26 @@ export function resolveGenerationInput(raw: unknown, defaultRunId: string): Gene
     interactions: interactionWeights(input.interactions),
     resume: name('resume', input.resume),
   };
+}
+
+/** seconds of session time per listening event, measured with the default catalog and interactions (~23 events per 1.25-hour session) */
+const SESSION_SECONDS_PER_EVENT = 196;
+/** records a default shard aims at: ~1-2 s of one thread, so the fixed cost of a shard (activity, thread hand-off, files, checkpoint) stays a few percent */
+export const SHARD_TARGET_RECORDS = 250_000;
+/** a default run has at least this many shards (fewer users than that: one user each), so every thread gets work and progress moves in steps */
+export const MIN_DEFAULT_SHARDS = 8;
+
+/**
+ * The default shard size follows the work: users per shard such that a shard carries
+ * ~SHARD_TARGET_RECORDS expected records (sessions per user x expected events per
+ * session), but never so many that the run has fewer than MIN_DEFAULT_SHARDS shards.
+ * An explicit shardSize always wins. Depends only on the input, never on the machine,
+ * so the same input gives the same part files everywhere.
+ */
+export function adaptiveShardSize(users: number, sessionsPerUser: number, sessionHours: [number, number]): number {
+  const eventsPerSession = Math.max(1, ((sessionHours[0] + sessionHours[1]) / 2) * 3600 / SESSION_SECONDS_PER_EVENT);
+  const byWork = Math.ceil(SHARD_TARGET_RECORDS / (sessionsPerUser * eventsPerSession));
+  return Math.max(1, Math.min(byWork, Math.ceil(users / MIN_DEFAULT_SHARDS), LIMITS.shardSize));
 }
 
 export function shardCount(params: Pick<GenerationParams, 'users' | 'shardSize'>): number {

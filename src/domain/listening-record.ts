@@ -1,3 +1,4 @@
+import type { SimulatedSong } from './song';
 import type { Location } from './location';
 
 /** The interactions a record can carry (the seed's set); `interactions` input weights must use these names. */
@@ -33,4 +34,32 @@ export interface ListeningRecord {
  */
 export interface SimulatedRecord extends ListeningRecord {
   session?: number;
+}
+
+/** The record of one event: who, where, which song, when, in which of the user's sessions. */
+export function simulatedRecord(
+  user: { userId: number; personality: string },
+  location: Location,
+  interaction: Interaction,
+  song: SimulatedSong,
+  start: number,
+  end: number,
+  session: number,
+): SimulatedRecord {
+  return {
+    user_id: user.userId,
+    user_location: location,
+    interaction,
+    song_name: song.title,
+    artist: song.artist,
+    genre: song.genre,
+    year: song.year,
+    popularity: song.popularity,
+    danceability: song.danceability,
+    energy: song.energy,
+    length_seconds: song.length_seconds,
+    listening_time: { start_time: start, end_time: end },
+    personality: user.personality,
+    session,
+  };
 }

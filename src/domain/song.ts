@@ -11,3 +11,6 @@ export interface Song {
   source: string;
   imputed: string[];
 }
+
+/** What the simulation reads of a song (the catalog's provenance fields stay on disk). */
+export type SimulatedSong = Pick<Song, 'title' | 'artist' | 'genre' | 'year' | 'popularity' | 'danceability' | 'energy' | 'length_seconds'>;

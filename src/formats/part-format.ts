@@ -18,9 +18,8 @@ export interface PartFile extends WrittenFile {
 
 /** One part file being written under a temporary name; commit() renames it into place. */
 export interface PartFileWriter {
-  /** returns a promise only when the writer must be awaited before the next record */
-  append(record: PartRecord): Promise<void> | undefined;
-  commit(): WrittenFile | Promise<WrittenFile>;
+  append(record: PartRecord): void;
+  commit(): WrittenFile;
   abort(): void;
   /** bytes written so far, for progress (the primary format's is shown) */
   readonly bytesWritten?: number;
@@ -33,5 +32,5 @@ export interface PartFileWriter {
 export interface PartFormat {
   /** one line for `--format` help and docs */
   readonly description: string;
-  open(file: string, run: { schemaVersion: SchemaVersion; seed: number }): PartFileWriter | Promise<PartFileWriter>;
+  open(file: string, run: { schemaVersion: SchemaVersion; seed: number }): PartFileWriter;
 }

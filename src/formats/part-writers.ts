@@ -21,15 +21,15 @@ export class PartWriters {
   ) {}
 
   /** `pathOf(format)` is where that format's file of this part goes. */
-  static async open(run: { schemaVersion: SchemaVersion; seed: number; format: readonly OutputFormat[] }, pathOf: (format: OutputFormat) => string): Promise<PartWriters> {
+  static open(run: { schemaVersion: SchemaVersion; seed: number; format: readonly OutputFormat[] }, pathOf: (format: OutputFormat) => string): PartWriters {
     const opened: PartFileWriter[] = [];
     try {
-      const primary = await PART_FORMATS[PRIMARY_FORMAT].open(pathOf(PRIMARY_FORMAT), run);
+      const primary = PART_FORMATS[PRIMARY_FORMAT].open(pathOf(PRIMARY_FORMAT), run);
       opened.push(primary);
       const twins: { format: TwinFormat; file: string; writer: PartFileWriter }[] = [];
       for (const format of run.format) {
         if (format === PRIMARY_FORMAT) continue;
-        const writer = await PART_FORMATS[format].open(pathOf(format), run);
+        const writer = PART_FORMATS[format].open(pathOf(format), run);
         opened.push(writer);
         twins.push({ format, file: path.basename(pathOf(format)), writer });
       }
@@ -48,22 +48,17 @@ export class PartWriters {
     return this.primary.bytesWritten ?? 0;
   }
 
-  /** Returns a promise only when a writer must be awaited (await it before the next record). */
-  append(record: SimulatedRecord): Promise<void> | undefined {
+  append(record: SimulatedRecord): void {
     const mapped = this.map(record);
     this.count++;
-    let pending: Promise<void> | undefined = this.primary.append(mapped);
-    for (const twin of this.twins) {
-      const p = twin.writer.append(mapped);
-      if (p) pending = pending ? Promise.all([pending, p]).then(() => undefined) : p;
-    }
-    return pending;
+    this.primary.append(mapped);
+    for (const twin of this.twins) twin.writer.append(mapped);
   }
 
-  async commit(): Promise<PartFiles> {
+  commit(): PartFiles {
     const twins: Partial<Record<TwinFormat, PartFile>> = {};
-    for (const twin of this.twins) twins[twin.format] = { file: twin.file, ...(await twin.writer.commit()) };
-    return { file: this.primaryFile, ...(await this.primary.commit()), ...twins };
+    for (const twin of this.twins) twins[twin.format] = { file: twin.file, ...twin.writer.commit() };
+    return { file: this.primaryFile, ...this.primary.commit(), ...twins };
   }
 
   abort(): void {

@@ -1,4 +1,4 @@
-import type { Song } from '../domain/song';
+import type { SimulatedSong } from '../domain/song';
 import { cityLocation, type City } from './cities';
 import { LocalTime } from '../domain/local-time';
 import type { SimulationParams } from './simulation-params';
@@ -8,7 +8,7 @@ import type { PopulationModel, UserProfile } from './user-profile';
 import { CatalogIndex } from './catalog-index';
 import { gapAfterMs, InteractionModel, listeningMs } from './interactions';
 import { ListenerMemory } from './listener-memory';
-import { countsAsPlay, type SimulatedRecord } from '../domain/listening-record';
+import { countsAsPlay, simulatedRecord, type SimulatedRecord } from '../domain/listening-record';
 import { SESSION_GAP_MS, SessionCalendar } from './session-calendar';
 import { pickSong } from './song-picker';
 import { HOUR_MS } from '../domain/time-units';
@@ -16,7 +16,7 @@ import { HOUR_MS } from '../domain/time-units';
 
 export interface SimulationContext {
   params: SimulationParams;
-  songs: readonly Song[];
+  songs: readonly SimulatedSong[];
   population: PopulationModel;
   index: CatalogIndex;
   memory: ListenerMemory;
@@ -24,10 +24,10 @@ export interface SimulationContext {
   localTime: LocalTime;
 }
 
-const indexes = new WeakMap<readonly Song[], CatalogIndex>();
+const indexes = new WeakMap<readonly SimulatedSong[], CatalogIndex>();
 
 /** Everything a shard needs to simulate its users; the catalog indexes are built once per catalog and thread. */
-export function simulationContext(params: SimulationParams, songs: readonly Song[], population: PopulationModel): SimulationContext {
+export function simulationContext(params: SimulationParams, songs: readonly SimulatedSong[], population: PopulationModel): SimulationContext {
   let index = indexes.get(songs);
   if (!index) indexes.set(songs, (index = new CatalogIndex(songs)));
   return { params, songs, population, index, memory: new ListenerMemory(index), calendar: new SessionCalendar(params), localTime: new LocalTime() };
@@ -96,22 +96,7 @@ export function* simulateUser(ctx: SimulationContext, user: UserProfile): Genera
       const stop = time + listeningMs(interaction, song.length_seconds, rng);
       if (stop > limit) break;
       memory.record(pick.song, countsAsPlay(interaction));
-      yield {
-        user_id: user.userId,
-        user_location: location,
-        interaction,
-        song_name: song.title,
-        artist: song.artist,
-        genre: song.genre,
-        year: song.year,
-        popularity: song.popularity,
-        danceability: song.danceability,
-        energy: song.energy,
-        length_seconds: song.length_seconds,
-        listening_time: { start_time: time, end_time: stop },
-        personality: user.personality,
-        session,
-      };
+      yield simulatedRecord(user, location, interaction, song, time, stop, session);
       events++;
       previousEnd = stop;
       time = stop + gapAfterMs(interaction, rng);

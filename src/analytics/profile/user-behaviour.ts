@@ -27,6 +27,23 @@ export interface UserBehaviour {
   travelSessions: number;
 }
 
+/** What a UserBehaviourAccumulator has read, as JSON: a world carries it from one day to the next. */
+export interface UserBehaviourState {
+  personality: string;
+  records: number;
+  songs: string[];
+  artists: string[];
+  newSongs: number;
+  newSongsByKnownArtist: number;
+  newnessSum: number;
+  popularitySum: number;
+  lastEnd: number | null;
+  lastPlace: string;
+  sessionStart: number;
+  sessionMinutes: number[];
+  sessionPlaces: [string, number][];
+}
+
 /**
  * Reads one user's events in time order and measures each axis from behaviour alone,
  * always over the choices the axis governs: replaying or not (every event), and for
@@ -75,6 +92,45 @@ export class UserBehaviourAccumulator {
       this.sessionPlaces.set(place, (this.sessionPlaces.get(place) ?? 0) + 1);
     }
     this.lastEnd = Math.max(this.lastEnd, r.listening_time.end_time);
+  }
+
+  state(): UserBehaviourState {
+    return {
+      personality: this.personality,
+      records: this.records,
+      songs: [...this.songs],
+      artists: [...this.artists],
+      newSongs: this.newSongs,
+      newSongsByKnownArtist: this.newSongsByKnownArtist,
+      newnessSum: this.newnessSum,
+      popularitySum: this.popularitySum,
+      lastEnd: this.lastEnd === -Infinity ? null : this.lastEnd,
+      lastPlace: this.lastPlace,
+      sessionStart: this.sessionStart,
+      sessionMinutes: [...this.sessionMinutes],
+      sessionPlaces: [...this.sessionPlaces],
+    };
+  }
+
+  /** An accumulator that goes on from a state() (an open session stays open). */
+  static fromState(userId: number, reference: CatalogReference, state: UserBehaviourState): UserBehaviourAccumulator {
+    const a = new UserBehaviourAccumulator(userId, reference);
+    for (const s of state.songs) a.songs.add(s);
+    for (const s of state.artists) a.artists.add(s);
+    for (const m of state.sessionMinutes) a.sessionMinutes.push(m);
+    for (const [place, n] of state.sessionPlaces) a.sessionPlaces.set(place, n);
+    Object.assign(a, {
+      personality: state.personality,
+      records: state.records,
+      newSongs: state.newSongs,
+      newSongsByKnownArtist: state.newSongsByKnownArtist,
+      newnessSum: state.newnessSum,
+      popularitySum: state.popularitySum,
+      lastEnd: state.lastEnd ?? -Infinity,
+      lastPlace: state.lastPlace,
+      sessionStart: state.sessionStart,
+    });
+    return a;
   }
 
   private closeSession(): void {

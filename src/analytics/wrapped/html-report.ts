@@ -1,5 +1,5 @@
 import { AXES, NEGATIVE_POLE, POSITIVE_POLE } from '../../domain/personality';
-import type { RankedName, RankedSong, ScopeSummary, UserWrapped, WrappedSummary } from './wrapped-types';
+import type { RankedName, RankedSong, ScopeSummary, TimelinePoint, UserWrapped, WrappedSummary } from './wrapped-types';
 
 /** The report is one HTML file with inline CSS and SVG: no script, font or image from anywhere. */
 
@@ -121,7 +121,19 @@ td,th{border-bottom:1px solid #333;padding:4px 6px;text-align:left}.num{text-ali
 .run-figures span{font-weight:700}`;
 
 /** The report: one user's Wrapped card and the run's figures as charts. */
-export function renderWrappedReport(summary: WrappedSummary, user: UserWrapped): string {
+function timelineSection(userId: number, points: TimelinePoint[]): string {
+  const axes = (p: TimelinePoint) => (p.inferred ? (['FE', 'TN', 'LV', 'CU'] as const).map((a) => `<td>${p.inferred!.axes[a].toFixed(2)}</td>`).join('') : '<td colspan="4">-</td>');
+  const rows = points
+    .map((p) => `<tr data-day="${esc(p.day)}"><td>${esc(p.day)}</td><td>${p.top_songs.slice(0, 3).map((s) => `${esc(s.song)} — ${esc(s.artist)} (${s.plays})`).join('<br>')}</td>${axes(p)}<td>${esc(p.inferred?.personality ?? '-')}</td></tr>`)
+    .join('\n');
+  return `<section id="timeline"><h2>How user ${userId}'s Wrapped moved</h2>
+<p>At the end of each month so far: top songs (plays) and the personality axis scores read from behaviour (&gt; 0: Familiarity, Newness, Loyalty, Commonality).</p>
+<table><thead><tr><th>through</th><th>top songs</th><th>FE</th><th>TN</th><th>LV</th><th>CU</th><th>personality</th></tr></thead><tbody>
+${rows}
+</tbody></table></section>`;
+}
+
+export function renderWrappedReport(summary: WrappedSummary, user: UserWrapped, timeline?: TimelinePoint[]): string {
   const g = summary.global;
   const inference = summary.personality_inference
     ? `<p>Personality inferred from behaviour matches the assigned one for <span data-field="inference-matches">${summary.personality_inference.matches}</span> of ${summary.personality_inference.users} users.</p>`
@@ -135,7 +147,7 @@ export function renderWrappedReport(summary: WrappedSummary, user: UserWrapped):
 <span data-field="run-minutes">${formatMinutes(g.minutes)}</span> minutes, <span data-field="run-skip-rate">${formatPercent(g.skip_rate)}</span> skipped, ${Object.keys(summary.countries).length} countries.</p>
 ${inference}
 ${userCard(user)}
-<section id="global">
+${timeline?.length ? `${timelineSection(user.user_id, timeline)}\n` : ''}<section id="global">
 <h2>The whole run</h2>
 <h3>Minutes by local hour</h3>${hourChart(g.minutes_by_local_hour, 'minutes by local hour, whole run')}
 <h3>Top songs</h3>${rankChart(songItems(g.top_songs), 'top songs', 'run-top-songs')}

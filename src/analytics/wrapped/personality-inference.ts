@@ -3,7 +3,7 @@ import { RunLayout } from '../../pipeline/run-layout';
 import { personalityFromScores } from '../../domain/personality';
 import type { ListeningRecord } from '../../domain/listening-record';
 import { readCatalogReference, type CatalogReference } from '../profile/catalog-reference';
-import { UserBehaviourAccumulator } from '../profile/user-behaviour';
+import { UserBehaviourAccumulator, type AxisScores } from '../profile/user-behaviour';
 import type { InferredPersonality } from './wrapped-types';
 
 /** Reads one user's records in time order, then says which personality the behaviour shows. */
@@ -16,12 +16,17 @@ export type PersonalityInference = (userId: number) => PersonalityReader;
 
 const references = new Map<string, CatalogReference>();
 
-async function catalogReference(catalogPath: string): Promise<CatalogReference | undefined> {
+export async function catalogReference(catalogPath: string): Promise<CatalogReference | undefined> {
   if (!fs.existsSync(catalogPath)) return undefined;
   const key = `${catalogPath}#${fs.statSync(catalogPath).mtimeMs}`;
   let reference = references.get(key);
   if (!reference) references.set(key, (reference = await readCatalogReference(catalogPath)));
   return reference;
+}
+
+/** The personality and axis scores Wrapped reports for measured behaviour. */
+export function inferredFrom(scores: AxisScores): InferredPersonality {
+  return { personality: personalityFromScores(scores).name, axes: { FE: scores.FE, TN: scores.TN, LV: scores.LV, CU: scores.CU } };
 }
 
 /**
@@ -37,8 +42,7 @@ export async function createPersonalityInference(runDir: string): Promise<Person
     return {
       add: (r) => behaviour.add(r),
       finish: () => {
-        const { scores } = behaviour.finish();
-        return { personality: personalityFromScores(scores).name, axes: { FE: scores.FE, TN: scores.TN, LV: scores.LV, CU: scores.CU } };
+        return inferredFrom(behaviour.finish().scores);
       },
     };
   };

@@ -14,6 +14,11 @@ export interface ScopeTotalsJson {
   genres: TallyJson;
 }
 
+/** ScopeTotals with the users it has seen, so that a later day's records of the same users do not count them again. */
+export interface ScopeTotalsState extends ScopeTotalsJson {
+  seenUsers: number[];
+}
+
 /** Mergeable totals of one scope (the run, or one country): what parts add up and the summary ranks. */
 export class ScopeTotals {
   records = 0;
@@ -65,6 +70,18 @@ export class ScopeTotals {
       artists: this.artists.toJSON(),
       genres: this.genres.toJSON(),
     };
+  }
+
+  state(): ScopeTotalsState {
+    return { ...this.toJSON(), msByHour: [...this.msByHour], seenUsers: [...this.seenUsers] };
+  }
+
+  static fromState(state: ScopeTotalsState): ScopeTotals {
+    const t = new ScopeTotals();
+    const { seenUsers, ...totals } = state;
+    t.merge(totals);
+    for (const u of seenUsers) t.seenUsers.add(u);
+    return t;
   }
 
   summary(top: number): ScopeSummary {

@@ -1,5 +1,5 @@
 import { countsAsPlay, type ListeningRecord } from '../../domain/listening-record';
-import { songKey, splitSongKey, Tally } from './tally';
+import { songKey, splitSongKey, Tally, type TallyJson } from './tally';
 import { msToMinutes, TOP_USER, type InferredPersonality, type RankedName, type RankedSong, type UserWrapped } from './wrapped-types';
 
 export function rankedSongs(tally: Tally, n: number): RankedSong[] {
@@ -19,6 +19,20 @@ export function busiestHour(msByHour: number[]): number {
 
 export function listenedMs(r: ListeningRecord): number {
   return Math.max(0, r.listening_time.end_time - r.listening_time.start_time);
+}
+
+/** What a UserWrappedBuilder has accumulated, as JSON: a world carries it from one day to the next. */
+export interface UserWrappedState {
+  songs: TallyJson;
+  artists: TallyJson;
+  genres: TallyJson;
+  places: TallyJson;
+  msByHour: number[];
+  records: number;
+  plays: number;
+  skips: number;
+  ms: number;
+  personality: string;
 }
 
 /** Accumulates the records of one user, then computes the user's Wrapped. */
@@ -50,6 +64,34 @@ export class UserWrappedBuilder {
     this.places.add(`${r.user_location.country}\u0001${r.user_location.city}`, true, ms);
     this.msByHour[hour] += ms;
     this.personality = r.personality;
+  }
+
+  state(): UserWrappedState {
+    const { records, plays, skips, ms, personality } = this;
+    return {
+      songs: this.songs.toJSON(),
+      artists: this.artists.toJSON(),
+      genres: this.genres.toJSON(),
+      places: this.places.toJSON(),
+      msByHour: [...this.msByHour],
+      records,
+      plays,
+      skips,
+      ms,
+      personality,
+    };
+  }
+
+  /** A builder that goes on from a state(): adding more records gives what adding all of them to one builder would. */
+  static fromState(userId: number, state: UserWrappedState): UserWrappedBuilder {
+    const b = new UserWrappedBuilder(userId);
+    b.songs.merge(state.songs);
+    b.artists.merge(state.artists);
+    b.genres.merge(state.genres);
+    b.places.merge(state.places);
+    state.msByHour.forEach((ms, h) => (b.msByHour[h] = ms));
+    Object.assign(b, { records: state.records, plays: state.plays, skips: state.skips, ms: state.ms, personality: state.personality });
+    return b;
   }
 
   build(inferred: InferredPersonality | null): UserWrapped {

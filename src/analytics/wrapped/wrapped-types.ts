@@ -71,3 +71,10 @@ export const TOP_GLOBAL = 10;
 export const TOP_COUNTRY = 5;
 
 export const msToMinutes = (ms: number): number => Math.round(ms / 600) / 100;
+
+/** One point of a user's timeline in a world: their Wrapped so far at the end of a month (or the last day). */
+export interface TimelinePoint {
+  day: string;
+  top_songs: RankedSong[];
+  inferred: InferredPersonality | null;
+}

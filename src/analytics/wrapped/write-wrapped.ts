@@ -6,7 +6,7 @@ import type { PartAnalysis } from './analyze-part';
 import { renderWrappedReport } from './html-report';
 import { ScopeTotals } from './scope-totals';
 import { HOURLY_COLUMNS, hourlyRows, TOP_ITEM_COLUMNS, topItemRows, USER_COLUMNS, userRow } from './wrapped-parquet';
-import { TOP_COUNTRY, TOP_GLOBAL, type UserWrapped, type WrappedSummary } from './wrapped-types';
+import { TOP_COUNTRY, TOP_GLOBAL, type TimelinePoint, type UserWrapped, type WrappedSummary } from './wrapped-types';
 
 /** The files of a Wrapped, in its output folder. */
 export const WRAPPED_FILES = {
@@ -39,6 +39,8 @@ export async function writeWrapped(opts: {
   runDir: string;
   partials: string[];
   cardUser?: number;
+  /** a world's: how the card user's Wrapped moved month by month */
+  timeline?: TimelinePoint[];
 }): Promise<WrittenWrapped> {
   const file = (k: WrappedFileKey) => path.join(opts.outDir, WRAPPED_FILES[k]);
   fs.mkdirSync(opts.outDir, { recursive: true });
@@ -98,7 +100,7 @@ export async function writeWrapped(opts: {
   writeFileAtomic(file('summary'), JSON.stringify(summary, null, 2) + '\n');
   await writeParquetFile(file('topItemsParquet'), TOP_ITEM_COLUMNS, topItemRows(summary));
   await writeParquetFile(file('hourlyParquet'), HOURLY_COLUMNS, hourlyRows(summary));
-  writeFileAtomic(file('report'), renderWrappedReport(summary, card));
+  writeFileAtomic(file('report'), renderWrappedReport(summary, card, opts.timeline));
   const files = Object.fromEntries((Object.keys(WRAPPED_FILES) as WrappedFileKey[]).map((k) => [k, file(k)])) as Record<WrappedFileKey, string>;
   return { outDir: opts.outDir, files, users, records: summary.global.records, cardUser: card.user_id };
 }

@@ -14,10 +14,7 @@ export const avroPart: PartFormat = {
       syncMarker: derivedBytes([run.seed, 'avro-sync', 'listening-history']),
     });
     return {
-      append: (record) => {
-        writer.append(record);
-        return undefined;
-      },
+      append: (record) => writer.append(record),
       commit: () => writer.commit(),
       abort: () => writer.abort(),
       get bytesWritten() {

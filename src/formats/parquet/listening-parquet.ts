@@ -1,80 +1,50 @@
 import type { ListeningRecord } from '../../domain/listening-record';
 import type { ListeningRecordV2, SchemaVersion } from '../listening-history-versions';
-import type { ParquetColumns } from './parquet-file-writer';
+import type { FlatColumn } from './columnar-parquet-writer';
+
+type ListeningColumn = FlatColumn<ListeningRecord | ListeningRecordV2>;
+type V2Column = FlatColumn<ListeningRecordV2>;
 
 /**
  * ListeningHistory as Parquet: the nested records are flattened to top-level
  * columns named <record field>_<field> (user_location_country,
- * listening_time_start_time, ...); the two listening times are TIMESTAMP_MILLIS
- * (UTC), the same epoch milliseconds as the AVRO longs.
+ * listening_time_start_time, ...); the two listening times are TIMESTAMP(MILLIS, UTC),
+ * the same epoch milliseconds as the AVRO longs.
  */
-const V1_COLUMNS: ParquetColumns = {
-  user_id: { type: 'INT32' },
-  user_location_latitude: { type: 'FLOAT' },
-  user_location_longitude: { type: 'FLOAT' },
-  user_location_country: { type: 'UTF8' },
-  user_location_city: { type: 'UTF8' },
-  user_location_timezone: { type: 'UTF8' },
-  interaction: { type: 'UTF8' },
-  song_name: { type: 'UTF8' },
-  artist: { type: 'UTF8' },
-  genre: { type: 'UTF8' },
-  year: { type: 'INT32' },
-  popularity: { type: 'INT32' },
-  danceability: { type: 'FLOAT' },
-  energy: { type: 'FLOAT' },
-  length_seconds: { type: 'INT32' },
-  listening_time_start_time: { type: 'TIMESTAMP_MILLIS' },
-  listening_time_end_time: { type: 'TIMESTAMP_MILLIS' },
-  personality: { type: 'UTF8' },
-};
+const V1_COLUMNS: ListeningColumn[] = [
+  { name: 'user_id', type: 'INT32', value: (r) => r.user_id },
+  { name: 'user_location_latitude', type: 'FLOAT', value: (r) => r.user_location.latitude },
+  { name: 'user_location_longitude', type: 'FLOAT', value: (r) => r.user_location.longitude },
+  { name: 'user_location_country', type: 'STRING', value: (r) => r.user_location.country },
+  { name: 'user_location_city', type: 'STRING', value: (r) => r.user_location.city },
+  { name: 'user_location_timezone', type: 'STRING', value: (r) => r.user_location.timezone },
+  { name: 'interaction', type: 'STRING', value: (r) => r.interaction },
+  { name: 'song_name', type: 'STRING', value: (r) => r.song_name },
+  { name: 'artist', type: 'STRING', value: (r) => r.artist },
+  { name: 'genre', type: 'STRING', value: (r) => r.genre },
+  { name: 'year', type: 'INT32', value: (r) => r.year },
+  { name: 'popularity', type: 'INT32', value: (r) => r.popularity },
+  { name: 'danceability', type: 'FLOAT', value: (r) => r.danceability },
+  { name: 'energy', type: 'FLOAT', value: (r) => r.energy },
+  { name: 'length_seconds', type: 'INT32', value: (r) => r.length_seconds },
+  { name: 'listening_time_start_time', type: 'TIMESTAMP_MILLIS_UTC', value: (r) => r.listening_time.start_time },
+  { name: 'listening_time_end_time', type: 'TIMESTAMP_MILLIS_UTC', value: (r) => r.listening_time.end_time },
+  { name: 'personality', type: 'STRING', value: (r) => r.personality },
+];
 
-const V2_COLUMNS: ParquetColumns = {
-  ...V1_COLUMNS,
-  session_id: { type: 'UTF8', optional: true },
-  device: { type: 'UTF8' },
-  reason_start: { type: 'UTF8' },
-  reason_end: { type: 'UTF8' },
-  shuffle: { type: 'BOOLEAN' },
-  offline: { type: 'BOOLEAN' },
-  incognito_mode: { type: 'BOOLEAN' },
-};
+const V2_ONLY: V2Column[] = [
+  { name: 'session_id', type: 'STRING', optional: true, value: (r) => r.session_id },
+  { name: 'device', type: 'STRING', value: (r) => r.device },
+  { name: 'reason_start', type: 'STRING', value: (r) => r.reason_start },
+  { name: 'reason_end', type: 'STRING', value: (r) => r.reason_end },
+  { name: 'shuffle', type: 'BOOLEAN', value: (r) => r.shuffle },
+  { name: 'offline', type: 'BOOLEAN', value: (r) => r.offline },
+  { name: 'incognito_mode', type: 'BOOLEAN', value: (r) => r.incognito_mode },
+];
 
-export function listeningParquetColumns(version: SchemaVersion): ParquetColumns {
+const V2_COLUMNS = [...V1_COLUMNS, ...V2_ONLY] as ListeningColumn[];
+
+/** The Parquet columns of a ListeningHistory version, each with how it reads its value from a record. */
+export function listeningParquetColumns(version: SchemaVersion): ListeningColumn[] {
   return version === 2 ? V2_COLUMNS : V1_COLUMNS;
-}
-
-/** One AVRO record (v1 or v2) as one flat Parquet row. */
-export function flattenListeningRecord(r: ListeningRecord | ListeningRecordV2): Record<string, unknown> {
-  const loc = r.user_location;
-  const row: Record<string, unknown> = {
-    user_id: r.user_id,
-    user_location_latitude: loc.latitude,
-    user_location_longitude: loc.longitude,
-    user_location_country: loc.country,
-    user_location_city: loc.city,
-    user_location_timezone: loc.timezone,
-    interaction: r.interaction,
-    song_name: r.song_name,
-    artist: r.artist,
-    genre: r.genre,
-    year: r.year,
-    popularity: r.popularity,
-    danceability: r.danceability,
-    energy: r.energy,
-    length_seconds: r.length_seconds,
-    listening_time_start_time: r.listening_time.start_time,
-    listening_time_end_time: r.listening_time.end_time,
-    personality: r.personality,
-  };
-  if ('session_id' in r) {
-    row.session_id = r.session_id;
-    row.device = r.device;
-    row.reason_start = r.reason_start;
-    row.reason_end = r.reason_end;
-    row.shuffle = r.shuffle;
-    row.offline = r.offline;
-    row.incognito_mode = r.incognito_mode;
-  }
-  return row;
 }

@@ -1,14 +1,9 @@
 import { ParquetSchema, ParquetWriter, type FieldDefinition } from 'parquetjs-lite';
 import { AtomicFile, removeStaleTempFiles } from '../../runtime/atomic-file';
-import { FlatRowShredder } from './flat-row-shredder';
+import type { WrittenParquet } from './columnar-parquet-writer';
 
 export type ParquetColumns = Record<string, FieldDefinition>;
 
-export interface WrittenParquet {
-  records: number;
-  bytes: number;
-  sha256: string;
-}
 
 /**
  * Every column GZIP-compressed, without min/max statistics (parquetjs-lite compares
@@ -20,27 +15,18 @@ function plainColumns(columns: ParquetColumns): ParquetColumns {
 }
 
 /**
- * A Parquet file written with parquetjs-lite under a temporary name (AtomicFile),
+ * A Parquet file with nested and repeated columns (the Wrapped users file), written with parquetjs-lite under a temporary name (AtomicFile),
  * renamed into place by commit(); rows buffer in memory one row group at a time.
  */
 export class ParquetFileWriter {
   private records = 0;
-  private readonly shredder: FlatRowShredder | undefined;
 
   private constructor(
     private readonly file: AtomicFile,
     private readonly writer: ParquetWriter,
-    fastPath: boolean,
-  ) {
-    this.shredder = fastPath ? FlatRowShredder.for(writer) : undefined;
-  }
+  ) {}
 
-  /** `fastPath: false` sends every row through parquetjs-lite's own shredder (for comparison). */
-  static async open(
-    finalPath: string,
-    columns: ParquetColumns,
-    opts: { rowGroupSize?: number; metadata?: Record<string, string>; fastPath?: boolean } = {},
-  ): Promise<ParquetFileWriter> {
+  static async open(finalPath: string, columns: ParquetColumns, opts: { rowGroupSize?: number; metadata?: Record<string, string> } = {}): Promise<ParquetFileWriter> {
     removeStaleTempFiles(finalPath);
     const file = new AtomicFile(finalPath);
     const sink = {
@@ -62,17 +48,15 @@ export class ParquetFileWriter {
         useDataPageV2: false,
       });
       for (const [k, v] of Object.entries(opts.metadata ?? {})) writer.setMetadata(k, v);
-      return new ParquetFileWriter(file, writer, opts.fastPath ?? true);
+      return new ParquetFileWriter(file, writer);
     } catch (err) {
       file.abort();
       throw err;
     }
   }
 
-  /** Returns a promise only when the row went through parquetjs-lite's appendRow: await it before the next row. */
-  append(row: Record<string, unknown>): Promise<void> | undefined {
+  append(row: Record<string, unknown>): Promise<void> {
     this.records++;
-    if (this.shredder?.tryAdd(row)) return undefined;
     return this.writer.appendRow(row);
   }
 

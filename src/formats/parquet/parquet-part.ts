@@ -1,14 +1,14 @@
-import type { PartFileWriter, PartFormat } from '../part-format';
-import { flattenListeningRecord, listeningParquetColumns } from './listening-parquet';
-import { ParquetFileWriter } from './parquet-file-writer';
+import type { PartFileWriter, PartFormat, PartRecord } from '../part-format';
+import { ColumnarParquetWriter } from './columnar-parquet-writer';
+import { listeningParquetColumns } from './listening-parquet';
 
 /** Parquet parts with the same records as the AVRO ones, nested fields flattened to columns. */
 export const parquetPart: PartFormat = {
   description: 'Parquet files beside the AVRO parts, same records, flat columns',
-  async open(file, run): Promise<PartFileWriter> {
-    const writer = await ParquetFileWriter.open(file, listeningParquetColumns(run.schemaVersion));
+  open(file, run): PartFileWriter {
+    const writer = ColumnarParquetWriter.open<PartRecord>(file, listeningParquetColumns(run.schemaVersion));
     return {
-      append: (record) => writer.append(flattenListeningRecord(record)),
+      append: (record) => writer.append(record),
       commit: () => writer.commit(),
       abort: () => writer.abort(),
     };

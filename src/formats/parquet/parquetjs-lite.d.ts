@@ -24,6 +24,3 @@ declare module 'parquetjs-lite' {
   }
 }
 
-declare module 'parquetjs-lite/lib/types' {
-  export function toPrimitive(type: string, value: unknown): unknown;
-}

@@ -17,11 +17,12 @@ describe('the wrapped-etl CLI, as a user runs it (embedded Temporal)', () => {
   afterAll(() => tmp.cleanup());
 
   it('generate --json runs a real generation and prints where it went', () => {
-    const r = cli(['generate', '--users', '6', '--sessions-per-user', '2', '--shard-size', '4', '--seed', '5', '--out', 'out', '--run-id', 'cli-run', '--json'], tmp.dir);
+    const r = cli(['generate', '--users', '6', '--sessions-per-user', '2', '--shard-size', '4', '--seed', '5', '--out', 'out', '--run-name', 'cli-run', '--json'], tmp.dir);
     expect(r.stderr).not.toMatch(/Error/);
     expect(r.code).toBe(0);
     const line = JSON.parse(r.stdout.trim());
-    expect(line).toMatchObject({ workflowId: 'cli-run', runId: 'cli-run', outDir: path.join(tmp.dir, 'out', 'cli-run') });
+    expect(Object.keys(line)).toEqual(['workflowId', 'runName', 'outDir', 'manifest', 'totalRecords']);
+    expect(line).toMatchObject({ workflowId: 'cli-run', runName: 'cli-run', outDir: path.join(tmp.dir, 'out', 'cli-run') });
     expect(fs.existsSync(path.join(tmp.dir, '.temporal', 'dev.db'))).toBe(true);
     return readRun(line.outDir).then(({ manifest, records }) => {
       expect(line.totalRecords).toBe(records.length);

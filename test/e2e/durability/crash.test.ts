@@ -96,12 +96,17 @@ describe('failures against a real dev server, with `wrapped-etl worker` processe
     expect(status.progress.shardsDone).toBeGreaterThanOrEqual(10);
     expect(status.progress.shardsDone).toBeLessThan(SHARDS);
     expect(fs.existsSync(path.join(status.outDir, 'manifest.json'))).toBe(false);
+    // a stopped run is not a success: exit 1, and the way on is said once
+    const said = await runCli(['status', 'cancel-me', '--address', env.address]);
+    expect(said.code).toBe(1);
+    expect(said.stdout).toMatch(/^cancel-me: CANCELED\n/);
+    expect(said.stdout.match(/wrapped-etl resume cancel-me/g)).toHaveLength(1);
 
     const resumed = await runCli(['resume', 'cancel-me', '--json', '--address', env.address], { WRAPPED_ETL_TASK_QUEUE: 'crash-cancel' });
     expect(resumed.stderr).toBe('');
     const line = JSON.parse(resumed.stdout);
-    expect(Object.keys(line)).toEqual(['workflowId', 'runId', 'outDir', 'manifest', 'totalRecords']);
-    expect(line).toMatchObject({ workflowId: 'cancel-me', runId: 'cancel-me', outDir: status.outDir });
+    expect(Object.keys(line)).toEqual(['workflowId', 'runName', 'outDir', 'manifest', 'totalRecords']);
+    expect(line).toMatchObject({ workflowId: 'cancel-me', runName: 'cancel-me', outDir: status.outDir });
     expect(partHashes(line.outDir)).toEqual(reference);
     noTempFiles(line.outDir);
     const referenceManifest = JSON.parse(fs.readFileSync(path.join(tmp.dir, 'data', 'reference', 'manifest.json'), 'utf8'));

@@ -32,6 +32,11 @@ describe('wrapped-etl schedule, against a real dev server', () => {
     expect(created.stdout).toMatch(/next runs: +\d{4}-\d{2}-\d{2}T02:00:00\.000Z/);
 
     expect((await cli('list')).stdout).toMatch(/^nightly\tACTIVE\t0 2 \* \* \*\tnext \d{4}-/m);
+    const listed = await cli('list', '--json');
+    expect(listed.code).toBe(0);
+    expect(JSON.parse(listed.stdout)).toEqual({ schedules: [{ name: 'nightly', state: 'ACTIVE', cron: '0 2 * * *', nextRun: expect.stringMatching(/T02:00:00\.000Z$/) }] });
+    const describedJson = JSON.parse((await cli('describe', 'nightly', '--json')).stdout);
+    expect(describedJson).toMatchObject({ name: 'nightly', state: 'ACTIVE', cron: '0 2 * * *', keepDays: 3, input: { users: 600, out: 'nightly' }, runsTaken: 0 });
     expect((await cli('pause', 'nightly', '--note', 'maintenance')).stdout).toMatch(/Paused nightly/);
     expect((await cli('describe', 'nightly')).stdout).toMatch(/^nightly: PAUSED \(maintenance\)/);
     expect((await cli('unpause', 'nightly')).stdout).toMatch(/Unpaused nightly/);
@@ -68,9 +73,22 @@ describe('wrapped-etl schedule, against a real dev server', () => {
 
     expect((await cli('delete', 'nightly')).stdout).toMatch(/Deleted schedule nightly/);
     expect((await cli('list')).stdout).toBe('no schedules\n');
+    expect((await cli('list', '--json')).stdout).toBe('{"schedules":[]}\n');
     const gone = await cli('describe', 'nightly');
     expect(gone.code).toBe(1);
     expect(gone.stderr).toMatch(/no schedule named "nightly"/);
+  });
+
+  it('status of a FAILED generation exits 1 and says how to go on once', async () => {
+    const handle = await stack.env.client.workflow.start('generateDataset', { taskQueue: TASK_QUEUE, workflowId: 'doomed', args: [{ users: -1 }] });
+    await expect(handle.result()).rejects.toThrow();
+    const status = await runCli(['status', 'doomed', '--address', stack.env.address]);
+    expect(status.code).toBe(1);
+    expect(status.stdout).toMatch(/^doomed: FAILED\n/);
+    expect(status.stdout.match(/wrapped-etl resume doomed/g)).toHaveLength(1);
+    const json = await runCli(['status', 'doomed', '--json', '--address', stack.env.address]);
+    expect(json.code).toBe(1);
+    expect(JSON.parse(json.stdout)).toMatchObject({ workflowId: 'doomed', status: 'FAILED' });
   });
 
   it('rejects bad schedule commands before they reach the server', async () => {

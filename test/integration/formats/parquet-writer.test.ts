@@ -2,9 +2,10 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { DuckDBInstance } from '@duckdb/node-api';
 import { afterAll, describe, expect, it } from 'vitest';
+import type { ListeningRecordV2 } from '../../../src/formats/listening-history-versions';
 import { PlaybackContextDeriver } from '../../../src/simulation/playback-context';
-import { flattenListeningRecord, listeningParquetColumns } from '../../../src/formats/parquet/listening-parquet';
-import { ParquetFileWriter } from '../../../src/formats/parquet/parquet-file-writer';
+import { ColumnarParquetWriter } from '../../../src/formats/parquet/columnar-parquet-writer';
+import { listeningParquetColumns } from '../../../src/formats/parquet/listening-parquet';
 import { SeededRandom } from '../../../src/simulation/seeded-random';
 import type { ListeningRecord } from '../../../src/domain/listening-record';
 import { makeTmpDir } from '../../helpers/tmp-dir';
@@ -22,42 +23,72 @@ function* syntheticRecords(n: number): Generator<ListeningRecord & { session: nu
   }
 }
 
-async function write(file: string, rows: Iterable<Record<string, unknown>>, fastPath: boolean, version: 1 | 2): Promise<void> {
-  const w = await ParquetFileWriter.open(file, listeningParquetColumns(version), { fastPath, rowGroupSize: 10_000 });
-  for (const row of rows) await w.append(row);
-  await w.commit();
+function v2Records(n: number): ListeningRecordV2[] {
+  const deriver = new PlaybackContextDeriver(3);
+  return [...syntheticRecords(n)].map((r, i) => ({ ...r, ...deriver.next(r, r.session), session_id: i % 7 === 0 ? null : `u${r.user_id}-s${r.session}` }));
 }
 
-describe('Parquet writer (parquetjs-lite with a flat fast path)', () => {
+function write(file: string, records: Iterable<ListeningRecord | ListeningRecordV2>, version: 1 | 2): void {
+  const w = ColumnarParquetWriter.open(file, listeningParquetColumns(version), { rowGroupRows: 4096 });
+  for (const r of records) w.append(r);
+  w.commit();
+}
+
+describe('Parquet part writer (hyparquet-writer)', () => {
   const tmp = makeTmpDir();
   afterAll(() => tmp.cleanup());
+  const query = async (sql: string) => (await (await DuckDBInstance.create(':memory:')).connect()).runAndReadAll(sql).then((r) => r.getRowObjectsJson());
 
-  it('writes byte-identical files with and without the fast path, v1 and v2 columns', async () => {
-    const v1 = [...syntheticRecords(12_345)].map(flattenListeningRecord);
-    const deriver = new PlaybackContextDeriver(3);
-    const v2 = [...syntheticRecords(12_345)].map((r, i) => flattenListeningRecord({ ...r, ...deriver.next(r, r.session), session_id: i % 7 === 0 ? null : `u${r.user_id}-s${r.session}` }));
-    for (const [version, rows] of [[1, v1], [2, v2]] as const) {
-      const fast = path.join(tmp.dir, `fast-v${version}.parquet`);
-      const slow = path.join(tmp.dir, `slow-v${version}.parquet`);
-      await write(fast, rows, true, version);
-      await write(slow, rows, false, version);
-      expect(fs.readFileSync(fast).equals(fs.readFileSync(slow))).toBe(true);
-    }
-    const c = await (await DuckDBInstance.create(':memory:')).connect();
-    const [row] = (await c.runAndReadAll(`select count(*)::int n, count(session_id)::int sessions, sum(year)::int year_sum, max(song_name) song
-      from read_parquet('${path.join(tmp.dir, 'fast-v2.parquet')}')`)).getRowObjectsJson();
+  it('writes the same bytes for the same rows, and DuckDB reads every value with its type', async () => {
+    const records = v2Records(12_345);
+    const a = path.join(tmp.dir, 'a.parquet');
+    const b = path.join(tmp.dir, 'b.parquet');
+    write(a, records, 2);
+    write(b, records, 2);
+    expect(fs.readFileSync(a).equals(fs.readFileSync(b))).toBe(true);
+
+    const types = await query(`select column_name, column_type from (describe select * from read_parquet('${a}'))`);
+    expect(Object.fromEntries(types.map((t) => [t.column_name, t.column_type]))).toMatchObject({
+      user_id: 'INTEGER', user_location_latitude: 'FLOAT', song_name: 'VARCHAR', listening_time_start_time: 'TIMESTAMP WITH TIME ZONE',
+      shuffle: 'BOOLEAN', session_id: 'VARCHAR',
+    });
+    const [row] = await query(`select count(*)::int n, count(session_id)::int sessions, sum(year)::int year_sum, max(song_name) song,
+      min(epoch_ms(listening_time_start_time))::bigint first_ms, sum(user_location_latitude::double)::double lat_sum from read_parquet('${a}')`);
     expect(row).toEqual({
-      n: 12_345, sessions: v2.filter((r) => r.session_id !== null).length, year_sum: v1.reduce((s, r) => s + (r.year as number), 0),
-      song: v1.map((r) => r.song_name as string).sort().pop(),
+      n: 12_345, sessions: records.filter((r) => r.session_id !== null).length, year_sum: records.reduce((s, r) => s + r.year, 0),
+      song: records.map((r) => r.song_name).sort().pop(), first_ms: String(records[0].listening_time.start_time),
+      lat_sum: records.reduce((s, r) => s + Math.fround(r.user_location.latitude), 0),
     });
   });
 
-  it('says which required column is missing, and leaves no file behind on abort', async () => {
+  it('dictionary-encodes strings and records statistics and true sizes per row group, which a filter uses', async () => {
+    const file = path.join(tmp.dir, 'stats.parquet');
+    write(file, syntheticRecords(20_000), 1);
+    const meta = await query(`select row_group_id::int rg, path_in_schema col, encodings, stats_min_value lo, stats_max_value hi, stats_null_count::int null_count,
+      total_compressed_size::int packed, total_uncompressed_size::int raw, coalesce(dictionary_page_offset, data_page_offset)::int "offset"
+      from parquet_metadata('${file}')`);
+    expect(new Set(meta.map((m) => m.rg)).size).toBe(5);
+    const col = (name: string, rg = 0) => meta.find((m) => m.col === name && m.rg === rg)!;
+    expect(col('song_name').encodings).toContain('RLE_DICTIONARY');
+    expect(col('user_id', 1)).toMatchObject({ lo: '9', hi: '17', null_count: 0 });
+    // the uncompressed size is the pages' own (snappy shrinks timestamps, not small dictionaries)
+    expect(col('listening_time_start_time').raw).toBeGreaterThan((col('listening_time_start_time').packed as number) * 1.1);
+    // a filter on one user reads one row group: the others' pages can be garbage
+    const wanted = meta.find((m) => m.col === 'user_id' && Number(m.lo) <= 30 && Number(m.hi) >= 30)!.rg;
+    const bytes = fs.readFileSync(file);
+    for (const m of meta.filter((m) => m.rg !== wanted)) bytes.fill(0xff, m.offset as number, (m.offset as number) + (m.packed as number));
+    const pruned = path.join(tmp.dir, 'pruned.parquet');
+    fs.writeFileSync(pruned, bytes);
+    expect(await query(`select count(*)::int n, min(song_name) is not null ok from read_parquet('${pruned}') where user_id = 30`)).toEqual([{ n: 500, ok: true }]);
+    await expect(query(`select count(*)::int n from read_parquet('${pruned}') where user_id = 3`)).rejects.toThrow();
+  });
+
+  it('says which required column is missing, and leaves no file behind on abort', () => {
     const file = path.join(tmp.dir, 'broken.parquet');
-    const w = await ParquetFileWriter.open(file, listeningParquetColumns(1));
-    const [first, second] = [...syntheticRecords(2)].map(flattenListeningRecord);
-    await w.append(first);
-    expect(() => w.append({ ...second, artist: null })).toThrow(/missing required field: artist/);
+    const w = ColumnarParquetWriter.open(file, listeningParquetColumns(1));
+    const [first, second] = [...syntheticRecords(2)];
+    w.append(first);
+    expect(() => w.append({ ...second, artist: null as unknown as string })).toThrow(/missing required field: artist/);
     expect(fs.existsSync(file)).toBe(false);
     w.abort();
     expect(fs.readdirSync(tmp.dir).filter((f) => f.startsWith('broken'))).toEqual([]);

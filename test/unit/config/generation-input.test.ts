@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { InputError } from '../../../src/domain/errors';
-import { DEFAULTS, resolveGenerationInput, shardCount, shardUserRange } from '../../../src/config/generation-input';
+import { DEFAULTS, resolveGenerationInput, SHARD_TARGET_RECORDS, shardCount, shardUserRange } from '../../../src/config/generation-input';
 import { resolveRunDir } from '../../../src/config/data-root';
 import { inputFromFlags } from '../../../cli/generation-flags';
 
@@ -41,6 +41,18 @@ describe('resolveGenerationInput', () => {
     expect(p.sessionHours).toEqual([1, 3]);
     expect(p.format).toEqual(['avro', 'parquet']);
     expect(p.catalog).toEqual(['synthetic:10', 'synthetic:20']);
+  });
+
+  it('sizes default shards by the expected records, keeping at least 8 shards; an explicit shardSize wins', () => {
+    const shards = (input: Parameters<typeof resolveGenerationInput>[0]) => shardCount(resolveGenerationInput(input, 'wf'));
+    // ~460 records per default user: ~540 users (~250k records) per shard
+    expect(resolveGenerationInput({ users: 100_000 }, 'wf').shardSize).toBe(Math.ceil(SHARD_TARGET_RECORDS / (20 * (1.25 * 3600) / 196)));
+    expect(shards({ users: 100_000 })).toBe(184);
+    // twice the sessions, half the users per shard
+    expect(resolveGenerationInput({ users: 100_000, sessionsPerUser: 40 }, 'wf').shardSize).toBe(Math.ceil(SHARD_TARGET_RECORDS / (40 * (1.25 * 3600) / 196)));
+    expect(shards({ users: 100 })).toBe(8);
+    expect(shards({ users: 3 })).toBe(3);
+    expect(resolveGenerationInput({ users: 100_000, shardSize: 100 }, 'wf').shardSize).toBe(100);
   });
 
   it('splits users 1..N into shards that cover each id once', () => {

@@ -1,0 +1,63 @@
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { prepareRun } from '../src/pipeline/in-process-run';
+import { RunLayout } from '../src/pipeline/run-layout';
+import { runShardJob } from '../src/pipeline/shard-job';
+import { recordsPerUser } from './shard-ceiling';
+
+export interface ParquetCost {
+  records: number;
+  /** best of the rounds: one shard, one thread, AVRO only */
+  avroSeconds: number;
+  /** best of the rounds: the same shard writing AVRO and Parquet */
+  avroParquetSeconds: number;
+  timeRatio: number;
+  parquetBytes: number;
+  /** DuckDB's own rewrite of the same Parquet rows, SNAPPY, its default row groups */
+  duckdbBytes: number;
+  sizeRatio: number;
+}
+
+const ROUNDS = 3;
+
+/** The cost of Parquet beside AVRO on one shard (time, alternating rounds), and its size against DuckDB's rewrite. */
+export async function measureParquetCost(dir: string, target: number, log: (msg: string) => void): Promise<ParquetCost> {
+  const users = Math.max(1, Math.round(target / (await recordsPerUser(dir, 'synthetic:2000'))));
+  const runs = await Promise.all(
+    (['avro', 'avro,parquet'] as const).map(async (format) => {
+      const runDir = path.join(dir, format.replace(',', '-'));
+      return { format, runDir, ...(await prepareRun(runDir, { users, shardSize: users, format })) };
+    }),
+  );
+  const best = new Map<string, number>();
+  let records = 0;
+  for (let round = 0; round < ROUNDS; round++) {
+    for (const run of runs) {
+      log(`round ${round + 1}/${ROUNDS}: ${users} users as ${run.format}...`);
+      const t0 = process.hrtime.bigint();
+      records = (await runShardJob({ params: run.params, runDir: run.runDir, shard: 0, catalogSha256: run.catalogSha256 })).records;
+      const seconds = Number(process.hrtime.bigint() - t0) / 1e9;
+      best.set(run.format, Math.min(best.get(run.format) ?? Infinity, seconds));
+    }
+  }
+  const parquet = new RunLayout(runs[1].runDir).partPath(0, 'parquet');
+  const rewrite = path.join(dir, 'duckdb.parquet');
+  const { DuckDBInstance } = await import('@duckdb/node-api');
+  const db = await DuckDBInstance.create(':memory:');
+  const c = await db.connect();
+  await c.run(`COPY (SELECT * FROM read_parquet('${parquet}')) TO '${rewrite}' (FORMAT parquet, COMPRESSION snappy)`);
+  const parquetBytes = fs.statSync(parquet).size;
+  const duckdbBytes = fs.statSync(rewrite).size;
+  const avroSeconds = best.get('avro')!;
+  const avroParquetSeconds = best.get('avro,parquet')!;
+  const round3 = (x: number) => Math.round(x * 1000) / 1000;
+  return {
+    records,
+    avroSeconds: round3(avroSeconds),
+    avroParquetSeconds: round3(avroParquetSeconds),
+    timeRatio: round3(avroParquetSeconds / avroSeconds),
+    parquetBytes,
+    duckdbBytes,
+    sizeRatio: round3(parquetBytes / duckdbBytes),
+  };
+}

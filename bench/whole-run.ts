@@ -1,0 +1,104 @@
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { openSession } from '../cli/temporal/session';
+import { TASK_QUEUE } from '../cli/temporal/constants';
+import { logger } from '../src/runtime/logger';
+import { GENERATE_DATASET, progressQuery, type GenerateDatasetWorkflow, type GenerationProgress, type GenerationResult } from '../workflows/contracts';
+import { measureShardCeiling, recordsPerUser } from './shard-ceiling';
+
+export interface WholeRun {
+  /** records of the run / seconds from the workflow's start to its result (the manifest written) */
+  recordsPerSec: number;
+  /** the single-thread shard job's records/s, measured in this process after the run */
+  ceilingPerThread: number;
+  threads: number;
+  ratio: number;
+  /** this process's start-up: loading its modules, then starting the dev server and the worker (the pilot in between not counted) */
+  startupMs: number;
+  /** peak RSS of this process (worker and its threads, not the dev server) after the run */
+  peakRssMb: number;
+  records: number;
+  users: number;
+  shards: number;
+  /** records / seconds between the first shard's start and the manifest phase, as the progress query saw them */
+  shardPhaseRecordsPerSec: number;
+}
+
+const CEILING_RECORDS = 200_000;
+const POLL_MS = 200;
+
+/**
+ * A real generation of ~`target` records with the default settings (but `catalog`),
+ * on the embedded default (dev server, in-process worker, its thread pool), then the
+ * single-thread shard ceiling in the same process.
+ */
+export async function measureWholeRun(dir: string, target: number, catalog: string | undefined, log: (msg: string) => void): Promise<WholeRun> {
+  const modulesLoaded = performance.now();
+  const perUser = await recordsPerUser(path.join(dir, 'pilot'), catalog ?? 'synthetic:2000');
+  const users = Math.max(1, Math.round(target / perUser));
+  const dataRoot = path.join(dir, 'data');
+  fs.mkdirSync(dataRoot, { recursive: true });
+  if (!process.env.LOG_LEVEL) logger.level = 'warn';
+  const opening = performance.now();
+  const session = await openSession({ worker: true, dataRoot });
+  const startupMs = Math.round(modulesLoaded + performance.now() - opening);
+  const threads = os.availableParallelism();
+  let result: GenerationResult;
+  let shardsStart: number | undefined;
+  let shardsEnd: number | undefined;
+  let last: GenerationProgress | undefined;
+  let t0: number;
+  let t1: number;
+  try {
+    const workflowId = `bench-whole-${process.pid}`;
+    log(`generating ${users} users (~${target} records), ${threads} threads; start-up took ${startupMs} ms...`);
+    t0 = performance.now();
+    const handle = await session.client.workflow.start<GenerateDatasetWorkflow>(GENERATE_DATASET, {
+      taskQueue: TASK_QUEUE,
+      workflowId,
+      args: [{ users, out: '.', runId: 'whole', ...(catalog && { catalog: [catalog] }) }],
+    });
+    let polling = false;
+    const timer = setInterval(() => {
+      if (polling) return;
+      polling = true;
+      handle
+        .query(progressQuery)
+        .then((p) => {
+          const now = performance.now();
+          if (p.phase === 'shards' && shardsStart === undefined) shardsStart = now;
+          if ((p.phase === 'manifest' || p.phase === 'done') && shardsEnd === undefined) shardsEnd = now;
+          last = p;
+        })
+        .catch(() => undefined)
+        .finally(() => (polling = false));
+    }, POLL_MS);
+    try {
+      result = await handle.result();
+      t1 = performance.now();
+    } finally {
+      clearInterval(timer);
+    }
+  } finally {
+    await session.close();
+  }
+  const peakRssMb = Math.round(process.resourceUsage().maxRSS / 1024);
+  fs.rmSync(dataRoot, { recursive: true, force: true });
+  log(`single-thread ceiling (~${CEILING_RECORDS} records)...`);
+  const ceiling = await measureShardCeiling(path.join(dir, 'ceiling'), CEILING_RECORDS, catalog ?? 'synthetic:2000', log);
+  const recordsPerSec = Math.round(result.totalRecords / ((t1 - t0) / 1000));
+  const shardSeconds = ((shardsEnd ?? t1) - (shardsStart ?? t0)) / 1000;
+  return {
+    recordsPerSec,
+    ceilingPerThread: ceiling.recordsPerSec,
+    threads,
+    ratio: Math.round((recordsPerSec / (threads * ceiling.recordsPerSec)) * 1000) / 1000,
+    startupMs,
+    peakRssMb,
+    records: result.totalRecords,
+    users,
+    shards: last?.shardsTotal ?? 0,
+    shardPhaseRecordsPerSec: Math.round(result.totalRecords / shardSeconds),
+  };
+}

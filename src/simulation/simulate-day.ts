@@ -1,0 +1,109 @@
+import { cityLocation, type City } from './cities';
+import { tendencies } from './behaviour';
+import { SeededRandom } from './seeded-random';
+import { gapAfterMs, InteractionModel, listeningMs } from './interactions';
+import { countsAsPlay, simulatedRecord, type SimulatedRecord } from '../domain/listening-record';
+import { SESSION_GAP_MS, WEEKDAY_WEIGHTS } from './session-calendar';
+import type { SimulationContext } from './simulate-user';
+import { pickSong } from './song-picker';
+import { DAY_MS, HOUR_MS } from '../domain/time-units';
+import type { UserProfile } from './user-profile';
+import { dayStartMs } from '../domain/days';
+import { trimRotation, type WorldUserState } from './world-user-state';
+
+const MEAN_DAY_WEIGHT = WEEKDAY_WEIGHTS.reduce((a, b) => a + b, 0) / WEEKDAY_WEIGHTS.length;
+
+/** A user's activity level: a multiplier of the world's sessions per day, log-normal around 1, fixed for life. */
+export function activityLevel(seed: number, userId: number): number {
+  const rng = new SeededRandom(seed, 'world-activity', userId);
+  return Math.exp(rng.normal(-0.125, 0.5));
+}
+
+/** Poisson draw (Knuth); the means here are a few sessions a day. */
+function poisson(rng: SeededRandom, mean: number): number {
+  const limit = Math.exp(-mean);
+  let k = 0;
+  let p = rng.next();
+  while (p > limit) {
+    k++;
+    p *= rng.next();
+  }
+  return k;
+}
+
+interface DaySession {
+  start: number;
+  length: number;
+  place: City;
+}
+
+/**
+ * The user's sessions of one UTC day: how many (their activity, the weekday), where and when.
+ * A start is drawn in local wall-clock time on that date and, when the time zone moves it into
+ * the UTC day before or after, shifted by one day so every session starts within the UTC day.
+ */
+function planDay(ctx: SimulationContext, user: UserProfile, activity: number, sessionsPerDay: number, rng: SeededRandom, dayStart: number): DaySession[] {
+  const weekday = new Date(dayStart).getUTCDay();
+  const count = poisson(rng, (sessionsPerDay * activity * WEEKDAY_WEIGHTS[weekday]) / MEAN_DAY_WEIGHT);
+  const sessions: DaySession[] = [];
+  for (let i = 0; i < count; i++) {
+    const place = ctx.params.travelShare > 0 && rng.chance(ctx.params.travelShare) ? ctx.population.travelCity(rng, user.home) : user.home;
+    let start = ctx.localTime.toUtc(place.timezone, ctx.calendar.drawLocalStart(rng));
+    if (start < dayStart) start += DAY_MS;
+    else if (start >= dayStart + DAY_MS) start -= DAY_MS;
+    sessions.push({ start, length: ctx.calendar.sessionLengthMs(rng), place });
+  }
+  return sessions.sort((a, b) => a.start - b.start);
+}
+
+/**
+ * One user's events of one UTC day, continuing from `state` (which it updates to the end of
+ * the day). Random streams come from (seed, user id, day) only, so a day's events do not
+ * depend on how many days one command advanced. Every event starts and ends within the day:
+ * sessions belong to the day they start in and are cut at midnight UTC (an event that would
+ * end after midnight is not played, and the session ends there).
+ * `ctx.calendar` must be the calendar of this one day; `ctx.memory` is reset here.
+ */
+export function* simulateUserDay(
+  ctx: SimulationContext,
+  user: UserProfile,
+  state: WorldUserState,
+  day: string,
+  sessionsPerDay: number,
+): Generator<SimulatedRecord> {
+  const { params, songs, index, memory } = ctx;
+  const dayStart = dayStartMs(day);
+  const dayEnd = dayStart + DAY_MS;
+  const planRng = new SeededRandom(params.seed, 'world-sessions', user.userId, day);
+  const rng = new SeededRandom(params.seed, 'world-listening', user.userId, day);
+  const tend = tendencies(user.personality, params.axisStrength);
+  const interactions = new InteractionModel(params.interactions, tend);
+  memory.reset();
+  for (const song of state.played) memory.record(song, false);
+  for (const song of state.rotation) memory.record(song, true);
+  const playYear = new Date(dayStart).getUTCFullYear();
+  for (const plan of planDay(ctx, user, activityLevel(params.seed, user.userId), sessionsPerDay, planRng, dayStart)) {
+    let time = Math.max(plan.start, state.lastEnd + SESSION_GAP_MS);
+    const end = time + plan.length;
+    const limit = Math.min(dayEnd, time + params.sessionHours[1] * HOUR_MS);
+    const location = cityLocation(plan.place);
+    let events = 0;
+    while (time < end) {
+      const pick = pickSong(index, memory, tend, rng, playYear);
+      const song = songs[pick.song];
+      const interaction = interactions.draw(rng, pick.replay);
+      const stop = time + listeningMs(interaction, song.length_seconds, rng);
+      if (stop > limit) break;
+      if (!memory.hasPlayed(pick.song)) state.played.push(pick.song);
+      const listened = countsAsPlay(interaction);
+      memory.record(pick.song, listened);
+      if (listened) state.rotation.push(pick.song);
+      yield simulatedRecord(user, location, interaction, song, time, stop, state.sessions);
+      events++;
+      state.lastEnd = stop;
+      time = stop + gapAfterMs(interaction, rng);
+    }
+    if (events > 0) state.sessions++;
+  }
+  trimRotation(state);
+}

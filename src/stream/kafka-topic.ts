@@ -1,0 +1,96 @@
+import { Admin, Consumer, murmur2 } from '@platformatic/kafka';
+
+/** Headers naming a message's place in the world's stream: its day and its index in that day's event-time order. */
+export const DAY_HEADER = 'wrapped-etl-day';
+export const SEQ_HEADER = 'wrapped-etl-seq';
+
+export interface StreamPosition {
+  day: string;
+  seq: number;
+}
+
+/** Kafka's default partitioner for keyed messages (murmur2 of the key, positive, modulo the partitions), as Java clients compute it. */
+export function partitionFor(key: Buffer, partitions: number): number {
+  return (murmur2(key) & 0x7fffffff) % partitions;
+}
+
+function clientOptions(brokers: string[], clientId: string) {
+  return { clientId, bootstrapBrokers: brokers, retries: 10, retryDelay: 300 };
+}
+
+/**
+ * The topic's partition count, creating it with `partitions` when missing, once every
+ * partition has a leader (producing before that made brokers answer NOT_LEADER).
+ */
+export async function ensureTopic(brokers: string[], topic: string, partitions: number): Promise<number> {
+  const admin = new Admin(clientOptions(brokers, 'wrapped-etl-stream-admin'));
+  try {
+    const existing = await admin.listTopics();
+    if (!existing.includes(topic)) await admin.createTopics({ topics: [topic], partitions, replicas: 1 });
+    for (let attempt = 0; ; attempt++) {
+      const metadata = await admin.metadata({ topics: [topic], forceUpdate: true });
+      const info = metadata.topics.get(topic);
+      if (info && info.partitions.length > 0 && info.partitions.every((p) => p.leader >= 0)) return info.partitions.length;
+      if (attempt >= 100) throw new Error(`topic ${topic}: partitions have no leader after 30 s`);
+      await new Promise((r) => setTimeout(r, 300));
+    }
+  } finally {
+    await admin.close();
+  }
+}
+
+/**
+ * The position of the last message in each partition (absent for an empty partition, or one whose last
+ * message is not from this stream). With an idempotent producer a partition holds a prefix of what was sent
+ * to it, in order, so everything up to its last position is in it, once.
+ */
+export async function readTails(brokers: string[], topic: string): Promise<Map<number, StreamPosition>> {
+  const consumer = new Consumer({ ...clientOptions(brokers, 'wrapped-etl-stream-resume'), groupId: `wrapped-etl-stream-resume-${topic}` });
+  const tails = new Map<number, StreamPosition>();
+  try {
+    const ends = (await consumer.listOffsets({ topics: [topic] })).get(topic) ?? [];
+    const wanted = new Map<number, bigint>();
+    ends.forEach((end, partition) => {
+      if (end > 0n) wanted.set(partition, end - 1n);
+    });
+    if (wanted.size === 0) return tails;
+    const stream = await consumer.consume({
+      topics: [topic],
+      mode: 'manual',
+      offsets: [...wanted].map(([partition, offset]) => ({ topic, partition, offset })),
+      autocommit: false,
+      maxWaitTime: 200,
+    });
+    try {
+      for await (const message of stream) {
+        if (wanted.get(message.partition) !== message.offset) continue;
+        wanted.delete(message.partition);
+        const position = headerPosition(message.headers);
+        if (position) tails.set(message.partition, position);
+        if (wanted.size === 0) break;
+      }
+    } finally {
+      await stream.close();
+    }
+    return tails;
+  } finally {
+    await consumer.close(true);
+  }
+}
+
+/** The stream position a message's headers carry, if any. */
+export function headerPosition(headers: Map<Buffer, Buffer>): StreamPosition | undefined {
+  let day: string | undefined;
+  let seq: number | undefined;
+  for (const [k, v] of headers) {
+    const key = k.toString();
+    if (key === DAY_HEADER) day = v.toString();
+    else if (key === SEQ_HEADER) seq = Number(v.toString());
+  }
+  return day !== undefined && seq !== undefined && Number.isInteger(seq) ? { day, seq } : undefined;
+}
+
+/** True when `a` is at or after `b` in the stream. */
+export function atOrAfter(a: StreamPosition, b: StreamPosition): boolean {
+  return a.day > b.day || (a.day === b.day && a.seq >= b.seq);
+}

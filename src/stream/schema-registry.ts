@@ -1,0 +1,22 @@
+import axios from 'axios';
+
+/**
+ * Registers the value schema of `topic` with a Confluent-compatible schema registry
+ * (subject TOPIC-value, TopicNameStrategy) and returns its schema id. Registering a
+ * schema the subject already has returns the existing id, so this is safe on every start.
+ */
+export async function registerValueSchema(registryUrl: string, topic: string, canonicalSchema: string): Promise<number> {
+  const url = `${registryUrl.replace(/\/+$/, '')}/subjects/${encodeURIComponent(`${topic}-value`)}/versions`;
+  try {
+    const res = await axios.post<{ id?: unknown }>(url, { schemaType: 'AVRO', schema: canonicalSchema }, {
+      headers: { 'Content-Type': 'application/vnd.schemaregistry.v1+json' },
+      timeout: 15_000,
+    });
+    if (typeof res.data?.id !== 'number') throw new Error(`the answer has no numeric id: ${JSON.stringify(res.data)}`);
+    return res.data.id;
+  } catch (err) {
+    const e = err as Error & { response?: { status: number; data: unknown } };
+    const detail = e.response ? `HTTP ${e.response.status} ${JSON.stringify(e.response.data)}` : e.message;
+    throw new Error(`schema registry ${registryUrl}: registering subject ${topic}-value failed: ${detail}`, { cause: err });
+  }
+}

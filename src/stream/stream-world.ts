@@ -1,0 +1,163 @@
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { Producer } from '@platformatic/kafka';
+import type { ListeningRecord } from '../domain/listening-record';
+import { canonicalSchema, confluentFraming, singleObjectFraming, type MessageFraming } from '../formats/avro/message-framing';
+import { schemaType } from '../formats/avro/schemas';
+import { listeningHistorySchemaFile } from '../formats/listening-history-versions';
+import { writeFileAtomic } from '../runtime/atomic-file';
+import { readWorldDefinition, WorldLayout } from '../pipeline/world-layout';
+import { dayEventsInOrder } from './day-events';
+import { atOrAfter, DAY_HEADER, ensureTopic, partitionFor, readTails, SEQ_HEADER, type StreamPosition } from './kafka-topic';
+import { registerValueSchema } from './schema-registry';
+
+export interface StreamOptions {
+  worldDir: string;
+  brokers: string[];
+  topic: string;
+  /** first day to publish (default: the world's first day, or the day after the last one published) */
+  from?: string;
+  /** event time per wall time (60: a minute of events per second), or 'max' */
+  speed: number | 'max';
+  /** Confluent schema registry: values in its wire format instead of single-object encoding */
+  schemaRegistry?: string;
+  /** partitions of a topic this creates (default 6) */
+  partitions?: number;
+  /** messages per produce request */
+  batchSize?: number;
+  onProgress?: (p: StreamProgress) => void;
+  signal?: AbortSignal;
+}
+
+export interface StreamProgress {
+  day: string;
+  dayEvents: number;
+  /** events of this day handled so far: sent now, or found in the topic already */
+  dayDone: number;
+  sent: number;
+  skipped: number;
+  daysDone: number;
+}
+
+export interface StreamResult {
+  days: string[];
+  sent: number;
+  /** events found in the topic already (a resumed stream) */
+  skipped: number;
+  ms: number;
+}
+
+/** Per topic, in the world folder: the last day whose events are all acknowledged by the broker. */
+interface StreamCheckpoint {
+  topic: string;
+  completeThrough: string;
+}
+
+function checkpointPath(layout: WorldLayout, topic: string): string {
+  return path.join(layout.worldDir, '_stream', `${topic}.json`);
+}
+
+function readCheckpoint(layout: WorldLayout, topic: string): StreamCheckpoint | undefined {
+  const file = checkpointPath(layout, topic);
+  return fs.existsSync(file) ? (JSON.parse(fs.readFileSync(file, 'utf8')) as StreamCheckpoint) : undefined;
+}
+
+const DAY_HEADER_KEY = Buffer.from(DAY_HEADER);
+const SEQ_HEADER_KEY = Buffer.from(SEQ_HEADER);
+
+const sleep = (ms: number, signal?: AbortSignal) =>
+  new Promise<void>((resolve) => {
+    const t = setTimeout(resolve, ms);
+    signal?.addEventListener('abort', () => (clearTimeout(t), resolve()), { once: true });
+  });
+
+/**
+ * Publishes the world's complete days into a Kafka topic, day after day, each day's events in
+ * event-time order, keyed by user id (Kafka's default partitioning, computed here so a message's
+ * partition is known before it is sent). Exactly once across crashes: the producer is idempotent
+ * and sends one request at a time, so each partition holds a prefix of what was sent to it; every
+ * message carries its (day, sequence) in headers; on start the last message of each partition
+ * says where that partition stopped, and only what follows is sent. The checkpoint file records
+ * the days fully acknowledged, so a restart does not re-read them.
+ */
+export async function streamWorld(options: StreamOptions): Promise<StreamResult> {
+  const started = Date.now();
+  const layout = new WorldLayout(options.worldDir);
+  const world = readWorldDefinition(layout);
+  const type = schemaType(listeningHistorySchemaFile(world.params.schemaVersion));
+  const framing: MessageFraming = options.schemaRegistry
+    ? confluentFraming(type, await registerValueSchema(options.schemaRegistry, options.topic, canonicalSchema(type)))
+    : singleObjectFraming(type);
+  const partitions = await ensureTopic(options.brokers, options.topic, options.partitions ?? 6);
+  const tails = await readTails(options.brokers, options.topic);
+  const checkpoint = readCheckpoint(layout, options.topic);
+  const days = layout.completeDays().filter((d) => d >= (options.from ?? world.start) && (!checkpoint || d > checkpoint.completeThrough || options.from !== undefined));
+
+  const producer = new Producer({
+    clientId: 'wrapped-etl-stream',
+    bootstrapBrokers: options.brokers,
+    idempotent: true,
+    acks: -1,
+    retries: 10,
+    retryDelay: 300,
+  });
+  const batchSize = options.batchSize ?? 2000;
+  const progress: StreamProgress = { day: '', dayEvents: 0, dayDone: 0, sent: 0, skipped: 0, daysDone: 0 };
+  let firstEventTime: number | undefined;
+  let wallStart = 0;
+  try {
+    for (const day of days) {
+      const events = await dayEventsInOrder(layout, day);
+      Object.assign(progress, { day, dayEvents: events.length, dayDone: 0 });
+      let batch: Parameters<typeof producer.send>[0]['messages'] = [];
+      const flush = async () => {
+        if (batch.length === 0) return;
+        await producer.send({ messages: batch });
+        progress.sent += batch.length;
+        batch = [];
+        options.onProgress?.({ ...progress });
+      };
+      for (let seq = 0; seq < events.length; seq++) {
+        if (options.signal?.aborted) throw new Error('stream stopped');
+        const event: ListeningRecord = events[seq];
+        const key = Buffer.from(String(event.user_id));
+        const partition = partitionFor(key, partitions);
+        const here: StreamPosition = { day, seq };
+        const tail = tails.get(partition);
+        progress.dayDone = seq + 1;
+        if (tail && atOrAfter(tail, here)) {
+          progress.skipped++;
+          continue;
+        }
+        if (options.speed !== 'max') {
+          const eventTime = event.listening_time.start_time;
+          if (firstEventTime === undefined) [firstEventTime, wallStart] = [eventTime, Date.now()];
+          const due = wallStart + (eventTime - firstEventTime) / options.speed;
+          if (due > Date.now() + 5) {
+            await flush();
+            await sleep(due - Date.now(), options.signal);
+          }
+        }
+        batch.push({
+          topic: options.topic,
+          partition,
+          key,
+          value: framing.encode(event),
+          timestamp: BigInt(event.listening_time.start_time),
+          headers: new Map([
+            [DAY_HEADER_KEY, Buffer.from(day)],
+            [SEQ_HEADER_KEY, Buffer.from(String(seq))],
+          ]),
+        });
+        if (batch.length >= batchSize) await flush();
+      }
+      await flush();
+      writeFileAtomic(checkpointPath(layout, options.topic), JSON.stringify({ topic: options.topic, completeThrough: day } satisfies StreamCheckpoint) + '\n');
+      progress.daysDone++;
+      options.onProgress?.({ ...progress });
+    }
+  } finally {
+    await producer.close();
+  }
+  return { days, sent: progress.sent, skipped: progress.skipped, ms: Date.now() - started };
+}

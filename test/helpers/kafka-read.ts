@@ -1,0 +1,37 @@
+import { Consumer, type Message } from '@platformatic/kafka';
+
+/** Every message of the topic, from the start of each partition to its end offset at the time of the call. */
+export async function readWholeTopic(brokers: string, topic: string): Promise<Message[]> {
+  const consumer = new Consumer({ clientId: 'test-reader', groupId: `test-reader-${topic}-${process.pid}-${Date.now()}`, bootstrapBrokers: [brokers] });
+  try {
+    const ends = (await consumer.listOffsets({ topics: [topic] })).get(topic) ?? [];
+    const total = ends.reduce((n, e) => n + Number(e), 0);
+    const out: Message[] = [];
+    if (total === 0) return out;
+    const stream = await consumer.consume({ topics: [topic], mode: 'earliest', autocommit: false, maxWaitTime: 200 });
+    try {
+      for await (const m of stream) {
+        out.push(m);
+        if (out.length >= total) break;
+      }
+    } finally {
+      await stream.close();
+    }
+    return out;
+  } finally {
+    await consumer.close(true);
+  }
+}
+
+/** End offsets of each partition, summed: how many messages the topic holds. */
+export async function topicSize(brokers: string, topic: string): Promise<number> {
+  const consumer = new Consumer({ clientId: 'test-size', groupId: `test-size-${process.pid}`, bootstrapBrokers: [brokers] });
+  try {
+    const ends = (await consumer.listOffsets({ topics: [topic] })).get(topic) ?? [];
+    return ends.reduce((n, e) => n + Number(e), 0);
+  } catch {
+    return 0;
+  } finally {
+    await consumer.close(true);
+  }
+}
