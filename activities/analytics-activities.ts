@@ -6,7 +6,7 @@ import { resolveWrappedInput } from '../src/config/wrapped-input';
 import type { WrittenWrapped } from '../src/analytics/wrapped/write-wrapped';
 import { sha256File } from '../src/runtime/atomic-file';
 import { logger } from '../src/runtime/logger';
-import { dataRoot } from '../src/config/data-root';
+import { confineUnderRoot, dataRoot } from '../src/config/data-root';
 import { readManifest, type Manifest } from '../src/pipeline/manifest';
 import { RunLayout } from '../src/pipeline/run-layout';
 import { InputError } from '../src/domain/errors';
@@ -61,6 +61,18 @@ function manifestReader() {
 
 export function createAnalyticsActivities(deps: { pool: ThreadPool; dataRoot?: string }) {
   const manifestOf = manifestReader();
+  /** Folders come back from the workflow, whose arguments a starter can forge: they must still lie under the data root. */
+  const confined = <T extends { runDir: string; outDir: string }>(ref: T): T => {
+    try {
+      const root = deps.dataRoot ?? dataRoot();
+      if (confineUnderRoot(root, 'run', ref.runDir) !== ref.runDir) throw new InputError('run', `${JSON.stringify(ref.runDir)} is not a real path under the data root`);
+      if (confineUnderRoot(root, 'out', ref.outDir) !== ref.outDir) throw new InputError('out', `${JSON.stringify(ref.outDir)} is not a real path under the data root`);
+    } catch (err) {
+      if (err instanceof InputError) throw ApplicationFailure.nonRetryable(err.message, 'InvalidInput', { field: err.field });
+      throw err;
+    }
+    return ref;
+  };
   return {
     /** Validates the input and reads the run's manifest: which parts to analyse. */
     async planWrapped(args: { input: unknown }): Promise<WrappedPlan> {
@@ -83,8 +95,19 @@ export function createAnalyticsActivities(deps: { pool: ThreadPool; dataRoot?: s
       }
     },
 
+    /** The plan a continued workflow carries, checked: folders under the data root, counts as the manifest says. */
+    async checkPlan(plan: WrappedPlan): Promise<WrappedPlan> {
+      confined(plan);
+      const parts = manifestOf(plan.runDir).parts.length;
+      if (plan.parts !== parts || !Number.isInteger(plan.parallelism) || plan.parallelism < 1 || plan.parallelism > 1000) {
+        throw ApplicationFailure.nonRetryable(`invalid input: run: the plan does not match ${plan.runDir} (${parts} parts)`, 'InvalidInput', { field: 'run' });
+      }
+      return plan;
+    },
+
     /** Analyses part `index` of the manifest into a partial file, in a worker thread, unless a partial of the same part bytes exists. */
     async analyzeWrappedPart(ref: WrappedPartRef): Promise<WrappedPartOutcome> {
+      confined(ref);
       const ctx = Context.current();
       const parts = manifestOf(ref.runDir).parts;
       const part = parts[ref.index];
@@ -113,6 +136,7 @@ export function createAnalyticsActivities(deps: { pool: ThreadPool; dataRoot?: s
 
     /** Merges the partials into summary.json, users.json, the Parquet files and report.html. */
     async writeWrapped(plan: WrappedPlan): Promise<WrittenWrapped> {
+      confined(plan);
       const parts = manifestOf(plan.runDir).parts;
       if (parts.length !== plan.parts) throw ApplicationFailure.nonRetryable(`${plan.runDir}/manifest.json changed during the analysis: ${parts.length} parts, planned ${plan.parts}`, 'PartMismatch');
       // Parquet and report writers load only when a Wrapped run gets this far

@@ -1,11 +1,12 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { ApplicationFailure, Context, CancelledFailure } from '@temporalio/activity';
+import { AddressPolicy } from '../src/catalog/address-guard';
 import { writeCatalogFile } from '../src/catalog/catalog-file';
 import { ingestSources, SourceError } from '../src/catalog/sources';
 import { sha256File, writeFileAtomic } from '../src/runtime/atomic-file';
 import { logger } from '../src/runtime/logger';
-import { dataRoot, resolveRunDir } from '../src/config/data-root';
+import { catalogRoots, dataRoot, resolveRunDir } from '../src/config/data-root';
 import { RunLayout } from '../src/pipeline/run-layout';
 import { ThreadPool } from '../src/runtime/thread-pool';
 import { InputError } from '../src/domain/errors';
@@ -14,16 +15,20 @@ import type { ShardProgress, ShardResult } from '../src/pipeline/shard-job';
 import { invalidTwin } from '../src/formats/part-writers';
 import { buildManifest, MissingPartError } from '../src/pipeline/build-manifest';
 import { readJsonIfPresent } from '../src/runtime/json-file';
-import { prunableGenerations } from '../src/pipeline/generations';
+import { prunableGenerations, scheduledTimeOf } from '../src/pipeline/generations';
+import { failFastOnFilesystem } from './filesystem-failure';
+import { claimRun, holdRun, releaseRun, RunOwnedElsewhere } from '../src/pipeline/run-owner';
 import { PopulationModel } from '../src/simulation/user-profile';
 import type { UsersProgress } from '../src/pipeline/users-job';
 import { shardThreadJob, usersThreadJob } from '../src/pipeline/thread-jobs';
-import type { CatalogRef, ManifestRef, PruneRequest, RunRef, ShardOutcome, ShardRef, UsersRef } from './types';
+import type { CatalogRef, ManifestRef, RunRef, ShardOutcome, ShardRef, UsersRef } from './types';
 
 export interface ActivityDeps {
   pool: ThreadPool;
   /** overrides dataRoot() (the embedded CLI sets it to the --out folder) */
   dataRoot?: string;
+  /** catalog sources named on the worker's own command line (embedded CLI): read wherever they point */
+  trustedSources?: readonly string[];
 }
 
 function invalidInput(err: unknown): never {
@@ -57,6 +62,13 @@ function resumedParams(params: GenerationParams, recorded: GenerationParams | un
   return recorded;
 }
 
+/** The workflow this activity runs for: the owner of the run folder it writes (never taken from the arguments). */
+function currentWorkflowId(): string {
+  const id = Context.current().info.workflowExecution?.workflowId;
+  if (!id) throw new Error('a generation activity must run for a workflow');
+  return id;
+}
+
 /**
  * Test-only settings, read from the worker's environment, never from workflow input:
  * WRAPPED_ETL_FAIL_SHARE, a share (0..1) of shard attempts that fail on purpose, and
@@ -74,18 +86,64 @@ function testSettingsFromEnv(): { failShare: number; shardDelayMs: number } {
 export function createGenerationActivities(deps: ActivityDeps) {
   const { failShare, shardDelayMs } = testSettingsFromEnv();
   const log = (runId: string, extra: Record<string, unknown> = {}) => logger.child({ runId, ...extra });
+  const fileRoots = catalogRoots(deps.dataRoot ?? dataRoot());
+  const addresses = AddressPolicy.fromEnv();
 
-  return {
+  /**
+   * A RunRef comes back from the workflow, whose arguments a starter can forge (a
+   * continuation included): its folder must be the one its params resolve to under the
+   * data root, and its params the ones resolveParams recorded there.
+   */
+  /** Verifies the ref and that this workflow still owns the run folder (renewing its claim); see run-owner. */
+  function ownedRunRef(ref: RunRef): void {
+    verifyRunRef(ref);
+    try {
+      holdRun(ref.runDir, currentWorkflowId());
+    } catch (err) {
+      if (err instanceof RunOwnedElsewhere) throw ApplicationFailure.nonRetryable(`${err.message}, which took it over; this run stops (its finished parts stay)`, 'RunTakenOver');
+      throw err;
+    }
+  }
+
+  /** Renews this workflow's claim on the run folder while a long activity works. */
+  function keepOwning(ref: RunRef): () => void {
+    const timer = setInterval(() => {
+      try {
+        holdRun(ref.runDir, currentWorkflowId());
+      } catch (err) {
+        log(ref.params.runId).warn({ err }, 'run folder taken over; this attempt finishes its file and stops');
+      }
+    }, 30_000);
+    return () => clearInterval(timer);
+  }
+
+  function verifyRunRef(ref: RunRef): void {
+    const forged = (why: string): never => {
+      throw ApplicationFailure.nonRetryable(`invalid input: run: ${why}`, 'InvalidInput', { field: 'run' });
+    };
+    if (typeof ref !== 'object' || ref === null || typeof ref.runDir !== 'string' || typeof ref.params !== 'object' || ref.params === null) forged('not a run reference');
+    let runDir: string;
+    try {
+      runDir = resolveRunDir(deps.dataRoot ?? dataRoot(), ref.params.out, ref.params.runId);
+    } catch (err) {
+      invalidInput(err);
+    }
+    if (runDir !== ref.runDir) forged(`${JSON.stringify(ref.runDir)} is not the folder its params name`);
+    const recorded = readJsonIfPresent<GenerationParams>(new RunLayout(runDir).paramsPath);
+    if (JSON.stringify(recorded) !== JSON.stringify(ref.params)) forged(`${runDir} does not hold a generation with these params`);
+  }
+
+  return failFastOnFilesystem({
     /**
      * Validates the input, fills defaults, fixes the run folder and records the params
      * there. With `resume`, the params recorded by the generation being resumed win.
      */
-    async resolveParams(args: { input: unknown; workflowId: string; defaultRunId?: string | null }): Promise<RunRef> {
+    async resolveParams(args: { input: unknown; workflowId: string; scheduledAt?: string }): Promise<RunRef> {
       let params: GenerationParams;
       let runDir: string;
       try {
-        params = resolveGenerationInput(args.input, args.defaultRunId ?? args.workflowId);
-        if (params.resume && (args.input as GenerationInput).runId === undefined) params.runId = params.resume;
+        const scheduledAt = args.scheduledAt === undefined ? undefined : new Date(args.scheduledAt);
+        params = resolveGenerationInput(args.input, args.workflowId, { scheduledAt });
         runDir = resolveRunDir(deps.dataRoot ?? dataRoot(), params.out, params.runId);
         new PopulationModel(params);
       } catch (err) {
@@ -94,23 +152,40 @@ export function createGenerationActivities(deps: ActivityDeps) {
       const layout = new RunLayout(runDir);
       const recorded = readJsonIfPresent<GenerationParams>(layout.paramsPath);
       const differing = recorded && firstDifference(recorded, params);
-      if (params.resume) {
+      const resuming = params.resume !== null;
+      if (resuming) {
         params = resumedParams(params, recorded, args.input as GenerationInput, runDir);
       } else if (differing) {
         throw ApplicationFailure.nonRetryable(
           `invalid input: runId: ${runDir} holds a generation with other params (${differing} differs); give another runId, or resume it with "resume": "${params.runId}"`,
           'InvalidInput',
         );
-      } else {
-        fs.mkdirSync(layout.workDir, { recursive: true });
-        writeFileAtomic(layout.paramsPath, JSON.stringify(params, null, 2) + '\n');
       }
+      try {
+        // one writer per run folder; a resume takes the folder over from the run it resumes
+        claimRun(runDir, currentWorkflowId(), { takeOver: resuming });
+      } catch (err) {
+        if (!(err instanceof RunOwnedElsewhere)) throw err;
+        throw ApplicationFailure.nonRetryable(
+          `invalid input: runId: ${err.message}; give another runId, wait until it ends, or, if it stopped, resume it with "resume": "${params.runId}"`,
+          'InvalidInput',
+          { field: 'runId' },
+        );
+      }
+      if (!resuming) writeFileAtomic(layout.paramsPath, JSON.stringify(params, null, 2) + '\n');
       log(params.runId).info({ runDir, users: params.users, shards: shardCount(params), resumed: !!recorded }, 'generation resolved');
       return { params, runDir };
     },
 
+    /** The run a continued workflow carries, checked: its folder under the data root, its params the recorded ones. */
+    async checkRun(ref: RunRef): Promise<RunRef> {
+      ownedRunRef(ref);
+      return ref;
+    },
+
     /** Reads the catalog sources into one checkpointed catalog file, or reuses a valid one. */
     async ingestCatalog(ref: RunRef): Promise<CatalogRef> {
+      ownedRunRef(ref);
       const layout = new RunLayout(ref.runDir);
       const l = log(ref.params.runId, { step: 'catalog' });
       const previous = readJsonIfPresent<CatalogRef & { catalog: string[]; seed: number }>(layout.catalogReportPath);
@@ -126,12 +201,16 @@ export function createGenerationActivities(deps: ActivityDeps) {
       }
       const ctx = Context.current();
       const heartbeat = setInterval(() => ctx.heartbeat(), 5000);
+      const stopOwning = keepOwning(ref);
       try {
         const { songs, report } = await ingestSources(ref.params.catalog, {
           seed: ref.params.seed,
           currentYear: Number(ref.params.to.slice(0, 4)),
           cacheDir: layout.httpCacheDir,
           signal: ctx.cancellationSignal,
+          fileRoots,
+          addresses,
+          trusted: deps.trustedSources,
           onProgress: (event) => {
             ctx.heartbeat(event);
             l.info(event, 'catalog source');
@@ -144,27 +223,30 @@ export function createGenerationActivities(deps: ActivityDeps) {
         l.info({ songs: file.songs, duplicatesMerged: report.duplicatesMerged }, 'catalog ingested');
         return result;
       } catch (err) {
-        if (err instanceof SourceError) {
-          if (!err.retryable) throw ApplicationFailure.nonRetryable(err.message, 'CatalogSourceError');
-          throw ApplicationFailure.retryable(err.message, 'CatalogSourceUnavailable');
-        }
+        // a source fails only after its own retries (see HttpOptions.attempts): the activity does not retry it again
+        if (err instanceof SourceError) throw ApplicationFailure.nonRetryable(err.message, err.retryable ? 'CatalogSourceUnavailable' : 'CatalogSourceError');
         throw err;
       } finally {
         clearInterval(heartbeat);
+        stopOwning();
       }
     },
 
     /** Gives every user a home place and a personality, written shard by shard in a pool thread; a resumed run reuses the file. */
     async assignUsers(ref: RunRef): Promise<UsersRef> {
+      ownedRunRef(ref);
       const layout = new RunLayout(ref.runDir);
       const shards = shardCount(ref.params);
-      // the params of a run folder never change (resolveParams), so equal sizes mean the same users
+      // the params of a run folder never change (resolveParams): files that hash as recorded hold the same users
       const checkpointPath = path.join(layout.workDir, 'users.json');
-      const previous = readJsonIfPresent<{ users: number; bytes: number }>(checkpointPath);
-      const size = (file: string) => (fs.existsSync(file) ? fs.statSync(file).size : -1);
-      if (previous && size(layout.usersPath) === previous.bytes && size(layout.usersOffsetsPath) === 8 * (shards + 1)) {
-        log(ref.params.runId, { step: 'users' }).info({ users: previous.users }, 'users checkpoint reused');
-        return { path: layout.usersPath, users: previous.users };
+      const previous = readJsonIfPresent<{ users: number; sha256?: string; offsetsSha256?: string }>(checkpointPath);
+      const hashOf = (file: string) => (fs.existsSync(file) ? sha256File(file) : undefined);
+      if (previous) {
+        if (previous.sha256 === hashOf(layout.usersPath) && previous.offsetsSha256 === hashOf(layout.usersOffsetsPath)) {
+          log(ref.params.runId, { step: 'users' }).info({ users: previous.users }, 'users checkpoint reused');
+          return { path: layout.usersPath, users: previous.users };
+        }
+        log(ref.params.runId, { step: 'users' }).warn({ checkpoint: checkpointPath }, 'users files do not match their checkpoint (sha256): written again');
       }
       const ctx = Context.current();
       let progress: UsersProgress = { users: 0, shardsDone: 0, shards };
@@ -173,10 +255,11 @@ export function createGenerationActivities(deps: ActivityDeps) {
         ctx.heartbeat(p);
       });
       const heartbeat = setInterval(() => ctx.heartbeat(progress), 2000);
+      const stopOwning = keepOwning(ref);
       ctx.cancellationSignal.addEventListener('abort', () => task.cancel());
       try {
-        const { users, bytes } = await task.result;
-        writeFileAtomic(checkpointPath, JSON.stringify({ users, bytes }));
+        const { users, bytes, sha256, offsetsSha256 } = await task.result;
+        writeFileAtomic(checkpointPath, JSON.stringify({ users, bytes, sha256, offsetsSha256 }));
         log(ref.params.runId, { step: 'users' }).info({ users }, 'users assigned');
         return { path: layout.usersPath, users };
       } catch (err) {
@@ -184,11 +267,13 @@ export function createGenerationActivities(deps: ActivityDeps) {
         throw err;
       } finally {
         clearInterval(heartbeat);
+        stopOwning();
       }
     },
 
     /** Simulates one shard's users into its part file, unless a valid part exists already. */
     async generateShard(ref: ShardRef): Promise<ShardOutcome> {
+      ownedRunRef(ref);
       const layout = new RunLayout(ref.runDir);
       const ctx = Context.current();
       const l = log(ref.params.runId, { shard: ref.shard, attempt: ctx.info.attempt });
@@ -211,6 +296,7 @@ export function createGenerationActivities(deps: ActivityDeps) {
         ctx.heartbeat(p);
       });
       const heartbeat = setInterval(() => ctx.heartbeat(progress), 2000);
+      const stopOwning = keepOwning(ref);
       ctx.cancellationSignal.addEventListener('abort', () => task.cancel());
       if (injected) setTimeout(() => task.cancel(), 20);
       try {
@@ -225,14 +311,17 @@ export function createGenerationActivities(deps: ActivityDeps) {
         throw err;
       } finally {
         clearInterval(heartbeat);
+        stopOwning();
       }
     },
 
     /** Checks every part against its checkpoint and writes the manifest last, atomically. */
     async finalizeManifest(ref: RunRef): Promise<ManifestRef> {
+      ownedRunRef(ref);
       try {
         const built = buildManifest(ref.params, ref.runDir, (shard) => Context.current().heartbeat({ shard }));
         log(ref.params.runId, { step: 'manifest' }).info({ totalRecords: built.totalRecords, parts: built.parts }, 'manifest written');
+        releaseRun(ref.runDir, currentWorkflowId());
         return built;
       } catch (err) {
         if (err instanceof MissingPartError) throw ApplicationFailure.nonRetryable(err.message, 'MissingPart');
@@ -240,15 +329,23 @@ export function createGenerationActivities(deps: ActivityDeps) {
       }
     },
 
-    /** Deletes the schedule's generations (siblings named <schedule>-YYYYMMDDTHHMMSSZ) scheduled more than keepDays before this one. */
-    async pruneGenerations(args: PruneRequest): Promise<{ deleted: string[] }> {
-      const parent = path.dirname(args.runDir);
-      const deleted = prunableGenerations(parent, args.schedule, new Date(args.scheduledAt), args.keepDays).filter((dir) => dir !== args.runDir);
+    /**
+     * Deletes the schedule's complete generations (siblings <schedule>-YYYYMMDDTHHMMSSZ with a
+     * manifest.json) scheduled more than keepDays before this run; schedule and keepDays are
+     * the run's validated params, its date is its own folder name.
+     */
+    async pruneGenerations(ref: RunRef): Promise<{ deleted: string[] }> {
+      verifyRunRef(ref);
+      const { schedule, keepDays, runId } = ref.params;
+      const runAt = schedule ? scheduledTimeOf(runId, schedule) : undefined;
+      if (!schedule || !keepDays || !runAt) return { deleted: [] };
+      const parent = path.dirname(ref.runDir);
+      const deleted = prunableGenerations(parent, schedule, runAt, keepDays).filter((dir) => dir !== ref.runDir);
       for (const dir of deleted) fs.rmSync(dir, { recursive: true, force: true });
-      log(path.basename(args.runDir), { step: 'prune' }).info({ deleted: deleted.map((d) => path.basename(d)), keepDays: args.keepDays }, 'old generations pruned');
+      log(runId, { step: 'prune' }).info({ deleted: deleted.map((d) => path.basename(d)), keepDays }, 'old generations pruned');
       return { deleted };
     },
-  };
+  });
 }
 
 export type GenerationActivities = ReturnType<typeof createGenerationActivities>;

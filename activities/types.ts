@@ -36,12 +36,3 @@ export interface ManifestRef {
   parts: number;
   bytes: number;
 }
-
-export interface PruneRequest {
-  /** the generation just written, kept whatever its age */
-  runDir: string;
-  schedule: string;
-  /** ISO time of the run that prunes; older ones count back from it */
-  scheduledAt: string;
-  keepDays: number;
-}

@@ -14,7 +14,7 @@ export const GENERATION_FLAGS = {
     type: 'string',
     value: 'SOURCE',
     multiple: true,
-    help: 'csv:PATH | html:URL | source:PATH.json | synthetic:N\n(repeatable; default synthetic:2000)',
+    help: 'csv:PATH | html:URL | source:PATH.json | synthetic:N\n(repeatable; default synthetic:8000)',
   },
   out: { type: 'string', value: 'DIR', help: 'output root; the run goes to DIR/<run name> (default data)' },
   'shard-size': { type: 'string', value: 'N', help: 'users per shard / part file (default: ~250k records per\nshard, >= 8 shards)' },

@@ -17,6 +17,7 @@ const COMMANDS: Record<string, { summary: string; load: () => Command }> = {
   inspect: { summary: 'print an AVRO file as NDJSON, or its schema', load: () => require('./commands/inspect') },
   catalog: { summary: 'catalog import SOURCE... --out FILE.avro: ingest song sources', load: () => require('./commands/catalog') },
   profile: { summary: 'fidelity profile of a run: can behaviour tell the personality?', load: () => require('./commands/profile') },
+  realism: { summary: 'realism scorecard of a run against published streaming data', load: () => require('./commands/realism') },
   status: { summary: 'progress and state of a generation', load: () => require('./commands/status') },
   resume: { summary: 'resume a failed, cancelled or terminated generation', load: () => require('./commands/resume') },
   cancel: { summary: 'cancel a generation gracefully', load: () => require('./commands/cancel') },

@@ -23,7 +23,8 @@ export async function analyzeDataset(input: WrappedInput, continuation?: Wrapped
   const progress: WrappedProgress = continuation?.progress ?? { phase: 'planning', partsDone: 0, partsTotal: 0, records: 0 };
   setHandler(wrappedProgressQuery, () => progress);
   try {
-    const plan = continuation?.plan ?? (await acts.planWrapped({ input }));
+    // a continuation is an argument like the input: a starter could forge one, so its plan is checked again
+    const plan = continuation ? await acts.checkPlan(continuation.plan) : await acts.planWrapped({ input });
     progress.phase = 'parts';
     progress.partsTotal = plan.parts;
     const nextPart = await runBoundedLanes({

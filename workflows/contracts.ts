@@ -28,16 +28,6 @@ export interface GenerationResult {
   totalRecords: number;
 }
 
-/** A run started by a schedule: its folder is named after the scheduled time, older ones may be pruned. */
-export interface ScheduledRun {
-  schedule: string;
-  /** ISO time the schedule meant this run for (TemporalScheduledStartTime) */
-  scheduledAt: string;
-  /** <schedule>-YYYYMMDDTHHMMSSZ */
-  runId: string;
-  keepDays: number | null;
-}
-
 /** What a continued-as-new run needs to carry on: never the list of finished shards, only where to go on from. */
 export interface Continuation {
   run: RunRef;
@@ -45,7 +35,6 @@ export interface Continuation {
   /** every shard below this one is done */
   nextShard: number;
   progress: GenerationProgress;
-  scheduled: ScheduledRun | null;
 }
 
 /** The readable summary the Web UI shows (memo), also what `wrapped-etl status` falls back on. */
@@ -54,9 +43,6 @@ export interface GenerationMemo {
   runId?: string;
   outDir?: string;
   progress?: GenerationProgress;
-  /** set by `wrapped-etl schedule create` on the schedule's action */
-  schedule?: string;
-  keepDays?: number;
 }
 
 export interface WrappedProgress {

@@ -18,7 +18,7 @@ import type { GenerationInput } from '../src/config/generation-input';
 import { causeMessage, failFast } from './activity-failure';
 import { runBoundedLanes } from './bounded-lanes';
 import { progressQuery, type Continuation, type GenerateDatasetWorkflow, type GenerationMemo, type GenerationProgress, type GenerationResult } from './contracts';
-import { scheduledRun } from './scheduled-run';
+import { scheduledAt } from './scheduled-run';
 
 export type { Continuation, GenerationMemo, GenerationProgress, GenerationResult, Phase } from './contracts';
 
@@ -63,7 +63,7 @@ function describeProgress(p: GenerationProgress, outDir: string): string {
  * Continuation, so the history stays bounded whatever the number of shards.
  */
 export async function generateDataset(input: GenerationInput = {}, continuation?: Continuation): Promise<GenerationResult> {
-  const progress: GenerationProgress = continuation?.progress ?? { phase: 'resolving', shardsDone: 0, shardsTotal: 0, records: 0, bytes: 0 };
+  const progress: GenerationProgress = { phase: 'resolving', shardsDone: 0, shardsTotal: 0, records: 0, bytes: 0, ...(typeof continuation?.progress === 'object' ? continuation.progress : {}) };
   setHandler(progressQuery, () => progress);
   const info = workflowInfo();
   const memo: GenerationMemo = { ...(info.memo as GenerationMemo | undefined) };
@@ -74,10 +74,9 @@ export async function generateDataset(input: GenerationInput = {}, continuation?
   let run: RunRef | undefined = continuation?.run;
 
   try {
-    const scheduled = continuation ? continuation.scheduled : scheduledRun(info, memo);
     let catalogSha256: string;
     if (!continuation) {
-      run = await quick.resolveParams({ input, workflowId: info.workflowId, defaultRunId: scheduled?.runId });
+      run = await quick.resolveParams({ input, workflowId: info.workflowId, scheduledAt: scheduledAt(info) });
       progress.shardsTotal = Math.ceil(run.params.users / run.params.shardSize);
       const p = run.params;
       remember({
@@ -92,6 +91,9 @@ export async function generateDataset(input: GenerationInput = {}, continuation?
       progress.phase = 'shards';
       remember();
     } else {
+      // a continuation is an argument like the input: a starter could forge one, so its run is checked against the folder's record
+      run = await quick.checkRun(continuation.run);
+      progress.shardsTotal = Math.ceil(run.params.users / run.params.shardSize);
       catalogSha256 = continuation.catalogSha256;
     }
     const ref = run!;
@@ -105,13 +107,13 @@ export async function generateDataset(input: GenerationInput = {}, continuation?
       // a cancel that came while the last shards finished anyway must not be lost to the next run
       if (CancellationScope.current().consideredCancelled) throw new CancelledFailure('generation cancelled');
       remember();
-      const next: Continuation = { run: ref, catalogSha256, nextShard, progress, scheduled };
+      const next: Continuation = { run: ref, catalogSha256, nextShard, progress };
       await makeContinueAsNewFunc<typeof generateDataset>({ memo: { ...memo } })(input, next);
     }
 
     progress.phase = 'manifest';
     const manifest = await wholeRun.finalizeManifest(ref);
-    if (scheduled?.keepDays) await quick.pruneGenerations({ runDir: ref.runDir, schedule: scheduled.schedule, keepDays: scheduled.keepDays, scheduledAt: scheduled.scheduledAt });
+    if (ref.params.keepDays) await quick.pruneGenerations(ref);
     progress.phase = 'done';
     remember();
     setCurrentDetails(`done: ${manifest.totalRecords} records in ${manifest.parts} parts -> ${ref.runDir}`);

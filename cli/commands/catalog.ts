@@ -22,7 +22,7 @@ Sources:
   html:URL               the song tables of a web page (Title/Song/Single/Track and
                          Artist/Performer columns, Year if present)
   source:PATH.json       a description of another CSV or HTML layout
-  synthetic:N            N made-up songs (offline; default synthetic:2000)`,
+  synthetic:N            N made-up songs (offline; default synthetic:8000)`,
   flags: {
     out: { type: 'string', value: 'FILE.avro', help: 'where to write the catalog (required; - writes it to stdout)' },
     json: { type: 'boolean', help: 'print the report as one JSON line:\n{"out","sha256","sources":[...],"duplicatesMerged","songs"}' },
@@ -44,7 +44,7 @@ export async function run(argv: string[]): Promise<void> {
   const { values, positionals } = parseCommand(CATALOG, argv);
   const [action, ...sources] = positionals;
   if (action !== 'import') throw usageError(CATALOG, action ? `unknown action "${action}"; the action is import` : 'say what to do: catalog import SOURCE... --out FILE.avro');
-  if (sources.length === 0) throw usageError(CATALOG, 'give at least one SOURCE, e.g. csv:top2000.csv or synthetic:2000');
+  if (sources.length === 0) throw usageError(CATALOG, 'give at least one SOURCE, e.g. csv:top2000.csv or synthetic:8000');
   if (!values.out) throw usageError(CATALOG, '--out FILE.avro is required');
   const toStdout = values.out === STDOUT;
   if (toStdout) refuseTerminal(CATALOG.name, 'an AVRO file');

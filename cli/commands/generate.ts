@@ -130,7 +130,7 @@ export async function run(argv: string[]): Promise<void> {
     throw err;
   }
 
-  const session = await openSession({ address: values.address, worker: embedded && !values.detach, dataRoot, needsRunningServer: values.detach ? DETACH_NEEDS_SERVER : undefined });
+  const session = await openSession({ address: values.address, worker: embedded && !values.detach, dataRoot, trustedSources: params.catalog, needsRunningServer: values.detach ? DETACH_NEEDS_SERVER : undefined });
   try {
     await session.client.workflow.start<GenerateDatasetWorkflow>(GENERATE_DATASET, {
       taskQueue: TASK_QUEUE,

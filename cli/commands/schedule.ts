@@ -53,7 +53,8 @@ const SCHEDULE: CommandDef = {
 
 A schedule starts generateDataset on the cron (UTC). Each run writes to
 <out>/NAME-YYYYMMDDTHHMMSSZ, named after its scheduled time; a run is skipped
-while the previous one still runs. Schedules need a server that keeps running
+while the previous one still runs; --keep-days N deletes this schedule's complete
+generations scheduled more than N days before the newest. Schedules need a server that keeps running
 (\`wrapped-etl server\`, or --address) and a worker there.
 \`wrapped-etl schedule SUBCOMMAND --help\` lists a subcommand's flags.`,
   flags: {},
@@ -74,14 +75,14 @@ function scheduleName(def: CommandDef, positionals: string[]): string {
   return name;
 }
 
-function createInput(def: CommandDef, values: Record<string, string | string[] | boolean | undefined>): { input: GenerationInput; keepDays: number | undefined; cron: string } {
+function createInput(def: CommandDef, name: string, values: Record<string, string | string[] | boolean | undefined>): { input: GenerationInput; cron: string } {
   const cron = values.cron as string | undefined;
   if (!cron) throw usageError(def, '--cron is required, e.g. --cron "0 2 * * *" (every night at 02:00 UTC)');
   const keepDays = wholeFlag(def, 'keep-days', values['keep-days'] as string | undefined, 1);
   for (const flag of Object.keys(RUN_NAME_FLAGS)) {
     if (values[flag] !== undefined) throw usageError(def, `--${flag} does not go with a schedule: each run is named after its scheduled time`);
   }
-  const input = inputFromFlags(values);
+  const input: GenerationInput = { ...inputFromFlags(values), schedule: name, ...(keepDays ? { keepDays } : {}) };
   if (input.runId !== undefined) throw usageError(def, 'runId does not go with a schedule: each run is named after its scheduled time');
   if (input.resume !== undefined) throw usageError(def, 'resume does not go with a schedule');
   try {
@@ -90,7 +91,7 @@ function createInput(def: CommandDef, values: Record<string, string | string[] |
     if (err instanceof InputError) throw usageError(def, err.message);
     throw err;
   }
-  return { input, keepDays, cron };
+  return { input, cron };
 }
 
 interface ScheduleView {
@@ -117,7 +118,7 @@ async function describeSchedule(client: Client, name: string): Promise<ScheduleV
     note: d.state.note || null,
     cron: (d.memo as { cron?: string } | undefined)?.cron ?? JSON.stringify(d.spec.calendars ?? d.spec.intervals),
     input: (action?.args?.[0] ?? {}) as GenerationInput,
-    keepDays: (action?.memo as { keepDays?: number } | undefined)?.keepDays ?? null,
+    keepDays: (action?.args?.[0] as GenerationInput | undefined)?.keepDays ?? null,
     overlap: String(d.policies.overlap),
     nextRuns: d.info.nextActionTimes.slice(0, 3).map((t) => t.toISOString()),
     runsTaken: d.info.numActionsTaken,
@@ -156,9 +157,9 @@ export async function run(argv: string[]): Promise<void> {
   }
   const def = subcommandDef(sub as Subcommand);
   const { values, positionals } = parseCommand(def, rest);
-  const created = sub === 'create' ? createInput(def, values) : undefined;
   if (sub === 'list' && positionals.length) throw usageError(def, `unexpected argument "${positionals[0]}"`);
   const name = sub === 'list' ? '' : scheduleName(def, positionals);
+  const created = sub === 'create' ? createInput(def, name, values) : undefined;
   const json = Boolean(values.json);
   const say = (text: string, done: string) => process.stdout.write(json ? JSON.stringify({ name, done }) + '\n' : text);
   const show = (v: ScheduleView) => process.stdout.write(json ? JSON.stringify(v) + '\n' : formatSchedule(v));
@@ -169,7 +170,7 @@ export async function run(argv: string[]): Promise<void> {
     const handle = client.schedule.getHandle(name);
     switch (sub) {
       case 'create': {
-        const { input, keepDays, cron } = created!;
+        const { input, cron } = created!;
         await client.schedule.create({
           scheduleId: name,
           spec: { cronExpressions: [cron] },
@@ -178,8 +179,8 @@ export async function run(argv: string[]): Promise<void> {
             workflowType: GENERATE_DATASET,
             workflowId: name,
             taskQueue: TASK_QUEUE,
+            // schedule and keepDays travel in the validated input: memo and search attributes are not trusted
             args: [input],
-            memo: { schedule: name, ...(keepDays ? { keepDays } : {}) },
           },
           policies: { overlap: ScheduleOverlapPolicy.SKIP },
           memo: { cron },

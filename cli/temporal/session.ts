@@ -13,6 +13,8 @@ export interface SessionOptions {
   worker: boolean;
   /** the in-process worker's data root */
   dataRoot?: string;
+  /** catalog sources named on this command line: the in-process worker reads them wherever they point */
+  trustedSources?: readonly string[];
   /** embedded only: fail instead of starting a dev server when none runs (for commands that need one that stays up) */
   needsRunningServer?: string;
 }
@@ -25,7 +27,7 @@ export interface TemporalSession {
   ownsServer: boolean;
   uiUrl?: string;
   /** embedded only: starts the in-process worker now (when the data root was not known at openSession) */
-  startWorker(dataRoot?: string): Promise<void>;
+  startWorker(dataRoot?: string, trustedSources?: readonly string[]): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -67,12 +69,12 @@ export async function openSession(opts: SessionOptions): Promise<TemporalSession
   let worker: GenerationWorker | undefined;
   let workerDone: Promise<void> | undefined;
   let nativeConnection: NativeConnection | undefined;
-  const startWorker = async (dataRoot?: string) => {
+  const startWorker = async (dataRoot?: string, trustedSources?: readonly string[]) => {
     if (worker) return;
     // the embedded CLI handles SIGINT/SIGTERM itself: it cancels the run, then stops the worker
     installRuntime([]);
     nativeConnection ??= await NativeConnection.connect({ address: DEFAULT_ADDRESS });
-    worker = await createGenerationWorker({ connection: nativeConnection, dataRoot });
+    worker = await createGenerationWorker({ connection: nativeConnection, dataRoot, trustedSources });
     workerDone = worker.run();
   };
   const close = async () => {
@@ -87,7 +89,7 @@ export async function openSession(opts: SessionOptions): Promise<TemporalSession
   };
   try {
     connection = await Connection.connect({ address: DEFAULT_ADDRESS });
-    if (opts.worker) await startWorker(opts.dataRoot);
+    if (opts.worker) await startWorker(opts.dataRoot, opts.trustedSources);
   } catch (err) {
     await close();
     throw err;

@@ -27,7 +27,8 @@ export function writeCatalogFile(filePath: string, songs: Iterable<Song>): Catal
 export async function readCatalogFile(filePath: string): Promise<Song[]> {
   if (!fs.existsSync(filePath)) throw new Error(`catalog file not found: ${filePath}`);
   const songs: Song[] = [];
-  for await (const song of readContainer<Song>(filePath)) songs.push(song);
+  // catalogs written before songs had albums resolve to ''
+  for await (const song of readContainer<Song>(filePath)) songs.push({ ...song, album: song.album ?? '' });
   if (songs.length === 0) throw new Error(`catalog file ${filePath} holds no songs`);
   return songs;
 }

@@ -10,6 +10,7 @@ export const HEADER_NAMES: Record<SongColumn, readonly string[]> = {
   title: ['title', 'song', 'song title', 'song name', 'single', 'track', 'track name', 'track title', 'name', 'track_name', 'song_name'],
   artist: ['artist', 'artists', 'artist(s)', 'performer', 'performers', 'performer(s)', 'performed by', 'artist name', 'band', 'artist_name', 'track_artist', 'artist(s)_name'],
   genre: ['genre', 'genres', 'top genre', 'top_genre', 'playlist_genre', 'track_genre'],
+  album: ['album', 'albums', 'album name', 'album title', 'album_name', 'track_album_name', 'album(s)'],
   year: ['year', 'released', 'release date', 'release year', 'year released', 'release_date', 'release_year', 'released_year', 'track_album_release_date'],
   popularity: ['popularity', 'track_popularity', 'pop'],
   danceability: ['danceability', 'danceability_%', 'dnce'],

@@ -14,7 +14,12 @@ export interface HtmlOptions {
   units?: Partial<Units>;
   defaults?: RawRow;
   currentYear: number;
+  /** most table rows a page may have (default MAX_TABLE_ROWS) */
+  maxRows?: number;
 }
+
+/** Most table rows read from one page: beyond this, a page fails at once instead of exhausting the worker's memory. */
+export const MAX_TABLE_ROWS = 100_000;
 
 const LOOKED_FOR = 'a title-like column (Title, Song, Single, Track) and an artist-like column (Artist, Artist(s), Performer)';
 
@@ -24,6 +29,12 @@ const LOOKED_FOR = 'a title-like column (Title, Song, Single, Track) and an arti
  * selector picks, columns as mapped. Note rows are skipped and counted.
  */
 export function readHtmlSource(tally: SourceTally, url: string, page: Page, opts: HtmlOptions): void {
+  // counted in the bytes, before a parse of a huge table could exhaust the worker's memory
+  const maxRows = opts.maxRows ?? MAX_TABLE_ROWS;
+  const rowCount = countRowTags(page.body);
+  if (rowCount > maxRows) {
+    throw new SourceError(tally.source, `${url} has ${rowCount} table rows, more than the ${maxRows} a page may have; split it into smaller pages or use a csv: source`);
+  }
   // encoding: a BOM, else the Content-Type charset, else <meta charset>, else UTF-8
   const $ = cheerio.loadBuffer(page.body, { encoding: { defaultEncoding: 'utf-8', transportLayerEncodingLabel: page.charset } });
   stripInvisible($);
@@ -79,6 +90,19 @@ export function readHtmlSource(tally: SourceTally, url: string, page: Page, opts
       else tally.skip(where, result.reason, result.detail);
     }
   }
+}
+
+/** How many <tr> tags the page holds (any case). */
+function countRowTags(body: Buffer): number {
+  let n = 0;
+  for (const tag of ['<tr', '<TR', '<Tr', '<tR']) {
+    for (let at = body.indexOf(tag); at >= 0; at = body.indexOf(tag, at + 3)) {
+      const next = body[at + 3];
+      // '>' or whitespace: <tr> or <tr class=...>, not <track>
+      if (next === 0x3e || next === 0x20 || next === 0x09 || next === 0x0a || next === 0x0d) n++;
+    }
+  }
+  return n;
 }
 
 /** The year a chart page is about ("... number-one singles of 1985"), if its title names exactly one. */

@@ -123,10 +123,17 @@ function spanOf(attr: string | undefined, max: number): number {
   return Number.isFinite(n) && n >= 1 ? Math.min(n, max) : 1;
 }
 
+/** The most cells of any row; a loop, as a spread of a huge table's rows would overflow the stack. */
+function widestRow(rows: readonly GridRow[]): number {
+  let width = 0;
+  for (const r of rows) if (r.cells.length > width) width = r.cells.length;
+  return width;
+}
+
 /** Leading header rows (in <thead>, or made only of <th>), else the first row. */
 export function headerRowCount(rows: readonly GridRow[]): number {
   let n = 0;
-  const width = Math.max(0, ...rows.map((r) => r.cells.length));
+  const width = widestRow(rows);
   const isHeader = (row: GridRow): boolean => row.inHead || (row.cells.length > 0 && row.cells.every((c) => c?.header));
   // a later all-<th> row that is one cell across the table is a group label ("1999"), not a header
   while (n < rows.length && isHeader(rows[n]) && !(n > 0 && width > 1 && new Set(rows[n].cells.map((c) => c?.cellId)).size === 1)) n++;
@@ -135,7 +142,7 @@ export function headerRowCount(rows: readonly GridRow[]): number {
 
 /** One label per column from all header rows: "Peak chart positions US", "Title". */
 export function headerLabels(rows: readonly GridRow[], headerRows: number): string[] {
-  const width = Math.max(0, ...rows.map((r) => r.cells.length));
+  const width = widestRow(rows);
   const labels: string[] = [];
   for (let col = 0; col < width; col++) {
     const parts: string[] = [];

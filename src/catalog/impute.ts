@@ -6,7 +6,7 @@ import type { Song } from '../domain/song';
 export const IMPUTABLE_FIELDS = ['genre', 'year', 'popularity', 'danceability', 'energy', 'length_seconds'] as const;
 export type ImputableField = (typeof IMPUTABLE_FIELDS)[number];
 
-export type KnownSong = Pick<Song, 'title' | 'artist' | 'source'> & Partial<Pick<Song, ImputableField>>;
+export type KnownSong = Pick<Song, 'title' | 'artist' | 'source'> & Partial<Pick<Song, ImputableField | 'album'>>;
 
 const clamp = (x: number, lo: number, hi: number): number => Math.min(hi, Math.max(lo, x));
 
@@ -45,6 +45,7 @@ export function imputeSong(known: KnownSong, currentYear: number): Song {
   return {
     title: known.title,
     artist: known.artist,
+    album: known.album ?? '',
     genre,
     year,
     popularity,

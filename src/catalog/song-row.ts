@@ -2,7 +2,7 @@ import { imputeSong, type KnownSong } from './impute';
 import type { Song } from '../domain/song';
 
 /** The columns a source can map: everything of a Song but its provenance. */
-export const SONG_COLUMNS = ['title', 'artist', 'genre', 'year', 'popularity', 'danceability', 'energy', 'length'] as const;
+export const SONG_COLUMNS = ['title', 'artist', 'album', 'genre', 'year', 'popularity', 'danceability', 'energy', 'length'] as const;
 export type SongColumn = (typeof SONG_COLUMNS)[number];
 
 /** One source row as text, by song column; a column the source lacks is undefined. */
@@ -100,6 +100,8 @@ export function songFromRow(row: RawRow, ctx: RowContext): RowResult {
     const artist = artistText === undefined ? undefined : present(parseArtist(artistText))?.replace(/\s+/g, ' ');
     if (!artist) throw new RowProblem('missing artist', JSON.stringify(row.artist ?? ''));
     const known: KnownSong = { title, artist, source: ctx.source };
+    const album = present(row.album);
+    if (album !== undefined) known.album = album.replace(/\s+/g, ' ');
     const genre = present(row.genre);
     if (genre !== undefined) known.genre = genre.replace(/\s+/g, ' ');
     const year = present(row.year);

@@ -1,4 +1,7 @@
 import * as path from 'node:path';
+import { confineUnderRoots } from '../config/data-root';
+import { InputError } from '../domain/errors';
+import type { AddressPolicy } from './address-guard';
 import { readCsvSource } from './csv-source';
 import { songKey, type ImputableField } from './impute';
 import type { FetchEvents, HttpOptions } from './polite-fetch';
@@ -20,6 +23,16 @@ export interface IngestContext {
   /** politeness and retry settings for html sources (defaults: DEFAULT_HTTP) */
   http?: Partial<HttpOptions>;
   signal?: AbortSignal;
+  /**
+   * Folders the files of csv: and source: (and the file a description names) must lie
+   * under, by real path; undefined reads any file (a trusted caller: the CLI's own
+   * command line, tests).
+   */
+  fileRoots?: string[];
+  /** sources named on the worker's own command line: read whatever they name */
+  trusted?: readonly string[];
+  /** where html: sources may connect; undefined: anywhere (a trusted caller) */
+  addresses?: AddressPolicy;
   /** called now and then during long work: rows read, pages fetched, retries */
   onProgress?: (event: { source: string; message: string; rowsRead?: number }) => void;
 }
@@ -56,7 +69,7 @@ export async function readSource(spec: string, ctx: IngestContext): Promise<{ so
       break;
     }
     case 'csv':
-      await readCsvSource(tally, path.resolve(arg), { currentYear: ctx.currentYear, onProgress: progressOf(spec, ctx) });
+      await readCsvSource(tally, confinedFile(spec, arg, ctx), { currentYear: ctx.currentYear, onProgress: progressOf(spec, ctx) });
       break;
     case 'html':
       await readHtml(tally, { kind: 'html', url: arg, columns: {}, units: {}, defaults: {} }, ctx);
@@ -64,13 +77,13 @@ export async function readSource(spec: string, ctx: IngestContext): Promise<{ so
     case 'source': {
       let description: SourceDescription;
       try {
-        description = loadSourceDescription(arg);
+        description = loadSourceDescription(confinedFile(spec, arg, ctx));
       } catch (err) {
         if (err instanceof DescriptionError) throw new SourceError(spec, `bad source description ${path.resolve(arg)}: ${err.message}`);
         throw err;
       }
       if (description.kind === 'csv') {
-        await readCsvSource(tally, description.path!, { ...description, currentYear: ctx.currentYear, onProgress: progressOf(spec, ctx) });
+        await readCsvSource(tally, confinedFile(spec, description.path!, ctx, 'path'), { ...description, currentYear: ctx.currentYear, onProgress: progressOf(spec, ctx) });
       } else {
         await readHtml(tally, description, ctx);
       }
@@ -81,6 +94,23 @@ export async function readSource(spec: string, ctx: IngestContext): Promise<{ so
     throw new SourceError(spec, `yielded no valid song from ${tally.rowsRead} rows (${tally.describeSkips()})`);
   }
   return { songs: tally.songs, report: tally.report() };
+}
+
+/**
+ * The real path of a file a source names, refused (without reading it) unless it lies
+ * under one of ctx.fileRoots or the source is trusted.
+ */
+function confinedFile(spec: string, file: string, ctx: IngestContext, field?: string): string {
+  if (!ctx.fileRoots || ctx.trusted?.includes(spec)) return path.resolve(file);
+  try {
+    return confineUnderRoots(ctx.fileRoots, field ?? 'file', file);
+  } catch (err) {
+    if (err instanceof InputError) {
+      const where = field ? `the description's ${field} ` : '';
+      throw new SourceError(spec, `${where}${err.problem} (a worker reads catalog files only under WRAPPED_ETL_DATA_ROOT or WRAPPED_ETL_CATALOG_ROOT); not read`);
+    }
+    throw err;
+  }
 }
 
 function progressOf(source: string, ctx: IngestContext): (rowsRead: number) => void {
@@ -96,7 +126,8 @@ async function readHtml(tally: SourceTally, d: SourceDescription, ctx: IngestCon
   };
   // the HTTP client and HTML parser load only for html: sources
   const [{ fetchPage }, { readHtmlSource }] = await Promise.all([import('./polite-fetch'), import('./html-source')]);
-  const page = await fetchPage(tally.source, url, { cacheDir: ctx.cacheDir, http: ctx.http, signal: ctx.signal, ...events });
+  const addresses = ctx.trusted?.includes(tally.source) ? undefined : ctx.addresses;
+  const page = await fetchPage(tally.source, url, { cacheDir: ctx.cacheDir, http: ctx.http, signal: ctx.signal, addresses, ...events });
   readHtmlSource(tally, url, page, { ...d, currentYear: ctx.currentYear });
 }
 

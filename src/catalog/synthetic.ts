@@ -3,14 +3,22 @@ import { SeededRandom } from '../simulation/seeded-random';
 import { GENRE_PROFILES, GENRE_WEIGHTS, genreFeatures, recentYear } from './genres';
 import type { Song } from '../domain/song';
 
-export const DEFAULT_SYNTHETIC_SONGS = 2000;
+/** Big enough that heavy listeners do not run out of new artists (docs/realism.md). */
+export const DEFAULT_SYNTHETIC_SONGS = 8000;
 
 const clamp = (x: number, lo: number, hi: number): number => Math.min(hi, Math.max(lo, x));
 
+/** Tracks on a synthetic album (an artist's songs are released as albums, EPs and singles). */
+const ALBUM_TRACKS: readonly [number, number] = [6, 14];
+const EP_TRACKS: readonly [number, number] = [3, 5];
+const SINGLE_SHARE = 0.2;
+const EP_SHARE = 0.2;
+
 /**
  * A synthetic catalog of `count` songs, deterministic for the seed: a power-law number
- * of songs per artist, genre-shaped audio features, years skewed toward recent decades
- * and popularity skewed toward a long tail.
+ * of songs per artist, released as albums (6-14 tracks), EPs (3-5) and singles, one
+ * release year per album from the artist's debut on; genre-shaped audio features,
+ * years skewed toward recent decades and popularity skewed toward a long tail.
  */
 export function syntheticCatalog(count: number, seed: number, currentYear: number): Song[] {
   const rng = new SeededRandom(seed, 'synthetic-catalog', count);
@@ -23,27 +31,43 @@ export function syntheticCatalog(count: number, seed: number, currentYear: numbe
     const artist = uniqueArtistName(faker, rng, artists);
     const genre = GENRE_PROFILES[rng.weightedIndex(GENRE_WEIGHTS)];
     // Pareto-distributed catalogue size: most artists have one or two songs, a few have dozens.
-    const artistSongs = Math.min(60, Math.floor(1 / Math.pow(1 - rng.next(), 1 / 1.3)));
-    const debut = recentYear(rng, currentYear);
+    let left = Math.min(60, Math.floor(1 / Math.pow(1 - rng.next(), 1 / 1.3)), count - songs.length);
+    let year = recentYear(rng, currentYear);
     const fame = Math.pow(rng.next(), 2.5);
-    for (let i = 0; i < artistSongs && songs.length < count; i++) {
-      let title = songTitle(faker, rng);
-      while (titles.has(`${artist}\u0000${title.toLowerCase()}`)) title = songTitle(faker, rng);
-      titles.add(`${artist}\u0000${title.toLowerCase()}`);
-      const year = Math.min(currentYear, debut + Math.floor(rng.next() * Math.max(1, currentYear - debut + 1) * rng.next()));
-      songs.push({
-        title,
-        artist,
-        genre: genre.genre,
-        year,
-        popularity: Math.round(clamp(100 * (0.6 * fame + 0.4 * Math.pow(rng.next(), 3)), 0, 100)),
-        ...genreFeatures(rng, genre),
-        source: `synthetic:${count}`,
-        imputed: [],
-      });
+    const albums = new Set<string>();
+    while (left > 0) {
+      const kind = rng.next();
+      const tracks = Math.min(left, kind < SINGLE_SHARE ? 1 : kind < SINGLE_SHARE + EP_SHARE ? rng.int(...EP_TRACKS) : rng.int(...ALBUM_TRACKS));
+      let album = tracks === 1 ? '' : albumTitle(faker, rng);
+      while (albums.has(album.toLowerCase())) album = albumTitle(faker, rng);
+      albums.add(album.toLowerCase());
+      for (let i = 0; i < tracks; i++) {
+        let title = songTitle(faker, rng);
+        while (titles.has(`${artist}\u0000${title.toLowerCase()}`)) title = songTitle(faker, rng);
+        titles.add(`${artist}\u0000${title.toLowerCase()}`);
+        songs.push({
+          title,
+          artist,
+          // a single is listed under its own title, as the streaming services do
+          album: album || title,
+          genre: genre.genre,
+          year,
+          popularity: Math.round(clamp(100 * (0.6 * fame + 0.4 * Math.pow(rng.next(), 3)), 0, 100)),
+          ...genreFeatures(rng, genre),
+          source: `synthetic:${count}`,
+          imputed: [],
+        });
+      }
+      left -= tracks;
+      year = Math.min(currentYear, year + rng.int(1, 4));
     }
   }
   return songs;
+}
+
+function albumTitle(faker: Faker, rng: SeededRandom): string {
+  const words = faker.word.words({ count: { min: 1, max: 3 } }).split(' ').map(capitalize).join(' ');
+  return rng.chance(0.15) ? `${words} (Deluxe Edition)` : words;
 }
 
 function uniqueArtistName(faker: Faker, rng: SeededRandom, used: Set<string>): string {

@@ -1,5 +1,7 @@
+import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { InputError } from '../domain/errors';
+import { checkPathText } from './path-text';
 
 /**
  * The folder that the input's `out` may not escape: WRAPPED_ETL_DATA_ROOT, else the
@@ -10,16 +12,64 @@ export function dataRoot(): string {
   return path.resolve(process.env.WRAPPED_ETL_DATA_ROOT ?? process.cwd());
 }
 
-/** `p` resolved under the data root; an InputError on `field` if it escapes it. */
-export function confineUnderRoot(root: string, field: string, p: string): string {
-  const abs = path.resolve(root, p);
-  const rel = path.relative(root, abs);
-  if (rel === '..' || rel.startsWith(`..${path.sep}`) || path.isAbsolute(rel)) {
-    throw new InputError(field, `"${p}" is outside the data root ${root}; give a folder under it`);
+/** True when `p` is `dir` or lies below it (both absolute and normalised). */
+export function isWithin(dir: string, p: string): boolean {
+  const rel = path.relative(dir, p);
+  return rel === '' || (rel !== '..' && !rel.startsWith(`..${path.sep}`) && !path.isAbsolute(rel));
+}
+
+/**
+ * `abs` with every symbolic link of its existing part followed: the real path of its
+ * deepest existing ancestor, joined with the components that do not exist yet.
+ */
+export function realPathOf(abs: string): string {
+  const missing: string[] = [];
+  let at = abs;
+  for (;;) {
+    try {
+      return path.join(fs.realpathSync.native(at), ...missing.reverse());
+    } catch (err) {
+      const code = (err as NodeJS.ErrnoException).code;
+      if (code !== 'ENOENT' && code !== 'ENOTDIR') throw err;
+      const parent = path.dirname(at);
+      if (parent === at) return abs;
+      missing.push(path.basename(at));
+      at = parent;
+    }
   }
-  return abs;
+}
+
+/**
+ * `p` (relative to `root`, or absolute) as a real path under the real root; an
+ * InputError on `field` if it escapes it, lexically or through a symbolic link.
+ */
+export function confineUnderRoot(root: string, field: string, p: string): string {
+  checkPathText(field, p);
+  const abs = path.resolve(root, p);
+  if (!isWithin(root, abs)) throw new InputError(field, `"${p}" is outside the data root ${root}; give a folder under it`);
+  const realRoot = realPathOf(root);
+  const real = realPathOf(abs);
+  if (!isWithin(realRoot, real)) {
+    throw new InputError(field, `"${p}" leads outside the data root ${root} through a symbolic link; give a folder under it`);
+  }
+  return real;
+}
+
+/** The first of `roots` that `p` lies under by its real path, or an InputError on `field` naming them. */
+export function confineUnderRoots(roots: string[], field: string, p: string): string {
+  checkPathText(field, p);
+  const real = realPathOf(path.resolve(roots[0], p));
+  if (roots.some((root) => isWithin(realPathOf(root), real))) return real;
+  throw new InputError(field, `"${p}" is outside ${roots.join(' and ')}; put the file under ${roots.length > 1 ? 'one of them' : 'it'}`);
+}
+
+/** Where a worker reads catalog files (csv:, source:) from: the data root, and WRAPPED_ETL_CATALOG_ROOT when set. */
+export function catalogRoots(root: string): string[] {
+  const extra = process.env.WRAPPED_ETL_CATALOG_ROOT;
+  return extra ? [root, path.resolve(extra)] : [root];
 }
 
 export function resolveRunDir(root: string, out: string, runId: string): string {
-  return path.join(confineUnderRoot(root, 'out', out), runId);
+  const outDir = confineUnderRoot(root, 'out', out);
+  return confineUnderRoot(root, 'runId', path.join(outDir, runId));
 }

@@ -10,6 +10,7 @@ import { INTERACTIONS } from '../domain/listening-record';
 import type { AxisStrength } from '../domain/personality';
 import type { SimulationParams } from '../simulation/simulation-params';
 import { OUTPUT_FORMATS, PRIMARY_FORMAT, type OutputFormat } from '../formats/part-formats';
+import { checkPathText } from './path-text';
 
 export type { OutputFormat };
 
@@ -45,6 +46,10 @@ export interface GenerationInput {
   interactions?: Record<string, number>;
   /** workflow id of a failed/cancelled generation to resume into the same folder */
   resume?: string;
+  /** set by `wrapped-etl schedule create` on the schedule's action: the run is named <schedule>-YYYYMMDDTHHMMSSZ */
+  schedule?: string;
+  /** with schedule: a completed run deletes the schedule's complete generations scheduled more than keepDays before it */
+  keepDays?: number;
 }
 
 /** A validated input with every default filled in: what the simulation needs, and where and how to write it. */
@@ -57,6 +62,8 @@ export interface GenerationParams extends SimulationParams {
   format: OutputFormat[];
   schemaVersion: 1 | 2;
   resume: string | null;
+  schedule: string | null;
+  keepDays: number | null;
 }
 
 export const DEFAULTS = {
@@ -66,7 +73,7 @@ export const DEFAULTS = {
   from: '2025-01-01',
   to: '2025-12-31',
   seed: 42,
-  catalog: ['synthetic:2000'],
+  catalog: ['synthetic:8000'],
   out: 'data',
   parallelism: 4,
   format: ['avro'] as OutputFormat[],
@@ -81,12 +88,13 @@ const LIMITS = {
   sessionHours: 24,
   shardSize: 1_000_000,
   parallelism: 1000,
+  keepDays: 36_500,
 };
 
 const KNOWN_FIELDS = new Set<string>([
   'users', 'sessionsPerUser', 'sessionHours', 'from', 'to', 'seed', 'catalog', 'out', 'runId',
   'shardSize', 'parallelism', 'format', 'schemaVersion', 'travelShare', 'countries',
-  'personalities', 'axisStrength', 'interactions', 'resume',
+  'personalities', 'axisStrength', 'interactions', 'resume', 'schedule', 'keepDays',
 ]);
 
 const describe = (v: unknown): string => (v === undefined ? 'undefined' : JSON.stringify(v));
@@ -203,11 +211,55 @@ function axisStrength(v: unknown): AxisStrength {
   return out;
 }
 
+const STAMP = /^(\d{4})(\d{2})(\d{2})T(\d{2})(\d{2})(\d{2})Z$/;
+
+/** "2026-11-29T02:00:00.000Z" -> "20261129T020000Z" */
+export function compactTime(at: Date): string {
+  return `${at.toISOString().slice(0, 19).replace(/[-:]/g, '')}Z`;
+}
+
+/** When a scheduled generation's folder name <schedule>-YYYYMMDDTHHMMSSZ says it was scheduled, or undefined for other names. */
+export function scheduledTimeOf(folder: string, schedule: string): Date | undefined {
+  if (!folder.startsWith(`${schedule}-`)) return undefined;
+  const m = STAMP.exec(folder.slice(schedule.length + 1));
+  if (!m) return undefined;
+  const at = new Date(Date.UTC(+m[1], +m[2] - 1, +m[3], +m[4], +m[5], +m[6]));
+  return compactTime(at) === folder.slice(schedule.length + 1) ? at : undefined;
+}
+
+/** How far a scheduled time may lie ahead of the worker's clock (clock skew between server and worker). */
+const CLOCK_SKEW_MS = 5 * 60_000;
+
+/**
+ * The run folder of a scheduled run: named after its scheduled time. A runId given with
+ * a schedule (a resume) must be one of the schedule's folder names, not dated ahead of `now`.
+ */
+function scheduledRunId(schedule: string, runId: string | null, scheduledAt: Date | undefined, now: number): string {
+  if (runId === null) {
+    const at = scheduledAt ?? new Date(now);
+    if (Number.isNaN(at.getTime()) || at.getTime() > now + CLOCK_SKEW_MS) {
+      throw new InputError('schedule', `the scheduled time ${Number.isNaN(at.getTime()) ? 'is not a time' : `${at.toISOString()} lies in the future`}`);
+    }
+    return `${schedule}-${compactTime(at)}`;
+  }
+  const at = scheduledTimeOf(runId, schedule);
+  if (!at) throw new InputError('runId', `with schedule "${schedule}" must be ${schedule}-YYYYMMDDTHHMMSSZ (each run is named after its scheduled time), got ${describe(runId)}`);
+  if (at.getTime() > now + CLOCK_SKEW_MS) throw new InputError('runId', `${runId} is dated in the future`);
+  return runId;
+}
+
+/** When to resolve a scheduled run: the time it was scheduled for (checked by the workflow), and the clock. */
+export interface ScheduleClock {
+  scheduledAt?: Date;
+  now?: number;
+}
+
 /**
  * Validates an input (from JSON, flags or a schedule) and fills in every default.
- * `defaultRunId` names the output folder when the input does not.
+ * `defaultRunId` names the output folder when the input does not; a scheduled run
+ * (`schedule` set) is named after `clock.scheduledAt` instead.
  */
-export function resolveGenerationInput(raw: unknown, defaultRunId: string): GenerationParams {
+export function resolveGenerationInput(raw: unknown, defaultRunId: string, clock: ScheduleClock = {}): GenerationParams {
   if (raw === undefined || raw === null) raw = {};
   if (typeof raw !== 'object' || Array.isArray(raw)) {
     throw new InputError('input', `must be one JSON object (use {} for all defaults), got ${describe(raw)}`);
@@ -230,6 +282,20 @@ export function resolveGenerationInput(raw: unknown, defaultRunId: string): Gene
   const schemaVersion = integer('schemaVersion', input.schemaVersion, 1, 2, DEFAULTS.schemaVersion) as 1 | 2;
   const out = input.out ?? DEFAULTS.out;
   if (typeof out !== 'string' || out.trim() === '') throw new InputError('out', `must be a folder path, got ${describe(out)}`);
+  checkPathText('out', out);
+  const catalog = stringList('catalog', input.catalog, DEFAULTS.catalog);
+  catalog.forEach((spec, i) => {
+    if (/^(csv|source):/.test(spec)) checkPathText(`catalog[${i}]`, spec.slice(spec.indexOf(':') + 1));
+    else if (spec.includes('\0')) throw new InputError(`catalog[${i}]`, 'contains a NUL byte');
+  });
+  const schedule = name('schedule', input.schedule);
+  if (schedule !== null && schedule.length > 64) throw new InputError('schedule', `must be at most 64 characters, got ${schedule.length}`);
+  const keepDays = integer('keepDays', input.keepDays, 1, LIMITS.keepDays, 0) || null;
+  if (keepDays !== null && schedule === null) throw new InputError('keepDays', 'only goes with schedule: it prunes that schedule\'s generations');
+  const resume = name('resume', input.resume);
+  // a resume goes on in the folder of the generation it names, unless runId says otherwise
+  const givenRunId = name('runId', input.runId) ?? resume;
+  const runId = schedule === null ? (givenRunId ?? name('runId', defaultRunId)!) : scheduledRunId(schedule, givenRunId, clock.scheduledAt, clock.now ?? Date.now());
 
   const users = integer('users', input.users, 1, LIMITS.users, DEFAULTS.users);
   const sessionsPerUser = integer('sessionsPerUser', input.sessionsPerUser, 1, LIMITS.sessionsPerUser, DEFAULTS.sessionsPerUser);
@@ -241,9 +307,9 @@ export function resolveGenerationInput(raw: unknown, defaultRunId: string): Gene
     from,
     to,
     seed: integer('seed', input.seed, 0, Number.MAX_SAFE_INTEGER, DEFAULTS.seed),
-    catalog: stringList('catalog', input.catalog, DEFAULTS.catalog),
+    catalog,
     out,
-    runId: name('runId', input.runId) ?? name('runId', defaultRunId)!,
+    runId,
     shardSize: integer('shardSize', input.shardSize, 1, LIMITS.shardSize, adaptiveShardSize(users, sessionsPerUser, sessionHours)),
     parallelism: integer('parallelism', input.parallelism, 1, LIMITS.parallelism, DEFAULTS.parallelism),
     format: [...new Set(format)],
@@ -253,7 +319,9 @@ export function resolveGenerationInput(raw: unknown, defaultRunId: string): Gene
     personalities: weights('personalities', input.personalities),
     axisStrength: axisStrength(input.axisStrength),
     interactions: interactionWeights(input.interactions),
-    resume: name('resume', input.resume),
+    resume,
+    schedule,
+    keepDays,
   };
 }
 

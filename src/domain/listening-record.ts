@@ -29,11 +29,13 @@ export interface ListeningRecord {
 
 /**
  * A record as the simulator yields it: the v1 record plus `session`, the 0-based index
- * of the user's session it belongs to among those with events (not in the v1 schema;
- * the v1 encoder ignores it).
+ * of the user's session it belongs to among those with events, the session's `device`
+ * and the song's `album` (not in the v1 schema; the v1 encoder ignores them).
  */
 export interface SimulatedRecord extends ListeningRecord {
   session?: number;
+  device?: string;
+  album?: string;
 }
 
 /** The record of one event: who, where, which song, when, in which of the user's sessions. */
@@ -45,6 +47,7 @@ export function simulatedRecord(
   start: number,
   end: number,
   session: number,
+  device: string,
 ): SimulatedRecord {
   return {
     user_id: user.userId,
@@ -61,5 +64,7 @@ export function simulatedRecord(
     listening_time: { start_time: start, end_time: end },
     personality: user.personality,
     session,
+    device,
+    album: song.album,
   };
 }

@@ -46,6 +46,12 @@ export class LocalTime {
     return utcMs + this.offsetMs(timezone, utcMs);
   }
 
+  /** The local weekday (0 Monday .. 6 Sunday) and hour of an instant. */
+  localWeekdayHour(timezone: string, utcMs: number): { weekday: number; hour: number } {
+    const local = new Date(this.toLocal(timezone, utcMs));
+    return { weekday: (local.getUTCDay() + 6) % 7, hour: local.getUTCHours() };
+  }
+
   localHour(timezone: string, utcMs: number): number {
     return Math.floor((((this.toLocal(timezone, utcMs) % DAY_MS) + DAY_MS) % DAY_MS) / HOUR_MS);
   }

@@ -2,6 +2,8 @@
 export interface Song {
   title: string;
   artist: string;
+  /** the album the song is on; '' when the source does not say */
+  album: string;
   genre: string;
   year: number;
   popularity: number;
@@ -13,4 +15,4 @@ export interface Song {
 }
 
 /** What the simulation reads of a song (the catalog's provenance fields stay on disk). */
-export type SimulatedSong = Pick<Song, 'title' | 'artist' | 'genre' | 'year' | 'popularity' | 'danceability' | 'energy' | 'length_seconds'>;
+export type SimulatedSong = Pick<Song, 'title' | 'artist' | 'album' | 'genre' | 'year' | 'popularity' | 'danceability' | 'energy' | 'length_seconds'>;

@@ -1,5 +1,7 @@
+import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { readContainer } from '../formats/avro/read-container';
+import { readCatalogFile } from '../catalog/catalog-file';
 import { readManifest } from '../pipeline/manifest';
 import { RunLayout } from '../pipeline/run-layout';
 import { InputError } from '../domain/errors';
@@ -62,9 +64,9 @@ export function trackUri(artist: string, title: string): string {
 const isoSeconds = (ms: number): string => new Date(ms).toISOString().replace(/\.\d{3}Z$/, 'Z');
 const minuteUtc = (ms: number): string => new Date(ms).toISOString().slice(0, 16).replace('T', ' ');
 
-type StoredRecord = ListeningRecord & Partial<PlaybackContext>;
+type StoredRecord = ListeningRecord & Partial<PlaybackContext> & { album?: string };
 
-export function toSpotifyExtended(r: ListeningRecord, ctx: PlaybackContext): SpotifyExtendedStream {
+export function toSpotifyExtended(r: ListeningRecord & { album?: string }, ctx: PlaybackContext): SpotifyExtendedStream {
   return {
     ts: isoSeconds(r.listening_time.end_time),
     platform: ctx.device,
@@ -73,8 +75,8 @@ export function toSpotifyExtended(r: ListeningRecord, ctx: PlaybackContext): Spo
     ip_addr: null,
     master_metadata_track_name: r.song_name,
     master_metadata_album_artist_name: r.artist,
-    // the catalog knows no albums: every song stands as its own single, as Spotify lists singles
-    master_metadata_album_album_name: r.song_name,
+    // a song without a known album stands as its own single, as Spotify lists singles
+    master_metadata_album_album_name: r.album || r.song_name,
     spotify_track_uri: trackUri(r.artist, r.song_name),
     episode_name: null,
     episode_show_name: null,
@@ -126,7 +128,16 @@ export async function readUserRecords(runDir: string, userId: number): Promise<{
   const records: StoredRecord[] = [];
   for await (const r of readContainer<StoredRecord>(path.join(runDir, part.file))) if (r.user_id === userId) records.push(r);
   records.sort((a, b) => a.listening_time.start_time - b.listening_time.start_time);
+  await fillAlbums(runDir, records);
   return { records, seed };
+}
+
+/** Records of a v1 run carry no album: take it from the run's catalog checkpoint, as v2 does. */
+async function fillAlbums(runDir: string, records: StoredRecord[]): Promise<void> {
+  const catalogPath = new RunLayout(runDir).catalogPath;
+  if (!records.some((r) => r.album === undefined) || !fs.existsSync(catalogPath)) return;
+  const albums = new Map((await readCatalogFile(catalogPath)).map((s) => [`${s.artist}\u0000${s.title}`, s.album]));
+  for (const r of records) r.album ??= albums.get(`${r.artist}\u0000${r.song_name}`);
 }
 
 export async function exportUserHistory(runDir: string, userId: number, format: SpotifyFormat): Promise<SpotifyExtendedStream[] | SpotifyBasicStream[]> {

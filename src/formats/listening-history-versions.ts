@@ -15,7 +15,7 @@ export function listeningHistorySchemaFile(version: SchemaVersion): string {
   return file;
 }
 
-export type ListeningRecordV2 = ListeningRecord & PlaybackContext;
+export type ListeningRecordV2 = ListeningRecord & PlaybackContext & { album: string };
 
 /**
  * Maps simulator records to the chosen version's shape: v1 as is, v2 with the
@@ -26,6 +26,6 @@ export function recordMapper(version: SchemaVersion, seed: number): (r: Simulate
   const deriver = new PlaybackContextDeriver(seed);
   return (r) => {
     if (r.session === undefined) throw new Error(`schema v2 needs the session index of each simulated record (user ${r.user_id})`);
-    return { ...r, ...deriver.next(r, r.session) };
+    return { ...r, ...deriver.next(r, r.session), album: r.album ?? '' };
   };
 }

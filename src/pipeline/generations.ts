@@ -1,28 +1,32 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { isWithin } from '../config/data-root';
+import { scheduledTimeOf } from '../config/generation-input';
 import { DAY_MS } from '../domain/time-units';
 
-const STAMP = /^(\d{4})(\d{2})(\d{2})T(\d{2})(\d{2})(\d{2})Z$/;
+export { scheduledTimeOf } from '../config/generation-input';
 
-/** When a scheduled generation's folder name <schedule>-YYYYMMDDTHHMMSSZ says it was scheduled, or undefined for other folders. */
-export function scheduledTimeOf(folder: string, schedule: string): Date | undefined {
-  if (!folder.startsWith(`${schedule}-`)) return undefined;
-  const m = STAMP.exec(folder.slice(schedule.length + 1));
-  if (!m) return undefined;
-  return new Date(Date.UTC(+m[1], +m[2] - 1, +m[3], +m[4], +m[5], +m[6]));
-}
-
-/** The schedule's generation folders under `parent` scheduled more than keepDays before `now`. */
-export function prunableGenerations(parent: string, schedule: string, now: Date, keepDays: number): string[] {
+/**
+ * The schedule's complete generations (real folders with a manifest.json, no symbolic
+ * links) under `parent` scheduled strictly more than keepDays before `runAt`, never
+ * `runAt` itself nor anything dated after it, nor after `now`.
+ */
+export function prunableGenerations(parent: string, schedule: string, runAt: Date, keepDays: number, now = Date.now()): string[] {
+  if (!Number.isInteger(keepDays) || keepDays < 1) throw new RangeError(`keepDays must be a whole number >= 1, got ${keepDays}`);
   if (!fs.existsSync(parent)) return [];
-  const cutoff = now.getTime() - keepDays * DAY_MS;
+  const cutoff = Math.min(runAt.getTime(), now) - keepDays * DAY_MS;
+  const realParent = fs.realpathSync.native(parent);
   return fs
     .readdirSync(parent, { withFileTypes: true })
-    .filter((d) => d.isDirectory())
+    .filter((d) => d.isDirectory() && !d.isSymbolicLink())
     .filter((d) => {
       const at = scheduledTimeOf(d.name, schedule);
       return at !== undefined && at.getTime() < cutoff;
     })
     .map((d) => path.join(parent, d.name))
+    .filter((dir) => {
+      const manifest = fs.lstatSync(path.join(dir, 'manifest.json'), { throwIfNoEntry: false });
+      return manifest?.isFile() === true && isWithin(realParent, fs.realpathSync.native(dir));
+    })
     .sort();
 }

@@ -47,6 +47,7 @@ function slimSongs(songs: Song[]): SimulatedSong[] {
   return songs.map((s) => ({
     title: s.title,
     artist: once(s.artist),
+    album: once(s.album),
     genre: once(s.genre),
     year: s.year,
     popularity: s.popularity,

@@ -12,7 +12,7 @@ export function writeUsersFile(
   offsetsPath: string,
   shards: number,
   usersOfShard: (shard: number) => Iterable<UserProfile>,
-): { users: number; bytes: number; sha256: string } {
+): { users: number; bytes: number; sha256: string; offsetsSha256: string } {
   const lines = new AtomicFile(linesPath);
   const offsets = Buffer.alloc(8 * (shards + 1));
   let users = 0;
@@ -27,9 +27,9 @@ export function writeUsersFile(
       if (chunk.length) lines.write(Buffer.from(chunk.join('\n') + '\n'));
     }
     offsets.writeDoubleLE(lines.bytes, 8 * shards);
-    writeFileAtomic(offsetsPath, offsets);
+    const { sha256: offsetsSha256 } = writeFileAtomic(offsetsPath, offsets);
     const { bytes, sha256 } = lines.commit();
-    return { users, bytes, sha256 };
+    return { users, bytes, sha256, offsetsSha256 };
   } catch (err) {
     lines.abort();
     throw err;

@@ -18,7 +18,9 @@ export interface UsersProgress {
 export interface UsersResult {
   users: number;
   bytes: number;
+  /** of the users file and of its offsets file: what a resumed run checks before reusing them */
   sha256: string;
+  offsetsSha256: string;
 }
 
 /** Derives every user's profile and writes the run's users file and its offsets, shard by shard. */

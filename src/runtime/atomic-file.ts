@@ -1,6 +1,8 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as crypto from 'node:crypto';
+import * as os from 'node:os';
+import { threadId } from 'node:worker_threads';
 
 /**
  * A file written under a temporary name and renamed to its final name only once
@@ -15,8 +17,9 @@ export class AtomicFile {
 
   constructor(readonly finalPath: string) {
     fs.mkdirSync(path.dirname(finalPath), { recursive: true });
-    this.tempPath = `${finalPath}.${process.pid}.${crypto.randomBytes(4).toString('hex')}.tmp`;
-    this.fd = fs.openSync(this.tempPath, 'w');
+    this.tempPath = `${finalPath}.${WRITER_TAG}-${crypto.randomBytes(4).toString('hex')}.tmp`;
+    this.fd = fs.openSync(this.tempPath, 'wx');
+    openTempFiles.add(this.tempPath);
   }
 
   write(chunk: Uint8Array): void {
@@ -36,6 +39,7 @@ export class AtomicFile {
     fs.closeSync(this.fd);
     this.fd = -1;
     fs.renameSync(this.tempPath, this.finalPath);
+    openTempFiles.delete(this.tempPath);
     fsyncDir(path.dirname(this.finalPath));
     return { bytes: this.written, sha256: this.hash.digest('hex') };
   }
@@ -44,6 +48,7 @@ export class AtomicFile {
     if (this.fd >= 0) fs.closeSync(this.fd);
     this.fd = -1;
     fs.rmSync(this.tempPath, { force: true });
+    openTempFiles.delete(this.tempPath);
   }
 }
 
@@ -87,12 +92,48 @@ export function sha256File(filePath: string): string {
   return hash.digest('hex');
 }
 
-/** Deletes temporary files a crashed earlier attempt left for this final path. */
+/**
+ * Whose a temporary file is: <final>.<host>-<pid>-<thread>-<random>.tmp, so that only
+ * a dead writer's files are ever removed (see removeStaleTempFiles).
+ */
+const HOST_TAG = crypto.createHash('sha256').update(os.hostname()).digest('hex').slice(0, 8);
+const WRITER_TAG = `${HOST_TAG}-${process.pid}-${threadId}`;
+const TEMP_NAME = /\.([0-9a-f]{8})-(\d+)-(\d+)-[0-9a-f]{8}\.tmp$/;
+
+/** Temporary files this thread is writing now. */
+const openTempFiles = new Set<string>();
+/** Threads of this process that run jobs now (set by the pool with each job); undefined when unknown. */
+let liveThreads: ReadonlySet<number> | undefined;
+
+export function setLiveThreads(ids: readonly number[]): void {
+  liveThreads = new Set(ids);
+}
+
+function processAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+/** True when the writer a temporary file's name records is gone: its process, or its pool thread, has ended. */
+function writerDead(tempPath: string): boolean {
+  const m = TEMP_NAME.exec(tempPath);
+  if (!m || m[1] !== HOST_TAG) return false; // another machine's writer, or an unknown one: not ours to judge
+  const [pid, thread] = [Number(m[2]), Number(m[3])];
+  if (pid !== process.pid) return !processAlive(pid);
+  if (thread === threadId) return !openTempFiles.has(tempPath);
+  return liveThreads !== undefined && !liveThreads.has(thread);
+}
+
+/** Deletes the temporary files for this final path that a dead attempt left; a live writer's stay. */
 export function removeStaleTempFiles(finalPath: string): void {
   const dir = path.dirname(finalPath);
   const prefix = `${path.basename(finalPath)}.`;
   if (!fs.existsSync(dir)) return;
   for (const name of fs.readdirSync(dir)) {
-    if (name.startsWith(prefix) && name.endsWith('.tmp')) fs.rmSync(path.join(dir, name), { force: true });
+    if (name.startsWith(prefix) && name.endsWith('.tmp') && writerDead(path.join(dir, name))) fs.rmSync(path.join(dir, name), { force: true });
   }
 }

@@ -1,8 +1,10 @@
 import { parentPort } from 'node:worker_threads';
+import { setLiveThreads } from './atomic-file';
 import type { ThreadJobFunction, ThreadReply, ThreadRequest } from './thread-job';
 
 async function run(msg: ThreadRequest): Promise<void> {
   const post = (reply: ThreadReply) => parentPort!.postMessage(reply);
+  setLiveThreads(msg.liveThreads);
   try {
     const fn = (require(msg.module) as Record<string, ThreadJobFunction<unknown, unknown, unknown>>)[msg.fn];
     if (typeof fn !== 'function') throw new Error(`${msg.module} exports no function ${msg.fn}`);

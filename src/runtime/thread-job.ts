@@ -24,6 +24,8 @@ export interface ThreadRequest {
   module: string;
   fn: string;
   input: unknown;
+  /** threads of the pool running jobs now: a temporary file of any other thread is a dead attempt's */
+  liveThreads: number[];
 }
 
 /** thread -> pool */

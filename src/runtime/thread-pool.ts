@@ -48,7 +48,7 @@ export class ThreadPool {
     let task!: Task;
     const result = new Promise<R>((resolve, reject) => {
       // a thread answers a job with the progress and result of the job's own types
-      const request = { id: this.nextId++, module: job.module, fn: job.fn, input };
+      const request = { id: this.nextId++, module: job.module, fn: job.fn, input, liveThreads: [] as number[] };
       task = { id: request.id, request, label, onProgress: onProgress as Task['onProgress'], resolve: resolve as Task['resolve'], reject };
     });
     this.queue.push(task);
@@ -113,7 +113,7 @@ export class ThreadPool {
       const task = this.queue.shift()!;
       this.busy.set(worker, task);
       worker.ref();
-      worker.postMessage(task.request);
+      worker.postMessage({ ...task.request, liveThreads: [...this.busy.keys()].map((w) => w.threadId) } satisfies ThreadRequest);
     }
   }
 

@@ -11,13 +11,20 @@ export interface Tendencies {
   knownArtist: number;
   /** T/N: the chance a new song comes from the newer half of the catalog released by then */
   newerHalf: number;
-  /** L/V: the chance a pick replays a song from the user's own history */
+  /** L/V: the chance a pick replays a song from the user's own history: REPLAY_AT_NO_PREFERENCE * (1 + pole * s) */
   replay: number;
   /** C/U: the chance a new song comes from the more popular half of the catalog */
   popularHalf: number;
   poles: Record<Axis, 1 | -1>;
   strength: AxisStrength;
 }
+
+/**
+ * The replay chance without preference (s = 0). Below 1/2, so that a listener's top song
+ * stays a small share of their plays; at the default strength 0.85 Loyalty replays 78%
+ * of picks and Variety 6% (docs/realism.md).
+ */
+export const REPLAY_AT_NO_PREFERENCE = 0.42;
 
 export function tendencies(personalityName: string, strength: AxisStrength): Tendencies {
   const personality = personalityByName(personalityName);
@@ -27,7 +34,7 @@ export function tendencies(personalityName: string, strength: AxisStrength): Ten
   return {
     knownArtist: side(poles.FE, strength.familiarity),
     newerHalf: side(poles.TN, strength.newness),
-    replay: side(poles.LV, strength.loyalty),
+    replay: REPLAY_AT_NO_PREFERENCE * (1 + poles.LV * strength.loyalty),
     popularHalf: side(poles.CU, strength.commonality),
     poles,
     strength,

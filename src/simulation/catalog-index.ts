@@ -1,5 +1,20 @@
 import type { SimulatedSong } from '../domain/song';
+import { AliasTable } from './alias-table';
 import type { SeededRandom } from './seeded-random';
+
+/**
+ * The popularity law of picks: among the songs that fit a listener's choice, a song is
+ * drawn with weight 1 / (rank + ZIPF_OFFSET) ^ ZIPF_EXPONENT, rank 0 being the most
+ * popular song of the catalog: a Zipf-like law, a heavy head and a long tail.
+ */
+export const ZIPF_EXPONENT = 1;
+export const ZIPF_OFFSET = 2;
+
+/** Songs to draw from, each by its weight under the popularity law. */
+export interface WeightedSongs {
+  songs: Uint32Array;
+  table: AliasTable;
+}
 
 /**
  * The catalog split for one play year: of the songs released by then, the newer and
@@ -11,9 +26,9 @@ export interface YearView {
   /** 1 if the song is in the newer half of the songs released by `year`, 0 if older, 255 if not yet released */
   newer: Uint8Array;
   /** buckets[newer * 2 + popular]: song ids */
-  buckets: Uint32Array[];
+  buckets: WeightedSongs[];
   /** every song released by `year` (all songs if none was) */
-  available: Uint32Array;
+  available: WeightedSongs;
 }
 
 /**
@@ -56,6 +71,8 @@ export class CatalogIndex {
   private readonly artistSongs: Uint32Array;
   /** 1 if the song is in the more popular half of the catalog */
   readonly popular: Uint8Array;
+  /** 0 for the most popular song of the catalog, size - 1 for the least (ties by catalog order) */
+  readonly popularityRank: Uint32Array;
   /** song ids by (year, id), and their years */
   private readonly byYear: Uint32Array;
   private readonly yearOfRank: Int32Array;
@@ -82,6 +99,8 @@ export class CatalogIndex {
     const byPopularity = idsOrderedBy(n, (i) => songs[i].popularity);
     this.popular = new Uint8Array(n);
     for (let r = Math.floor(n / 2); r < n; r++) this.popular[byPopularity[r]] = 1;
+    this.popularityRank = new Uint32Array(n);
+    for (let r = 0; r < n; r++) this.popularityRank[byPopularity[r]] = n - 1 - r;
     this.byYear = idsOrderedBy(n, (i) => songs[i].year);
     this.yearOfRank = new Int32Array(n);
     for (let r = 0; r < n; r++) this.yearOfRank[r] = songs[this.byYear[r]].year;
@@ -141,17 +160,28 @@ export class CatalogIndex {
       buckets[b][filled[b]++] = i;
       available[a++] = i;
     }
-    return { year, newer, buckets, available };
+    return { year, newer, buckets: buckets.map((b) => this.weighted(b)), available: this.weighted(available) };
+  }
+
+  private weighted(songs: Uint32Array): WeightedSongs {
+    const weights = new Float64Array(Math.max(1, songs.length)).fill(1);
+    for (let i = 0; i < songs.length; i++) weights[i] = Math.pow(this.popularityRank[songs[i]] + ZIPF_OFFSET, -ZIPF_EXPONENT);
+    return { songs, table: new AliasTable(weights) };
   }
 }
 
+/** A song drawn by the popularity law. */
+export function drawSong(songs: WeightedSongs, rng: SeededRandom): number {
+  return songs.songs[songs.table.draw(rng)];
+}
+
 /** The non-empty bucket closest to the wanted (newer, popular) quarter. */
-export function bucketFor(view: YearView, wantNewer: boolean, wantPopular: boolean): Uint32Array {
+export function bucketFor(view: YearView, wantNewer: boolean, wantPopular: boolean): WeightedSongs {
   const n = wantNewer ? 1 : 0;
   const p = wantPopular ? 1 : 0;
   for (const [nn, pp] of [[n, p], [n, 1 - p], [1 - n, p], [1 - n, 1 - p]]) {
     const b = view.buckets[nn * 2 + pp];
-    if (b.length) return b;
+    if (b.songs.length) return b;
   }
   return view.available;
 }

@@ -1,6 +1,7 @@
 import { cityMapping } from 'city-timezones';
 import { InputError } from '../domain/errors';
 import { AliasTable } from './alias-table';
+import { marketCountryWeights } from './markets';
 import type { SeededRandom } from './seeded-random';
 import type { Location } from '../domain/location';
 
@@ -37,34 +38,55 @@ export function knownCountries(): Set<string> {
   return new Set(cities().map((c) => c.country));
 }
 
+let defaultWeights: Record<string, number> | undefined;
+/** per country: its cities and their population table, built once per thread */
+const countryGroups = new Map<string, { cities: City[]; table: AliasTable }>();
+
+function countryGroup(country: string): { cities: City[]; table: AliasTable } {
+  if (countryGroups.size === 0) {
+    const lists = new Map<string, City[]>();
+    for (const c of cities()) {
+      let list = lists.get(c.country);
+      if (!list) lists.set(c.country, (list = []));
+      list.push(c);
+    }
+    for (const [code, list] of lists) countryGroups.set(code, { cities: list, table: new AliasTable(list.map((c) => c.population)) });
+  }
+  return countryGroups.get(country)!;
+}
+
+/** Where users live by default: the service's markets, weighted by its users per region (geo/markets). */
+export function defaultCountryWeights(): Record<string, number> {
+  if (!defaultWeights) {
+    const population = new Map<string, number>();
+    for (const c of cities()) population.set(c.country, (population.get(c.country) ?? 0) + c.population);
+    defaultWeights = marketCountryWeights(population);
+  }
+  return defaultWeights;
+}
+
 /**
- * Draws cities proportionally to population; with country weights, first draws the
- * country by its weight, then a city of it by population.
+ * Draws a country by its weight (the `countries` input, else defaultCountryWeights),
+ * then a city of it by population.
  */
 export class CityPicker {
-  /** one group of all cities, or one group per weighted country */
+  /** one group per weighted country */
   private readonly groups: { cities: City[]; table: AliasTable }[];
-  private readonly countryTable?: AliasTable;
+  private readonly countryTable: AliasTable;
 
   constructor(countryWeights: Record<string, number> | null) {
-    const all = cities();
-    if (!countryWeights) {
-      this.groups = [{ cities: all, table: new AliasTable(all.map((c) => c.population)) }];
-      return;
-    }
-    const known = knownCountries();
-    const missing = Object.keys(countryWeights).filter((c) => !known.has(c));
-    if (missing.length) throw new InputError('countries', `no city known for ${missing.join(', ')}`);
+    if (countryWeights) {
+      const known = knownCountries();
+      const missing = Object.keys(countryWeights).filter((c) => !known.has(c));
+      if (missing.length) throw new InputError('countries', `no city known for ${missing.join(', ')}`);
+    } else countryWeights = defaultCountryWeights();
     const entries = Object.entries(countryWeights).filter(([, w]) => w > 0).sort(([a], [b]) => (a < b ? -1 : 1));
-    this.groups = entries.map(([code]) => {
-      const list = all.filter((c) => c.country === code);
-      return { cities: list, table: new AliasTable(list.map((c) => c.population)) };
-    });
+    this.groups = entries.map(([code]) => countryGroup(code));
     this.countryTable = new AliasTable(entries.map(([, w]) => w));
   }
 
   pick(rng: SeededRandom): City {
-    const group = this.groups[this.countryTable ? this.countryTable.draw(rng) : 0];
+    const group = this.groups[this.countryTable.draw(rng)];
     return group.cities[group.table.draw(rng)];
   }
 }

@@ -1,5 +1,5 @@
-import { SeededRandom } from './seeded-random';
 import type { ListeningRecord } from '../domain/listening-record';
+import { sessionDevice } from './devices';
 
 /** The fields schema v2 adds, which Spotify's exports also carry. */
 export interface PlaybackContext {
@@ -12,11 +12,8 @@ export interface PlaybackContext {
   incognito_mode: boolean;
 }
 
-export const DEVICES = ['android', 'ios', 'windows', 'osx', 'linux', 'web_player', 'cast'] as const;
-const DEVICE_WEIGHTS = [38, 30, 12, 9, 2, 6, 3];
 const SESSION_OPENERS = ['clickrow', 'playbtn', 'appload'] as const;
 const OPENER_WEIGHTS = [55, 30, 15];
-const PRIMARY_DEVICE_SHARE = 0.8;
 const SHUFFLE_SHARE = 0.45;
 const OFFLINE_SHARE = 0.04;
 const INCOGNITO_SHARE = 0.02;
@@ -45,13 +42,8 @@ interface SessionTraits {
   opener: string;
 }
 
-export function primaryDevice(seed: number, userId: number): string {
-  return DEVICES[new SeededRandom(seed, 'playback-device', userId).weightedIndex(DEVICE_WEIGHTS)];
-}
-
 export function sessionTraits(seed: number, userId: number, session: number): SessionTraits {
-  const rng = new SeededRandom(seed, 'playback-session', userId, session);
-  const device = rng.chance(PRIMARY_DEVICE_SHARE) ? primaryDevice(seed, userId) : DEVICES[rng.weightedIndex(DEVICE_WEIGHTS)];
+  const { device, rng } = sessionDevice(seed, userId, session);
   return {
     device,
     shuffle: rng.chance(SHUFFLE_SHARE),

@@ -2,36 +2,49 @@ import type { SimulationParams } from './simulation-params';
 import { AliasTable } from './alias-table';
 import type { SeededRandom } from './seeded-random';
 import { dateToEpochMs, DAY_MS, HOUR_MS } from '../domain/time-units';
+import { PARK_2019_HOUR_DOW } from './park-2019';
+import { sessionStartWeights } from './start-time-weights';
 
-
-/** Relative listening by local hour 0..23: night trough, commute bumps, evening peak. */
-export const WEEKDAY_HOURS = [3, 1.8, 1, 0.6, 0.5, 0.8, 2.2, 4.5, 5.5, 4.2, 3.6, 3.6, 4.2, 4, 3.6, 3.8, 4.5, 5.8, 6.5, 7.5, 8.5, 8.5, 7, 5];
-/** Weekends start later and stay up later. */
-export const WEEKEND_HOURS = [4.5, 3, 1.8, 1, 0.6, 0.5, 0.7, 1.2, 2.2, 3.5, 4.5, 5, 5.2, 5.2, 5, 5, 5.2, 5.8, 6.5, 7.5, 8.5, 8.5, 7.5, 6];
-/** Relative listening by weekday, Sunday first (as Date.getUTCDay). */
-export const WEEKDAY_WEIGHTS = [0.95, 0.9, 0.95, 0.95, 1, 1.15, 1.1];
+/** Relative listening by weekday, Sunday first (as Date.getUTCDay): the published table's day totals. */
+export const WEEKDAY_WEIGHTS: readonly number[] = [6, 0, 1, 2, 3, 4, 5].map((d) => PARK_2019_HOUR_DOW[d].reduce((a, b) => a + b, 0));
 
 /** Minimum time between the end of one session and the start of the next. */
 export const SESSION_GAP_MS = 30 * 60_000;
 
+/** Spread of the per-user activity multiplier (lognormal, mean 1): a few heavy listeners, many light ones. */
+export const ACTIVITY_SIGMA = 0.8;
+/** No user has more than this many times sessionsPerUser sessions. */
+const ACTIVITY_CAP = 8;
+/** The quietest hour of the published table is 0 after its min-max scaling; keep it possible. */
+const QUIETEST_WEIGHT = 0.01;
+
 /**
- * When sessions start, in local wall-clock time (a number of ms that reads as UTC),
- * over the requested period: a day drawn with the weekly pattern, an hour drawn with
- * the daily curve of weekdays or weekends, a uniform minute.
+ * When sessions happen, in local wall-clock time (a number of ms that reads as UTC),
+ * over the requested period: the weekday and hour of the session's middle drawn together
+ * so that its streams start like the published hour x weekday table of streaming
+ * activity (Park et al. 2019; start-time-weights), a day of that weekday
+ * within the period, a uniform minute. How many sessions a user has: heavy-tailed
+ * around sessionsPerUser.
  */
 export class SessionCalendar {
   readonly firstDay: number;
   readonly days: number;
-  readonly dense: boolean;
-  private readonly weekday = new AliasTable(WEEKDAY_HOURS);
-  private readonly weekend = new AliasTable(WEEKEND_HOURS);
-  private readonly maxDayWeight = Math.max(...WEEKDAY_WEIGHTS);
+  private readonly cells: AliasTable;
+  /** the same weights, one table of 24 hours per weekday (Monday first) */
+  private readonly hoursOfWeekday: AliasTable[];
+  /** the days of the period by weekday, Monday first */
+  private readonly daysByWeekday: number[][] = Array.from({ length: 7 }, () => []);
 
   constructor(readonly params: Pick<SimulationParams, 'from' | 'to' | 'sessionsPerUser' | 'sessionHours'>) {
     this.firstDay = dateToEpochMs(params.from);
     this.days = Math.round((dateToEpochMs(params.to) - this.firstDay) / DAY_MS) + 1;
-    // Sessions drawn freely would crowd each other: give each its own slot of the period instead.
-    this.dense = params.sessionsPerUser * (params.sessionHours[1] * HOUR_MS + SESSION_GAP_MS + HOUR_MS) > 0.5 * this.days * DAY_MS;
+    const weights = sessionStartWeights(PARK_2019_HOUR_DOW.flat().map((v) => v + QUIETEST_WEIGHT), params.sessionHours);
+    this.cells = new AliasTable(weights);
+    this.hoursOfWeekday = Array.from({ length: 7 }, (_, d) => new AliasTable(weights.slice(d * 24, d * 24 + 24)));
+    for (let d = 0; d < this.days; d++) {
+      const day = this.firstDay + d * DAY_MS;
+      this.daysByWeekday[(new Date(day).getUTCDay() + 6) % 7].push(day);
+    }
   }
 
   get periodStart(): number {
@@ -42,13 +55,32 @@ export class SessionCalendar {
     return this.firstDay + this.days * DAY_MS;
   }
 
-  /** A local start time (ms reading as UTC) drawn with the weekly and daily curves. */
-  drawLocalStart(rng: SeededRandom): number {
-    let day: number;
-    do day = this.firstDay + Math.floor(rng.next() * this.days) * DAY_MS;
-    while (!rng.chance(WEEKDAY_WEIGHTS[new Date(day).getUTCDay()] / this.maxDayWeight));
-    const weekDay = new Date(day).getUTCDay();
-    const hour = (weekDay === 0 || weekDay === 6 ? this.weekend : this.weekday).draw(rng);
+  /** Sessions drawn freely would crowd each other: then each gets its own slot of the period instead. */
+  dense(sessions: number): boolean {
+    return sessions * (this.params.sessionHours[1] * HOUR_MS + SESSION_GAP_MS + HOUR_MS) > 0.5 * this.days * DAY_MS;
+  }
+
+  /** The number of sessions of one user: sessionsPerUser times a lognormal multiplier of mean 1. */
+  sessionCount(rng: SeededRandom): number {
+    const n = this.params.sessionsPerUser;
+    const multiplier = Math.exp(rng.normal(0, ACTIVITY_SIGMA) - (ACTIVITY_SIGMA * ACTIVITY_SIGMA) / 2);
+    return Math.max(1, Math.min(ACTIVITY_CAP * n, Math.round(n * multiplier)));
+  }
+
+  /**
+   * A local time (ms reading as UTC) drawn with the hour x weekday table: weekday and
+   * hour together when the period holds every weekday, else a day of the period and an
+   * hour of that weekday's row.
+   */
+  drawLocalTime(rng: SeededRandom): number {
+    if (this.daysByWeekday.every((days) => days.length > 0)) {
+      const cell = this.cells.draw(rng);
+      const sameWeekday = this.daysByWeekday[Math.floor(cell / 24)];
+      const day = sameWeekday[Math.floor(rng.next() * sameWeekday.length)];
+      return day + (cell % 24) * HOUR_MS + Math.floor(rng.next() * HOUR_MS);
+    }
+    const day = this.firstDay + Math.floor(rng.next() * this.days) * DAY_MS;
+    const hour = this.hoursOfWeekday[(new Date(day).getUTCDay() + 6) % 7].draw(rng);
     return day + hour * HOUR_MS + Math.floor(rng.next() * HOUR_MS);
   }
 

@@ -1,11 +1,12 @@
 import { cityLocation, type City } from './cities';
 import { tendencies } from './behaviour';
 import { SeededRandom } from './seeded-random';
-import { gapAfterMs, InteractionModel, listeningMs } from './interactions';
+import { sessionDevice } from './devices';
+import { gapAfterMs, InteractionModel } from './interactions';
 import { countsAsPlay, simulatedRecord, type SimulatedRecord } from '../domain/listening-record';
 import { SESSION_GAP_MS, WEEKDAY_WEIGHTS } from './session-calendar';
 import type { SimulationContext } from './simulate-user';
-import { pickSong } from './song-picker';
+import { SessionStreams } from './session-streams';
 import { DAY_MS, HOUR_MS } from '../domain/time-units';
 import type { UserProfile } from './user-profile';
 import { dayStartMs } from '../domain/days';
@@ -48,10 +49,12 @@ function planDay(ctx: SimulationContext, user: UserProfile, activity: number, se
   const sessions: DaySession[] = [];
   for (let i = 0; i < count; i++) {
     const place = ctx.params.travelShare > 0 && rng.chance(ctx.params.travelShare) ? ctx.population.travelCity(rng, user.home) : user.home;
-    let start = ctx.localTime.toUtc(place.timezone, ctx.calendar.drawLocalStart(rng));
+    // the drawn time is the session's middle (session-calendar)
+    const length = ctx.calendar.sessionLengthMs(rng);
+    let start = ctx.localTime.toUtc(place.timezone, ctx.calendar.drawLocalTime(rng)) - Math.floor(length / 2);
     if (start < dayStart) start += DAY_MS;
     else if (start >= dayStart + DAY_MS) start -= DAY_MS;
-    sessions.push({ start, length: ctx.calendar.sessionLengthMs(rng), place });
+    sessions.push({ start, length, place });
   }
   return sessions.sort((a, b) => a.start - b.start);
 }
@@ -88,20 +91,18 @@ export function* simulateUserDay(
     const limit = Math.min(dayEnd, time + params.sessionHours[1] * HOUR_MS);
     const location = cityLocation(plan.place);
     let events = 0;
+    const streams = new SessionStreams(songs, index, memory, tend, interactions, rng, playYear, sessionDevice(params.seed, user.userId, state.sessions).device);
     while (time < end) {
-      const pick = pickSong(index, memory, tend, rng, playYear);
-      const song = songs[pick.song];
-      const interaction = interactions.draw(rng, pick.replay);
-      const stop = time + listeningMs(interaction, song.length_seconds, rng);
+      const draw = streams.next();
+      const stop = time + draw.ms;
       if (stop > limit) break;
-      if (!memory.hasPlayed(pick.song)) state.played.push(pick.song);
-      const listened = countsAsPlay(interaction);
-      memory.record(pick.song, listened);
-      if (listened) state.rotation.push(pick.song);
-      yield simulatedRecord(user, location, interaction, song, time, stop, state.sessions);
+      if (!memory.hasPlayed(draw.song)) state.played.push(draw.song);
+      streams.played(draw);
+      if (countsAsPlay(draw.interaction)) state.rotation.push(draw.song);
+      yield simulatedRecord(user, location, draw.interaction, songs[draw.song], time, stop, state.sessions, streams.device);
       events++;
       state.lastEnd = stop;
-      time = stop + gapAfterMs(interaction, rng);
+      time = stop + gapAfterMs(draw.interaction, rng);
     }
     if (events > 0) state.sessions++;
   }

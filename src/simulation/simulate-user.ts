@@ -6,11 +6,12 @@ import { tendencies } from './behaviour';
 import { SeededRandom } from './seeded-random';
 import type { PopulationModel, UserProfile } from './user-profile';
 import { CatalogIndex } from './catalog-index';
-import { gapAfterMs, InteractionModel, listeningMs } from './interactions';
+import { sessionDevice } from './devices';
+import { gapAfterMs, InteractionModel } from './interactions';
 import { ListenerMemory } from './listener-memory';
-import { countsAsPlay, simulatedRecord, type SimulatedRecord } from '../domain/listening-record';
+import { simulatedRecord, type SimulatedRecord } from '../domain/listening-record';
 import { SESSION_GAP_MS, SessionCalendar } from './session-calendar';
-import { pickSong } from './song-picker';
+import { SessionStreams } from './session-streams';
 import { HOUR_MS } from '../domain/time-units';
 
 
@@ -41,26 +42,32 @@ interface PlannedSession {
   hardEnd: number;
 }
 
-/** The user's sessions in time order: where (home, or travelling with travelShare), when (local curves) and how long. */
+/**
+ * The user's sessions in time order: how many (heavy-tailed around sessionsPerUser),
+ * where (home, or travelling with travelShare), when (the hour x weekday table, local
+ * time, the drawn time being the session's middle) and how long.
+ */
 function planSessions(ctx: SimulationContext, user: UserProfile, rng: SeededRandom): PlannedSession[] {
   const { params, calendar, localTime } = ctx;
-  const n = params.sessionsPerUser;
+  const n = calendar.sessionCount(rng);
+  // a crowded period gives every user slots, however many sessions they have
+  const dense = calendar.dense(Math.max(n, params.sessionsPerUser));
   const sessions: PlannedSession[] = [];
   const slot = (calendar.periodEnd - calendar.periodStart) / n;
   for (let i = 0; i < n; i++) {
     const place = params.travelShare > 0 && rng.chance(params.travelShare) ? ctx.population.travelCity(rng, user.home) : user.home;
     let length = calendar.sessionLengthMs(rng);
-    if (calendar.dense) {
+    if (dense) {
       const slotStart = calendar.periodStart + i * slot;
       length = Math.min(length, slot * 0.6);
       const start = Math.floor(slotStart + rng.next() * (slot * 0.7 - length));
       sessions.push({ start, length, place, hardEnd: Math.floor(slotStart + slot) });
     } else {
-      const start = localTime.toUtc(place.timezone, calendar.drawLocalStart(rng));
+      const start = localTime.toUtc(place.timezone, calendar.drawLocalTime(rng)) - Math.floor(length / 2);
       sessions.push({ start, length, place, hardEnd: Infinity });
     }
   }
-  return calendar.dense ? sessions : sessions.sort((a, b) => a.start - b.start);
+  return dense ? sessions : sessions.sort((a, b) => a.start - b.start);
 }
 
 /**
@@ -89,17 +96,16 @@ export function* simulateUser(ctx: SimulationContext, user: UserProfile): Genera
     const limit = Math.min(plan.hardEnd, time + params.sessionHours[1] * HOUR_MS);
     const location = cityLocation(plan.place);
     const playYear = new Date(time).getUTCFullYear();
+    const streams = new SessionStreams(songs, index, memory, tend, interactions, rng, playYear, sessionDevice(params.seed, user.userId, session).device);
     while (time < end) {
-      const pick = pickSong(index, memory, tend, rng, playYear);
-      const song = songs[pick.song];
-      const interaction = interactions.draw(rng, pick.replay);
-      const stop = time + listeningMs(interaction, song.length_seconds, rng);
+      const draw = streams.next();
+      const stop = time + draw.ms;
       if (stop > limit) break;
-      memory.record(pick.song, countsAsPlay(interaction));
-      yield simulatedRecord(user, location, interaction, song, time, stop, session);
+      streams.played(draw);
+      yield simulatedRecord(user, location, draw.interaction, songs[draw.song], time, stop, session, streams.device);
       events++;
       previousEnd = stop;
-      time = stop + gapAfterMs(interaction, rng);
+      time = stop + gapAfterMs(draw.interaction, rng);
     }
     if (events > 0) session++;
   }

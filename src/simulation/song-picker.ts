@@ -1,6 +1,6 @@
 import type { Tendencies } from './behaviour';
 import type { SeededRandom } from './seeded-random';
-import { bucketFor, type CatalogIndex } from './catalog-index';
+import { bucketFor, drawSong, type CatalogIndex } from './catalog-index';
 import type { ListenerMemory } from './listener-memory';
 
 const ARTIST_TRIES = 8;
@@ -19,13 +19,14 @@ export interface Pick {
 
 /**
  * Chooses the next song; every axis decides on every pick, each in O(1):
- *   L/V  replay a past listen (drawn in proportion to its listens) or take a new song;
+ *   L/V  replay a song of the user's rotation (ListenerMemory.replaySong) or take a new song;
  *   F/E  a new song by an artist drawn from the user's listens, or by an artist new to the user;
  *   T/N  from the newer or the older half of the songs released by the play year;
- *   C/U  from the more or the less popular half of the catalog.
+ *   C/U  from the more or the less popular half of the catalog;
+ * new songs of a new artist are drawn by the popularity law (catalog-index).
  */
 export function pickSong(index: CatalogIndex, memory: ListenerMemory, t: Tendencies, rng: SeededRandom, playYear: number): Pick {
-  if (memory.listens > 0 && rng.chance(t.replay)) return { song: memory.randomListen(rng), replay: true };
+  if (memory.listens > 0 && rng.chance(t.replay)) return { song: memory.replaySong(rng), replay: true };
   const view = index.yearView(playYear);
   const wantNewer = rng.chance(t.newerHalf);
   const wantPopular = rng.chance(t.popularHalf);
@@ -59,7 +60,8 @@ export function pickSong(index: CatalogIndex, memory: ListenerMemory, t: Tendenc
   const bucket = bucketFor(view, wantNewer, wantPopular);
   let fallback = -1;
   for (let i = 0; i < BUCKET_TRIES; i++) {
-    const song = bucket[Math.floor(rng.next() * bucket.length)];
+    // the popularity law first; when its head is used up for this user, the whole quarter
+    const song = i < BUCKET_TRIES / 2 ? drawSong(bucket, rng) : bucket.songs[Math.floor(rng.next() * bucket.songs.length)];
     if (memory.hasPlayed(song)) continue;
     const artist = index.artistOf[song];
     const acceptable = wantKnown ? index.songCountOf(artist) >= DEEP_CATALOG : !memory.knowsArtist(artist);
@@ -67,6 +69,6 @@ export function pickSong(index: CatalogIndex, memory: ListenerMemory, t: Tendenc
     if (fallback < 0) fallback = song;
   }
   if (fallback >= 0) return { song: fallback, replay: false };
-  const song = bucket[Math.floor(rng.next() * bucket.length)];
+  const song = drawSong(bucket, rng);
   return { song, replay: memory.hasPlayed(song) };
 }

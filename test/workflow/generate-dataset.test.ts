@@ -17,6 +17,7 @@ function mockActivities(shard: (ref: ShardRef) => Promise<void>) {
   const seen = { shards: [] as number[], inFlight: 0, maxInFlight: 0, manifests: 0 };
   const activities: GenerationActivities = {
     resolveParams: async ({ input, workflowId }) => ({ params: resolveGenerationInput(input, workflowId), runDir: `/mock/${workflowId}` }),
+    checkRun: async (ref) => ref,
     ingestCatalog: async (ref) => ({ path: `${ref.runDir}/catalog.avro`, songs: 10, sha256: 'catalog' }),
     assignUsers: async (ref) => ({ path: `${ref.runDir}/users.jsonl`, users: ref.params.users }),
     generateShard: async (ref) => {

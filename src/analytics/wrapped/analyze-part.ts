@@ -47,13 +47,13 @@ export async function analyzePart(
       if (finished.has(r.user_id)) throw new Error(`${part}: the records of user ${r.user_id} are not contiguous`);
       current = { builder: new UserWrappedBuilder(r.user_id), personality: infer(r.user_id) };
     }
-    const hour = clock.localHour(r.user_location.timezone, r.listening_time.start_time);
+    const { weekday, hour } = clock.localWeekdayHour(r.user_location.timezone, r.listening_time.start_time);
     current.builder.add(r, hour);
     current.personality.add(r);
-    global.add(r, hour);
+    global.add(r, hour, weekday);
     let country = countries.get(r.user_location.country);
     if (!country) countries.set(r.user_location.country, (country = new ScopeTotals()));
-    country.add(r, hour);
+    country.add(r, hour, weekday);
     if (++records % 20_000 === 0) onProgress(records);
   }
   finishUser();

@@ -1,4 +1,5 @@
 import { AXES, NEGATIVE_POLE, POSITIVE_POLE } from '../../domain/personality';
+import { PARK_2019_HOUR_DOW, WEEK_DAYS } from '../../simulation/park-2019';
 import type { RankedName, RankedSong, ScopeSummary, TimelinePoint, UserWrapped, WrappedSummary } from './wrapped-types';
 
 /** The report is one HTML file with inline CSS and SVG: no script, font or image from anywhere. */
@@ -26,6 +27,26 @@ function hourChart(minutesByHour: number[], label: string): string {
 <line x1="${left}" y1="${h - bottom}" x2="${w - 10}" y2="${h - bottom}" class="axis"/>
 <text x="${left - 6}" y="${top + 10}" class="tick" text-anchor="end">${formatMinutes(max)}</text>
 <text x="${left - 6}" y="${h - bottom}" class="tick" text-anchor="end">0</text>${bars}</svg>`;
+}
+
+/** A weekday x hour grid as a heatmap, each cell shaded by its share of the grid's busiest cell. */
+function weekdayHourHeatmap(grid: readonly (readonly number[])[], label: string, field: string, unit: string): string {
+  const cell = 13, left = 34, top = 4, w = left + 24 * cell + 4, h = top + 7 * cell + 18;
+  const flat = grid.flat();
+  const lo = Math.min(...flat), hi = Math.max(...flat);
+  const cells = grid
+    .map((row, d) =>
+      row
+        .map((v, hour) => {
+          const level = hi > lo ? (v - lo) / (hi - lo) : 0;
+          return `<rect x="${left + hour * cell}" y="${top + d * cell}" width="${cell - 1}" height="${cell - 1}" class="heat" fill-opacity="${(0.06 + 0.94 * level).toFixed(3)}"><title>${WEEK_DAYS[d]} ${formatHour(hour)}: ${esc(Number(v.toFixed(3)))} ${unit}</title></rect>`;
+        })
+        .join(''),
+    )
+    .join('');
+  const days = WEEK_DAYS.map((d, i) => `<text x="${left - 4}" y="${top + i * cell + 10}" class="tick" text-anchor="end">${d}</text>`).join('');
+  const hours = [0, 6, 12, 18].map((hour) => `<text x="${left + hour * cell}" y="${h - 4}" class="tick">${hour}</text>`).join('');
+  return `<figure class="heatmap"><svg viewBox="0 0 ${w} ${h}" role="img" aria-label="${esc(label)}" class="chart" data-field="${field}">${cells}${days}${hours}</svg><figcaption>${esc(label)}</figcaption></figure>`;
 }
 
 function rankChart(items: { label: string; minutes: number; plays: number }[], label: string, field: string): string {
@@ -118,7 +139,9 @@ h3{margin:18px 0 6px;color:#1ed760}
 .score{font-variant-numeric:tabular-nums;width:50px}
 table{border-collapse:collapse;width:100%;font-size:13px}
 td,th{border-bottom:1px solid #333;padding:4px 6px;text-align:left}.num{text-align:right}
-.run-figures span{font-weight:700}`;
+.run-figures span{font-weight:700}
+.heat{fill:#1ed760}.heatmaps{display:grid;grid-template-columns:1fr 1fr;gap:16px}.heatmap{margin:0}
+figcaption{font-size:12px;color:#bbb}`;
 
 /** The report: one user's Wrapped card and the run's figures as charts. */
 function timelineSection(userId: number, points: TimelinePoint[]): string {
@@ -150,6 +173,9 @@ ${userCard(user)}
 ${timeline?.length ? `${timelineSection(user.user_id, timeline)}\n` : ''}<section id="global">
 <h2>The whole run</h2>
 <h3>Minutes by local hour</h3>${hourChart(g.minutes_by_local_hour, 'minutes by local hour, whole run')}
+<h3>Streams by local weekday and hour, beside the published pattern</h3>
+<div class="heatmaps">${weekdayHourHeatmap(g.streams_by_local_weekday_hour, 'this run: streams started', 'run-weekday-hour', 'streams')}
+${weekdayHourHeatmap(PARK_2019_HOUR_DOW, 'published: Park et al. (2019), Nature Human Behaviour 3, 230-236 (scaled activity)', 'park-weekday-hour', 'scaled')}</div>
 <h3>Top songs</h3>${rankChart(songItems(g.top_songs), 'top songs', 'run-top-songs')}
 <h3>Top artists</h3>${rankChart(nameItems(g.top_artists), 'top artists', 'run-top-artists')}
 <h3>Top genres</h3>${rankChart(nameItems(g.top_genres), 'top genres', 'run-top-genres')}

@@ -1,3 +1,4 @@
+import * as crypto from 'node:crypto';
 import * as fs from 'node:fs';
 import { writeFileAtomic } from '../../runtime/atomic-file';
 import { threadJob } from '../../runtime/thread-job';
@@ -24,16 +25,35 @@ export interface WrappedPartJobResult {
 /** One part's analysis in a pool thread (ThreadPool.run(wrappedPartThreadJob, ...)); progress is records read. */
 export const wrappedPartThreadJob = threadJob<WrappedPartJob, number, WrappedPartJobResult>(__filename, 'runWrappedPartJob');
 
-export type StoredPartAnalysis = PartAnalysis & { sourceSha256: string };
+/** A partial on disk: the part's sha256 it was computed from, and the sha256 of its own analysis JSON. */
+export type StoredPartAnalysis = PartAnalysis & { sourceSha256: string; sha256: string };
 
-/** Analyses one part into its partial file, unless a partial of the same part bytes exists. */
-export async function runWrappedPartJob(job: WrappedPartJob, onProgress: (records: number) => void = () => {}): Promise<WrappedPartJobResult> {
-  if (fs.existsSync(job.partialPath)) {
-    const previous = JSON.parse(fs.readFileSync(job.partialPath, 'utf8')) as StoredPartAnalysis;
-    if (previous.sourceSha256 === job.sha256) return { users: previous.users.length, records: previous.records, reused: true };
+const sha256Of = (text: string) => crypto.createHash('sha256').update(text).digest('hex');
+
+/** The analysis a partial holds, if it is intact (its content hashes as recorded); undefined otherwise. */
+export function readPartial(file: string): (PartAnalysis & { sourceSha256: string }) | undefined {
+  let stored: StoredPartAnalysis;
+  try {
+    stored = JSON.parse(fs.readFileSync(file, 'utf8')) as StoredPartAnalysis;
+  } catch {
+    return undefined;
   }
+  const { sourceSha256, sha256, ...analysis } = stored;
+  return sha256 === sha256Of(JSON.stringify(analysis)) ? { ...(analysis as PartAnalysis), sourceSha256 } : undefined;
+}
+
+/** Writes a part's analysis with the sha256 of the part it came from and of its own content. */
+export function writePartial(file: string, sourceSha256: string, analysis: PartAnalysis): void {
+  const stored: StoredPartAnalysis = { sourceSha256, sha256: sha256Of(JSON.stringify(analysis)), ...analysis };
+  writeFileAtomic(file, JSON.stringify(stored));
+}
+
+/** Analyses one part into its partial file, unless an intact partial of the same part bytes exists. */
+export async function runWrappedPartJob(job: WrappedPartJob, onProgress: (records: number) => void = () => {}): Promise<WrappedPartJobResult> {
+  const previous = fs.existsSync(job.partialPath) ? readPartial(job.partialPath) : undefined;
+  if (previous?.sourceSha256 === job.sha256) return { users: previous.users.length, records: previous.records, reused: true };
   const infer = await createPersonalityInference(job.runDir);
   const analysis = await analyzePart(job.file, job.part, infer, onProgress);
-  writeFileAtomic(job.partialPath, JSON.stringify({ sourceSha256: job.sha256, ...analysis } satisfies StoredPartAnalysis));
+  writePartial(job.partialPath, job.sha256, analysis);
   return { users: analysis.users.length, records: analysis.records, reused: false };
 }

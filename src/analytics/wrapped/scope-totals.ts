@@ -9,6 +9,8 @@ export interface ScopeTotalsJson {
   users: number;
   ms: number;
   msByHour: number[];
+  /** streams started per local weekday (Monday first) x hour: index weekday * 24 + hour */
+  streamsByWeekdayHour: number[];
   songs: TallyJson;
   artists: TallyJson;
   genres: TallyJson;
@@ -26,13 +28,16 @@ export class ScopeTotals {
   ms = 0;
   users = 0;
   readonly msByHour = new Array<number>(24).fill(0);
+  readonly streamsByWeekdayHour = new Array<number>(7 * 24).fill(0);
   readonly songs = new Tally();
   readonly artists = new Tally();
   readonly genres = new Tally();
   private readonly seenUsers = new Set<number>();
 
-  add(r: ListeningRecord, hour: number): void {
+  /** `weekday`: 0 for Monday .. 6 for Sunday, local like `hour` */
+  add(r: ListeningRecord, hour: number, weekday: number): void {
     const ms = listenedMs(r);
+    this.streamsByWeekdayHour[weekday * 24 + hour]++;
     const played = countsAsPlay(r.interaction);
     this.records++;
     if (played) this.plays++;
@@ -54,6 +59,8 @@ export class ScopeTotals {
     this.ms += json.ms;
     this.users += json.users;
     json.msByHour.forEach((ms, h) => (this.msByHour[h] += ms));
+    // world snapshots written before the weekday x hour grid have none
+    (json.streamsByWeekdayHour ?? []).forEach((n, i) => (this.streamsByWeekdayHour[i] += n));
     this.songs.merge(json.songs);
     this.artists.merge(json.artists);
     this.genres.merge(json.genres);
@@ -66,6 +73,7 @@ export class ScopeTotals {
       users: this.users,
       ms: this.ms,
       msByHour: this.msByHour,
+      streamsByWeekdayHour: this.streamsByWeekdayHour,
       songs: this.songs.toJSON(),
       artists: this.artists.toJSON(),
       genres: this.genres.toJSON(),
@@ -73,7 +81,7 @@ export class ScopeTotals {
   }
 
   state(): ScopeTotalsState {
-    return { ...this.toJSON(), msByHour: [...this.msByHour], seenUsers: [...this.seenUsers] };
+    return { ...this.toJSON(), msByHour: [...this.msByHour], streamsByWeekdayHour: [...this.streamsByWeekdayHour], seenUsers: [...this.seenUsers] };
   }
 
   static fromState(state: ScopeTotalsState): ScopeTotals {
@@ -95,6 +103,7 @@ export class ScopeTotals {
       top_artists: rankedNames(this.artists, top),
       top_genres: rankedNames(this.genres, top),
       minutes_by_local_hour: this.msByHour.map(msToMinutes),
+      streams_by_local_weekday_hour: Array.from({ length: 7 }, (_, d) => this.streamsByWeekdayHour.slice(d * 24, d * 24 + 24)),
     };
   }
 }

@@ -53,13 +53,13 @@ class ShardAccumulators {
       user = { wrapped: new UserWrappedBuilder(r.user_id), behaviour: this.reference ? new UserBehaviourAccumulator(r.user_id, this.reference) : null };
       this.users.set(r.user_id, user);
     }
-    const hour = this.clock.localHour(r.user_location.timezone, r.listening_time.start_time);
+    const { weekday, hour } = this.clock.localWeekdayHour(r.user_location.timezone, r.listening_time.start_time);
     user.wrapped.add(r, hour);
     user.behaviour?.add(r);
-    this.global.add(r, hour);
+    this.global.add(r, hour, weekday);
     let country = this.countries.get(r.user_location.country);
     if (!country) this.countries.set(r.user_location.country, (country = new ScopeTotals()));
-    country.add(r, hour);
+    country.add(r, hour, weekday);
   }
 
   snapshot(day: string): ShardSnapshot {

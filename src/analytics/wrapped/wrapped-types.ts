@@ -54,6 +54,8 @@ export interface ScopeSummary {
   top_artists: RankedName[];
   top_genres: RankedName[];
   minutes_by_local_hour: number[];
+  /** streams started per local weekday (rows Monday..Sunday) and hour (columns 0..23) */
+  streams_by_local_weekday_hour: number[][];
 }
 
 export interface WrappedSummary {

@@ -2,8 +2,8 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { AtomicFile, writeFileAtomic } from '../../runtime/atomic-file';
 import { ParquetFileWriter, writeParquetFile } from '../../formats/parquet/parquet-file-writer';
-import type { PartAnalysis } from './analyze-part';
 import { renderWrappedReport } from './html-report';
+import { readPartial } from './part-job';
 import { ScopeTotals } from './scope-totals';
 import { HOURLY_COLUMNS, hourlyRows, TOP_ITEM_COLUMNS, topItemRows, USER_COLUMNS, userRow } from './wrapped-parquet';
 import { TOP_COUNTRY, TOP_GLOBAL, type TimelinePoint, type UserWrapped, type WrappedSummary } from './wrapped-types';
@@ -61,7 +61,8 @@ export async function writeWrapped(opts: {
   try {
     usersJson.write(Buffer.from('['));
     for (const partial of opts.partials) {
-      const analysis = JSON.parse(fs.readFileSync(partial, 'utf8')) as PartAnalysis;
+      const analysis = readPartial(partial);
+      if (!analysis) throw new Error(`${partial} is missing or does not match its sha256; analyse the run again (intact partials are reused)`);
       global.merge(analysis.global);
       for (const [c, totals] of Object.entries(analysis.countries)) {
         let t = countries.get(c);

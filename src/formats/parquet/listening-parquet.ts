@@ -40,6 +40,7 @@ const V2_ONLY: V2Column[] = [
   { name: 'shuffle', type: 'BOOLEAN', value: (r) => r.shuffle },
   { name: 'offline', type: 'BOOLEAN', value: (r) => r.offline },
   { name: 'incognito_mode', type: 'BOOLEAN', value: (r) => r.incognito_mode },
+  { name: 'album', type: 'STRING', value: (r) => r.album },
 ];
 
 const V2_COLUMNS = [...V1_COLUMNS, ...V2_ONLY] as ListeningColumn[];

@@ -98,8 +98,8 @@ describe('analyzeDataset continues as new on a server that suggests it early, wi
     expect(manyChain.length).toBeGreaterThan(fewChain.length);
     const many = largestInputs(manyChain);
     const few = largestInputs(fewChain);
-    expect(Object.keys(many).sort()).toEqual(['analyzeWrappedPart', 'planWrapped', 'workflow start', 'writeWrapped']);
-    expect(Object.keys(few).sort()).toEqual(['analyzeWrappedPart', 'planWrapped', 'workflow start', 'writeWrapped']);
+    expect(Object.keys(many).sort()).toEqual(['analyzeWrappedPart', 'checkPlan', 'planWrapped', 'workflow start', 'writeWrapped']);
+    expect(Object.keys(few).sort()).toEqual(['analyzeWrappedPart', 'checkPlan', 'planWrapped', 'workflow start', 'writeWrapped']);
     for (const key of Object.keys(many)) {
       // about 4 times the parts may add a digit or two to the counts they carry, never a list
       expect(many[key], key).toBeLessThanOrEqual(few[key] + 16);

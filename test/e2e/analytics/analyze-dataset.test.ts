@@ -106,6 +106,14 @@ describe('analyzeDataset (Wrapped) on a real Temporal dev server', () => {
     for (const r of records) hours[intlHour(r)] += ms(r) / 60_000;
     const off = summary.global.minutes_by_local_hour.reduce((s, m, h) => s + Math.abs(m - hours[h]), 0);
     expect(off).toBeLessThan(0.01 * summary.global.minutes); // only streams near a daylight-saving switch may land an hour apart
+    const grid = summary.global.streams_by_local_weekday_hour;
+    expect(grid.map((row) => row.length)).toEqual([24, 24, 24, 24, 24, 24, 24]);
+    expect(grid.flat().reduce((a, b) => a + b, 0)).toBe(records.length);
+    const weekdays = new Array<number>(7).fill(0);
+    const names = ['Mon', 'Tue', 'Wed', 'Thu', 'Fri', 'Sat', 'Sun'];
+    for (const r of records) weekdays[names.indexOf(new Intl.DateTimeFormat('en-US', { timeZone: r.user_location.timezone, weekday: 'short' }).format(r.listening_time.start_time))]++;
+    const offDays = grid.reduce((s, row, d) => s + Math.abs(row.reduce((a, b) => a + b, 0) - weekdays[d]), 0);
+    expect(offDays).toBeLessThan(0.01 * records.length);
   });
 
   it('writes users, top items and hourly minutes as Parquet that DuckDB reads', async () => {
@@ -153,7 +161,11 @@ describe('analyzeDataset (Wrapped) on a real Temporal dev server', () => {
       const labels = await page.locator('[data-field="run-top-artists"] text.label title').allTextContents();
       expect(labels).toEqual(summary.global.top_artists.map((a) => a.name));
       expect(await page.locator('#countries tbody tr').count()).toBe(Math.min(REPORT_COUNTRIES, Object.keys(summary.countries).length));
-      expect(await page.locator('svg.chart').count()).toBe(5);
+      expect(await page.locator('svg.chart').count()).toBe(7);
+      expect(await page.locator('[data-field="run-weekday-hour"] rect.heat').count()).toBe(168);
+      expect(await page.locator('[data-field="park-weekday-hour"] rect.heat').count()).toBe(168);
+      // the published table's busiest hour (Saturday 12:00) is the darkest cell of its chart
+      expect(await page.locator('[data-field="park-weekday-hour"] rect.heat').nth(5 * 24 + 12).getAttribute('fill-opacity')).toBe('1.000');
       const hourBars = page.locator('#global svg.chart').first().locator('rect.bar');
       expect(await hourBars.count()).toBe(24);
       const box = await page.locator('#wrapped-card').boundingBox();

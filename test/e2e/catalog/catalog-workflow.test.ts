@@ -16,7 +16,8 @@ describe('generateDataset with a scraped catalog, on a real Temporal dev server'
 
   beforeAll(async () => {
     pages = await new PageServer().start();
-    stack = await startGenerationStack({ taskQueue: TASK_QUEUE, threads: 1, tmpPrefix: 'catalog-it-' });
+    // the page server is on 127.0.0.1, which a worker fetches only when allowed
+    stack = await startGenerationStack({ taskQueue: TASK_QUEUE, threads: 1, tmpPrefix: 'catalog-it-', workerEnv: { WRAPPED_ETL_FETCH_ALLOW: '127.0.0.1' } });
   });
 
   afterAll(async () => {
@@ -70,5 +71,14 @@ describe('generateDataset with a scraped catalog, on a real Temporal dev server'
       expect(attempts).toEqual([1, 1]);
       expect(pages.hitsOf(p)).toHaveLength(1);
     }
+  });
+
+  it('retries an unavailable page at one level only: the attempts of the fetch, never again by activity retries', async () => {
+    const err = await generate('it-catalog-500', { users: 2, catalog: [`html:${pages.url('/always-500')}`] }).catch((e) => e);
+    expect(String(err.cause?.message)).toMatch(/failed 4 times, last: HTTP 503/);
+    const history = await stack.env.client.workflow.getHandle('it-catalog-500').fetchHistory();
+    const attempts = history.events!.filter((e) => e.activityTaskStartedEventAttributes).map((e) => e.activityTaskStartedEventAttributes!.attempt);
+    expect(attempts).toEqual([1, 1]);
+    expect(pages.hitsOf('/always-500')).toHaveLength(4);
   });
 });

@@ -56,7 +56,7 @@ describe('sharded fan-out with a bounded history, on a real dev server that sugg
     expect(String(firstRun.memo?.summary)).not.toMatch(/failed|cancelled/);
     const carried = chain[1].events![0].workflowExecutionStartedEventAttributes!.input!.payloads!;
     const continuation = JSON.parse(Buffer.from(carried[1].data!).toString());
-    expect(Object.keys(continuation).sort()).toEqual(['catalogSha256', 'nextShard', 'progress', 'run', 'scheduled']);
+    expect(Object.keys(continuation).sort()).toEqual(['catalogSha256', 'nextShard', 'progress', 'run']);
   });
 
   it('resumes a terminated run from the Web UI-style input {"resume": ...}: same folder, identical parts', async () => {

@@ -24,6 +24,8 @@ describe('wrapped-etl schedule, against a real dev server', () => {
     const nightlyDir = path.join(stack.dataRoot, 'nightly');
     for (const old of ['nightly-20200101T020000Z', 'nightly-20200102T020000Z', 'other-20200101T020000Z', 'nightly-notes']) {
       fs.mkdirSync(path.join(nightlyDir, old), { recursive: true });
+      // complete generations only: nightly-20200102T020000Z has no manifest, so it stays
+      if (old !== 'nightly-20200102T020000Z') fs.writeFileSync(path.join(nightlyDir, old, 'manifest.json'), '{}');
     }
     const created = await cli('create', 'nightly', '--cron', '0 2 * * *', '--users', '600', '--shard-size', '5', '--sessions-per-user', '5', '--catalog', 'synthetic:200', '--out', 'nightly', '--keep-days', '3');
     expect(created.stderr).toBe('');
@@ -69,7 +71,7 @@ describe('wrapped-etl schedule, against a real dev server', () => {
     expect(scheduledAt).toBeLessThanOrEqual(Date.now());
     expect(path.dirname(result.outDir)).toBe(nightlyDir);
     expect(fs.existsSync(result.manifest)).toBe(true);
-    expect(fs.readdirSync(nightlyDir).sort()).toEqual([folder, 'nightly-notes', 'other-20200101T020000Z'].sort());
+    expect(fs.readdirSync(nightlyDir).sort()).toEqual([folder, 'nightly-20200102T020000Z', 'nightly-notes', 'other-20200101T020000Z'].sort());
 
     expect((await cli('delete', 'nightly')).stdout).toMatch(/Deleted schedule nightly/);
     expect((await cli('list')).stdout).toBe('no schedules\n');

@@ -79,10 +79,10 @@ describe('html: scraping song tables from a real HTTP server on 127.0.0.1', () =
     const desc = path.join(tmp.dir, 'discography.json');
     fs.writeFileSync(desc, template.replace('http://127.0.0.1:PORT', server.base));
     const { songs, report } = await ingestSources([`source:${desc}`], ctx());
-    expect(songs.map((s) => [s.title, s.artist, s.year, s.genre])).toEqual([
-      ['First Light', 'Example Band', 1994, 'rock'],
-      ['Second Wind', 'Example Band', 1994, 'rock'],
-      ['Fourth Wall', 'Example Band', 1997, 'rock'],
+    expect(songs.map((s) => [s.title, s.artist, s.year, s.genre, s.album])).toEqual([
+      ['First Light', 'Example Band', 1994, 'rock', 'Dawn'],
+      ['Second Wind', 'Example Band', 1994, 'rock', 'Dawn'],
+      ['Fourth Wall', 'Example Band', 1997, 'rock', 'Walls'],
     ]);
     expect(report.sources[0].skipped).toEqual({ 'note row': 2 });
     // without the description the page has no artist column
@@ -132,7 +132,7 @@ describe('html: scraping song tables from a real HTTP server on 127.0.0.1', () =
     const err = await readSource(`html:${server.url('/hang')}`, ctx({ ...FAST, timeoutMs: 300, attempts: 2 })).catch((e) => e);
     expect(err).toBeInstanceOf(SourceError);
     expect(err.retryable).toBe(true);
-    expect(err.message).toMatch(/failed 2 times, last: no answer within 300 ms/);
+    expect(err.message).toMatch(/failed 2 times, last: no complete answer within 300 ms/);
     expect(server.hitsOf('/hang')).toHaveLength(2);
     expect(Date.now() - started).toBeLessThan(5000);
   });

@@ -75,7 +75,7 @@ describe('CLI manners: version, help, usage errors, exit codes', () => {
   }
 
   it('help comes from the flag definitions: every listed flag parses, a rejected one is not listed', async () => {
-    for (const command of ['generate', 'status', 'resume', 'cancel', 'wrapped', 'export', 'catalog', 'inspect', 'profile', 'worker', 'server', 'schedule create', 'schedule list', 'schedule pause', 'world create', 'world advance', 'world status', 'stream']) {
+    for (const command of ['generate', 'status', 'resume', 'cancel', 'wrapped', 'export', 'catalog', 'inspect', 'profile', 'realism', 'worker', 'server', 'schedule create', 'schedule list', 'schedule pause', 'world create', 'world advance', 'world status', 'stream']) {
       const help = await helpOf(command);
       expect(help).toMatch(new RegExp(`^Usage: wrapped-etl ${command}`));
       const flags = listedFlags(help).filter((f) => f !== 'help');

@@ -25,7 +25,7 @@ function* syntheticRecords(n: number): Generator<ListeningRecord & { session: nu
 
 function v2Records(n: number): ListeningRecordV2[] {
   const deriver = new PlaybackContextDeriver(3);
-  return [...syntheticRecords(n)].map((r, i) => ({ ...r, ...deriver.next(r, r.session), session_id: i % 7 === 0 ? null : `u${r.user_id}-s${r.session}` }));
+  return [...syntheticRecords(n)].map((r, i) => ({ ...r, ...deriver.next(r, r.session), session_id: i % 7 === 0 ? null : `u${r.user_id}-s${r.session}`, album: `album ${i % 13}` }));
 }
 
 function write(file: string, records: Iterable<ListeningRecord | ListeningRecordV2>, version: 1 | 2): void {

@@ -3,6 +3,7 @@ import * as path from 'node:path';
 import { DuckDBInstance } from '@duckdb/node-api';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { analyzePart } from '../../../src/analytics/wrapped/analyze-part';
+import { writePartial } from '../../../src/analytics/wrapped/part-job';
 import { resolveWrappedInput } from '../../../src/config/wrapped-input';
 import type { UserWrapped, WrappedSummary } from '../../../src/analytics/wrapped/wrapped-types';
 import { writeWrapped } from '../../../src/analytics/wrapped/write-wrapped';
@@ -52,7 +53,7 @@ describe('Wrapped figures of hand-made records', () => {
     };
     const analysis = await analyzePart(part, 'part-00000.avro', inferred);
     const partial = path.join(tmp.dir, 'partial.json');
-    fs.writeFileSync(partial, JSON.stringify(analysis));
+    writePartial(partial, 'hand-made', analysis);
     outDir = path.join(tmp.dir, 'wrapped');
     const written = await writeWrapped({ outDir, runId: 'hand', runDir: path.dirname(part), partials: [partial], cardUser: 2 });
     expect(written.cardUser).toBe(2);

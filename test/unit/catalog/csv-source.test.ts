@@ -21,7 +21,7 @@ describe('csv: the "Spotify - All Time Top 2000s" layout', () => {
     const { songs } = await readSource(TOP2000, ctx);
     const byTitle = new Map(songs.map((s) => [s.title, s]));
     expect(songs[0]).toEqual({
-      title: 'Sunrise', artist: 'Norah Jones', genre: 'adult standards', year: 2004, popularity: 71,
+      title: 'Sunrise', artist: 'Norah Jones', album: '', genre: 'adult standards', year: 2004, popularity: 71,
       danceability: 0.53, energy: 0.3, length_seconds: 201, source: TOP2000, imputed: [],
     });
     expect(byTitle.get('Hey, Soul Sister')?.artist).toBe('Train');
@@ -74,6 +74,14 @@ describe('csv: other layouts', () => {
     ]);
     expect(songs[2]).toMatchObject({ danceability: 0.671, energy: 0.712, popularity: 70, imputed: ['genre'] });
     expect(report.skipped).toEqual({ 'year not a number': 1, 'danceability out of range': 1 });
+  });
+
+  it('keeps an album column when the source has one, and leaves the album empty when not', async () => {
+    const file = writeCsv('albums.csv', 'track_name,artists,track_album_name,year\nOne,A,First Album,2001\nTwo,A,,2002\n');
+    const { songs } = await readSource(`csv:${file}`, ctx);
+    expect(songs.map((s) => [s.title, s.album])).toEqual([['One', 'First Album'], ['Two', '']]);
+    const { songs: top } = await readSource(TOP2000, ctx);
+    expect(new Set(top.map((s) => s.album))).toEqual(new Set(['']));
   });
 
   it('reads a layout through a source:PATH.json column mapping, path relative to the description', async () => {

@@ -17,7 +17,7 @@ const fieldOf = (fn: () => unknown): string => {
 describe('resolveGenerationInput', () => {
   it('turns {} into all defaults, the run id included', () => {
     const p = resolveGenerationInput({}, 'wf-1');
-    expect(p).toMatchObject({ users: DEFAULTS.users, seed: 42, catalog: ['synthetic:2000'], runId: 'wf-1', format: ['avro'], schemaVersion: 1, resume: null });
+    expect(p).toMatchObject({ users: DEFAULTS.users, seed: 42, catalog: ['synthetic:8000'], runId: 'wf-1', format: ['avro'], schemaVersion: 1, resume: null });
     expect(resolveGenerationInput(undefined, 'wf-1')).toEqual(p);
   });
 
