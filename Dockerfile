@@ -1,6 +1,6 @@
 # The wrapped-etl worker (and CLI). Build: docker build -t wrapped-etl .
 # Run:   docker run --rm -e TEMPORAL_ADDRESS=temporal:7233 -v wrapped-data:/data wrapped-etl worker
-FROM node:20-bookworm-slim AS build
+FROM node:24.19.0-bookworm-slim AS build
 WORKDIR /app
 COPY package.json package-lock.json ./
 RUN npm ci --no-audit --no-fund --ignore-scripts
@@ -14,7 +14,7 @@ COPY cli ./cli
 COPY bench ./bench
 RUN npm run build
 
-FROM node:20-bookworm-slim
+FROM node:24.19.0-bookworm-slim
 ENV NODE_ENV=production \
     WRAPPED_ETL_DATA_ROOT=/data
 WORKDIR /app

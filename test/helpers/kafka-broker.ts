@@ -88,6 +88,15 @@ export async function startKafka(): Promise<KafkaBroker> {
   );
   fs.closeSync(log);
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  // the broker runs in its own process group: never leave it behind when the test process ends
+  const killGroup = () => {
+    try {
+      process.kill(-child.pid!, 'SIGKILL');
+    } catch {
+      // gone already
+    }
+  };
+  process.once('exit', killGroup);
 
   const stop = async (): Promise<void> => {
     if (child.exitCode === null && child.signalCode === null) {
@@ -106,6 +115,7 @@ export async function startKafka(): Promise<KafkaBroker> {
       await exited;
       clearTimeout(killer);
     }
+    process.off('exit', killGroup);
     tmp.cleanup();
   };
 

@@ -11,6 +11,7 @@ import { writeFileAtomic } from '../../runtime/atomic-file';
 import type { CatalogReference } from '../profile/catalog-reference';
 import { UserBehaviourAccumulator, type UserBehaviourState } from '../profile/user-behaviour';
 import type { PartAnalysis } from './analyze-part';
+import { writePartial } from './part-job';
 import { catalogReference, inferredFrom } from './personality-inference';
 import { ScopeTotals, type ScopeTotalsState } from './scope-totals';
 import { UserWrappedBuilder, type UserWrappedState } from './user-wrapped';
@@ -160,7 +161,7 @@ export async function writeWorldWrapped(opts: { worldDir: string; through?: stri
       }
     }
     const partial = path.join(opts.outDir, '_work', `shard-${String(shard).padStart(5, '0')}.wrapped.json`);
-    writeFileAtomic(partial, JSON.stringify(acc.analysis(`shard ${shard}`)));
+    writePartial(partial, `${world.name}/shard-${shard}/through-${through}`, acc.analysis(`shard ${shard}`));
     partials.push(partial);
   }
   if (!opts.fromScratch) {

@@ -12,6 +12,8 @@ export const avroPart: PartFormat = {
     removeStaleTempFiles(file);
     const writer = new AvroContainerWriter<PartRecord>(file, schemaType(listeningHistorySchemaFile(run.schemaVersion)), {
       syncMarker: derivedBytes([run.seed, 'avro-sync', 'listening-history']),
+      // v1 files keep the seed's bare header byte for byte; v2 carries its timestamp-millis and defaults
+      schemaAttributes: run.schemaVersion >= 2,
     });
     return {
       append: (record) => writer.append(record),

@@ -13,6 +13,8 @@ export interface ContainerWriterOptions {
   /** uncompressed bytes per block */
   blockBytes?: number;
   deflateLevel?: number;
+  /** header schema with its attributes (logical types, defaults, docs); off keeps the bare schema of older files */
+  schemaAttributes?: boolean;
 }
 
 export interface WrittenContainer {
@@ -46,7 +48,7 @@ export class AvroContainerWriter<T = unknown> {
     this.level = options.deflateLevel ?? 6;
     this.block = Buffer.allocUnsafe(this.blockBytes * 2);
     const meta = metaType.toBuffer({
-      'avro.schema': Buffer.from(JSON.stringify(type.schema())),
+      'avro.schema': Buffer.from(JSON.stringify(type.schema({ exportAttrs: options.schemaAttributes === true }))),
       'avro.codec': Buffer.from(this.codec),
     });
     this.file = new AtomicFile(finalPath);

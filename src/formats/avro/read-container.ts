@@ -29,8 +29,9 @@ export async function* readContainer<T = unknown>(
 export async function readContainerSchema(filePath: string): Promise<avro.Schema> {
   return new Promise((resolve, reject) => {
     const decoder = openDecoder(filePath);
-    decoder.once('metadata', (type: avro.Type) => {
-      resolve(type.schema());
+    // the schema exactly as the writer put it in the header: logical types, defaults and docs included
+    decoder.once('metadata', (_type: avro.Type, _codec: string, header: { meta: Record<string, Buffer> }) => {
+      resolve(JSON.parse(header.meta['avro.schema'].toString('utf8')) as avro.Schema);
       decoder.destroy();
     });
     decoder.once('error', (err: Error) => reject(unreadable(filePath, err)));

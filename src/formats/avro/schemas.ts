@@ -9,6 +9,24 @@ const SCHEMAS_DIR = [path.resolve(__dirname, '../../../schemas'), path.resolve(_
 
 const cache = new Map<string, avro.Type>();
 
+/**
+ * `timestamp-millis` on a long, values kept as epoch milliseconds (numbers). Registered so
+ * the logical type stays in the schema written to each file's header (avsc drops logical
+ * types it does not know), and readers such as fastavro or Spark see timestamps.
+ */
+class EpochMillis extends avro.types.LogicalType {
+  override _fromValue(value: number): number {
+    return value;
+  }
+  override _toValue(value: number): number {
+    return value;
+  }
+  override _resolve(type: avro.Type): ((value: number) => number) | undefined {
+    if (avro.Type.isType(type, 'long', 'int', 'logical:timestamp-millis')) return (value) => value;
+    return undefined;
+  }
+}
+
 export function loadSchemaJson(file: string): avro.Schema {
   return JSON.parse(fs.readFileSync(path.join(SCHEMAS_DIR, file), 'utf8'));
 }
@@ -16,7 +34,7 @@ export function loadSchemaJson(file: string): avro.Schema {
 export function schemaType(file: string): avro.Type {
   let type = cache.get(file);
   if (!type) {
-    type = avro.Type.forSchema(loadSchemaJson(file));
+    type = avro.Type.forSchema(loadSchemaJson(file), { logicalTypes: { 'timestamp-millis': EpochMillis } });
     cache.set(file, type);
   }
   return type;

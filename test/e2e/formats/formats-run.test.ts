@@ -118,11 +118,21 @@ describe('Parquet, schema v2, Spotify exports and independent readers on real ru
       expect([Number(row.st), Number(row.et)]).toEqual([r.listening_time.start_time, r.listening_time.end_time]);
       expect(row.user_location_latitude as number).toBeCloseTo(r.user_location.latitude, 4);
     });
+    // DuckDB reads the listening period as UTC timestamps, not integers (v1 and v2 Parquet alike)
+    for (const run of [v1, v2]) {
+      const [types] = await q(`select any_value(typeof(listening_time_start_time)) st, any_value(typeof(listening_time_end_time)) et,
+        strftime(min(listening_time_start_time), '%Y') y from read_parquet('${run.outDir}/part-00000.parquet')`);
+      expect(types).toEqual({ st: 'TIMESTAMP WITH TIME ZONE', et: 'TIMESTAMP WITH TIME ZONE', y: expect.stringMatching(/^20\d\d$/) });
+    }
   });
 
   it('writes schema v2 on request, with playback context derived from each session', async () => {
     const { manifest, records } = await readRun(v2.outDir);
     expect(manifest.schema).toEqual(V2);
+    // the header of a v2 part keeps its logical types and defaults; a v1 part keeps the seed's bare schema
+    const header = (file: string) => JSON.stringify(execFileSync(process.execPath, [path.resolve(__dirname, '../../bin/wrapped-etl.js'), 'inspect', file, '--schema'], { encoding: 'utf8' }));
+    expect(header(path.join(v2.outDir, 'part-00000.avro'))).toContain('timestamp-millis');
+    expect(header(path.join(v1.outDir, 'part-00000.avro'))).not.toContain('timestamp-millis');
     expect((await readRun(v1.outDir)).manifest.schema).toEqual(V1);
     const rs = records as unknown as ListeningRecordV2[];
     for (const r of rs) {
@@ -213,24 +223,40 @@ describe('Parquet, schema v2, Spotify exports and independent readers on real ru
   it.skipIf(!hasFastavro && !process.env.CI)('reads every AVRO part with Python fastavro, a reader this project did not write', async () => {
     expect(hasFastavro, `${python} with fastavro is missing: python3 -m venv .venv && .venv/bin/pip install fastavro (see .ci/run)`).toBe(true);
     const script = `
-import fastavro, json, sys
+import datetime, fastavro, json, sys
+EPOCH = datetime.datetime(1970, 1, 1, tzinfo=datetime.timezone.utc)
+def millis(value):
+    if isinstance(value, datetime.datetime):
+        return (value - EPOCH) // datetime.timedelta(milliseconds=1)
+    raise TypeError(repr(value))
 out = []
 for f in sys.argv[1:]:
     with open(f, 'rb') as fo:
         r = fastavro.reader(fo)
         recs = list(r)
-        out.append({"file": f, "count": len(recs), "schema": r.writer_schema["name"], "sample": [recs[i] for i in range(0, len(recs), 37)]})
-print(json.dumps(out))
+        start = recs[0]["listening_time"]["start_time"]
+        out.append({"file": f, "count": len(recs), "schema": r.writer_schema["name"], "sample": [recs[i] for i in range(0, len(recs), 37)],
+                    "startType": type(start).__name__, "startIso": start.isoformat() if isinstance(start, datetime.datetime) else None})
+print(json.dumps(out, default=millis))
 `;
     for (const run of [v1, v2]) {
       const { manifest } = await readRun(run.outDir);
       const files = manifest.parts.map((p) => path.join(run.outDir, p.file));
-      const result = JSON.parse(execFileSync(python, ['-c', script, ...files], { encoding: 'utf8', maxBuffer: 64 << 20 })) as { count: number; schema: string; sample: unknown[] }[];
+      const result = JSON.parse(execFileSync(python, ['-c', script, ...files], { encoding: 'utf8', maxBuffer: 64 << 20 })) as {
+        count: number;
+        schema: string;
+        sample: unknown[];
+        startType: string;
+        startIso: string | null;
+      }[];
       for (const [i, part] of manifest.parts.entries()) {
         expect(result[i].count).toBe(part.records);
         expect(result[i].schema).toBe('music.ListeningHistory');
         const avsc = await readWith<ListeningRecord>(files[i]);
         expect(result[i].sample).toEqual(plain(avsc.filter((_, k) => k % 37 === 0)));
+        // v1 is the seed's bare long; v2's timestamp-millis reads as a UTC datetime, to the millisecond
+        expect(result[i].startType).toBe(run === v2 ? 'datetime' : 'int');
+        if (run === v2) expect(result[i].startIso).toBe(new Date(avsc[0].listening_time.start_time).toISOString().replace('Z', '000+00:00'));
       }
     }
   });
