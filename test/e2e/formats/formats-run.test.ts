@@ -130,7 +130,7 @@ describe('Parquet, schema v2, Spotify exports and independent readers on real ru
     const { manifest, records } = await readRun(v2.outDir);
     expect(manifest.schema).toEqual(V2);
     // the header of a v2 part keeps its logical types and defaults; a v1 part keeps the seed's bare schema
-    const header = (file: string) => JSON.stringify(execFileSync(process.execPath, [path.resolve(__dirname, '../../bin/wrapped-etl.js'), 'inspect', file, '--schema'], { encoding: 'utf8' }));
+    const header = (file: string) => JSON.stringify(execFileSync(process.execPath, [path.resolve(__dirname, '../../../bin/wrapped-etl.js'), 'inspect', file, '--schema'], { encoding: 'utf8' }));
     expect(header(path.join(v2.outDir, 'part-00000.avro'))).toContain('timestamp-millis');
     expect(header(path.join(v1.outDir, 'part-00000.avro'))).not.toContain('timestamp-millis');
     expect((await readRun(v1.outDir)).manifest.schema).toEqual(V1);
