@@ -1,11 +1,29 @@
 import { defineConfig } from 'vitest/config';
 
+/**
+ * Test lanes (npm run test:<lane>; npm test runs them all):
+ * unit         no server, no browser, no child process: in-process code, fast
+ * integration  real parts without Temporal: HTTP pages on 127.0.0.1, DuckDB, fastavro, the CLI as a process
+ * workflow     the workflows' orchestration against mocked activities, on a real dev server
+ * e2e          workers, CLI and workflows against real dev servers shared by the lane's files
+ * replay       committed histories of the released workflows replayed against the current code
+ * Logs stay at warn unless LOG_LEVEL says otherwise.
+ */
+const temporalLane = { globalSetup: ['test/setup/temporal-servers.ts'], setupFiles: ['test/setup/file-namespace.ts'] };
+
 export default defineConfig({
   test: {
-    include: ['test/**/*.test.ts'],
     pool: 'forks',
     maxWorkers: 2,
     testTimeout: 180_000,
     hookTimeout: 180_000,
+    env: { LOG_LEVEL: process.env.LOG_LEVEL ?? 'warn' },
+    projects: [
+      { extends: true, test: { name: 'unit', include: ['test/unit/**/*.test.ts'] } },
+      { extends: true, test: { name: 'integration', include: ['test/integration/**/*.test.ts'] } },
+      { extends: true, test: { name: 'workflow', include: ['test/workflow/**/*.test.ts'], ...temporalLane } },
+      { extends: true, test: { name: 'e2e', include: ['test/e2e/**/*.test.ts'], ...temporalLane } },
+      { extends: true, test: { name: 'replay', include: ['test/replay/**/*.test.ts'] } },
+    ],
   },
 });

@@ -1,7 +1,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { ApplicationFailure, CancelledFailure, Context } from '@temporalio/activity';
-import { runPartJobInThread } from '../src/analytics/wrapped/run-in-thread';
+import { wrappedPartThreadJob } from '../src/analytics/wrapped/part-job';
 import { resolveWrappedInput } from '../src/config/wrapped-input';
 import type { WrittenWrapped } from '../src/analytics/wrapped/write-wrapped';
 import { sha256File } from '../src/runtime/atomic-file';
@@ -10,6 +10,7 @@ import { confineUnderRoot, dataRoot } from '../src/config/data-root';
 import { readManifest, type Manifest } from '../src/pipeline/manifest';
 import { RunLayout } from '../src/pipeline/run-layout';
 import { InputError } from '../src/domain/errors';
+import type { ThreadPool } from '../src/runtime/thread-pool';
 
 /**
  * What the workflow carries between the Wrapped steps: paths and counts only, never the
@@ -58,7 +59,7 @@ function manifestReader() {
   };
 }
 
-export function createAnalyticsActivities(deps: { dataRoot?: string } = {}) {
+export function createAnalyticsActivities(deps: { pool: ThreadPool; dataRoot?: string }) {
   const manifestOf = manifestReader();
   /** Folders come back from the workflow, whose arguments a starter can forge: they must still lie under the data root. */
   const confined = <T extends { runDir: string; outDir: string }>(ref: T): T => {
@@ -114,8 +115,10 @@ export function createAnalyticsActivities(deps: { dataRoot?: string } = {}) {
       const file = path.join(ref.runDir, part.file);
       const actual = sha256File(file);
       if (actual !== part.sha256) throw ApplicationFailure.nonRetryable(`${file} does not match the manifest (sha256 ${actual})`, 'PartMismatch');
-      const task = runPartJobInThread(
+      const task = deps.pool.run(
+        wrappedPartThreadJob,
         { runDir: ref.runDir, file, part: part.file, sha256: part.sha256, partialPath: partialPath(ref.outDir, part.file) },
+        `analysis of ${part.file}`,
         (records) => ctx.heartbeat({ records }),
       );
       const heartbeat = setInterval(() => ctx.heartbeat(), 5000);

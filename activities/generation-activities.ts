@@ -1,26 +1,26 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { ApplicationFailure, Context, CancelledFailure } from '@temporalio/activity';
-import { loadSchemaJson } from '../src/formats/avro/schemas';
 import { AddressPolicy } from '../src/catalog/address-guard';
 import { writeCatalogFile } from '../src/catalog/catalog-file';
 import { ingestSources, SourceError } from '../src/catalog/sources';
 import { sha256File, writeFileAtomic } from '../src/runtime/atomic-file';
 import { logger } from '../src/runtime/logger';
 import { catalogRoots, dataRoot, resolveRunDir } from '../src/config/data-root';
-import { writeManifest, type ManifestPart } from '../src/pipeline/manifest';
 import { RunLayout } from '../src/pipeline/run-layout';
 import { ThreadPool } from '../src/runtime/thread-pool';
 import { InputError } from '../src/domain/errors';
 import { resolveGenerationInput, type GenerationInput, shardCount, type GenerationParams } from '../src/config/generation-input';
 import type { ShardProgress, ShardResult } from '../src/pipeline/shard-job';
-import { listeningHistorySchemaFile } from '../src/formats/listening-history-versions';
-import { checkpointParquet, parquetTwinValid } from '../src/formats/part-writers';
+import { invalidTwin } from '../src/formats/part-writers';
+import { buildManifest, MissingPartError } from '../src/pipeline/build-manifest';
+import { readJsonIfPresent } from '../src/runtime/json-file';
 import { prunableGenerations, scheduledTimeOf } from '../src/pipeline/generations';
 import { failFastOnFilesystem } from './filesystem-failure';
 import { claimRun, holdRun, releaseRun, RunOwnedElsewhere } from '../src/pipeline/run-owner';
 import { PopulationModel } from '../src/simulation/user-profile';
 import type { UsersProgress } from '../src/pipeline/users-job';
+import { shardThreadJob, usersThreadJob } from '../src/pipeline/thread-jobs';
 import type { CatalogRef, ManifestRef, RunRef, ShardOutcome, ShardRef, UsersRef } from './types';
 
 export interface ActivityDeps {
@@ -67,14 +67,6 @@ function currentWorkflowId(): string {
   const id = Context.current().info.workflowExecution?.workflowId;
   if (!id) throw new Error('a generation activity must run for a workflow');
   return id;
-}
-
-function readJson<T>(file: string): T | undefined {
-  try {
-    return JSON.parse(fs.readFileSync(file, 'utf8')) as T;
-  } catch {
-    return undefined;
-  }
 }
 
 /**
@@ -137,7 +129,7 @@ export function createGenerationActivities(deps: ActivityDeps) {
       invalidInput(err);
     }
     if (runDir !== ref.runDir) forged(`${JSON.stringify(ref.runDir)} is not the folder its params name`);
-    const recorded = readJson<GenerationParams>(new RunLayout(runDir).paramsPath);
+    const recorded = readJsonIfPresent<GenerationParams>(new RunLayout(runDir).paramsPath);
     if (JSON.stringify(recorded) !== JSON.stringify(ref.params)) forged(`${runDir} does not hold a generation with these params`);
   }
 
@@ -158,7 +150,7 @@ export function createGenerationActivities(deps: ActivityDeps) {
         invalidInput(err);
       }
       const layout = new RunLayout(runDir);
-      const recorded = readJson<GenerationParams>(layout.paramsPath);
+      const recorded = readJsonIfPresent<GenerationParams>(layout.paramsPath);
       const differing = recorded && firstDifference(recorded, params);
       const resuming = params.resume !== null;
       if (resuming) {
@@ -196,7 +188,7 @@ export function createGenerationActivities(deps: ActivityDeps) {
       ownedRunRef(ref);
       const layout = new RunLayout(ref.runDir);
       const l = log(ref.params.runId, { step: 'catalog' });
-      const previous = readJson<CatalogRef & { catalog: string[]; seed: number }>(layout.catalogReportPath);
+      const previous = readJsonIfPresent<CatalogRef & { catalog: string[]; seed: number }>(layout.catalogReportPath);
       if (
         previous &&
         JSON.stringify(previous.catalog) === JSON.stringify(ref.params.catalog) &&
@@ -247,7 +239,7 @@ export function createGenerationActivities(deps: ActivityDeps) {
       const shards = shardCount(ref.params);
       // the params of a run folder never change (resolveParams): files that hash as recorded hold the same users
       const checkpointPath = path.join(layout.workDir, 'users.json');
-      const previous = readJson<{ users: number; sha256?: string; offsetsSha256?: string }>(checkpointPath);
+      const previous = readJsonIfPresent<{ users: number; sha256?: string; offsetsSha256?: string }>(checkpointPath);
       const hashOf = (file: string) => (fs.existsSync(file) ? sha256File(file) : undefined);
       if (previous) {
         if (previous.sha256 === hashOf(layout.usersPath) && previous.offsetsSha256 === hashOf(layout.usersOffsetsPath)) {
@@ -258,7 +250,7 @@ export function createGenerationActivities(deps: ActivityDeps) {
       }
       const ctx = Context.current();
       let progress: UsersProgress = { users: 0, shardsDone: 0, shards };
-      const task = deps.pool.writeUsers({ params: ref.params, runDir: ref.runDir }, (p) => {
+      const task = deps.pool.run(usersThreadJob, { params: ref.params, runDir: ref.runDir }, 'users file', (p) => {
         progress = p;
         ctx.heartbeat(p);
       });
@@ -285,9 +277,9 @@ export function createGenerationActivities(deps: ActivityDeps) {
       const layout = new RunLayout(ref.runDir);
       const ctx = Context.current();
       const l = log(ref.params.runId, { shard: ref.shard, attempt: ctx.info.attempt });
-      const checkpoint = readJson<ShardResult>(layout.partCheckpointPath(ref.shard));
+      const checkpoint = readJsonIfPresent<ShardResult>(layout.partCheckpointPath(ref.shard));
       const part = layout.partPath(ref.shard);
-      if (checkpoint && fs.existsSync(part) && sha256File(part) === checkpoint.sha256 && parquetTwinValid(ref.runDir, checkpoint)) {
+      if (checkpoint && fs.existsSync(part) && sha256File(part) === checkpoint.sha256 && !invalidTwin(ref.runDir, checkpoint)) {
         l.info({ records: checkpoint.records }, 'shard checkpoint valid, part kept');
         return { shard: ref.shard, records: checkpoint.records, bytes: checkpoint.bytes, reused: true };
       }
@@ -299,7 +291,7 @@ export function createGenerationActivities(deps: ActivityDeps) {
       if (shardDelayMs) await ctx.sleep(shardDelayMs);
       const injected = failShare > 0 && Math.random() < failShare;
       let progress: ShardProgress = { users: 0, records: 0, bytes: 0 };
-      const task = deps.pool.run({ params: ref.params, runDir: ref.runDir, shard: ref.shard, catalogSha256: ref.catalogSha256 }, (p) => {
+      const task = deps.pool.run(shardThreadJob, { params: ref.params, runDir: ref.runDir, shard: ref.shard, catalogSha256: ref.catalogSha256 }, `shard ${ref.shard}`, (p) => {
         progress = p;
         ctx.heartbeat(p);
       });
@@ -314,7 +306,7 @@ export function createGenerationActivities(deps: ActivityDeps) {
         return { shard: ref.shard, records: result.records, bytes: result.bytes, reused: false };
       } catch (err) {
         if (ctx.cancellationSignal.aborted) throw new CancelledFailure(`shard ${ref.shard} cancelled`);
-        if (injected && !(err as Error).message.startsWith('injected')) throw new Error(`injected failure mid-shard (WRAPPED_ETL_FAIL_SHARE=${failShare})`);
+        if (injected && !(err as Error).message.startsWith('injected')) throw new Error(`injected failure mid-shard (WRAPPED_ETL_FAIL_SHARE=${failShare})`, { cause: err });
         l.error({ err }, 'shard failed');
         throw err;
       } finally {
@@ -326,28 +318,15 @@ export function createGenerationActivities(deps: ActivityDeps) {
     /** Checks every part against its checkpoint and writes the manifest last, atomically. */
     async finalizeManifest(ref: RunRef): Promise<ManifestRef> {
       ownedRunRef(ref);
-      const layout = new RunLayout(ref.runDir);
-      const parts: ManifestPart[] = [];
-      for (let shard = 0; shard < shardCount(ref.params); shard++) {
-        const cp = readJson<ShardResult>(layout.partCheckpointPath(shard));
-        if (!cp) throw ApplicationFailure.nonRetryable(`shard ${shard} has no checkpoint: its part was never completed`, 'MissingPart');
-        const actual = sha256File(layout.partPath(shard));
-        if (actual !== cp.sha256) throw new Error(`part ${cp.file} does not match its checkpoint (sha256 ${actual} != ${cp.sha256})`);
-        if (!parquetTwinValid(ref.runDir, cp)) throw new Error(`${checkpointParquet(cp)!.file} does not match its checkpoint`);
-        parts.push({ file: cp.file, records: cp.records, bytes: cp.bytes, sha256: cp.sha256, ...(checkpointParquet(cp) && { parquet: checkpointParquet(cp) }) });
-        Context.current().heartbeat({ shard });
+      try {
+        const built = buildManifest(ref.params, ref.runDir, (shard) => Context.current().heartbeat({ shard }));
+        log(ref.params.runId, { step: 'manifest' }).info({ totalRecords: built.totalRecords, parts: built.parts }, 'manifest written');
+        releaseRun(ref.runDir, currentWorkflowId());
+        return built;
+      } catch (err) {
+        if (err instanceof MissingPartError) throw ApplicationFailure.nonRetryable(err.message, 'MissingPart');
+        throw err;
       }
-      const totalRecords = parts.reduce((n, p) => n + p.records, 0);
-      writeManifest(layout.manifestPath, {
-        runId: ref.params.runId,
-        schema: loadSchemaJson(listeningHistorySchemaFile(ref.params.schemaVersion)),
-        params: ref.params,
-        parts,
-        totalRecords,
-      });
-      log(ref.params.runId, { step: 'manifest' }).info({ totalRecords, parts: parts.length }, 'manifest written');
-      releaseRun(ref.runDir, currentWorkflowId());
-      return { manifest: layout.manifestPath, totalRecords, parts: parts.length, bytes: parts.reduce((n, p) => n + p.bytes, 0) };
     },
 
     /**

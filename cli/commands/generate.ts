@@ -74,10 +74,10 @@ export async function followGeneration(
     if (err instanceof WorkflowFailedError) {
       if (err.cause instanceof CancelledFailure) {
         const at = last ? ` after ${last.shardsDone}/${last.shardsTotal} shards` : '';
-        throw new Error(`generation ${workflowId} was cancelled${at}; finished parts are kept, continue with: wrapped-etl resume ${workflowId}`);
+        throw new Error(`generation ${workflowId} was cancelled${at}; finished parts are kept, continue with: wrapped-etl resume ${workflowId}`, { cause: err });
       }
       const cause = err.cause as Error | undefined;
-      throw new Error(`generation ${workflowId} failed: ${cause?.message ?? err.message}`);
+      throw new Error(`generation ${workflowId} failed: ${cause?.message ?? err.message}`, { cause: err });
     }
     throw err;
   } finally {

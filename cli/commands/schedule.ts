@@ -221,7 +221,7 @@ export async function run(argv: string[]): Promise<void> {
         break;
     }
   } catch (err) {
-    if (err instanceof ScheduleNotFoundError) throw new Error(`no schedule named "${name}" on ${session.address}`);
+    if (err instanceof ScheduleNotFoundError) throw new Error(`no schedule named "${name}" on ${session.address}`, { cause: err });
     throw err;
   } finally {
     await session.close();

@@ -94,7 +94,7 @@ export async function run(argv: string[]): Promise<void> {
     try {
       result = (await handle.result()) as WrittenWrapped;
     } catch (err) {
-      if (err instanceof WorkflowFailedError) throw new Error(`wrapped ${workflowId} failed: ${(err.cause as Error | undefined)?.message ?? err.message}`);
+      if (err instanceof WorkflowFailedError) throw new Error(`wrapped ${workflowId} failed: ${(err.cause as Error | undefined)?.message ?? err.message}`, { cause: err });
       throw err;
     } finally {
       await poller.stop();

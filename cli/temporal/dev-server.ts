@@ -99,7 +99,7 @@ export async function startDevServer(opts: DevServerOptions): Promise<DevServer>
     await waitForServer(address, 60_000, exited);
   } catch (err) {
     child.kill('SIGKILL');
-    throw new Error(`${(err as Error).message}${stderr ? `\n${stderr.trim()}` : ''}`);
+    throw new Error(`${(err as Error).message}${stderr ? `\n${stderr.trim()}` : ''}`, { cause: err });
   }
   logger.info({ address, ui: uiUrl, db: opts.dbFile }, 'Temporal dev server started');
   return {
@@ -146,6 +146,6 @@ async function startWithSdkDownload(opts: DevServerOptions, address: string, uiU
     };
   } catch (err) {
     tried.push(`the SDK's own download: ${(err as Error).message.split('\n')[0]}`);
-    throw new Error(cliNotFoundMessage(tried));
+    throw new Error(cliNotFoundMessage(tried), { cause: err });
   }
 }

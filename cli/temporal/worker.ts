@@ -61,7 +61,7 @@ export async function createGenerationWorker(opts: {
       namespace: opts.namespace ?? NAMESPACE,
       taskQueue: opts.taskQueue ?? TASK_QUEUE,
       ...(bundle ? { workflowBundle: bundle } : { workflowsPath: WORKFLOWS_PATH }),
-      activities: { ...createGenerationActivities({ pool, dataRoot: opts.dataRoot, trustedSources: opts.trustedSources }), ...createAnalyticsActivities({ dataRoot: opts.dataRoot }) },
+      activities: { ...createGenerationActivities({ pool, dataRoot: opts.dataRoot, trustedSources: opts.trustedSources }), ...createAnalyticsActivities({ pool, dataRoot: opts.dataRoot }) },
       maxConcurrentActivityTaskExecutions: pool.size * 2,
       shutdownGraceTime: '30 seconds',
     });

@@ -5,12 +5,14 @@
  */
 
 import { InputError } from '../domain/errors';
+import { dateToEpochMs } from '../domain/time-units';
 import { INTERACTIONS } from '../domain/listening-record';
 import type { AxisStrength } from '../domain/personality';
+import type { SimulationParams } from '../simulation/simulation-params';
+import { OUTPUT_FORMATS, PRIMARY_FORMAT, type OutputFormat } from '../formats/part-formats';
 import { checkPathText } from './path-text';
 
-export const OUTPUT_FORMATS = ['avro', 'parquet'] as const;
-export type OutputFormat = (typeof OUTPUT_FORMATS)[number];
+export type { OutputFormat };
 
 export interface GenerationInput {
   users?: number;
@@ -50,13 +52,8 @@ export interface GenerationInput {
   keepDays?: number;
 }
 
-export interface GenerationParams {
-  users: number;
-  sessionsPerUser: number;
-  sessionHours: [number, number];
-  from: string;
-  to: string;
-  seed: number;
+/** A validated input with every default filled in: what the simulation needs, and where and how to write it. */
+export interface GenerationParams extends SimulationParams {
   catalog: string[];
   out: string;
   runId: string;
@@ -64,11 +61,6 @@ export interface GenerationParams {
   parallelism: number;
   format: OutputFormat[];
   schemaVersion: 1 | 2;
-  travelShare: number;
-  countries: Record<string, number> | null;
-  personalities: Record<string, number> | null;
-  axisStrength: AxisStrength;
-  interactions: Record<string, number> | null;
   resume: string | null;
   schedule: string | null;
   keepDays: number | null;
@@ -144,16 +136,6 @@ function parseHours(v: unknown): [number, number] {
     throw new InputError('sessionHours', `needs 0 < min <= max <= ${LIMITS.sessionHours}, got ${lo}-${hi}`);
   }
   return [lo, hi];
-}
-
-const DATE_RE = /^(\d{4})-(\d{2})-(\d{2})$/;
-
-/** Epoch milliseconds of 00:00 UTC of a YYYY-MM-DD date. */
-export function dateToEpochMs(date: string): number {
-  const m = DATE_RE.exec(date);
-  if (!m) return NaN;
-  const ms = Date.UTC(Number(m[1]), Number(m[2]) - 1, Number(m[3]));
-  return new Date(ms).toISOString().slice(0, 10) === date ? ms : NaN;
 }
 
 function parseDate(field: string, v: unknown, dflt: string): string {
@@ -295,7 +277,7 @@ export function resolveGenerationInput(raw: unknown, defaultRunId: string, clock
   for (const f of format) {
     if (!OUTPUT_FORMATS.includes(f)) throw new InputError('format', `unknown format "${f}"; known: ${OUTPUT_FORMATS.join(', ')}`);
   }
-  if (!format.includes('avro')) throw new InputError('format', 'must include avro (parquet is written beside the avro parts)');
+  if (!format.includes(PRIMARY_FORMAT)) throw new InputError('format', `must include ${PRIMARY_FORMAT} (the other formats are written beside the ${PRIMARY_FORMAT} parts)`);
 
   const schemaVersion = integer('schemaVersion', input.schemaVersion, 1, 2, DEFAULTS.schemaVersion) as 1 | 2;
   const out = input.out ?? DEFAULTS.out;

@@ -1,5 +1,4 @@
-import { dateToEpochMs } from '../config/generation-input';
-import { DAY_MS } from './time-units';
+import { dateToEpochMs, DAY_MS } from './time-units';
 
 /** Epoch ms of 00:00 UTC of a YYYY-MM-DD day (the day must be valid). */
 export function dayStartMs(day: string): number {

@@ -1,95 +1,92 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { AvroContainerWriter, type WrittenContainer } from './avro/container-writer';
-import { schemaType } from './avro/schemas';
-import { removeStaleTempFiles, sha256File } from '../runtime/atomic-file';
-import { RunLayout } from '../pipeline/run-layout';
-import type { GenerationParams } from '../config/generation-input';
-import { listeningParquetColumns } from './parquet/listening-parquet';
-import { ColumnarParquetWriter } from './parquet/columnar-parquet-writer';
-import { derivedBytes } from '../simulation/seeded-random';
-import type { ListeningRecord, SimulatedRecord } from '../domain/listening-record';
-import { listeningHistorySchemaFile, recordMapper, type ListeningRecordV2 } from './listening-history-versions';
-
-/** The Parquet twin of a part, as recorded in the shard checkpoint and the manifest. */
-export interface PartParquet {
-  file: string;
-  records: number;
-  bytes: number;
-  sha256: string;
-}
-
-export interface WrittenPart extends WrittenContainer {
-  parquet?: PartParquet;
-}
+import { sha256File } from '../runtime/atomic-file';
+import type { SimulatedRecord } from '../domain/listening-record';
+import { recordMapper, type SchemaVersion } from './listening-history-versions';
+import type { PartFile, PartFileWriter, PartRecord } from './part-format';
+import { PART_FORMATS, PRIMARY_FORMAT, type OutputFormat, type PartFiles, type TwinFormat } from './part-formats';
 
 /**
- * The files of one shard: the AVRO part in the run's schema version and, when the
- * formats ask for it, part-NNNNN.parquet fed the same records. Both are written
- * under temporary names and renamed into place by commit().
+ * The files of one shard: the primary (AVRO) part and one file per other format the run
+ * asks for, all fed the same records in the run's schema version. All are written under
+ * temporary names and renamed into place by commit(), the primary last.
  */
 export class PartWriters {
   private constructor(
-    private readonly avro: AvroContainerWriter,
-    private readonly parquet: ColumnarParquetWriter<ListeningRecord | ListeningRecordV2> | undefined,
-    private readonly parquetFile: string,
-    private readonly map: (r: SimulatedRecord) => ListeningRecord | ListeningRecordV2,
+    private readonly primary: PartFileWriter,
+    private readonly twins: { format: TwinFormat; file: string; writer: PartFileWriter }[],
+    private readonly primaryFile: string,
+    private readonly map: (r: SimulatedRecord) => PartRecord,
+    private count = 0,
   ) {}
 
-  static open(params: GenerationParams, layout: RunLayout, shard: number): PartWriters {
-    removeStaleTempFiles(layout.partPath(shard));
-    const avro = new AvroContainerWriter(layout.partPath(shard), schemaType(listeningHistorySchemaFile(params.schemaVersion)), {
-      syncMarker: derivedBytes([params.seed, 'avro-sync', 'listening-history']),
-      // v1 files keep the seed's bare header byte for byte; v2 carries its timestamp-millis and defaults
-      schemaAttributes: params.schemaVersion >= 2,
-    });
-    let parquet: ColumnarParquetWriter<ListeningRecord | ListeningRecordV2> | undefined;
-    if (params.format.includes('parquet')) {
-      try {
-        parquet = ColumnarParquetWriter.open(layout.partPath(shard, 'parquet'), listeningParquetColumns(params.schemaVersion));
-      } catch (err) {
-        avro.abort();
-        throw err;
+  /** `pathOf(format)` is where that format's file of this part goes. */
+  static open(run: { schemaVersion: SchemaVersion; seed: number; format: readonly OutputFormat[] }, pathOf: (format: OutputFormat) => string): PartWriters {
+    const opened: PartFileWriter[] = [];
+    try {
+      const primary = PART_FORMATS[PRIMARY_FORMAT].open(pathOf(PRIMARY_FORMAT), run);
+      opened.push(primary);
+      const twins: { format: TwinFormat; file: string; writer: PartFileWriter }[] = [];
+      for (const format of run.format) {
+        if (format === PRIMARY_FORMAT) continue;
+        const writer = PART_FORMATS[format].open(pathOf(format), run);
+        opened.push(writer);
+        twins.push({ format, file: path.basename(pathOf(format)), writer });
       }
+      return new PartWriters(primary, twins, path.basename(pathOf(PRIMARY_FORMAT)), recordMapper(run.schemaVersion, run.seed));
+    } catch (err) {
+      for (const w of opened) w.abort();
+      throw err;
     }
-    return new PartWriters(avro, parquet, RunLayout.partName(shard, 'parquet'), recordMapper(params.schemaVersion, params.seed));
   }
 
   get records(): number {
-    return this.avro.records;
+    return this.count;
   }
 
   get bytesWritten(): number {
-    return this.avro.bytesWritten;
+    return this.primary.bytesWritten ?? 0;
   }
 
   append(record: SimulatedRecord): void {
     const mapped = this.map(record);
-    this.avro.append(mapped);
-    this.parquet?.append(mapped);
+    this.count++;
+    this.primary.append(mapped);
+    for (const twin of this.twins) twin.writer.append(mapped);
   }
 
-  commit(): WrittenPart {
-    const parquet = this.parquet ? { file: this.parquetFile, ...this.parquet.commit() } : undefined;
-    const avro = this.avro.commit();
-    return parquet ? { ...avro, parquet } : avro;
+  commit(): PartFiles {
+    const twins: Partial<Record<TwinFormat, PartFile>> = {};
+    for (const twin of this.twins) twins[twin.format] = { file: twin.file, ...twin.writer.commit() };
+    return { file: this.primaryFile, ...this.primary.commit(), ...twins };
   }
 
   abort(): void {
-    this.avro.abort();
-    this.parquet?.abort();
+    this.primary.abort();
+    for (const twin of this.twins) twin.writer.abort();
   }
 }
 
-/** The Parquet twin a shard checkpoint records, if the shard wrote one. */
-export function checkpointParquet(checkpoint: object): PartParquet | undefined {
-  return (checkpoint as WrittenPart).parquet;
+/** The other formats' files a part (manifest entry or checkpoint) records. */
+export function twinFiles(part: PartFiles): PartFile[] {
+  return Object.keys(PART_FORMATS)
+    .filter((format): format is TwinFormat => format !== PRIMARY_FORMAT)
+    .flatMap((format) => (part[format] ? [part[format]] : []));
 }
 
-/** True when the checkpoint records no Parquet twin, or the twin is in place with its recorded sha256. */
-export function parquetTwinValid(runDir: string, checkpoint: object): boolean {
-  const parquet = checkpointParquet(checkpoint);
-  if (!parquet) return true;
-  const file = path.join(runDir, parquet.file);
-  return fs.existsSync(file) && sha256File(file) === parquet.sha256;
+/** The part's entry as the manifest lists it: primary file, sizes and sha256, then the other formats' files. */
+export function partFilesOf(part: PartFiles): PartFiles {
+  const entry: PartFiles = { file: part.file, records: part.records, bytes: part.bytes, sha256: part.sha256 };
+  for (const format of Object.keys(PART_FORMATS) as OutputFormat[]) {
+    if (format !== PRIMARY_FORMAT && part[format]) entry[format] = part[format];
+  }
+  return entry;
+}
+
+/** The first of the part's other-format files that is missing or differs from its recorded sha256, if any. */
+export function invalidTwin(runDir: string, part: PartFiles): PartFile | undefined {
+  return twinFiles(part).find((twin) => {
+    const file = path.join(runDir, twin.file);
+    return !fs.existsSync(file) || sha256File(file) !== twin.sha256;
+  });
 }

@@ -1,10 +1,8 @@
 import * as fs from 'node:fs';
-import { loadSchemaJson } from '../formats/avro/schemas';
 import { writeCatalogFile } from '../catalog/catalog-file';
-import { listeningHistorySchemaFile } from '../formats/listening-history-versions';
 import { ingestSources } from '../catalog/sources';
 import { writeFileAtomic } from '../runtime/atomic-file';
-import { writeManifest } from './manifest';
+import { buildManifest } from './build-manifest';
 import { RunLayout } from './run-layout';
 import { resolveGenerationInput, shardCount, type GenerationInput, type GenerationParams } from '../config/generation-input';
 import { runUsersJob } from './users-job';
@@ -30,12 +28,6 @@ export async function runInProcess(runDir: string, input: GenerationInput): Prom
   const { params, catalogSha256 } = await prepareRun(runDir, input);
   const parts: ShardResult[] = [];
   for (let shard = 0; shard < shardCount(params); shard++) parts.push(await runShardJob({ params, runDir, shard, catalogSha256 }));
-  writeManifest(new RunLayout(runDir).manifestPath, {
-    runId: params.runId,
-    schema: loadSchemaJson(listeningHistorySchemaFile(params.schemaVersion)),
-    params,
-    parts: parts.map((p) => ({ file: p.file, records: p.records, bytes: p.bytes, sha256: p.sha256, ...(p.parquet && { parquet: p.parquet }) })),
-    totalRecords: parts.reduce((n, p) => n + p.records, 0),
-  });
+  buildManifest(params, runDir);
   return { params, parts };
 }

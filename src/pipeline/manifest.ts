@@ -2,15 +2,10 @@ import * as fs from 'node:fs';
 import type * as avro from 'avsc';
 import { writeFileAtomic } from '../runtime/atomic-file';
 import type { GenerationParams } from '../config/generation-input';
+import type { PartFiles } from '../formats/part-formats';
 
-export interface ManifestPart {
-  file: string;
-  records: number;
-  bytes: number;
-  sha256: string;
-  /** part-NNNNN.parquet with the same records, when the run's format includes parquet */
-  parquet?: { file: string; records: number; bytes: number; sha256: string };
-}
+/** A part: its AVRO file, sizes and sha256, and each other format's file under the format's name (e.g. `parquet`). */
+export type ManifestPart = PartFiles;
 
 export interface Manifest {
   runId: string;

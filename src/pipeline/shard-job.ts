@@ -6,7 +6,8 @@ import { RunLayout } from './run-layout';
 import { PopulationModel } from '../simulation/user-profile';
 import { readUsersOfShard } from './users-file';
 import { simulateUser, simulationContext } from '../simulation/simulate-user';
-import { PartWriters, type WrittenPart } from '../formats/part-writers';
+import { PartWriters } from '../formats/part-writers';
+import type { PartFiles } from '../formats/part-formats';
 
 export interface ShardJob {
   params: GenerationParams;
@@ -15,12 +16,8 @@ export interface ShardJob {
   catalogSha256: string;
 }
 
-/** The shard's checkpoint: its AVRO part (and Parquet twin, when written) with sizes and sha256. */
-export interface ShardResult extends WrittenPart {
-  shard: number;
-  file: string;
-  users: number;
-}
+/** The shard's checkpoint: its AVRO part (and the other formats' files, when written) with sizes and sha256. */
+export type ShardResult = { shard: number; users: number } & PartFiles;
 
 export interface ShardProgress {
   users: number;
@@ -66,9 +63,8 @@ export async function runShardJob(job: ShardJob, onProgress: (p: ShardProgress) 
   const songs = await catalogFor(layout.catalogPath, job.catalogSha256);
   const users = readUsersOfShard(layout.usersPath, layout.usersOffsetsPath, job.shard);
   const ctx = simulationContext(job.params, songs, new PopulationModel(job.params));
-  const file = RunLayout.partName(job.shard);
-  // the AVRO part in params.schemaVersion, and part-NNNNN.parquet beside it when format has parquet
-  const writer = PartWriters.open(job.params, layout, job.shard);
+  // part-NNNNN.avro in params.schemaVersion, and part-NNNNN.<format> beside it for each other format
+  const writer = PartWriters.open(job.params, (format) => layout.partPath(job.shard, format));
   try {
     let done = 0;
     for (const user of users) {
@@ -79,7 +75,8 @@ export async function runShardJob(job: ShardJob, onProgress: (p: ShardProgress) 
       onProgress({ users: done, records: writer.records, bytes: writer.bytesWritten });
     }
     const written = writer.commit();
-    const result: ShardResult = { shard: job.shard, file, users: users.length, ...written };
+    const { file, ...rest } = written;
+    const result: ShardResult = { shard: job.shard, file, users: users.length, ...rest };
     writeFileAtomic(layout.partCheckpointPath(job.shard), JSON.stringify(result));
     return result;
   } catch (err) {

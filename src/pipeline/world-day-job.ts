@@ -1,7 +1,7 @@
 import * as fs from 'node:fs';
-import { PartWriters, parquetTwinValid, type WrittenPart } from '../formats/part-writers';
+import { invalidTwin, PartWriters } from '../formats/part-writers';
+import type { PartFiles } from '../formats/part-formats';
 import { sha256File, writeFileAtomic } from '../runtime/atomic-file';
-import { RunLayout } from './run-layout';
 import { SessionCalendar } from '../simulation/session-calendar';
 import { catalogFor } from './shard-job';
 import { simulationContext } from '../simulation/simulate-user';
@@ -21,12 +21,11 @@ export interface WorldDayJob {
 }
 
 /** A shard's checkpoint for one day: its part (and Parquet twin) and its users' end-of-day state, each with sha256. */
-export interface WorldDayShardResult extends WrittenPart {
+export type WorldDayShardResult = PartFiles & {
   shard: number;
-  file: string;
   users: number;
   state: { file: string; sha256: string };
-}
+};
 
 export interface WorldDayProgress {
   users: number;
@@ -45,7 +44,7 @@ export function validDayCheckpoint(layout: WorldLayout, day: string, shard: numb
   const ok =
     fs.existsSync(part) &&
     sha256File(part) === checkpoint.sha256 &&
-    parquetTwinValid(dayLayout.runDir, checkpoint) &&
+    !invalidTwin(dayLayout.runDir, checkpoint) &&
     fs.existsSync(state) &&
     sha256File(state) === checkpoint.state.sha256;
   return ok ? checkpoint : undefined;
@@ -79,7 +78,7 @@ export async function runWorldDayJob(job: WorldDayJob, onProgress: (p: WorldDayP
   const ctx = { ...simulationContext(params, songs, new PopulationModel(params)), calendar: new SessionCalendar({ ...params, sessionsPerUser: 1 }) };
   const dayLayout = layout.day(job.day);
   fs.mkdirSync(dayLayout.runDir, { recursive: true });
-  const writer = PartWriters.open(params, dayLayout, job.shard);
+  const writer = PartWriters.open(params, (format) => dayLayout.partPath(job.shard, format));
   try {
     for (let i = 0; i < users.length; i++) {
       for (const record of simulateUserDay(ctx, users[i], states[i], job.day, world.sessionsPerDay)) {
@@ -91,11 +90,12 @@ export async function runWorldDayJob(job: WorldDayJob, onProgress: (p: WorldDayP
     const statePath = layout.statePath(job.day, job.shard);
     fs.mkdirSync(layout.stateDir(job.day), { recursive: true });
     const state = writeStateFile(statePath, states);
+    const { file, ...rest } = written;
     const result: WorldDayShardResult = {
       shard: job.shard,
-      file: RunLayout.partName(job.shard),
+      file,
       users: users.length,
-      ...written,
+      ...rest,
       state: { file: statePath.slice(layout.worldDir.length + 1), sha256: state.sha256 },
     };
     fs.mkdirSync(dayLayout.workDir, { recursive: true });

@@ -2,17 +2,15 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { Worker } from 'node:worker_threads';
-import type { ShardJob, ShardProgress, ShardResult } from '../pipeline/shard-job';
-import type { UsersJob, UsersProgress, UsersResult } from '../pipeline/users-job';
-import type { PoolJob, PoolJobKind, PoolJobKinds, PoolReply, PoolRequest } from '../pipeline/pool-jobs';
+import type { ThreadJob, ThreadReply, ThreadRequest } from './thread-job';
 
 interface Task {
   id: number;
-  job: PoolJob;
+  request: ThreadRequest;
   /** names the job in errors: "shard 3", "users file" */
   label: string;
-  onProgress: (p: PoolJobKinds[PoolJobKind]['progress']) => void;
-  resolve: (r: PoolJobKinds[PoolJobKind]['result']) => void;
+  onProgress: (p: unknown) => void;
+  resolve: (r: unknown) => void;
   reject: (e: Error) => void;
   cancelled?: boolean;
 }
@@ -31,8 +29,9 @@ function spawnThread(): Worker {
 }
 
 /**
- * A fixed pool of worker threads that simulate shards and write the users file, so
- * the CPU-heavy work runs off the event loop (heartbeats keep flowing) and on every core.
+ * The one pool of worker threads of a process: shards, the users file and Wrapped part
+ * analyses all run here, so CPU-heavy work runs off the event loop (heartbeats keep
+ * flowing), on every core, and never on more threads than `size`.
  */
 export class ThreadPool {
   private readonly idle: Worker[] = [];
@@ -43,25 +42,14 @@ export class ThreadPool {
 
   constructor(readonly size = Math.max(1, os.availableParallelism())) {}
 
-  run(job: ShardJob, onProgress: (p: ShardProgress) => void = () => {}): PoolTask<ShardResult> {
-    return this.submit<'shard'>({ kind: 'shard', job }, `shard ${job.shard}`, onProgress);
-  }
-
-  /** Writes the run's users file and its offsets (runUsersJob) in a pool thread. */
-  writeUsers(job: UsersJob, onProgress: (p: UsersProgress) => void = () => {}): PoolTask<UsersResult> {
-    return this.submit<'users'>({ kind: 'users', job }, 'users file', onProgress);
-  }
-
-  private submit<K extends PoolJobKind>(
-    job: Extract<PoolJob, { kind: K }>,
-    label: string,
-    onProgress: (p: PoolJobKinds[K]['progress']) => void,
-  ): PoolTask<PoolJobKinds[K]['result']> {
-    if (this.closed) throw new Error('the shard pool is closed');
+  /** Queues `input` for `job`; `label` names it in errors ("shard 3"). */
+  run<I, P, R>(job: ThreadJob<I, P, R>, input: I, label: string, onProgress: (p: P) => void = () => {}): PoolTask<R> {
+    if (this.closed) throw new Error('the thread pool is closed');
     let task!: Task;
-    const result = new Promise<PoolJobKinds[K]['result']>((resolve, reject) => {
-      // a thread answers a job with the progress and result of the job's own kind
-      task = { id: this.nextId++, job, label, onProgress: onProgress as Task['onProgress'], resolve: resolve as Task['resolve'], reject };
+    const result = new Promise<R>((resolve, reject) => {
+      // a thread answers a job with the progress and result of the job's own types
+      const request = { id: this.nextId++, module: job.module, fn: job.fn, input, liveThreads: [] as number[] };
+      task = { id: request.id, request, label, onProgress: onProgress as Task['onProgress'], resolve: resolve as Task['resolve'], reject };
     });
     this.queue.push(task);
     this.dispatch();
@@ -88,7 +76,7 @@ export class ThreadPool {
 
   private spawn(): Worker {
     const worker = spawnThread();
-    worker.on('message', (msg: PoolReply) => {
+    worker.on('message', (msg: ThreadReply) => {
       const task = this.busy.get(worker);
       if (!task || task.id !== msg.id) return;
       if (msg.type === 'progress') return task.onProgress(msg.progress);
@@ -105,7 +93,7 @@ export class ThreadPool {
     });
     worker.on('error', (err) => this.fail(worker, err));
     worker.on('exit', (code) => {
-      if (this.busy.has(worker)) this.fail(worker, new Error(`shard thread exited with code ${code}`));
+      if (this.busy.has(worker)) this.fail(worker, new Error(`pool thread exited with code ${code}`));
       const i = this.idle.indexOf(worker);
       if (i >= 0) this.idle.splice(i, 1);
     });
@@ -125,13 +113,13 @@ export class ThreadPool {
       const task = this.queue.shift()!;
       this.busy.set(worker, task);
       worker.ref();
-      worker.postMessage({ id: task.id, job: task.job, liveThreads: [...this.busy.keys()].map((w) => w.threadId) } satisfies PoolRequest);
+      worker.postMessage({ ...task.request, liveThreads: [...this.busy.keys()].map((w) => w.threadId) } satisfies ThreadRequest);
     }
   }
 
   async close(): Promise<void> {
     this.closed = true;
-    for (const t of this.queue.splice(0)) t.reject(new Error('the shard pool closed'));
+    for (const t of this.queue.splice(0)) t.reject(new Error('the thread pool closed'));
     await Promise.all([...this.idle, ...this.busy.keys()].map((w) => w.terminate()));
     this.idle.length = 0;
     this.busy.clear();

@@ -1,7 +1,7 @@
-import { dateToEpochMs, type GenerationParams } from '../config/generation-input';
+import type { SimulationParams } from './simulation-params';
 import { AliasTable } from './alias-table';
 import type { SeededRandom } from './seeded-random';
-import { DAY_MS, HOUR_MS } from '../domain/time-units';
+import { dateToEpochMs, DAY_MS, HOUR_MS } from '../domain/time-units';
 import { PARK_2019_HOUR_DOW } from './park-2019';
 import { sessionStartWeights } from './start-time-weights';
 
@@ -35,7 +35,7 @@ export class SessionCalendar {
   /** the days of the period by weekday, Monday first */
   private readonly daysByWeekday: number[][] = Array.from({ length: 7 }, () => []);
 
-  constructor(readonly params: Pick<GenerationParams, 'from' | 'to' | 'sessionsPerUser' | 'sessionHours'>) {
+  constructor(readonly params: Pick<SimulationParams, 'from' | 'to' | 'sessionsPerUser' | 'sessionHours'>) {
     this.firstDay = dateToEpochMs(params.from);
     this.days = Math.round((dateToEpochMs(params.to) - this.firstDay) / DAY_MS) + 1;
     const weights = sessionStartWeights(PARK_2019_HOUR_DOW.flat().map((v) => v + QUIETEST_WEIGHT), params.sessionHours);

@@ -1,7 +1,7 @@
 import type { SimulatedSong } from '../domain/song';
 import { cityLocation, type City } from './cities';
 import { LocalTime } from '../domain/local-time';
-import type { GenerationParams } from '../config/generation-input';
+import type { SimulationParams } from './simulation-params';
 import { tendencies } from './behaviour';
 import { SeededRandom } from './seeded-random';
 import type { PopulationModel, UserProfile } from './user-profile';
@@ -16,7 +16,7 @@ import { HOUR_MS } from '../domain/time-units';
 
 
 export interface SimulationContext {
-  params: GenerationParams;
+  params: SimulationParams;
   songs: readonly SimulatedSong[];
   population: PopulationModel;
   index: CatalogIndex;
@@ -28,7 +28,7 @@ export interface SimulationContext {
 const indexes = new WeakMap<readonly SimulatedSong[], CatalogIndex>();
 
 /** Everything a shard needs to simulate its users; the catalog indexes are built once per catalog and thread. */
-export function simulationContext(params: GenerationParams, songs: readonly SimulatedSong[], population: PopulationModel): SimulationContext {
+export function simulationContext(params: SimulationParams, songs: readonly SimulatedSong[], population: PopulationModel): SimulationContext {
   let index = indexes.get(songs);
   if (!index) indexes.set(songs, (index = new CatalogIndex(songs)));
   return { params, songs, population, index, memory: new ListenerMemory(index), calendar: new SessionCalendar(params), localTime: new LocalTime() };

@@ -3,7 +3,7 @@ import { PERSONALITIES, type Personality } from '../domain/personality';
 import { AliasTable } from './alias-table';
 import { SeededRandom } from './seeded-random';
 import { InputError } from '../domain/errors';
-import { type GenerationParams } from '../config/generation-input';
+import type { SimulationParams } from './simulation-params';
 
 export interface UserProfile {
   userId: number;
@@ -16,7 +16,7 @@ export class PopulationModel {
   private readonly cities: CityPicker;
   private readonly personalityTable: AliasTable;
 
-  constructor(private readonly params: Pick<GenerationParams, 'seed' | 'countries' | 'personalities'>) {
+  constructor(private readonly params: Pick<SimulationParams, 'seed' | 'countries' | 'personalities'>) {
     this.cities = new CityPicker(params.countries);
     const weights = params.personalities;
     if (weights) {

@@ -9,8 +9,8 @@ export interface GenerationStackOptions {
   taskQueue: string;
   /** shard threads of the worker's pool */
   threads?: number;
-  /** extra args for `temporal server start-dev` */
-  serverArgs?: string[];
+  /** on the shared server that suggests continue-as-new early (SUGGEST_CONTINUE_AS_NEW_AT) */
+  forced?: boolean;
   tmpPrefix?: string;
   /** process.env values set only while the worker (and its activities) are created */
   workerEnv?: Record<string, string>;
@@ -27,7 +27,7 @@ export interface GenerationStack {
   stop(): Promise<void>;
 }
 
-/** A real dev server with an in-process generation worker on `taskQueue`, for one test file. */
+/** The lane's real dev server (this file's namespace) with an in-process generation worker on `taskQueue`. */
 export async function startGenerationStack(opts: GenerationStackOptions): Promise<GenerationStack> {
   const { taskQueue } = opts;
   const tmp = makeTmpDir(opts.tmpPrefix);
@@ -41,7 +41,7 @@ export async function startGenerationStack(opts: GenerationStackOptions): Promis
     tmp.cleanup();
   };
   try {
-    env = await startDevServerEnv(opts.serverArgs);
+    env = await startDevServerEnv({ forced: opts.forced });
     const restoreEnv = setEnv(opts.workerEnv ?? {});
     try {
       worker = await createGenerationWorker({ connection: env.nativeConnection, taskQueue, dataRoot: tmp.dir, threads: opts.threads ?? 2 });

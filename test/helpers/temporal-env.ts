@@ -1,18 +1,22 @@
 import { TestWorkflowEnvironment } from '@temporalio/testing';
-import { cliNotFoundMessage, locateTemporalCli } from '../../cli/temporal/locate-cli';
+import { inject } from 'vitest';
 import { installRuntime } from '../../cli/temporal/worker';
 
+export { SUGGEST_CONTINUE_AS_NEW_AT } from './shared-temporal';
+
+/** The test file's namespace, set by test/setup/file-namespace.ts before the file's imports. */
+export function currentNamespace(): string {
+  const ns = process.env.TEMPORAL_NAMESPACE;
+  if (!ns) throw new Error('TEMPORAL_NAMESPACE is not set: run this file in a lane with test/setup/file-namespace.ts');
+  return ns;
+}
+
 /**
- * A real Temporal dev server (`temporal server start-dev`) for a test file, from the
- * executable the CLI would use. Extra args go to start-dev, e.g.
- * ['--dynamic-config-value', 'limit.historyCount.suggestContinueAsNew=50'].
+ * A client and connections to the lane's shared dev server, in this test file's own
+ * namespace. `forced` picks the server that suggests continue-as-new early.
  */
-export async function startDevServerEnv(extraArgs: string[] = []): Promise<TestWorkflowEnvironment> {
+export async function startDevServerEnv(opts: { forced?: boolean } = {}): Promise<TestWorkflowEnvironment> {
   installRuntime();
-  const tried: string[] = [];
-  const cli = locateTemporalCli(tried);
-  if (!cli) throw new Error(cliNotFoundMessage(tried));
-  return TestWorkflowEnvironment.createLocal({
-    server: { executable: { type: 'existing-path', path: cli.path }, extraArgs },
-  });
+  const shared = inject('temporal');
+  return TestWorkflowEnvironment.createFromExistingServer({ address: opts.forced ? shared.forced : shared.plain, namespace: currentNamespace() });
 }

@@ -1,6 +1,7 @@
 import * as crypto from 'node:crypto';
 import * as fs from 'node:fs';
 import { writeFileAtomic } from '../../runtime/atomic-file';
+import { threadJob } from '../../runtime/thread-job';
 import { analyzePart, type PartAnalysis } from './analyze-part';
 import { createPersonalityInference } from './personality-inference';
 
@@ -20,6 +21,9 @@ export interface WrappedPartJobResult {
   /** true when a partial of the same part (same sha256) was there already */
   reused: boolean;
 }
+
+/** One part's analysis in a pool thread (ThreadPool.run(wrappedPartThreadJob, ...)); progress is records read. */
+export const wrappedPartThreadJob = threadJob<WrappedPartJob, number, WrappedPartJobResult>(__filename, 'runWrappedPartJob');
 
 /** A partial on disk: the part's sha256 it was computed from, and the sha256 of its own analysis JSON. */
 export type StoredPartAnalysis = PartAnalysis & { sourceSha256: string; sha256: string };

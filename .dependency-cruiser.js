@@ -1,0 +1,84 @@
+/**
+ * Import rules (npm run lint): no cycles, and data flows one way:
+ * cli -> workflows -> activities -> src, and inside src
+ * analytics, export, stream -> pipeline -> config -> catalog -> formats -> simulation -> runtime -> domain
+ * (config validates inputs against the registries of formats and catalog sources).
+ */
+/** path confinement under the data root: config files that import only src/domain, usable from any layer */
+const CONFINEMENT = '^src/config/(data-root|path-text)\\.ts$';
+
+const layer = (name, mayImport) => ({
+  name: `layer-${name}`,
+  comment: `src/${name} may import only ${mayImport.map((l) => `src/${l}`).join(', ')} (and the data root's confinement)`,
+  severity: 'error',
+  from: { path: `^src/${name}/` },
+  to: { path: '^src/', pathNot: [`^src/(${[name, ...mayImport].join('|')})/`, CONFINEMENT] },
+});
+
+module.exports = {
+  forbidden: [
+    { name: 'no-circular', severity: 'error', from: {}, to: { circular: true } },
+    layer('domain', []),
+    {
+      name: 'confinement-stays-low',
+      comment: 'data-root.ts and path-text.ts are used below config, so they import nothing but src/domain',
+      severity: 'error',
+      from: { path: CONFINEMENT },
+      to: { path: '^src/', pathNot: ['^src/domain/', CONFINEMENT] },
+    },
+    layer('runtime', ['domain']),
+    layer('simulation', ['domain', 'runtime']),
+    layer('formats', ['domain', 'runtime', 'simulation']),
+    layer('catalog', ['domain', 'runtime', 'simulation', 'formats']),
+    layer('config', ['domain', 'runtime', 'simulation', 'formats', 'catalog']),
+    layer('pipeline', ['domain', 'config', 'runtime', 'simulation', 'formats', 'catalog']),
+    layer('analytics', ['domain', 'config', 'runtime', 'simulation', 'formats', 'catalog', 'pipeline']),
+    layer('export', ['domain', 'config', 'runtime', 'simulation', 'formats', 'catalog', 'pipeline']),
+    layer('stream', ['domain', 'config', 'runtime', 'simulation', 'formats', 'catalog', 'pipeline']),
+    {
+      name: 'src-below-temporal',
+      comment: 'src/ knows nothing of Temporal, the workflows, activities or the CLI',
+      severity: 'error',
+      from: { path: '^src/' },
+      to: { path: '^(workflows|activities|cli|bench|test)/|node_modules/@temporalio/' },
+    },
+    {
+      name: 'activities-below-workflows',
+      severity: 'error',
+      from: { path: '^activities/' },
+      to: { path: '^(workflows|cli|bench|test)/' },
+    },
+    {
+      name: 'workflows-deterministic',
+      comment: 'workflows run in the sandbox: values only from @temporalio/workflow and other workflow files; anything else as types',
+      severity: 'error',
+      from: { path: '^workflows/' },
+      to: { pathNot: '^workflows/|node_modules/@temporalio/workflow/', dependencyTypesNot: ['type-only'] },
+    },
+    {
+      name: 'workflows-below-cli',
+      severity: 'error',
+      from: { path: '^workflows/' },
+      to: { path: '^(cli|bench|test)/' },
+    },
+    {
+      name: 'clients-use-contracts',
+      comment: 'the CLI talks to workflows through workflows/contracts.ts only',
+      severity: 'error',
+      from: { path: '^cli/' },
+      to: { path: '^workflows/', pathNot: '^workflows/contracts\\.ts$' },
+    },
+    {
+      name: 'production-not-test',
+      severity: 'error',
+      from: { path: '^(src|activities|workflows|cli|bench)/' },
+      to: { path: '^test/' },
+    },
+  ],
+  options: {
+    doNotFollow: { path: 'node_modules' },
+    tsPreCompilationDeps: true,
+    tsConfig: { fileName: 'tsconfig.check.json' },
+    exclude: { path: '^(dist|node_modules)/' },
+  },
+};

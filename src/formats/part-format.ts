@@ -1,0 +1,36 @@
+import type { ListeningRecord } from '../domain/listening-record';
+import type { ListeningRecordV2, SchemaVersion } from './listening-history-versions';
+
+/** A record in the run's schema version, as every part format receives it. */
+export type PartRecord = ListeningRecord | ListeningRecordV2;
+
+/** What a finished part file holds, as checkpoints and the manifest record it. */
+export interface WrittenFile {
+  records: number;
+  bytes: number;
+  sha256: string;
+}
+
+export interface PartFile extends WrittenFile {
+  /** the file's name in the run folder: part-NNNNN.<format> */
+  file: string;
+}
+
+/** One part file being written under a temporary name; commit() renames it into place. */
+export interface PartFileWriter {
+  append(record: PartRecord): void;
+  commit(): WrittenFile;
+  abort(): void;
+  /** bytes written so far, for progress (the primary format's is shown) */
+  readonly bytesWritten?: number;
+}
+
+/**
+ * An output format of the listening-history parts. Its key in PART_FORMATS
+ * (part-formats.ts) is both the name in the input's `format` list and the extension.
+ */
+export interface PartFormat {
+  /** one line for `--format` help and docs */
+  readonly description: string;
+  open(file: string, run: { schemaVersion: SchemaVersion; seed: number }): PartFileWriter;
+}

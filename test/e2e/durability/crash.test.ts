@@ -1,0 +1,146 @@
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import type { TestWorkflowEnvironment } from '@temporalio/testing';
+import { Worker } from '@temporalio/worker';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { WORKFLOWS_PATH } from '../../../cli/temporal/worker';
+import { GENERATE_DATASET, type GenerateDatasetWorkflow, type GenerationResult } from '../../../workflows/contracts';
+import { startDevServerEnv } from '../../helpers/temporal-env';
+import { makeTmpDir } from '../../helpers/tmp-dir';
+import { historiesOfChain, partHashes, runCli, spawnWorker, waitForProgress, type WorkerProcess } from '../../helpers/cli-process';
+
+/** Many small shards, so a run lasts long enough to be hit mid-way; the worker processes run 2 threads each. */
+const INPUT = { users: 600, shardSize: 5, sessionsPerUser: 10, seed: 11, parallelism: 4, catalog: ['synthetic:300'] };
+const SHARDS = 120;
+
+describe('failures against a real dev server, with `wrapped-etl worker` processes', () => {
+  let env: TestWorkflowEnvironment;
+  const tmp = makeTmpDir();
+  let reference: Record<string, string>;
+  const workers: WorkerProcess[] = [];
+
+  const worker = (taskQueue: string, extraEnv: Record<string, string> = {}) => {
+    const w = spawnWorker({ address: env.address, taskQueue, dataRoot: tmp.dir, env: extraEnv });
+    workers.push(w);
+    return w;
+  };
+  const start = (taskQueue: string, workflowId: string) => env.client.workflow.start<GenerateDatasetWorkflow>(GENERATE_DATASET, { taskQueue, workflowId, args: [INPUT] });
+  /** attempt numbers of the shard activities that completed, over the whole continue-as-new chain */
+  const shardAttempts = async (workflowId: string) =>
+    (await historiesOfChain(env.client, workflowId)).flatMap((h) => h.events!.filter((e) => e.activityTaskStartedEventAttributes).map((e) => e.activityTaskStartedEventAttributes!.attempt!));
+  const noTempFiles = (dir: string) => expect(fs.readdirSync(dir).filter((f) => f.endsWith('.tmp'))).toEqual([]);
+
+  beforeAll(async () => {
+    env = await startDevServerEnv({ forced: true });
+    // the reference runs on a worker process too, so both sides run the same build (dist/)
+    const w = spawnWorker({ address: env.address, taskQueue: 'crash-reference', dataRoot: tmp.dir });
+    const result = await env.client.workflow.execute<GenerateDatasetWorkflow>(GENERATE_DATASET, { taskQueue: 'crash-reference', workflowId: 'reference', args: [INPUT] });
+    w.child.kill('SIGTERM');
+    await w.exited;
+    reference = partHashes(result.outDir);
+    expect(Object.keys(reference)).toHaveLength(SHARDS);
+  });
+
+  afterEach(async () => {
+    for (const w of workers.splice(0)) {
+      if (w.child.exitCode === null && w.child.signalCode === null) w.child.kill('SIGKILL');
+      await w.exited;
+    }
+  });
+
+  afterAll(async () => {
+    await env?.teardown();
+    tmp.cleanup();
+  });
+
+  it('(a) survives its worker process being SIGKILLed twice mid-run: parts byte-identical to an uninterrupted run', async () => {
+    const handle = await start('crash-kill', 'kill');
+    let done = 0;
+    for (let kill = 0; kill < 2; kill++) {
+      const w = worker('crash-kill', { WRAPPED_ETL_SHARD_DELAY_MS: '40' });
+      done = (await waitForProgress(handle, (p) => p.shardsDone >= done + 12)).shardsDone;
+      expect(done).toBeLessThan(SHARDS);
+      w.child.kill('SIGKILL');
+      expect(await w.exited).toEqual({ code: null, signal: 'SIGKILL' });
+    }
+    worker('crash-kill');
+    const result = (await handle.result()) as GenerationResult;
+    expect(partHashes(result.outDir)).toEqual(reference);
+    noTempFiles(result.outDir);
+    // the kills hit shards in flight: they were retried
+    expect(Math.max(...(await shardAttempts('kill')))).toBeGreaterThan(1);
+  }, 120_000);
+
+  it('(b) completes correctly when a share of shard attempts fails (WRAPPED_ETL_FAIL_SHARE on the worker)', async () => {
+    worker('crash-flaky', { WRAPPED_ETL_FAIL_SHARE: '0.15' });
+    const result = (await (await start('crash-flaky', 'flaky')).result()) as GenerationResult;
+    expect(partHashes(result.outDir)).toEqual(reference);
+    noTempFiles(result.outDir);
+    const attempts = await shardAttempts('flaky');
+    expect(attempts.filter((a) => a > 1).length).toBeGreaterThan(5);
+  }, 90_000);
+
+  it('(c) cancel mid-run with `wrapped-etl cancel`, then `wrapped-etl resume`: identical output, the JSON line of generate', async () => {
+    // slowed down, so the run is still going when the cancel (a CLI process) arrives
+    worker('crash-cancel', { WRAPPED_ETL_SHARD_DELAY_MS: '250' });
+    const handle = await start('crash-cancel', 'cancel-me');
+    await waitForProgress(handle, (p) => p.shardsDone >= 10);
+    const running = JSON.parse((await runCli(['status', 'cancel-me', '--json', '--address', env.address])).stdout);
+    expect(running).toMatchObject({ workflowId: 'cancel-me', status: 'RUNNING', progress: { phase: 'shards', shardsTotal: SHARDS } });
+    expect(running.progress.shardsDone).toBeGreaterThanOrEqual(10);
+    const cancelled = await runCli(['cancel', 'cancel-me', '--address', env.address]);
+    expect(cancelled.stderr).toBe('');
+    expect(cancelled.stdout).toMatch(/^cancel-me: CANCELED after \d+\/120 shards; resume with: wrapped-etl resume cancel-me/);
+    const status = JSON.parse((await runCli(['status', 'cancel-me', '--json', '--address', env.address])).stdout);
+    expect(status).toMatchObject({ workflowId: 'cancel-me', status: 'CANCELED', outDir: path.join(tmp.dir, 'data', 'cancel-me') });
+    expect(status.progress.shardsDone).toBeGreaterThanOrEqual(10);
+    expect(status.progress.shardsDone).toBeLessThan(SHARDS);
+    expect(fs.existsSync(path.join(status.outDir, 'manifest.json'))).toBe(false);
+    // a stopped run is not a success: exit 1, and the way on is said once
+    const said = await runCli(['status', 'cancel-me', '--address', env.address]);
+    expect(said.code).toBe(1);
+    expect(said.stdout).toMatch(/^cancel-me: CANCELED\n/);
+    expect(said.stdout.match(/wrapped-etl resume cancel-me/g)).toHaveLength(1);
+
+    const resumed = await runCli(['resume', 'cancel-me', '--json', '--address', env.address], { WRAPPED_ETL_TASK_QUEUE: 'crash-cancel' });
+    expect(resumed.stderr).toBe('');
+    const line = JSON.parse(resumed.stdout);
+    expect(Object.keys(line)).toEqual(['workflowId', 'runName', 'outDir', 'manifest', 'totalRecords']);
+    expect(line).toMatchObject({ workflowId: 'cancel-me', runName: 'cancel-me', outDir: status.outDir });
+    expect(partHashes(line.outDir)).toEqual(reference);
+    noTempFiles(line.outDir);
+    const referenceManifest = JSON.parse(fs.readFileSync(path.join(tmp.dir, 'data', 'reference', 'manifest.json'), 'utf8'));
+    const manifest = JSON.parse(fs.readFileSync(line.manifest, 'utf8'));
+    expect(manifest.totalRecords).toBe(referenceManifest.totalRecords);
+    expect(manifest.params).toEqual({ ...referenceManifest.params, runId: 'cancel-me' });
+  }, 90_000);
+
+  it('(e) a worker stopped with SIGTERM finishes or hands back its shards in flight: none lost, none left to time out', async () => {
+    const first = worker('crash-term', { WRAPPED_ETL_SHARD_DELAY_MS: '40' });
+    const handle = await start('crash-term', 'term');
+    await waitForProgress(handle, (p) => p.shardsDone >= 15);
+    first.child.kill('SIGTERM');
+    expect((await first.exited).code).toBe(0);
+    worker('crash-term');
+    const result = (await handle.result()) as GenerationResult;
+    expect(partHashes(result.outDir)).toEqual(reference);
+    noTempFiles(result.outDir);
+    const timedOut = (await historiesOfChain(env.client, 'term')).flatMap((h) => h.events!.filter((e) => e.activityTaskTimedOutEventAttributes));
+    expect(timedOut).toEqual([]);
+    expect(await shardAttempts('term')).not.toContain(3);
+  }, 90_000);
+
+  it('(d) replays the histories of the interrupted runs deterministically', async () => {
+    const histories = [];
+    for (const workflowId of ['reference', 'kill', 'flaky', 'cancel-me', 'term']) {
+      for (const history of await historiesOfChain(env.client, workflowId)) histories.push({ workflowId, history });
+    }
+    // cancel-me has two chains under one id (cancelled, then resumed): the latest is followed back
+    expect(histories.length).toBeGreaterThanOrEqual(5);
+    const failures: string[] = [];
+    for await (const r of Worker.runReplayHistories({ workflowsPath: WORKFLOWS_PATH }, histories)) {
+      if (r.error) failures.push(`${r.workflowId}: ${r.error.message}`);
+    }
+    expect(failures).toEqual([]);
+  });
+});

@@ -1,0 +1,123 @@
+import { execFile, spawn, spawnSync } from 'node:child_process';
+import * as http from 'node:http';
+import * as path from 'node:path';
+import { promisify } from 'node:util';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { headerPosition } from '../../../src/stream/kafka-topic';
+import { confluentFraming, singleObjectFraming } from '../../../src/formats/avro/message-framing';
+import { schemaType } from '../../../src/formats/avro/schemas';
+import { listeningHistorySchemaFile } from '../../../src/formats/listening-history-versions';
+import { readContainer } from '../../../src/formats/avro/read-container';
+import { WorldLayout } from '../../../src/pipeline/world-layout';
+import { readManifest } from '../../../src/pipeline/manifest';
+import { startKafka, type KafkaBroker } from '../../helpers/kafka-broker';
+import { readWholeTopic, topicSize } from '../../helpers/kafka-read';
+import { makeTmpDir } from '../../helpers/tmp-dir';
+
+const BIN = path.resolve(__dirname, '..', '..', '..', 'bin', 'wrapped-etl.js');
+const tmp = makeTmpDir('wrapped-etl-stream-');
+let kafka: KafkaBroker;
+const env = { ...process.env, WRAPPED_ETL_DATA_ROOT: tmp.dir, LOG_LEVEL: 'warn' };
+const cli = (args: string[]) => promisify(execFile)(process.execPath, [BIN, ...args], { env, cwd: tmp.dir });
+const worldDir = path.join(tmp.dir, 'data', 'w');
+
+beforeAll(async () => {
+  kafka = await startKafka();
+  await cli(['world', 'create', 'w', '--users', '150', '--shard-size', '50', '--start', '2025-06-01', '--catalog', 'synthetic:600']);
+  await cli(['world', 'advance', 'w', '--days', '3']);
+}, 400_000);
+afterAll(async () => {
+  await kafka?.stop();
+  tmp.cleanup();
+});
+
+/** Every record of the world's complete days, as JSON, with its day. */
+async function partRecords(): Promise<string[]> {
+  const layout = new WorldLayout(worldDir);
+  const out: string[] = [];
+  for (const day of layout.completeDays()) {
+    for (const part of readManifest(layout.day(day).manifestPath).parts) {
+      for await (const r of readContainer(path.join(layout.dayDir(day), part.file))) out.push(JSON.stringify(r));
+    }
+  }
+  return out.sort();
+}
+
+describe('stream into a real Kafka', () => {
+  it('holds every event exactly once after the streamer is SIGKILLed halfway and restarted', async () => {
+    const expected = await partRecords();
+    // paced (a day in about 2 s) so the kill lands mid-stream
+    const child = spawn(process.execPath, [BIN, 'stream', 'w', '--brokers', kafka.brokers, '--topic', 'listens', '--speed', '40000', '--partitions', '4'], { env, cwd: tmp.dir, stdio: 'ignore' });
+    const exited = new Promise((r) => child.once('exit', r));
+    const deadline = Date.now() + 120_000;
+    while ((await topicSize(kafka.brokers, 'listens')) < expected.length / 3 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
+    child.kill('SIGKILL');
+    await exited;
+    const before = await topicSize(kafka.brokers, 'listens');
+    expect(before).toBeGreaterThan(0);
+    expect(before).toBeLessThan(expected.length);
+
+    const { stdout } = await cli(['stream', 'w', '--brokers', kafka.brokers, '--topic', 'listens', '--speed', 'max']);
+    expect(stdout).toMatch(/found in the topic already/);
+
+    const messages = await readWholeTopic(kafka.brokers, 'listens');
+    expect(messages).toHaveLength(expected.length);
+    const framing = singleObjectFraming(schemaType(listeningHistorySchemaFile(1)));
+    const positions = new Set<string>();
+    const lastTime = new Map<number, number>();
+    const got: string[] = [];
+    for (const m of messages.sort((a, b) => a.partition - b.partition || Number(a.offset - b.offset))) {
+      const record = framing.decode(m.value) as { user_id: number; listening_time: { start_time: number } };
+      expect(m.key.toString()).toBe(String(record.user_id));
+      const pos = headerPosition(m.headers)!;
+      positions.add(`${pos.day}/${pos.seq}`);
+      // within a partition, event time never goes back
+      expect(record.listening_time.start_time).toBeGreaterThanOrEqual(lastTime.get(m.partition) ?? 0);
+      lastTime.set(m.partition, record.listening_time.start_time);
+      got.push(JSON.stringify(record));
+    }
+    expect(positions.size).toBe(expected.length);
+    expect(got.sort()).toEqual(expected);
+
+    // an independent reader: kcat sees the same count, keys and headers
+    const kcat = spawnSync('kcat', ['-b', kafka.brokers, '-C', '-t', 'listens', '-e', '-q', '-f', '%k %h\n'], { encoding: 'utf8', maxBuffer: 256 * 1024 * 1024 });
+    expect(kcat.status).toBe(0);
+    const lines = kcat.stdout.trim().split('\n');
+    expect(lines).toHaveLength(expected.length);
+    expect(new Set(lines).size).toBe(expected.length);
+    expect(lines[0]).toMatch(/^\d+ wrapped-etl-day=\d{4}-\d{2}-\d{2},wrapped-etl-seq=\d+$/);
+
+    const again = await cli(['stream', 'w', '--brokers', kafka.brokers, '--topic', 'listens']);
+    expect(again.stdout).toMatch(/Nothing to publish/);
+    expect(await topicSize(kafka.brokers, 'listens')).toBe(expected.length);
+  });
+
+  it('writes the Confluent wire format with the id a schema registry gives', async () => {
+    const subjects: string[] = [];
+    const registry = http.createServer((req, res) => {
+      let body = '';
+      req.on('data', (c) => (body += c));
+      req.on('end', () => {
+        subjects.push(`${req.method} ${req.url} ${JSON.parse(body).schema.slice(0, 30)}`);
+        res.setHeader('Content-Type', 'application/vnd.schemaregistry.v1+json');
+        res.end(JSON.stringify({ id: 42 }));
+      });
+    });
+    await new Promise<void>((r) => registry.listen(0, '127.0.0.1', r));
+    try {
+      const url = `http://127.0.0.1:${(registry.address() as { port: number }).port}`;
+      await cli(['stream', 'w', '--brokers', kafka.brokers, '--topic', 'confluent', '--from', '2025-06-02', '--schema-registry', url]);
+      expect(subjects).toHaveLength(1);
+      expect(subjects[0]).toMatch(/^POST \/subjects\/confluent-value\/versions \{"name":"[\w.]*ListeningH/);
+    } finally {
+      registry.close();
+    }
+    const layout = new WorldLayout(worldDir);
+    const dayRecords = readManifest(layout.day('2025-06-02').manifestPath).totalRecords + readManifest(layout.day('2025-06-03').manifestPath).totalRecords;
+    const messages = await readWholeTopic(kafka.brokers, 'confluent');
+    expect(messages).toHaveLength(dayRecords);
+    const framing = confluentFraming(schemaType(listeningHistorySchemaFile(1)), 42);
+    expect(messages[0].value.subarray(0, 5).toString('hex')).toBe('000000002a');
+    for (const m of messages) expect(() => framing.decode(m.value)).not.toThrow();
+  });
+});

@@ -1,0 +1,96 @@
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { DuckDBInstance } from '@duckdb/node-api';
+import { afterAll, describe, expect, it } from 'vitest';
+import type { ListeningRecordV2 } from '../../../src/formats/listening-history-versions';
+import { PlaybackContextDeriver } from '../../../src/simulation/playback-context';
+import { ColumnarParquetWriter } from '../../../src/formats/parquet/columnar-parquet-writer';
+import { listeningParquetColumns } from '../../../src/formats/parquet/listening-parquet';
+import { SeededRandom } from '../../../src/simulation/seeded-random';
+import type { ListeningRecord } from '../../../src/domain/listening-record';
+import { makeTmpDir } from '../../helpers/tmp-dir';
+
+function* syntheticRecords(n: number): Generator<ListeningRecord & { session: number }> {
+  const rng = new SeededRandom(3, 'parquet-writer-test');
+  for (let i = 0; i < n; i++) {
+    const start = 1_735_689_600_000 + i * 200_000;
+    yield {
+      user_id: 1 + Math.floor(i / 500), user_location: { latitude: rng.uniform(-60, 60), longitude: rng.uniform(-170, 170), country: rng.pick(['SE', 'NO', 'JP']), city: `City ${rng.int(1, 50)}`, timezone: 'Europe/Oslo' },
+      interaction: rng.pick(['played', 'skipped', 'paused']), song_name: `Song ${rng.int(1, 900)} ✓`, artist: `Artist ${rng.int(1, 90)}`, genre: rng.pick(['pop', 'rock']),
+      year: rng.int(1960, 2025), popularity: rng.int(0, 100), danceability: rng.next(), energy: rng.next(), length_seconds: rng.int(90, 400),
+      listening_time: { start_time: start, end_time: start + rng.int(2000, 300_000) }, personality: 'The nomad', session: Math.floor(i / 40),
+    };
+  }
+}
+
+function v2Records(n: number): ListeningRecordV2[] {
+  const deriver = new PlaybackContextDeriver(3);
+  return [...syntheticRecords(n)].map((r, i) => ({ ...r, ...deriver.next(r, r.session), session_id: i % 7 === 0 ? null : `u${r.user_id}-s${r.session}`, album: `album ${i % 13}` }));
+}
+
+function write(file: string, records: Iterable<ListeningRecord | ListeningRecordV2>, version: 1 | 2): void {
+  const w = ColumnarParquetWriter.open(file, listeningParquetColumns(version), { rowGroupRows: 4096 });
+  for (const r of records) w.append(r);
+  w.commit();
+}
+
+describe('Parquet part writer (hyparquet-writer)', () => {
+  const tmp = makeTmpDir();
+  afterAll(() => tmp.cleanup());
+  const query = async (sql: string) => (await (await DuckDBInstance.create(':memory:')).connect()).runAndReadAll(sql).then((r) => r.getRowObjectsJson());
+
+  it('writes the same bytes for the same rows, and DuckDB reads every value with its type', async () => {
+    const records = v2Records(12_345);
+    const a = path.join(tmp.dir, 'a.parquet');
+    const b = path.join(tmp.dir, 'b.parquet');
+    write(a, records, 2);
+    write(b, records, 2);
+    expect(fs.readFileSync(a).equals(fs.readFileSync(b))).toBe(true);
+
+    const types = await query(`select column_name, column_type from (describe select * from read_parquet('${a}'))`);
+    expect(Object.fromEntries(types.map((t) => [t.column_name, t.column_type]))).toMatchObject({
+      user_id: 'INTEGER', user_location_latitude: 'FLOAT', song_name: 'VARCHAR', listening_time_start_time: 'TIMESTAMP WITH TIME ZONE',
+      shuffle: 'BOOLEAN', session_id: 'VARCHAR',
+    });
+    const [row] = await query(`select count(*)::int n, count(session_id)::int sessions, sum(year)::int year_sum, max(song_name) song,
+      min(epoch_ms(listening_time_start_time))::bigint first_ms, sum(user_location_latitude::double)::double lat_sum from read_parquet('${a}')`);
+    expect(row).toEqual({
+      n: 12_345, sessions: records.filter((r) => r.session_id !== null).length, year_sum: records.reduce((s, r) => s + r.year, 0),
+      song: records.map((r) => r.song_name).sort().pop(), first_ms: String(records[0].listening_time.start_time),
+      lat_sum: records.reduce((s, r) => s + Math.fround(r.user_location.latitude), 0),
+    });
+  });
+
+  it('dictionary-encodes strings and records statistics and true sizes per row group, which a filter uses', async () => {
+    const file = path.join(tmp.dir, 'stats.parquet');
+    write(file, syntheticRecords(20_000), 1);
+    const meta = await query(`select row_group_id::int rg, path_in_schema col, encodings, stats_min_value lo, stats_max_value hi, stats_null_count::int null_count,
+      total_compressed_size::int packed, total_uncompressed_size::int raw, coalesce(dictionary_page_offset, data_page_offset)::int "offset"
+      from parquet_metadata('${file}')`);
+    expect(new Set(meta.map((m) => m.rg)).size).toBe(5);
+    const col = (name: string, rg = 0) => meta.find((m) => m.col === name && m.rg === rg)!;
+    expect(col('song_name').encodings).toContain('RLE_DICTIONARY');
+    expect(col('user_id', 1)).toMatchObject({ lo: '9', hi: '17', null_count: 0 });
+    // the uncompressed size is the pages' own (snappy shrinks timestamps, not small dictionaries)
+    expect(col('listening_time_start_time').raw).toBeGreaterThan((col('listening_time_start_time').packed as number) * 1.1);
+    // a filter on one user reads one row group: the others' pages can be garbage
+    const wanted = meta.find((m) => m.col === 'user_id' && Number(m.lo) <= 30 && Number(m.hi) >= 30)!.rg;
+    const bytes = fs.readFileSync(file);
+    for (const m of meta.filter((m) => m.rg !== wanted)) bytes.fill(0xff, m.offset as number, (m.offset as number) + (m.packed as number));
+    const pruned = path.join(tmp.dir, 'pruned.parquet');
+    fs.writeFileSync(pruned, bytes);
+    expect(await query(`select count(*)::int n, min(song_name) is not null ok from read_parquet('${pruned}') where user_id = 30`)).toEqual([{ n: 500, ok: true }]);
+    await expect(query(`select count(*)::int n from read_parquet('${pruned}') where user_id = 3`)).rejects.toThrow();
+  });
+
+  it('says which required column is missing, and leaves no file behind on abort', () => {
+    const file = path.join(tmp.dir, 'broken.parquet');
+    const w = ColumnarParquetWriter.open(file, listeningParquetColumns(1));
+    const [first, second] = [...syntheticRecords(2)];
+    w.append(first);
+    expect(() => w.append({ ...second, artist: null as unknown as string })).toThrow(/missing required field: artist/);
+    expect(fs.existsSync(file)).toBe(false);
+    w.abort();
+    expect(fs.readdirSync(tmp.dir).filter((f) => f.startsWith('broken'))).toEqual([]);
+  });
+});

@@ -1,0 +1,65 @@
+/**
+ * Records the histories test/replay replays: run it against the released workflow code
+ * (`npx tsx test/replay/record-histories.ts`) when a workflow change is released on purpose,
+ * and commit the JSON files. A replay failure otherwise means the current code would break
+ * running workflows of the released version.
+ */
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { TestWorkflowEnvironment } from '@temporalio/testing';
+import { historyToObject } from './history-file';
+import { cliNotFoundMessage, locateTemporalCli } from '../../cli/temporal/locate-cli';
+import { createGenerationWorker, installRuntime } from '../../cli/temporal/worker';
+import { ANALYZE_DATASET, GENERATE_DATASET, type AnalyzeDatasetWorkflow, type GenerateDatasetWorkflow } from '../../workflows/contracts';
+import { SUGGEST_CONTINUE_AS_NEW_AT } from '../helpers/shared-temporal';
+import { makeTmpDir } from '../helpers/tmp-dir';
+
+const OUT = path.join(__dirname, 'histories');
+const TASK_QUEUE = 'record-histories';
+const SMALL = { users: 6, shardSize: 2, parallelism: 2, sessionsPerUser: 2, seed: 3, catalog: ['synthetic:100'] };
+
+async function main(): Promise<void> {
+  installRuntime();
+  const cli = locateTemporalCli([]);
+  if (!cli) throw new Error(cliNotFoundMessage([]));
+  const env = await TestWorkflowEnvironment.createLocal({
+    server: {
+      executable: { type: 'existing-path', path: cli.path },
+      extraArgs: ['--dynamic-config-value', `limit.historyCount.suggestContinueAsNew=${SUGGEST_CONTINUE_AS_NEW_AT}`],
+    },
+  });
+  const tmp = makeTmpDir('record-histories-');
+  const worker = await createGenerationWorker({ connection: env.nativeConnection, taskQueue: TASK_QUEUE, dataRoot: tmp.dir, threads: 2 });
+  const running = worker.run();
+  const save = async (name: string, workflowId: string, runId?: string) => {
+    const history = await env.client.workflow.getHandle(workflowId, runId).fetchHistory();
+    fs.writeFileSync(path.join(OUT, `${name}.json`), JSON.stringify(historyToObject(history), null, 1) + '\n');
+    console.log(`${name}: ${history.events?.length} events`);
+  };
+  try {
+    fs.mkdirSync(OUT, { recursive: true });
+    const client = env.client.workflow;
+    await client.execute<GenerateDatasetWorkflow>(GENERATE_DATASET, { taskQueue: TASK_QUEUE, workflowId: 'generate-small', args: [SMALL] });
+    await save('generate-dataset-small', 'generate-small');
+
+    const long = await client.start<GenerateDatasetWorkflow>(GENERATE_DATASET, { taskQueue: TASK_QUEUE, workflowId: 'generate-continued', args: [{ ...SMALL, users: 40 }] });
+    await long.result();
+    await save('generate-dataset-continued-as-new', 'generate-continued', long.firstExecutionRunId);
+
+    await client.execute<GenerateDatasetWorkflow>(GENERATE_DATASET, { taskQueue: TASK_QUEUE, workflowId: 'generate-invalid', args: [{ users: -1 }] }).catch(() => undefined);
+    await save('generate-dataset-invalid-input', 'generate-invalid');
+
+    await client.execute<AnalyzeDatasetWorkflow>(ANALYZE_DATASET, { taskQueue: TASK_QUEUE, workflowId: 'analyze-small', args: [{ run: 'data/generate-small' }] });
+    await save('analyze-dataset-small', 'analyze-small');
+  } finally {
+    worker.worker.shutdown();
+    await running;
+    await env.teardown();
+    tmp.cleanup();
+  }
+}
+
+main().catch((err) => {
+  console.error(err);
+  process.exit(1);
+});

@@ -1,0 +1,61 @@
+import * as fs from 'node:fs';
+import { afterAll, describe, expect, it } from 'vitest';
+import { sha256File } from '../../../src/runtime/atomic-file';
+import { RunLayout } from '../../../src/pipeline/run-layout';
+import { ThreadPool } from '../../../src/runtime/thread-pool';
+import { usersThreadJob } from '../../../src/pipeline/thread-jobs';
+import { resolveGenerationInput } from '../../../src/config/generation-input';
+import { runUsersJob, type UsersProgress } from '../../../src/pipeline/users-job';
+import { makeTmpDir } from '../../helpers/tmp-dir';
+
+describe('the users file written by a pool thread', () => {
+  const tmp = makeTmpDir();
+  const pool = new ThreadPool(1);
+
+  afterAll(async () => {
+    await pool.close();
+    tmp.cleanup();
+  });
+
+  const layoutOf = (name: string) => new RunLayout(`${tmp.dir}/${name}`);
+
+  it('is byte-identical to the one written in this thread, and reports progress as it goes', async () => {
+    const params = resolveGenerationInput({ users: 120_000, shardSize: 1000, seed: 5, countries: { SE: 1, JP: 2 } }, 'w');
+    const here = layoutOf('here');
+    const local = runUsersJob({ params, runDir: here.runDir });
+
+    const there = layoutOf('there');
+    const progress: UsersProgress[] = [];
+    const result = await pool.run(usersThreadJob, { params, runDir: there.runDir }, 'users file', (p) => progress.push(p)).result;
+
+    expect(result).toEqual(local);
+    expect(result.users).toBe(120_000);
+    expect(sha256File(there.usersPath)).toBe(sha256File(here.usersPath));
+    expect(sha256File(there.usersOffsetsPath)).toBe(sha256File(here.usersOffsetsPath));
+    expect(progress.length).toBeGreaterThanOrEqual(3);
+    expect(progress.at(-1)).toEqual({ users: 120_000, shardsDone: 120, shards: 120 });
+    expect(progress.map((p) => p.users)).toEqual([...progress.map((p) => p.users)].sort((a, b) => a - b));
+  });
+
+  it('stops on cancel, leaving no users file, and the pool goes on with the next job', async () => {
+    const params = resolveGenerationInput({ users: 5_000_000, shardSize: 1000, seed: 5 }, 'w');
+    const layout = layoutOf('cancelled');
+    let seen = 0;
+    const task = pool.run(usersThreadJob, { params, runDir: layout.runDir }, 'users file', () => {
+      if (++seen === 1) cancel();
+    });
+    const cancel = task.cancel;
+    await expect(task.result).rejects.toThrow('users file cancelled');
+    expect(seen).toBe(1);
+    expect(fs.existsSync(layout.usersPath)).toBe(false);
+    expect(fs.existsSync(layout.usersOffsetsPath)).toBe(false);
+
+    const small = resolveGenerationInput({ users: 10, shardSize: 4 }, 'w');
+    expect((await pool.run(usersThreadJob, { params: small, runDir: layoutOf('after').runDir }, 'users file').result).users).toBe(10);
+  });
+
+  it('rejects with the thread error when the model refuses the params', async () => {
+    const params = { ...resolveGenerationInput({ users: 10 }, 'w'), personalities: { 'The nobody': 1 } };
+    await expect(pool.run(usersThreadJob, { params, runDir: layoutOf('bad').runDir }, 'users file').result).rejects.toThrow(/personalities: unknown personality "The nobody"/);
+  });
+});
