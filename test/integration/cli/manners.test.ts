@@ -68,7 +68,7 @@ describe('CLI manners: version, help, usage errors, exit codes', () => {
   /** Runs a command in this process; resolves with the help text it answered --help with. */
   async function helpOf(command: string, argv: string[] = []): Promise<string> {
     const [name, ...sub] = command.split(' ');
-    const mod = (await import(`../../cli/commands/${name}`)) as { run(argv: string[]): Promise<void> };
+    const mod = (await import(`../../../cli/commands/${name}`)) as { run(argv: string[]): Promise<void> };
     const err = await mod.run([...sub, ...argv, '--help']).then(() => undefined, (e: unknown) => e);
     if (!(err instanceof HelpRequest)) throw new Error(`${command} ${argv.join(' ')}: ${String(err)}`);
     return err.text;
@@ -170,7 +170,7 @@ describe('CLI manners: colour and progress', () => {
 
   it('pretty logs are coloured only when asked: NO_COLOR wins over a pretty log, FORCE_COLOR colours a pipe', () => {
     const log = (env: Record<string, string>) =>
-      spawnSync(process.execPath, ['-e', "require('../../cli/dist/src/runtime/logger').logger.info('hello')"], {
+      spawnSync(process.execPath, ['-e', "require('./dist/src/runtime/logger').logger.info('hello')"], {
         cwd: ROOT,
         encoding: 'utf8',
         env: { ...Object.fromEntries(Object.entries(process.env).filter(([k]) => !['NO_COLOR', 'FORCE_COLOR', 'LOG_LEVEL'].includes(k))), WRAPPED_ETL_LOG_PRETTY: '1', ...env },
