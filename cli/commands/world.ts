@@ -1,5 +1,5 @@
 import * as path from 'node:path';
-import { dataRoot, resolveRunDir } from '../../src/config/data-root';
+import { dataRoot, resolveRunDir } from '../../src/runtime/data-root';
 import { InputError } from '../../src/domain/errors';
 import { runWorldDayJob } from '../../src/pipeline/world-day-job';
 import { addDays, dayStartMs } from '../../src/domain/days';

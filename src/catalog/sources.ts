@@ -1,5 +1,5 @@
 import * as path from 'node:path';
-import { confineUnderRoots } from '../config/data-root';
+import { confineUnderRoots } from '../runtime/data-root';
 import { InputError } from '../domain/errors';
 import type { AddressPolicy } from './address-guard';
 import { readCsvSource } from './csv-source';

@@ -10,7 +10,7 @@ import { INTERACTIONS } from '../domain/listening-record';
 import type { AxisStrength } from '../domain/personality';
 import type { SimulationParams } from '../simulation/simulation-params';
 import { OUTPUT_FORMATS, PRIMARY_FORMAT, type OutputFormat } from '../formats/part-formats';
-import { checkPathText } from './path-text';
+import { checkPathText } from '../runtime/path-text';
 
 export type { OutputFormat };
 

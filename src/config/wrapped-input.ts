@@ -1,5 +1,5 @@
 import * as path from 'node:path';
-import { confineUnderRoot } from './data-root';
+import { confineUnderRoot } from '../runtime/data-root';
 import { InputError } from '../domain/errors';
 
 /** The input of the analyzeDataset workflow (and of `wrapped-etl wrapped`). */
