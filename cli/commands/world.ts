@@ -98,7 +98,7 @@ async function create(argv: string[]): Promise<void> {
   }
   const { from: _from, to: _to, runId: _runId, sessionsPerUser: _spu, ...generation } = inputFromFlags(values);
   const perDay = values['sessions-per-day'] as string | undefined;
-  const input: WorldInput = {
+  const input: Partial<WorldInput> = {
     ...generation,
     name: positionals[0],
     start: values.start as string | undefined,
