@@ -1,3 +1,5 @@
+import { InputError } from '../domain/errors';
+import { dateToEpochMs } from '../domain/time-units';
 import { parseInput, says, z } from '../domain/input-schema';
 import { resolveGenerationInput, type GenerationInput, type GenerationParams } from './generation-input';
 
@@ -47,4 +49,65 @@ export function resolveWorldInput(raw: unknown): Omit<WorldDefinition, 'catalogS
   const { name, start, sessionsPerDay, ...generation } = parseInput(worldFieldsSchema, raw);
   const params = resolveGenerationInput({ ...generation, from: start, to: start, runId: name }, name);
   return { name: params.runId, start, sessionsPerDay, params };
+}
+
+const WORLD_NAME = /^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$/;
+
+/** A world's name: its folder's name, so no path in it. */
+export function checkWorldName(field: string, v: unknown): string {
+  if (typeof v !== 'string' || !WORLD_NAME.test(v) || v.includes('..')) {
+    throw new InputError(field, `must be 1-128 letters, digits, '.', '_' or '-' (no '..', no '/'), got ${JSON.stringify(v)}`);
+  }
+  return v;
+}
+
+/** The input of `world advance` (and of the advanceWorld workflow and a world's schedule). */
+export interface WorldAdvanceInput {
+  /** the world's name: its folder under `out` */
+  world: string;
+  /** where worlds live, under the data root (default "data") */
+  out?: string;
+  /** advance this many days (default 1); not with `through` */
+  days?: number;
+  /** advance up to and including this day, YYYY-MM-DD; not with `days` */
+  through?: string;
+}
+
+export interface WorldAdvanceRequest {
+  world: string;
+  out: string;
+  /** null when `through` is given */
+  days: number | null;
+  through: string | null;
+}
+
+/** Days one advance may cover (ten years): a bound on what a starter can ask for, not on a world's age. */
+export const MAX_ADVANCE_DAYS = 3660;
+
+const ADVANCE_FIELDS = new Set(['world', 'out', 'days', 'through']);
+
+/** Validates an advance input and fills in its defaults. */
+export function resolveWorldAdvanceInput(raw: unknown): WorldAdvanceRequest {
+  if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) {
+    throw new InputError('input', `must be a JSON object like {"world": "demo", "days": 1}, got ${JSON.stringify(raw)}`);
+  }
+  const input = raw as Record<string, unknown>;
+  const unknown = Object.keys(input).find((k) => !ADVANCE_FIELDS.has(k));
+  if (unknown) throw new InputError(unknown, `is not a field of a world advance (fields: ${[...ADVANCE_FIELDS].join(', ')})`);
+  const world = checkWorldName('world', input.world);
+  const out = input.out ?? 'data';
+  if (typeof out !== 'string' || out === '') throw new InputError('out', `must be a folder under the data root, got ${JSON.stringify(input.out)}`);
+  if (input.days !== undefined && input.through !== undefined) throw new InputError('days', 'give days or through, not both');
+  if (input.through !== undefined) {
+    const through = input.through;
+    if (typeof through !== 'string' || Number.isNaN(dateToEpochMs(through))) {
+      throw new InputError('through', `must be a day YYYY-MM-DD, got ${JSON.stringify(through)}`);
+    }
+    return { world, out, days: null, through };
+  }
+  const days = input.days ?? 1;
+  if (typeof days !== 'number' || !Number.isInteger(days) || days < 1 || days > MAX_ADVANCE_DAYS) {
+    throw new InputError('days', `must be a whole number from 1 to ${MAX_ADVANCE_DAYS}, got ${JSON.stringify(input.days)}`);
+  }
+  return { world, out, days, through: null };
 }
