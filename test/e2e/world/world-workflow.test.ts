@@ -4,13 +4,12 @@ import { WorkflowFailedError } from '@temporalio/client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { resolveWorldInput } from '../../../src/config/world-input';
 import { runWorldDayJob } from '../../../src/pipeline/world-day-job';
-import { WorldLayout } from '../../../src/pipeline/world-layout';
 import { advanceOneDay, createWorld, daysToAdvance, type RunDayShards } from '../../../src/pipeline/world-store';
-import { sha256File } from '../../../src/runtime/atomic-file';
 import { ADVANCE_WORLD, CREATE_WORLD, type AdvanceWorldWorkflow, type CreateWorldWorkflow } from '../../../workflows/contracts';
 import { runCli } from '../../helpers/cli-process';
 import { startGenerationStack, type GenerationStack } from '../../helpers/generation-stack';
 import { makeTmpDir } from '../../helpers/tmp-dir';
+import { worldDayHashes } from '../../helpers/world-files';
 
 const TASK_QUEUE = 'e2e-world';
 const INPUT = { name: 'w', users: 120, shardSize: 30, parallelism: 2, start: '2025-03-28', seed: 7, catalog: ['synthetic:800'] };
@@ -20,17 +19,6 @@ const sequential: RunDayShards = async (jobs) => {
   for (const job of jobs) out.push(await runWorldDayJob(job));
   return out;
 };
-
-/** Every file of every complete day (parts and manifest), relative path -> sha256. */
-function dayHashes(dir: string): Record<string, string> {
-  const out: Record<string, string> = {};
-  for (const day of new WorldLayout(dir).completeDays()) {
-    const dayDir = path.join(dir, `dt=${day}`);
-    for (const f of fs.readdirSync(dayDir).filter((f) => f.endsWith('.avro') || f === 'manifest.json'))
-      out[`dt=${day}/${f}`] = sha256File(path.join(dayDir, f));
-  }
-  return out;
-}
 
 describe('worlds on Temporal', () => {
   let stack: GenerationStack;
@@ -64,18 +52,17 @@ describe('worlds on Temporal', () => {
     await createWorld(inProcess, resolveWorldInput({ ...INPUT, out: 'a' }));
     for (const day of daysToAdvance(inProcess, '2025-03-31')) await advanceOneDay(inProcess, day, sequential);
 
-    const expected = dayHashes(inProcess);
+    const expected = worldDayHashes(inProcess, { manifests: true });
     expect(Object.keys(expected)).toHaveLength(4 * 5);
-    expect(dayHashes(created.worldDir)).toEqual(expected);
+    expect(worldDayHashes(created.worldDir, { manifests: true })).toEqual(expected);
     // b's manifests name its own folder (params.out): its parts are the same bytes
-    const partsOnly = (h: Record<string, string>) => Object.fromEntries(Object.entries(h).filter(([f]) => f.endsWith('.avro')));
-    expect(partsOnly(dayHashes(path.join(stack.dataRoot, 'b', 'w')))).toEqual(partsOnly(expected));
+    expect(worldDayHashes(path.join(stack.dataRoot, 'b', 'w'))).toEqual(worldDayHashes(inProcess));
     expect(await advance('advance-none', { world: 'w', out: 'a', through: '2025-03-31' })).toMatchObject({
       days: 0,
       first: null,
       last: null,
     });
-    expect(dayHashes(created.worldDir)).toEqual(expected);
+    expect(worldDayHashes(created.worldDir, { manifests: true })).toEqual(expected);
   });
 
   it('world advance and status from the CLI against a remote server', async () => {
