@@ -3,7 +3,7 @@ import type { GenerationProgress } from '../workflows/contracts';
 const MAX_BAR = 28;
 const MIN_BAR = 8;
 
-function human(n: number): string {
+export function human(n: number): string {
   if (n >= 1e9) return `${(n / 1e9).toFixed(2)}G`;
   if (n >= 1e6) return `${(n / 1e6).toFixed(2)}M`;
   if (n >= 1e3) return `${(n / 1e3).toFixed(1)}k`;
@@ -23,7 +23,7 @@ export function truncate(line: string, columns: number): string {
 }
 
 /** `[####----] ` sized to what is left of `columns` after `text`, or nothing when too narrow. */
-function fit(frac: number, text: string, columns: number): string {
+export function fit(frac: number, text: string, columns: number): string {
   const room = columns - 1 - text.length - 3;
   const width = Math.min(MAX_BAR, room);
   const filled = Math.round(frac * width);

@@ -9,6 +9,7 @@ import { runBoundedLanes } from './bounded-lanes';
 export type { WrappedContinuation, WrappedProgress } from './contracts';
 
 const acts = proxyActivities<AnalyticsActivities>({
+  allowEagerDispatch: false,
   startToCloseTimeout: '1 hour',
   heartbeatTimeout: '2 minutes',
   retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '1 minute', maximumAttempts: 5 },

@@ -9,6 +9,8 @@ import type { WrappedPlan } from '../activities/analytics-activities';
 import type { WrittenWrapped } from '../src/analytics/wrapped/write-wrapped';
 import type { GenerationInput } from '../src/config/generation-input';
 import type { WrappedInput } from '../src/config/wrapped-input';
+import type { WorldAdvanceInput, WorldInput } from '../src/config/world-input';
+import type { WorldCreated, WorldPlan } from '../activities/world-activities';
 
 export type Phase = 'resolving' | 'catalog' | 'users' | 'shards' | 'manifest' | 'done';
 
@@ -60,12 +62,53 @@ export interface WrappedContinuation {
   progress: WrappedProgress;
 }
 
+export interface WorldProgress {
+  phase: 'planning' | 'shards' | 'manifest' | 'done';
+  /** the day being written (null before planning and when nothing is to write) */
+  day: string | null;
+  daysDone: number;
+  daysTotal: number;
+  shardsDone: number;
+  shardsTotal: number;
+  /** shards of the day being written kept from an earlier attempt */
+  shardsReused: number;
+  /** records of the days done */
+  records: number;
+  /** the last day completed, with its records and how many of its shards were kept from an earlier attempt */
+  lastDay?: { day: string; records: number; shardsReused: number };
+}
+
+/** What a continued-as-new advance carries: the plan (counts and paths), the day it is on and where in it. */
+export interface WorldContinuation {
+  plan: WorldPlan;
+  /** index of the day being written, from plan.first */
+  dayIndex: number;
+  /** every shard of that day below this one is done */
+  nextShard: number;
+  progress: WorldProgress;
+}
+
+export interface WorldAdvanceResult {
+  world: string;
+  worldDir: string;
+  /** the first and last day written by this advance (null when the world was there already) */
+  first: string | null;
+  last: string | null;
+  days: number;
+  records: number;
+}
+
 export type GenerateDatasetWorkflow = (input?: GenerationInput, continuation?: Continuation) => Promise<GenerationResult>;
 export type AnalyzeDatasetWorkflow = (input: WrappedInput, continuation?: WrappedContinuation) => Promise<WrittenWrapped>;
+export type AdvanceWorldWorkflow = (input: WorldAdvanceInput, continuation?: WorldContinuation) => Promise<WorldAdvanceResult>;
+export type CreateWorldWorkflow = (input: WorldInput) => Promise<WorldCreated>;
 
 /** Registered workflow names; use with the signature type: client.workflow.start<GenerateDatasetWorkflow>(GENERATE_DATASET, ...). */
 export const GENERATE_DATASET = 'generateDataset';
 export const ANALYZE_DATASET = 'analyzeDataset';
+export const ADVANCE_WORLD = 'advanceWorld';
+export const CREATE_WORLD = 'createWorld';
 
 export const progressQuery = defineQuery<GenerationProgress>('progress');
 export const wrappedProgressQuery = defineQuery<WrappedProgress>('progress');
+export const worldProgressQuery = defineQuery<WorldProgress>('progress');

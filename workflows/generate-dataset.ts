@@ -24,20 +24,25 @@ export type { Continuation, GenerationMemo, GenerationProgress, GenerationResult
 
 const RETRY = { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '1 minute', maximumAttempts: 5 } as const;
 
+// Eager dispatch is off everywhere: an activity handed to a worker with its own workflow task completion is dropped
+// when that worker is stopping (SIGTERM), and then waits out its timeout instead of going to another worker.
 const quick = proxyActivities<GenerationActivities>({
+  allowEagerDispatch: false,
   startToCloseTimeout: '10 minutes',
-  heartbeatTimeout: '2 minutes',
+  heartbeatTimeout: '30 seconds',
   retry: RETRY,
 });
 
 /** users file and manifest: their work grows with the run (the manifest re-hashes every part), so their heartbeats bound them */
 const wholeRun = proxyActivities<GenerationActivities>({
+  allowEagerDispatch: false,
   startToCloseTimeout: '24 hours',
-  heartbeatTimeout: '2 minutes',
+  heartbeatTimeout: '30 seconds',
   retry: RETRY,
 });
 
 const shards = proxyActivities<GenerationActivities>({
+  allowEagerDispatch: false,
   startToCloseTimeout: '2 hours',
   // short, so a shard of a killed worker is handed to another one quickly; shards heartbeat every few seconds
   heartbeatTimeout: '15 seconds',

@@ -5,7 +5,8 @@ import { closest, HelpRequest, helpText, parseCommand, usageError, wholeFlag, ty
 import { GENERATION_FLAGS, inputFromFlags, RUN_NAME_FLAGS } from '../generation-flags';
 import { TASK_QUEUE } from '../temporal/constants';
 import { openSession } from '../temporal/session';
-import { GENERATE_DATASET } from '../../workflows/contracts';
+import { ADVANCE_WORLD, GENERATE_DATASET } from '../../workflows/contracts';
+import { resolveWorldAdvanceInput, type WorldAdvanceInput } from '../../src/config/world-input';
 
 const ADDRESS = { address: { type: 'string', value: 'HOST:PORT', help: 'the Temporal server (default TEMPORAL_ADDRESS or 127.0.0.1:7233)' } } as const satisfies FlagDefs;
 const JSON_FLAG = { json: { type: 'boolean', help: 'print the result as one JSON line (shapes: wrapped-etl schedule --help)' } } as const satisfies FlagDefs;
@@ -13,6 +14,8 @@ const JSON_FLAG = { json: { type: 'boolean', help: 'print the result as one JSON
 const CREATE_FLAGS = {
   cron: { type: 'string', value: 'EXPR', help: 'when to run: a cron expression in UTC (required),\ne.g. "0 2 * * *" for 02:00 every night' },
   'keep-days': { type: 'string', value: 'N', help: "delete this schedule's generations scheduled more than N days\nbefore the newest (default: keep all)" },
+  world: { type: 'string', value: 'NAME', help: 'advance this world by one day per run instead of generating\n(with --out; no generation flags)' },
+  'catch-up-window': { type: 'string', value: 'DAYS', help: 'with --world: runs missed while the server was down are still\ntaken, in order, if they are at most DAYS old (default 7)' },
   ...GENERATION_FLAGS,
   // rejected with a reason: every scheduled run gets its own folder
   ...Object.fromEntries(Object.entries(RUN_NAME_FLAGS).map(([k, f]) => [k, { ...f, hidden: true }])),
@@ -21,7 +24,7 @@ const CREATE_FLAGS = {
 } as const satisfies FlagDefs;
 
 const SUBCOMMANDS = {
-  create: { args: 'NAME', about: 'Creates a schedule that starts generateDataset on the cron.', flags: CREATE_FLAGS },
+  create: { args: 'NAME', about: 'Creates a schedule that starts generateDataset (or, with --world, advanceWorld) on the cron.', flags: CREATE_FLAGS },
   list: { args: '', about: 'Lists the schedules on the server.', flags: { ...ADDRESS, ...JSON_FLAG } },
   describe: { args: 'NAME', about: 'Shows a schedule: cron, input, next and recent runs.', flags: { ...ADDRESS, ...JSON_FLAG } },
   pause: {
@@ -54,7 +57,11 @@ const SCHEDULE: CommandDef = {
 A schedule starts generateDataset on the cron (UTC). Each run writes to
 <out>/NAME-YYYYMMDDTHHMMSSZ, named after its scheduled time; a run is skipped
 while the previous one still runs; --keep-days N deletes this schedule's complete
-generations scheduled more than N days before the newest. Schedules need a server that keeps running
+generations scheduled more than N days before the newest.
+With --world W, each run advances world W by exactly one day, the next missing one
+(workflow advanceWorld, input {"world","out","days":1}); runs never overlap (overlap
+BUFFER_ALL: a run waits for the one before), so missed runs catch up day by day, in order
+(--catch-up-window). Schedules need a server that keeps running
 (\`wrapped-etl server\`, or --address) and a worker there.
 \`wrapped-etl schedule SUBCOMMAND --help\` lists a subcommand's flags.`,
   flags: {},
@@ -75,9 +82,30 @@ function scheduleName(def: CommandDef, positionals: string[]): string {
   return name;
 }
 
-function createInput(def: CommandDef, name: string, values: Record<string, string | string[] | boolean | undefined>): { input: GenerationInput; cron: string } {
+/** What a schedule starts: a generation each run, or one day of a world. */
+type Created = { cron: string } & ({ kind: 'generation'; input: GenerationInput } | { kind: 'world'; input: WorldAdvanceInput; catchUpDays: number });
+
+const WORLD_SCHEDULE_FLAGS = new Set(['world', 'out', 'cron', 'catch-up-window', 'address', 'json']);
+
+function worldScheduleInput(def: CommandDef, values: Record<string, string | string[] | boolean | undefined>, cron: string): Created {
+  const other = Object.keys(values).find((flag) => values[flag] !== undefined && !WORLD_SCHEDULE_FLAGS.has(flag));
+  if (other) throw usageError(def, `--${other} does not go with --world: the world's definition (world create) fixes how its days are made`);
+  const catchUpDays = wholeFlag(def, 'catch-up-window', values['catch-up-window'] as string | undefined, 1, 366) ?? 7;
+  const input: WorldAdvanceInput = { world: values.world as string, ...(values.out !== undefined && { out: values.out as string }), days: 1 };
+  try {
+    resolveWorldAdvanceInput(input);
+  } catch (err) {
+    if (err instanceof InputError) throw usageError(def, err.message);
+    throw err;
+  }
+  return { kind: 'world', input, cron, catchUpDays };
+}
+
+function createInput(def: CommandDef, name: string, values: Record<string, string | string[] | boolean | undefined>): Created {
   const cron = values.cron as string | undefined;
   if (!cron) throw usageError(def, '--cron is required, e.g. --cron "0 2 * * *" (every night at 02:00 UTC)');
+  if (values.world !== undefined) return worldScheduleInput(def, values, cron);
+  if (values['catch-up-window'] !== undefined) throw usageError(def, '--catch-up-window goes with --world');
   const keepDays = wholeFlag(def, 'keep-days', values['keep-days'] as string | undefined, 1);
   for (const flag of Object.keys(RUN_NAME_FLAGS)) {
     if (values[flag] !== undefined) throw usageError(def, `--${flag} does not go with a schedule: each run is named after its scheduled time`);
@@ -91,7 +119,7 @@ function createInput(def: CommandDef, name: string, values: Record<string, strin
     if (err instanceof InputError) throw usageError(def, err.message);
     throw err;
   }
-  return { input, cron };
+  return { kind: 'generation', input, cron };
 }
 
 interface ScheduleView {
@@ -171,18 +199,20 @@ export async function run(argv: string[]): Promise<void> {
     switch (sub) {
       case 'create': {
         const { input, cron } = created!;
+        const world = created!.kind === 'world' ? created! : undefined;
         await client.schedule.create({
           scheduleId: name,
           spec: { cronExpressions: [cron] },
           action: {
             type: 'startWorkflow',
-            workflowType: GENERATE_DATASET,
+            workflowType: world ? ADVANCE_WORLD : GENERATE_DATASET,
             workflowId: name,
             taskQueue: TASK_QUEUE,
             // schedule and keepDays travel in the validated input: memo and search attributes are not trusted
             args: [input],
           },
-          policies: { overlap: ScheduleOverlapPolicy.SKIP },
+          // a world's runs queue up (one day each, in order); the world's claim also keeps other advances out
+          policies: world ? { overlap: ScheduleOverlapPolicy.BUFFER_ALL, catchupWindow: `${world.catchUpDays} days` } : { overlap: ScheduleOverlapPolicy.SKIP },
           memo: { cron },
         });
         if (!json) process.stdout.write(`Created schedule ${name}\n`);

@@ -1,15 +1,24 @@
 import * as path from 'node:path';
-import { dataRoot, resolveRunDir } from '../../src/config/data-root';
-import { InputError } from '../../src/domain/errors';
-import { runWorldDayJob } from '../../src/pipeline/world-day-job';
-import { addDays, dayStartMs } from '../../src/domain/days';
-import { resolveWorldInput, type WorldInput } from '../../src/config/world-input';
-import { advanceOneDay, createWorld, daysToAdvance, worldStatus } from '../../src/pipeline/world-store';
+import { WorkflowExecutionAlreadyStartedError, WorkflowFailedError } from '@temporalio/client';
+import { dataRoot, resolveRunDir } from '../../src/runtime/data-root';
+import { dayStartMs } from '../../src/domain/days';
+import { checkWorldName, resolveWorldAdvanceInput, resolveWorldInput, type WorldAdvanceInput, type WorldInput } from '../../src/config/world-input';
+import { worldStatus } from '../../src/pipeline/world-store';
+import { logger } from '../../src/runtime/logger';
+import { ADVANCE_WORLD, CREATE_WORLD, worldProgressQuery, type AdvanceWorldWorkflow, type CreateWorldWorkflow, type WorldProgress } from '../../workflows/contracts';
+import { ProgressBar } from '../progress-bar';
+import { TASK_QUEUE } from '../temporal/constants';
+import { pollProgress } from '../temporal/progress-poller';
+import { explicitAddress, openSession, type TemporalSession } from '../temporal/session';
 import { closest, expectPositionals, HelpRequest, helpText, parseCommand, usageError, type CommandDef, type FlagDefs } from '../flags';
 import { GENERATION_FLAGS, inputFromFlags, RUN_NAME_FLAGS } from '../generation-flags';
 import { UsageError } from '../usage-error';
 
 const OUT = { out: { type: 'string', value: 'DIR', help: 'where worlds live, under the data root (default data)' } } as const satisfies FlagDefs;
+const TEMPORAL = {
+  address: { type: 'string', value: 'HOST:PORT', help: 'use this Temporal server (a worker must run there; the world is then\nunder that worker\'s data root)' },
+  json: { type: 'boolean', help: 'print one JSON line at the end' },
+} as const satisfies FlagDefs;
 
 /** The generation flags a world takes: a world has no period, no per-run sessions, no run name. */
 const WORLD_GENERATION_FLAGS = Object.fromEntries(
@@ -21,7 +30,9 @@ users and world.json under DIR/NAME (DIR: --out, default data, under the data ro
 advance simulates the next days one after the other, each as DIR/NAME/dt=YYYY-MM-DD/
 part-NNNNN.avro (+ .parquet with --format avro,parquet at create) with its manifest.json;
 the users' end-of-day state is checkpointed per shard, so the next day continues it.
-A complete day is never rewritten; a day that failed halfway resumes its missing shards.`;
+A complete day is never rewritten; a day that failed halfway resumes its missing shards.
+create and advance run as workflows (createWorld, advanceWorld): without --address and
+TEMPORAL_ADDRESS embedded, like generate (a local dev server and a worker in this process).`;
 
 const SUBCOMMANDS = {
   create: {
@@ -36,6 +47,7 @@ const SUBCOMMANDS = {
       to: { ...GENERATION_FLAGS.to, hidden: true },
       'sessions-per-user': { ...GENERATION_FLAGS['sessions-per-user'], hidden: true },
       ...Object.fromEntries(Object.entries(RUN_NAME_FLAGS).map(([k, f]) => [k, { ...f, hidden: true }])),
+      ...TEMPORAL,
     },
   },
   advance: {
@@ -45,6 +57,7 @@ const SUBCOMMANDS = {
       days: { type: 'string', value: 'N', help: 'advance N days (default 1)' },
       through: { type: 'string', value: 'DATE', help: 'advance up to and including DATE' },
       ...OUT,
+      ...TEMPORAL,
     },
   },
   status: {
@@ -76,18 +89,36 @@ const def = (sub: keyof typeof SUBCOMMANDS): CommandDef => ({ name: `world ${sub
 
 function worldDir(name: string | undefined, out: string | undefined): string {
   if (!name) throw new UsageError('give the world NAME');
-  return resolveRunDir(dataRoot(), out ?? 'data', checkedName(name));
-}
-
-function checkedName(name: string): string {
-  if (!/^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$/.test(name) || name.includes('..')) {
-    throw new InputError('name', `must be 1-128 letters, digits, '.', '_' or '-' (no '..', no '/'), got ${JSON.stringify(name)}`);
-  }
-  return name;
+  return resolveRunDir(dataRoot(), out ?? 'data', checkWorldName('name', name));
 }
 
 function today(): string {
   return new Date().toISOString().slice(0, 10);
+}
+
+/**
+ * Embedded, the in-process worker's data root is the worlds' folder (checked under this
+ * process's data root) and the input's out is '.' in it; with a remote server the input
+ * goes as given, under that worker's data root.
+ */
+function placement(name: string, out: string | undefined, embedded: boolean): { dataRoot?: string; out: string } {
+  if (!embedded) return { out: out ?? 'data' };
+  return { dataRoot: path.dirname(worldDir(name, out)), out: '.' };
+}
+
+/** Starts a world workflow; a second one for the same world while one runs is refused with who runs it. */
+async function startWorldWorkflow<A extends unknown[]>(session: TemporalSession, type: string, workflowId: string, args: A, summary: string) {
+  try {
+    return await session.client.workflow.start(type, { taskQueue: TASK_QUEUE, workflowId, args, staticSummary: summary });
+  } catch (err) {
+    if (err instanceof WorkflowExecutionAlreadyStartedError) throw new Error(`workflow ${workflowId} is running already for this world: wait for it (wrapped-etl status ${workflowId}) or cancel it`, { cause: err });
+    throw err;
+  }
+}
+
+function failureOf(workflowId: string, err: unknown): Error {
+  if (err instanceof WorkflowFailedError) return new Error(`${workflowId} failed: ${(err.cause as Error | undefined)?.message ?? err.message}`, { cause: err });
+  return err as Error;
 }
 
 async function create(argv: string[]): Promise<void> {
@@ -98,50 +129,82 @@ async function create(argv: string[]): Promise<void> {
   }
   const { from: _from, to: _to, runId: _runId, sessionsPerUser: _spu, ...generation } = inputFromFlags(values);
   const perDay = values['sessions-per-day'] as string | undefined;
-  const input: WorldInput = {
+  const embedded = !explicitAddress(values.address as string | undefined);
+  const name = positionals[0];
+  const where = placement(name, generation.out ?? undefined, embedded);
+  const input: Partial<WorldInput> = {
     ...generation,
-    name: positionals[0],
+    out: where.out,
+    name,
     start: values.start as string | undefined,
     ...(perDay !== undefined && { sessionsPerDay: Number(perDay) }),
   };
   const world = resolveWorldInput(input);
-  const dir = worldDir(world.name, world.params.out);
-  const definition = await createWorld(dir, world);
-  process.stdout.write(`World ${definition.name}: ${definition.params.users} users from ${definition.start} in ${dir}\n`);
+  const session = await openSession({ address: values.address as string | undefined, worker: embedded, dataRoot: where.dataRoot, trustedSources: world.params.catalog });
+  try {
+    const workflowId = `world-create-${name}`;
+    const handle = await startWorldWorkflow<Parameters<CreateWorldWorkflow>>(session, CREATE_WORLD, workflowId, [input as WorldInput /* resolveWorldInput refuses one without name or start */], `wrapped-etl world create ${name}: ${world.params.users} users from ${world.start}`);
+    const created = await handle.result().catch((err: unknown) => {
+      throw failureOf(workflowId, err);
+    });
+    if (values.json) process.stdout.write(JSON.stringify(created) + '\n');
+    else process.stdout.write(`World ${created.name}: ${created.users} users from ${created.start} in ${created.worldDir}${created.existed ? ' (it existed already, as defined)' : ''}\n`);
+  } finally {
+    await session.close();
+  }
+}
+
+function formatWorldProgress(p: WorldProgress, { elapsedMs }: { elapsedMs: number }): string {
+  return `${p.day ?? '-'}: ${p.shardsDone}/${p.shardsTotal} shards  days ${p.daysDone}/${p.daysTotal}  ${p.records} records  ${(elapsedMs / 1000).toFixed(0)} s`;
 }
 
 async function advance(argv: string[]): Promise<void> {
   const { values, positionals } = parseCommand(def('advance'), argv);
   expectPositionals(def('advance'), positionals, 1, 'the world NAME');
   if (values.days !== undefined && values.through !== undefined) throw usageError(def('advance'), 'give --days or --through, not both');
-  const dir = worldDir(positionals[0], values.out);
-  const status = worldStatus(dir, today());
-  let through: string;
+  const name = positionals[0];
+  const embedded = !explicitAddress(values.address);
+  const where = placement(name, values.out, embedded);
+  const input: WorldAdvanceInput = { world: name, out: where.out };
   if (values.through !== undefined) {
     if (!/^\d{4}-\d{2}-\d{2}$/.test(values.through)) throw usageError(def('advance'), `--through needs a date YYYY-MM-DD, got "${values.through}"`);
-    through = values.through;
-    dayStartMs(through);
+    dayStartMs(values.through);
+    input.through = values.through;
   } else {
     const n = values.days === undefined ? 1 : Number(values.days);
     if (!Number.isInteger(n) || n < 1) throw usageError(def('advance'), `--days needs a whole number >= 1, got "${values.days}"`);
-    through = addDays(status.nextDay, n - 1);
+    input.days = n;
   }
-  const days = daysToAdvance(dir, through);
-  if (days.length === 0) {
-    process.stdout.write(`World ${status.name} is complete through ${status.lastCompleteDay}; nothing to write (complete days are never rewritten)\n`);
-    return;
+  resolveWorldAdvanceInput(input);
+  // the world must exist before a workflow starts: said here at once, embedded (remote, the worker says so)
+  if (embedded) worldStatus(worldDir(name, values.out), today());
+
+  const session = await openSession({ address: values.address, worker: embedded, dataRoot: where.dataRoot });
+  const workflowId = `world-${name}`;
+  const bar = values.json ? undefined : new ProgressBar<WorldProgress>(process.stderr, formatWorldProgress);
+  const logLevel = logger.level;
+  if (bar && process.stderr.isTTY && !process.env.LOG_LEVEL) logger.level = 'warn';
+  try {
+    const handle = await startWorldWorkflow<Parameters<AdvanceWorldWorkflow>>(session, ADVANCE_WORLD, workflowId, [input], `wrapped-etl world advance ${name}`);
+    const poller = pollProgress(session.client, handle, worldProgressQuery, (p) => bar?.update(p), 500);
+    try {
+      const result = await handle.result().catch((err: unknown) => {
+        throw failureOf(workflowId, err);
+      });
+      bar?.finish();
+      if (values.json) process.stdout.write(JSON.stringify(result) + '\n');
+      else if (result.days === 0) process.stdout.write(`World ${result.world} is complete through its last day; nothing to write (complete days are never rewritten)\n`);
+      else {
+        const span = result.first === result.last ? result.first : `${result.first}..${result.last}`;
+        process.stdout.write(`World ${result.world}: ${result.days} day(s) written (${span}), ${result.records} records; complete through ${result.last} in ${path.relative(process.cwd(), result.worldDir) || '.'}\n`);
+      }
+    } finally {
+      await poller.stop();
+    }
+  } finally {
+    logger.level = logLevel;
+    await session.close();
   }
-  for (const day of days) {
-    const started = Date.now();
-    const outcome = await advanceOneDay(dir, day, async (jobs) => {
-      const results = [];
-      for (const job of jobs) results.push(await runWorldDayJob(job));
-      return results;
-    });
-    const resumed = outcome.shardsResumed ? ` (${outcome.shardsResumed} shards resumed from checkpoints)` : '';
-    process.stdout.write(`${day}: ${outcome.records} records in ${((Date.now() - started) / 1000).toFixed(1)} s${resumed}\n`);
-  }
-  process.stdout.write(`World ${status.name} is complete through ${days[days.length - 1]} in ${path.relative(process.cwd(), dir) || '.'}\n`);
 }
 
 async function status(argv: string[]): Promise<void> {

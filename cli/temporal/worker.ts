@@ -1,6 +1,7 @@
 import { NativeConnection, Runtime, Worker, DefaultLogger, type LogLevel } from '@temporalio/worker';
 import { createAnalyticsActivities } from '../../activities/analytics-activities';
 import { createGenerationActivities } from '../../activities/generation-activities';
+import { createWorldActivities } from '../../activities/world-activities';
 import { logger } from '../../src/runtime/logger';
 import { ThreadPool } from '../../src/runtime/thread-pool';
 import { NAMESPACE, TASK_QUEUE } from './constants';
@@ -61,7 +62,11 @@ export async function createGenerationWorker(opts: {
       namespace: opts.namespace ?? NAMESPACE,
       taskQueue: opts.taskQueue ?? TASK_QUEUE,
       ...(bundle ? { workflowBundle: bundle } : { workflowsPath: WORKFLOWS_PATH }),
-      activities: { ...createGenerationActivities({ pool, dataRoot: opts.dataRoot, trustedSources: opts.trustedSources }), ...createAnalyticsActivities({ pool, dataRoot: opts.dataRoot }) },
+      activities: {
+        ...createGenerationActivities({ pool, dataRoot: opts.dataRoot, trustedSources: opts.trustedSources }),
+        ...createAnalyticsActivities({ pool, dataRoot: opts.dataRoot }),
+        ...createWorldActivities({ pool, dataRoot: opts.dataRoot, trustedSources: opts.trustedSources }),
+      },
       maxConcurrentActivityTaskExecutions: pool.size * 2,
       shutdownGraceTime: '30 seconds',
     });

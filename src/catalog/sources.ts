@@ -1,5 +1,5 @@
 import * as path from 'node:path';
-import { confineUnderRoots } from '../config/data-root';
+import { confineUnderRoots } from '../runtime/data-root';
 import { InputError } from '../domain/errors';
 import type { AddressPolicy } from './address-guard';
 import { readCsvSource } from './csv-source';
@@ -72,7 +72,7 @@ export async function readSource(spec: string, ctx: IngestContext): Promise<{ so
       await readCsvSource(tally, confinedFile(spec, arg, ctx), { currentYear: ctx.currentYear, onProgress: progressOf(spec, ctx) });
       break;
     case 'html':
-      await readHtml(tally, { kind: 'html', url: arg, columns: {}, units: {}, defaults: {} }, ctx);
+      await readHtml(tally, { kind: 'html', url: arg, path: undefined, table: undefined, columns: {}, units: {}, defaults: {} }, ctx);
       break;
     case 'source': {
       let description: SourceDescription;

@@ -2,13 +2,14 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { readContainer } from '../formats/avro/read-container';
 import { readCatalogFile } from '../catalog/catalog-file';
-import { readManifest } from '../pipeline/manifest';
+import { readManifest, type Manifest } from '../pipeline/manifest';
 import { RunLayout } from '../pipeline/run-layout';
 import { InputError } from '../domain/errors';
 import { derivedBytes } from '../simulation/seeded-random';
 import type { ListeningRecord } from '../domain/listening-record';
 import { SESSION_GAP_MS } from '../simulation/session-calendar';
 import { PlaybackContextDeriver, type PlaybackContext } from '../simulation/playback-context';
+import { IpAddresses } from './ip-address';
 
 export const SPOTIFY_FORMATS = ['spotify-extended', 'spotify-basic'] as const;
 export type SpotifyFormat = (typeof SPOTIFY_FORMATS)[number];
@@ -19,7 +20,7 @@ export interface SpotifyExtendedStream {
   platform: string;
   ms_played: number;
   conn_country: string;
-  ip_addr: string | null;
+  ip_addr: string;
   master_metadata_track_name: string;
   master_metadata_album_artist_name: string;
   master_metadata_album_album_name: string;
@@ -64,15 +65,15 @@ export function trackUri(artist: string, title: string): string {
 const isoSeconds = (ms: number): string => new Date(ms).toISOString().replace(/\.\d{3}Z$/, 'Z');
 const minuteUtc = (ms: number): string => new Date(ms).toISOString().slice(0, 16).replace('T', ' ');
 
-type StoredRecord = ListeningRecord & Partial<PlaybackContext> & { album?: string };
+export type StoredRecord = ListeningRecord & Partial<PlaybackContext> & { album?: string };
 
-export function toSpotifyExtended(r: ListeningRecord & { album?: string }, ctx: PlaybackContext): SpotifyExtendedStream {
+export function toSpotifyExtended(r: ListeningRecord & { album?: string }, ctx: PlaybackContext, ipAddr: string): SpotifyExtendedStream {
   return {
     ts: isoSeconds(r.listening_time.end_time),
     platform: ctx.device,
     ms_played: Math.max(0, r.listening_time.end_time - r.listening_time.start_time),
     conn_country: r.user_location.country,
-    ip_addr: null,
+    ip_addr: ipAddr,
     master_metadata_track_name: r.song_name,
     master_metadata_album_artist_name: r.artist,
     // a song without a known album stands as its own single, as Spotify lists singles
@@ -119,30 +120,93 @@ function contextsOf(records: StoredRecord[], seed: number): PlaybackContext[] {
   });
 }
 
-/** Reads one user's streams from a finished run, in time order. */
-export async function readUserRecords(runDir: string, userId: number): Promise<{ records: StoredRecord[]; seed: number }> {
+/** A finished run's manifest, with clear errors for a missing folder and an unknown user. */
+export function openRun(runDir: string, userId?: number): Manifest {
+  if (!fs.existsSync(runDir)) throw new InputError('RUN_DIR', `${runDir} does not exist`);
+  if (!fs.statSync(runDir).isDirectory()) throw new InputError('RUN_DIR', `${runDir} is not a folder`);
+  if (!fs.existsSync(new RunLayout(runDir).manifestPath)) throw new InputError('RUN_DIR', `${runDir} has no manifest.json: not a finished run folder`);
   const manifest = readManifest(new RunLayout(runDir).manifestPath);
-  const { users, shardSize, seed } = manifest.params;
-  if (!Number.isInteger(userId) || userId < 1 || userId > users) throw new InputError('user', `the run has users 1..${users}, got ${userId}`);
-  const part = manifest.parts[Math.floor((userId - 1) / shardSize)];
-  const records: StoredRecord[] = [];
-  for await (const r of readContainer<StoredRecord>(path.join(runDir, part.file))) if (r.user_id === userId) records.push(r);
-  records.sort((a, b) => a.listening_time.start_time - b.listening_time.start_time);
-  await fillAlbums(runDir, records);
-  return { records, seed };
+  const { users } = manifest.params;
+  if (userId !== undefined && (!Number.isInteger(userId) || userId < 1 || userId > users)) throw new InputError('user', `the run has users 1..${users}, got ${userId}`);
+  return manifest;
 }
 
-/** Records of a v1 run carry no album: take it from the run's catalog checkpoint, as v2 does. */
-async function fillAlbums(runDir: string, records: StoredRecord[]): Promise<void> {
-  const catalogPath = new RunLayout(runDir).catalogPath;
-  if (!records.some((r) => r.album === undefined) || !fs.existsSync(catalogPath)) return;
-  const albums = new Map((await readCatalogFile(catalogPath)).map((s) => [`${s.artist}\u0000${s.title}`, s.album]));
-  for (const r of records) r.album ??= albums.get(`${r.artist}\u0000${r.song_name}`);
+/**
+ * Records of a v1 run carry no album: the run's catalog checkpoint gives it, as v2 does.
+ * Reads the catalog once, and only when a record needs it.
+ */
+export class AlbumFiller {
+  private albums: Promise<Map<string, string> | undefined> | undefined;
+
+  constructor(private readonly runDir: string) {}
+
+  async fill(records: StoredRecord[]): Promise<void> {
+    if (!records.some((r) => r.album === undefined)) return;
+    this.albums ??= this.load();
+    const albums = await this.albums;
+    if (albums) for (const r of records) r.album ??= albums.get(`${r.artist}\u0000${r.song_name}`);
+  }
+
+  private async load(): Promise<Map<string, string> | undefined> {
+    const catalogPath = new RunLayout(this.runDir).catalogPath;
+    if (!fs.existsSync(catalogPath)) return undefined;
+    return new Map((await readCatalogFile(catalogPath)).map((s) => [`${s.artist}\u0000${s.title}`, s.album]));
+  }
+}
+
+const byStart = (a: StoredRecord, b: StoredRecord) => a.listening_time.start_time - b.listening_time.start_time;
+
+/** Reads one user's records from a finished run, in time order. */
+export async function readUserRecords(runDir: string, userId: number): Promise<{ records: StoredRecord[]; seed: number }> {
+  const manifest = openRun(runDir, userId);
+  const part = manifest.parts[Math.floor((userId - 1) / manifest.params.shardSize)];
+  const records: StoredRecord[] = [];
+  for await (const r of readContainer<StoredRecord>(path.join(runDir, part.file))) if (r.user_id === userId) records.push(r);
+  records.sort(byStart);
+  await new AlbumFiller(runDir).fill(records);
+  return { records, seed: manifest.params.seed };
+}
+
+/**
+ * Every user's records, user by user in id order, each in time order (users without
+ * streams give an empty list). A part holds its users' records one user after another
+ * (as the generator writes them), so one user is held in memory at a time.
+ */
+export async function* readAllUserRecords(runDir: string, manifest: Manifest): AsyncGenerator<{ userId: number; records: StoredRecord[] }> {
+  const { users, shardSize } = manifest.params;
+  const albums = new AlbumFiller(runDir);
+  for (const [shard, part] of manifest.parts.entries()) {
+    const last = Math.min(users, (shard + 1) * shardSize);
+    let next = shard * shardSize + 1;
+    // the records of user `next`, as read so far
+    let records: StoredRecord[] = [];
+    const handOut = async () => {
+      await albums.fill(records.sort(byStart));
+      const user = { userId: next++, records };
+      records = [];
+      return user;
+    };
+    for await (const r of readContainer<StoredRecord>(path.join(runDir, part.file))) {
+      if (records.length && r.user_id !== next) yield await handOut();
+      while (next < r.user_id && next <= last) yield { userId: next++, records: [] };
+      if (r.user_id !== next) throw new Error(`${part.file}: the records of user ${r.user_id} are not where the generator writes them (expected user ${next})`);
+      records.push(r);
+    }
+    if (records.length) yield await handOut();
+    while (next <= last) yield { userId: next++, records: [] };
+  }
+}
+
+/** One user's records as streams of `format`, in the order of `ts` / `endTime`. */
+export function toStreams(records: StoredRecord[], seed: number, format: SpotifyFormat): SpotifyExtendedStream[] | SpotifyBasicStream[] {
+  const byEnd = records.map((_, i) => i).sort((a, b) => records[a].listening_time.end_time - records[b].listening_time.end_time);
+  if (format === 'spotify-basic') return byEnd.map((i) => toSpotifyBasic(records[i]));
+  const contexts = contextsOf(records, seed);
+  const ips = new IpAddresses(seed);
+  return byEnd.map((i) => toSpotifyExtended(records[i], contexts[i], ips.of(records[i].user_id, records[i].user_location, contexts[i].device)));
 }
 
 export async function exportUserHistory(runDir: string, userId: number, format: SpotifyFormat): Promise<SpotifyExtendedStream[] | SpotifyBasicStream[]> {
   const { records, seed } = await readUserRecords(runDir, userId);
-  if (format === 'spotify-basic') return records.map(toSpotifyBasic);
-  const contexts = contextsOf(records, seed);
-  return records.map((r, i) => toSpotifyExtended(r, contexts[i]));
+  return toStreams(records, seed, format);
 }

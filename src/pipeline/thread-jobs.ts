@@ -1,5 +1,6 @@
 import { threadJob } from '../runtime/thread-job';
 import { runShardJob, type ShardJob, type ShardProgress, type ShardResult } from './shard-job';
+import { runWorldDayJob, type WorldDayJob, type WorldDayProgress, type WorldDayShardResult } from './world-day-job';
 import { runUsersJob, type UsersJob, type UsersProgress, type UsersResult } from './users-job';
 
 /** records between two progress messages of a shard */
@@ -13,13 +14,21 @@ export const shardThreadJob = threadJob<ShardJob, ShardProgress, ShardResult>(__
 /** The run's users file and its offsets, in a pool thread. */
 export const usersThreadJob = threadJob<UsersJob, UsersProgress, UsersResult>(__filename, 'runUsersInThread');
 
-export function runShardInThread(job: ShardJob, report: (p: ShardProgress) => void): Promise<ShardResult> {
+/** One shard's day of a world: its part files and its users' end-of-day state, in a pool thread. */
+export const worldDayThreadJob = threadJob<WorldDayJob, WorldDayProgress, WorldDayShardResult>(__filename, 'runWorldDayInThread');
+
+/** `report`, called only once RECORDS_PER_PROGRESS more records are written. */
+function everyFewRecords<P extends { records: number }>(report: (p: P) => void): (p: P) => void {
   let last = 0;
-  return runShardJob(job, (progress) => {
+  return (progress) => {
     if (progress.records - last < RECORDS_PER_PROGRESS) return;
     last = progress.records;
     report(progress);
-  });
+  };
+}
+
+export function runShardInThread(job: ShardJob, report: (p: ShardProgress) => void): Promise<ShardResult> {
+  return runShardJob(job, everyFewRecords(report));
 }
 
 export function runUsersInThread(job: UsersJob, report: (p: UsersProgress) => void): UsersResult {
@@ -29,4 +38,8 @@ export function runUsersInThread(job: UsersJob, report: (p: UsersProgress) => vo
     last = progress.users;
     report(progress);
   });
+}
+
+export function runWorldDayInThread(job: WorldDayJob, report: (p: WorldDayProgress) => void): Promise<WorldDayShardResult> {
+  return runWorldDayJob(job, everyFewRecords(report));
 }

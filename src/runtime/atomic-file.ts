@@ -76,6 +76,48 @@ export function writeFileAtomic(finalPath: string, data: string | Uint8Array): {
   }
 }
 
+/**
+ * A folder filled under a temporary name beside its final one and renamed into place
+ * by commit(), so a crash never leaves a half-filled folder under the final name.
+ * An existing folder of the final name is replaced.
+ */
+export class AtomicDir {
+  readonly tempPath: string;
+
+  constructor(readonly finalPath: string) {
+    fs.mkdirSync(path.dirname(finalPath), { recursive: true });
+    this.tempPath = `${finalPath}.${WRITER_TAG}-${crypto.randomBytes(4).toString('hex')}.tmp`;
+    fs.mkdirSync(this.tempPath);
+  }
+
+  /** Writes one file at `relPath` inside the folder. */
+  writeFile(relPath: string, data: Uint8Array): void {
+    const file = path.join(this.tempPath, relPath);
+    fs.mkdirSync(path.dirname(file), { recursive: true });
+    const fd = fs.openSync(file, 'wx');
+    try {
+      let off = 0;
+      while (off < data.length) off += fs.writeSync(fd, data, off, data.length - off);
+      fs.fsyncSync(fd);
+    } finally {
+      fs.closeSync(fd);
+    }
+  }
+
+  commit(): void {
+    const old = `${this.tempPath}.old`;
+    const replacing = fs.existsSync(this.finalPath);
+    if (replacing) fs.renameSync(this.finalPath, old);
+    fs.renameSync(this.tempPath, this.finalPath);
+    fsyncDir(path.dirname(this.finalPath));
+    if (replacing) fs.rmSync(old, { recursive: true, force: true });
+  }
+
+  abort(): void {
+    fs.rmSync(this.tempPath, { recursive: true, force: true });
+  }
+}
+
 export function sha256File(filePath: string): string {
   const hash = crypto.createHash('sha256');
   const fd = fs.openSync(filePath, 'r');

@@ -9,6 +9,9 @@ import { schemaType } from '../../../src/formats/avro/schemas';
 import { listeningHistorySchemaFile } from '../../../src/formats/listening-history-versions';
 import { readContainer } from '../../../src/formats/avro/read-container';
 import { WorldLayout } from '../../../src/pipeline/world-layout';
+import { advanceOneDay, createWorld, daysToAdvance } from '../../../src/pipeline/world-store';
+import { runWorldDayJob } from '../../../src/pipeline/world-day-job';
+import { resolveWorldInput } from '../../../src/config/world-input';
 import { readManifest } from '../../../src/pipeline/manifest';
 import { startKafka, type KafkaBroker } from '../../helpers/kafka-broker';
 import { readWholeTopic, topicSize } from '../../helpers/kafka-read';
@@ -23,8 +26,13 @@ const worldDir = path.join(tmp.dir, 'data', 'w');
 
 beforeAll(async () => {
   kafka = await startKafka();
-  await cli(['world', 'create', 'w', '--users', '150', '--shard-size', '50', '--start', '2025-06-01', '--catalog', 'synthetic:600']);
-  await cli(['world', 'advance', 'w', '--days', '3']);
+  // the world is made in process (world create/advance run as workflows: test/e2e/world)
+  await createWorld(worldDir, resolveWorldInput({ name: 'w', users: 150, shardSize: 50, start: '2025-06-01', catalog: ['synthetic:600'] }));
+  for (const day of daysToAdvance(worldDir, '2025-06-03')) await advanceOneDay(worldDir, day, async (jobs) => {
+    const out = [];
+    for (const job of jobs) out.push(await runWorldDayJob(job));
+    return out;
+  });
 }, 400_000);
 afterAll(async () => {
   await kafka?.stop();

@@ -1,0 +1,285 @@
+import * as fs from 'node:fs';
+import { ApplicationFailure, CancelledFailure, Context } from '@temporalio/activity';
+import { AddressPolicy } from '../src/catalog/address-guard';
+import { SourceError } from '../src/catalog/sources';
+import { catalogRoots, confineUnderRoot, dataRoot, resolveRunDir } from '../src/runtime/data-root';
+import { shardCount } from '../src/config/generation-input';
+import { resolveWorldAdvanceInput, resolveWorldInput } from '../src/config/world-input';
+import { addDays, daysBetween } from '../src/domain/days';
+import { InputError } from '../src/domain/errors';
+import { dateToEpochMs } from '../src/domain/time-units';
+import { claimRun, holdRun, releaseRun, RunOwnedElsewhere } from '../src/pipeline/run-owner';
+import { usersThreadJob, worldDayThreadJob } from '../src/pipeline/thread-jobs';
+import { validDayCheckpoint, type WorldDayProgress } from '../src/pipeline/world-day-job';
+import { readWorldDefinition, WorldLayout } from '../src/pipeline/world-layout';
+import { createWorld, DayNotReady, finishDay, nextDay, WorldExists } from '../src/pipeline/world-store';
+import { logger } from '../src/runtime/logger';
+import type { ThreadPool } from '../src/runtime/thread-pool';
+import { failFastOnFilesystem } from './filesystem-failure';
+
+/** A world as the workflow carries it: its folder (under the worker's data root) and its shape. */
+export interface WorldRef {
+  name: string;
+  worldDir: string;
+  shards: number;
+  /** shard jobs of one day in flight at once */
+  parallelism: number;
+}
+
+/** What one advance covers: `days` days from `first` (none when the world is there already). */
+export interface WorldPlan extends WorldRef {
+  first: string;
+  days: number;
+}
+
+export interface WorldDayShardRef {
+  worldDir: string;
+  day: string;
+  shard: number;
+}
+
+export interface WorldDayShardOutcome {
+  shard: number;
+  records: number;
+  /** true when a valid checkpoint of an earlier attempt was kept */
+  reused: boolean;
+}
+
+export interface WorldCreated {
+  name: string;
+  worldDir: string;
+  start: string;
+  users: number;
+  shards: number;
+  /** true when the world existed already with this definition (nothing was written) */
+  existed: boolean;
+}
+
+function invalidInput(err: unknown): never {
+  if (err instanceof InputError) throw ApplicationFailure.nonRetryable(err.message, 'InvalidInput', { field: err.field });
+  throw err;
+}
+
+function currentWorkflowId(): string {
+  const id = Context.current().info.workflowExecution?.workflowId;
+  if (!id) throw new Error('a world activity must run for a workflow');
+  return id;
+}
+
+/** Claims the world for this workflow: one advance per world at a time, whoever started it (CLI, schedule, Web UI). */
+function claimWorld(worldDir: string, name: string): void {
+  try {
+    claimRun(worldDir, currentWorkflowId());
+  } catch (err) {
+    if (!(err instanceof RunOwnedElsewhere)) throw err;
+    throw ApplicationFailure.nonRetryable(
+      `world ${name}: ${err.message}; one advance at a time per world: wait until it ends`,
+      'WorldBusy',
+    );
+  }
+}
+
+function holdWorld(worldDir: string): void {
+  try {
+    holdRun(worldDir, currentWorkflowId());
+  } catch (err) {
+    if (err instanceof RunOwnedElsewhere)
+      throw ApplicationFailure.nonRetryable(`${err.message}, which took it over; this advance stops`, 'WorldTakenOver');
+    throw err;
+  }
+}
+
+/** Heartbeats (with the latest progress) and keeps the world's claim fresh while a long activity works. */
+function keepAlive(worldDir: string, progress: () => unknown): () => void {
+  const ctx = Context.current();
+  const heartbeat = setInterval(() => ctx.heartbeat(progress()), 2000);
+  const owning = setInterval(() => {
+    try {
+      holdRun(worldDir, currentWorkflowId());
+    } catch (err) {
+      logger.warn({ err, worldDir }, 'world taken over; this attempt finishes its file and stops');
+    }
+  }, 30_000);
+  return () => {
+    clearInterval(heartbeat);
+    clearInterval(owning);
+  };
+}
+
+export function createWorldActivities(deps: { pool: ThreadPool; dataRoot?: string; trustedSources?: readonly string[] }) {
+  const root = () => deps.dataRoot ?? dataRoot();
+  const addresses = AddressPolicy.fromEnv();
+
+  /**
+   * A world folder comes back from the workflow, whose arguments a starter can forge (a
+   * continuation included): it must be a real path under the data root holding a world.
+   */
+  function checkedWorldDir(worldDir: unknown): string {
+    try {
+      if (typeof worldDir !== 'string' || confineUnderRoot(root(), 'world', worldDir) !== worldDir) {
+        throw new InputError('world', `${JSON.stringify(worldDir)} is not a real path under the data root`);
+      }
+      if (!fs.existsSync(new WorldLayout(worldDir).definitionPath))
+        throw new InputError('world', `${worldDir} holds no world (no world.json)`);
+    } catch (err) {
+      invalidInput(err);
+    }
+    return worldDir;
+  }
+
+  /** The day must be the world's next one: a complete day is never rewritten, days come in order. */
+  function checkedDay(worldDir: string, day: unknown, opts: { completeOk?: boolean } = {}): string {
+    if (typeof day !== 'string' || Number.isNaN(dateToEpochMs(day)))
+      invalidInput(new InputError('day', `must be a day YYYY-MM-DD, got ${JSON.stringify(day)}`));
+    const next = nextDay(worldDir);
+    // a retried finish finds its day complete already
+    if (opts.completeOk && fs.existsSync(new WorldLayout(worldDir).day(day).manifestPath)) return day;
+    if (day !== next) invalidInput(new InputError('day', `${day} is not the next day of ${worldDir} (${next} is)`));
+    return day;
+  }
+
+  function refOf(worldDir: string): WorldRef {
+    const world = readWorldDefinition(new WorldLayout(worldDir));
+    return { name: world.name, worldDir, shards: shardCount(world.params), parallelism: world.params.parallelism };
+  }
+
+  return failFastOnFilesystem({
+    /** Validates a world input, confines its folder under the data root and creates the world there (catalog, users, world.json). */
+    async createWorld(args: { input: unknown }): Promise<WorldCreated> {
+      let world: ReturnType<typeof resolveWorldInput>;
+      let worldDir: string;
+      try {
+        world = resolveWorldInput(args.input);
+        worldDir = resolveRunDir(root(), world.params.out, world.name);
+      } catch (err) {
+        invalidInput(err);
+      }
+      const ctx = Context.current();
+      claimWorld(worldDir, world.name);
+      let progress: unknown = { step: 'catalog' };
+      const stop = keepAlive(worldDir, () => progress);
+      try {
+        const created = await createWorld(worldDir, world, {
+          sources: {
+            fileRoots: catalogRoots(root()),
+            addresses,
+            trusted: deps.trustedSources,
+            signal: ctx.cancellationSignal,
+            onProgress: (event) => (progress = event),
+          },
+          writeUsers: async (job) => {
+            progress = { step: 'users' };
+            const task = deps.pool.run(usersThreadJob, job, 'world users', (p) => (progress = p));
+            ctx.cancellationSignal.addEventListener('abort', () => task.cancel());
+            await task.result;
+          },
+        });
+        logger.info({ world: world.name, worldDir, users: world.params.users, existed: !!created.existed }, 'world created');
+        return {
+          name: created.name,
+          worldDir,
+          start: created.start,
+          users: created.params.users,
+          shards: shardCount(created.params),
+          existed: !!created.existed,
+        };
+      } catch (err) {
+        if (ctx.cancellationSignal.aborted) throw new CancelledFailure('world creation cancelled');
+        if (err instanceof WorldExists)
+          throw ApplicationFailure.nonRetryable(`invalid input: name: ${err.message}`, 'InvalidInput', { field: 'name' });
+        if (err instanceof SourceError)
+          throw ApplicationFailure.nonRetryable(err.message, err.retryable ? 'CatalogSourceUnavailable' : 'CatalogSourceError');
+        throw err;
+      } finally {
+        stop();
+        releaseRun(worldDir, currentWorkflowId());
+      }
+    },
+
+    /** Validates an advance input, claims the world for this workflow and says which days the advance writes. */
+    async planWorldAdvance(args: { input: unknown }): Promise<WorldPlan> {
+      let worldDir: string;
+      let request: ReturnType<typeof resolveWorldAdvanceInput>;
+      try {
+        request = resolveWorldAdvanceInput(args.input);
+        worldDir = resolveRunDir(root(), request.out, request.world);
+      } catch (err) {
+        invalidInput(err);
+      }
+      if (!fs.existsSync(new WorldLayout(worldDir).definitionPath)) {
+        throw ApplicationFailure.nonRetryable(
+          `invalid input: world: no world ${request.world} in ${request.out} (no world.json): create it first`,
+          'InvalidInput',
+          { field: 'world' },
+        );
+      }
+      claimWorld(worldDir, request.world);
+      const first = nextDay(worldDir);
+      const through = request.through ?? addDays(first, request.days! - 1);
+      const days = Math.max(0, daysBetween(first, through) + 1);
+      if (days === 0) releaseRun(worldDir, currentWorkflowId());
+      logger.info({ world: request.world, first, days }, 'world advance planned');
+      return { ...refOf(worldDir), first, days };
+    },
+
+    /** The world a continued run carries, checked again: under the data root, a world, still this workflow's. */
+    async checkWorld(ref: WorldRef): Promise<WorldRef> {
+      const worldDir = checkedWorldDir(ref?.worldDir);
+      holdWorld(worldDir);
+      return refOf(worldDir);
+    },
+
+    /** Simulates one shard's users through one day in a pool thread, unless its checkpoint is valid already. */
+    async advanceWorldShard(ref: WorldDayShardRef): Promise<WorldDayShardOutcome> {
+      const worldDir = checkedWorldDir(ref?.worldDir);
+      const day = checkedDay(worldDir, ref.day);
+      const layout = new WorldLayout(worldDir);
+      const shards = shardCount(readWorldDefinition(layout).params);
+      if (!Number.isInteger(ref.shard) || ref.shard < 0 || ref.shard >= shards)
+        invalidInput(new InputError('shard', `must be a shard from 0 to ${shards - 1}, got ${JSON.stringify(ref.shard)}`));
+      holdWorld(worldDir);
+      const checkpoint = validDayCheckpoint(layout, day, ref.shard);
+      if (checkpoint) return { shard: ref.shard, records: checkpoint.records, reused: true };
+      const ctx = Context.current();
+      let progress: WorldDayProgress = { users: 0, records: 0, bytes: 0 };
+      const task = deps.pool.run(worldDayThreadJob, { worldDir, day, shard: ref.shard }, `world ${day} shard ${ref.shard}`, (p) => {
+        progress = p;
+        ctx.heartbeat(p);
+      });
+      const stop = keepAlive(worldDir, () => progress);
+      ctx.cancellationSignal.addEventListener('abort', () => task.cancel());
+      try {
+        const result = await task.result;
+        return { shard: ref.shard, records: result.records, reused: false };
+      } catch (err) {
+        if (ctx.cancellationSignal.aborted) throw new CancelledFailure(`world ${day} shard ${ref.shard} cancelled`);
+        throw err;
+      } finally {
+        stop();
+      }
+    },
+
+    /** Writes the day's manifest once every shard's checkpoint verifies; `last`: the advance ends here, so the world is released. */
+    async finishWorldDay(args: { worldDir: string; day: string; last: boolean }): Promise<{ day: string; records: number }> {
+      const worldDir = checkedWorldDir(args?.worldDir);
+      const day = checkedDay(worldDir, args.day, { completeOk: true });
+      holdWorld(worldDir);
+      try {
+        const { records } = finishDay(worldDir, day);
+        if (args.last) releaseRun(worldDir, currentWorkflowId());
+        logger.info({ worldDir, day, records }, 'world day complete');
+        return { day, records };
+      } catch (err) {
+        if (err instanceof DayNotReady) throw ApplicationFailure.nonRetryable(err.message, 'DayNotReady');
+        throw err;
+      }
+    },
+
+    /** Gives the world up after a failed or cancelled advance, so the next one need not wait for the lease to run out. */
+    async releaseWorld(args: { worldDir: string }): Promise<void> {
+      releaseRun(checkedWorldDir(args?.worldDir), currentWorkflowId());
+    },
+  });
+}
+
+export type WorldActivities = ReturnType<typeof createWorldActivities>;

@@ -1,0 +1,113 @@
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { ScheduleOverlapPolicy } from '@temporalio/client';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ADVANCE_WORLD, CREATE_WORLD, type AdvanceWorldWorkflow, type CreateWorldWorkflow } from '../../../workflows/contracts';
+import { runCli } from '../../helpers/cli-process';
+import { worldDayHashes } from '../../helpers/world-files';
+import { startGenerationStack, type GenerationStack } from '../../helpers/generation-stack';
+
+const TASK_QUEUE = 'e2e-world-schedule';
+const INPUT = { users: 60, shardSize: 20, parallelism: 2, start: '2025-05-01', seed: 11, catalog: ['synthetic:500'] };
+
+describe('a world on a schedule', () => {
+  let stack: GenerationStack;
+  const cli = (...args: string[]) =>
+    runCli([...args, '--address', stack.env.address], { WRAPPED_ETL_TASK_QUEUE: TASK_QUEUE, WRAPPED_ETL_DATA_ROOT: stack.dataRoot });
+  const workflow = () => stack.env.client.workflow;
+
+  beforeAll(async () => {
+    stack = await startGenerationStack({ taskQueue: TASK_QUEUE, threads: 2 });
+    for (const name of ['w', 'ref']) {
+      await workflow().execute<CreateWorldWorkflow>(CREATE_WORLD, {
+        taskQueue: TASK_QUEUE,
+        workflowId: `create-${name}`,
+        args: [{ ...INPUT, name }],
+      });
+    }
+  });
+  afterAll(async () => {
+    await stack?.stop();
+  });
+
+  it('advances one day per run; missed runs catch up day by day, in order, never two at once', async () => {
+    const created = await cli('schedule', 'create', 'nightly-w', '--world', 'w', '--cron', '0 2 * * *', '--catch-up-window', '3', '--json');
+    expect(created).toMatchObject({ code: 0, stderr: '' });
+    expect(JSON.parse(created.stdout)).toMatchObject({ name: 'nightly-w', overlap: 'BUFFER_ALL', input: { world: 'w', days: 1 } });
+    const handle = stack.env.client.schedule.getHandle('nightly-w');
+    expect((await handle.describe()).policies.catchupWindow).toBe(3 * 86_400_000);
+
+    // three nights that were missed: each run is one day, the next missing one
+    const now = Date.now();
+    await handle.backfill({
+      start: new Date(now - 3.5 * 86_400_000),
+      end: new Date(now - 0.5 * 86_400_000),
+      overlap: ScheduleOverlapPolicy.BUFFER_ALL,
+    });
+    const deadline = Date.now() + 120_000;
+    let d = await handle.describe();
+    while ((d.info.recentActions.length < 3 || d.info.runningActions.length > 0) && Date.now() < deadline) {
+      await new Promise((r) => setTimeout(r, 250));
+      d = await handle.describe();
+    }
+    expect(d.info.recentActions).toHaveLength(3);
+
+    // runs in order of their scheduled time, each starting after the one before had closed, one day each
+    const runs = await Promise.all(
+      d.info.recentActions.map(async (a) => {
+        const h = workflow().getHandle(a.action.workflow.workflowId);
+        const result = (await h.result()) as Awaited<ReturnType<AdvanceWorldWorkflow>>;
+        const first = await workflow().getHandle(a.action.workflow.workflowId, a.action.workflow.firstExecutionRunId).describe();
+        const last = await h.describe();
+        return { scheduledAt: a.scheduledAt.getTime(), result, started: first.startTime.getTime(), closed: last.closeTime!.getTime() };
+      }),
+    );
+    runs.sort((a, b) => a.scheduledAt - b.scheduledAt);
+    expect(runs.map((r) => [r.result.days, r.result.first])).toEqual([
+      [1, '2025-05-01'],
+      [1, '2025-05-02'],
+      [1, '2025-05-03'],
+    ]);
+    for (let i = 1; i < runs.length; i++) expect(runs[i].started).toBeGreaterThanOrEqual(runs[i - 1].closed);
+
+    const status = await runCli(['world', 'status', 'w', '--json'], { WRAPPED_ETL_DATA_ROOT: stack.dataRoot });
+    expect(JSON.parse(status.stdout)).toMatchObject({ lastCompleteDay: '2025-05-03', daysComplete: 3, nextDay: '2025-05-04', users: 60 });
+
+    // the same bytes as three days in one advance
+    await workflow().execute<AdvanceWorldWorkflow>(ADVANCE_WORLD, {
+      taskQueue: TASK_QUEUE,
+      workflowId: 'ref-3',
+      args: [{ world: 'ref', days: 3 }],
+    });
+    const scheduled = worldDayHashes(path.join(stack.dataRoot, 'data', 'w'));
+    expect(Object.keys(scheduled)).toHaveLength(9);
+    expect(scheduled).toEqual(worldDayHashes(path.join(stack.dataRoot, 'data', 'ref')));
+    await handle.delete();
+  });
+
+  it('refuses a second advance of a world another workflow holds', async () => {
+    const owner = path.join(stack.dataRoot, 'data', 'ref', '_work', 'owner.json');
+    const now = new Date().toISOString();
+    fs.writeFileSync(owner, JSON.stringify({ workflowId: 'someone-else', host: 'h', pid: 1, since: now, renewedAt: now }));
+    try {
+      const err = await workflow()
+        .execute<AdvanceWorldWorkflow>(ADVANCE_WORLD, { taskQueue: TASK_QUEUE, workflowId: 'second', args: [{ world: 'ref' }] })
+        .then(
+          () => undefined,
+          (e: unknown) => e as Error & { cause?: Error },
+        );
+      expect(err?.cause?.message).toMatch(/world ref: .* is being written by workflow someone-else .*one advance at a time per world/);
+    } finally {
+      fs.rmSync(owner);
+    }
+  });
+
+  it('rejects generation flags with --world before reaching the server', async () => {
+    const r = await cli('schedule', 'create', 'x', '--world', 'w', '--cron', '0 2 * * *', '--users', '5');
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/--users does not go with --world/);
+    const bad = await cli('schedule', 'create', 'x', '--world', '../w', '--cron', '0 2 * * *');
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toMatch(/world: must be 1-128 letters/);
+  });
+});

@@ -1,0 +1,21 @@
+import { proxyActivities } from '@temporalio/workflow';
+import type { WorldActivities, WorldCreated } from '../activities/world-activities';
+import type { WorldInput } from '../src/config/world-input';
+import { failFast } from './activity-failure';
+import type { CreateWorldWorkflow } from './contracts';
+
+const acts = proxyActivities<WorldActivities>({
+  startToCloseTimeout: '2 hours',
+  heartbeatTimeout: '2 minutes',
+  retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '1 minute', maximumAttempts: 5 },
+});
+
+/** Creates a world (catalog, users, world.json) under the worker's data root; creating it again the same way is a no-op. */
+export async function createWorld(input: WorldInput): Promise<WorldCreated> {
+  try {
+    return await acts.createWorld({ input });
+  } catch (err) {
+    failFast(err);
+  }
+}
+createWorld satisfies CreateWorldWorkflow;
