@@ -4,28 +4,18 @@
  * analytics, export, stream -> pipeline -> config -> catalog -> formats -> simulation -> runtime -> domain
  * (config validates inputs against the registries of formats and catalog sources).
  */
-/** path confinement under the data root: config files that import only src/domain, usable from any layer */
-const CONFINEMENT = '^src/config/(data-root|path-text)\\.ts$';
-
 const layer = (name, mayImport) => ({
   name: `layer-${name}`,
-  comment: `src/${name} may import only ${mayImport.map((l) => `src/${l}`).join(', ')} (and the data root's confinement)`,
+  comment: `src/${name} may import only ${mayImport.map((l) => `src/${l}`).join(', ')}`,
   severity: 'error',
   from: { path: `^src/${name}/` },
-  to: { path: '^src/', pathNot: [`^src/(${[name, ...mayImport].join('|')})/`, CONFINEMENT] },
+  to: { path: '^src/', pathNot: `^src/(${[name, ...mayImport].join('|')})/` },
 });
 
 module.exports = {
   forbidden: [
     { name: 'no-circular', severity: 'error', from: {}, to: { circular: true } },
     layer('domain', []),
-    {
-      name: 'confinement-stays-low',
-      comment: 'data-root.ts and path-text.ts are used below config, so they import nothing but src/domain',
-      severity: 'error',
-      from: { path: CONFINEMENT },
-      to: { path: '^src/', pathNot: ['^src/domain/', CONFINEMENT] },
-    },
     layer('runtime', ['domain']),
     layer('simulation', ['domain', 'runtime']),
     layer('formats', ['domain', 'runtime', 'simulation']),

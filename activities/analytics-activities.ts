@@ -6,7 +6,7 @@ import { resolveWrappedInput } from '../src/config/wrapped-input';
 import type { WrittenWrapped } from '../src/analytics/wrapped/write-wrapped';
 import { sha256File } from '../src/runtime/atomic-file';
 import { logger } from '../src/runtime/logger';
-import { confineUnderRoot, dataRoot } from '../src/config/data-root';
+import { confineUnderRoot, dataRoot } from '../src/runtime/data-root';
 import { readManifest, type Manifest } from '../src/pipeline/manifest';
 import { RunLayout } from '../src/pipeline/run-layout';
 import { InputError } from '../src/domain/errors';

@@ -6,7 +6,7 @@ import { writeCatalogFile } from '../src/catalog/catalog-file';
 import { ingestSources, SourceError } from '../src/catalog/sources';
 import { sha256File, writeFileAtomic } from '../src/runtime/atomic-file';
 import { logger } from '../src/runtime/logger';
-import { catalogRoots, dataRoot, resolveRunDir } from '../src/config/data-root';
+import { catalogRoots, dataRoot, resolveRunDir } from '../src/runtime/data-root';
 import { RunLayout } from '../src/pipeline/run-layout';
 import { ThreadPool } from '../src/runtime/thread-pool';
 import { InputError } from '../src/domain/errors';

@@ -2,7 +2,7 @@ import * as fs from 'node:fs';
 import { ApplicationFailure, CancelledFailure, Context } from '@temporalio/activity';
 import { AddressPolicy } from '../src/catalog/address-guard';
 import { SourceError } from '../src/catalog/sources';
-import { catalogRoots, confineUnderRoot, dataRoot, resolveRunDir } from '../src/config/data-root';
+import { catalogRoots, confineUnderRoot, dataRoot, resolveRunDir } from '../src/runtime/data-root';
 import { shardCount } from '../src/config/generation-input';
 import { resolveWorldAdvanceInput, resolveWorldInput } from '../src/config/world-input';
 import { addDays, daysBetween } from '../src/domain/days';

@@ -2,7 +2,7 @@ import * as path from 'node:path';
 import { CancelledFailure, WorkflowFailedError } from '@temporalio/client';
 import { InputError } from '../../src/domain/errors';
 import { resolveGenerationInput, type GenerationInput, type GenerationParams } from '../../src/config/generation-input';
-import { resolveRunDir } from '../../src/config/data-root';
+import { resolveRunDir } from '../../src/runtime/data-root';
 import { GENERATE_DATASET, progressQuery, type GenerateDatasetWorkflow, type GenerationResult } from '../../workflows/contracts';
 import { parseCommand, type CommandDef, type FlagDefs } from '../flags';
 import { GENERATION_FLAGS, inputFromFlags, RUN_NAME_FLAGS } from '../generation-flags';

@@ -42,7 +42,7 @@ export async function run(argv: string[]): Promise<void> {
       // the embedded worker writes <data root>/<out>/<runId>; embedded generate made its --out the data root and out '.'
       const root = before.outDir ? dataRootOf(before.outDir, original.out ?? 'data', runId) : values.out ? path.resolve(values.out) : undefined;
       if (!root) throw usageError(RESUME, `the output folder of ${workflowId} is not recorded; pass the --out it was generated with`);
-      await session.startWorker(root, original.catalog === undefined ? undefined : [original.catalog].flat().map((s) => s.trim()));
+      await session.startWorker(root, original.catalog === undefined || original.catalog === null ? undefined : [original.catalog].flat().map((s) => s.trim()));
     }
     if (!reattach) {
       await session.client.workflow.start<GenerateDatasetWorkflow>(GENERATE_DATASET, {

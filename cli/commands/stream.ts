@@ -1,4 +1,4 @@
-import { dataRoot, resolveRunDir } from '../../src/config/data-root';
+import { dataRoot, resolveRunDir } from '../../src/runtime/data-root';
 import { streamWorld, type StreamProgress } from '../../src/stream/stream-world';
 import { ProgressBar } from '../progress-bar';
 import { expectPositionals, parseCommand, usageError, type CommandDef } from '../flags';

@@ -1,6 +1,6 @@
 import { NativeConnection } from '@temporalio/worker';
 import { logger } from '../../src/runtime/logger';
-import { dataRoot } from '../../src/config/data-root';
+import { dataRoot } from '../../src/runtime/data-root';
 import { DEFAULT_ADDRESS, TASK_QUEUE } from '../temporal/constants';
 import { waitForServer } from '../temporal/dev-server';
 import { explicitAddress } from '../temporal/session';

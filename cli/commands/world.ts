@@ -1,6 +1,6 @@
 import * as path from 'node:path';
 import { WorkflowExecutionAlreadyStartedError, WorkflowFailedError } from '@temporalio/client';
-import { dataRoot, resolveRunDir } from '../../src/config/data-root';
+import { dataRoot, resolveRunDir } from '../../src/runtime/data-root';
 import { dayStartMs } from '../../src/domain/days';
 import { checkWorldName, resolveWorldAdvanceInput, resolveWorldInput, type WorldAdvanceInput, type WorldInput } from '../../src/config/world-input';
 import { worldStatus } from '../../src/pipeline/world-store';
@@ -131,8 +131,8 @@ async function create(argv: string[]): Promise<void> {
   const perDay = values['sessions-per-day'] as string | undefined;
   const embedded = !explicitAddress(values.address as string | undefined);
   const name = positionals[0];
-  const where = placement(name, generation.out, embedded);
-  const input: WorldInput = {
+  const where = placement(name, generation.out ?? undefined, embedded);
+  const input: Partial<WorldInput> = {
     ...generation,
     out: where.out,
     name,
@@ -143,7 +143,7 @@ async function create(argv: string[]): Promise<void> {
   const session = await openSession({ address: values.address as string | undefined, worker: embedded, dataRoot: where.dataRoot, trustedSources: world.params.catalog });
   try {
     const workflowId = `world-create-${name}`;
-    const handle = await startWorldWorkflow<Parameters<CreateWorldWorkflow>>(session, CREATE_WORLD, workflowId, [input], `wrapped-etl world create ${name}: ${world.params.users} users from ${world.start}`);
+    const handle = await startWorldWorkflow<Parameters<CreateWorldWorkflow>>(session, CREATE_WORLD, workflowId, [input as WorldInput /* resolveWorldInput refuses one without name or start */], `wrapped-etl world create ${name}: ${world.params.users} users from ${world.start}`);
     const created = await handle.result().catch((err: unknown) => {
       throw failureOf(workflowId, err);
     });

@@ -5,7 +5,7 @@ import type { WrappedInput } from '../../src/config/wrapped-input';
 import type { WrittenWrapped } from '../../src/analytics/wrapped/write-wrapped';
 import { ANALYZE_DATASET, wrappedProgressQuery, type AnalyzeDatasetWorkflow, type WrappedProgress } from '../../workflows/contracts';
 import { writeWorldWrapped } from '../../src/analytics/wrapped/world-wrapped';
-import { confineUnderRoot, dataRoot as dataRootDir, resolveRunDir } from '../../src/config/data-root';
+import { confineUnderRoot, dataRoot as dataRootDir, resolveRunDir } from '../../src/runtime/data-root';
 import { eta, ProgressBar } from '../progress-bar';
 import { pollProgress } from '../temporal/progress-poller';
 import { TASK_QUEUE } from '../temporal/constants';

@@ -1,70 +1,20 @@
 /**
- * The one input type of a generation: the CLI flags, the Web UI's JSON input and
- * schedules all become a GenerationInput, and resolveGenerationInput turns it into
- * fully defaulted, validated GenerationParams (or throws InputError naming the field).
+ * The one input of a generation: the CLI flags, the Web UI's JSON input and schedules
+ * all give a GenerationInput, checked by one zod schema (generationInputSchema, the
+ * source of both types); resolveGenerationInput turns it into fully defaulted
+ * GenerationParams, or throws an InputError naming the field.
  */
 
 import { InputError } from '../domain/errors';
 import { dateToEpochMs } from '../domain/time-units';
 import { INTERACTIONS } from '../domain/listening-record';
 import type { AxisStrength } from '../domain/personality';
-import type { SimulationParams } from '../simulation/simulation-params';
 import { OUTPUT_FORMATS, PRIMARY_FORMAT, type OutputFormat } from '../formats/part-formats';
-import { checkPathText } from './path-text';
+import { pathProblem } from '../runtime/path-text';
+import { sourceKindOf } from '../catalog/source-kinds';
+import { describeValue, orDefault, parseInput, says, share, weights, wholeNumber, z } from '../domain/input-schema';
 
 export type { OutputFormat };
-
-export interface GenerationInput {
-  users?: number;
-  sessionsPerUser?: number;
-  /** [min, max] hours, or "MIN-MAX" */
-  sessionHours?: [number, number] | string;
-  /** first day of the simulated period, YYYY-MM-DD (UTC) */
-  from?: string;
-  /** last day of the simulated period, inclusive, YYYY-MM-DD (UTC) */
-  to?: string;
-  seed?: number;
-  /** catalog sources: csv:PATH, html:URL, source:PATH.json, synthetic:N */
-  catalog?: string[] | string;
-  /** output root; each generation writes to <out>/<runId> */
-  out?: string;
-  /** name of the generation's folder under out; defaults to the workflow id */
-  runId?: string;
-  shardSize?: number;
-  parallelism?: number;
-  format?: OutputFormat[] | string;
-  schemaVersion?: 1 | 2;
-  /** share of sessions spent away from home, 0..1 */
-  travelShare?: number;
-  /** restrict users to these ISO alpha-2 countries (list), or weight them (object) */
-  countries?: string[] | Record<string, number>;
-  /** relative weights of personality names; unlisted ones get 0 when any is listed */
-  personalities?: Record<string, number>;
-  /** how strongly each axis pole drives behaviour, 0..1 */
-  axisStrength?: Partial<AxisStrength>;
-  /** base weights of interactions (names: INTERACTIONS); unlisted ones get 0; personality factors apply on top */
-  interactions?: Record<string, number>;
-  /** workflow id of a failed/cancelled generation to resume into the same folder */
-  resume?: string;
-  /** set by `wrapped-etl schedule create` on the schedule's action: the run is named <schedule>-YYYYMMDDTHHMMSSZ */
-  schedule?: string;
-  /** with schedule: a completed run deletes the schedule's complete generations scheduled more than keepDays before it */
-  keepDays?: number;
-}
-
-/** A validated input with every default filled in: what the simulation needs, and where and how to write it. */
-export interface GenerationParams extends SimulationParams {
-  catalog: string[];
-  out: string;
-  runId: string;
-  shardSize: number;
-  parallelism: number;
-  format: OutputFormat[];
-  schemaVersion: 1 | 2;
-  resume: string | null;
-  schedule: string | null;
-  keepDays: number | null;
-}
 
 export const DEFAULTS = {
   users: 100,
@@ -81,7 +31,6 @@ export const DEFAULTS = {
   travelShare: 0.02,
   axisStrength: { familiarity: 0.85, newness: 0.85, loyalty: 0.85, commonality: 0.85 },
 };
-
 const LIMITS = {
   users: 100_000_000,
   sessionsPerUser: 100_000,
@@ -91,125 +40,191 @@ const LIMITS = {
   keepDays: 36_500,
 };
 
-const KNOWN_FIELDS = new Set<string>([
-  'users', 'sessionsPerUser', 'sessionHours', 'from', 'to', 'seed', 'catalog', 'out', 'runId',
-  'shardSize', 'parallelism', 'format', 'schemaVersion', 'travelShare', 'countries',
-  'personalities', 'axisStrength', 'interactions', 'resume', 'schedule', 'keepDays',
-]);
-
-const describe = (v: unknown): string => (v === undefined ? 'undefined' : JSON.stringify(v));
-
-function integer(field: string, v: unknown, min: number, max: number, dflt: number): number {
-  if (v === undefined || v === null) return dflt;
-  if (typeof v !== 'number' || !Number.isInteger(v)) {
-    throw new InputError(field, `must be a whole number, got ${describe(v)}`);
-  }
-  if (v < min || v > max) throw new InputError(field, `must be between ${min} and ${max}, got ${v}`);
-  return v;
+/** A path of the filesystem (see path-text.ts for what no path may be). */
+function pathText(empty: string) {
+  const problem = says((v) => `${empty}, got ${describeValue(v)}`);
+  return z
+    .string(problem)
+    .refine((p) => p.trim() !== '', problem)
+    .superRefine((p, ctx) => {
+      const why = pathProblem(p);
+      if (why !== undefined) ctx.addIssue({ code: 'custom', message: why, input: p });
+    });
 }
 
-function share(field: string, v: unknown, dflt: number): number {
-  if (v === undefined || v === null) return dflt;
-  if (typeof v !== 'number' || !Number.isFinite(v) || v < 0 || v > 1) {
-    throw new InputError(field, `must be a number from 0 to 1, got ${describe(v)}`);
-  }
-  return v;
-}
-
-function parseHours(v: unknown): [number, number] {
-  if (v === undefined || v === null) return DEFAULTS.sessionHours;
-  let pair: unknown[];
-  if (typeof v === 'string') {
-    const m = /^\s*([0-9.]+)\s*-\s*([0-9.]+)\s*$/.exec(v);
-    if (!m) throw new InputError('sessionHours', `must look like "MIN-MAX" (e.g. "0.5-2"), got ${describe(v)}`);
-    pair = [Number(m[1]), Number(m[2])];
-  } else if (Array.isArray(v) && v.length === 2) {
-    pair = v;
-  } else {
-    throw new InputError('sessionHours', `must be [min, max] or "MIN-MAX", got ${describe(v)}`);
-  }
-  const [lo, hi] = pair;
-  if (typeof lo !== 'number' || typeof hi !== 'number' || !Number.isFinite(lo) || !Number.isFinite(hi)) {
-    throw new InputError('sessionHours', `must be two numbers, got ${describe(v)}`);
-  }
-  if (lo <= 0 || hi < lo || hi > LIMITS.sessionHours) {
-    throw new InputError('sessionHours', `needs 0 < min <= max <= ${LIMITS.sessionHours}, got ${lo}-${hi}`);
-  }
-  return [lo, hi];
-}
-
-function parseDate(field: string, v: unknown, dflt: string): string {
-  if (v === undefined || v === null) return dflt;
-  if (typeof v !== 'string' || Number.isNaN(dateToEpochMs(v))) {
-    throw new InputError(field, `must be a date YYYY-MM-DD, got ${describe(v)}`);
-  }
-  return v;
-}
-
-function stringList(field: string, v: unknown, dflt: string[]): string[] {
-  if (v === undefined || v === null) return dflt;
-  const list = typeof v === 'string' ? v.split(',').map((s) => s.trim()).filter(Boolean) : v;
-  if (!Array.isArray(list) || list.some((s) => typeof s !== 'string' || s.trim() === '')) {
-    throw new InputError(field, `must be a list of non-empty strings, got ${describe(v)}`);
-  }
-  return list.length === 0 ? dflt : list.map((s: string) => s.trim());
-}
-
-function weights(field: string, v: unknown): Record<string, number> | null {
-  if (v === undefined || v === null) return null;
-  if (typeof v !== 'object' || Array.isArray(v)) {
-    throw new InputError(field, `must be an object of name: weight, got ${describe(v)}`);
-  }
-  const out: Record<string, number> = {};
-  for (const [k, w] of Object.entries(v as Record<string, unknown>)) {
-    if (typeof w !== 'number' || !Number.isFinite(w) || w < 0) {
-      throw new InputError(`${field}.${k}`, `must be a weight >= 0, got ${describe(w)}`);
-    }
-    out[k] = w;
-  }
-  if (!Object.values(out).some((w) => w > 0)) throw new InputError(field, 'needs at least one weight > 0');
-  return out;
-}
-
+/** A name the data root can hold as one folder: letters, digits, '.', '_', '-', no '..'. */
 const SAFE_NAME = /^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$/;
-
-function name(field: string, v: unknown): string | null {
-  if (v === undefined || v === null) return null;
-  if (typeof v !== 'string' || !SAFE_NAME.test(v) || v.includes('..')) {
-    throw new InputError(field, `must be 1-128 letters, digits, '.', '_' or '-' (no '..', no '/'), got ${describe(v)}`);
-  }
-  return v;
+function safeName() {
+  const problem = says((v) => `must be 1-128 letters, digits, '.', '_' or '-' (no '..', no '/'), got ${describeValue(v)}`);
+  return z.string(problem).refine((v) => SAFE_NAME.test(v) && !v.includes('..'), problem);
 }
 
-function countries(v: unknown): Record<string, number> | null {
-  if (v === undefined || v === null) return null;
-  const table = Array.isArray(v) ? Object.fromEntries(v.map((c) => [c, 1])) : v;
-  const w = weights('countries', table);
-  if (w) {
-    for (const code of Object.keys(w)) {
-      if (!/^[A-Z]{2}$/.test(code)) throw new InputError('countries', `"${code}" is not an ISO 3166 alpha-2 code like "SE"`);
+function date() {
+  const problem = says((v) => `must be a date YYYY-MM-DD, got ${describeValue(v)}`);
+  return z.string(problem).refine((v) => !Number.isNaN(dateToEpochMs(v)), problem);
+}
+
+/** A list, or one comma-separated string (flags, the Web UI); empty: the default. */
+function stringList(fallback: readonly string[]) {
+  const problem = (v: unknown) => `must be a list of non-empty strings, got ${describeValue(v)}`;
+  return z
+    .union([z.string(), z.array(z.string())], says(problem))
+    .nullish()
+    .transform((v, ctx): string[] => {
+      if (v === undefined || v === null) return [...fallback];
+      const list = typeof v === 'string' ? v.split(',').map((s) => s.trim()).filter(Boolean) : v;
+      if (list.some((s) => s.trim() === '')) ctx.issues.push({ code: 'custom', message: problem(v), input: v });
+      return list.length === 0 ? [...fallback] : list.map((s) => s.trim());
+    });
+}
+
+const HOURS_TEXT = /^\s*([0-9.]+)\s*-\s*([0-9.]+)\s*$/;
+
+/** [min, max] hours, or "MIN-MAX" */
+const sessionHours = z
+  .union(
+    [z.tuple([z.number(), z.number()]), z.string()],
+    says((v) => (Array.isArray(v) && v.length === 2 ? `must be two numbers, got ${describeValue(v)}` : `must be [min, max] or "MIN-MAX", got ${describeValue(v)}`)),
+  )
+  .nullish()
+  .transform((v, ctx): [number, number] => {
+    if (v === undefined || v === null) return [...DEFAULTS.sessionHours];
+    const m = typeof v === 'string' ? HOURS_TEXT.exec(v) : null;
+    const [lo, hi] = typeof v === 'string' ? [Number(m?.[1]), Number(m?.[2])] : v;
+    if (typeof v === 'string' && !m) {
+      ctx.issues.push({ code: 'custom', message: `must look like "MIN-MAX" (e.g. "0.5-2"), got ${describeValue(v)}`, input: v });
+    } else if (!Number.isFinite(lo) || !Number.isFinite(hi)) {
+      ctx.issues.push({ code: 'custom', message: `must be two numbers, got ${describeValue(v)}`, input: v });
+    } else if (lo <= 0 || hi < lo || hi > LIMITS.sessionHours) {
+      ctx.issues.push({ code: 'custom', message: `needs 0 < min <= max <= ${LIMITS.sessionHours}, got ${lo}-${hi}`, input: v });
     }
+    return [lo, hi];
+  });
+
+const ISO_CODE = /^[A-Z]{2}$/;
+const notAnIsoCode = (code: string) => `"${code}" is not an ISO 3166 alpha-2 code like "SE"`;
+
+/** ISO codes (each weight 1) or code: weight */
+const countries = orDefault(
+  z
+    .union(
+      [z.array(z.string()).transform((codes) => Object.fromEntries(codes.map((c) => [c, 1]))), z.record(z.string(), z.unknown())],
+      says((v) => {
+        const code = Array.isArray(v) ? Object.keys(Object.fromEntries(v.map((c) => [String(c), 1]))).find((c) => !ISO_CODE.test(c)) : undefined;
+        return code === undefined ? `must be an object of name: weight, got ${describeValue(v)}` : notAnIsoCode(code);
+      }),
+    )
+    .pipe(weights())
+    .superRefine((w, ctx) => {
+      const code = Object.keys(w).find((c) => !ISO_CODE.test(c));
+      if (code !== undefined) ctx.addIssue({ code: 'custom', message: notAnIsoCode(code), input: code });
+    }),
+  null,
+);
+
+const interactions = orDefault(
+  weights().superRefine((w, ctx) => {
+    const unknown = Object.keys(w).find((k) => !(INTERACTIONS as readonly string[]).includes(k));
+    if (unknown !== undefined) ctx.addIssue({ code: 'custom', path: [unknown], message: `unknown interaction; known: ${INTERACTIONS.join(', ')}`, input: w });
+  }),
+  null,
+);
+
+const AXES = Object.keys(DEFAULTS.axisStrength) as (keyof AxisStrength)[];
+const axisStrength = orDefault(
+  z.partialRecord(
+    z.enum(AXES),
+    // an axis given as null counts as strength 0
+    orDefault(share(), 0),
+    { error: (issue) => ((issue.code as string) === 'unrecognized_keys' ? `unknown axis; known: ${AXES.join(', ')}` : `must be an object, got ${describeValue(issue.input)}`) },
+  ),
+  {},
+).transform((given): AxisStrength => ({ ...DEFAULTS.axisStrength, ...given }));
+
+/** What no catalog source spec may hold: a file kind's path is checked like any path from the input. */
+function catalogSpecProblem(spec: string): string | undefined {
+  if (spec.includes(':') && sourceKindOf(spec)?.namesFile) {
+    const file = spec.slice(spec.indexOf(':') + 1);
+    return file.trim() === '' ? `must be a path, got ${JSON.stringify(file)}` : pathProblem(file);
   }
-  return w;
+  return spec.includes('\0') ? 'contains a NUL byte' : undefined;
 }
 
-function interactionWeights(v: unknown): Record<string, number> | null {
-  const w = weights('interactions', v);
-  const unknown = w ? Object.keys(w).filter((k) => !(INTERACTIONS as readonly string[]).includes(k)) : [];
-  if (unknown.length) throw new InputError(`interactions.${unknown[0]}`, `unknown interaction; known: ${INTERACTIONS.join(', ')}`);
-  return w;
-}
+const generationFields = {
+  users: orDefault(wholeNumber(1, LIMITS.users), DEFAULTS.users),
+  sessionsPerUser: orDefault(wholeNumber(1, LIMITS.sessionsPerUser), DEFAULTS.sessionsPerUser),
+  sessionHours,
+  /** first day of the simulated period, YYYY-MM-DD (UTC) */
+  from: orDefault(date(), DEFAULTS.from),
+  /** last day of the simulated period, inclusive, YYYY-MM-DD (UTC) */
+  to: orDefault(date(), DEFAULTS.to),
+  seed: orDefault(wholeNumber(0, Number.MAX_SAFE_INTEGER), DEFAULTS.seed),
+  /** catalog sources: SOURCE_SPEC_FORMS (csv:PATH, html:URL, ...) */
+  catalog: stringList(DEFAULTS.catalog).superRefine((specs, ctx) => {
+    specs.forEach((spec, i) => {
+      const problem = catalogSpecProblem(spec);
+      if (problem !== undefined) ctx.addIssue({ code: 'custom', path: [i], message: problem, input: spec });
+    });
+  }),
+  /** output root; each generation writes to <out>/<runId> */
+  out: orDefault(pathText('must be a folder path'), DEFAULTS.out),
+  /** name of the generation's folder under out; defaults to the workflow id (a resume: the resumed one's) */
+  runId: orDefault(safeName(), null),
+  /** users per shard; default: adaptiveShardSize */
+  shardSize: orDefault(wholeNumber(1, LIMITS.shardSize), null),
+  parallelism: orDefault(wholeNumber(1, LIMITS.parallelism), DEFAULTS.parallelism),
+  format: stringList(DEFAULTS.format).transform((list, ctx): OutputFormat[] => {
+    const unknown = list.find((f) => !(OUTPUT_FORMATS as readonly string[]).includes(f));
+    if (unknown !== undefined) ctx.issues.push({ code: 'custom', message: `unknown format "${unknown}"; known: ${OUTPUT_FORMATS.join(', ')}`, input: list });
+    else if (!list.includes(PRIMARY_FORMAT)) {
+      ctx.issues.push({ code: 'custom', message: `must include ${PRIMARY_FORMAT} (the other formats are written beside the ${PRIMARY_FORMAT} parts)`, input: list });
+    }
+    return [...new Set(list as OutputFormat[])];
+  }),
+  schemaVersion: orDefault(wholeNumber(1, 2), DEFAULTS.schemaVersion).transform((v) => v as 1 | 2),
+  /** share of sessions spent away from home, 0..1 */
+  travelShare: orDefault(share(), DEFAULTS.travelShare),
+  /** restrict users to these ISO alpha-2 countries (list), or weight them (object) */
+  countries,
+  /** relative weights of personality names; unlisted ones get 0 when any is listed */
+  personalities: orDefault(weights(), null),
+  /** how strongly each axis pole drives behaviour, 0..1 */
+  axisStrength,
+  /** base weights of interactions (names: INTERACTIONS); unlisted ones get 0; personality factors apply on top */
+  interactions,
+  /** workflow id of a failed/cancelled generation to resume into the same folder */
+  resume: orDefault(safeName(), null),
+  /** set by `wrapped-etl schedule create` on the schedule's action: the run is named <schedule>-YYYYMMDDTHHMMSSZ */
+  schedule: orDefault(
+    safeName().refine((v) => v.length <= 64, says((v) => `must be at most 64 characters, got ${String(v).length}`)),
+    null,
+  ),
+  /** with schedule: a completed run deletes the schedule's complete generations scheduled more than keepDays before it */
+  keepDays: orDefault(wholeNumber(1, LIMITS.keepDays), null),
+};
 
-function axisStrength(v: unknown): AxisStrength {
-  if (v === undefined || v === null) return { ...DEFAULTS.axisStrength };
-  if (typeof v !== 'object' || Array.isArray(v)) throw new InputError('axisStrength', `must be an object, got ${describe(v)}`);
-  const out = { ...DEFAULTS.axisStrength };
-  for (const [k, s] of Object.entries(v as Record<string, unknown>)) {
-    if (!(k in out)) throw new InputError(`axisStrength.${k}`, `unknown axis; known: ${Object.keys(out).join(', ')}`);
-    out[k as keyof AxisStrength] = share(`axisStrength.${k}`, s, 0);
-  }
-  return out;
-}
+/** The schema of a generation's input: CLI flags, the Web UI's JSON and schedule actions alike. */
+export const generationInputSchema = z
+  .strictObject(generationFields, {
+    error: (issue) =>
+      issue.code === 'unrecognized_keys'
+        ? `unknown field; known fields: ${Object.keys(generationFields).join(', ')}`
+        : `must be one JSON object (use {} for all defaults), got ${describeValue(issue.input)}`,
+  })
+  .superRefine((input, ctx) => {
+    if (dateToEpochMs(input.to) < dateToEpochMs(input.from)) {
+      ctx.addIssue({ code: 'custom', path: ['to'], message: `must not be before from (${input.from}), got ${input.to}`, input: input.to });
+    }
+    if (input.keepDays !== null && input.schedule === null) {
+      ctx.addIssue({ code: 'custom', path: ['keepDays'], message: "only goes with schedule: it prunes that schedule's generations", input: input.keepDays });
+    }
+  });
+
+/** The input of a generation, every field optional (null: the default). */
+export type GenerationInput = z.input<typeof generationInputSchema>;
+
+/** A validated input with every default filled in: what the simulation needs, and where and how to write it. */
+export type GenerationParams = Omit<z.output<typeof generationInputSchema>, 'runId' | 'shardSize'> & { runId: string; shardSize: number };
 
 const STAMP = /^(\d{4})(\d{2})(\d{2})T(\d{2})(\d{2})(\d{2})Z$/;
 
@@ -243,7 +258,7 @@ function scheduledRunId(schedule: string, runId: string | null, scheduledAt: Dat
     return `${schedule}-${compactTime(at)}`;
   }
   const at = scheduledTimeOf(runId, schedule);
-  if (!at) throw new InputError('runId', `with schedule "${schedule}" must be ${schedule}-YYYYMMDDTHHMMSSZ (each run is named after its scheduled time), got ${describe(runId)}`);
+  if (!at) throw new InputError('runId', `with schedule "${schedule}" must be ${schedule}-YYYYMMDDTHHMMSSZ (each run is named after its scheduled time), got ${describeValue(runId)}`);
   if (at.getTime() > now + CLOCK_SKEW_MS) throw new InputError('runId', `${runId} is dated in the future`);
   return runId;
 }
@@ -260,68 +275,36 @@ export interface ScheduleClock {
  * (`schedule` set) is named after `clock.scheduledAt` instead.
  */
 export function resolveGenerationInput(raw: unknown, defaultRunId: string, clock: ScheduleClock = {}): GenerationParams {
-  if (raw === undefined || raw === null) raw = {};
-  if (typeof raw !== 'object' || Array.isArray(raw)) {
-    throw new InputError('input', `must be one JSON object (use {} for all defaults), got ${describe(raw)}`);
-  }
-  const input = raw as Record<string, unknown>;
-  const unknown = Object.keys(input).filter((k) => !KNOWN_FIELDS.has(k));
-  if (unknown.length) {
-    throw new InputError(unknown[0], `unknown field; known fields: ${[...KNOWN_FIELDS].join(', ')}`);
-  }
-  const from = parseDate('from', input.from, DEFAULTS.from);
-  const to = parseDate('to', input.to, DEFAULTS.to);
-  if (dateToEpochMs(to) < dateToEpochMs(from)) throw new InputError('to', `must not be before from (${from}), got ${to}`);
-
-  const format = stringList('format', input.format, DEFAULTS.format) as OutputFormat[];
-  for (const f of format) {
-    if (!OUTPUT_FORMATS.includes(f)) throw new InputError('format', `unknown format "${f}"; known: ${OUTPUT_FORMATS.join(', ')}`);
-  }
-  if (!format.includes(PRIMARY_FORMAT)) throw new InputError('format', `must include ${PRIMARY_FORMAT} (the other formats are written beside the ${PRIMARY_FORMAT} parts)`);
-
-  const schemaVersion = integer('schemaVersion', input.schemaVersion, 1, 2, DEFAULTS.schemaVersion) as 1 | 2;
-  const out = input.out ?? DEFAULTS.out;
-  if (typeof out !== 'string' || out.trim() === '') throw new InputError('out', `must be a folder path, got ${describe(out)}`);
-  checkPathText('out', out);
-  const catalog = stringList('catalog', input.catalog, DEFAULTS.catalog);
-  catalog.forEach((spec, i) => {
-    if (/^(csv|source):/.test(spec)) checkPathText(`catalog[${i}]`, spec.slice(spec.indexOf(':') + 1));
-    else if (spec.includes('\0')) throw new InputError(`catalog[${i}]`, 'contains a NUL byte');
-  });
-  const schedule = name('schedule', input.schedule);
-  if (schedule !== null && schedule.length > 64) throw new InputError('schedule', `must be at most 64 characters, got ${schedule.length}`);
-  const keepDays = integer('keepDays', input.keepDays, 1, LIMITS.keepDays, 0) || null;
-  if (keepDays !== null && schedule === null) throw new InputError('keepDays', 'only goes with schedule: it prunes that schedule\'s generations');
-  const resume = name('resume', input.resume);
+  const input = parseInput(generationInputSchema, raw ?? {});
   // a resume goes on in the folder of the generation it names, unless runId says otherwise
-  const givenRunId = name('runId', input.runId) ?? resume;
-  const runId = schedule === null ? (givenRunId ?? name('runId', defaultRunId)!) : scheduledRunId(schedule, givenRunId, clock.scheduledAt, clock.now ?? Date.now());
-
-  const users = integer('users', input.users, 1, LIMITS.users, DEFAULTS.users);
-  const sessionsPerUser = integer('sessionsPerUser', input.sessionsPerUser, 1, LIMITS.sessionsPerUser, DEFAULTS.sessionsPerUser);
-  const sessionHours = parseHours(input.sessionHours);
+  const givenRunId = input.runId ?? input.resume;
+  const runId =
+    input.schedule === null
+      ? (givenRunId ?? parseInput(safeName(), defaultRunId, 'runId'))
+      : scheduledRunId(input.schedule, givenRunId, clock.scheduledAt, clock.now ?? Date.now());
+  const { users, sessionsPerUser, sessionHours } = input;
   return {
     users,
     sessionsPerUser,
     sessionHours,
-    from,
-    to,
-    seed: integer('seed', input.seed, 0, Number.MAX_SAFE_INTEGER, DEFAULTS.seed),
-    catalog,
-    out,
+    from: input.from,
+    to: input.to,
+    seed: input.seed,
+    catalog: input.catalog,
+    out: input.out,
     runId,
-    shardSize: integer('shardSize', input.shardSize, 1, LIMITS.shardSize, adaptiveShardSize(users, sessionsPerUser, sessionHours)),
-    parallelism: integer('parallelism', input.parallelism, 1, LIMITS.parallelism, DEFAULTS.parallelism),
-    format: [...new Set(format)],
-    schemaVersion,
-    travelShare: share('travelShare', input.travelShare, DEFAULTS.travelShare),
-    countries: countries(input.countries),
-    personalities: weights('personalities', input.personalities),
-    axisStrength: axisStrength(input.axisStrength),
-    interactions: interactionWeights(input.interactions),
-    resume,
-    schedule,
-    keepDays,
+    shardSize: input.shardSize ?? adaptiveShardSize(users, sessionsPerUser, sessionHours),
+    parallelism: input.parallelism,
+    format: input.format,
+    schemaVersion: input.schemaVersion,
+    travelShare: input.travelShare,
+    countries: input.countries,
+    personalities: input.personalities,
+    axisStrength: input.axisStrength,
+    interactions: input.interactions,
+    resume: input.resume,
+    schedule: input.schedule,
+    keepDays: input.keepDays,
   };
 }
 

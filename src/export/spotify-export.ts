@@ -169,24 +169,31 @@ export async function readUserRecords(runDir: string, userId: number): Promise<{
 
 /**
  * Every user's records, user by user in id order, each in time order (users without
- * streams give an empty list). Holds one part's records at a time.
+ * streams give an empty list). A part holds its users' records one user after another
+ * (as the generator writes them), so one user is held in memory at a time.
  */
 export async function* readAllUserRecords(runDir: string, manifest: Manifest): AsyncGenerator<{ userId: number; records: StoredRecord[] }> {
   const { users, shardSize } = manifest.params;
   const albums = new AlbumFiller(runDir);
   for (const [shard, part] of manifest.parts.entries()) {
-    const byUser = new Map<number, StoredRecord[]>();
-    for await (const r of readContainer<StoredRecord>(path.join(runDir, part.file))) {
-      let list = byUser.get(r.user_id);
-      if (!list) byUser.set(r.user_id, (list = []));
-      list.push(r);
-    }
     const last = Math.min(users, (shard + 1) * shardSize);
-    for (let userId = shard * shardSize + 1; userId <= last; userId++) {
-      const records = (byUser.get(userId) ?? []).sort(byStart);
-      await albums.fill(records);
-      yield { userId, records };
+    let next = shard * shardSize + 1;
+    // the records of user `next`, as read so far
+    let records: StoredRecord[] = [];
+    const handOut = async () => {
+      await albums.fill(records.sort(byStart));
+      const user = { userId: next++, records };
+      records = [];
+      return user;
+    };
+    for await (const r of readContainer<StoredRecord>(path.join(runDir, part.file))) {
+      if (records.length && r.user_id !== next) yield await handOut();
+      while (next < r.user_id && next <= last) yield { userId: next++, records: [] };
+      if (r.user_id !== next) throw new Error(`${part.file}: the records of user ${r.user_id} are not where the generator writes them (expected user ${next})`);
+      records.push(r);
     }
+    if (records.length) yield await handOut();
+    while (next <= last) yield { userId: next++, records: [] };
   }
 }
 

@@ -1,6 +1,6 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { isWithin } from '../config/data-root';
+import { isWithin } from '../runtime/data-root';
 import { scheduledTimeOf } from '../config/generation-input';
 import { DAY_MS } from '../domain/time-units';
 

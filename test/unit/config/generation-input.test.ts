@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { InputError } from '../../../src/domain/errors';
 import { DEFAULTS, resolveGenerationInput, SHARD_TARGET_RECORDS, shardCount, shardUserRange } from '../../../src/config/generation-input';
-import { resolveRunDir } from '../../../src/config/data-root';
+import { resolveRunDir } from '../../../src/runtime/data-root';
 import { inputFromFlags } from '../../../cli/generation-flags';
 
 const fieldOf = (fn: () => unknown): string => {

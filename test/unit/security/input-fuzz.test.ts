@@ -3,7 +3,7 @@ import * as path from 'node:path';
 import fc from 'fast-check';
 import { afterAll, describe, expect, it } from 'vitest';
 import { AddressPolicy } from '../../../src/catalog/address-guard';
-import { confineUnderRoot, isWithin, realPathOf } from '../../../src/config/data-root';
+import { confineUnderRoot, isWithin, realPathOf } from '../../../src/runtime/data-root';
 import { resolveGenerationInput, scheduledTimeOf } from '../../../src/config/generation-input';
 import { resolveWrappedInput } from '../../../src/config/wrapped-input';
 import { InputError } from '../../../src/domain/errors';
