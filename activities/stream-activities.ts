@@ -1,6 +1,6 @@
 import * as fs from 'node:fs';
 import { ApplicationFailure, CancelledFailure, Context } from '@temporalio/activity';
-import { confineUnderRoot, dataRoot, resolveRunDir } from '../src/config/data-root';
+import { confineUnderRoot, dataRoot, resolveRunDir } from '../src/runtime/data-root';
 import { resolveStreamInput, type StreamRequest } from '../src/config/stream-input';
 import { InputError } from '../src/domain/errors';
 import { dateToEpochMs } from '../src/domain/time-units';
