@@ -23,10 +23,10 @@ in the same process. Prints {"recordsPerSec","ceilingPerThread","threads","ratio
 manifest, ratio = recordsPerSec / (threads x ceilingPerThread), startupMs until
 the worker polls, peak RSS of this process (worker and threads) after the run.
 
---parquet: one shard on one thread as AVRO and as AVRO+Parquet (best of 3
-alternating rounds), and the Parquet part's size against DuckDB's own rewrite of
-the same rows (SNAPPY). Prints {"avroSeconds","avroParquetSeconds","timeRatio",
-"parquetBytes","duckdbBytes","sizeRatio",...}.
+--parquet: one shard on one thread as AVRO and as AVRO+Parquet (best of 5
+alternating rounds, wall and CPU time), and the Parquet part's size against
+DuckDB's own rewrite of the same rows (SNAPPY). Prints {"avroSeconds",
+"avroParquetSeconds","timeRatio","cpuTimeRatio","parquetBytes","duckdbBytes","sizeRatio",...}.
 
   --records N       records to write (default 200000; --whole 5000000)
   --catalog SOURCE  catalog of the simulated run (default synthetic:2000)

@@ -12,13 +12,15 @@ export interface ParquetCost {
   /** best of the rounds: the same shard writing AVRO and Parquet */
   avroParquetSeconds: number;
   timeRatio: number;
+  /** the same ratio in CPU time of this process (best rounds), steadier than wall time on a shared machine */
+  cpuTimeRatio: number;
   parquetBytes: number;
   /** DuckDB's own rewrite of the same Parquet rows, SNAPPY, its default row groups */
   duckdbBytes: number;
   sizeRatio: number;
 }
 
-const ROUNDS = 3;
+const ROUNDS = 5;
 
 /** The cost of Parquet beside AVRO on one shard (time, alternating rounds), and its size against DuckDB's rewrite. */
 export async function measureParquetCost(dir: string, target: number, log: (msg: string) => void): Promise<ParquetCost> {
@@ -30,14 +32,18 @@ export async function measureParquetCost(dir: string, target: number, log: (msg:
     }),
   );
   const best = new Map<string, number>();
+  const bestCpu = new Map<string, number>();
   let records = 0;
   for (let round = 0; round < ROUNDS; round++) {
     for (const run of runs) {
       log(`round ${round + 1}/${ROUNDS}: ${users} users as ${run.format}...`);
       const t0 = process.hrtime.bigint();
+      const cpu0 = process.cpuUsage();
       records = (await runShardJob({ params: run.params, runDir: run.runDir, shard: 0, catalogSha256: run.catalogSha256 })).records;
       const seconds = Number(process.hrtime.bigint() - t0) / 1e9;
+      const cpu = process.cpuUsage(cpu0);
       best.set(run.format, Math.min(best.get(run.format) ?? Infinity, seconds));
+      bestCpu.set(run.format, Math.min(bestCpu.get(run.format) ?? Infinity, (cpu.user + cpu.system) / 1e6));
     }
   }
   const parquet = new RunLayout(runs[1].runDir).partPath(0, 'parquet');
@@ -56,6 +62,7 @@ export async function measureParquetCost(dir: string, target: number, log: (msg:
     avroSeconds: round3(avroSeconds),
     avroParquetSeconds: round3(avroParquetSeconds),
     timeRatio: round3(avroParquetSeconds / avroSeconds),
+    cpuTimeRatio: round3(bestCpu.get('avro,parquet')! / bestCpu.get('avro')!),
     parquetBytes,
     duckdbBytes,
     sizeRatio: round3(parquetBytes / duckdbBytes),

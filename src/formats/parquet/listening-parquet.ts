@@ -1,6 +1,6 @@
 import type { ListeningRecord } from '../../domain/listening-record';
 import type { ListeningRecordV2, SchemaVersion } from '../listening-history-versions';
-import type { FlatColumn } from './columnar-parquet-writer';
+import type { FlatColumn } from './flat-column';
 
 type ListeningColumn = FlatColumn<ListeningRecord | ListeningRecordV2>;
 type V2Column = FlatColumn<ListeningRecordV2>;
@@ -10,17 +10,9 @@ type V2Column = FlatColumn<ListeningRecordV2>;
  * columns named <record field>_<field> (user_location_country,
  * listening_time_start_time, ...); the two listening times are TIMESTAMP(MILLIS, UTC),
  * the same epoch milliseconds as the AVRO longs.
- *
- * Statistics (min/max/null count per row group) only on user_id and the two times: a
- * part holds its users in id order, so user_id ranges are disjoint between row groups,
- * and a world's day part spans one day, so its times select it. Every other column holds
- * nearly all of its values in every row group (countries, genres, interactions,
- * personalities, years, popularity: min and max span the whole range), so its
- * statistics would never skip a group and cost most of the statistics' writing time
- * (string comparisons per value).
  */
 const V1_COLUMNS: ListeningColumn[] = [
-  { name: 'user_id', type: 'INT32', statistics: true, value: (r) => r.user_id },
+  { name: 'user_id', type: 'INT32', value: (r) => r.user_id },
   { name: 'user_location_latitude', type: 'FLOAT', value: (r) => r.user_location.latitude },
   { name: 'user_location_longitude', type: 'FLOAT', value: (r) => r.user_location.longitude },
   { name: 'user_location_country', type: 'STRING', value: (r) => r.user_location.country },
@@ -28,15 +20,15 @@ const V1_COLUMNS: ListeningColumn[] = [
   { name: 'user_location_timezone', type: 'STRING', value: (r) => r.user_location.timezone },
   { name: 'interaction', type: 'STRING', value: (r) => r.interaction },
   { name: 'song_name', type: 'STRING', value: (r) => r.song_name },
-  { name: 'artist', type: 'STRING', value: (r) => r.artist },
-  { name: 'genre', type: 'STRING', value: (r) => r.genre },
-  { name: 'year', type: 'INT32', value: (r) => r.year },
-  { name: 'popularity', type: 'INT32', value: (r) => r.popularity },
-  { name: 'danceability', type: 'FLOAT', value: (r) => r.danceability },
-  { name: 'energy', type: 'FLOAT', value: (r) => r.energy },
-  { name: 'length_seconds', type: 'INT32', value: (r) => r.length_seconds },
-  { name: 'listening_time_start_time', type: 'TIMESTAMP_MILLIS_UTC', statistics: true, value: (r) => r.listening_time.start_time },
-  { name: 'listening_time_end_time', type: 'TIMESTAMP_MILLIS_UTC', statistics: true, value: (r) => r.listening_time.end_time },
+  { name: 'artist', type: 'STRING', follows: 'song_name', value: (r) => r.artist },
+  { name: 'genre', type: 'STRING', follows: 'song_name', value: (r) => r.genre },
+  { name: 'year', type: 'INT32', follows: 'song_name', value: (r) => r.year },
+  { name: 'popularity', type: 'INT32', follows: 'song_name', value: (r) => r.popularity },
+  { name: 'danceability', type: 'FLOAT', follows: 'song_name', value: (r) => r.danceability },
+  { name: 'energy', type: 'FLOAT', follows: 'song_name', value: (r) => r.energy },
+  { name: 'length_seconds', type: 'INT32', follows: 'song_name', value: (r) => r.length_seconds },
+  { name: 'listening_time_start_time', type: 'TIMESTAMP_MILLIS_UTC', value: (r) => r.listening_time.start_time },
+  { name: 'listening_time_end_time', type: 'TIMESTAMP_MILLIS_UTC', value: (r) => r.listening_time.end_time },
   { name: 'personality', type: 'STRING', value: (r) => r.personality },
 ];
 
@@ -48,7 +40,7 @@ const V2_ONLY: V2Column[] = [
   { name: 'shuffle', type: 'BOOLEAN', value: (r) => r.shuffle },
   { name: 'offline', type: 'BOOLEAN', value: (r) => r.offline },
   { name: 'incognito_mode', type: 'BOOLEAN', value: (r) => r.incognito_mode },
-  { name: 'album', type: 'STRING', value: (r) => r.album },
+  { name: 'album', type: 'STRING', follows: 'song_name', value: (r) => r.album },
 ];
 
 const V2_COLUMNS = [...V1_COLUMNS, ...V2_ONLY] as ListeningColumn[];

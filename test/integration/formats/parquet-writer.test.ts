@@ -75,9 +75,9 @@ describe('Parquet part writer (hyparquet-writer)', () => {
     expect(col('song_name').raw).toBeGreaterThan((col('song_name').packed as number) * 1.1);
     expect(col('listening_time_start_time')).toMatchObject({ encodings: 'DELTA_BINARY_PACKED' });
     expect(col('listening_time_start_time').raw).toBe(col('listening_time_start_time').packed);
-    // statistics only where a filter can use them
+    // statistics on every column, strings in byte order
     expect(col('listening_time_start_time', 1)).toMatchObject({ lo: expect.stringMatching(/^2025-01-/), null_count: 0 });
-    expect(col('song_name')).toMatchObject({ lo: null, hi: null });
+    expect(col('song_name')).toMatchObject({ lo: 'Song 1 ✓', hi: 'Song 99 ✓', null_count: 0 });
     // a filter on one user reads one row group: the others' pages can be garbage
     const wanted = meta.find((m) => m.col === 'user_id' && Number(m.lo) <= 30 && Number(m.hi) >= 30)!.rg;
     const bytes = fs.readFileSync(file);
@@ -86,6 +86,26 @@ describe('Parquet part writer (hyparquet-writer)', () => {
     fs.writeFileSync(pruned, bytes);
     expect(await query(`select count(*)::int n, min(song_name) is not null ok from read_parquet('${pruned}') where user_id = 30`)).toEqual([{ n: 500, ok: true }]);
     await expect(query(`select count(*)::int n from read_parquet('${pruned}') where user_id = 3`)).rejects.toThrow();
+  });
+
+  it('reads back every value, PLAIN where a dictionary would not pay, timestamps of any order', async () => {
+    const records = v2Records(9_001).map((r, i) => ({
+      ...r,
+      song_name: `unique song ${i}`, // all distinct: PLAIN
+      listening_time: i % 1000 === 0 ? { start_time: 0, end_time: 8_000_000_000_000 } : r.listening_time, // big jumps both ways
+    }));
+    const file = path.join(tmp.dir, 'all.parquet');
+    write(file, records, 2);
+    const meta = await query(`select path_in_schema col, encodings from parquet_metadata('${file}') where row_group_id = 0`);
+    expect(meta.find((m) => m.col === 'song_name')!.encodings).toBe('PLAIN');
+    const columns = listeningParquetColumns(2);
+    const rows = await query(
+      `select ${columns.map((c) => (c.type === 'TIMESTAMP_MILLIS_UTC' ? `epoch_ms(${c.name})::bigint ${c.name}` : c.name)).join(', ')} from read_parquet('${file}')`,
+    );
+    const json = (v: unknown, type: string) => (v === undefined || v === null ? null : type === 'FLOAT' ? Math.fround(v as number) : type === 'TIMESTAMP_MILLIS_UTC' || type === 'INT32' ? String(v) : v);
+    expect(rows.map((row) => columns.map((c) => (c.type === 'FLOAT' ? Number(row[c.name]) : c.type === 'INT32' ? String(row[c.name]) : row[c.name])))).toEqual(
+      records.map((r) => columns.map((c) => json(c.value(r), c.type))),
+    );
   });
 
   it('says which required column is missing, and leaves no file behind on abort', () => {
