@@ -1,4 +1,5 @@
-import type { GenerationInput } from '../src/config/generation-input';
+import { SOURCE_SPEC_FORMS } from '../src/catalog/source-kinds';
+import { DEFAULTS, type GenerationInput } from '../src/config/generation-input';
 import type { FlagDefs } from './flags';
 import { UsageError } from './usage-error';
 
@@ -14,7 +15,7 @@ export const GENERATION_FLAGS = {
     type: 'string',
     value: 'SOURCE',
     multiple: true,
-    help: 'csv:PATH | html:URL | source:PATH.json | synthetic:N\n(repeatable; default synthetic:8000)',
+    help: `${SOURCE_SPEC_FORMS.join(' | ')}\n(repeatable; default ${DEFAULTS.catalog.join(',')})`,
   },
   out: { type: 'string', value: 'DIR', help: 'output root; the run goes to DIR/<run name> (default data)' },
   'shard-size': { type: 'string', value: 'N', help: 'users per shard / part file (default: ~250k records per\nshard, >= 8 shards)' },

@@ -11,6 +11,7 @@ import { INTERACTIONS } from '../domain/listening-record';
 import type { AxisStrength } from '../domain/personality';
 import { OUTPUT_FORMATS, PRIMARY_FORMAT, type OutputFormat } from '../formats/part-formats';
 import { pathProblem } from '../runtime/path-text';
+import { sourceKindOf } from '../catalog/source-kinds';
 import { describeValue, orDefault, parseInput, says, share, weights, wholeNumber, z } from '../domain/input-schema';
 
 export type { OutputFormat };
@@ -142,7 +143,7 @@ const axisStrength = orDefault(
 
 /** What no catalog source spec may hold: a file kind's path is checked like any path from the input. */
 function catalogSpecProblem(spec: string): string | undefined {
-  if (/^(csv|source):/.test(spec)) {
+  if (spec.includes(':') && sourceKindOf(spec)?.namesFile) {
     const file = spec.slice(spec.indexOf(':') + 1);
     return file.trim() === '' ? `must be a path, got ${JSON.stringify(file)}` : pathProblem(file);
   }
@@ -158,7 +159,7 @@ const generationFields = {
   /** last day of the simulated period, inclusive, YYYY-MM-DD (UTC) */
   to: orDefault(date(), DEFAULTS.to),
   seed: orDefault(wholeNumber(0, Number.MAX_SAFE_INTEGER), DEFAULTS.seed),
-  /** catalog sources: csv:PATH, html:URL, source:PATH.json, synthetic:N */
+  /** catalog sources: SOURCE_SPEC_FORMS (csv:PATH, html:URL, ...) */
   catalog: stringList(DEFAULTS.catalog).superRefine((specs, ctx) => {
     specs.forEach((spec, i) => {
       const problem = catalogSpecProblem(spec);
