@@ -21,6 +21,7 @@ import { claimRun, holdRun, releaseRun, RunOwnedElsewhere } from '../src/pipelin
 import { PopulationModel } from '../src/simulation/user-profile';
 import type { UsersProgress } from '../src/pipeline/users-job';
 import { shardThreadJob, usersThreadJob } from '../src/pipeline/thread-jobs';
+import { NO_SHARD_FAULTS, type ShardFaults } from './shard-faults';
 import type { CatalogRef, ManifestRef, RunRef, ShardOutcome, ShardRef, UsersRef } from './types';
 
 export interface ActivityDeps {
@@ -29,6 +30,8 @@ export interface ActivityDeps {
   dataRoot?: string;
   /** catalog sources named on the worker's own command line (embedded CLI): read wherever they point */
   trustedSources?: readonly string[];
+  /** injected by test harnesses only; default none */
+  faults?: ShardFaults;
 }
 
 function invalidInput(err: unknown): never {
@@ -69,22 +72,8 @@ function currentWorkflowId(): string {
   return id;
 }
 
-/**
- * Test-only settings, read from the worker's environment, never from workflow input:
- * WRAPPED_ETL_FAIL_SHARE, a share (0..1) of shard attempts that fail on purpose, and
- * WRAPPED_ETL_SHARD_DELAY_MS, a pause before each shard, so a test can hit a run mid-way.
- */
-function testSettingsFromEnv(): { failShare: number; shardDelayMs: number } {
-  const share = Number(process.env.WRAPPED_ETL_FAIL_SHARE ?? 0);
-  const delay = Number(process.env.WRAPPED_ETL_SHARD_DELAY_MS ?? 0);
-  return {
-    failShare: Number.isFinite(share) && share > 0 ? Math.min(share, 1) : 0,
-    shardDelayMs: Number.isFinite(delay) && delay > 0 ? delay : 0,
-  };
-}
-
 export function createGenerationActivities(deps: ActivityDeps) {
-  const { failShare, shardDelayMs } = testSettingsFromEnv();
+  const faults = deps.faults ?? NO_SHARD_FAULTS;
   const log = (runId: string, extra: Record<string, unknown> = {}) => logger.child({ runId, ...extra });
   const fileRoots = catalogRoots(deps.dataRoot ?? dataRoot());
   const addresses = AddressPolicy.fromEnv();
@@ -288,8 +277,8 @@ export function createGenerationActivities(deps: ActivityDeps) {
           throw ApplicationFailure.nonRetryable(`${needed} is missing, so no attempt can succeed; start a new generation`, 'MissingRunFile');
         }
       }
-      if (shardDelayMs) await ctx.sleep(shardDelayMs);
-      const injected = failShare > 0 && Math.random() < failShare;
+      if (faults.delayMs) await ctx.sleep(faults.delayMs);
+      const injected = faults.failsThisAttempt();
       let progress: ShardProgress = { users: 0, records: 0, bytes: 0 };
       const task = deps.pool.run(shardThreadJob, { params: ref.params, runDir: ref.runDir, shard: ref.shard, catalogSha256: ref.catalogSha256 }, `shard ${ref.shard}`, (p) => {
         progress = p;
@@ -298,15 +287,15 @@ export function createGenerationActivities(deps: ActivityDeps) {
       const heartbeat = setInterval(() => ctx.heartbeat(progress), 2000);
       const stopOwning = keepOwning(ref);
       ctx.cancellationSignal.addEventListener('abort', () => task.cancel());
-      if (injected) setTimeout(() => task.cancel(), 20);
+      if (injected) setTimeout(() => task.cancel(), faults.cancelAfterMs);
       try {
         const result = await task.result;
-        if (injected) throw new Error(`injected failure after the part was written (WRAPPED_ETL_FAIL_SHARE=${failShare})`);
+        if (injected) throw new Error(`injected failure after the part was written (${faults.label})`);
         l.info({ records: result.records, bytes: result.bytes }, 'shard written');
         return { shard: ref.shard, records: result.records, bytes: result.bytes, reused: false };
       } catch (err) {
         if (ctx.cancellationSignal.aborted) throw new CancelledFailure(`shard ${ref.shard} cancelled`);
-        if (injected && !(err as Error).message.startsWith('injected')) throw new Error(`injected failure mid-shard (WRAPPED_ETL_FAIL_SHARE=${failShare})`, { cause: err });
+        if (injected && !(err as Error).message.startsWith('injected')) throw new Error(`injected failure mid-shard (${faults.label})`, { cause: err });
         l.error({ err }, 'shard failed');
         throw err;
       } finally {

@@ -6,6 +6,7 @@ import { waitForServer } from '../temporal/dev-server';
 import { explicitAddress } from '../temporal/session';
 import { expectPositionals, parseCommand, wholeFlag, type CommandDef } from '../flags';
 import { createGenerationWorker, installRuntime } from '../temporal/worker';
+import { shardFaultsFromEnv } from '../temporal/shard-faults-from-env';
 
 const WORKER = {
   name: 'worker',
@@ -27,7 +28,7 @@ export async function run(argv: string[]): Promise<void> {
   await waitForServer(address, 30_000);
   const connection = await NativeConnection.connect({ address });
   try {
-    const worker = await createGenerationWorker({ connection, threads });
+    const worker = await createGenerationWorker({ connection, threads, faults: shardFaultsFromEnv() });
     logger.info({ address, taskQueue: TASK_QUEUE, dataRoot: dataRoot(), threads: worker.pool.size }, 'worker started');
     await worker.run();
   } finally {

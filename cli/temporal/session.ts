@@ -5,6 +5,7 @@ import { logger } from '../../src/runtime/logger';
 import { DEFAULT_ADDRESS, DEFAULT_UI_PORT, NAMESPACE } from './constants';
 import { isReachable, startDevServer, waitForServer, type DevServer } from './dev-server';
 import { createGenerationWorker, installRuntime, type GenerationWorker } from './worker';
+import { shardFaultsFromEnv } from './shard-faults-from-env';
 
 export interface SessionOptions {
   /** --address; falls back to TEMPORAL_ADDRESS; neither means the embedded default */
@@ -74,7 +75,7 @@ export async function openSession(opts: SessionOptions): Promise<TemporalSession
     // the embedded CLI handles SIGINT/SIGTERM itself: it cancels the run, then stops the worker
     installRuntime([]);
     nativeConnection ??= await NativeConnection.connect({ address: DEFAULT_ADDRESS });
-    worker = await createGenerationWorker({ connection: nativeConnection, dataRoot, trustedSources });
+    worker = await createGenerationWorker({ connection: nativeConnection, dataRoot, trustedSources, faults: shardFaultsFromEnv() });
     workerDone = worker.run();
   };
   const close = async () => {

@@ -1,6 +1,7 @@
 import { NativeConnection, Runtime, Worker, DefaultLogger, type LogLevel } from '@temporalio/worker';
 import { createAnalyticsActivities } from '../../activities/analytics-activities';
 import { createGenerationActivities } from '../../activities/generation-activities';
+import type { ShardFaults } from '../../activities/shard-faults';
 import { createWorldActivities } from '../../activities/world-activities';
 import { logger } from '../../src/runtime/logger';
 import { ThreadPool } from '../../src/runtime/thread-pool';
@@ -51,6 +52,8 @@ export async function createGenerationWorker(opts: {
   /** catalog sources named on the embedded CLI's own command line */
   trustedSources?: readonly string[];
   threads?: number;
+  /** test-only faults in shard attempts (shardFaultsFromEnv) */
+  faults?: ShardFaults;
 }): Promise<GenerationWorker> {
   installRuntime();
   const pool = new ThreadPool(opts.threads);
@@ -63,7 +66,7 @@ export async function createGenerationWorker(opts: {
       taskQueue: opts.taskQueue ?? TASK_QUEUE,
       ...(bundle ? { workflowBundle: bundle } : { workflowsPath: WORKFLOWS_PATH }),
       activities: {
-        ...createGenerationActivities({ pool, dataRoot: opts.dataRoot, trustedSources: opts.trustedSources }),
+        ...createGenerationActivities({ pool, dataRoot: opts.dataRoot, trustedSources: opts.trustedSources, faults: opts.faults }),
         ...createAnalyticsActivities({ pool, dataRoot: opts.dataRoot }),
         ...createWorldActivities({ pool, dataRoot: opts.dataRoot, trustedSources: opts.trustedSources }),
       },

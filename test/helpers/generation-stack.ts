@@ -1,6 +1,7 @@
 import type { WorkflowHandle } from '@temporalio/client';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { createGenerationWorker, type GenerationWorker } from '../../cli/temporal/worker';
+import { shardFaultsFromEnv } from '../../cli/temporal/shard-faults-from-env';
 import { GENERATE_DATASET, type GenerateDatasetWorkflow, type GenerationResult } from '../../workflows/contracts';
 import { startDevServerEnv } from './temporal-env';
 import { makeTmpDir } from './tmp-dir';
@@ -44,7 +45,13 @@ export async function startGenerationStack(opts: GenerationStackOptions): Promis
     env = await startDevServerEnv({ forced: opts.forced });
     const restoreEnv = setEnv(opts.workerEnv ?? {});
     try {
-      worker = await createGenerationWorker({ connection: env.nativeConnection, taskQueue, dataRoot: tmp.dir, threads: opts.threads ?? 2 });
+      worker = await createGenerationWorker({
+        connection: env.nativeConnection,
+        taskQueue,
+        dataRoot: tmp.dir,
+        threads: opts.threads ?? 2,
+        faults: shardFaultsFromEnv(opts.workerEnv ?? {}),
+      });
       running = worker.run();
     } finally {
       restoreEnv();

@@ -1,0 +1,21 @@
+import type { ShardFaults } from '../../activities/shard-faults';
+
+/**
+ * Test-only faults from a worker process's environment (the e2e crash tests set them on
+ * the worker they start): WRAPPED_ETL_FAIL_SHARE, a share (0..1) of shard attempts that
+ * fail on purpose, and WRAPPED_ETL_SHARD_DELAY_MS, a pause before each shard.
+ */
+export function shardFaultsFromEnv(env: Record<string, string | undefined> = process.env): ShardFaults | undefined {
+  const share = Number(env.WRAPPED_ETL_FAIL_SHARE ?? 0);
+  const delay = Number(env.WRAPPED_ETL_SHARD_DELAY_MS ?? 0);
+  const failShare = Number.isFinite(share) && share > 0 ? Math.min(share, 1) : 0;
+  const delayMs = Number.isFinite(delay) && delay > 0 ? delay : 0;
+  if (failShare === 0 && delayMs === 0) return undefined;
+  return {
+    delayMs,
+    // which attempts fail is left to chance on purpose: the run must come out the same whichever do
+    failsThisAttempt: () => failShare > 0 && Math.random() < failShare,
+    cancelAfterMs: 20,
+    label: `WRAPPED_ETL_FAIL_SHARE=${failShare}`,
+  };
+}
