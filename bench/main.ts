@@ -1,6 +1,7 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import { DEFAULTS } from '../src/config/generation-input';
 import { parseArgs } from 'node:util';
 import { measureShardCeiling } from './shard-ceiling';
 import { measureParquetCost } from './parquet-cost';
@@ -29,7 +30,7 @@ DuckDB's own rewrite of the same rows (SNAPPY). Prints {"avroSeconds",
 "avroParquetSeconds","timeRatio","cpuTimeRatio","parquetBytes","duckdbBytes","sizeRatio",...}.
 
   --records N       records to write (default 200000; --whole 5000000)
-  --catalog SOURCE  catalog of the simulated run (default synthetic:2000)
+  --catalog SOURCE  catalog of the simulated run (default: the generation's default catalog)
   --json            print the result as one JSON line
 `;
 
@@ -49,13 +50,14 @@ async function main(): Promise<void> {
   const target = values.records === undefined ? (values.whole ? 5_000_000 : 200_000) : Number(values.records);
   if (!Number.isInteger(target) || target < 1000) throw new Error(`--records needs a whole number >= 1000, got "${values.records}"`);
   const log = (msg: string) => values.json || process.stderr.write(`${msg}\n`);
+  const catalog = values.catalog === undefined ? [...DEFAULTS.catalog] : [values.catalog];
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'wrapped-etl-bench-'));
   try {
     const result = values.whole
-      ? await measureWholeRun(dir, target, values.catalog, log)
+      ? await measureWholeRun(dir, target, values.catalog === undefined ? undefined : catalog, log)
       : values.parquet
-        ? await measureParquetCost(dir, target, log)
-        : await measureShardCeiling(dir, target, values.catalog ?? 'synthetic:2000', log);
+        ? await measureParquetCost(dir, target, catalog, log)
+        : await measureShardCeiling(dir, target, catalog, log);
     if (values.json) process.stdout.write(JSON.stringify(result) + '\n');
     else for (const [k, v] of Object.entries(result)) process.stdout.write(`${k.padEnd(24)} ${v}\n`);
   } finally {

@@ -23,12 +23,12 @@ export interface ParquetCost {
 const ROUNDS = 5;
 
 /** The cost of Parquet beside AVRO on one shard (time, alternating rounds), and its size against DuckDB's rewrite. */
-export async function measureParquetCost(dir: string, target: number, log: (msg: string) => void): Promise<ParquetCost> {
-  const users = Math.max(1, Math.round(target / (await recordsPerUser(dir, 'synthetic:2000'))));
+export async function measureParquetCost(dir: string, target: number, catalog: string[], log: (msg: string) => void): Promise<ParquetCost> {
+  const users = Math.max(1, Math.round(target / (await recordsPerUser(dir, catalog))));
   const runs = await Promise.all(
     (['avro', 'avro,parquet'] as const).map(async (format) => {
       const runDir = path.join(dir, format.replace(',', '-'));
-      return { format, runDir, ...(await prepareRun(runDir, { users, shardSize: users, format })) };
+      return { format, runDir, ...(await prepareRun(runDir, { users, shardSize: users, format, catalog })) };
     }),
   );
   const best = new Map<string, number>();

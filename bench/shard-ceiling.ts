@@ -19,6 +19,8 @@ export interface ShardCeiling {
   /** avsc's own BlockEncoder (deflate) writing as many pre-built records */
   baselineRecordsPerSec: number;
   ratio: number;
+  /** the same ratio in CPU time of this process: steadier than wall time when other processes share the cores */
+  cpuRatio: number;
   peakRssMb: number;
   records: number;
 }
@@ -28,22 +30,28 @@ export interface ShardCeiling {
  * run through the real shard job (which also loads this thread's catalog cache, so the
  * timed shard measures the steady state of a worker thread).
  */
-export async function recordsPerUser(dir: string, catalog: string): Promise<number> {
+export async function recordsPerUser(dir: string, catalog: string[]): Promise<number> {
   const pilotDir = path.join(dir, 'pilot');
-  const pilot = await prepareRun(pilotDir, { users: PILOT_USERS, shardSize: PILOT_USERS, catalog: [catalog] });
+  const pilot = await prepareRun(pilotDir, { users: PILOT_USERS, shardSize: PILOT_USERS, catalog });
   const { records } = await runShardJob({ params: pilot.params, runDir: pilotDir, shard: 0, catalogSha256: pilot.catalogSha256 });
   return records / PILOT_USERS;
 }
 
 /** The single-thread shard ceiling, measured in `dir` (a scratch folder). */
-export async function measureShardCeiling(dir: string, target: number, catalog: string, log: (msg: string) => void): Promise<ShardCeiling> {
+export async function measureShardCeiling(dir: string, target: number, catalog: string[], log: (msg: string) => void): Promise<ShardCeiling> {
   const users = Math.max(1, Math.round(target / (await recordsPerUser(dir, catalog))));
   const runDir = path.join(dir, 'run');
-  const { params, catalogSha256 } = await prepareRun(runDir, { users, shardSize: users, catalog: [catalog] });
+  const { params, catalogSha256 } = await prepareRun(runDir, { users, shardSize: users, catalog });
   log(`simulating ${users} users (~${target} records) on one thread...`);
+  const cpuSeconds = (since: NodeJS.CpuUsage) => {
+    const { user, system } = process.cpuUsage(since);
+    return (user + system) / 1e6;
+  };
   const t0 = process.hrtime.bigint();
+  const cpu0 = process.cpuUsage();
   const shard = await runShardJob({ params, runDir, shard: 0, catalogSha256 });
   const simulateSeconds = Number(process.hrtime.bigint() - t0) / 1e9;
+  const simulateCpu = cpuSeconds(cpu0);
   const peakRssMb = process.resourceUsage().maxRSS / 1024;
   const records = shard.records;
 
@@ -54,6 +62,7 @@ export async function measureShardCeiling(dir: string, target: number, catalog: 
   }
   log(`baseline: avsc BlockEncoder (deflate) writing ${records} pre-built records...`);
   const t1 = process.hrtime.bigint();
+  const cpu1 = process.cpuUsage();
   const encoder = new avro.streams.BlockEncoder(schemaType(LISTENING_HISTORY_SCHEMA), { codec: 'deflate' });
   const out = fs.createWriteStream(path.join(dir, 'baseline.avro'));
   encoder.pipe(out);
@@ -61,6 +70,7 @@ export async function measureShardCeiling(dir: string, target: number, catalog: 
   encoder.end();
   await finished(out);
   const baselineSeconds = Number(process.hrtime.bigint() - t1) / 1e9;
+  const baselineCpu = cpuSeconds(cpu1);
 
   const recordsPerSec = Math.round(records / simulateSeconds);
   const baselineRecordsPerSec = Math.round(records / baselineSeconds);
@@ -68,6 +78,7 @@ export async function measureShardCeiling(dir: string, target: number, catalog: 
     recordsPerSec,
     baselineRecordsPerSec,
     ratio: Math.round((recordsPerSec / baselineRecordsPerSec) * 1000) / 1000,
+    cpuRatio: Math.round((baselineCpu / simulateCpu) * 1000) / 1000,
     peakRssMb: Math.round(peakRssMb),
     records,
   };

@@ -3,6 +3,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { openSession } from '../cli/temporal/session';
 import { TASK_QUEUE } from '../cli/temporal/constants';
+import { DEFAULTS } from '../src/config/generation-input';
 import { logger } from '../src/runtime/logger';
 import { GENERATE_DATASET, progressQuery, type GenerateDatasetWorkflow, type GenerationProgress, type GenerationResult } from '../workflows/contracts';
 import { measureShardCeiling, recordsPerUser } from './shard-ceiling';
@@ -33,9 +34,9 @@ const POLL_MS = 200;
  * on the embedded default (dev server, in-process worker, its thread pool), then the
  * single-thread shard ceiling in the same process.
  */
-export async function measureWholeRun(dir: string, target: number, catalog: string | undefined, log: (msg: string) => void): Promise<WholeRun> {
+export async function measureWholeRun(dir: string, target: number, catalog: string[] | undefined, log: (msg: string) => void): Promise<WholeRun> {
   const modulesLoaded = performance.now();
-  const perUser = await recordsPerUser(path.join(dir, 'pilot'), catalog ?? 'synthetic:2000');
+  const perUser = await recordsPerUser(path.join(dir, 'pilot'), catalog ?? [...DEFAULTS.catalog]);
   const users = Math.max(1, Math.round(target / perUser));
   const dataRoot = path.join(dir, 'data');
   fs.mkdirSync(dataRoot, { recursive: true });
@@ -57,7 +58,7 @@ export async function measureWholeRun(dir: string, target: number, catalog: stri
     const handle = await session.client.workflow.start<GenerateDatasetWorkflow>(GENERATE_DATASET, {
       taskQueue: TASK_QUEUE,
       workflowId,
-      args: [{ users, out: '.', runId: 'whole', ...(catalog && { catalog: [catalog] }) }],
+      args: [{ users, out: '.', runId: 'whole', ...(catalog && { catalog }) }],
     });
     let polling = false;
     const timer = setInterval(() => {
@@ -86,7 +87,7 @@ export async function measureWholeRun(dir: string, target: number, catalog: stri
   const peakRssMb = Math.round(process.resourceUsage().maxRSS / 1024);
   fs.rmSync(dataRoot, { recursive: true, force: true });
   log(`single-thread ceiling (~${CEILING_RECORDS} records)...`);
-  const ceiling = await measureShardCeiling(path.join(dir, 'ceiling'), CEILING_RECORDS, catalog ?? 'synthetic:2000', log);
+  const ceiling = await measureShardCeiling(path.join(dir, 'ceiling'), CEILING_RECORDS, catalog ?? [...DEFAULTS.catalog], log);
   const recordsPerSec = Math.round(result.totalRecords / ((t1 - t0) / 1000));
   const shardSeconds = ((shardsEnd ?? t1) - (shardsStart ?? t0)) / 1000;
   return {
