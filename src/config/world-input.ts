@@ -1,6 +1,6 @@
 import { InputError } from '../domain/errors';
 import { dateToEpochMs } from '../domain/time-units';
-import { parseInput, says, z } from '../domain/input-schema';
+import { orDefault, parseInput, says, wholeNumber, z } from '../domain/input-schema';
 import { resolveGenerationInput, type GenerationInput, type GenerationParams } from './generation-input';
 
 /** Generation fields a world does not take: it starts on `start` and goes on day by day. */
@@ -61,53 +61,47 @@ export function checkWorldName(field: string, v: unknown): string {
   return v;
 }
 
-/** The input of `world advance` (and of the advanceWorld workflow and a world's schedule). */
-export interface WorldAdvanceInput {
-  /** the world's name: its folder under `out` */
-  world: string;
-  /** where worlds live, under the data root (default "data") */
-  out?: string;
-  /** advance this many days (default 1); not with `through` */
-  days?: number;
-  /** advance up to and including this day, YYYY-MM-DD; not with `days` */
-  through?: string;
-}
-
-export interface WorldAdvanceRequest {
-  world: string;
-  out: string;
-  /** null when `through` is given */
-  days: number | null;
-  through: string | null;
-}
-
 /** Days one advance may cover (ten years): a bound on what a starter can ask for, not on a world's age. */
 export const MAX_ADVANCE_DAYS = 3660;
 
-const ADVANCE_FIELDS = new Set(['world', 'out', 'days', 'through']);
+const nameProblem = says((v) => `must be 1-128 letters, digits, '.', '_' or '-' (no '..', no '/'), got ${JSON.stringify(v)}`);
+const dayProblem = says((v) => `must be a day YYYY-MM-DD, got ${JSON.stringify(v)}`);
+
+/** A world's name as a schema field (see checkWorldName). */
+export const worldNameSchema = z.string(nameProblem).refine((v) => WORLD_NAME.test(v) && !v.includes('..'), nameProblem);
+/** A day, YYYY-MM-DD, that exists. */
+export const daySchema = z.string(dayProblem).refine((v) => !Number.isNaN(dateToEpochMs(v)), dayProblem);
+/** A folder under the data root (confined by the worker). */
+export const outSchema = z.string(says((v) => `must be a folder under the data root, got ${JSON.stringify(v)}`)).min(1, says(() => 'must be a folder under the data root, got ""'));
+
+const ADVANCE_FIELDS = {
+  /** the world's name: its folder under `out` */
+  world: worldNameSchema,
+  /** where worlds live, under the data root (default "data") */
+  out: orDefault(outSchema, 'data'),
+  /** advance this many days (default 1); not with `through` */
+  days: wholeNumber(1, MAX_ADVANCE_DAYS).nullish(),
+  /** advance up to and including this day, YYYY-MM-DD; not with `days` */
+  through: daySchema.nullish(),
+};
+
+/** The input of `world advance` (and of the advanceWorld workflow and a world's schedule). */
+export const worldAdvanceInputSchema = z
+  .strictObject(ADVANCE_FIELDS, {
+    error: (issue) =>
+      issue.code === 'unrecognized_keys'
+        ? `unknown field; known fields: ${Object.keys(ADVANCE_FIELDS).join(', ')}`
+        : `must be a JSON object like {"world": "demo", "days": 1}, got ${JSON.stringify(issue.input)}`,
+  })
+  .superRefine((v, ctx) => {
+    if (v.days != null && v.through != null) ctx.addIssue({ code: 'custom', path: ['days'], message: 'give days or through, not both', input: v.days });
+  })
+  .transform(({ world, out, days, through }) => ({ world, out, days: through != null ? null : (days ?? 1), through: through ?? null }));
+
+export type WorldAdvanceInput = z.input<typeof worldAdvanceInputSchema>;
+export type WorldAdvanceRequest = z.output<typeof worldAdvanceInputSchema>;
 
 /** Validates an advance input and fills in its defaults. */
 export function resolveWorldAdvanceInput(raw: unknown): WorldAdvanceRequest {
-  if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) {
-    throw new InputError('input', `must be a JSON object like {"world": "demo", "days": 1}, got ${JSON.stringify(raw)}`);
-  }
-  const input = raw as Record<string, unknown>;
-  const unknown = Object.keys(input).find((k) => !ADVANCE_FIELDS.has(k));
-  if (unknown) throw new InputError(unknown, `is not a field of a world advance (fields: ${[...ADVANCE_FIELDS].join(', ')})`);
-  const world = checkWorldName('world', input.world);
-  const out = input.out ?? 'data';
-  if (typeof out !== 'string' || out === '') throw new InputError('out', `must be a folder under the data root, got ${JSON.stringify(input.out)}`);
-  if (input.days !== undefined && input.through !== undefined) throw new InputError('days', 'give days or through, not both');
-  if (input.through !== undefined) {
-    const through = input.through;
-    if (typeof through !== 'string' || Number.isNaN(dateToEpochMs(through))) {
-      throw new InputError('through', `must be a day YYYY-MM-DD, got ${JSON.stringify(through)}`);
-    }
-    return { world, out, days: null, through };
-  }
-  const days = input.days ?? 1;
-  if (typeof days !== 'number' || !Number.isInteger(days) || days < 1 || days > MAX_ADVANCE_DAYS) {
-    throw new InputError('days', `must be a whole number from 1 to ${MAX_ADVANCE_DAYS}, got ${JSON.stringify(input.days)}`);
-  }
-  return { world, out, days, through: null };
+  return parseInput(worldAdvanceInputSchema, raw);
 }
