@@ -1,5 +1,5 @@
-import { ApplicationFailure } from '@temporalio/activity';
-import { WorkflowFailedError } from '@temporalio/client';
+import { ApplicationFailure, Context } from '@temporalio/activity';
+import { CancelledFailure, WorkflowFailedError } from '@temporalio/client';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { Worker } from '@temporalio/worker';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -8,13 +8,14 @@ import type { ShardRef } from '../../activities/types';
 import { WORKFLOWS_PATH } from '../../cli/temporal/worker';
 import { resolveGenerationInput } from '../../src/config/generation-input';
 import { GENERATE_DATASET, progressQuery, type GenerateDatasetWorkflow } from '../../workflows/contracts';
+import { historiesOfChain } from '../helpers/cli-process';
 import { startDevServerEnv } from '../helpers/temporal-env';
 
 const TASK_QUEUE = 'workflow-generate';
 
 /** Activities that only record what the workflow asks of them; `shard` decides each shard's fate. */
 function mockActivities(shard: (ref: ShardRef) => Promise<void>) {
-  const seen = { shards: [] as number[], inFlight: 0, maxInFlight: 0, manifests: 0 };
+  const seen = { shards: [] as number[], inFlight: 0, maxInFlight: 0, manifests: 0, cancelled: 0 };
   const activities: GenerationActivities = {
     resolveParams: async ({ input, workflowId }) => ({ params: resolveGenerationInput(input, workflowId), runDir: `/mock/${workflowId}` }),
     checkRun: async (ref) => ref,
@@ -25,6 +26,9 @@ function mockActivities(shard: (ref: ShardRef) => Promise<void>) {
       seen.maxInFlight = Math.max(seen.maxInFlight, ++seen.inFlight);
       try {
         await shard(ref);
+      } catch (err) {
+        if (Context.current().cancellationSignal.aborted) seen.cancelled++;
+        throw err;
       } finally {
         seen.inFlight--;
       }
@@ -41,17 +45,32 @@ function mockActivities(shard: (ref: ShardRef) => Promise<void>) {
 
 describe('generateDataset orchestrates against mocked activities', () => {
   let env: TestWorkflowEnvironment;
+  /** a server that suggests continue-as-new early (after ~40 events) */
+  let forced: TestWorkflowEnvironment;
   beforeAll(async () => {
-    env = await startDevServerEnv();
+    [env, forced] = await Promise.all([startDevServerEnv(), startDevServerEnv({ forced: true })]);
   });
   afterAll(async () => {
-    await env?.teardown();
+    await Promise.all([env?.teardown(), forced?.teardown()]);
   });
 
+  const workerOf = (mock: ReturnType<typeof mockActivities>, on = env) =>
+    Worker.create({
+      connection: on.nativeConnection,
+      namespace: on.namespace,
+      taskQueue: TASK_QUEUE,
+      workflowsPath: WORKFLOWS_PATH,
+      activities: mock.activities,
+    });
+
   const run = async (mock: ReturnType<typeof mockActivities>, workflowId: string, input: object) => {
-    const worker = await Worker.create({ connection: env.nativeConnection, namespace: env.namespace, taskQueue: TASK_QUEUE, workflowsPath: WORKFLOWS_PATH, activities: mock.activities });
+    const worker = await workerOf(mock);
     return worker.runUntil(async () => {
-      const result = await env.client.workflow.execute<GenerateDatasetWorkflow>(GENERATE_DATASET, { taskQueue: TASK_QUEUE, workflowId, args: [input] });
+      const result = await env.client.workflow.execute<GenerateDatasetWorkflow>(GENERATE_DATASET, {
+        taskQueue: TASK_QUEUE,
+        workflowId,
+        args: [input],
+      });
       // queries need the worker, so ask before it stops
       return { result, progress: await env.client.workflow.getHandle(workflowId).query(progressQuery) };
     });
@@ -77,5 +96,58 @@ describe('generateDataset orchestrates against mocked activities', () => {
     expect(String((failed as WorkflowFailedError).cause?.message)).toMatch(/shard 1 \(part-00001\) failed: disk on fire/);
     expect(mock.seen.manifests).toBe(0);
     expect(mock.seen.shards).not.toContain(3);
+  });
+
+  it('continues as new when the history grows long: each shard once, the run checked again, one manifest', async () => {
+    const mock = mockActivities(() => new Promise((r) => setTimeout(r, 2)));
+    const worker = await workerOf(mock, forced);
+    const result = await worker.runUntil(
+      forced.client.workflow.execute<GenerateDatasetWorkflow>(GENERATE_DATASET, {
+        taskQueue: TASK_QUEUE,
+        workflowId: 'wf-long',
+        args: [{ users: 60, shardSize: 1, parallelism: 4 }],
+      }),
+    );
+    expect(result.outDir).toBe('/mock/wf-long');
+    expect([...mock.seen.shards].sort((a, b) => a - b)).toEqual([...Array(60).keys()]);
+    expect(mock.seen.manifests).toBe(1);
+    const runs = (await historiesOfChain(forced.client, 'wf-long')).map((h) =>
+      (h.events ?? []).map((e) => e.activityTaskScheduledEventAttributes?.activityType?.name).filter((n): n is string => !!n),
+    );
+    expect(runs.length).toBeGreaterThan(1);
+    // the first run resolves the input; every continued run checks the run it carries instead
+    expect(runs[0].slice(0, 3)).toEqual(['resolveParams', 'ingestCatalog', 'assignUsers']);
+    for (const later of runs.slice(1)) expect(later[0]).toBe('checkRun');
+    expect(runs.flat().filter((a) => a === 'generateShard')).toHaveLength(60);
+    expect(runs.at(-1)).toContain('finalizeManifest');
+  });
+
+  it('on cancel, stops the shards in flight and ends only after they stopped: no manifest, the memo says how to resume', async () => {
+    const mock = mockActivities(async () => {
+      const ctx = Context.current();
+      for (;;) {
+        ctx.heartbeat();
+        await ctx.sleep(50);
+      }
+    });
+    const worker = await workerOf(mock);
+    const { failure, inFlightAtEnd, memo } = await worker.runUntil(async () => {
+      const handle = await env.client.workflow.start<GenerateDatasetWorkflow>(GENERATE_DATASET, {
+        taskQueue: TASK_QUEUE,
+        workflowId: 'wf-cancel',
+        args: [{ users: 10, shardSize: 1, parallelism: 3 }],
+      });
+      while (mock.seen.inFlight < 3) await new Promise((r) => setTimeout(r, 20));
+      await handle.cancel();
+      const failure = await handle.result().catch((e: unknown) => e);
+      return { failure, inFlightAtEnd: mock.seen.inFlight, memo: (await handle.describe()).memo };
+    });
+    expect(failure).toBeInstanceOf(WorkflowFailedError);
+    expect((failure as WorkflowFailedError).cause).toBeInstanceOf(CancelledFailure);
+    expect(inFlightAtEnd).toBe(0);
+    expect(mock.seen.cancelled).toBe(3);
+    expect(mock.seen.shards).toHaveLength(3);
+    expect(mock.seen.manifests).toBe(0);
+    expect(String(memo?.summary)).toMatch(/^cancelled at shards: 0\/10 shards.*resume with: wrapped-etl resume wf-cancel$/);
   });
 });
