@@ -11,6 +11,8 @@ import type { GenerationInput } from '../src/config/generation-input';
 import type { WrappedInput } from '../src/config/wrapped-input';
 import type { WorldAdvanceInput, WorldInput } from '../src/config/world-input';
 import type { WorldCreated, WorldPlan } from '../activities/world-activities';
+import type { StreamPlan } from '../activities/stream-activities';
+import type { StreamInput } from '../src/config/stream-input';
 
 export type Phase = 'resolving' | 'catalog' | 'users' | 'shards' | 'manifest' | 'done';
 
@@ -98,17 +100,37 @@ export interface WorldAdvanceResult {
   records: number;
 }
 
+export interface StreamWorkflowProgress {
+  /** days published by this stream so far */
+  days: number;
+  sent: number;
+  skipped: number;
+  lastDay: string | null;
+  /** true while a following stream waits for the world's next day */
+  waiting: boolean;
+}
+
+/** What a continued-as-new stream carries: the checked plan, `from` until its first day is out, and its totals. */
+export interface StreamContinuation {
+  plan: StreamPlan;
+  from: string | null;
+  progress: StreamWorkflowProgress;
+}
+
 export type GenerateDatasetWorkflow = (input?: GenerationInput, continuation?: Continuation) => Promise<GenerationResult>;
 export type AnalyzeDatasetWorkflow = (input: WrappedInput, continuation?: WrappedContinuation) => Promise<WrittenWrapped>;
 export type AdvanceWorldWorkflow = (input: WorldAdvanceInput, continuation?: WorldContinuation) => Promise<WorldAdvanceResult>;
 export type CreateWorldWorkflow = (input: WorldInput) => Promise<WorldCreated>;
+export type StreamWorldWorkflow = (input: StreamInput, continuation?: StreamContinuation) => Promise<StreamWorkflowProgress>;
 
 /** Registered workflow names; use with the signature type: client.workflow.start<GenerateDatasetWorkflow>(GENERATE_DATASET, ...). */
 export const GENERATE_DATASET = 'generateDataset';
 export const ANALYZE_DATASET = 'analyzeDataset';
 export const ADVANCE_WORLD = 'advanceWorld';
 export const CREATE_WORLD = 'createWorld';
+export const STREAM_WORLD = 'streamWorld';
 
 export const progressQuery = defineQuery<GenerationProgress>('progress');
 export const wrappedProgressQuery = defineQuery<WrappedProgress>('progress');
 export const worldProgressQuery = defineQuery<WorldProgress>('progress');
+export const streamProgressQuery = defineQuery<StreamWorkflowProgress>('progress');

@@ -23,8 +23,17 @@ the topic ends: every event lands exactly once.`,
     'schema-registry': { type: 'string', value: 'URL', help: 'register the value schema as subject T-value; values in the\nConfluent wire format' },
     partitions: { type: 'string', value: 'N', help: 'partitions of a topic created here (default 6)' },
     out: { type: 'string', value: 'DIR', help: 'where the world is, under the data root (default data)' },
+    follow: { type: 'boolean', help: 'keep going: wait for the world\'s next days (world advance, a\nschedule) and publish each once complete; stop with Ctrl-C' },
+    poll: { type: 'string', value: 'SECONDS', help: 'with --follow: how often to look for a new day (default 10)' },
   },
 } as const satisfies CommandDef;
+
+function waitOrAbort(ms: number, signal: AbortSignal): Promise<void> {
+  return new Promise((resolve) => {
+    const timer = setTimeout(resolve, ms);
+    signal.addEventListener('abort', () => (clearTimeout(timer), resolve()), { once: true });
+  });
+}
 
 function formatStream(p: StreamProgress, { elapsedMs }: { elapsedMs: number }): string {
   const rate = elapsedMs > 0 ? Math.round((p.sent / elapsedMs) * 1000) : 0;
@@ -45,6 +54,9 @@ export async function run(argv: string[]): Promise<void> {
   const brokers = values.brokers.split(',').map((b) => b.trim()).filter(Boolean);
   for (const b of brokers) if (!/^[^\s:]+:\d{1,5}$/.test(b)) throw usageError(STREAM, `--brokers needs HOST:PORT entries, got "${b}"`);
   const worldDir = resolveRunDir(dataRoot(), values.out ?? 'data', positionals[0]);
+  const pollSeconds = values.poll === undefined ? 10 : Number(values.poll);
+  if (values.poll !== undefined && !values.follow) throw usageError(STREAM, '--poll goes with --follow');
+  if (!Number.isFinite(pollSeconds) || pollSeconds <= 0) throw usageError(STREAM, `--poll needs a number of seconds above 0, got "${values.poll}"`);
 
   const bar = new ProgressBar<StreamProgress>(process.stderr, formatStream);
   let last: StreamProgress | undefined;
@@ -52,19 +64,7 @@ export async function run(argv: string[]): Promise<void> {
   const stop = () => abort.abort();
   process.once('SIGINT', stop);
   process.once('SIGTERM', stop);
-  try {
-    const result = await streamWorld({
-      worldDir,
-      brokers,
-      topic: values.topic,
-      from: values.from,
-      speed,
-      schemaRegistry: values['schema-registry'],
-      partitions,
-      signal: abort.signal,
-      onProgress: (p) => bar.update((last = p)),
-    });
-    bar.finish(last);
+  const say = (result: Awaited<ReturnType<typeof streamWorld>>) => {
     const rate = result.ms > 0 ? Math.round((result.sent / result.ms) * 1000) : 0;
     process.stdout.write(
       result.days.length === 0
@@ -72,6 +72,34 @@ export async function run(argv: string[]): Promise<void> {
         : `Published ${result.days[0]}..${result.days[result.days.length - 1]} of ${positionals[0]} to ${values.topic}: ${result.sent} events sent` +
             `${result.skipped ? `, ${result.skipped} found in the topic already` : ''}, in ${(result.ms / 1000).toFixed(1)} s (${rate} events/s)\n`,
     );
+  };
+  try {
+    let from = values.from;
+    for (;;) {
+      const result = await streamWorld({
+        worldDir,
+        brokers,
+        topic: values.topic,
+        from,
+        speed,
+        schemaRegistry: values['schema-registry'],
+        partitions,
+        signal: abort.signal,
+        onProgress: (p) => bar.update((last = p)),
+      });
+      if (!values.follow || result.days.length) {
+        bar.finish(last);
+        say(result);
+      }
+      if (!values.follow) break;
+      // --from applies to the first pass only; later passes go on after the last day published
+      if (result.days.length) from = undefined;
+      await waitOrAbort(pollSeconds * 1000, abort.signal);
+      if (abort.signal.aborted) {
+        process.stdout.write(`Stopped following ${positionals[0]}\n`);
+        break;
+      }
+    }
   } finally {
     process.off('SIGINT', stop);
     process.off('SIGTERM', stop);

@@ -3,6 +3,7 @@ import { createAnalyticsActivities } from '../../activities/analytics-activities
 import { createGenerationActivities } from '../../activities/generation-activities';
 import type { ShardFaults } from '../../activities/shard-faults';
 import { createWorldActivities } from '../../activities/world-activities';
+import { createStreamActivities } from '../../activities/stream-activities';
 import { logger } from '../../src/runtime/logger';
 import { ThreadPool } from '../../src/runtime/thread-pool';
 import { NAMESPACE, TASK_QUEUE } from './constants';
@@ -69,6 +70,7 @@ export async function createGenerationWorker(opts: {
         ...createGenerationActivities({ pool, dataRoot: opts.dataRoot, trustedSources: opts.trustedSources, faults: opts.faults }),
         ...createAnalyticsActivities({ pool, dataRoot: opts.dataRoot }),
         ...createWorldActivities({ pool, dataRoot: opts.dataRoot, trustedSources: opts.trustedSources }),
+        ...createStreamActivities({ dataRoot: opts.dataRoot }),
       },
       maxConcurrentActivityTaskExecutions: pool.size * 2,
       shutdownGraceTime: '30 seconds',

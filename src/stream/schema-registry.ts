@@ -11,6 +11,8 @@ export async function registerValueSchema(registryUrl: string, topic: string, ca
     const res = await axios.post<{ id?: unknown }>(url, { schemaType: 'AVRO', schema: canonicalSchema }, {
       headers: { 'Content-Type': 'application/vnd.schemaregistry.v1+json' },
       timeout: 15_000,
+      // a redirect could lead anywhere, past the allow-list a workflow's registry URL is checked against
+      maxRedirects: 0,
     });
     if (typeof res.data?.id !== 'number') throw new Error(`the answer has no numeric id: ${JSON.stringify(res.data)}`);
     return res.data.id;

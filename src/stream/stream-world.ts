@@ -25,6 +25,8 @@ export interface StreamOptions {
   partitions?: number;
   /** messages per produce request */
   batchSize?: number;
+  /** publish at most this many days (the stream workflow publishes one per run) */
+  maxDays?: number;
   onProgress?: (p: StreamProgress) => void;
   signal?: AbortSignal;
 }
@@ -91,7 +93,7 @@ export async function streamWorld(options: StreamOptions): Promise<StreamResult>
   const partitions = await ensureTopic(options.brokers, options.topic, options.partitions ?? 6);
   const tails = await readTails(options.brokers, options.topic);
   const checkpoint = readCheckpoint(layout, options.topic);
-  const days = layout.completeDays().filter((d) => d >= (options.from ?? world.start) && (!checkpoint || d > checkpoint.completeThrough || options.from !== undefined));
+  const days = layout.completeDays().filter((d) => d >= (options.from ?? world.start) && (!checkpoint || d > checkpoint.completeThrough || options.from !== undefined)).slice(0, options.maxDays);
 
   const producer = new Producer({
     clientId: 'wrapped-etl-stream',

@@ -1,6 +1,7 @@
 import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { inject } from 'vitest';
-import { installRuntime } from '../../cli/temporal/worker';
+import { Worker } from '@temporalio/worker';
+import { installRuntime, WORKFLOWS_PATH } from '../../cli/temporal/worker';
 
 export { SUGGEST_CONTINUE_AS_NEW_AT } from './shared-temporal';
 
@@ -19,4 +20,9 @@ export async function startDevServerEnv(opts: { forced?: boolean } = {}): Promis
   installRuntime();
   const shared = inject('temporal');
   return TestWorkflowEnvironment.createFromExistingServer({ address: opts.forced ? shared.forced : shared.plain, namespace: currentNamespace() });
+}
+
+/** A worker of the current workflow code on `taskQueue` with the given (mocked) activities, for the workflow lane. */
+export function mockedActivitiesWorker(env: TestWorkflowEnvironment, taskQueue: string, activities: object): Promise<Worker> {
+  return Worker.create({ connection: env.nativeConnection, namespace: env.namespace, taskQueue, workflowsPath: WORKFLOWS_PATH, activities });
 }

@@ -19,6 +19,8 @@ import {
   type AnalyzeDatasetWorkflow,
   type CreateWorldWorkflow,
   type GenerateDatasetWorkflow,
+  STREAM_WORLD,
+  type StreamWorldWorkflow,
 } from '../../workflows/contracts';
 import { SUGGEST_CONTINUE_AS_NEW_AT } from '../helpers/shared-temporal';
 import { makeTmpDir } from '../helpers/tmp-dir';
@@ -49,31 +51,72 @@ async function main(): Promise<void> {
   /** name -> how to record it; dependent ones (analyze, world advance) record what they need first */
   const recorders: Record<string, () => Promise<void>> = {
     'generate-dataset-small': async () => {
-      await client.execute<GenerateDatasetWorkflow>(GENERATE_DATASET, { taskQueue: TASK_QUEUE, workflowId: 'generate-small', args: [SMALL] });
+      await client.execute<GenerateDatasetWorkflow>(GENERATE_DATASET, {
+        taskQueue: TASK_QUEUE,
+        workflowId: 'generate-small',
+        args: [SMALL],
+      });
       await save('generate-dataset-small', 'generate-small');
     },
     'generate-dataset-continued-as-new': async () => {
-      const long = await client.start<GenerateDatasetWorkflow>(GENERATE_DATASET, { taskQueue: TASK_QUEUE, workflowId: 'generate-continued', args: [{ ...SMALL, users: 40 }] });
+      const long = await client.start<GenerateDatasetWorkflow>(GENERATE_DATASET, {
+        taskQueue: TASK_QUEUE,
+        workflowId: 'generate-continued',
+        args: [{ ...SMALL, users: 40 }],
+      });
       await long.result();
       await save('generate-dataset-continued-as-new', 'generate-continued', long.firstExecutionRunId);
     },
     'generate-dataset-invalid-input': async () => {
-      await client.execute<GenerateDatasetWorkflow>(GENERATE_DATASET, { taskQueue: TASK_QUEUE, workflowId: 'generate-invalid', args: [{ users: -1 }] }).catch(() => undefined);
+      await client
+        .execute<GenerateDatasetWorkflow>(GENERATE_DATASET, {
+          taskQueue: TASK_QUEUE,
+          workflowId: 'generate-invalid',
+          args: [{ users: -1 }],
+        })
+        .catch(() => undefined);
       await save('generate-dataset-invalid-input', 'generate-invalid');
     },
     'analyze-dataset-small': async () => {
-      await client.execute<GenerateDatasetWorkflow>(GENERATE_DATASET, { taskQueue: TASK_QUEUE, workflowId: 'generate-small', args: [SMALL] });
-      await client.execute<AnalyzeDatasetWorkflow>(ANALYZE_DATASET, { taskQueue: TASK_QUEUE, workflowId: 'analyze-small', args: [{ run: 'data/generate-small' }] });
+      await client.execute<GenerateDatasetWorkflow>(GENERATE_DATASET, {
+        taskQueue: TASK_QUEUE,
+        workflowId: 'generate-small',
+        args: [SMALL],
+      });
+      await client.execute<AnalyzeDatasetWorkflow>(ANALYZE_DATASET, {
+        taskQueue: TASK_QUEUE,
+        workflowId: 'analyze-small',
+        args: [{ run: 'data/generate-small' }],
+      });
       await save('analyze-dataset-small', 'analyze-small');
     },
     'world-create-and-advance': async () => {
-      await client.execute<CreateWorldWorkflow>(CREATE_WORLD, { taskQueue: TASK_QUEUE, workflowId: 'world-create', args: [{ name: 'w', users: 6, shardSize: 2, parallelism: 2, start: '2025-01-01', seed: 3, catalog: ['synthetic:100'] }] });
+      await client.execute<CreateWorldWorkflow>(CREATE_WORLD, {
+        taskQueue: TASK_QUEUE,
+        workflowId: 'world-create',
+        args: [{ name: 'w', users: 6, shardSize: 2, parallelism: 2, start: '2025-01-01', seed: 3, catalog: ['synthetic:100'] }],
+      });
       await save('world-create', 'world-create');
-      const advance = await client.start<AdvanceWorldWorkflow>(ADVANCE_WORLD, { taskQueue: TASK_QUEUE, workflowId: 'world-advance', args: [{ world: 'w', days: 2 }] });
+      const advance = await client.start<AdvanceWorldWorkflow>(ADVANCE_WORLD, {
+        taskQueue: TASK_QUEUE,
+        workflowId: 'world-advance',
+        args: [{ world: 'w', days: 2 }],
+      });
       await advance.result();
       // the first run (plans, writes day one, continues as new) and the last (checks the carried world, writes day two)
       await save('world-advance-first-day', 'world-advance', advance.firstExecutionRunId);
       await save('world-advance-last-day', 'world-advance');
+    },
+    'stream-world-refused': async () => {
+      // no broker is allowed by this worker (WRAPPED_ETL_KAFKA_ALLOW unset): refused at planning
+      await client
+        .execute<StreamWorldWorkflow>(STREAM_WORLD, {
+          taskQueue: TASK_QUEUE,
+          workflowId: 'stream-refused',
+          args: [{ world: 'w', brokers: ['127.0.0.1:9092'], topic: 't' }],
+        })
+        .catch(() => undefined);
+      await save('stream-world-refused', 'stream-refused');
     },
   };
   const wanted = process.argv.slice(2);

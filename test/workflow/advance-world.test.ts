@@ -1,11 +1,9 @@
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
-import { Worker } from '@temporalio/worker';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { WorldActivities, WorldPlan } from '../../activities/world-activities';
-import { WORKFLOWS_PATH } from '../../cli/temporal/worker';
 import { ADVANCE_WORLD, type AdvanceWorldWorkflow } from '../../workflows/contracts';
 import { historiesOfChain } from '../helpers/cli-process';
-import { startDevServerEnv } from '../helpers/temporal-env';
+import { mockedActivitiesWorker, startDevServerEnv } from '../helpers/temporal-env';
 
 const TASK_QUEUE = 'workflow-advance-world';
 
@@ -37,13 +35,7 @@ function mockActivities(shards: number, parallelism: number) {
 }
 
 async function runAdvance(env: TestWorkflowEnvironment, mock: ReturnType<typeof mockActivities>, workflowId: string, days: number) {
-  const worker = await Worker.create({
-    connection: env.nativeConnection,
-    namespace: env.namespace,
-    taskQueue: TASK_QUEUE,
-    workflowsPath: WORKFLOWS_PATH,
-    activities: mock.activities,
-  });
+  const worker = await mockedActivitiesWorker(env, TASK_QUEUE, mock.activities);
   return worker.runUntil(
     env.client.workflow.execute<AdvanceWorldWorkflow>(ADVANCE_WORLD, { taskQueue: TASK_QUEUE, workflowId, args: [{ world: 'w', days }] }),
   );

@@ -9,7 +9,11 @@ import { schemaType } from '../../../src/formats/avro/schemas';
 import { listeningHistorySchemaFile } from '../../../src/formats/listening-history-versions';
 import { readContainer } from '../../../src/formats/avro/read-container';
 import { WorldLayout } from '../../../src/pipeline/world-layout';
-import { advanceOneDay, createWorld, daysToAdvance } from '../../../src/pipeline/world-store';
+import { advanceOneDay, createWorld, daysToAdvance, type RunDayShards } from '../../../src/pipeline/world-store';
+import { createGenerationWorker } from '../../../cli/temporal/worker';
+import { STREAM_WORLD, type StreamWorldWorkflow } from '../../../workflows/contracts';
+import { historiesOfChain } from '../../helpers/cli-process';
+import { startDevServerEnv } from '../../helpers/temporal-env';
 import { runWorldDayJob } from '../../../src/pipeline/world-day-job';
 import { resolveWorldInput } from '../../../src/config/world-input';
 import { readManifest } from '../../../src/pipeline/manifest';
@@ -23,16 +27,17 @@ let kafka: KafkaBroker;
 const env = { ...process.env, WRAPPED_ETL_DATA_ROOT: tmp.dir, LOG_LEVEL: 'warn' };
 const cli = (args: string[]) => promisify(execFile)(process.execPath, [BIN, ...args], { env, cwd: tmp.dir });
 const worldDir = path.join(tmp.dir, 'data', 'w');
+const sequential: RunDayShards = async (jobs) => {
+  const out = [];
+  for (const job of jobs) out.push(await runWorldDayJob(job));
+  return out;
+};
 
 beforeAll(async () => {
   kafka = await startKafka();
   // the world is made in process (world create/advance run as workflows: test/e2e/world)
   await createWorld(worldDir, resolveWorldInput({ name: 'w', users: 150, shardSize: 50, start: '2025-06-01', catalog: ['synthetic:600'] }));
-  for (const day of daysToAdvance(worldDir, '2025-06-03')) await advanceOneDay(worldDir, day, async (jobs) => {
-    const out = [];
-    for (const job of jobs) out.push(await runWorldDayJob(job));
-    return out;
-  });
+  for (const day of daysToAdvance(worldDir, '2025-06-03')) await advanceOneDay(worldDir, day, sequential);
 }, 400_000);
 afterAll(async () => {
   await kafka?.stop();
@@ -55,10 +60,16 @@ describe('stream into a real Kafka', () => {
   it('holds every event exactly once after the streamer is SIGKILLed halfway and restarted', async () => {
     const expected = await partRecords();
     // paced (a day in about 2 s) so the kill lands mid-stream
-    const child = spawn(process.execPath, [BIN, 'stream', 'w', '--brokers', kafka.brokers, '--topic', 'listens', '--speed', '40000', '--partitions', '4'], { env, cwd: tmp.dir, stdio: 'ignore' });
+    const child = spawn(
+      process.execPath,
+      [BIN, 'stream', 'w', '--brokers', kafka.brokers, '--topic', 'listens', '--speed', '40000', '--partitions', '4'],
+      { env, cwd: tmp.dir, stdio: 'ignore' },
+    );
     const exited = new Promise((r) => child.once('exit', r));
+    // halfway through the three days: inside the middle one, not at a day boundary (a third is the end of day one)
     const deadline = Date.now() + 120_000;
-    while ((await topicSize(kafka.brokers, 'listens')) < expected.length / 3 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
+    while ((await topicSize(kafka.brokers, 'listens')) < expected.length / 2 && Date.now() < deadline)
+      await new Promise((r) => setTimeout(r, 100));
     child.kill('SIGKILL');
     await exited;
     const before = await topicSize(kafka.brokers, 'listens');
@@ -88,7 +99,10 @@ describe('stream into a real Kafka', () => {
     expect(got.sort()).toEqual(expected);
 
     // an independent reader: kcat sees the same count, keys and headers
-    const kcat = spawnSync('kcat', ['-b', kafka.brokers, '-C', '-t', 'listens', '-e', '-q', '-f', '%k %h\n'], { encoding: 'utf8', maxBuffer: 256 * 1024 * 1024 });
+    const kcat = spawnSync('kcat', ['-b', kafka.brokers, '-C', '-t', 'listens', '-e', '-q', '-f', '%k %h\n'], {
+      encoding: 'utf8',
+      maxBuffer: 256 * 1024 * 1024,
+    });
     expect(kcat.status).toBe(0);
     const lines = kcat.stdout.trim().split('\n');
     expect(lines).toHaveLength(expected.length);
@@ -121,11 +135,92 @@ describe('stream into a real Kafka', () => {
       registry.close();
     }
     const layout = new WorldLayout(worldDir);
-    const dayRecords = readManifest(layout.day('2025-06-02').manifestPath).totalRecords + readManifest(layout.day('2025-06-03').manifestPath).totalRecords;
+    const dayRecords =
+      readManifest(layout.day('2025-06-02').manifestPath).totalRecords + readManifest(layout.day('2025-06-03').manifestPath).totalRecords;
     const messages = await readWholeTopic(kafka.brokers, 'confluent');
     expect(messages).toHaveLength(dayRecords);
     const framing = confluentFraming(schemaType(listeningHistorySchemaFile(1)), 42);
     expect(messages[0].value.subarray(0, 5).toString('hex')).toBe('000000002a');
     for (const m of messages) expect(() => framing.decode(m.value)).not.toThrow();
+  });
+
+  it('streams as a workflow, one day per run, to brokers the worker allows, and refuses others', async () => {
+    const env = await startDevServerEnv();
+    const before = process.env.WRAPPED_ETL_KAFKA_ALLOW;
+    process.env.WRAPPED_ETL_KAFKA_ALLOW = kafka.brokers;
+    const worker = await createGenerationWorker({
+      connection: env.nativeConnection,
+      taskQueue: 'stream-wf',
+      dataRoot: tmp.dir,
+      threads: 1,
+    });
+    if (before === undefined) delete process.env.WRAPPED_ETL_KAFKA_ALLOW;
+    else process.env.WRAPPED_ETL_KAFKA_ALLOW = before;
+    const running = worker.run();
+    try {
+      const start = (workflowId: string, input: object) =>
+        env.client.workflow.execute<StreamWorldWorkflow>(STREAM_WORLD, { taskQueue: 'stream-wf', workflowId, args: [input as never] });
+      const result = await start('stream-wf', { world: 'w', brokers: [kafka.brokers], topic: 'wf', partitions: 3 });
+      const expected = await partRecords();
+      expect(result).toMatchObject({ days: 3, sent: expected.length, lastDay: '2025-06-03', waiting: false });
+      expect((await historiesOfChain(env.client, 'stream-wf')).length).toBe(4);
+      const messages = await readWholeTopic(kafka.brokers, 'wf');
+      expect(
+        new Set(
+          messages.map((m) => {
+            const p = headerPosition(m.headers)!;
+            return `${p.day}/${p.seq}`;
+          }),
+        ).size,
+      ).toBe(expected.length);
+      expect(messages).toHaveLength(expected.length);
+
+      const refused = async (input: object, pattern: RegExp) => {
+        const err = await start(`refused-${Math.random()}`, input).then(
+          () => undefined,
+          (e: unknown) => e as Error & { cause?: Error },
+        );
+        expect(err?.cause?.message).toMatch(pattern);
+      };
+      await refused(
+        { world: 'w', brokers: ['127.0.0.1:1'], topic: 'x' },
+        /invalid input: brokers: broker 127.0.0.1:1 is not allowed by this worker .*WRAPPED_ETL_KAFKA_ALLOW/,
+      );
+      await refused(
+        { world: 'w', brokers: [kafka.brokers], topic: 'x', schemaRegistry: 'http://169.254.169.254/latest' },
+        /invalid input: schemaRegistry: schema registry 169.254.169.254:80 is not allowed/,
+      );
+      await refused({ world: 'w', out: '../../etc', brokers: [kafka.brokers], topic: 'x' }, /invalid input: out: .*outside the data root/);
+    } finally {
+      worker.worker.shutdown();
+      await running;
+      await env.teardown();
+    }
+  });
+
+  it('stream --follow waits for the next day and publishes it once complete', async () => {
+    const child = spawn(
+      process.execPath,
+      [BIN, 'stream', 'w', '--brokers', kafka.brokers, '--topic', 'follow', '--follow', '--poll', '1'],
+      { env, cwd: tmp.dir, stdio: ['ignore', 'pipe', 'ignore'] },
+    );
+    let stdout = '';
+    child.stdout!.on('data', (d: Buffer) => (stdout += d.toString()));
+    const exited = new Promise<number | null>((r) => child.once('exit', (code) => r(code)));
+    const waitForSize = async (n: number) => {
+      const deadline = Date.now() + 120_000;
+      while ((await topicSize(kafka.brokers, 'follow')) < n && Date.now() < deadline) await new Promise((r) => setTimeout(r, 200));
+      return topicSize(kafka.brokers, 'follow');
+    };
+    const threeDays = (await partRecords()).length;
+    expect(await waitForSize(threeDays)).toBe(threeDays);
+    await advanceOneDay(worldDir, '2025-06-04', sequential);
+    const fourDays = (await partRecords()).length;
+    expect(await waitForSize(fourDays)).toBe(fourDays);
+    child.kill('SIGTERM');
+    expect(await exited).toBe(0);
+    expect(stdout).toMatch(/Published 2025-06-01\.\.2025-06-03 of w to follow/);
+    expect(stdout).toMatch(/Published 2025-06-04\.\.2025-06-04 of w to follow/);
+    expect(stdout).toMatch(/Stopped following w/);
   });
 });

@@ -1,0 +1,47 @@
+import { describe, expect, it } from 'vitest';
+import { resolveStreamInput } from '../../../src/config/stream-input';
+import { KafkaAllowList } from '../../../src/stream/kafka-allow-list';
+
+describe('the Kafka allow-list of a worker', () => {
+  it('allows nothing by default, with a message that says how to allow', () => {
+    expect(() => new KafkaAllowList().checkBrokers(['127.0.0.1:9092'])).toThrow(
+      /brokers: broker 127.0.0.1:9092 is not allowed by this worker \(it allows none\).*WRAPPED_ETL_KAFKA_ALLOW/,
+    );
+  });
+
+  it('allows exactly the HOST:PORT entries listed, for brokers and a registry URL', () => {
+    const allow = new KafkaAllowList('kafka-1:9092, 127.0.0.1:8081');
+    expect(() => allow.checkBrokers(['KAFKA-1:9092'])).not.toThrow();
+    expect(() => allow.checkBrokers(['kafka-1:9092', 'kafka-2:9092'])).toThrow(/broker kafka-2:9092/);
+    expect(() => allow.checkRegistry('http://127.0.0.1:8081/')).not.toThrow();
+    expect(() => allow.checkRegistry('http://127.0.0.1/')).toThrow(/schema registry 127.0.0.1:80 is not allowed/);
+    expect(() => allow.checkRegistry('file:///etc/passwd')).toThrow(/schemaRegistry: must be an http\(s\) URL/);
+    expect(() => new KafkaAllowList('10.0.0.0/8')).toThrow(/"10.0.0.0\/8" is not HOST:PORT/);
+  });
+});
+
+describe('the stream workflow input', () => {
+  it('fills in defaults and names the field that is wrong', () => {
+    expect(resolveStreamInput({ world: 'w', brokers: ['k:9092'], topic: 't' })).toEqual({
+      world: 'w',
+      out: 'data',
+      brokers: ['k:9092'],
+      topic: 't',
+      from: null,
+      speed: 'max',
+      schemaRegistry: null,
+      partitions: 6,
+      follow: false,
+      pollSeconds: 60,
+    });
+    expect(() => resolveStreamInput({ world: '../w', brokers: ['k:9092'], topic: 't' })).toThrow(/invalid input: world:/);
+    expect(() => resolveStreamInput({ world: 'w', brokers: 'k:9092', topic: 't' })).toThrow(
+      /invalid input: brokers: must be a list of HOST:PORT/,
+    );
+    expect(() => resolveStreamInput({ world: 'w', brokers: ['k:9092'], topic: 'a/b' })).toThrow(/invalid input: topic:/);
+    expect(() => resolveStreamInput({ world: 'w', brokers: ['k:9092'], topic: 't', speed: 0 })).toThrow(/invalid input: speed:/);
+    expect(() => resolveStreamInput({ world: 'w', brokers: ['k:9092'], topic: 't', path: '/etc' })).toThrow(
+      /invalid input: path: is not a field/,
+    );
+  });
+});

@@ -1,0 +1,55 @@
+import { ContinueAsNew, makeContinueAsNewFunc, proxyActivities, setCurrentDetails, setHandler, sleep } from '@temporalio/workflow';
+import type { StreamActivities } from '../activities/stream-activities';
+import type { StreamInput } from '../src/config/stream-input';
+import { failFast } from './activity-failure';
+import { historyShouldContinueAsNew } from './bounded-lanes';
+import { streamProgressQuery, type StreamContinuation, type StreamWorkflowProgress, type StreamWorldWorkflow } from './contracts';
+
+const RETRY = { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '1 minute', maximumAttempts: 10 } as const;
+
+const quick = proxyActivities<StreamActivities>({ startToCloseTimeout: '5 minutes', retry: RETRY });
+
+const days = proxyActivities<StreamActivities>({
+  // a paced day can take a day of wall time (speed 1)
+  startToCloseTimeout: '26 hours',
+  // short, so the day of a killed worker goes on elsewhere soon; it resumes from the topic's tails
+  heartbeatTimeout: '30 seconds',
+  retry: RETRY,
+});
+
+/**
+ * Publishes a world's complete days into Kafka, one day per workflow run, continuing as new
+ * after each, so a stream can run for weeks. With `follow` it then waits for the world's
+ * next day (looking every pollSeconds) instead of ending. Exactly once across crashes and
+ * retries: each day resumes from what the topic holds (see src/stream/stream-world.ts).
+ */
+export async function streamWorld(input: StreamInput, continuation?: StreamContinuation): Promise<StreamWorkflowProgress> {
+  const progress: StreamWorkflowProgress = continuation?.progress ?? { days: 0, sent: 0, skipped: 0, lastDay: null, waiting: false };
+  setHandler(streamProgressQuery, () => progress);
+  try {
+    // a continuation's plan is checked again by every activity that uses it
+    const plan = continuation?.plan ?? (await quick.planStream({ input }));
+    const from = continuation ? continuation.from : plan.from;
+    for (;;) {
+      progress.waiting = false;
+      const out = await days.streamNextDay.executeWithOptions({ summary: `next day of ${plan.world} -> ${plan.topic}` }, [{ plan, from }]);
+      if (out.day) {
+        progress.days++;
+        progress.sent += out.sent;
+        progress.skipped += out.skipped;
+        progress.lastDay = out.day;
+        setCurrentDetails(`${plan.world} -> ${plan.topic}: through ${out.day}, ${progress.sent} events sent`);
+        await makeContinueAsNewFunc<typeof streamWorld>()(input, { plan, from: null, progress });
+      }
+      if (!plan.follow) return progress;
+      progress.waiting = true;
+      setCurrentDetails(`${plan.world} -> ${plan.topic}: waiting for the day after ${progress.lastDay ?? '(none yet)'}`);
+      await sleep(plan.pollSeconds * 1000);
+      if (historyShouldContinueAsNew()) await makeContinueAsNewFunc<typeof streamWorld>()(input, { plan, from, progress });
+    }
+  } catch (err) {
+    if (err instanceof ContinueAsNew) throw err;
+    failFast(err);
+  }
+}
+streamWorld satisfies StreamWorldWorkflow;
