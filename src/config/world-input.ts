@@ -1,6 +1,5 @@
-import { InputError } from '../domain/errors';
 import { dateToEpochMs } from '../domain/time-units';
-import { orDefault, parseInput, says, wholeNumber, z } from '../domain/input-schema';
+import { parseInput, says, z } from '../domain/input-schema';
 import { resolveGenerationInput, type GenerationInput, type GenerationParams } from './generation-input';
 
 /** Generation fields a world does not take: it starts on `start` and goes on day by day. */
@@ -27,7 +26,13 @@ export const worldFieldsSchema = z
   )
   .superRefine((input, ctx) => {
     const field = NOT_WORLD_FIELDS.find((f) => f in input);
-    if (field !== undefined) ctx.addIssue({ code: 'custom', path: [field], message: 'is not a world field: a world starts on `start` and goes on day by day', input: input[field] });
+    if (field !== undefined)
+      ctx.addIssue({
+        code: 'custom',
+        path: [field],
+        message: 'is not a world field: a world starts on `start` and goes on day by day',
+        input: input[field],
+      });
   });
 
 /** The input of `world create` (and of the world workflow): a generation input plus the world's own fields. */
@@ -52,37 +57,46 @@ export function resolveWorldInput(raw: unknown): Omit<WorldDefinition, 'catalogS
 }
 
 const WORLD_NAME = /^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$/;
-
+const worldNameProblem = says((v) => `must be 1-128 letters, digits, '.', '_' or '-' (no '..', no '/'), got ${JSON.stringify(v)}`);
 /** A world's name: its folder's name, so no path in it. */
+export const worldNameSchema = z.string(worldNameProblem).refine((v) => WORLD_NAME.test(v) && !v.includes('..'), worldNameProblem);
+
+/** A world's name, or an InputError naming `field`. */
 export function checkWorldName(field: string, v: unknown): string {
-  if (typeof v !== 'string' || !WORLD_NAME.test(v) || v.includes('..')) {
-    throw new InputError(field, `must be 1-128 letters, digits, '.', '_' or '-' (no '..', no '/'), got ${JSON.stringify(v)}`);
-  }
-  return v;
+  return parseInput(worldNameSchema, v, field);
 }
 
 /** Days one advance may cover (ten years): a bound on what a starter can ask for, not on a world's age. */
 export const MAX_ADVANCE_DAYS = 3660;
 
-const nameProblem = says((v) => `must be 1-128 letters, digits, '.', '_' or '-' (no '..', no '/'), got ${JSON.stringify(v)}`);
-const dayProblem = says((v) => `must be a day YYYY-MM-DD, got ${JSON.stringify(v)}`);
-
-/** A world's name as a schema field (see checkWorldName). */
-export const worldNameSchema = z.string(nameProblem).refine((v) => WORLD_NAME.test(v) && !v.includes('..'), nameProblem);
-/** A day, YYYY-MM-DD, that exists. */
-export const daySchema = z.string(dayProblem).refine((v) => !Number.isNaN(dateToEpochMs(v)), dayProblem);
-/** A folder under the data root (confined by the worker). */
-export const outSchema = z.string(says((v) => `must be a folder under the data root, got ${JSON.stringify(v)}`)).min(1, says(() => 'must be a folder under the data root, got ""'));
-
 const ADVANCE_FIELDS = {
   /** the world's name: its folder under `out` */
   world: worldNameSchema,
   /** where worlds live, under the data root (default "data") */
-  out: orDefault(outSchema, 'data'),
+  out: z
+    .string(says((v) => `must be a folder under the data root, got ${JSON.stringify(v)}`))
+    .min(
+      1,
+      says((v) => `must be a folder under the data root, got ${JSON.stringify(v)}`),
+    )
+    .nullish()
+    .transform((v) => v ?? 'data'),
   /** advance this many days (default 1); not with `through` */
-  days: wholeNumber(1, MAX_ADVANCE_DAYS).nullish(),
+  days: z
+    .number(says((v) => `must be a whole number from 1 to ${MAX_ADVANCE_DAYS}, got ${JSON.stringify(v)}`))
+    .refine(
+      (v) => Number.isInteger(v) && v >= 1 && v <= MAX_ADVANCE_DAYS,
+      says((v) => `must be a whole number from 1 to ${MAX_ADVANCE_DAYS}, got ${JSON.stringify(v)}`),
+    )
+    .nullish(),
   /** advance up to and including this day, YYYY-MM-DD; not with `days` */
-  through: daySchema.nullish(),
+  through: z
+    .string(says((v) => `must be a day YYYY-MM-DD, got ${JSON.stringify(v)}`))
+    .refine(
+      (v) => !Number.isNaN(dateToEpochMs(v)),
+      says((v) => `must be a day YYYY-MM-DD, got ${JSON.stringify(v)}`),
+    )
+    .optional(),
 };
 
 /** The input of `world advance` (and of the advanceWorld workflow and a world's schedule). */
@@ -90,13 +104,16 @@ export const worldAdvanceInputSchema = z
   .strictObject(ADVANCE_FIELDS, {
     error: (issue) =>
       issue.code === 'unrecognized_keys'
-        ? `unknown field; known fields: ${Object.keys(ADVANCE_FIELDS).join(', ')}`
+        ? `is not a field of a world advance (fields: ${Object.keys(ADVANCE_FIELDS).join(', ')})`
         : `must be a JSON object like {"world": "demo", "days": 1}, got ${JSON.stringify(issue.input)}`,
   })
-  .superRefine((v, ctx) => {
-    if (v.days != null && v.through != null) ctx.addIssue({ code: 'custom', path: ['days'], message: 'give days or through, not both', input: v.days });
-  })
-  .transform(({ world, out, days, through }) => ({ world, out, days: through != null ? null : (days ?? 1), through: through ?? null }));
+  .transform(({ world, out, days, through }, ctx) => {
+    if (days !== undefined && through !== undefined) {
+      ctx.issues.push({ code: 'custom', path: ['days'], message: 'give days or through, not both', input: days });
+      return z.NEVER;
+    }
+    return through !== undefined ? { world, out, days: null, through } : { world, out, days: days ?? 1, through: null };
+  });
 
 export type WorldAdvanceInput = z.input<typeof worldAdvanceInputSchema>;
 export type WorldAdvanceRequest = z.output<typeof worldAdvanceInputSchema>;
@@ -105,3 +122,10 @@ export type WorldAdvanceRequest = z.output<typeof worldAdvanceInputSchema>;
 export function resolveWorldAdvanceInput(raw: unknown): WorldAdvanceRequest {
   return parseInput(worldAdvanceInputSchema, raw);
 }
+
+const dayProblem = says((v) => `must be a day YYYY-MM-DD, got ${JSON.stringify(v)}`);
+/** A day, YYYY-MM-DD, that exists (a stream's `from`). */
+export const daySchema = z.string(dayProblem).refine((v) => !Number.isNaN(dateToEpochMs(v)), dayProblem);
+const outProblem = says((v) => `must be a folder under the data root, got ${JSON.stringify(v)}`);
+/** A folder under the data root, confined by the worker (a stream's `out`). */
+export const outSchema = z.string(outProblem).min(1, outProblem);

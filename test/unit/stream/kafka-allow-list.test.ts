@@ -62,7 +62,7 @@ describe('the world advance input', () => {
     expect(() => resolveWorldAdvanceInput({ world: 'w', through: '2025-02-30' })).toThrow(
       /invalid input: through: must be a day YYYY-MM-DD/,
     );
-    expect(() => resolveWorldAdvanceInput({ world: 'w', days: 0 })).toThrow(/invalid input: days: must be between 1 and 3660/);
+    expect(() => resolveWorldAdvanceInput({ world: 'w', days: 0 })).toThrow(/invalid input: days: must be a whole number from 1 to 3660/);
     expect(() => resolveWorldAdvanceInput({ world: 'a/b' })).toThrow(/invalid input: world: must be 1-128 letters/);
     expect(() => resolveWorldAdvanceInput([])).toThrow(/invalid input: input: must be a JSON object/);
   });
