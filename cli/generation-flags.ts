@@ -21,6 +21,7 @@ export const GENERATION_FLAGS = {
   'shard-size': { type: 'string', value: 'N', help: 'users per shard / part file (default: ~250k records per\nshard, >= 8 shards)' },
   parallelism: { type: 'string', value: 'N', help: 'shards in flight at once (default 4)' },
   format: { type: 'string', value: 'LIST', help: 'avro or avro,parquet (default avro)' },
+  'parquet-codec': { type: 'string', value: 'snappy|zstd', help: 'page codec of the Parquet parts (default snappy)' },
   'schema-version': { type: 'string', value: '1|2', help: 'output schema version (default 1; 2 adds playback context\nand timestamp-millis times)' },
   'travel-share': { type: 'string', value: 'X', help: 'share of sessions away from home, 0..1 (default 0.02)' },
   countries: { type: 'string', value: 'LIST', help: 'restrict to ISO countries, e.g. SE,NO or SE=3,NO=1' },
@@ -77,6 +78,7 @@ export function inputFromFlags(values: Record<string, string | string[] | boolea
     parallelism: num('parallelism', s('parallelism')),
     format: s('format'),
     schemaVersion: num('schema-version', s('schema-version')) as 1 | 2 | undefined,
+    parquetCodec: s('parquet-codec') as GenerationInput['parquetCodec'],
     travelShare: num('travel-share', s('travel-share')),
     countries: countries(s('countries')),
   };

@@ -1,6 +1,7 @@
 import { profileRun, type RunProfile } from '../../src/analytics/profile/run-profile';
 import { AXES, NEGATIVE_POLE, POSITIVE_POLE } from '../../src/domain/personality';
 import { expectPositionals, parseCommand, type CommandDef } from '../flags';
+import { partProgress } from '../part-progress';
 
 const PROFILE = {
   name: 'profile',
@@ -46,9 +47,6 @@ export function formatProfile(p: RunProfile): string {
 export async function run(argv: string[]): Promise<void> {
   const { values, positionals } = parseCommand(PROFILE, argv);
   const [runDir] = expectPositionals(PROFILE, positionals, 1, 'one run folder');
-  const tty = process.stderr.isTTY;
-  const profile = await profileRun(runDir, (done, total) => {
-    if (tty) process.stderr.write(`\rprofile: part ${done}/${total}\x1b[K${done === total ? '\n' : ''}`);
-  });
+  const profile = await profileRun(runDir, partProgress('profile'));
   process.stdout.write(values.json ? JSON.stringify(profile) + '\n' : formatProfile(profile));
 }

@@ -1,6 +1,7 @@
 import { realismOfRun, type RunScorecard } from '../../src/analytics/realism/run-realism';
 import type { Metric } from '../../src/analytics/realism/scorecard';
 import { expectPositionals, parseCommand, type CommandDef } from '../flags';
+import { partProgress } from '../part-progress';
 
 const REALISM = {
   name: 'realism',
@@ -47,10 +48,7 @@ export function formatScorecard(card: RunScorecard): string {
 export async function run(argv: string[]): Promise<void> {
   const { values, positionals } = parseCommand(REALISM, argv);
   const [runDir] = expectPositionals(REALISM, positionals, 1, 'one run folder');
-  const tty = process.stderr.isTTY;
-  const card = await realismOfRun(runDir, (done, total) => {
-    if (tty) process.stderr.write(`\rrealism: part ${done}/${total}\x1b[K${done === total ? '\n' : ''}`);
-  });
+  const card = await realismOfRun(runDir, partProgress('realism'));
   process.stdout.write(values.json ? JSON.stringify(card) + '\n' : formatScorecard(card));
   if (values.check && !card.pass) {
     process.stderr.write(`wrapped-etl realism: ${card.metrics.filter((m) => m.status === 'fail').map((m) => m.id).join(', ')} out of range\n`);

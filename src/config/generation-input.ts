@@ -10,6 +10,7 @@ import { dateToEpochMs } from '../domain/time-units';
 import { INTERACTIONS } from '../domain/listening-record';
 import type { AxisStrength } from '../domain/personality';
 import { OUTPUT_FORMATS, PRIMARY_FORMAT, type OutputFormat } from '../formats/part-formats';
+import { PARQUET_CODECS, type ParquetCodec } from '../formats/parquet/parquet-codec';
 import { pathProblem } from '../runtime/path-text';
 import { parseSourceSpec, sourceKindOf } from '../catalog/source-kinds';
 import { SourceError } from '../catalog/source-error';
@@ -194,6 +195,11 @@ const generationFields = {
     return [...new Set(list as OutputFormat[])];
   }),
   schemaVersion: orDefault(wholeNumber(1, 2), DEFAULTS.schemaVersion).transform((v) => v as 1 | 2),
+  /** page codec of the Parquet parts: snappy (default) or zstd */
+  parquetCodec: orDefault(
+    z.enum(PARQUET_CODECS, { error: (issue) => `unknown Parquet codec ${describeValue(issue.input)}; known: ${PARQUET_CODECS.join(', ')}` }),
+    null,
+  ),
   /** share of sessions spent away from home, 0..1 */
   travelShare: orDefault(share(), DEFAULTS.travelShare),
   /** restrict users to these ISO alpha-2 countries (list), or weight them (object) */
@@ -236,7 +242,11 @@ export const generationInputSchema = z
 export type GenerationInput = z.input<typeof generationInputSchema>;
 
 /** A validated input with every default filled in: what the simulation needs, and where and how to write it. */
-export type GenerationParams = Omit<z.output<typeof generationInputSchema>, 'runId' | 'shardSize'> & { runId: string; shardSize: number };
+export type GenerationParams = Omit<z.output<typeof generationInputSchema>, 'runId' | 'shardSize' | 'parquetCodec'> & {
+  runId: string;
+  shardSize: number;
+  parquetCodec?: ParquetCodec;
+};
 
 const STAMP = /^(\d{4})(\d{2})(\d{2})T(\d{2})(\d{2})(\d{2})Z$/;
 
@@ -316,6 +326,8 @@ export function resolveGenerationInput(raw: unknown, defaultRunId: string, clock
     parallelism: input.parallelism,
     format: input.format,
     schemaVersion: input.schemaVersion,
+    // only when given, so that runs without it keep their params (and manifests) byte for byte
+    ...(input.parquetCodec !== null && { parquetCodec: input.parquetCodec }),
     travelShare: input.travelShare,
     countries: input.countries,
     personalities: input.personalities,

@@ -1,4 +1,3 @@
-import { InputError } from '../domain/errors';
 import { dateToEpochMs } from '../domain/time-units';
 import { parseInput, says, z } from '../domain/input-schema';
 import { resolveGenerationInput, type GenerationInput, type GenerationParams } from './generation-input';
@@ -27,7 +26,13 @@ export const worldFieldsSchema = z
   )
   .superRefine((input, ctx) => {
     const field = NOT_WORLD_FIELDS.find((f) => f in input);
-    if (field !== undefined) ctx.addIssue({ code: 'custom', path: [field], message: 'is not a world field: a world starts on `start` and goes on day by day', input: input[field] });
+    if (field !== undefined)
+      ctx.addIssue({
+        code: 'custom',
+        path: [field],
+        message: 'is not a world field: a world starts on `start` and goes on day by day',
+        input: input[field],
+      });
   });
 
 /** The input of `world create` (and of the world workflow): a generation input plus the world's own fields. */
@@ -52,62 +57,68 @@ export function resolveWorldInput(raw: unknown): Omit<WorldDefinition, 'catalogS
 }
 
 const WORLD_NAME = /^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$/;
-
+const worldNameProblem = says((v) => `must be 1-128 letters, digits, '.', '_' or '-' (no '..', no '/'), got ${JSON.stringify(v)}`);
 /** A world's name: its folder's name, so no path in it. */
+export const worldNameSchema = z.string(worldNameProblem).refine((v) => WORLD_NAME.test(v) && !v.includes('..'), worldNameProblem);
+
+/** A world's name, or an InputError naming `field`. */
 export function checkWorldName(field: string, v: unknown): string {
-  if (typeof v !== 'string' || !WORLD_NAME.test(v) || v.includes('..')) {
-    throw new InputError(field, `must be 1-128 letters, digits, '.', '_' or '-' (no '..', no '/'), got ${JSON.stringify(v)}`);
-  }
-  return v;
-}
-
-/** The input of `world advance` (and of the advanceWorld workflow and a world's schedule). */
-export interface WorldAdvanceInput {
-  /** the world's name: its folder under `out` */
-  world: string;
-  /** where worlds live, under the data root (default "data") */
-  out?: string;
-  /** advance this many days (default 1); not with `through` */
-  days?: number;
-  /** advance up to and including this day, YYYY-MM-DD; not with `days` */
-  through?: string;
-}
-
-export interface WorldAdvanceRequest {
-  world: string;
-  out: string;
-  /** null when `through` is given */
-  days: number | null;
-  through: string | null;
+  return parseInput(worldNameSchema, v, field);
 }
 
 /** Days one advance may cover (ten years): a bound on what a starter can ask for, not on a world's age. */
 export const MAX_ADVANCE_DAYS = 3660;
 
-const ADVANCE_FIELDS = new Set(['world', 'out', 'days', 'through']);
+const ADVANCE_FIELDS = {
+  /** the world's name: its folder under `out` */
+  world: worldNameSchema,
+  /** where worlds live, under the data root (default "data") */
+  out: z
+    .string(says((v) => `must be a folder under the data root, got ${JSON.stringify(v)}`))
+    .min(
+      1,
+      says((v) => `must be a folder under the data root, got ${JSON.stringify(v)}`),
+    )
+    .nullish()
+    .transform((v) => v ?? 'data'),
+  /** advance this many days (default 1); not with `through` */
+  days: z
+    .number(says((v) => `must be a whole number from 1 to ${MAX_ADVANCE_DAYS}, got ${JSON.stringify(v)}`))
+    .refine(
+      (v) => Number.isInteger(v) && v >= 1 && v <= MAX_ADVANCE_DAYS,
+      says((v) => `must be a whole number from 1 to ${MAX_ADVANCE_DAYS}, got ${JSON.stringify(v)}`),
+    )
+    .nullish(),
+  /** advance up to and including this day, YYYY-MM-DD; not with `days` */
+  through: z
+    .string(says((v) => `must be a day YYYY-MM-DD, got ${JSON.stringify(v)}`))
+    .refine(
+      (v) => !Number.isNaN(dateToEpochMs(v)),
+      says((v) => `must be a day YYYY-MM-DD, got ${JSON.stringify(v)}`),
+    )
+    .optional(),
+};
+
+/** The input of `world advance` (and of the advanceWorld workflow and a world's schedule). */
+export const worldAdvanceInputSchema = z
+  .strictObject(ADVANCE_FIELDS, {
+    error: (issue) =>
+      issue.code === 'unrecognized_keys'
+        ? `is not a field of a world advance (fields: ${Object.keys(ADVANCE_FIELDS).join(', ')})`
+        : `must be a JSON object like {"world": "demo", "days": 1}, got ${JSON.stringify(issue.input)}`,
+  })
+  .transform(({ world, out, days, through }, ctx) => {
+    if (days !== undefined && through !== undefined) {
+      ctx.issues.push({ code: 'custom', path: ['days'], message: 'give days or through, not both', input: days });
+      return z.NEVER;
+    }
+    return through !== undefined ? { world, out, days: null, through } : { world, out, days: days ?? 1, through: null };
+  });
+
+export type WorldAdvanceInput = z.input<typeof worldAdvanceInputSchema>;
+export type WorldAdvanceRequest = z.output<typeof worldAdvanceInputSchema>;
 
 /** Validates an advance input and fills in its defaults. */
 export function resolveWorldAdvanceInput(raw: unknown): WorldAdvanceRequest {
-  if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) {
-    throw new InputError('input', `must be a JSON object like {"world": "demo", "days": 1}, got ${JSON.stringify(raw)}`);
-  }
-  const input = raw as Record<string, unknown>;
-  const unknown = Object.keys(input).find((k) => !ADVANCE_FIELDS.has(k));
-  if (unknown) throw new InputError(unknown, `is not a field of a world advance (fields: ${[...ADVANCE_FIELDS].join(', ')})`);
-  const world = checkWorldName('world', input.world);
-  const out = input.out ?? 'data';
-  if (typeof out !== 'string' || out === '') throw new InputError('out', `must be a folder under the data root, got ${JSON.stringify(input.out)}`);
-  if (input.days !== undefined && input.through !== undefined) throw new InputError('days', 'give days or through, not both');
-  if (input.through !== undefined) {
-    const through = input.through;
-    if (typeof through !== 'string' || Number.isNaN(dateToEpochMs(through))) {
-      throw new InputError('through', `must be a day YYYY-MM-DD, got ${JSON.stringify(through)}`);
-    }
-    return { world, out, days: null, through };
-  }
-  const days = input.days ?? 1;
-  if (typeof days !== 'number' || !Number.isInteger(days) || days < 1 || days > MAX_ADVANCE_DAYS) {
-    throw new InputError('days', `must be a whole number from 1 to ${MAX_ADVANCE_DAYS}, got ${JSON.stringify(input.days)}`);
-  }
-  return { world, out, days, through: null };
+  return parseInput(worldAdvanceInputSchema, raw);
 }

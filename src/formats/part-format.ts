@@ -1,3 +1,4 @@
+import type { ParquetCodec } from './parquet/parquet-codec';
 import type { ListeningRecord } from '../domain/listening-record';
 import type { ListeningRecordV2, SchemaVersion } from './listening-history-versions';
 
@@ -32,5 +33,5 @@ export interface PartFileWriter {
 export interface PartFormat {
   /** one line for `--format` help and docs */
   readonly description: string;
-  open(file: string, run: { schemaVersion: SchemaVersion; seed: number }): PartFileWriter;
+  open(file: string, run: { schemaVersion: SchemaVersion; seed: number; parquetCodec?: ParquetCodec }): PartFileWriter;
 }

@@ -4,6 +4,7 @@ import { sha256File } from '../runtime/atomic-file';
 import type { SimulatedRecord } from '../domain/listening-record';
 import { recordMapper, type SchemaVersion } from './listening-history-versions';
 import type { PartFile, PartFileWriter, PartRecord } from './part-format';
+import type { ParquetCodec } from './parquet/parquet-codec';
 import { PART_FORMATS, PRIMARY_FORMAT, type OutputFormat, type PartFiles, type TwinFormat } from './part-formats';
 
 /**
@@ -21,7 +22,7 @@ export class PartWriters {
   ) {}
 
   /** `pathOf(format)` is where that format's file of this part goes. */
-  static open(run: { schemaVersion: SchemaVersion; seed: number; format: readonly OutputFormat[] }, pathOf: (format: OutputFormat) => string): PartWriters {
+  static open(run: { schemaVersion: SchemaVersion; seed: number; format: readonly OutputFormat[]; parquetCodec?: ParquetCodec }, pathOf: (format: OutputFormat) => string): PartWriters {
     const opened: PartFileWriter[] = [];
     try {
       const primary = PART_FORMATS[PRIMARY_FORMAT].open(pathOf(PRIMARY_FORMAT), run);

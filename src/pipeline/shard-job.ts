@@ -6,6 +6,7 @@ import { RunLayout } from './run-layout';
 import { PopulationModel } from '../simulation/user-profile';
 import { readUsersOfShard } from './users-file';
 import { simulateUser, simulationContext } from '../simulation/simulate-user';
+import { loadPageCodec } from '../formats/parquet/page-codecs';
 import { PartWriters } from '../formats/part-writers';
 import type { PartFiles } from '../formats/part-formats';
 
@@ -64,6 +65,7 @@ export async function runShardJob(job: ShardJob, onProgress: (p: ShardProgress) 
   const users = readUsersOfShard(layout.usersPath, layout.usersOffsetsPath, job.shard);
   const ctx = simulationContext(job.params, songs, new PopulationModel(job.params));
   // part-NNNNN.avro in params.schemaVersion, and part-NNNNN.<format> beside it for each other format
+  await loadPageCodec(job.params.parquetCodec ?? 'snappy');
   const writer = PartWriters.open(job.params, (format) => layout.partPath(job.shard, format));
   try {
     let done = 0;

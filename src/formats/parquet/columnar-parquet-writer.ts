@@ -1,9 +1,10 @@
 import { ByteWriter } from 'hyparquet-writer';
 import type { FileMetaData, RowGroup } from 'hyparquet';
 import { writeMetadata } from 'hyparquet-writer/src/metadata.js';
-import { snappyCompress } from 'hyparquet-writer/src/snappy.js';
 import { AtomicFile, removeStaleTempFiles } from '../../runtime/atomic-file';
-import { chunkWriter, schemaElement, type ChunkWriter, type PageCodec } from './parquet-column-chunks';
+import { chunkWriter, schemaElement, type ChunkWriter } from './parquet-column-chunks';
+import { pageCodec } from './page-codecs';
+import type { ParquetCodec } from './parquet-codec';
 import type { FlatColumn } from './flat-column';
 
 export interface WrittenParquet {
@@ -26,7 +27,7 @@ const MAGIC = 0x31524150; // "PAR1"
  * DATA_PAGE_V2 (preceded by its dictionary page); strings, INT32 and FLOAT columns
  * dictionary-encoded where that is smaller than PLAIN, booleans RLE, timestamps
  * DELTA_BINARY_PACKED; min/max/null-count statistics on every column chunk; SNAPPY pages
- * (timestamps uncompressed); row groups of ROW_GROUP_ROWS.
+ * or ZSTD pages (timestamps uncompressed); row groups of ROW_GROUP_ROWS.
  *
  * The pages, their headers and the footer are hyparquet-writer's own encoders (its
  * published `src/*.js` modules); this class decides what goes into them. Rows are
@@ -58,10 +59,10 @@ export class ColumnarParquetWriter<R> {
   static open<R>(
     finalPath: string,
     columns: readonly FlatColumn<R>[],
-    opts: { rowGroupRows?: number; metadata?: Record<string, string> } = {},
+    opts: { rowGroupRows?: number; metadata?: Record<string, string>; codec?: ParquetCodec } = {},
   ): ColumnarParquetWriter<R> {
     const rows = opts.rowGroupRows ?? ROW_GROUP_ROWS;
-    const codec: PageCodec = { codec: 'SNAPPY', compressors: { SNAPPY: snappyCompress } };
+    const codec = pageCodec(opts.codec);
     const chunks: ChunkWriter<R>[] = [];
     for (const c of columns) {
       const leader = c.follows === undefined ? undefined : chunks[columns.findIndex((l) => l.name === c.follows)];

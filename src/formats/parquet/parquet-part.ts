@@ -6,7 +6,7 @@ import { listeningParquetColumns } from './listening-parquet';
 export const parquetPart: PartFormat = {
   description: 'Parquet files beside the AVRO parts, same records, flat columns',
   open(file, run): PartFileWriter {
-    const writer = ColumnarParquetWriter.open<PartRecord>(file, listeningParquetColumns(run.schemaVersion));
+    const writer = ColumnarParquetWriter.open<PartRecord>(file, listeningParquetColumns(run.schemaVersion), { codec: run.parquetCodec });
     return {
       append: (record) => writer.append(record),
       commit: () => writer.commit(),

@@ -9,6 +9,8 @@ import { listeningParquetColumns } from '../../../src/formats/parquet/listening-
 import { SeededRandom } from '../../../src/simulation/seeded-random';
 import type { ListeningRecord } from '../../../src/domain/listening-record';
 import { makeTmpDir } from '../../helpers/tmp-dir';
+import { loadPageCodec } from '../../../src/formats/parquet/page-codecs';
+import type { ParquetCodec } from '../../../src/formats/parquet/parquet-codec';
 
 function* syntheticRecords(n: number): Generator<ListeningRecord & { session: number }> {
   const rng = new SeededRandom(3, 'parquet-writer-test');
@@ -28,8 +30,8 @@ function v2Records(n: number): ListeningRecordV2[] {
   return [...syntheticRecords(n)].map((r, i) => ({ ...r, ...deriver.next(r, r.session), session_id: i % 7 === 0 ? null : `u${r.user_id}-s${r.session}`, album: `album ${i % 13}` }));
 }
 
-function write(file: string, records: Iterable<ListeningRecord | ListeningRecordV2>, version: 1 | 2): void {
-  const w = ColumnarParquetWriter.open(file, listeningParquetColumns(version), { rowGroupRows: 4096 });
+function write(file: string, records: Iterable<ListeningRecord | ListeningRecordV2>, version: 1 | 2, codec?: ParquetCodec): void {
+  const w = ColumnarParquetWriter.open(file, listeningParquetColumns(version), { rowGroupRows: 4096, codec });
   for (const r of records) w.append(r);
   w.commit();
 }
@@ -106,6 +108,22 @@ describe('Parquet part writer (hyparquet-writer)', () => {
     expect(rows.map((row) => columns.map((c) => (c.type === 'FLOAT' ? Number(row[c.name]) : c.type === 'INT32' ? String(row[c.name]) : row[c.name])))).toEqual(
       records.map((r) => columns.map((c) => json(c.value(r), c.type))),
     );
+  });
+
+  it('writes ZSTD pages on request: the same values, smaller, the same bytes each time', async () => {
+    const records = v2Records(10_000);
+    const [snappy, zstd, again] = ['snappy.parquet', 'zstd.parquet', 'zstd-again.parquet'].map((f) => path.join(tmp.dir, f));
+    write(snappy, records, 2);
+    expect(() => write(zstd, records, 2, 'zstd')).toThrow(/zstd codec is not loaded/);
+    await loadPageCodec('zstd');
+    write(zstd, records, 2, 'zstd');
+    write(again, records, 2, 'zstd');
+    expect(fs.readFileSync(zstd).equals(fs.readFileSync(again))).toBe(true);
+    const codecs = await query(`select distinct compression from parquet_metadata('${zstd}') order by 1`);
+    expect(codecs.map((c) => c.compression)).toEqual(['UNCOMPRESSED', 'ZSTD']);
+    expect(fs.statSync(zstd).size).toBeLessThan(fs.statSync(snappy).size);
+    const all = (file: string) => query(`select * exclude (listening_time_start_time, listening_time_end_time), epoch_ms(listening_time_start_time)::bigint t from read_parquet('${file}')`);
+    expect(await all(zstd)).toEqual(await all(snappy));
   });
 
   it('says which required column is missing, and leaves no file behind on abort', () => {

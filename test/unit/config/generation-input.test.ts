@@ -29,6 +29,7 @@ describe('resolveGenerationInput', () => {
     expect(fieldOf(() => resolveGenerationInput({ from: '2025-02-30' }, 'w'))).toMatch(/^from: must be a date YYYY-MM-DD/);
     expect(fieldOf(() => resolveGenerationInput({ from: '2025-05-01', to: '2025-04-01' }, 'w'))).toMatch(/^to: must not be before from/);
     expect(fieldOf(() => resolveGenerationInput({ format: 'avro,orc' }, 'w'))).toMatch(/^format: unknown format "orc"/);
+    expect(fieldOf(() => resolveGenerationInput({ parquetCodec: 'lz4' }, 'w'))).toMatch(/^parquetCodec: unknown Parquet codec .*lz4.*; known: snappy, zstd/);
     expect(fieldOf(() => resolveGenerationInput({ countries: ['sweden'] }, 'w'))).toMatch(/^countries: "sweden" is not an ISO/);
     expect(fieldOf(() => resolveGenerationInput({ axisStrength: { loyalty: 2 } }, 'w'))).toMatch(/^axisStrength.loyalty: must be a number from 0 to 1/);
     expect(fieldOf(() => resolveGenerationInput({ runId: '../escape' }, 'w'))).toMatch(/^runId: must be 1-128 letters/);
@@ -40,6 +41,9 @@ describe('resolveGenerationInput', () => {
     const p = resolveGenerationInput({ sessionHours: '1-3', format: 'avro,parquet', catalog: 'synthetic:10,synthetic:20' }, 'w');
     expect(p.sessionHours).toEqual([1, 3]);
     expect(p.format).toEqual(['avro', 'parquet']);
+    // the codec appears in the params only when given: other runs' params stay as they were
+    expect('parquetCodec' in p).toBe(false);
+    expect(resolveGenerationInput({ parquetCodec: 'zstd' }, 'w').parquetCodec).toBe('zstd');
     expect(p.catalog).toEqual(['synthetic:10', 'synthetic:20']);
   });
 
