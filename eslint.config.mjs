@@ -27,6 +27,19 @@ export default tseslint.config(
     },
   },
   {
+    // a worker that is stopping drops an activity handed to it eagerly; the run then waits out the activity's timeout
+    files: ['workflows/**/*.ts'],
+    rules: {
+      'no-restricted-syntax': [
+        'error',
+        {
+          selector: 'CallExpression[callee.name="proxyActivities"]:not(:has(Property[key.name="allowEagerDispatch"][value.value=false]))',
+          message: 'give proxyActivities allowEagerDispatch: false (see workflows/generate-dataset.ts)',
+        },
+      ],
+    },
+  },
+  {
     files: ['**/*.js', '**/*.cjs'],
     rules: { '@typescript-eslint/no-require-imports': 'off' },
     languageOptions: { sourceType: 'commonjs', globals: { require: 'readonly', module: 'writable', process: 'readonly', __dirname: 'readonly', console: 'readonly' } },

@@ -23,9 +23,10 @@ import {
 
 const RETRY = { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '1 minute', maximumAttempts: 5 } as const;
 
-const quick = proxyActivities<WorldActivities>({ startToCloseTimeout: '1 hour', heartbeatTimeout: '2 minutes', retry: RETRY });
+const quick = proxyActivities<WorldActivities>({ allowEagerDispatch: false, startToCloseTimeout: '1 hour', heartbeatTimeout: '2 minutes', retry: RETRY });
 
 const shardActs = proxyActivities<WorldActivities>({
+  allowEagerDispatch: false,
   startToCloseTimeout: '2 hours',
   // short, so a shard of a killed worker is handed to another one quickly; shards heartbeat every 2 s
   heartbeatTimeout: '15 seconds',

@@ -5,6 +5,7 @@ import { failFast } from './activity-failure';
 import type { CreateWorldWorkflow } from './contracts';
 
 const acts = proxyActivities<WorldActivities>({
+  allowEagerDispatch: false,
   startToCloseTimeout: '2 hours',
   heartbeatTimeout: '2 minutes',
   retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '1 minute', maximumAttempts: 5 },

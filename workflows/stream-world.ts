@@ -7,9 +7,10 @@ import { streamProgressQuery, type StreamContinuation, type StreamWorkflowProgre
 
 const RETRY = { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '1 minute', maximumAttempts: 10 } as const;
 
-const quick = proxyActivities<StreamActivities>({ startToCloseTimeout: '5 minutes', retry: RETRY });
+const quick = proxyActivities<StreamActivities>({ allowEagerDispatch: false, startToCloseTimeout: '5 minutes', retry: RETRY });
 
 const days = proxyActivities<StreamActivities>({
+  allowEagerDispatch: false,
   // a paced day can take a day of wall time (speed 1)
   startToCloseTimeout: '26 hours',
   // short, so the day of a killed worker goes on elsewhere soon; it resumes from the topic's tails

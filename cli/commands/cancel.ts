@@ -11,7 +11,7 @@ continues where it stopped. Waits until the run has stopped, unless --no-wait.`,
   flags: {
     'no-wait': { type: 'boolean', help: 'return once the cancellation is requested' },
     address: { type: 'string', value: 'HOST:PORT', help: 'the Temporal server (default TEMPORAL_ADDRESS or 127.0.0.1:7233)' },
-    json: { type: 'boolean', help: 'print one JSON line: {"workflowId","status","shardsDone","shardsTotal"}\n(status RUNNING when it is still stopping or --no-wait)' },
+    json: { type: 'boolean', help: 'print one JSON line: {"workflowId","status","shardsDone","shardsTotal"}\n(status RUNNING when it is still stopping or --no-wait; UNKNOWN when its server stopped\nbefore the end could be seen, as an embedded generate does)' },
   },
 } as const satisfies CommandDef;
 
@@ -42,7 +42,13 @@ export async function run(argv: string[]): Promise<void> {
     let info = before;
     while (info.status === 'RUNNING' && Date.now() < deadline) {
       await new Promise((r) => setTimeout(r, 500));
-      info = await describeGeneration(session.client, workflowId, 0);
+      try {
+        info = await describeGeneration(session.client, workflowId, 0);
+      } catch {
+        // an embedded `generate` stops its own dev server once its run has ended, cancelled
+        report(`Cancellation of ${workflowId} requested; its server stopped before the end could be seen (an embedded generate stops its server when its run ends): see that command's output\n`, { ...info, status: 'UNKNOWN' });
+        return;
+      }
     }
     if (info.status === 'RUNNING') {
       report(`Cancellation of ${workflowId} requested; it is still stopping (is a worker running?)\n`, info);

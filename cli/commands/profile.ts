@@ -2,6 +2,7 @@ import { profileRun, type RunProfile } from '../../src/analytics/profile/run-pro
 import { AXES, NEGATIVE_POLE, POSITIVE_POLE } from '../../src/domain/personality';
 import { expectPositionals, parseCommand, type CommandDef } from '../flags';
 import { partProgress } from '../part-progress';
+import { requireFinishedRunDir } from '../run-folder';
 
 const PROFILE = {
   name: 'profile',
@@ -47,6 +48,7 @@ export function formatProfile(p: RunProfile): string {
 export async function run(argv: string[]): Promise<void> {
   const { values, positionals } = parseCommand(PROFILE, argv);
   const [runDir] = expectPositionals(PROFILE, positionals, 1, 'one run folder');
+  requireFinishedRunDir(runDir);
   const profile = await profileRun(runDir, partProgress('profile'));
   process.stdout.write(values.json ? JSON.stringify(profile) + '\n' : formatProfile(profile));
 }

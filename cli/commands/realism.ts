@@ -1,6 +1,7 @@
 import { realismOfRun, type RunScorecard } from '../../src/analytics/realism/run-realism';
 import type { Metric } from '../../src/analytics/realism/scorecard';
 import { expectPositionals, parseCommand, type CommandDef } from '../flags';
+import { requireFinishedRunDir } from '../run-folder';
 import { partProgress } from '../part-progress';
 
 const REALISM = {
@@ -48,6 +49,7 @@ export function formatScorecard(card: RunScorecard): string {
 export async function run(argv: string[]): Promise<void> {
   const { values, positionals } = parseCommand(REALISM, argv);
   const [runDir] = expectPositionals(REALISM, positionals, 1, 'one run folder');
+  requireFinishedRunDir(runDir);
   const card = await realismOfRun(runDir, partProgress('realism'));
   process.stdout.write(values.json ? JSON.stringify(card) + '\n' : formatScorecard(card));
   if (values.check && !card.pass) {

@@ -34,6 +34,7 @@ export async function run(argv: string[]): Promise<void> {
     // embedded, a run still RUNNING lost its in-process worker (the generate process died): a new worker picks it up
     const reattach = embedded && before.status === 'RUNNING';
     if (before.status === 'RUNNING' && !reattach) throw new Error(`${workflowId} is still running; wait for it, or \`wrapped-etl cancel ${workflowId}\` first`);
+    if (before.status === 'COMPLETED') throw new Error(`${workflowId} is complete already (${before.outDir ?? 'its run folder'}): nothing to resume`);
     const original = await startInput(session.client, workflowId);
     const runId = before.runId ?? original.runId ?? (original.resume || workflowId);
     const input = { ...original, runId, resume: runId };

@@ -1,4 +1,4 @@
-import { ScheduleNotFoundError, ScheduleOverlapPolicy, type Client } from '@temporalio/client';
+import { ScheduleAlreadyRunning, ScheduleNotFoundError, ScheduleOverlapPolicy, type Client } from '@temporalio/client';
 import { InputError } from '../../src/domain/errors';
 import { resolveGenerationInput, type GenerationInput } from '../../src/config/generation-input';
 import { closest, HelpRequest, helpText, parseCommand, usageError, wholeFlag, type CommandDef, type FlagDefs } from '../flags';
@@ -101,9 +101,23 @@ function worldScheduleInput(def: CommandDef, values: Record<string, string | str
   return { kind: 'world', input, cron, catchUpDays };
 }
 
+/** client.schedule.create, its refusals said with the schedule's name */
+async function createSchedule(client: Client, name: string, options: Parameters<Client['schedule']['create']>[0]): Promise<void> {
+  try {
+    await client.schedule.create(options);
+  } catch (err) {
+    if (err instanceof ScheduleAlreadyRunning) throw new Error(`schedule ${name} exists already: see it with \`wrapped-etl schedule describe ${name}\`, or delete it first`, { cause: err });
+    throw new Error(`schedule ${name} was not created: ${(err as Error).message}`, { cause: err });
+  }
+}
+
 function createInput(def: CommandDef, name: string, values: Record<string, string | string[] | boolean | undefined>): Created {
   const cron = values.cron as string | undefined;
   if (!cron) throw usageError(def, '--cron is required, e.g. --cron "0 2 * * *" (every night at 02:00 UTC)');
+  const fields = cron.trim().split(/\s+/).length;
+  if (!cron.trim().startsWith('@') && (fields < 5 || fields > 7)) {
+    throw usageError(def, `--cron: "${cron}" has ${fields} field${fields === 1 ? '' : 's'}; a cron expression has 5 (minute hour day month weekday), e.g. "0 2 * * *"`);
+  }
   if (values.world !== undefined) return worldScheduleInput(def, values, cron);
   if (values['catch-up-window'] !== undefined) throw usageError(def, '--catch-up-window goes with --world');
   const keepDays = wholeFlag(def, 'keep-days', values['keep-days'] as string | undefined, 1);
@@ -200,7 +214,7 @@ export async function run(argv: string[]): Promise<void> {
       case 'create': {
         const { input, cron } = created!;
         const world = created!.kind === 'world' ? created! : undefined;
-        await client.schedule.create({
+        await createSchedule(client, name, {
           scheduleId: name,
           spec: { cronExpressions: [cron] },
           action: {

@@ -1,5 +1,4 @@
 import * as path from 'node:path';
-import * as fs from 'node:fs';
 import { WorkflowFailedError } from '@temporalio/client';
 import type { WrappedInput } from '../../src/config/wrapped-input';
 import type { WrittenWrapped } from '../../src/analytics/wrapped/write-wrapped';
@@ -12,6 +11,7 @@ import { TASK_QUEUE } from '../temporal/constants';
 import { explicitAddress, openSession } from '../temporal/session';
 import { expectPositionals, parseCommand, wholeFlag, type CommandDef } from '../flags';
 import { UsageError } from '../usage-error';
+import { requireFinishedRunDir } from '../run-folder';
 
 const WRAPPED = {
   name: 'wrapped',
@@ -61,12 +61,6 @@ function commonDir(a: string, b: string): string {
 
 const whole = (flag: string, v: string | undefined) => wholeFlag(WRAPPED, flag, v, 1);
 
-/** Embedded, the run folder is local: a missing or unfinished one is said before any workflow starts. */
-function checkRunDir(runDir: string): void {
-  if (!fs.existsSync(runDir)) throw new UsageError(`no run folder at ${runDir}`);
-  if (!fs.existsSync(path.join(runDir, 'manifest.json'))) throw new UsageError(`${runDir} holds no manifest.json: not a finished run folder`);
-}
-
 export async function run(argv: string[]): Promise<void> {
   const { values, positionals } = parseCommand(WRAPPED, argv);
   if (values.world !== undefined) return worldWrapped(values, positionals);
@@ -78,7 +72,7 @@ export async function run(argv: string[]): Promise<void> {
   if (embedded) {
     // the in-process worker's data root is the folder that holds both the run and the output
     const runDir = path.resolve(input.run);
-    checkRunDir(runDir);
+    requireFinishedRunDir(runDir);
     const outDir = path.resolve(input.out ?? path.join(runDir, 'wrapped'));
     dataRoot = commonDir(runDir, outDir);
     input = { ...input, run: path.relative(dataRoot, runDir) || '.', out: path.relative(dataRoot, outDir) || '.' };

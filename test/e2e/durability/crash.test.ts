@@ -113,6 +113,10 @@ describe('failures against a real dev server, with `wrapped-etl worker` processe
     const manifest = JSON.parse(fs.readFileSync(line.manifest, 'utf8'));
     expect(manifest.totalRecords).toBe(referenceManifest.totalRecords);
     expect(manifest.params).toEqual({ ...referenceManifest.params, runId: 'cancel-me' });
+    // a complete run is not run again
+    const again = await runCli(['resume', 'cancel-me', '--address', env.address]);
+    expect(again.code).toBe(1);
+    expect(again.stderr).toMatch(/cancel-me is complete already .*: nothing to resume/);
   }, 90_000);
 
   it('(e) a worker stopped with SIGTERM finishes or hands back its shards in flight: none lost, none left to time out', async () => {

@@ -58,7 +58,10 @@ describe('CLI manners: version, help, usage errors, exit codes', () => {
       ['status', 'a', 'b'],
       ['export', 'run', '--format', 'csv', '--user', '1', '--out', 'x.json'],
       ['schedule', 'create', 'x', '--cron', '0 2 * * *', '--run-name', 'fixed'],
+      ['schedule', 'create', 'x', '--cron', 'bogus'],
       ['wrapped', '/nonexistent'],
+      ['profile', '/nonexistent'],
+      ['realism', '/nonexistent'],
     ]) {
       const r = cli(args);
       expect(r.code, args.join(' ')).toBe(2);
