@@ -10,7 +10,7 @@ import { catalogRoots, dataRoot, resolveRunDir } from '../src/runtime/data-root'
 import { RunLayout } from '../src/pipeline/run-layout';
 import { ThreadPool } from '../src/runtime/thread-pool';
 import { InputError } from '../src/domain/errors';
-import { resolveGenerationInput, type GenerationInput, shardCount, type GenerationParams } from '../src/config/generation-input';
+import { firstParamDifference, resolveGenerationInput, type GenerationInput, shardCount, type GenerationParams } from '../src/config/generation-input';
 import type { ShardProgress, ShardResult } from '../src/pipeline/shard-job';
 import { invalidTwin } from '../src/formats/part-writers';
 import { buildManifest, MissingPartError } from '../src/pipeline/build-manifest';
@@ -37,13 +37,6 @@ export interface ActivityDeps {
 function invalidInput(err: unknown): never {
   if (err instanceof InputError) throw ApplicationFailure.nonRetryable(err.message, 'InvalidInput', { field: err.field });
   throw err;
-}
-
-/** The first field whose value differs between two params, ignoring `resume`. */
-function firstDifference(a: GenerationParams, b: GenerationParams): string | undefined {
-  const keys = new Set([...Object.keys(a), ...Object.keys(b)]);
-  keys.delete('resume');
-  return [...keys].find((k) => JSON.stringify(a[k as keyof GenerationParams]) !== JSON.stringify(b[k as keyof GenerationParams]));
 }
 
 /** A resumed run takes the recorded params; fields the input gives must agree with them. */
@@ -140,7 +133,7 @@ export function createGenerationActivities(deps: ActivityDeps) {
       }
       const layout = new RunLayout(runDir);
       const recorded = readJsonIfPresent<GenerationParams>(layout.paramsPath);
-      const differing = recorded && firstDifference(recorded, params);
+      const differing = recorded && firstParamDifference(recorded, params);
       const resuming = params.resume !== null;
       if (resuming) {
         params = resumedParams(params, recorded, args.input as GenerationInput, runDir);

@@ -1,7 +1,10 @@
+import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { CancelledFailure, WorkflowFailedError } from '@temporalio/client';
 import { InputError } from '../../src/domain/errors';
-import { resolveGenerationInput, type GenerationInput, type GenerationParams } from '../../src/config/generation-input';
+import { firstParamDifference, resolveGenerationInput, type GenerationInput, type GenerationParams } from '../../src/config/generation-input';
+import { RunLayout } from '../../src/pipeline/run-layout';
+import { readJsonIfPresent } from '../../src/runtime/json-file';
 import { resolveRunDir } from '../../src/runtime/data-root';
 import { GENERATE_DATASET, progressQuery, type GenerateDatasetWorkflow, type GenerationResult } from '../../workflows/contracts';
 import { parseCommand, type CommandDef, type FlagDefs } from '../flags';
@@ -113,6 +116,19 @@ export function printResult(result: GenerationResult, json: boolean, ui?: string
   );
 }
 
+/** A run folder holds one generation: other params there are refused before a workflow starts (and could fail it). */
+function refuseOtherParams(runDir: string, params: GenerationParams): void {
+  const recorded = readJsonIfPresent<GenerationParams>(new RunLayout(runDir).paramsPath);
+  const differing = recorded && firstParamDifference(recorded, params);
+  if (!differing) return;
+  const layout = new RunLayout(runDir);
+  const complete = fs.existsSync(layout.manifestPath);
+  throw new UsageError(
+    `${runDir} holds ${complete ? 'a complete' : 'an unfinished'} generation with other params (${differing} differs); give another --run-name` +
+      (complete ? '' : `, or continue that one with: wrapped-etl resume ${params.runId}`),
+  );
+}
+
 export async function run(argv: string[]): Promise<void> {
   const { values, positionals } = parseCommand(GENERATE, argv);
   if (positionals.length) throw new UsageError(`unexpected argument "${positionals[0]}"`);
@@ -124,11 +140,13 @@ export async function run(argv: string[]): Promise<void> {
   let params: GenerationParams;
   try {
     params = resolveGenerationInput(input, workflowId);
-    if (dataRoot) resolveRunDir(dataRoot, params.out, params.runId);
+    if (dataRoot) refuseOtherParams(resolveRunDir(dataRoot, params.out, params.runId), params);
   } catch (err) {
     if (err instanceof InputError) throw new UsageError(err.message);
     throw err;
   }
+  // on a terminal the progress bar is the report: the dev server's start-up lines would break it
+  if (!values.json && process.stderr.isTTY && !process.env.LOG_LEVEL) logger.level = 'warn';
 
   const session = await openSession({ address: values.address, worker: embedded && !values.detach, dataRoot, trustedSources: params.catalog, needsRunningServer: values.detach ? DETACH_NEEDS_SERVER : undefined });
   try {

@@ -73,7 +73,7 @@ export async function openSession(opts: SessionOptions): Promise<TemporalSession
   const startWorker = async (dataRoot?: string, trustedSources?: readonly string[]) => {
     if (worker) return;
     // the embedded CLI handles SIGINT/SIGTERM itself: it cancels the run, then stops the worker
-    installRuntime([]);
+    installRuntime([], 'ERROR');
     nativeConnection ??= await NativeConnection.connect({ address: DEFAULT_ADDRESS });
     worker = await createGenerationWorker({ connection: nativeConnection, dataRoot, trustedSources, faults: shardFaultsFromEnv() });
     workerDone = worker.run();

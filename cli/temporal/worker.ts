@@ -12,14 +12,15 @@ import { prebuiltWorkflowBundle, WORKFLOWS_PATH } from './workflow-bundle';
 let runtimeInstalled = false;
 
 /**
- * Routes the SDK's own logs through pino, at WARN unless LOG_LEVEL says debug.
+ * Routes the SDK's own logs through pino, at WARN unless LOG_LEVEL says debug; the embedded
+ * CLI asks for ERROR (`quietLevel`), since it reports a failed activity or run itself.
  * `shutdownSignals` shut workers down gracefully; the embedded CLI leaves SIGINT
  * out, so that Ctrl-C cancels the run instead of stopping the worker under it.
  */
-export function installRuntime(shutdownSignals: NodeJS.Signals[] = ['SIGINT', 'SIGTERM', 'SIGQUIT', 'SIGUSR2']): void {
+export function installRuntime(shutdownSignals: NodeJS.Signals[] = ['SIGINT', 'SIGTERM', 'SIGQUIT', 'SIGUSR2'], quietLevel: LogLevel = 'WARN'): void {
   if (runtimeInstalled) return;
   runtimeInstalled = true;
-  const level: LogLevel = process.env.LOG_LEVEL === 'debug' ? 'DEBUG' : 'WARN';
+  const level: LogLevel = process.env.LOG_LEVEL === 'debug' ? 'DEBUG' : process.env.LOG_LEVEL ? 'WARN' : quietLevel;
   try {
     Runtime.install({
       shutdownSignals,

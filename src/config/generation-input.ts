@@ -12,7 +12,9 @@ import type { AxisStrength } from '../domain/personality';
 import { OUTPUT_FORMATS, PRIMARY_FORMAT, type OutputFormat } from '../formats/part-formats';
 import { PARQUET_CODECS, type ParquetCodec } from '../formats/parquet/parquet-codec';
 import { pathProblem } from '../runtime/path-text';
-import { sourceKindOf } from '../catalog/source-kinds';
+import { parseSourceSpec, sourceKindOf } from '../catalog/source-kinds';
+import { SourceError } from '../catalog/source-error';
+import { knownCountries } from '../simulation/cities';
 import { describeValue, orDefault, parseInput, says, share, weights, wholeNumber, z } from '../domain/input-schema';
 
 export type { OutputFormat };
@@ -118,7 +120,10 @@ const countries = orDefault(
     .pipe(weights())
     .superRefine((w, ctx) => {
       const code = Object.keys(w).find((c) => !ISO_CODE.test(c));
-      if (code !== undefined) ctx.addIssue({ code: 'custom', message: notAnIsoCode(code), input: code });
+      if (code !== undefined) return ctx.addIssue({ code: 'custom', message: notAnIsoCode(code), input: code });
+      const known = knownCountries();
+      const missing = Object.keys(w).filter((c) => !known.has(c));
+      if (missing.length) ctx.addIssue({ code: 'custom', message: `no city known for ${missing.join(', ')}`, input: missing });
     }),
   null,
 );
@@ -144,11 +149,18 @@ const axisStrength = orDefault(
 
 /** What no catalog source spec may hold: a file kind's path is checked like any path from the input. */
 function catalogSpecProblem(spec: string): string | undefined {
-  if (spec.includes(':') && sourceKindOf(spec)?.namesFile) {
+  if (spec.includes('\0')) return 'contains a NUL byte';
+  try {
+    parseSourceSpec(spec);
+  } catch (err) {
+    if (err instanceof SourceError) return err.message;
+    throw err;
+  }
+  if (sourceKindOf(spec)?.namesFile) {
     const file = spec.slice(spec.indexOf(':') + 1);
     return file.trim() === '' ? `must be a path, got ${JSON.stringify(file)}` : pathProblem(file);
   }
-  return spec.includes('\0') ? 'contains a NUL byte' : undefined;
+  return undefined;
 }
 
 const generationFields = {
@@ -277,6 +289,13 @@ function scheduledRunId(schedule: string, runId: string | null, scheduledAt: Dat
 export interface ScheduleClock {
   scheduledAt?: Date;
   now?: number;
+}
+
+/** The first field whose value differs between two params, ignoring `resume`. */
+export function firstParamDifference(a: GenerationParams, b: GenerationParams): string | undefined {
+  const keys = new Set([...Object.keys(a), ...Object.keys(b)]);
+  keys.delete('resume');
+  return [...keys].find((k) => JSON.stringify(a[k as keyof GenerationParams]) !== JSON.stringify(b[k as keyof GenerationParams]));
 }
 
 /**

@@ -122,3 +122,10 @@ export type WorldAdvanceRequest = z.output<typeof worldAdvanceInputSchema>;
 export function resolveWorldAdvanceInput(raw: unknown): WorldAdvanceRequest {
   return parseInput(worldAdvanceInputSchema, raw);
 }
+
+const dayProblem = says((v) => `must be a day YYYY-MM-DD, got ${JSON.stringify(v)}`);
+/** A day, YYYY-MM-DD, that exists (a stream's `from`). */
+export const daySchema = z.string(dayProblem).refine((v) => !Number.isNaN(dateToEpochMs(v)), dayProblem);
+const outProblem = says((v) => `must be a folder under the data root, got ${JSON.stringify(v)}`);
+/** A folder under the data root, confined by the worker (a stream's `out`). */
+export const outSchema = z.string(outProblem).min(1, outProblem);

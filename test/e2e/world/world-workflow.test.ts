@@ -91,7 +91,7 @@ describe('worlds on Temporal', () => {
     };
     await refused(advance('bad-out', { world: 'w', out: '../..' }), /invalid input: out: .*outside the data root/);
     await refused(advance('bad-name', { world: '../w' }), /invalid input: world: must be 1-128 letters/);
-    await refused(advance('bad-field', { world: 'w', out: 'a', path: '/etc' }), /invalid input: path: is not a field/);
+    await refused(advance('bad-field', { world: 'w', out: 'a', path: '/etc' }), /invalid input: path: is not a field of a world advance/);
     await refused(create('bad-create-out', { ...INPUT, out: '/etc' }), /invalid input: out: .*outside the data root/);
     const outside = makeTmpDir('wrapped-etl-outside-');
     try {

@@ -6,6 +6,8 @@ import { HelpRequest, parseCommand, type CommandDef } from '../../../cli/flags';
 import { formatProgress, ProgressBar } from '../../../cli/progress-bar';
 import { wantsColor } from '../../../src/runtime/color';
 import { runInProcess } from '../../../src/pipeline/in-process-run';
+import { RunLayout } from '../../../src/pipeline/run-layout';
+import { resolveGenerationInput } from '../../../src/config/generation-input';
 import { makeTmpDir } from '../../helpers/tmp-dir';
 
 const ROOT = path.resolve(__dirname, '../../..');
@@ -126,6 +128,28 @@ describe('CLI manners: paths are checked before any workflow starts', () => {
     const half = cli(['wrapped', 'half'], { cwd: tmp.dir });
     expect(half.code).toBe(2);
     expect(half.stderr).toMatch(/half holds no manifest\.json: not a finished run folder/);
+    expect(fs.existsSync(path.join(tmp.dir, '.temporal'))).toBe(false);
+  });
+
+  it('generate refuses what would fail its workflow before any server starts: unknown source kind or country, a run folder holding other params', () => {
+    const kind = cli(['generate', '--catalog', 'foo:bar', '--users', '5'], { cwd: tmp.dir });
+    expect(kind.code).toBe(2);
+    expect(kind.stderr).toMatch(/^wrapped-etl generate: invalid input: catalog\[0\]: foo:bar: unknown catalog source kind "foo"; use one of .*synthetic:N; see: wrapped-etl generate --help\n$/);
+    const country = cli(['generate', '--countries', 'SE,XX', '--users', '5'], { cwd: tmp.dir });
+    expect(country.code).toBe(2);
+    expect(country.stderr).toBe('wrapped-etl generate: invalid input: countries: no city known for XX; see: wrapped-etl generate --help\n');
+    const out = path.join(tmp.dir, 'out');
+    const layout = new RunLayout(path.join(out, 'r1'));
+    fs.mkdirSync(layout.workDir, { recursive: true });
+    fs.writeFileSync(layout.paramsPath, JSON.stringify(resolveGenerationInput({ users: 5, out: '.', runId: 'r1' }, 'r1')));
+    const unfinished = cli(['generate', '--users', '6', '--out', out, '--run-name', 'r1'], { cwd: tmp.dir });
+    expect(unfinished.code).toBe(2);
+    expect(unfinished.stderr).toBe(
+      `wrapped-etl generate: ${layout.runDir} holds an unfinished generation with other params (users differs); give another --run-name, or continue that one with: wrapped-etl resume r1; see: wrapped-etl generate --help\n`,
+    );
+    fs.writeFileSync(layout.manifestPath, '{}');
+    const complete = cli(['generate', '--users', '6', '--out', out, '--run-name', 'r1'], { cwd: tmp.dir });
+    expect(complete.stderr).toMatch(/holds a complete generation with other params \(users differs\); give another --run-name; see:/);
     expect(fs.existsSync(path.join(tmp.dir, '.temporal'))).toBe(false);
   });
 });

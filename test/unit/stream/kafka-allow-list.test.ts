@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { resolveStreamInput } from '../../../src/config/stream-input';
+import { resolveWorldAdvanceInput } from '../../../src/config/world-input';
 import { KafkaAllowList } from '../../../src/stream/kafka-allow-list';
 
 describe('the Kafka allow-list of a worker', () => {
@@ -41,7 +42,28 @@ describe('the stream workflow input', () => {
     expect(() => resolveStreamInput({ world: 'w', brokers: ['k:9092'], topic: 'a/b' })).toThrow(/invalid input: topic:/);
     expect(() => resolveStreamInput({ world: 'w', brokers: ['k:9092'], topic: 't', speed: 0 })).toThrow(/invalid input: speed:/);
     expect(() => resolveStreamInput({ world: 'w', brokers: ['k:9092'], topic: 't', path: '/etc' })).toThrow(
-      /invalid input: path: is not a field/,
+      /invalid input: path: unknown field; known fields: world, out/,
     );
+  });
+});
+
+describe('the world advance input', () => {
+  it('takes days or through, names the field that is wrong', () => {
+    expect(resolveWorldAdvanceInput({ world: 'w' })).toEqual({ world: 'w', out: 'data', days: 1, through: null });
+    expect(resolveWorldAdvanceInput({ world: 'w', out: 'x', through: '2025-02-28' })).toEqual({
+      world: 'w',
+      out: 'x',
+      days: null,
+      through: '2025-02-28',
+    });
+    expect(() => resolveWorldAdvanceInput({ world: 'w', days: 2, through: '2025-02-28' })).toThrow(
+      /invalid input: days: give days or through, not both/,
+    );
+    expect(() => resolveWorldAdvanceInput({ world: 'w', through: '2025-02-30' })).toThrow(
+      /invalid input: through: must be a day YYYY-MM-DD/,
+    );
+    expect(() => resolveWorldAdvanceInput({ world: 'w', days: 0 })).toThrow(/invalid input: days: must be a whole number from 1 to 3660/);
+    expect(() => resolveWorldAdvanceInput({ world: 'a/b' })).toThrow(/invalid input: world: must be 1-128 letters/);
+    expect(() => resolveWorldAdvanceInput([])).toThrow(/invalid input: input: must be a JSON object/);
   });
 });
