@@ -23,7 +23,14 @@ export default tseslint.config(
     // data comes from seeded streams; test faults come in through the activities' dependencies
     files: ['src/**/*.ts', 'activities/**/*.ts', 'workflows/**/*.ts'],
     rules: {
-      'no-restricted-properties': ['error', { object: 'Math', property: 'random', message: 'use a seeded stream (src/simulation/seeded-random.ts); test faults are a dependency' }],
+      'no-restricted-properties': [
+        'error',
+        {
+          object: 'Math',
+          property: 'random',
+          message: 'use a seeded stream (src/simulation/seeded-random.ts); test faults are a dependency',
+        },
+      ],
     },
   },
   {
@@ -42,6 +49,9 @@ export default tseslint.config(
   {
     files: ['**/*.js', '**/*.cjs'],
     rules: { '@typescript-eslint/no-require-imports': 'off' },
-    languageOptions: { sourceType: 'commonjs', globals: { require: 'readonly', module: 'writable', process: 'readonly', __dirname: 'readonly', console: 'readonly' } },
+    languageOptions: {
+      sourceType: 'commonjs',
+      globals: { require: 'readonly', module: 'writable', process: 'readonly', __dirname: 'readonly', console: 'readonly' },
+    },
   },
 );

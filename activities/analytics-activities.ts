@@ -65,8 +65,10 @@ export function createAnalyticsActivities(deps: { pool: ThreadPool; dataRoot?: s
   const confined = <T extends { runDir: string; outDir: string }>(ref: T): T => {
     try {
       const root = deps.dataRoot ?? dataRoot();
-      if (confineUnderRoot(root, 'run', ref.runDir) !== ref.runDir) throw new InputError('run', `${JSON.stringify(ref.runDir)} is not a real path under the data root`);
-      if (confineUnderRoot(root, 'out', ref.outDir) !== ref.outDir) throw new InputError('out', `${JSON.stringify(ref.outDir)} is not a real path under the data root`);
+      if (confineUnderRoot(root, 'run', ref.runDir) !== ref.runDir)
+        throw new InputError('run', `${JSON.stringify(ref.runDir)} is not a real path under the data root`);
+      if (confineUnderRoot(root, 'out', ref.outDir) !== ref.outDir)
+        throw new InputError('out', `${JSON.stringify(ref.outDir)} is not a real path under the data root`);
     } catch (err) {
       if (err instanceof InputError) throw ApplicationFailure.nonRetryable(err.message, 'InvalidInput', { field: err.field });
       throw err;
@@ -87,8 +89,17 @@ export function createAnalyticsActivities(deps: { pool: ThreadPool; dataRoot?: s
           throw new InputError('user', `the run has users 1..${manifest.params.users}, got ${p.user}`);
         }
         fs.mkdirSync(path.join(p.outDir, '_work'), { recursive: true });
-        logger.child({ runId: manifest.runId, step: 'wrapped' }).info({ outDir: p.outDir, parts: manifest.parts.length }, 'wrapped planned');
-        return { runId: manifest.runId, runDir: p.runDir, outDir: p.outDir, parts: manifest.parts.length, user: p.user, parallelism: p.parallelism };
+        logger
+          .child({ runId: manifest.runId, step: 'wrapped' })
+          .info({ outDir: p.outDir, parts: manifest.parts.length }, 'wrapped planned');
+        return {
+          runId: manifest.runId,
+          runDir: p.runDir,
+          outDir: p.outDir,
+          parts: manifest.parts.length,
+          user: p.user,
+          parallelism: p.parallelism,
+        };
       } catch (err) {
         if (err instanceof InputError) throw ApplicationFailure.nonRetryable(err.message, 'InvalidInput', { field: err.field });
         throw err;
@@ -100,7 +111,11 @@ export function createAnalyticsActivities(deps: { pool: ThreadPool; dataRoot?: s
       confined(plan);
       const parts = manifestOf(plan.runDir).parts.length;
       if (plan.parts !== parts || !Number.isInteger(plan.parallelism) || plan.parallelism < 1 || plan.parallelism > 1000) {
-        throw ApplicationFailure.nonRetryable(`invalid input: run: the plan does not match ${plan.runDir} (${parts} parts)`, 'InvalidInput', { field: 'run' });
+        throw ApplicationFailure.nonRetryable(
+          `invalid input: run: the plan does not match ${plan.runDir} (${parts} parts)`,
+          'InvalidInput',
+          { field: 'run' },
+        );
       }
       return plan;
     },
@@ -111,10 +126,15 @@ export function createAnalyticsActivities(deps: { pool: ThreadPool; dataRoot?: s
       const ctx = Context.current();
       const parts = manifestOf(ref.runDir).parts;
       const part = parts[ref.index];
-      if (!part) throw ApplicationFailure.nonRetryable(`${ref.runDir}/manifest.json has ${parts.length} parts, no part ${ref.index}`, 'PartMismatch');
+      if (!part)
+        throw ApplicationFailure.nonRetryable(
+          `${ref.runDir}/manifest.json has ${parts.length} parts, no part ${ref.index}`,
+          'PartMismatch',
+        );
       const file = path.join(ref.runDir, part.file);
       const actual = sha256File(file);
-      if (actual !== part.sha256) throw ApplicationFailure.nonRetryable(`${file} does not match the manifest (sha256 ${actual})`, 'PartMismatch');
+      if (actual !== part.sha256)
+        throw ApplicationFailure.nonRetryable(`${file} does not match the manifest (sha256 ${actual})`, 'PartMismatch');
       const task = deps.pool.run(
         wrappedPartThreadJob,
         { runDir: ref.runDir, file, part: part.file, sha256: part.sha256, partialPath: partialPath(ref.outDir, part.file) },
@@ -138,7 +158,11 @@ export function createAnalyticsActivities(deps: { pool: ThreadPool; dataRoot?: s
     async writeWrapped(plan: WrappedPlan): Promise<WrittenWrapped> {
       confined(plan);
       const parts = manifestOf(plan.runDir).parts;
-      if (parts.length !== plan.parts) throw ApplicationFailure.nonRetryable(`${plan.runDir}/manifest.json changed during the analysis: ${parts.length} parts, planned ${plan.parts}`, 'PartMismatch');
+      if (parts.length !== plan.parts)
+        throw ApplicationFailure.nonRetryable(
+          `${plan.runDir}/manifest.json changed during the analysis: ${parts.length} parts, planned ${plan.parts}`,
+          'PartMismatch',
+        );
       // Parquet and report writers load only when a Wrapped run gets this far
       const { writeWrapped } = await import('../src/analytics/wrapped/write-wrapped');
       const written = await writeWrapped({
@@ -148,7 +172,9 @@ export function createAnalyticsActivities(deps: { pool: ThreadPool; dataRoot?: s
         partials: parts.map((p) => partialPath(plan.outDir, p.file)),
         cardUser: plan.user ?? undefined,
       });
-      logger.child({ runId: plan.runId, step: 'wrapped' }).info({ users: written.users, records: written.records, outDir: plan.outDir }, 'wrapped written');
+      logger
+        .child({ runId: plan.runId, step: 'wrapped' })
+        .info({ users: written.users, records: written.records, outDir: plan.outDir }, 'wrapped written');
       return written;
     },
   };

@@ -10,7 +10,10 @@ const PERMANENT = ['ENOSPC', 'EDQUOT', 'EROFS', 'EACCES', 'EPERM'] as const;
 /** The code of a permanent filesystem error, also when a pool thread passed it on as text only. */
 function permanentCode(err: unknown): (typeof PERMANENT)[number] | undefined {
   const e = err as { code?: string; message?: string };
-  return PERMANENT.find((code) => e?.code === code || (typeof e?.message === 'string' && e.message.startsWith(`${code}:`)) || e?.message?.includes(` ${code}: `));
+  return PERMANENT.find(
+    (code) =>
+      e?.code === code || (typeof e?.message === 'string' && e.message.startsWith(`${code}:`)) || e?.message?.includes(` ${code}: `),
+  );
 }
 
 const mb = (bytes: number) => `${(bytes / 1e6).toFixed(1)} MB`;
@@ -53,9 +56,15 @@ export function filesystemFailure(err: unknown, ref?: { runDir?: string; params?
     const rest = ref?.runDir && ref.params ? remainingBytes(ref.runDir, ref.params) : undefined;
     const need = rest ? `; the run needs about ${mb(rest.bytes)} more for its ${rest.parts} remaining parts` : '';
     const what = code === 'ENOSPC' ? 'the disk is full' : 'the disk quota is used up';
-    return ApplicationFailure.nonRetryable(`${what}: no space left to write ${where}${free}${need}. Free space there, ${resume}. (${(err as Error).message})`, 'DiskFull');
+    return ApplicationFailure.nonRetryable(
+      `${what}: no space left to write ${where}${free}${need}. Free space there, ${resume}. (${(err as Error).message})`,
+      'DiskFull',
+    );
   }
-  return ApplicationFailure.nonRetryable(`cannot write ${where}: ${(err as Error).message}; fix the folder's permissions or mount, ${resume}`, 'NotWritable');
+  return ApplicationFailure.nonRetryable(
+    `cannot write ${where}: ${(err as Error).message}; fix the folder's permissions or mount, ${resume}`,
+    'NotWritable',
+  );
 }
 
 /** The activities, each failing at once with filesystemFailure's message on a full disk or an unwritable folder. */

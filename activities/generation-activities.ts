@@ -10,7 +10,13 @@ import { catalogRoots, dataRoot, resolveRunDir } from '../src/runtime/data-root'
 import { RunLayout } from '../src/pipeline/run-layout';
 import { ThreadPool } from '../src/runtime/thread-pool';
 import { InputError } from '../src/domain/errors';
-import { firstParamDifference, resolveGenerationInput, type GenerationInput, shardCount, type GenerationParams } from '../src/config/generation-input';
+import {
+  firstParamDifference,
+  resolveGenerationInput,
+  type GenerationInput,
+  shardCount,
+  type GenerationParams,
+} from '../src/config/generation-input';
 import type { ShardProgress, ShardResult } from '../src/pipeline/shard-job';
 import { invalidTwin } from '../src/formats/part-writers';
 import { buildManifest, MissingPartError } from '../src/pipeline/build-manifest';
@@ -40,9 +46,17 @@ function invalidInput(err: unknown): never {
 }
 
 /** A resumed run takes the recorded params; fields the input gives must agree with them. */
-function resumedParams(params: GenerationParams, recorded: GenerationParams | undefined, input: GenerationInput, runDir: string): GenerationParams {
+function resumedParams(
+  params: GenerationParams,
+  recorded: GenerationParams | undefined,
+  input: GenerationInput,
+  runDir: string,
+): GenerationParams {
   if (!recorded) {
-    throw ApplicationFailure.nonRetryable(`invalid input: resume: no generation to resume at ${runDir} (no _work/params.json); start a new one instead`, 'InvalidInput');
+    throw ApplicationFailure.nonRetryable(
+      `invalid input: resume: no generation to resume at ${runDir} (no _work/params.json); start a new one instead`,
+      'InvalidInput',
+    );
   }
   for (const field of Object.keys(input ?? {})) {
     if (field === 'resume') continue;
@@ -82,7 +96,11 @@ export function createGenerationActivities(deps: ActivityDeps) {
     try {
       holdRun(ref.runDir, currentWorkflowId());
     } catch (err) {
-      if (err instanceof RunOwnedElsewhere) throw ApplicationFailure.nonRetryable(`${err.message}, which took it over; this run stops (its finished parts stay)`, 'RunTakenOver');
+      if (err instanceof RunOwnedElsewhere)
+        throw ApplicationFailure.nonRetryable(
+          `${err.message}, which took it over; this run stops (its finished parts stay)`,
+          'RunTakenOver',
+        );
       throw err;
     }
   }
@@ -103,7 +121,8 @@ export function createGenerationActivities(deps: ActivityDeps) {
     const forged = (why: string): never => {
       throw ApplicationFailure.nonRetryable(`invalid input: run: ${why}`, 'InvalidInput', { field: 'run' });
     };
-    if (typeof ref !== 'object' || ref === null || typeof ref.runDir !== 'string' || typeof ref.params !== 'object' || ref.params === null) forged('not a run reference');
+    if (typeof ref !== 'object' || ref === null || typeof ref.runDir !== 'string' || typeof ref.params !== 'object' || ref.params === null)
+      forged('not a run reference');
     let runDir: string;
     try {
       runDir = resolveRunDir(deps.dataRoot ?? dataRoot(), ref.params.out, ref.params.runId);
@@ -201,12 +220,16 @@ export function createGenerationActivities(deps: ActivityDeps) {
         for (const source of report.sources) l.info(source, 'catalog source read');
         const file = writeCatalogFile(layout.catalogPath, songs);
         const result: CatalogRef = { path: file.path, songs: file.songs, sha256: file.sha256 };
-        writeFileAtomic(layout.catalogReportPath, JSON.stringify({ ...result, catalog: ref.params.catalog, seed: ref.params.seed, report }, null, 2));
+        writeFileAtomic(
+          layout.catalogReportPath,
+          JSON.stringify({ ...result, catalog: ref.params.catalog, seed: ref.params.seed, report }, null, 2),
+        );
         l.info({ songs: file.songs, duplicatesMerged: report.duplicatesMerged }, 'catalog ingested');
         return result;
       } catch (err) {
         // a source fails only after its own retries (see HttpOptions.attempts): the activity does not retry it again
-        if (err instanceof SourceError) throw ApplicationFailure.nonRetryable(err.message, err.retryable ? 'CatalogSourceUnavailable' : 'CatalogSourceError');
+        if (err instanceof SourceError)
+          throw ApplicationFailure.nonRetryable(err.message, err.retryable ? 'CatalogSourceUnavailable' : 'CatalogSourceError');
         throw err;
       } finally {
         clearInterval(heartbeat);
@@ -228,7 +251,10 @@ export function createGenerationActivities(deps: ActivityDeps) {
           log(ref.params.runId, { step: 'users' }).info({ users: previous.users }, 'users checkpoint reused');
           return { path: layout.usersPath, users: previous.users };
         }
-        log(ref.params.runId, { step: 'users' }).warn({ checkpoint: checkpointPath }, 'users files do not match their checkpoint (sha256): written again');
+        log(ref.params.runId, { step: 'users' }).warn(
+          { checkpoint: checkpointPath },
+          'users files do not match their checkpoint (sha256): written again',
+        );
       }
       const ctx = Context.current();
       let progress: UsersProgress = { users: 0, shardsDone: 0, shards };
@@ -267,16 +293,24 @@ export function createGenerationActivities(deps: ActivityDeps) {
       }
       for (const needed of [layout.catalogPath, layout.usersPath, layout.usersOffsetsPath]) {
         if (!fs.existsSync(needed)) {
-          throw ApplicationFailure.nonRetryable(`${needed} is missing, so no attempt can succeed; start a new generation`, 'MissingRunFile');
+          throw ApplicationFailure.nonRetryable(
+            `${needed} is missing, so no attempt can succeed; start a new generation`,
+            'MissingRunFile',
+          );
         }
       }
       if (faults.delayMs) await ctx.sleep(faults.delayMs);
       const injected = faults.failsThisAttempt();
       let progress: ShardProgress = { users: 0, records: 0, bytes: 0 };
-      const task = deps.pool.run(shardThreadJob, { params: ref.params, runDir: ref.runDir, shard: ref.shard, catalogSha256: ref.catalogSha256 }, `shard ${ref.shard}`, (p) => {
-        progress = p;
-        ctx.heartbeat(p);
-      });
+      const task = deps.pool.run(
+        shardThreadJob,
+        { params: ref.params, runDir: ref.runDir, shard: ref.shard, catalogSha256: ref.catalogSha256 },
+        `shard ${ref.shard}`,
+        (p) => {
+          progress = p;
+          ctx.heartbeat(p);
+        },
+      );
       const heartbeat = setInterval(() => ctx.heartbeat(progress), 2000);
       const stopOwning = keepOwning(ref);
       ctx.cancellationSignal.addEventListener('abort', () => task.cancel());
@@ -288,7 +322,8 @@ export function createGenerationActivities(deps: ActivityDeps) {
         return { shard: ref.shard, records: result.records, bytes: result.bytes, reused: false };
       } catch (err) {
         if (ctx.cancellationSignal.aborted) throw new CancelledFailure(`shard ${ref.shard} cancelled`);
-        if (injected && !(err as Error).message.startsWith('injected')) throw new Error(`injected failure mid-shard (${faults.label})`, { cause: err });
+        if (injected && !(err as Error).message.startsWith('injected'))
+          throw new Error(`injected failure mid-shard (${faults.label})`, { cause: err });
         l.error({ err }, 'shard failed');
         throw err;
       } finally {

@@ -38,7 +38,12 @@ export async function recordsPerUser(dir: string, catalog: string[]): Promise<nu
 }
 
 /** The single-thread shard ceiling, measured in `dir` (a scratch folder). */
-export async function measureShardCeiling(dir: string, target: number, catalog: string[], log: (msg: string) => void): Promise<ShardCeiling> {
+export async function measureShardCeiling(
+  dir: string,
+  target: number,
+  catalog: string[],
+  log: (msg: string) => void,
+): Promise<ShardCeiling> {
   const users = Math.max(1, Math.round(target / (await recordsPerUser(dir, catalog))));
   const runDir = path.join(dir, 'run');
   const { params, catalogSha256 } = await prepareRun(runDir, { users, shardSize: users, catalog });

@@ -5,7 +5,13 @@ import { openSession } from '../cli/temporal/session';
 import { TASK_QUEUE } from '../cli/temporal/constants';
 import { DEFAULTS } from '../src/config/generation-input';
 import { logger } from '../src/runtime/logger';
-import { GENERATE_DATASET, progressQuery, type GenerateDatasetWorkflow, type GenerationProgress, type GenerationResult } from '../workflows/contracts';
+import {
+  GENERATE_DATASET,
+  progressQuery,
+  type GenerateDatasetWorkflow,
+  type GenerationProgress,
+  type GenerationResult,
+} from '../workflows/contracts';
 import { measureShardCeiling, recordsPerUser } from './shard-ceiling';
 
 export interface WholeRun {
@@ -34,7 +40,12 @@ const POLL_MS = 200;
  * on the embedded default (dev server, in-process worker, its thread pool), then the
  * single-thread shard ceiling in the same process.
  */
-export async function measureWholeRun(dir: string, target: number, catalog: string[] | undefined, log: (msg: string) => void): Promise<WholeRun> {
+export async function measureWholeRun(
+  dir: string,
+  target: number,
+  catalog: string[] | undefined,
+  log: (msg: string) => void,
+): Promise<WholeRun> {
   const modulesLoaded = performance.now();
   const perUser = await recordsPerUser(path.join(dir, 'pilot'), catalog ?? [...DEFAULTS.catalog]);
   const users = Math.max(1, Math.round(target / perUser));

@@ -10,7 +10,10 @@ if (!fs.existsSync(entry)) {
 }
 require(entry)
   .main(process.argv.slice(2))
-  .then((code) => process.exit(code), (err) => {
-    process.stderr.write(String(err && err.stack ? err.stack : err) + '\n');
-    process.exit(1);
-  });
+  .then(
+    (code) => process.exit(code),
+    (err) => {
+      process.stderr.write(String(err && err.stack ? err.stack : err) + '\n');
+      process.exit(1);
+    },
+  );

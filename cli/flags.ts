@@ -95,11 +95,20 @@ export function usageError(def: Pick<CommandDef, 'name'>, message: string): Usag
 }
 
 /** A whole-number flag within [min, max], or undefined when not given. */
-export function wholeFlag(def: Pick<CommandDef, 'name'>, flag: string, v: string | undefined, min: number, max = Number.MAX_SAFE_INTEGER): number | undefined {
+export function wholeFlag(
+  def: Pick<CommandDef, 'name'>,
+  flag: string,
+  v: string | undefined,
+  min: number,
+  max = Number.MAX_SAFE_INTEGER,
+): number | undefined {
   if (v === undefined) return undefined;
   const n = Number(v);
   if (v.trim() === '' || !Number.isInteger(n) || n < min || n > max) {
-    throw usageError(def, `--${flag} needs a whole number ${max === Number.MAX_SAFE_INTEGER ? `>= ${min}` : `from ${min} to ${max}`}, got "${v}"`);
+    throw usageError(
+      def,
+      `--${flag} needs a whole number ${max === Number.MAX_SAFE_INTEGER ? `>= ${min}` : `from ${min} to ${max}`}, got "${v}"`,
+    );
   }
   return n;
 }
@@ -126,7 +135,10 @@ export function parseCommand<F extends FlagDefs>(def: CommandDef<F>, argv: strin
     if (token.name === 'help' || token.name === 'h') throw new HelpRequest(helpText(def));
     const flag = def.flags[token.name];
     if (!flag || token.rawName.length === 2) {
-      const guess = closest(token.name, known.filter((k) => !def.flags[k].hidden));
+      const guess = closest(
+        token.name,
+        known.filter((k) => !def.flags[k].hidden),
+      );
       throw usageError(def, `unknown flag ${token.rawName}${guess ? ` (did you mean --${guess}?)` : ''}`);
     }
     if (flag.type === 'boolean') {

@@ -22,7 +22,11 @@ export const GENERATION_FLAGS = {
   parallelism: { type: 'string', value: 'N', help: 'shards in flight at once (default 4)' },
   format: { type: 'string', value: 'LIST', help: 'avro or avro,parquet (default avro)' },
   'parquet-codec': { type: 'string', value: 'snappy|zstd', help: 'page codec of the Parquet parts (default snappy)' },
-  'schema-version': { type: 'string', value: '1|2', help: 'output schema version (default 1; 2 adds playback context\nand timestamp-millis times)' },
+  'schema-version': {
+    type: 'string',
+    value: '1|2',
+    help: 'output schema version (default 1; 2 adds playback context\nand timestamp-millis times)',
+  },
   'travel-share': { type: 'string', value: 'X', help: 'share of sessions away from home, 0..1 (default 0.02)' },
   countries: { type: 'string', value: 'LIST', help: 'restrict to ISO countries, e.g. SE,NO or SE=3,NO=1' },
   input: { type: 'string', value: 'JSON', help: 'the whole input as JSON (flags override its fields)' },
@@ -43,7 +47,10 @@ function num(flag: string, v: string | undefined): number | undefined {
 
 function countries(v: string | undefined): GenerationInput['countries'] {
   if (v === undefined) return undefined;
-  const parts = v.split(',').map((s) => s.trim()).filter(Boolean);
+  const parts = v
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
   if (parts.every((p) => !p.includes('='))) return parts.map((p) => p.toUpperCase());
   return Object.fromEntries(
     parts.map((p) => {

@@ -21,7 +21,10 @@ const COMMANDS: Record<string, { summary: string; load: () => Command }> = {
   status: { summary: 'progress and state of a generation', load: () => require('./commands/status') },
   resume: { summary: 'resume a failed, cancelled or terminated generation', load: () => require('./commands/resume') },
   cancel: { summary: 'cancel a generation gracefully', load: () => require('./commands/cancel') },
-  schedule: { summary: 'nightly generations: create, list, describe, pause, unpause, trigger, delete', load: () => require('./commands/schedule') },
+  schedule: {
+    summary: 'nightly generations: create, list, describe, pause, unpause, trigger, delete',
+    load: () => require('./commands/schedule'),
+  },
   wrapped: { summary: 'Wrapped analytics of a run: JSON, Parquet and an HTML report', load: () => require('./commands/wrapped') },
   world: { summary: 'a persistent world advanced day by day: create, advance, status', load: () => require('./commands/world') },
   stream: { summary: "publish a world's days into a Kafka topic, exactly once", load: () => require('./commands/stream') },

@@ -44,7 +44,13 @@ const PHASE_LABEL: Record<string, string> = { shards: 'generating' };
  */
 export function formatProgress(p: GenerationProgress, opts: { elapsedMs?: number; columns?: number } = {}): string {
   const frac = p.shardsTotal ? p.shardsDone / p.shardsTotal : 0;
-  const parts = [`${(frac * 100).toFixed(0).padStart(3)}%`, PHASE_LABEL[p.phase] ?? p.phase, `${p.shardsDone}/${p.shardsTotal} shards`, `${human(p.records)} rec`, `${human(p.bytes)}B`];
+  const parts = [
+    `${(frac * 100).toFixed(0).padStart(3)}%`,
+    PHASE_LABEL[p.phase] ?? p.phase,
+    `${p.shardsDone}/${p.shardsTotal} shards`,
+    `${human(p.records)} rec`,
+    `${human(p.bytes)}B`,
+  ];
   const { elapsedMs } = opts;
   if (elapsedMs !== undefined && elapsedMs > 0) {
     parts.push(`${human((p.records / elapsedMs) * 1000)} rec/s`);

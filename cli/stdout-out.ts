@@ -9,7 +9,8 @@ export const STDOUT = '-';
 
 /** Binary data is not for a terminal: say how to redirect instead of printing it. */
 export function refuseTerminal(command: string, what: string): void {
-  if (process.stdout.isTTY) throw new UsageError(`--out - would write ${what} to the terminal; redirect it (> FILE) or give --out FILE`, command);
+  if (process.stdout.isTTY)
+    throw new UsageError(`--out - would write ${what} to the terminal; redirect it (> FILE) or give --out FILE`, command);
 }
 
 /** Runs `write` against a temporary file, then copies that file to stdout and removes it. */

@@ -23,7 +23,12 @@ import {
 
 const RETRY = { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '1 minute', maximumAttempts: 5 } as const;
 
-const quick = proxyActivities<WorldActivities>({ allowEagerDispatch: false, startToCloseTimeout: '1 hour', heartbeatTimeout: '2 minutes', retry: RETRY });
+const quick = proxyActivities<WorldActivities>({
+  allowEagerDispatch: false,
+  startToCloseTimeout: '1 hour',
+  heartbeatTimeout: '2 minutes',
+  retry: RETRY,
+});
 
 const shardActs = proxyActivities<WorldActivities>({
   allowEagerDispatch: false,

@@ -35,7 +35,9 @@ export async function analyzeDataset(input: WrappedInput, continuation?: Wrapped
       failure: (_index, err) => err,
       run: async (index) => {
         // the summary names the part in the Web UI's timeline
-        const outcome = await acts.analyzeWrappedPart.executeWithOptions({ summary: `part ${index}` }, [{ runDir: plan.runDir, outDir: plan.outDir, index }]);
+        const outcome = await acts.analyzeWrappedPart.executeWithOptions({ summary: `part ${index}` }, [
+          { runDir: plan.runDir, outDir: plan.outDir, index },
+        ]);
         progress.partsDone++;
         progress.records += outcome.records;
       },

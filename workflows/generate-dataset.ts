@@ -17,7 +17,14 @@ import type { RunRef } from '../activities/types';
 import type { GenerationInput } from '../src/config/generation-input';
 import { causeMessage, failFast } from './activity-failure';
 import { runBoundedLanes } from './bounded-lanes';
-import { progressQuery, type Continuation, type GenerateDatasetWorkflow, type GenerationMemo, type GenerationProgress, type GenerationResult } from './contracts';
+import {
+  progressQuery,
+  type Continuation,
+  type GenerateDatasetWorkflow,
+  type GenerationMemo,
+  type GenerationProgress,
+  type GenerationResult,
+} from './contracts';
 import { scheduledAt } from './scheduled-run';
 
 export type { Continuation, GenerationMemo, GenerationProgress, GenerationResult, Phase } from './contracts';
@@ -68,7 +75,14 @@ function describeProgress(p: GenerationProgress, outDir: string): string {
  * Continuation, so the history stays bounded whatever the number of shards.
  */
 export async function generateDataset(input: GenerationInput = {}, continuation?: Continuation): Promise<GenerationResult> {
-  const progress: GenerationProgress = { phase: 'resolving', shardsDone: 0, shardsTotal: 0, records: 0, bytes: 0, ...(typeof continuation?.progress === 'object' ? continuation.progress : {}) };
+  const progress: GenerationProgress = {
+    phase: 'resolving',
+    shardsDone: 0,
+    shardsTotal: 0,
+    records: 0,
+    bytes: 0,
+    ...(typeof continuation?.progress === 'object' ? continuation.progress : {}),
+  };
   setHandler(progressQuery, () => progress);
   const info = workflowInfo();
   const memo: GenerationMemo = { ...(info.memo as GenerationMemo | undefined) };
@@ -122,12 +136,22 @@ export async function generateDataset(input: GenerationInput = {}, continuation?
     progress.phase = 'done';
     remember();
     setCurrentDetails(`done: ${manifest.totalRecords} records in ${manifest.parts} parts -> ${ref.runDir}`);
-    return { workflowId: info.workflowId, runId: ref.params.runId, outDir: ref.runDir, manifest: manifest.manifest, totalRecords: manifest.totalRecords };
+    return {
+      workflowId: info.workflowId,
+      runId: ref.params.runId,
+      outDir: ref.runDir,
+      manifest: manifest.manifest,
+      totalRecords: manifest.totalRecords,
+    };
   } catch (err) {
     if (err instanceof ContinueAsNew) throw err;
     // the memo tells the Web UI and `status` how far the run got
     const how = isCancellation(err) ? 'cancelled' : 'failed';
-    remember({ summary: run ? `${how} at ${describeProgress(progress, run.runDir)}; resume with: wrapped-etl resume ${info.workflowId}` : `${how} before it started: ${causeMessage(err)}` });
+    remember({
+      summary: run
+        ? `${how} at ${describeProgress(progress, run.runDir)}; resume with: wrapped-etl resume ${info.workflowId}`
+        : `${how} before it started: ${causeMessage(err)}`,
+    });
     failFast(err);
   }
 }
@@ -137,7 +161,13 @@ generateDataset satisfies GenerateDatasetWorkflow;
  * Runs shards from `first` on, at most `parallelism` at once (see runBoundedLanes), and
  * returns the first shard not done (shards below it are all done).
  */
-function runShards(run: RunRef, catalogSha256: string, first: number, progress: GenerationProgress, onShardDone: () => void): Promise<number> {
+function runShards(
+  run: RunRef,
+  catalogSha256: string,
+  first: number,
+  progress: GenerationProgress,
+  onShardDone: () => void,
+): Promise<number> {
   return runBoundedLanes({
     first,
     total: progress.shardsTotal,
@@ -145,7 +175,9 @@ function runShards(run: RunRef, catalogSha256: string, first: number, progress: 
     failure: shardFailure,
     run: async (shard) => {
       // the summary names the shard in the Web UI's timeline
-      const outcome = await shards.generateShard.executeWithOptions({ summary: `shard ${shard} (${partName(shard)})` }, [{ ...run, shard, catalogSha256 }]);
+      const outcome = await shards.generateShard.executeWithOptions({ summary: `shard ${shard} (${partName(shard)})` }, [
+        { ...run, shard, catalogSha256 },
+      ]);
       progress.shardsDone++;
       progress.records += outcome.records;
       progress.bytes += outcome.bytes;

@@ -11,7 +11,10 @@ continues where it stopped. Waits until the run has stopped, unless --no-wait.`,
   flags: {
     'no-wait': { type: 'boolean', help: 'return once the cancellation is requested' },
     address: { type: 'string', value: 'HOST:PORT', help: 'the Temporal server (default TEMPORAL_ADDRESS or 127.0.0.1:7233)' },
-    json: { type: 'boolean', help: 'print one JSON line: {"workflowId","status","shardsDone","shardsTotal"}\n(status RUNNING when it is still stopping or --no-wait; UNKNOWN when its server stopped\nbefore the end could be seen, as an embedded generate does)' },
+    json: {
+      type: 'boolean',
+      help: 'print one JSON line: {"workflowId","status","shardsDone","shardsTotal"}\n(status RUNNING when it is still stopping or --no-wait; UNKNOWN when its server stopped\nbefore the end could be seen, as an embedded generate does)',
+    },
   },
 } as const satisfies CommandDef;
 
@@ -21,7 +24,12 @@ export async function run(argv: string[]): Promise<void> {
   const report = (text: string, info: { status: string; progress: { shardsDone: number; shardsTotal: number } | null }) =>
     process.stdout.write(
       values.json
-        ? JSON.stringify({ workflowId, status: info.status, shardsDone: info.progress?.shardsDone ?? null, shardsTotal: info.progress?.shardsTotal ?? null }) + '\n'
+        ? JSON.stringify({
+            workflowId,
+            status: info.status,
+            shardsDone: info.progress?.shardsDone ?? null,
+            shardsTotal: info.progress?.shardsTotal ?? null,
+          }) + '\n'
         : text,
     );
   const session = await openSession({ address: values.address, worker: false });
@@ -46,7 +54,10 @@ export async function run(argv: string[]): Promise<void> {
         info = await describeGeneration(session.client, workflowId, 0);
       } catch {
         // an embedded `generate` stops its own dev server once its run has ended, cancelled
-        report(`Cancellation of ${workflowId} requested; its server stopped before the end could be seen (an embedded generate stops its server when its run ends): see that command's output\n`, { ...info, status: 'UNKNOWN' });
+        report(
+          `Cancellation of ${workflowId} requested; its server stopped before the end could be seen (an embedded generate stops its server when its run ends): see that command's output\n`,
+          { ...info, status: 'UNKNOWN' },
+        );
         return;
       }
     }
@@ -55,7 +66,10 @@ export async function run(argv: string[]): Promise<void> {
       return;
     }
     const p = info.progress;
-    report(`${workflowId}: ${info.status}${p ? ` after ${p.shardsDone}/${p.shardsTotal} shards` : ''}; resume with: wrapped-etl resume ${workflowId}\n`, info);
+    report(
+      `${workflowId}: ${info.status}${p ? ` after ${p.shardsDone}/${p.shardsTotal} shards` : ''}; resume with: wrapped-etl resume ${workflowId}\n`,
+      info,
+    );
   } finally {
     await session.close();
   }

@@ -43,7 +43,11 @@ const int = (flag: string, v: string | undefined, min: number, max: number) => w
 export async function run(argv: string[]): Promise<void> {
   const { values, positionals } = parseCommand(CATALOG, argv);
   const [action, ...sources] = positionals;
-  if (action !== 'import') throw usageError(CATALOG, action ? `unknown action "${action}"; the action is import` : 'say what to do: catalog import SOURCE... --out FILE.avro');
+  if (action !== 'import')
+    throw usageError(
+      CATALOG,
+      action ? `unknown action "${action}"; the action is import` : 'say what to do: catalog import SOURCE... --out FILE.avro',
+    );
   if (sources.length === 0) throw usageError(CATALOG, 'give at least one SOURCE, e.g. csv:top2000.csv or synthetic:8000');
   if (!values.out) throw usageError(CATALOG, '--out FILE.avro is required');
   const toStdout = values.out === STDOUT;
@@ -63,7 +67,9 @@ export async function run(argv: string[]): Promise<void> {
       http: { ...(delayMs !== undefined && { delayMs }), ...(timeoutMs !== undefined && { timeoutMs }) },
       onProgress: quiet ? undefined : progressPrinter(),
     });
-    const file = toStdout ? await viaStdout('catalog.avro', (tmp) => writeCatalogFile(tmp, songs)) : writeCatalogFile(path.resolve(values.out), songs);
+    const file = toStdout
+      ? await viaStdout('catalog.avro', (tmp) => writeCatalogFile(tmp, songs))
+      : writeCatalogFile(path.resolve(values.out), songs);
     const shown = toStdout ? STDOUT : file.path;
     // with the catalog on stdout, the report goes to stderr
     const reportTo = toStdout ? process.stderr : process.stdout;
@@ -92,7 +98,9 @@ export function describeReport(report: IngestReport, out: string, sha256: string
   for (const s of report.sources) {
     const skipped = Object.values(s.skipped).reduce((a, b) => a + b, 0);
     const reasons = Object.entries(s.skipped).map(([reason, n]) => `${reason} ${n}`);
-    lines.push(`${s.source}: ${s.rowsRead} rows read, ${s.songsKept} songs kept, ${skipped} skipped${reasons.length ? ` (${reasons.join(', ')})` : ''}`);
+    lines.push(
+      `${s.source}: ${s.rowsRead} rows read, ${s.songsKept} songs kept, ${skipped} skipped${reasons.length ? ` (${reasons.join(', ')})` : ''}`,
+    );
     for (const example of s.examples) lines.push(`  ${example}`);
     const imputed = Object.entries(s.imputed).map(([field, n]) => `${field} ${n}`);
     if (imputed.length) lines.push(`  imputed (not in the source): ${imputed.join(', ')}`);

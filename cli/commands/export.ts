@@ -42,8 +42,15 @@ ip_addr comes from the documentation ranges (RFC 5737 192.0.2.0/24, 198.51.100.0
     format: { type: 'string', value: 'FORMAT', help: `${SPOTIFY_FORMATS.join(' or ')} (required)` },
     user: { type: 'string', value: 'ID', help: 'the user to export (default: every user of the run)' },
     out: { type: 'string', value: 'DIR|FILE.zip', help: 'where to write (required; see above, also FILE.json or -)' },
-    'max-file-bytes': { type: 'string', value: 'N', help: `most bytes per JSON file (default ${DEFAULT_MAX_FILE_BYTES}, 12 MiB, as the real files)` },
-    json: { type: 'boolean', help: 'print one JSON line: {"out","format","user","users","streams","files","bytes"}\n(user: the id, or null for all)' },
+    'max-file-bytes': {
+      type: 'string',
+      value: 'N',
+      help: `most bytes per JSON file (default ${DEFAULT_MAX_FILE_BYTES}, 12 MiB, as the real files)`,
+    },
+    json: {
+      type: 'boolean',
+      help: 'print one JSON line: {"out","format","user","users","streams","files","bytes"}\n(user: the id, or null for all)',
+    },
   },
 } as const satisfies CommandDef;
 
@@ -59,7 +66,10 @@ function outKind(out: string): OutKind {
 /** Everything about --out that can be told before the export starts. */
 function checkOut(out: string, kind: OutKind, user: number | undefined): void {
   if ((kind === 'json' || kind === 'stdout') && user === undefined) {
-    throw usageError(EXPORT, `--out ${out} holds one user's streams as one JSON array: give --user ID, or --out DIR or FILE.zip for every user`);
+    throw usageError(
+      EXPORT,
+      `--out ${out} holds one user's streams as one JSON array: give --user ID, or --out DIR or FILE.zip for every user`,
+    );
   }
   if (!fs.existsSync(out) || kind === 'stdout') return;
   const isDir = fs.statSync(out).isDirectory();
@@ -70,7 +80,14 @@ function checkOut(out: string, kind: OutKind, user: number | undefined): void {
 function exportProgress(p: ExportProgress, opts: { elapsedMs: number; columns: number }): string {
   const frac = p.usersTotal ? p.usersDone / p.usersTotal : 0;
   const rate = opts.elapsedMs > 0 ? `${human((p.streams / opts.elapsedMs) * 1000)} streams/s` : '';
-  const text = [`${(frac * 100).toFixed(0).padStart(3)}%`, `${p.usersDone}/${p.usersTotal} users`, `${human(p.streams)} streams`, `${human(p.bytes)}B`, rate, eta(frac, opts.elapsedMs)];
+  const text = [
+    `${(frac * 100).toFixed(0).padStart(3)}%`,
+    `${p.usersDone}/${p.usersTotal} users`,
+    `${human(p.streams)} streams`,
+    `${human(p.bytes)}B`,
+    rate,
+    eta(frac, opts.elapsedMs),
+  ];
   return fit(frac, text.filter(Boolean).join('  '), opts.columns);
 }
 
@@ -78,7 +95,8 @@ export async function run(argv: string[]): Promise<void> {
   const { values, positionals } = parseCommand(EXPORT, argv);
   const [runArg] = expectPositionals(EXPORT, positionals, 1, 'one run folder (the one with manifest.json)');
   const format = values.format as SpotifyFormat | undefined;
-  if (!format || !SPOTIFY_FORMATS.includes(format)) throw usageError(EXPORT, `--format must be one of ${SPOTIFY_FORMATS.join(', ')}, got ${JSON.stringify(values.format ?? null)}`);
+  if (!format || !SPOTIFY_FORMATS.includes(format))
+    throw usageError(EXPORT, `--format must be one of ${SPOTIFY_FORMATS.join(', ')}, got ${JSON.stringify(values.format ?? null)}`);
   const user = wholeFlag(EXPORT, 'user', values.user, 1);
   if (!values.out) throw usageError(EXPORT, '--out DIR or FILE.zip is required (FILE.json or - for one user as one JSON array)');
   const maxFileBytes = wholeFlag(EXPORT, 'max-file-bytes', values['max-file-bytes'], 1024) ?? DEFAULT_MAX_FILE_BYTES;
@@ -98,7 +116,14 @@ export async function run(argv: string[]): Promise<void> {
       summary = { users: 1, streams: streams.length, files: 1, bytes: Buffer.byteLength(text) };
     } else {
       const bar = user === undefined ? new ProgressBar<ExportProgress>(process.stderr, exportProgress) : undefined;
-      const done = await exportHistories({ runDir, format, user, out: { kind, path: path.resolve(out) }, maxFileBytes, onProgress: (p) => bar?.update(p) });
+      const done = await exportHistories({
+        runDir,
+        format,
+        user,
+        out: { kind, path: path.resolve(out) },
+        maxFileBytes,
+        onProgress: (p) => bar?.update(p),
+      });
       bar?.finish();
       summary = { users: done.usersDone, streams: done.streams, files: done.files, bytes: done.bytes };
     }

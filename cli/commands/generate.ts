@@ -2,7 +2,12 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { CancelledFailure, WorkflowFailedError } from '@temporalio/client';
 import { InputError } from '../../src/domain/errors';
-import { firstParamDifference, resolveGenerationInput, type GenerationInput, type GenerationParams } from '../../src/config/generation-input';
+import {
+  firstParamDifference,
+  resolveGenerationInput,
+  type GenerationInput,
+  type GenerationParams,
+} from '../../src/config/generation-input';
 import { RunLayout } from '../../src/pipeline/run-layout';
 import { readJsonIfPresent } from '../../src/runtime/json-file';
 import { resolveRunDir } from '../../src/runtime/data-root';
@@ -77,7 +82,10 @@ export async function followGeneration(
     if (err instanceof WorkflowFailedError) {
       if (err.cause instanceof CancelledFailure) {
         const at = last ? ` after ${last.shardsDone}/${last.shardsTotal} shards` : '';
-        throw new Error(`generation ${workflowId} was cancelled${at}; finished parts are kept, continue with: wrapped-etl resume ${workflowId}`, { cause: err });
+        throw new Error(
+          `generation ${workflowId} was cancelled${at}; finished parts are kept, continue with: wrapped-etl resume ${workflowId}`,
+          { cause: err },
+        );
       }
       const cause = err.cause as Error | undefined;
       throw new Error(`generation ${workflowId} failed: ${cause?.message ?? err.message}`, { cause: err });
@@ -95,8 +103,13 @@ export function cancelOnInterrupt(session: TemporalSession, workflowId: string):
   const onSigint = () => {
     if (interrupted) process.exit(130);
     interrupted = true;
-    process.stderr.write(`\nCancelling ${workflowId} gracefully (Ctrl-C again to quit at once); continue later with: wrapped-etl resume ${workflowId}\n`);
-    void session.client.workflow.getHandle(workflowId).cancel().catch(() => undefined);
+    process.stderr.write(
+      `\nCancelling ${workflowId} gracefully (Ctrl-C again to quit at once); continue later with: wrapped-etl resume ${workflowId}\n`,
+    );
+    void session.client.workflow
+      .getHandle(workflowId)
+      .cancel()
+      .catch(() => undefined);
   };
   process.on('SIGINT', onSigint);
   process.on('SIGTERM', onSigint);
@@ -108,7 +121,15 @@ export function cancelOnInterrupt(session: TemporalSession, workflowId: string):
 
 export function printResult(result: GenerationResult, json: boolean, ui?: string): void {
   if (json) {
-    process.stdout.write(JSON.stringify({ workflowId: result.workflowId, runName: result.runId, outDir: result.outDir, manifest: result.manifest, totalRecords: result.totalRecords }) + '\n');
+    process.stdout.write(
+      JSON.stringify({
+        workflowId: result.workflowId,
+        runName: result.runId,
+        outDir: result.outDir,
+        manifest: result.manifest,
+        totalRecords: result.totalRecords,
+      }) + '\n',
+    );
     return;
   }
   process.stdout.write(
@@ -148,7 +169,13 @@ export async function run(argv: string[]): Promise<void> {
   // on a terminal the progress bar is the report: the dev server's start-up lines would break it
   if (!values.json && process.stderr.isTTY && !process.env.LOG_LEVEL) logger.level = 'warn';
 
-  const session = await openSession({ address: values.address, worker: embedded && !values.detach, dataRoot, trustedSources: params.catalog, needsRunningServer: values.detach ? DETACH_NEEDS_SERVER : undefined });
+  const session = await openSession({
+    address: values.address,
+    worker: embedded && !values.detach,
+    dataRoot,
+    trustedSources: params.catalog,
+    needsRunningServer: values.detach ? DETACH_NEEDS_SERVER : undefined,
+  });
   try {
     await session.client.workflow.start<GenerateDatasetWorkflow>(GENERATE_DATASET, {
       taskQueue: TASK_QUEUE,

@@ -13,7 +13,10 @@ only to compare with), per-axis and whole-type accuracy, the confusion matrix, t
 interaction mix and skip rate, the local hour-of-day curve, session lengths and the
 share of sessions away from home.`,
   flags: {
-    json: { type: 'boolean', help: 'print the whole profile, per-user scores included, as one JSON line\n(the RunProfile type of src/analytics/profile/run-profile.ts)' },
+    json: {
+      type: 'boolean',
+      help: 'print the whole profile, per-user scores included, as one JSON line\n(the RunProfile type of src/analytics/profile/run-profile.ts)',
+    },
   },
 } as const satisfies CommandDef;
 
@@ -25,22 +28,31 @@ export function formatProfile(p: RunProfile): string {
   lines.push('', 'personality inferred from behaviour (accuracy; mean axis score by assigned pole, -1..1)');
   for (const a of AXES) {
     const m = p.meanScoreByPole[a];
-    const pos = POSITIVE_POLE[a], neg = NEGATIVE_POLE[a];
+    const pos = POSITIVE_POLE[a],
+      neg = NEGATIVE_POLE[a];
     lines.push(`  ${a}  ${pct(p.accuracy[a]).padStart(6)}   ${pos} ${(m[pos] ?? NaN).toFixed(2)}   ${neg} ${(m[neg] ?? NaN).toFixed(2)}`);
   }
   lines.push(`  whole type ${pct(p.accuracy.type)}`);
   lines.push('', 'confusion (assigned -> inferred: users)');
   for (const [assigned, row] of Object.entries(p.confusion).sort(([a], [b]) => a.localeCompare(b))) {
-    const cells = Object.entries(row).sort(([, x], [, y]) => y - x).map(([inferred, n]) => `${inferred === assigned ? '=' : inferred} ${n}`);
+    const cells = Object.entries(row)
+      .sort(([, x], [, y]) => y - x)
+      .map(([inferred, n]) => `${inferred === assigned ? '=' : inferred} ${n}`);
     lines.push(`  ${assigned.padEnd(18)} ${cells.join(', ')}`);
   }
   lines.push('', `interactions (skip rate ${pct(p.skipRate)})`);
-  for (const [name, { count, share }] of Object.entries(p.interactions)) lines.push(`  ${name.padEnd(18)} ${String(count).padStart(9)}  ${pct(share)}`);
+  for (const [name, { count, share }] of Object.entries(p.interactions))
+    lines.push(`  ${name.padEnd(18)} ${String(count).padStart(9)}  ${pct(share)}`);
   const peak = Math.max(...p.localHourCurve);
   lines.push('', 'events by local hour');
-  p.localHourCurve.forEach((share, h) => lines.push(`  ${String(h).padStart(2, '0')}h ${pct(share).padStart(6)} ${'#'.repeat(Math.round((share / (peak || 1)) * 40))}`));
+  p.localHourCurve.forEach((share, h) =>
+    lines.push(`  ${String(h).padStart(2, '0')}h ${pct(share).padStart(6)} ${'#'.repeat(Math.round((share / (peak || 1)) * 40))}`),
+  );
   const s = p.sessions;
-  lines.push('', `sessions ${s.count}: mean ${s.meanMinutes.toFixed(1)} min, p10 ${s.p10Minutes}, median ${s.medianMinutes}, p90 ${s.p90Minutes}, max ${s.maxMinutes.toFixed(1)}`);
+  lines.push(
+    '',
+    `sessions ${s.count}: mean ${s.meanMinutes.toFixed(1)} min, p10 ${s.p10Minutes}, median ${s.medianMinutes}, p90 ${s.p90Minutes}, max ${s.maxMinutes.toFixed(1)}`,
+  );
   lines.push(`travel: ${pct(p.travelShare)} of sessions away from the user's most frequent place`);
   return lines.join('\n') + '\n';
 }

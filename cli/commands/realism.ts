@@ -13,7 +13,10 @@ replays, catalog concentration, volume per user, markets and devices. Computed
 from the run's AVRO part files and its catalog checkpoint alone. Each metric has
 its target, the accepted range, its source (see docs/realism.md) and pass/fail.`,
   flags: {
-    json: { type: 'boolean', help: 'print the scorecard as one JSON line\n{"runDir","parts","records","users","catalogSongs","catalogFrom","pass",\n"metrics":[{"id","label","value","target","min","max","unit","source","status"}],\n"hourDow":{"run","park2019"},"sources"} (docs/realism.md)' },
+    json: {
+      type: 'boolean',
+      help: 'print the scorecard as one JSON line\n{"runDir","parts","records","users","catalogSongs","catalogFrom","pass",\n"metrics":[{"id","label","value","target","min","max","unit","source","status"}],\n"hourDow":{"run","park2019"},"sources"} (docs/realism.md)',
+    },
     check: { type: 'boolean', help: 'exit with code 1 when a metric is out of its range' },
   },
 } as const satisfies CommandDef;
@@ -29,16 +32,22 @@ function show(value: number | null, unit: Metric['unit']): string {
 
 function range(m: Metric): string {
   if (m.min === null && m.max === null) return 'reported';
-  if (m.min !== null && m.max !== null) return m.min === m.max ? `= ${show(m.min, m.unit)}` : `${show(m.min, m.unit)} .. ${show(m.max, m.unit)}`;
+  if (m.min !== null && m.max !== null)
+    return m.min === m.max ? `= ${show(m.min, m.unit)}` : `${show(m.min, m.unit)} .. ${show(m.max, m.unit)}`;
   return m.min !== null ? `>= ${show(m.min, m.unit)}` : `<= ${show(m.max, m.unit)}`;
 }
 
 export function formatScorecard(card: RunScorecard): string {
-  const lines = [`run ${card.runDir}: ${card.records} streams, ${card.users} users, ${card.parts} part file(s), catalog of ${card.catalogSongs} songs (${card.catalogFrom})`, ''];
+  const lines = [
+    `run ${card.runDir}: ${card.records} streams, ${card.users} users, ${card.parts} part file(s), catalog of ${card.catalogSongs} songs (${card.catalogFrom})`,
+    '',
+  ];
   const width = Math.max(...card.metrics.map((m) => m.id.length));
   for (const m of card.metrics) {
     const status = { pass: 'ok  ', fail: 'FAIL', info: 'info', 'n/a': 'n/a ' }[m.status];
-    lines.push(`${status} ${m.id.padEnd(width)} ${show(m.value, m.unit).padStart(8)}  ${range(m).padEnd(18)} ${m.source.padEnd(14)} ${m.label}`);
+    lines.push(
+      `${status} ${m.id.padEnd(width)} ${show(m.value, m.unit).padStart(8)}  ${range(m).padEnd(18)} ${m.source.padEnd(14)} ${m.label}`,
+    );
   }
   const failed = card.metrics.filter((m) => m.status === 'fail').length;
   lines.push('', failed ? `${failed} metric(s) out of range` : 'every metric in range', '', 'sources:');
@@ -53,7 +62,12 @@ export async function run(argv: string[]): Promise<void> {
   const card = await realismOfRun(runDir, partProgress('realism'));
   process.stdout.write(values.json ? JSON.stringify(card) + '\n' : formatScorecard(card));
   if (values.check && !card.pass) {
-    process.stderr.write(`wrapped-etl realism: ${card.metrics.filter((m) => m.status === 'fail').map((m) => m.id).join(', ')} out of range\n`);
+    process.stderr.write(
+      `wrapped-etl realism: ${card.metrics
+        .filter((m) => m.status === 'fail')
+        .map((m) => m.id)
+        .join(', ')} out of range\n`,
+    );
     process.exitCode = 1;
   }
 }

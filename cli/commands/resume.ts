@@ -28,22 +28,35 @@ export async function run(argv: string[]): Promise<void> {
   const { values, positionals } = parseCommand(RESUME, argv);
   const [workflowId] = expectPositionals(RESUME, positionals, 1, 'the WORKFLOW_ID of the generation');
   const embedded = !explicitAddress(values.address);
-  const session = await openSession({ address: values.address, worker: false, needsRunningServer: values.detach ? DETACH_NEEDS_SERVER : undefined });
+  const session = await openSession({
+    address: values.address,
+    worker: false,
+    needsRunningServer: values.detach ? DETACH_NEEDS_SERVER : undefined,
+  });
   try {
     const before = await requireGeneration(session, workflowId, 1000);
     // embedded, a run still RUNNING lost its in-process worker (the generate process died): a new worker picks it up
     const reattach = embedded && before.status === 'RUNNING';
-    if (before.status === 'RUNNING' && !reattach) throw new Error(`${workflowId} is still running; wait for it, or \`wrapped-etl cancel ${workflowId}\` first`);
-    if (before.status === 'COMPLETED') throw new Error(`${workflowId} is complete already (${before.outDir ?? 'its run folder'}): nothing to resume`);
+    if (before.status === 'RUNNING' && !reattach)
+      throw new Error(`${workflowId} is still running; wait for it, or \`wrapped-etl cancel ${workflowId}\` first`);
+    if (before.status === 'COMPLETED')
+      throw new Error(`${workflowId} is complete already (${before.outDir ?? 'its run folder'}): nothing to resume`);
     const original = await startInput(session.client, workflowId);
     const runId = before.runId ?? original.runId ?? (original.resume || workflowId);
     const input = { ...original, runId, resume: runId };
 
     if (embedded && !values.detach) {
       // the embedded worker writes <data root>/<out>/<runId>; embedded generate made its --out the data root and out '.'
-      const root = before.outDir ? dataRootOf(before.outDir, original.out ?? 'data', runId) : values.out ? path.resolve(values.out) : undefined;
+      const root = before.outDir
+        ? dataRootOf(before.outDir, original.out ?? 'data', runId)
+        : values.out
+          ? path.resolve(values.out)
+          : undefined;
       if (!root) throw usageError(RESUME, `the output folder of ${workflowId} is not recorded; pass the --out it was generated with`);
-      await session.startWorker(root, original.catalog === undefined || original.catalog === null ? undefined : [original.catalog].flat().map((s) => s.trim()));
+      await session.startWorker(
+        root,
+        original.catalog === undefined || original.catalog === null ? undefined : [original.catalog].flat().map((s) => s.trim()),
+      );
     }
     if (!reattach) {
       await session.client.workflow.start<GenerateDatasetWorkflow>(GENERATE_DATASET, {

@@ -8,14 +8,34 @@ import { openSession } from '../temporal/session';
 import { ADVANCE_WORLD, GENERATE_DATASET } from '../../workflows/contracts';
 import { resolveWorldAdvanceInput, type WorldAdvanceInput } from '../../src/config/world-input';
 
-const ADDRESS = { address: { type: 'string', value: 'HOST:PORT', help: 'the Temporal server (default TEMPORAL_ADDRESS or 127.0.0.1:7233)' } } as const satisfies FlagDefs;
-const JSON_FLAG = { json: { type: 'boolean', help: 'print the result as one JSON line (shapes: wrapped-etl schedule --help)' } } as const satisfies FlagDefs;
+const ADDRESS = {
+  address: { type: 'string', value: 'HOST:PORT', help: 'the Temporal server (default TEMPORAL_ADDRESS or 127.0.0.1:7233)' },
+} as const satisfies FlagDefs;
+const JSON_FLAG = {
+  json: { type: 'boolean', help: 'print the result as one JSON line (shapes: wrapped-etl schedule --help)' },
+} as const satisfies FlagDefs;
 
 const CREATE_FLAGS = {
-  cron: { type: 'string', value: 'EXPR', help: 'when to run: a cron expression in UTC (required),\ne.g. "0 2 * * *" for 02:00 every night' },
-  'keep-days': { type: 'string', value: 'N', help: "delete this schedule's generations scheduled more than N days\nbefore the newest (default: keep all)" },
-  world: { type: 'string', value: 'NAME', help: 'advance this world by one day per run instead of generating\n(with --out; no generation flags)' },
-  'catch-up-window': { type: 'string', value: 'DAYS', help: 'with --world: runs missed while the server was down are still\ntaken, in order, if they are at most DAYS old (default 7)' },
+  cron: {
+    type: 'string',
+    value: 'EXPR',
+    help: 'when to run: a cron expression in UTC (required),\ne.g. "0 2 * * *" for 02:00 every night',
+  },
+  'keep-days': {
+    type: 'string',
+    value: 'N',
+    help: "delete this schedule's generations scheduled more than N days\nbefore the newest (default: keep all)",
+  },
+  world: {
+    type: 'string',
+    value: 'NAME',
+    help: 'advance this world by one day per run instead of generating\n(with --out; no generation flags)',
+  },
+  'catch-up-window': {
+    type: 'string',
+    value: 'DAYS',
+    help: 'with --world: runs missed while the server was down are still\ntaken, in order, if they are at most DAYS old (default 7)',
+  },
   ...GENERATION_FLAGS,
   // rejected with a reason: every scheduled run gets its own folder
   ...Object.fromEntries(Object.entries(RUN_NAME_FLAGS).map(([k, f]) => [k, { ...f, hidden: true }])),
@@ -24,7 +44,11 @@ const CREATE_FLAGS = {
 } as const satisfies FlagDefs;
 
 const SUBCOMMANDS = {
-  create: { args: 'NAME', about: 'Creates a schedule that starts generateDataset (or, with --world, advanceWorld) on the cron.', flags: CREATE_FLAGS },
+  create: {
+    args: 'NAME',
+    about: 'Creates a schedule that starts generateDataset (or, with --world, advanceWorld) on the cron.',
+    flags: CREATE_FLAGS,
+  },
   list: { args: '', about: 'Lists the schedules on the server.', flags: { ...ADDRESS, ...JSON_FLAG } },
   describe: { args: 'NAME', about: 'Shows a schedule: cron, input, next and recent runs.', flags: { ...ADDRESS, ...JSON_FLAG } },
   pause: {
@@ -78,20 +102,28 @@ function scheduleName(def: CommandDef, positionals: string[]): string {
   const name = positionals[0];
   if (!name) throw usageError(def, 'give the schedule NAME');
   if (positionals.length > 1) throw usageError(def, `unexpected argument "${positionals[1]}"`);
-  if (!NAME_RE.test(name) || name.includes('..')) throw usageError(def, `schedule name "${name}": use 1-64 letters, digits, '.', '_' or '-'`);
+  if (!NAME_RE.test(name) || name.includes('..'))
+    throw usageError(def, `schedule name "${name}": use 1-64 letters, digits, '.', '_' or '-'`);
   return name;
 }
 
 /** What a schedule starts: a generation each run, or one day of a world. */
-type Created = { cron: string } & ({ kind: 'generation'; input: GenerationInput } | { kind: 'world'; input: WorldAdvanceInput; catchUpDays: number });
+type Created = { cron: string } & (
+  { kind: 'generation'; input: GenerationInput } | { kind: 'world'; input: WorldAdvanceInput; catchUpDays: number }
+);
 
 const WORLD_SCHEDULE_FLAGS = new Set(['world', 'out', 'cron', 'catch-up-window', 'address', 'json']);
 
 function worldScheduleInput(def: CommandDef, values: Record<string, string | string[] | boolean | undefined>, cron: string): Created {
   const other = Object.keys(values).find((flag) => values[flag] !== undefined && !WORLD_SCHEDULE_FLAGS.has(flag));
-  if (other) throw usageError(def, `--${other} does not go with --world: the world's definition (world create) fixes how its days are made`);
+  if (other)
+    throw usageError(def, `--${other} does not go with --world: the world's definition (world create) fixes how its days are made`);
   const catchUpDays = wholeFlag(def, 'catch-up-window', values['catch-up-window'] as string | undefined, 1, 366) ?? 7;
-  const input: WorldAdvanceInput = { world: values.world as string, ...(values.out !== undefined && { out: values.out as string }), days: 1 };
+  const input: WorldAdvanceInput = {
+    world: values.world as string,
+    ...(values.out !== undefined && { out: values.out as string }),
+    days: 1,
+  };
   try {
     resolveWorldAdvanceInput(input);
   } catch (err) {
@@ -106,7 +138,10 @@ async function createSchedule(client: Client, name: string, options: Parameters<
   try {
     await client.schedule.create(options);
   } catch (err) {
-    if (err instanceof ScheduleAlreadyRunning) throw new Error(`schedule ${name} exists already: see it with \`wrapped-etl schedule describe ${name}\`, or delete it first`, { cause: err });
+    if (err instanceof ScheduleAlreadyRunning)
+      throw new Error(`schedule ${name} exists already: see it with \`wrapped-etl schedule describe ${name}\`, or delete it first`, {
+        cause: err,
+      });
     throw new Error(`schedule ${name} was not created: ${(err as Error).message}`, { cause: err });
   }
 }
@@ -116,13 +151,17 @@ function createInput(def: CommandDef, name: string, values: Record<string, strin
   if (!cron) throw usageError(def, '--cron is required, e.g. --cron "0 2 * * *" (every night at 02:00 UTC)');
   const fields = cron.trim().split(/\s+/).length;
   if (!cron.trim().startsWith('@') && (fields < 5 || fields > 7)) {
-    throw usageError(def, `--cron: "${cron}" has ${fields} field${fields === 1 ? '' : 's'}; a cron expression has 5 (minute hour day month weekday), e.g. "0 2 * * *"`);
+    throw usageError(
+      def,
+      `--cron: "${cron}" has ${fields} field${fields === 1 ? '' : 's'}; a cron expression has 5 (minute hour day month weekday), e.g. "0 2 * * *"`,
+    );
   }
   if (values.world !== undefined) return worldScheduleInput(def, values, cron);
   if (values['catch-up-window'] !== undefined) throw usageError(def, '--catch-up-window goes with --world');
   const keepDays = wholeFlag(def, 'keep-days', values['keep-days'] as string | undefined, 1);
   for (const flag of Object.keys(RUN_NAME_FLAGS)) {
-    if (values[flag] !== undefined) throw usageError(def, `--${flag} does not go with a schedule: each run is named after its scheduled time`);
+    if (values[flag] !== undefined)
+      throw usageError(def, `--${flag} does not go with a schedule: each run is named after its scheduled time`);
   }
   const input: GenerationInput = { ...inputFromFlags(values), schedule: name, ...(keepDays ? { keepDays } : {}) };
   if (input.runId !== undefined) throw usageError(def, 'runId does not go with a schedule: each run is named after its scheduled time');
@@ -165,7 +204,9 @@ async function describeSchedule(client: Client, name: string): Promise<ScheduleV
     nextRuns: d.info.nextActionTimes.slice(0, 3).map((t) => t.toISOString()),
     runsTaken: d.info.numActionsTaken,
     skippedForOverlap: d.info.numActionsSkippedOverlap,
-    recent: d.info.recentActions.slice(-5).map((a) => ({ scheduledAt: a.scheduledAt.toISOString(), workflowId: a.action.workflow.workflowId })),
+    recent: d.info.recentActions
+      .slice(-5)
+      .map((a) => ({ scheduledAt: a.scheduledAt.toISOString(), workflowId: a.action.workflow.workflowId })),
     running: d.info.runningActions.map((a) => a.workflow.workflowId),
   };
 }
@@ -206,7 +247,11 @@ export async function run(argv: string[]): Promise<void> {
   const say = (text: string, done: string) => process.stdout.write(json ? JSON.stringify({ name, done }) + '\n' : text);
   const show = (v: ScheduleView) => process.stdout.write(json ? JSON.stringify(v) + '\n' : formatSchedule(v));
 
-  const session = await openSession({ address: values.address as string | undefined, worker: false, needsRunningServer: 'schedules live on a server that keeps running' });
+  const session = await openSession({
+    address: values.address as string | undefined,
+    worker: false,
+    needsRunningServer: 'schedules live on a server that keeps running',
+  });
   const { client } = session;
   try {
     const handle = client.schedule.getHandle(name);
@@ -226,7 +271,9 @@ export async function run(argv: string[]): Promise<void> {
             args: [input],
           },
           // a world's runs queue up (one day each, in order); the world's claim also keeps other advances out
-          policies: world ? { overlap: ScheduleOverlapPolicy.BUFFER_ALL, catchupWindow: `${world.catchUpDays} days` } : { overlap: ScheduleOverlapPolicy.SKIP },
+          policies: world
+            ? { overlap: ScheduleOverlapPolicy.BUFFER_ALL, catchupWindow: `${world.catchUpDays} days` }
+            : { overlap: ScheduleOverlapPolicy.SKIP },
           memo: { cron },
         });
         if (!json) process.stdout.write(`Created schedule ${name}\n`);
@@ -237,7 +284,12 @@ export async function run(argv: string[]): Promise<void> {
         const schedules: { name: string; state: string; cron: string; nextRun: string | null }[] = [];
         for await (const s of client.schedule.list()) {
           const cron = (s.memo as { cron?: string } | undefined)?.cron ?? '';
-          schedules.push({ name: s.scheduleId, state: s.state.paused ? 'PAUSED' : 'ACTIVE', cron, nextRun: s.info.nextActionTimes[0]?.toISOString() ?? null });
+          schedules.push({
+            name: s.scheduleId,
+            state: s.state.paused ? 'PAUSED' : 'ACTIVE',
+            cron,
+            nextRun: s.info.nextActionTimes[0]?.toISOString() ?? null,
+          });
         }
         if (json) process.stdout.write(JSON.stringify({ schedules }) + '\n');
         else if (!schedules.length) process.stdout.write('no schedules\n');

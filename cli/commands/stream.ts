@@ -20,10 +20,17 @@ the topic ends: every event lands exactly once.`,
       value: 'X|max',
       help: 'X: events paced at X times real time (60: an hour in a minute);\nmax (default): as fast as the broker takes them',
     },
-    'schema-registry': { type: 'string', value: 'URL', help: 'register the value schema as subject T-value; values in the\nConfluent wire format' },
+    'schema-registry': {
+      type: 'string',
+      value: 'URL',
+      help: 'register the value schema as subject T-value; values in the\nConfluent wire format',
+    },
     partitions: { type: 'string', value: 'N', help: 'partitions of a topic created here (default 6)' },
     out: { type: 'string', value: 'DIR', help: 'where the world is, under the data root (default data)' },
-    follow: { type: 'boolean', help: 'keep going: wait for the world\'s next days (world advance, a\nschedule) and publish each once complete; stop with Ctrl-C' },
+    follow: {
+      type: 'boolean',
+      help: "keep going: wait for the world's next days (world advance, a\nschedule) and publish each once complete; stop with Ctrl-C",
+    },
     poll: { type: 'string', value: 'SECONDS', help: 'with --follow: how often to look for a new day (default 10)' },
   },
 } as const satisfies CommandDef;
@@ -44,19 +51,27 @@ export async function run(argv: string[]): Promise<void> {
   const { values, positionals } = parseCommand(STREAM, argv);
   expectPositionals(STREAM, positionals, 1, 'the WORLD to publish');
   if (!values.brokers) throw usageError(STREAM, '--brokers HOST:PORT is required');
-  if (!values.topic || !/^[A-Za-z0-9._-]{1,249}$/.test(values.topic)) throw usageError(STREAM, `--topic needs a Kafka topic name (letters, digits, . _ -), got "${values.topic ?? ''}"`);
-  if (values.from !== undefined && !/^\d{4}-\d{2}-\d{2}$/.test(values.from)) throw usageError(STREAM, `--from needs a date YYYY-MM-DD, got "${values.from}"`);
+  if (!values.topic || !/^[A-Za-z0-9._-]{1,249}$/.test(values.topic))
+    throw usageError(STREAM, `--topic needs a Kafka topic name (letters, digits, . _ -), got "${values.topic ?? ''}"`);
+  if (values.from !== undefined && !/^\d{4}-\d{2}-\d{2}$/.test(values.from))
+    throw usageError(STREAM, `--from needs a date YYYY-MM-DD, got "${values.from}"`);
   const speedText = values.speed ?? 'max';
   const speed = speedText === 'max' ? 'max' : Number(speedText);
-  if (speed !== 'max' && (!Number.isFinite(speed) || speed <= 0)) throw usageError(STREAM, `--speed needs a number above 0 or max, got "${speedText}"`);
+  if (speed !== 'max' && (!Number.isFinite(speed) || speed <= 0))
+    throw usageError(STREAM, `--speed needs a number above 0 or max, got "${speedText}"`);
   const partitions = values.partitions === undefined ? undefined : Number(values.partitions);
-  if (partitions !== undefined && (!Number.isInteger(partitions) || partitions < 1 || partitions > 10_000)) throw usageError(STREAM, `--partitions needs a whole number from 1, got "${values.partitions}"`);
-  const brokers = values.brokers.split(',').map((b) => b.trim()).filter(Boolean);
+  if (partitions !== undefined && (!Number.isInteger(partitions) || partitions < 1 || partitions > 10_000))
+    throw usageError(STREAM, `--partitions needs a whole number from 1, got "${values.partitions}"`);
+  const brokers = values.brokers
+    .split(',')
+    .map((b) => b.trim())
+    .filter(Boolean);
   for (const b of brokers) if (!/^[^\s:]+:\d{1,5}$/.test(b)) throw usageError(STREAM, `--brokers needs HOST:PORT entries, got "${b}"`);
   const worldDir = resolveRunDir(dataRoot(), values.out ?? 'data', positionals[0]);
   const pollSeconds = values.poll === undefined ? 10 : Number(values.poll);
   if (values.poll !== undefined && !values.follow) throw usageError(STREAM, '--poll goes with --follow');
-  if (!Number.isFinite(pollSeconds) || pollSeconds <= 0) throw usageError(STREAM, `--poll needs a number of seconds above 0, got "${values.poll}"`);
+  if (!Number.isFinite(pollSeconds) || pollSeconds <= 0)
+    throw usageError(STREAM, `--poll needs a number of seconds above 0, got "${values.poll}"`);
 
   const bar = new ProgressBar<StreamProgress>(process.stderr, formatStream);
   let last: StreamProgress | undefined;

@@ -2,10 +2,23 @@ import * as path from 'node:path';
 import { WorkflowExecutionAlreadyStartedError, WorkflowFailedError } from '@temporalio/client';
 import { dataRoot, resolveRunDir } from '../../src/runtime/data-root';
 import { dayStartMs } from '../../src/domain/days';
-import { checkWorldName, resolveWorldAdvanceInput, resolveWorldInput, type WorldAdvanceInput, type WorldInput } from '../../src/config/world-input';
+import {
+  checkWorldName,
+  resolveWorldAdvanceInput,
+  resolveWorldInput,
+  type WorldAdvanceInput,
+  type WorldInput,
+} from '../../src/config/world-input';
 import { worldStatus } from '../../src/pipeline/world-store';
 import { logger } from '../../src/runtime/logger';
-import { ADVANCE_WORLD, CREATE_WORLD, worldProgressQuery, type AdvanceWorldWorkflow, type CreateWorldWorkflow, type WorldProgress } from '../../workflows/contracts';
+import {
+  ADVANCE_WORLD,
+  CREATE_WORLD,
+  worldProgressQuery,
+  type AdvanceWorldWorkflow,
+  type CreateWorldWorkflow,
+  type WorldProgress,
+} from '../../workflows/contracts';
 import { ProgressBar } from '../progress-bar';
 import { TASK_QUEUE } from '../temporal/constants';
 import { pollProgress } from '../temporal/progress-poller';
@@ -14,9 +27,15 @@ import { closest, expectPositionals, HelpRequest, helpText, parseCommand, usageE
 import { GENERATION_FLAGS, inputFromFlags, RUN_NAME_FLAGS } from '../generation-flags';
 import { UsageError } from '../usage-error';
 
-const OUT = { out: { type: 'string', value: 'DIR', help: 'where worlds live, under the data root (default data)' } } as const satisfies FlagDefs;
+const OUT = {
+  out: { type: 'string', value: 'DIR', help: 'where worlds live, under the data root (default data)' },
+} as const satisfies FlagDefs;
 const TEMPORAL = {
-  address: { type: 'string', value: 'HOST:PORT', help: 'use this Temporal server (a worker must run there; the world is then\nunder that worker\'s data root)' },
+  address: {
+    type: 'string',
+    value: 'HOST:PORT',
+    help: "use this Temporal server (a worker must run there; the world is then\nunder that worker's data root)",
+  },
   json: { type: 'boolean', help: 'print one JSON line at the end' },
 } as const satisfies FlagDefs;
 
@@ -107,17 +126,28 @@ function placement(name: string, out: string | undefined, embedded: boolean): { 
 }
 
 /** Starts a world workflow; a second one for the same world while one runs is refused with who runs it. */
-async function startWorldWorkflow<A extends unknown[]>(session: TemporalSession, type: string, workflowId: string, args: A, summary: string) {
+async function startWorldWorkflow<A extends unknown[]>(
+  session: TemporalSession,
+  type: string,
+  workflowId: string,
+  args: A,
+  summary: string,
+) {
   try {
     return await session.client.workflow.start(type, { taskQueue: TASK_QUEUE, workflowId, args, staticSummary: summary });
   } catch (err) {
-    if (err instanceof WorkflowExecutionAlreadyStartedError) throw new Error(`workflow ${workflowId} is running already for this world: wait for it (wrapped-etl status ${workflowId}) or cancel it`, { cause: err });
+    if (err instanceof WorkflowExecutionAlreadyStartedError)
+      throw new Error(
+        `workflow ${workflowId} is running already for this world: wait for it (wrapped-etl status ${workflowId}) or cancel it`,
+        { cause: err },
+      );
     throw err;
   }
 }
 
 function failureOf(workflowId: string, err: unknown): Error {
-  if (err instanceof WorkflowFailedError) return new Error(`${workflowId} failed: ${(err.cause as Error | undefined)?.message ?? err.message}`, { cause: err });
+  if (err instanceof WorkflowFailedError)
+    return new Error(`${workflowId} failed: ${(err.cause as Error | undefined)?.message ?? err.message}`, { cause: err });
   return err as Error;
 }
 
@@ -125,7 +155,8 @@ async function create(argv: string[]): Promise<void> {
   const { values, positionals } = parseCommand(def('create'), argv);
   expectPositionals(def('create'), positionals, 1, 'the world NAME');
   for (const flag of ['from', 'to', 'sessions-per-user', 'run-name', 'run-id']) {
-    if (values[flag] !== undefined) throw usageError(def('create'), `--${flag} is not a world flag: a world starts on --start and goes on day by day`);
+    if (values[flag] !== undefined)
+      throw usageError(def('create'), `--${flag} is not a world flag: a world starts on --start and goes on day by day`);
   }
   const { from: _from, to: _to, runId: _runId, sessionsPerUser: _spu, ...generation } = inputFromFlags(values);
   const perDay = values['sessions-per-day'] as string | undefined;
@@ -140,15 +171,29 @@ async function create(argv: string[]): Promise<void> {
     ...(perDay !== undefined && { sessionsPerDay: Number(perDay) }),
   };
   const world = resolveWorldInput(input);
-  const session = await openSession({ address: values.address as string | undefined, worker: embedded, dataRoot: where.dataRoot, trustedSources: world.params.catalog });
+  const session = await openSession({
+    address: values.address as string | undefined,
+    worker: embedded,
+    dataRoot: where.dataRoot,
+    trustedSources: world.params.catalog,
+  });
   try {
     const workflowId = `world-create-${name}`;
-    const handle = await startWorldWorkflow<Parameters<CreateWorldWorkflow>>(session, CREATE_WORLD, workflowId, [input as WorldInput /* resolveWorldInput refuses one without name or start */], `wrapped-etl world create ${name}: ${world.params.users} users from ${world.start}`);
+    const handle = await startWorldWorkflow<Parameters<CreateWorldWorkflow>>(
+      session,
+      CREATE_WORLD,
+      workflowId,
+      [input as WorldInput /* resolveWorldInput refuses one without name or start */],
+      `wrapped-etl world create ${name}: ${world.params.users} users from ${world.start}`,
+    );
     const created = await handle.result().catch((err: unknown) => {
       throw failureOf(workflowId, err);
     });
     if (values.json) process.stdout.write(JSON.stringify(created) + '\n');
-    else process.stdout.write(`World ${created.name}: ${created.users} users from ${created.start} in ${created.worldDir}${created.existed ? ' (it existed already, as defined)' : ''}\n`);
+    else
+      process.stdout.write(
+        `World ${created.name}: ${created.users} users from ${created.start} in ${created.worldDir}${created.existed ? ' (it existed already, as defined)' : ''}\n`,
+      );
   } finally {
     await session.close();
   }
@@ -167,7 +212,8 @@ async function advance(argv: string[]): Promise<void> {
   const where = placement(name, values.out, embedded);
   const input: WorldAdvanceInput = { world: name, out: where.out };
   if (values.through !== undefined) {
-    if (!/^\d{4}-\d{2}-\d{2}$/.test(values.through)) throw usageError(def('advance'), `--through needs a date YYYY-MM-DD, got "${values.through}"`);
+    if (!/^\d{4}-\d{2}-\d{2}$/.test(values.through))
+      throw usageError(def('advance'), `--through needs a date YYYY-MM-DD, got "${values.through}"`);
     dayStartMs(values.through);
     input.through = values.through;
   } else {
@@ -185,7 +231,13 @@ async function advance(argv: string[]): Promise<void> {
   const logLevel = logger.level;
   if (bar && process.stderr.isTTY && !process.env.LOG_LEVEL) logger.level = 'warn';
   try {
-    const handle = await startWorldWorkflow<Parameters<AdvanceWorldWorkflow>>(session, ADVANCE_WORLD, workflowId, [input], `wrapped-etl world advance ${name}`);
+    const handle = await startWorldWorkflow<Parameters<AdvanceWorldWorkflow>>(
+      session,
+      ADVANCE_WORLD,
+      workflowId,
+      [input],
+      `wrapped-etl world advance ${name}`,
+    );
     const poller = pollProgress(session.client, handle, worldProgressQuery, (p) => bar?.update(p), 500);
     try {
       const result = await handle.result().catch((err: unknown) => {
@@ -193,10 +245,15 @@ async function advance(argv: string[]): Promise<void> {
       });
       bar?.finish();
       if (values.json) process.stdout.write(JSON.stringify(result) + '\n');
-      else if (result.days === 0) process.stdout.write(`World ${result.world} is complete through its last day; nothing to write (complete days are never rewritten)\n`);
+      else if (result.days === 0)
+        process.stdout.write(
+          `World ${result.world} is complete through its last day; nothing to write (complete days are never rewritten)\n`,
+        );
       else {
         const span = result.first === result.last ? result.first : `${result.first}..${result.last}`;
-        process.stdout.write(`World ${result.world}: ${result.days} day(s) written (${span}), ${result.records} records; complete through ${result.last} in ${path.relative(process.cwd(), result.worldDir) || '.'}\n`);
+        process.stdout.write(
+          `World ${result.world}: ${result.days} day(s) written (${span}), ${result.records} records; complete through ${result.last} in ${path.relative(process.cwd(), result.worldDir) || '.'}\n`,
+        );
       }
     } finally {
       await poller.stop();
@@ -231,5 +288,8 @@ export async function run(argv: string[]): Promise<void> {
   if (sub === 'status') return status(rest);
   if (sub === '--help' || sub === '-h') throw new HelpRequest(helpText(WORLD));
   const guess = sub && closest(sub, Object.keys(SUBCOMMANDS));
-  throw usageError(WORLD, sub ? `unknown subcommand "${sub}"${guess ? ` (did you mean ${guess}?)` : ''}` : 'give a subcommand: create, advance or status');
+  throw usageError(
+    WORLD,
+    sub ? `unknown subcommand "${sub}"${guess ? ` (did you mean ${guess}?)` : ''}` : 'give a subcommand: create, advance or status',
+  );
 }

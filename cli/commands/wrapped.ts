@@ -31,7 +31,7 @@ after the latest snapshot are read. The report adds how the card user's top song
 personality scores moved, month by month.`,
   flags: {
     world: { type: 'string', value: 'NAME', help: 'Wrapped of a world so far instead of a run (runs in this process)' },
-    through: { type: 'string', value: 'DATE', help: "with --world: the last day, YYYY-MM-DD (default: its last\ncomplete day)" },
+    through: { type: 'string', value: 'DATE', help: 'with --world: the last day, YYYY-MM-DD (default: its last\ncomplete day)' },
     out: { type: 'string', value: 'DIR', help: 'output folder (default RUN_DIR/wrapped)' },
     user: { type: 'string', value: 'ID', help: "the user of the report's Wrapped card (default: user 1)" },
     parallelism: { type: 'string', value: 'N', help: 'parts analysed at once (default 4)' },
@@ -53,7 +53,8 @@ export function formatWrappedProgress(p: WrappedProgress, opts: { elapsedMs?: nu
 }
 
 function commonDir(a: string, b: string): string {
-  const pa = a.split(path.sep), pb = b.split(path.sep);
+  const pa = a.split(path.sep),
+    pb = b.split(path.sep);
   let i = 0;
   while (i < pa.length && i < pb.length && pa[i] === pb[i]) i++;
   return pa.slice(0, i).join(path.sep) || path.sep;
@@ -67,7 +68,12 @@ export async function run(argv: string[]): Promise<void> {
   if (values.through !== undefined) throw new UsageError('--through goes with --world');
   expectPositionals(WRAPPED, positionals, 1, 'one run folder (the one with manifest.json)');
   const embedded = !explicitAddress(values.address);
-  let input: WrappedInput = { run: positionals[0], out: values.out, user: whole('user', values.user), parallelism: whole('parallelism', values.parallelism) };
+  let input: WrappedInput = {
+    run: positionals[0],
+    out: values.out,
+    user: whole('user', values.user),
+    parallelism: whole('parallelism', values.parallelism),
+  };
   let dataRoot: string | undefined;
   if (embedded) {
     // the in-process worker's data root is the folder that holds both the run and the output
@@ -80,7 +86,11 @@ export async function run(argv: string[]): Promise<void> {
   const workflowId = `wrapped-${path.basename(path.resolve(positionals[0]))}-${new Date().toISOString().replace(/[-:.]/g, '').slice(0, 15)}`;
   const session = await openSession({ address: values.address, worker: embedded, dataRoot });
   try {
-    const handle = await session.client.workflow.start<AnalyzeDatasetWorkflow>(ANALYZE_DATASET, { taskQueue: TASK_QUEUE, workflowId, args: [input] });
+    const handle = await session.client.workflow.start<AnalyzeDatasetWorkflow>(ANALYZE_DATASET, {
+      taskQueue: TASK_QUEUE,
+      workflowId,
+      args: [input],
+    });
     if (!values.json) process.stderr.write(`Started ${workflowId}${session.uiUrl ? ` — Web UI: ${session.uiUrl}` : ''}\n`);
     const bar = values.json ? undefined : new ProgressBar<WrappedProgress>(process.stderr, formatWrappedProgress);
     const poller = pollProgress(session.client, handle, wrappedProgressQuery, (p) => bar?.update(p), 1000);
@@ -88,7 +98,8 @@ export async function run(argv: string[]): Promise<void> {
     try {
       result = (await handle.result()) as WrittenWrapped;
     } catch (err) {
-      if (err instanceof WorkflowFailedError) throw new Error(`wrapped ${workflowId} failed: ${(err.cause as Error | undefined)?.message ?? err.message}`, { cause: err });
+      if (err instanceof WorkflowFailedError)
+        throw new Error(`wrapped ${workflowId} failed: ${(err.cause as Error | undefined)?.message ?? err.message}`, { cause: err });
       throw err;
     } finally {
       await poller.stop();
@@ -100,7 +111,9 @@ export async function run(argv: string[]): Promise<void> {
     }
     process.stdout.write(
       `Wrapped of ${result.users} users (${result.records} records) in ${result.outDir}\n` +
-        Object.values(result.files).map((f) => `  ${f}\n`).join('') +
+        Object.values(result.files)
+          .map((f) => `  ${f}\n`)
+          .join('') +
         `Open ${result.files.report} in a browser (user ${result.cardUser}'s card).\n`,
     );
   } finally {
@@ -108,12 +121,18 @@ export async function run(argv: string[]): Promise<void> {
   }
 }
 
-async function worldWrapped(values: { world?: string; through?: string; out?: string; user?: string; json?: boolean; address?: string }, positionals: string[]): Promise<void> {
+async function worldWrapped(
+  values: { world?: string; through?: string; out?: string; user?: string; json?: boolean; address?: string },
+  positionals: string[],
+): Promise<void> {
   if (positionals.length) throw new UsageError('give --world NAME or a RUN_DIR, not both');
   if (values.address) throw new UsageError('--world runs in this process; --address does not apply');
-  if (values.through !== undefined && !/^\d{4}-\d{2}-\d{2}$/.test(values.through)) throw new UsageError(`--through needs a date YYYY-MM-DD, got "${values.through}"`);
+  if (values.through !== undefined && !/^\d{4}-\d{2}-\d{2}$/.test(values.through))
+    throw new UsageError(`--through needs a date YYYY-MM-DD, got "${values.through}"`);
   const root = dataRootDir();
-  const worldDir = values.world!.includes('/') ? confineUnderRoot(root, 'world', values.world!) : resolveRunDir(root, 'data', values.world!);
+  const worldDir = values.world!.includes('/')
+    ? confineUnderRoot(root, 'world', values.world!)
+    : resolveRunDir(root, 'data', values.world!);
   const outDir = values.out === undefined ? path.join(worldDir, 'wrapped') : confineUnderRoot(root, 'out', values.out);
   const result = await writeWorldWrapped({ worldDir, through: values.through, outDir, cardUser: whole('user', values.user) });
   if (values.json) {

@@ -65,7 +65,11 @@ export async function waitForServer(address: string, timeoutMs: number, exited?:
       await new Promise((r) => setTimeout(r, 250));
     }
   }
-  throw new Error(dead ? `the Temporal dev server exited before it answered at ${address}` : `the Temporal server at ${address} did not answer within ${timeoutMs / 1000}s: ${lastError}`);
+  throw new Error(
+    dead
+      ? `the Temporal dev server exited before it answered at ${address}`
+      : `the Temporal server at ${address} did not answer within ${timeoutMs / 1000}s: ${lastError}`,
+  );
 }
 
 /** Starts `temporal server start-dev` (persistent SQLite, Web UI) and waits until it answers. */
@@ -73,25 +77,36 @@ export async function startDevServer(opts: DevServerOptions): Promise<DevServer>
   const ip = opts.ip ?? '127.0.0.1';
   const address = `${ip}:${opts.port}`;
   const uiUrl = `http://localhost:${opts.uiPort}`;
-  if (await isReachable(address)) throw new Error(`port ${opts.port} on ${ip} is already in use; is a Temporal server running there already?`);
+  if (await isReachable(address))
+    throw new Error(`port ${opts.port} on ${ip} is already in use; is a Temporal server running there already?`);
   fs.mkdirSync(path.dirname(path.resolve(opts.dbFile)), { recursive: true });
   const tried: string[] = [];
   const cli = locateTemporalCli(tried);
   if (!cli) return startWithSdkDownload(opts, address, uiUrl, tried);
 
   const args = [
-    'server', 'start-dev',
-    '--ip', ip,
-    '--port', String(opts.port),
-    '--ui-port', String(opts.uiPort),
-    '--db-filename', path.resolve(opts.dbFile),
-    '--namespace', NAMESPACE,
-    '--log-level', 'warn',
+    'server',
+    'start-dev',
+    '--ip',
+    ip,
+    '--port',
+    String(opts.port),
+    '--ui-port',
+    String(opts.uiPort),
+    '--db-filename',
+    path.resolve(opts.dbFile),
+    '--namespace',
+    NAMESPACE,
+    '--log-level',
+    'warn',
     ...(opts.extraArgs ?? []),
   ];
   const foreground = opts.stdio === 'inherit';
   // in the background it gets its own process group: a Ctrl-C meant for the CLI (cancel the run) must not kill the server first
-  const child: ChildProcess = spawn(cli.path, args, { stdio: foreground ? 'inherit' : ['ignore', 'ignore', 'pipe'], detached: !foreground });
+  const child: ChildProcess = spawn(cli.path, args, {
+    stdio: foreground ? 'inherit' : ['ignore', 'ignore', 'pipe'],
+    detached: !foreground,
+  });
   let stderr = '';
   child.stderr?.on('data', (d: Buffer) => (stderr = (stderr + d.toString()).slice(-4000)));
   const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
@@ -118,7 +133,7 @@ export async function startDevServer(opts: DevServerOptions): Promise<DevServer>
 
 /** Last resort: the SDK downloads its own dev server (needs the open internet). */
 async function startWithSdkDownload(opts: DevServerOptions, address: string, uiUrl: string, tried: string[]): Promise<DevServer> {
-  logger.warn('no Temporal CLI found; trying the SDK\'s own download of the dev server');
+  logger.warn("no Temporal CLI found; trying the SDK's own download of the dev server");
   try {
     const { TestWorkflowEnvironment } = await import('@temporalio/testing');
     const env = await TestWorkflowEnvironment.createLocal({

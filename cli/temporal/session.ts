@@ -62,7 +62,9 @@ export async function openSession(opts: SessionOptions): Promise<TemporalSession
   if (await isReachable(DEFAULT_ADDRESS)) {
     logger.info({ address: DEFAULT_ADDRESS }, 'using the Temporal server already running');
   } else if (opts.needsRunningServer) {
-    throw new Error(`no Temporal server runs on ${DEFAULT_ADDRESS}; ${opts.needsRunningServer}: start one with \`wrapped-etl server\` (and a \`wrapped-etl worker\`), or pass --address`);
+    throw new Error(
+      `no Temporal server runs on ${DEFAULT_ADDRESS}; ${opts.needsRunningServer}: start one with \`wrapped-etl server\` (and a \`wrapped-etl worker\`), or pass --address`,
+    );
   } else {
     server = await startDevServer({ port: 7233, uiPort: DEFAULT_UI_PORT, dbFile: path.join('.temporal', 'dev.db') });
   }

@@ -17,7 +17,10 @@ let runtimeInstalled = false;
  * `shutdownSignals` shut workers down gracefully; the embedded CLI leaves SIGINT
  * out, so that Ctrl-C cancels the run instead of stopping the worker under it.
  */
-export function installRuntime(shutdownSignals: NodeJS.Signals[] = ['SIGINT', 'SIGTERM', 'SIGQUIT', 'SIGUSR2'], quietLevel: LogLevel = 'WARN'): void {
+export function installRuntime(
+  shutdownSignals: NodeJS.Signals[] = ['SIGINT', 'SIGTERM', 'SIGQUIT', 'SIGUSR2'],
+  quietLevel: LogLevel = 'WARN',
+): void {
   if (runtimeInstalled) return;
   runtimeInstalled = true;
   const level: LogLevel = process.env.LOG_LEVEL === 'debug' ? 'DEBUG' : process.env.LOG_LEVEL ? 'WARN' : quietLevel;

@@ -17,7 +17,10 @@ const DIGEST_PATH = `${WORKFLOW_BUNDLE_PATH}.sha256`;
 function workflowSourcesDigest(): string {
   const hash = crypto.createHash('sha256');
   const dir = path.dirname(WORKFLOWS_PATH);
-  for (const file of fs.readdirSync(dir).filter((f) => f.endsWith('.js')).sort()) {
+  for (const file of fs
+    .readdirSync(dir)
+    .filter((f) => f.endsWith('.js'))
+    .sort()) {
     hash.update(file).update(fs.readFileSync(path.join(dir, file)));
   }
   hash.update((require('@temporalio/workflow/package.json') as { version: string }).version);

@@ -9,11 +9,27 @@ import * as net from 'node:net';
  * 127.0.0.1). Checked on the address actually connected, for every redirect too.
  */
 const INTERNAL_V4: [string, number][] = [
-  ['0.0.0.0', 8], ['10.0.0.0', 8], ['100.64.0.0', 10], ['127.0.0.0', 8], ['169.254.0.0', 16], ['172.16.0.0', 12],
-  ['192.0.0.0', 24], ['192.168.0.0', 16], ['198.18.0.0', 15], ['224.0.0.0', 4], ['240.0.0.0', 4],
+  ['0.0.0.0', 8],
+  ['10.0.0.0', 8],
+  ['100.64.0.0', 10],
+  ['127.0.0.0', 8],
+  ['169.254.0.0', 16],
+  ['172.16.0.0', 12],
+  ['192.0.0.0', 24],
+  ['192.168.0.0', 16],
+  ['198.18.0.0', 15],
+  ['224.0.0.0', 4],
+  ['240.0.0.0', 4],
 ];
 const INTERNAL_V6: [string, number][] = [
-  ['::', 128], ['::1', 128], ['fc00::', 7], ['fe80::', 10], ['ff00::', 8], ['64:ff9b::', 96], ['100::', 64], ['2001:db8::', 32],
+  ['::', 128],
+  ['::1', 128],
+  ['fc00::', 7],
+  ['fe80::', 10],
+  ['ff00::', 8],
+  ['64:ff9b::', 96],
+  ['100::', 64],
+  ['2001:db8::', 32],
 ];
 
 const internal = new net.BlockList();
@@ -79,16 +95,26 @@ export class AddressPolicy {
     };
     const lookup = this.lookup;
     class GuardedHttp extends http.Agent {
-      override createConnection(options: net.NetConnectOpts & { host?: string; hostname?: string }, cb?: (err: Error | null, s: net.Socket) => void): net.Socket {
+      override createConnection(
+        options: net.NetConnectOpts & { host?: string; hostname?: string },
+        cb?: (err: Error | null, s: net.Socket) => void,
+      ): net.Socket {
         guard(options);
         return net.createConnection({ ...options, lookup } as net.NetConnectOpts, cb as () => void);
       }
     }
     class GuardedHttps extends https.Agent {
-      override createConnection(options: net.NetConnectOpts & { host?: string; hostname?: string }, cb?: (err: Error | null, s: net.Socket) => void): net.Socket {
+      override createConnection(
+        options: net.NetConnectOpts & { host?: string; hostname?: string },
+        cb?: (err: Error | null, s: net.Socket) => void,
+      ): net.Socket {
         guard(options);
         // https.Agent's own createConnection does the TLS; the lookup option reaches its net.connect
-        return (https.Agent.prototype as unknown as { createConnection: (o: object, c?: unknown) => net.Socket }).createConnection.call(this, { ...options, lookup }, cb);
+        return (https.Agent.prototype as unknown as { createConnection: (o: object, c?: unknown) => net.Socket }).createConnection.call(
+          this,
+          { ...options, lookup },
+          cb,
+        );
       }
     }
     return { http: new GuardedHttp({ keepAlive: false }), https: new GuardedHttps({ keepAlive: false }) };
@@ -101,7 +127,9 @@ export class BlockedAddressError extends Error {
     readonly host: string,
     readonly address: string,
   ) {
-    super(`${host} is ${address === host ? '' : `at ${address}, `}a loopback, private, link-local or metadata address, which this worker does not fetch for workflow input (a worker allows such addresses with WRAPPED_ETL_FETCH_ALLOW)`);
+    super(
+      `${host} is ${address === host ? '' : `at ${address}, `}a loopback, private, link-local or metadata address, which this worker does not fetch for workflow input (a worker allows such addresses with WRAPPED_ETL_FETCH_ALLOW)`,
+    );
     this.name = 'BlockedAddressError';
   }
 }

@@ -8,10 +8,33 @@ export type ColumnIndexes = Partial<Record<SongColumn, number>>;
 /** Header names recognised without a mapping, per song column (after normalizeHeader). */
 export const HEADER_NAMES: Record<SongColumn, readonly string[]> = {
   title: ['title', 'song', 'song title', 'song name', 'single', 'track', 'track name', 'track title', 'name', 'track_name', 'song_name'],
-  artist: ['artist', 'artists', 'artist(s)', 'performer', 'performers', 'performer(s)', 'performed by', 'artist name', 'band', 'artist_name', 'track_artist', 'artist(s)_name'],
+  artist: [
+    'artist',
+    'artists',
+    'artist(s)',
+    'performer',
+    'performers',
+    'performer(s)',
+    'performed by',
+    'artist name',
+    'band',
+    'artist_name',
+    'track_artist',
+    'artist(s)_name',
+  ],
   genre: ['genre', 'genres', 'top genre', 'top_genre', 'playlist_genre', 'track_genre'],
   album: ['album', 'albums', 'album name', 'album title', 'album_name', 'track_album_name', 'album(s)'],
-  year: ['year', 'released', 'release date', 'release year', 'year released', 'release_date', 'release_year', 'released_year', 'track_album_release_date'],
+  year: [
+    'year',
+    'released',
+    'release date',
+    'release year',
+    'year released',
+    'release_date',
+    'release_year',
+    'released_year',
+    'track_album_release_date',
+  ],
   popularity: ['popularity', 'track_popularity', 'pop'],
   danceability: ['danceability', 'danceability_%', 'dnce'],
   energy: ['energy', 'energy_%', 'nrgy'],
@@ -49,7 +72,9 @@ export function resolveColumns(headers: readonly string[], explicit: ColumnMappi
     if (ref === undefined) continue;
     const index = typeof ref === 'number' ? ref : names.indexOf(normalizeHeader(ref));
     if (!Number.isInteger(index) || index < 0 || index >= headers.length) {
-      throw new ColumnError(`column ${JSON.stringify(ref)} for ${column} not found; the columns are: ${headers.map((h) => JSON.stringify(h)).join(', ')}`);
+      throw new ColumnError(
+        `column ${JSON.stringify(ref)} for ${column} not found; the columns are: ${headers.map((h) => JSON.stringify(h)).join(', ')}`,
+      );
     }
     indexes[column] = index;
     used.add(index);

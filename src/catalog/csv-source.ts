@@ -32,7 +32,10 @@ export async function readCsvSource(tally: SourceTally, file: string, opts: CsvO
         headers = record;
         indexes = resolveColumns(headers, opts.columns);
         if (indexes.title === undefined || (indexes.artist === undefined && opts.defaults?.artist === undefined)) {
-          throw new SourceError(tally.source, `the header row names no ${indexes.title === undefined ? 'title' : 'artist'} column (looked for ${indexes.title === undefined ? 'Title, Song, Track, name' : 'Artist, Artists, Performer'}); the columns are: ${headers.map((h) => JSON.stringify(h)).join(', ')}. Map them in a source:PATH.json description`);
+          throw new SourceError(
+            tally.source,
+            `the header row names no ${indexes.title === undefined ? 'title' : 'artist'} column (looked for ${indexes.title === undefined ? 'Title, Song, Track, name' : 'Artist, Artists, Performer'}); the columns are: ${headers.map((h) => JSON.stringify(h)).join(', ')}. Map them in a source:PATH.json description`,
+          );
         }
         units = unitsFromHeaders(headers, indexes, opts.units);
         continue;
@@ -42,7 +45,11 @@ export async function readCsvSource(tally: SourceTally, file: string, opts: CsvO
         tally.skip(where, 'empty row');
         continue;
       }
-      const result = songFromRow(rowFromCells(record, indexes, opts.defaults), { source: tally.source, currentYear: opts.currentYear, units: units! });
+      const result = songFromRow(rowFromCells(record, indexes, opts.defaults), {
+        source: tally.source,
+        currentYear: opts.currentYear,
+        units: units!,
+      });
       if ('song' in result) tally.keep(result.song);
       else tally.skip(where, result.reason, result.detail);
       if (tally.rowsRead % 10_000 === 0) opts.onProgress?.(tally.rowsRead);

@@ -55,7 +55,17 @@ export function profileForGenre(genre: string): GenreProfile {
   const g = genre.toLowerCase().replace(/[-_]/g, ' ').replace(/\s+/g, ' ').trim();
   const exact = GENRE_PROFILES.find((p) => p.genre === g);
   if (exact) return exact;
-  const aliases: Record<string, string> = { 'hip-hop': 'hip hop', rap: 'hip hop', electronic: 'edm', house: 'edm', techno: 'edm', soul: 'r&b', rnb: 'r&b', 'r and b': 'r&b', reggaeton: 'latin' };
+  const aliases: Record<string, string> = {
+    'hip-hop': 'hip hop',
+    rap: 'hip hop',
+    electronic: 'edm',
+    house: 'edm',
+    techno: 'edm',
+    soul: 'r&b',
+    rnb: 'r&b',
+    'r and b': 'r&b',
+    reggaeton: 'latin',
+  };
   let best: GenreProfile | undefined;
   for (const p of GENRE_PROFILES) {
     if (new RegExp(`(^|\\s)${escape(p.genre)}($|\\s)`).test(g) && (!best || p.genre.length > best.genre.length)) best = p;

@@ -33,7 +33,10 @@ export function readHtmlSource(tally: SourceTally, url: string, page: Page, opts
   const maxRows = opts.maxRows ?? MAX_TABLE_ROWS;
   const rowCount = countRowTags(page.body);
   if (rowCount > maxRows) {
-    throw new SourceError(tally.source, `${url} has ${rowCount} table rows, more than the ${maxRows} a page may have; split it into smaller pages or use a csv: source`);
+    throw new SourceError(
+      tally.source,
+      `${url} has ${rowCount} table rows, more than the ${maxRows} a page may have; split it into smaller pages or use a csv: source`,
+    );
   }
   // encoding: a BOM, else the Content-Type charset, else <meta charset>, else UTF-8
   const $ = cheerio.loadBuffer(page.body, { encoding: { defaultEncoding: 'utf-8', transportLayerEncodingLabel: page.charset } });
@@ -62,8 +65,13 @@ export function readHtmlSource(tally: SourceTally, url: string, page: Page, opts
   });
   if (matching.length === 0) {
     const where = opts.table ? `tables matching ${JSON.stringify(opts.table)}` : 'tables';
-    const found = seen.length ? `; the ${where} have headers ${seen.slice(0, 8).join(' ')}${seen.length > 8 ? ' ...' : ''}` : `; the page has no ${where} with rows`;
-    throw new SourceError(tally.source, `no table at ${url} has ${LOOKED_FOR}${columnProblem ? ` (${columnProblem})` : ''}${found}. Describe the layout in a source:PATH.json file`);
+    const found = seen.length
+      ? `; the ${where} have headers ${seen.slice(0, 8).join(' ')}${seen.length > 8 ? ' ...' : ''}`
+      : `; the page has no ${where} with rows`;
+    throw new SourceError(
+      tally.source,
+      `no table at ${url} has ${LOOKED_FOR}${columnProblem ? ` (${columnProblem})` : ''}${found}. Describe the layout in a source:PATH.json file`,
+    );
   }
   const defaults = { ...opts.defaults };
   if (defaults.year === undefined && matching.some((t) => t.indexes.year === undefined)) {
@@ -79,7 +87,11 @@ export function readHtmlSource(tally: SourceTally, url: string, page: Page, opts
         tally.skip(where, 'note row', JSON.stringify(row.cells.find((c) => c)?.text.slice(0, 60) ?? ''));
         continue;
       }
-      const raw = rowFromCells(row.cells.map((c) => c?.text), t.indexes, defaults);
+      const raw = rowFromCells(
+        row.cells.map((c) => c?.text),
+        t.indexes,
+        defaults,
+      );
       if (raw.title !== undefined && t.indexes.title !== undefined) raw.title = cleanTitle(raw.title);
       if (raw.artist !== undefined && t.indexes.artist !== undefined) raw.artist = cleanArtist(raw.artist);
       for (const key of ['genre', 'year', 'popularity', 'danceability', 'energy', 'length'] as const) {

@@ -21,7 +21,8 @@ const MAX_COLSPAN = 100;
 const MAX_ROWSPAN = 10_000;
 
 /** Footnote markers as printed on wiki pages: [1], [a], [note 3], [nb 2], [citation needed]. */
-const FOOTNOTE = /\[\s*(?:\d{1,3}|[a-z]{1,2}|(?:note|nb|n|lower-alpha|upper-alpha)\s*\d{1,3}|[a-z ]{3,30}needed|clarification needed)\s*\]/gi;
+const FOOTNOTE =
+  /\[\s*(?:\d{1,3}|[a-z]{1,2}|(?:note|nb|n|lower-alpha|upper-alpha)\s*\d{1,3}|[a-z ]{3,30}needed|clarification needed)\s*\]/gi;
 
 /** Removes what a reader does not see or is no part of the text: footnotes, hidden sort keys, scripts. */
 export function stripInvisible($: CheerioAPI): void {

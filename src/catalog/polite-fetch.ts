@@ -93,11 +93,7 @@ function charsetOf(contentType: unknown): string | undefined {
  * errors, 429 (honouring Retry-After) and 5xx; other 4xx fail at once. A fetched page
  * is kept in cacheDir, so a retried or resumed run reads it from there.
  */
-export async function fetchPage(
-  source: string,
-  url: string,
-  opts: FetchOptions,
-): Promise<Page> {
+export async function fetchPage(source: string, url: string, opts: FetchOptions): Promise<Page> {
   const http = { ...DEFAULT_HTTP, ...opts.http };
   const cached = cachePathFor(opts.cacheDir, url);
   const meta = cached.replace(/\.html$/, '.json');
@@ -148,7 +144,11 @@ async function fetchWithRetries(
       const after = retryAfterMs(res.headers['retry-after']);
       if (after !== undefined) {
         if (after > http.maxRetryAfterMs) {
-          throw new SourceError(source, `GET ${url} answered ${lastProblem} with Retry-After ${Math.round(after / 1000)} s, longer than this run waits; try again later`, true);
+          throw new SourceError(
+            source,
+            `GET ${url} answered ${lastProblem} with Retry-After ${Math.round(after / 1000)} s, longer than this run waits; try again later`,
+            true,
+          );
         }
         retryWait = Math.max(after, 0);
       }
@@ -157,7 +157,8 @@ async function fetchWithRetries(
       if (opts.signal?.aborted) throw err;
       const blocked = blockedCause(err);
       if (blocked) throw new SourceError(source, `GET ${url} refused: ${blocked.message}`);
-      if (tooLarge(err)) throw new SourceError(source, `GET ${url}: the page is larger than ${http.maxBytes} bytes, the most a worker reads; not retried`);
+      if (tooLarge(err))
+        throw new SourceError(source, `GET ${url}: the page is larger than ${http.maxBytes} bytes, the most a worker reads; not retried`);
       lastProblem = describeNetworkError(err, http.timeoutMs);
     } finally {
       slot.lastAt = Date.now();
@@ -175,7 +176,12 @@ async function fetchWithRetries(
  * the server sends meanwhile (axios' own timeout counts only idle time, and an
  * AbortSignal.any of a timeout signal can be collected before it fires on Node 20).
  */
-async function getWithDeadline(url: string, http: HttpOptions, outer: AbortSignal | undefined, agents: ReturnType<AddressPolicy['agents']> | undefined) {
+async function getWithDeadline(
+  url: string,
+  http: HttpOptions,
+  outer: AbortSignal | undefined,
+  agents: ReturnType<AddressPolicy['agents']> | undefined,
+) {
   const controller = new AbortController();
   const timer = setTimeout(() => controller.abort(new DeadlineError(http.timeoutMs)), http.timeoutMs);
   const abortFromOuter = () => controller.abort(outer!.reason);
@@ -191,7 +197,8 @@ async function getWithDeadline(url: string, http: HttpOptions, outer: AbortSigna
       proxy: false,
       ...(agents && { httpAgent: agents.http, httpsAgent: agents.https }),
       beforeRedirect: (options: Record<string, unknown>) => {
-        if (options.protocol !== 'http:' && options.protocol !== 'https:') throw new Error(`redirect to ${String(options.protocol)} refused: only http and https`);
+        if (options.protocol !== 'http:' && options.protocol !== 'https:')
+          throw new Error(`redirect to ${String(options.protocol)} refused: only http and https`);
       },
     });
   } catch (err) {
@@ -217,7 +224,9 @@ function causes(err: unknown): unknown[] {
 }
 
 function blockedCause(err: unknown): BlockedAddressError | undefined {
-  return causes(err).find((e): e is BlockedAddressError => e instanceof BlockedAddressError || (e as { code?: string }).code === 'ERR_ADDRESS_BLOCKED');
+  return causes(err).find(
+    (e): e is BlockedAddressError => e instanceof BlockedAddressError || (e as { code?: string }).code === 'ERR_ADDRESS_BLOCKED',
+  );
 }
 
 function tooLarge(err: unknown): boolean {
@@ -226,6 +235,7 @@ function tooLarge(err: unknown): boolean {
 
 function describeNetworkError(err: unknown, timeoutMs: number): string {
   const e = err as Error & { code?: string };
-  if (e.code === 'ECONNABORTED' || e.code === 'ETIMEDOUT' || e.name === 'CanceledError' || e.name === 'TimeoutError') return `no complete answer within ${timeoutMs} ms`;
+  if (e.code === 'ECONNABORTED' || e.code === 'ETIMEDOUT' || e.name === 'CanceledError' || e.name === 'TimeoutError')
+    return `no complete answer within ${timeoutMs} ms`;
   return e.code ? `${e.code} ${e.message}` : e.message;
 }

@@ -107,7 +107,8 @@ export function songFromRow(row: RawRow, ctx: RowContext): RowResult {
     const year = present(row.year);
     if (year !== undefined) known.year = inRange('year', parseYear(year), 1900, ctx.currentYear + 1, year);
     const popularity = present(row.popularity);
-    if (popularity !== undefined) known.popularity = Math.round(inRange('popularity', parseNumber('popularity', popularity), 0, 100, popularity));
+    if (popularity !== undefined)
+      known.popularity = Math.round(inRange('popularity', parseNumber('popularity', popularity), 0, 100, popularity));
     known.danceability = feature('danceability', present(row.danceability), ctx.units.danceability);
     known.energy = feature('energy', present(row.energy), ctx.units.energy);
     const length = present(row.length);

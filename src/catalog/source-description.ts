@@ -13,7 +13,11 @@ const anObject = (unknownKey: string, notAnObject = 'must be an object') => ({
   error: (issue: { code?: string }) => ((issue.code as string) === 'unrecognized_keys' ? unknownKey : notAnObject),
 });
 const UNIT_CHOICES = { length: ['seconds', 'ms'], danceability: ['fraction', 'percent'], energy: ['fraction', 'percent'] } as const;
-const unit = <T extends readonly [string, ...string[]]>(allowed: T) => z.enum(allowed, says((v) => `must be one of ${allowed.join(', ')}, got ${JSON.stringify(v)}`));
+const unit = <T extends readonly [string, ...string[]]>(allowed: T) =>
+  z.enum(
+    allowed,
+    says((v) => `must be one of ${allowed.join(', ')}, got ${JSON.stringify(v)}`),
+  );
 const DEFAULTABLE = SONG_COLUMNS.filter((c) => c !== 'title') as [SongColumn, ...SongColumn[]];
 
 const DESCRIPTION_FIELDS = {
@@ -29,13 +33,19 @@ const DESCRIPTION_FIELDS = {
   columns: z
     .partialRecord(
       z.enum(SONG_COLUMNS),
-      z.union([z.string().min(1), z.number().refine((v) => Number.isInteger(v) && v >= 0)], { error: 'must be a header name or a 0-based column number' }),
+      z.union([z.string().min(1), z.number().refine((v) => Number.isInteger(v) && v >= 0)], {
+        error: 'must be a header name or a 0-based column number',
+      }),
       anObject(`unknown column; known: ${SONG_COLUMNS.join(', ')}`),
     )
     .default({}),
   units: z
     .strictObject(
-      { length: unit(UNIT_CHOICES.length).optional(), danceability: unit(UNIT_CHOICES.danceability).optional(), energy: unit(UNIT_CHOICES.energy).optional() },
+      {
+        length: unit(UNIT_CHOICES.length).optional(),
+        danceability: unit(UNIT_CHOICES.danceability).optional(),
+        energy: unit(UNIT_CHOICES.energy).optional(),
+      },
       anObject(`unknown; known: ${Object.keys(UNIT_CHOICES).join(', ')}`),
     )
     .default({}),
@@ -56,7 +66,10 @@ const DESCRIPTION_FIELDS = {
  * content of a `source:PATH.json` file (see README "Catalog sources").
  */
 export const sourceDescriptionSchema = z
-  .strictObject(DESCRIPTION_FIELDS, anObject(`unknown field; known fields: ${Object.keys(DESCRIPTION_FIELDS).join(', ')}`, 'must be a JSON object'))
+  .strictObject(
+    DESCRIPTION_FIELDS,
+    anObject(`unknown field; known fields: ${Object.keys(DESCRIPTION_FIELDS).join(', ')}`, 'must be a JSON object'),
+  )
   .transform((o, ctx) => {
     const given = o.kind ?? (o.url ? 'html' : o.path ? 'csv' : undefined);
     const kind = DESCRIBED_KINDS.find((k) => k === given);
@@ -70,7 +83,15 @@ export const sourceDescriptionSchema = z
     if (o.url && !/^https?:\/\//i.test(o.url)) return fail('url', `must start with http:// or https://, got ${JSON.stringify(o.url)}`);
     if (o.table && kind !== 'html') return fail('table', 'only an html source has tables');
     const { columns, units, defaults, url, table } = o;
-    return { kind, path: o.path, url, table, columns: columns as ColumnMapping, units: units as Partial<Units>, defaults: defaults as RawRow };
+    return {
+      kind,
+      path: o.path,
+      url,
+      table,
+      columns: columns as ColumnMapping,
+      units: units as Partial<Units>,
+      defaults: defaults as RawRow,
+    };
   });
 
 export type SourceDescription = z.output<typeof sourceDescriptionSchema>;

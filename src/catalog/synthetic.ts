@@ -37,7 +37,10 @@ export function syntheticCatalog(count: number, seed: number, currentYear: numbe
     const albums = new Set<string>();
     while (left > 0) {
       const kind = rng.next();
-      const tracks = Math.min(left, kind < SINGLE_SHARE ? 1 : kind < SINGLE_SHARE + EP_SHARE ? rng.int(...EP_TRACKS) : rng.int(...ALBUM_TRACKS));
+      const tracks = Math.min(
+        left,
+        kind < SINGLE_SHARE ? 1 : kind < SINGLE_SHARE + EP_SHARE ? rng.int(...EP_TRACKS) : rng.int(...ALBUM_TRACKS),
+      );
       let album = tracks === 1 ? '' : albumTitle(faker, rng);
       while (albums.has(album.toLowerCase())) album = albumTitle(faker, rng);
       albums.add(album.toLowerCase());
@@ -66,7 +69,11 @@ export function syntheticCatalog(count: number, seed: number, currentYear: numbe
 }
 
 function albumTitle(faker: Faker, rng: SeededRandom): string {
-  const words = faker.word.words({ count: { min: 1, max: 3 } }).split(' ').map(capitalize).join(' ');
+  const words = faker.word
+    .words({ count: { min: 1, max: 3 } })
+    .split(' ')
+    .map(capitalize)
+    .join(' ');
   return rng.chance(0.15) ? `${words} (Deluxe Edition)` : words;
 }
 

@@ -75,7 +75,13 @@ function stringList(fallback: readonly string[]) {
     .nullish()
     .transform((v, ctx): string[] => {
       if (v === undefined || v === null) return [...fallback];
-      const list = typeof v === 'string' ? v.split(',').map((s) => s.trim()).filter(Boolean) : v;
+      const list =
+        typeof v === 'string'
+          ? v
+              .split(',')
+              .map((s) => s.trim())
+              .filter(Boolean)
+          : v;
       if (list.some((s) => s.trim() === '')) ctx.issues.push({ code: 'custom', message: problem(v), input: v });
       return list.length === 0 ? [...fallback] : list.map((s) => s.trim());
     });
@@ -87,7 +93,11 @@ const HOURS_TEXT = /^\s*([0-9.]+)\s*-\s*([0-9.]+)\s*$/;
 const sessionHours = z
   .union(
     [z.tuple([z.number(), z.number()]), z.string()],
-    says((v) => (Array.isArray(v) && v.length === 2 ? `must be two numbers, got ${describeValue(v)}` : `must be [min, max] or "MIN-MAX", got ${describeValue(v)}`)),
+    says((v) =>
+      Array.isArray(v) && v.length === 2
+        ? `must be two numbers, got ${describeValue(v)}`
+        : `must be [min, max] or "MIN-MAX", got ${describeValue(v)}`,
+    ),
   )
   .nullish()
   .transform((v, ctx): [number, number] => {
@@ -113,7 +123,9 @@ const countries = orDefault(
     .union(
       [z.array(z.string()).transform((codes) => Object.fromEntries(codes.map((c) => [c, 1]))), z.record(z.string(), z.unknown())],
       says((v) => {
-        const code = Array.isArray(v) ? Object.keys(Object.fromEntries(v.map((c) => [String(c), 1]))).find((c) => !ISO_CODE.test(c)) : undefined;
+        const code = Array.isArray(v)
+          ? Object.keys(Object.fromEntries(v.map((c) => [String(c), 1]))).find((c) => !ISO_CODE.test(c))
+          : undefined;
         return code === undefined ? `must be an object of name: weight, got ${describeValue(v)}` : notAnIsoCode(code);
       }),
     )
@@ -131,7 +143,8 @@ const countries = orDefault(
 const interactions = orDefault(
   weights().superRefine((w, ctx) => {
     const unknown = Object.keys(w).find((k) => !(INTERACTIONS as readonly string[]).includes(k));
-    if (unknown !== undefined) ctx.addIssue({ code: 'custom', path: [unknown], message: `unknown interaction; known: ${INTERACTIONS.join(', ')}`, input: w });
+    if (unknown !== undefined)
+      ctx.addIssue({ code: 'custom', path: [unknown], message: `unknown interaction; known: ${INTERACTIONS.join(', ')}`, input: w });
   }),
   null,
 );
@@ -142,7 +155,12 @@ const axisStrength = orDefault(
     z.enum(AXES),
     // an axis given as null counts as strength 0
     orDefault(share(), 0),
-    { error: (issue) => ((issue.code as string) === 'unrecognized_keys' ? `unknown axis; known: ${AXES.join(', ')}` : `must be an object, got ${describeValue(issue.input)}`) },
+    {
+      error: (issue) =>
+        (issue.code as string) === 'unrecognized_keys'
+          ? `unknown axis; known: ${AXES.join(', ')}`
+          : `must be an object, got ${describeValue(issue.input)}`,
+    },
   ),
   {},
 ).transform((given): AxisStrength => ({ ...DEFAULTS.axisStrength, ...given }));
@@ -188,16 +206,23 @@ const generationFields = {
   parallelism: orDefault(wholeNumber(1, LIMITS.parallelism), DEFAULTS.parallelism),
   format: stringList(DEFAULTS.format).transform((list, ctx): OutputFormat[] => {
     const unknown = list.find((f) => !(OUTPUT_FORMATS as readonly string[]).includes(f));
-    if (unknown !== undefined) ctx.issues.push({ code: 'custom', message: `unknown format "${unknown}"; known: ${OUTPUT_FORMATS.join(', ')}`, input: list });
+    if (unknown !== undefined)
+      ctx.issues.push({ code: 'custom', message: `unknown format "${unknown}"; known: ${OUTPUT_FORMATS.join(', ')}`, input: list });
     else if (!list.includes(PRIMARY_FORMAT)) {
-      ctx.issues.push({ code: 'custom', message: `must include ${PRIMARY_FORMAT} (the other formats are written beside the ${PRIMARY_FORMAT} parts)`, input: list });
+      ctx.issues.push({
+        code: 'custom',
+        message: `must include ${PRIMARY_FORMAT} (the other formats are written beside the ${PRIMARY_FORMAT} parts)`,
+        input: list,
+      });
     }
     return [...new Set(list as OutputFormat[])];
   }),
   schemaVersion: orDefault(wholeNumber(1, 2), DEFAULTS.schemaVersion).transform((v) => v as 1 | 2),
   /** page codec of the Parquet parts: snappy (default) or zstd */
   parquetCodec: orDefault(
-    z.enum(PARQUET_CODECS, { error: (issue) => `unknown Parquet codec ${describeValue(issue.input)}; known: ${PARQUET_CODECS.join(', ')}` }),
+    z.enum(PARQUET_CODECS, {
+      error: (issue) => `unknown Parquet codec ${describeValue(issue.input)}; known: ${PARQUET_CODECS.join(', ')}`,
+    }),
     null,
   ),
   /** share of sessions spent away from home, 0..1 */
@@ -214,7 +239,10 @@ const generationFields = {
   resume: orDefault(safeName(), null),
   /** set by `wrapped-etl schedule create` on the schedule's action: the run is named <schedule>-YYYYMMDDTHHMMSSZ */
   schedule: orDefault(
-    safeName().refine((v) => v.length <= 64, says((v) => `must be at most 64 characters, got ${String(v).length}`)),
+    safeName().refine(
+      (v) => v.length <= 64,
+      says((v) => `must be at most 64 characters, got ${String(v).length}`),
+    ),
     null,
   ),
   /** with schedule: a completed run deletes the schedule's complete generations scheduled more than keepDays before it */
@@ -234,7 +262,12 @@ export const generationInputSchema = z
       ctx.addIssue({ code: 'custom', path: ['to'], message: `must not be before from (${input.from}), got ${input.to}`, input: input.to });
     }
     if (input.keepDays !== null && input.schedule === null) {
-      ctx.addIssue({ code: 'custom', path: ['keepDays'], message: "only goes with schedule: it prunes that schedule's generations", input: input.keepDays });
+      ctx.addIssue({
+        code: 'custom',
+        path: ['keepDays'],
+        message: "only goes with schedule: it prunes that schedule's generations",
+        input: input.keepDays,
+      });
     }
   });
 
@@ -275,12 +308,19 @@ function scheduledRunId(schedule: string, runId: string | null, scheduledAt: Dat
   if (runId === null) {
     const at = scheduledAt ?? new Date(now);
     if (Number.isNaN(at.getTime()) || at.getTime() > now + CLOCK_SKEW_MS) {
-      throw new InputError('schedule', `the scheduled time ${Number.isNaN(at.getTime()) ? 'is not a time' : `${at.toISOString()} lies in the future`}`);
+      throw new InputError(
+        'schedule',
+        `the scheduled time ${Number.isNaN(at.getTime()) ? 'is not a time' : `${at.toISOString()} lies in the future`}`,
+      );
     }
     return `${schedule}-${compactTime(at)}`;
   }
   const at = scheduledTimeOf(runId, schedule);
-  if (!at) throw new InputError('runId', `with schedule "${schedule}" must be ${schedule}-YYYYMMDDTHHMMSSZ (each run is named after its scheduled time), got ${describeValue(runId)}`);
+  if (!at)
+    throw new InputError(
+      'runId',
+      `with schedule "${schedule}" must be ${schedule}-YYYYMMDDTHHMMSSZ (each run is named after its scheduled time), got ${describeValue(runId)}`,
+    );
   if (at.getTime() > now + CLOCK_SKEW_MS) throw new InputError('runId', `${runId} is dated in the future`);
   return runId;
 }
@@ -354,7 +394,7 @@ export const MIN_DEFAULT_SHARDS = 8;
  * so the same input gives the same part files everywhere.
  */
 export function adaptiveShardSize(users: number, sessionsPerUser: number, sessionHours: [number, number]): number {
-  const eventsPerSession = Math.max(1, ((sessionHours[0] + sessionHours[1]) / 2) * 3600 / SESSION_SECONDS_PER_EVENT);
+  const eventsPerSession = Math.max(1, (((sessionHours[0] + sessionHours[1]) / 2) * 3600) / SESSION_SECONDS_PER_EVENT);
   const byWork = Math.ceil(SHARD_TARGET_RECORDS / (sessionsPerUser * eventsPerSession));
   return Math.max(1, Math.min(byWork, Math.ceil(users / MIN_DEFAULT_SHARDS), LIMITS.shardSize));
 }

@@ -14,13 +14,19 @@ const WRAPPED_FIELDS = {
   /** the user of the report's card; default the first user */
   user: z
     .number(says((v) => `must be a user id (a whole number >= 1), got ${JSON.stringify(v)}`))
-    .refine((v) => Number.isInteger(v) && v >= 1, says((v) => `must be a user id (a whole number >= 1), got ${JSON.stringify(v)}`))
+    .refine(
+      (v) => Number.isInteger(v) && v >= 1,
+      says((v) => `must be a user id (a whole number >= 1), got ${JSON.stringify(v)}`),
+    )
     .nullish()
     .transform((v) => v ?? null),
   /** parts analysed at once (default 4) */
   parallelism: z
     .number(says((v) => `must be a whole number from 1 to 1000, got ${JSON.stringify(v)}`))
-    .refine((v) => Number.isInteger(v) && v >= 1 && v <= 1000, says((v) => `must be a whole number from 1 to 1000, got ${JSON.stringify(v)}`))
+    .refine(
+      (v) => Number.isInteger(v) && v >= 1 && v <= 1000,
+      says((v) => `must be a whole number from 1 to 1000, got ${JSON.stringify(v)}`),
+    )
     .nullish()
     .transform((v) => v ?? 4),
 };

@@ -21,7 +21,14 @@ export interface Personality {
   poles: Record<Axis, 1 | -1>;
 }
 
-const F = 1, E = -1, N = 1, T = -1, L = 1, V = -1, C = 1, U = -1;
+const F = 1,
+  E = -1,
+  N = 1,
+  T = -1,
+  L = 1,
+  V = -1,
+  C = 1,
+  U = -1;
 
 function p(name: string, fe: 1 | -1, tn: 1 | -1, lv: 1 | -1, cu: 1 | -1): Personality {
   return { name, poles: { FE: fe, TN: tn, LV: lv, CU: cu } };

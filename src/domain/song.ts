@@ -15,4 +15,7 @@ export interface Song {
 }
 
 /** What the simulation reads of a song (the catalog's provenance fields stay on disk). */
-export type SimulatedSong = Pick<Song, 'title' | 'artist' | 'album' | 'genre' | 'year' | 'popularity' | 'danceability' | 'energy' | 'length_seconds'>;
+export type SimulatedSong = Pick<
+  Song,
+  'title' | 'artist' | 'album' | 'genre' | 'year' | 'popularity' | 'danceability' | 'energy' | 'length_seconds'
+>;

@@ -124,10 +124,12 @@ function contextsOf(records: StoredRecord[], seed: number): PlaybackContext[] {
 export function openRun(runDir: string, userId?: number): Manifest {
   if (!fs.existsSync(runDir)) throw new InputError('RUN_DIR', `${runDir} does not exist`);
   if (!fs.statSync(runDir).isDirectory()) throw new InputError('RUN_DIR', `${runDir} is not a folder`);
-  if (!fs.existsSync(new RunLayout(runDir).manifestPath)) throw new InputError('RUN_DIR', `${runDir} has no manifest.json: not a finished run folder`);
+  if (!fs.existsSync(new RunLayout(runDir).manifestPath))
+    throw new InputError('RUN_DIR', `${runDir} has no manifest.json: not a finished run folder`);
   const manifest = readManifest(new RunLayout(runDir).manifestPath);
   const { users } = manifest.params;
-  if (userId !== undefined && (!Number.isInteger(userId) || userId < 1 || userId > users)) throw new InputError('user', `the run has users 1..${users}, got ${userId}`);
+  if (userId !== undefined && (!Number.isInteger(userId) || userId < 1 || userId > users))
+    throw new InputError('user', `the run has users 1..${users}, got ${userId}`);
   return manifest;
 }
 
@@ -189,7 +191,8 @@ export async function* readAllUserRecords(runDir: string, manifest: Manifest): A
     for await (const r of readContainer<StoredRecord>(path.join(runDir, part.file))) {
       if (records.length && r.user_id !== next) yield await handOut();
       while (next < r.user_id && next <= last) yield { userId: next++, records: [] };
-      if (r.user_id !== next) throw new Error(`${part.file}: the records of user ${r.user_id} are not where the generator writes them (expected user ${next})`);
+      if (r.user_id !== next)
+        throw new Error(`${part.file}: the records of user ${r.user_id} are not where the generator writes them (expected user ${next})`);
       records.push(r);
     }
     if (records.length) yield await handOut();
@@ -203,10 +206,16 @@ export function toStreams(records: StoredRecord[], seed: number, format: Spotify
   if (format === 'spotify-basic') return byEnd.map((i) => toSpotifyBasic(records[i]));
   const contexts = contextsOf(records, seed);
   const ips = new IpAddresses(seed);
-  return byEnd.map((i) => toSpotifyExtended(records[i], contexts[i], ips.of(records[i].user_id, records[i].user_location, contexts[i].device)));
+  return byEnd.map((i) =>
+    toSpotifyExtended(records[i], contexts[i], ips.of(records[i].user_id, records[i].user_location, contexts[i].device)),
+  );
 }
 
-export async function exportUserHistory(runDir: string, userId: number, format: SpotifyFormat): Promise<SpotifyExtendedStream[] | SpotifyBasicStream[]> {
+export async function exportUserHistory(
+  runDir: string,
+  userId: number,
+  format: SpotifyFormat,
+): Promise<SpotifyExtendedStream[] | SpotifyBasicStream[]> {
   const { records, seed } = await readUserRecords(runDir, userId);
   return toStreams(records, seed, format);
 }

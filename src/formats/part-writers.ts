@@ -22,7 +22,10 @@ export class PartWriters {
   ) {}
 
   /** `pathOf(format)` is where that format's file of this part goes. */
-  static open(run: { schemaVersion: SchemaVersion; seed: number; format: readonly OutputFormat[]; parquetCodec?: ParquetCodec }, pathOf: (format: OutputFormat) => string): PartWriters {
+  static open(
+    run: { schemaVersion: SchemaVersion; seed: number; format: readonly OutputFormat[]; parquetCodec?: ParquetCodec },
+    pathOf: (format: OutputFormat) => string,
+  ): PartWriters {
     const opened: PartFileWriter[] = [];
     try {
       const primary = PART_FORMATS[PRIMARY_FORMAT].open(pathOf(PRIMARY_FORMAT), run);

@@ -18,7 +18,11 @@ export async function prepareRun(runDir: string, input: GenerationInput): Promis
   const layout = new RunLayout(runDir);
   fs.mkdirSync(layout.workDir, { recursive: true });
   writeFileAtomic(layout.paramsPath, JSON.stringify(params, null, 2) + '\n');
-  const { songs } = await ingestSources(params.catalog, { seed: params.seed, currentYear: Number(params.to.slice(0, 4)), cacheDir: layout.httpCacheDir });
+  const { songs } = await ingestSources(params.catalog, {
+    seed: params.seed,
+    currentYear: Number(params.to.slice(0, 4)),
+    cacheDir: layout.httpCacheDir,
+  });
   const catalog = writeCatalogFile(layout.catalogPath, songs);
   runUsersJob({ params, runDir });
   return { params, catalogSha256: catalog.sha256 };

@@ -61,7 +61,13 @@ export function claimRun(runDir: string, workflowId: string, opts: { takeOver?: 
   const file = ownerFile(runDir);
   fs.mkdirSync(path.dirname(file), { recursive: true });
   const now = opts.now ?? Date.now();
-  const me: RunOwner = { workflowId, host: os.hostname(), pid: process.pid, since: new Date(now).toISOString(), renewedAt: new Date(now).toISOString() };
+  const me: RunOwner = {
+    workflowId,
+    host: os.hostname(),
+    pid: process.pid,
+    since: new Date(now).toISOString(),
+    renewedAt: new Date(now).toISOString(),
+  };
   for (let attempt = 0; attempt < 5; attempt++) {
     try {
       writeOwner(file, me, true);

@@ -73,9 +73,18 @@ export async function runWorldDayJob(job: WorldDayJob, onProgress: (p: WorldDayP
   const world = readWorldDefinition(layout);
   const songs = await catalogFor(layout.run.catalogPath, world.catalogSha256);
   const users = readUsersOfShard(layout.run.usersPath, layout.run.usersOffsetsPath, job.shard);
-  const states = stateBefore(layout, world, job.day, job.shard, users.map((u) => u.userId));
+  const states = stateBefore(
+    layout,
+    world,
+    job.day,
+    job.shard,
+    users.map((u) => u.userId),
+  );
   const params = { ...world.params, from: job.day, to: job.day };
-  const ctx = { ...simulationContext(params, songs, new PopulationModel(params)), calendar: new SessionCalendar({ ...params, sessionsPerUser: 1 }) };
+  const ctx = {
+    ...simulationContext(params, songs, new PopulationModel(params)),
+    calendar: new SessionCalendar({ ...params, sessionsPerUser: 1 }),
+  };
   const dayLayout = layout.day(job.day);
   fs.mkdirSync(dayLayout.runDir, { recursive: true });
   const writer = PartWriters.open(params, (format) => dayLayout.partPath(job.shard, format));

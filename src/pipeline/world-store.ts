@@ -19,14 +19,19 @@ export interface CreateWorldOptions {
 }
 
 /** The definition a world was created with, without what creating it derived (the catalog's sha256). */
-const requested = (d: Omit<WorldDefinition, 'catalogSha256'>) => JSON.stringify({ name: d.name, start: d.start, sessionsPerDay: d.sessionsPerDay, params: d.params });
+const requested = (d: Omit<WorldDefinition, 'catalogSha256'>) =>
+  JSON.stringify({ name: d.name, start: d.start, sessionsPerDay: d.sessionsPerDay, params: d.params });
 
 /**
  * Creates a world's folder: catalog, users and world.json (last, so a world with a
  * definition is whole). Creating again with the same definition (a retried attempt) is a
  * no-op; with another one it is refused.
  */
-export async function createWorld(worldDir: string, world: ReturnType<typeof resolveWorldInput>, opts: CreateWorldOptions = {}): Promise<WorldDefinition & { existed?: boolean }> {
+export async function createWorld(
+  worldDir: string,
+  world: ReturnType<typeof resolveWorldInput>,
+  opts: CreateWorldOptions = {},
+): Promise<WorldDefinition & { existed?: boolean }> {
   const layout = new WorldLayout(worldDir);
   if (fs.existsSync(layout.definitionPath)) {
     const existing = readWorldDefinition(layout);
@@ -156,7 +161,13 @@ export function finishDay(worldDir: string, day: string): { records: number; wri
     runId: `${world.name}/${partitionName(day)}`,
     schema: loadSchemaJson(listeningHistorySchemaFile(params.schemaVersion)),
     params,
-    parts: parts.map((p) => ({ file: p.file, records: p.records, bytes: p.bytes, sha256: p.sha256, ...(p.parquet && { parquet: p.parquet }) })),
+    parts: parts.map((p) => ({
+      file: p.file,
+      records: p.records,
+      bytes: p.bytes,
+      sha256: p.sha256,
+      ...(p.parquet && { parquet: p.parquet }),
+    })),
     totalRecords: records,
   });
   if (day !== world.start) fs.rmSync(layout.stateDir(addDays(day, -1)), { recursive: true, force: true });

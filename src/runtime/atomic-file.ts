@@ -176,6 +176,7 @@ export function removeStaleTempFiles(finalPath: string): void {
   const prefix = `${path.basename(finalPath)}.`;
   if (!fs.existsSync(dir)) return;
   for (const name of fs.readdirSync(dir)) {
-    if (name.startsWith(prefix) && name.endsWith('.tmp') && writerDead(path.join(dir, name))) fs.rmSync(path.join(dir, name), { force: true });
+    if (name.startsWith(prefix) && name.endsWith('.tmp') && writerDead(path.join(dir, name)))
+      fs.rmSync(path.join(dir, name), { force: true });
   }
 }

@@ -179,7 +179,12 @@ export function drawSong(songs: WeightedSongs, rng: SeededRandom): number {
 export function bucketFor(view: YearView, wantNewer: boolean, wantPopular: boolean): WeightedSongs {
   const n = wantNewer ? 1 : 0;
   const p = wantPopular ? 1 : 0;
-  for (const [nn, pp] of [[n, p], [n, 1 - p], [1 - n, p], [1 - n, 1 - p]]) {
+  for (const [nn, pp] of [
+    [n, p],
+    [n, 1 - p],
+    [1 - n, p],
+    [1 - n, 1 - p],
+  ]) {
     const b = view.buckets[nn * 2 + pp];
     if (b.songs.length) return b;
   }

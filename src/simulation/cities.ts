@@ -29,7 +29,9 @@ export function cities(): City[] {
         timezone: c.timezone,
         population: c.pop,
       }))
-      .sort((a, b) => (a.country + a.city < b.country + b.city ? -1 : a.country + a.city > b.country + b.city ? 1 : a.population - b.population));
+      .sort((a, b) =>
+        a.country + a.city < b.country + b.city ? -1 : a.country + a.city > b.country + b.city ? 1 : a.population - b.population,
+      );
   }
   return allCities;
 }
@@ -80,7 +82,9 @@ export class CityPicker {
       const missing = Object.keys(countryWeights).filter((c) => !known.has(c));
       if (missing.length) throw new InputError('countries', `no city known for ${missing.join(', ')}`);
     } else countryWeights = defaultCountryWeights();
-    const entries = Object.entries(countryWeights).filter(([, w]) => w > 0).sort(([a], [b]) => (a < b ? -1 : 1));
+    const entries = Object.entries(countryWeights)
+      .filter(([, w]) => w > 0)
+      .sort(([a], [b]) => (a < b ? -1 : 1));
     this.groups = entries.map(([code]) => countryGroup(code));
     this.countryTable = new AliasTable(entries.map(([, w]) => w));
   }

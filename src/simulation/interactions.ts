@@ -56,7 +56,10 @@ export class InteractionModel {
       w(name) * personal[name] * context[name] * (EARLY.has(name) ? EARLY_END_ODDS[device] : 1);
     const classes: DeviceClass[] = ['mobile', 'desktop', 'other'];
     for (const device of classes) {
-      for (const [key, context] of [['new', forNew], ['replay', forReplay]] as const) {
+      for (const [key, context] of [
+        ['new', forNew],
+        ['replay', forReplay],
+      ] as const) {
         const out = new Float64Array(INTERACTIONS.length);
         let sum = 0;
         INTERACTIONS.forEach((name, i) => (out[i] = sum += name === 'repeated' ? 0 : weight(name, context, device)));
@@ -64,7 +67,10 @@ export class InteractionModel {
       }
     }
     const total = (device: DeviceClass) => INTERACTIONS.reduce((s, name) => s + weight(name, forReplay, device), 0);
-    this.repeat = Object.fromEntries(classes.map((d) => [d, total(d) > 0 ? weight('repeated', forReplay, d) / total(d) : 0])) as Record<DeviceClass, number>;
+    this.repeat = Object.fromEntries(classes.map((d) => [d, total(d) > 0 ? weight('repeated', forReplay, d) / total(d) : 0])) as Record<
+      DeviceClass,
+      number
+    >;
   }
 
   /** The chance that the stream after one played to the end replays the same song. */

@@ -14,7 +14,8 @@ export const MAU_SHARE_BY_REGION: Readonly<Record<Region, number>> = {
   'Rest of World': 0.34,
 };
 
-export const MAU_SOURCE = 'Spotify Technology S.A., Q4 2024 Update (4 Feb 2025): MAUs by region, Europe 27%, North America 17%, Latin America 22%, Rest of World 34%';
+export const MAU_SOURCE =
+  'Spotify Technology S.A., Q4 2024 Update (4 Feb 2025): MAUs by region, Europe 27%, North America 17%, Latin America 22%, Rest of World 34%';
 
 /**
  * Countries where the service is not available, so no default user lives there:
@@ -25,13 +26,17 @@ export const UNAVAILABLE_COUNTRIES: ReadonlySet<string> = new Set(['CN', 'RU', '
 const NORTH_AMERICA = new Set(['US', 'CA']);
 
 const LATIN_AMERICA = new Set(
-  ('MX GT BZ SV HN NI CR PA CU DO HT JM PR TT BS BB AG DM GD KN LC VC AW CW SX BQ KY TC VG VI AI MS BL MF GP MQ ' +
-    'AR BO BR CL CO EC GY PY PE SR UY VE GF FK').split(' '),
+  (
+    'MX GT BZ SV HN NI CR PA CU DO HT JM PR TT BS BB AG DM GD KN LC VC AW CW SX BQ KY TC VG VI AI MS BL MF GP MQ ' +
+    'AR BO BR CL CO EC GY PY PE SR UY VE GF FK'
+  ).split(' '),
 );
 
 const EUROPE = new Set(
-  ('AL AD AT BY BE BA BG HR CY CZ DK EE FI FR DE GR HU IS IE IT XK LV LI LT LU MT MD MC ME NL MK NO PL PT RO RU SM RS ' +
-    'SK SI ES SE CH UA GB VA FO GI GG JE IM AX SJ TR').split(' '),
+  (
+    'AL AD AT BY BE BA BG HR CY CZ DK EE FI FR DE GR HU IS IE IT XK LV LI LT LU MT MD MC ME NL MK NO PL PT RO RU SM RS ' +
+    'SK SI ES SE CH UA GB VA FO GI GG JE IM AX SJ TR'
+  ).split(' '),
 );
 
 /** The MAU region of an ISO 3166-1 alpha-2 country code. */

@@ -38,7 +38,10 @@ export class SessionCalendar {
   constructor(readonly params: Pick<SimulationParams, 'from' | 'to' | 'sessionsPerUser' | 'sessionHours'>) {
     this.firstDay = dateToEpochMs(params.from);
     this.days = Math.round((dateToEpochMs(params.to) - this.firstDay) / DAY_MS) + 1;
-    const weights = sessionStartWeights(PARK_2019_HOUR_DOW.flat().map((v) => v + QUIETEST_WEIGHT), params.sessionHours);
+    const weights = sessionStartWeights(
+      PARK_2019_HOUR_DOW.flat().map((v) => v + QUIETEST_WEIGHT),
+      params.sessionHours,
+    );
     this.cells = new AliasTable(weights);
     this.hoursOfWeekday = Array.from({ length: 7 }, (_, d) => new AliasTable(weights.slice(d * 24, d * 24 + 24)));
     for (let d = 0; d < this.days; d++) {

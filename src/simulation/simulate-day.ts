@@ -43,7 +43,14 @@ interface DaySession {
  * A start is drawn in local wall-clock time on that date and, when the time zone moves it into
  * the UTC day before or after, shifted by one day so every session starts within the UTC day.
  */
-function planDay(ctx: SimulationContext, user: UserProfile, activity: number, sessionsPerDay: number, rng: SeededRandom, dayStart: number): DaySession[] {
+function planDay(
+  ctx: SimulationContext,
+  user: UserProfile,
+  activity: number,
+  sessionsPerDay: number,
+  rng: SeededRandom,
+  dayStart: number,
+): DaySession[] {
   const weekday = new Date(dayStart).getUTCDay();
   const count = poisson(rng, (sessionsPerDay * activity * WEEKDAY_WEIGHTS[weekday]) / MEAN_DAY_WEIGHT);
   const sessions: DaySession[] = [];
@@ -91,7 +98,16 @@ export function* simulateUserDay(
     const limit = Math.min(dayEnd, time + params.sessionHours[1] * HOUR_MS);
     const location = cityLocation(plan.place);
     let events = 0;
-    const streams = new SessionStreams(songs, index, memory, tend, interactions, rng, playYear, sessionDevice(params.seed, user.userId, state.sessions).device);
+    const streams = new SessionStreams(
+      songs,
+      index,
+      memory,
+      tend,
+      interactions,
+      rng,
+      playYear,
+      sessionDevice(params.seed, user.userId, state.sessions).device,
+    );
     while (time < end) {
       const draw = streams.next();
       const stop = time + draw.ms;

@@ -14,7 +14,6 @@ import { SESSION_GAP_MS, SessionCalendar } from './session-calendar';
 import { SessionStreams } from './session-streams';
 import { HOUR_MS } from '../domain/time-units';
 
-
 export interface SimulationContext {
   params: SimulationParams;
   songs: readonly SimulatedSong[];
@@ -28,10 +27,22 @@ export interface SimulationContext {
 const indexes = new WeakMap<readonly SimulatedSong[], CatalogIndex>();
 
 /** Everything a shard needs to simulate its users; the catalog indexes are built once per catalog and thread. */
-export function simulationContext(params: SimulationParams, songs: readonly SimulatedSong[], population: PopulationModel): SimulationContext {
+export function simulationContext(
+  params: SimulationParams,
+  songs: readonly SimulatedSong[],
+  population: PopulationModel,
+): SimulationContext {
   let index = indexes.get(songs);
   if (!index) indexes.set(songs, (index = new CatalogIndex(songs)));
-  return { params, songs, population, index, memory: new ListenerMemory(index), calendar: new SessionCalendar(params), localTime: new LocalTime() };
+  return {
+    params,
+    songs,
+    population,
+    index,
+    memory: new ListenerMemory(index),
+    calendar: new SessionCalendar(params),
+    localTime: new LocalTime(),
+  };
 }
 
 interface PlannedSession {
@@ -96,7 +107,16 @@ export function* simulateUser(ctx: SimulationContext, user: UserProfile): Genera
     const limit = Math.min(plan.hardEnd, time + params.sessionHours[1] * HOUR_MS);
     const location = cityLocation(plan.place);
     const playYear = new Date(time).getUTCFullYear();
-    const streams = new SessionStreams(songs, index, memory, tend, interactions, rng, playYear, sessionDevice(params.seed, user.userId, session).device);
+    const streams = new SessionStreams(
+      songs,
+      index,
+      memory,
+      tend,
+      interactions,
+      rng,
+      playYear,
+      sessionDevice(params.seed, user.userId, session).device,
+    );
     while (time < end) {
       const draw = streams.next();
       const stop = time + draw.ms;

@@ -21,7 +21,8 @@ export class PopulationModel {
     const weights = params.personalities;
     if (weights) {
       const unknown = Object.keys(weights).filter((n) => !PERSONALITIES.some((p) => p.name === n));
-      if (unknown.length) throw new InputError('personalities', `unknown personality "${unknown[0]}"; known: ${PERSONALITIES.map((p) => p.name).join(', ')}`);
+      if (unknown.length)
+        throw new InputError('personalities', `unknown personality "${unknown[0]}"; known: ${PERSONALITIES.map((p) => p.name).join(', ')}`);
     }
     this.personalityTable = new AliasTable(PERSONALITIES.map((p) => (weights ? (weights[p.name] ?? 0) : 1)));
   }

@@ -20,6 +20,9 @@ export async function dayEventsInOrder(layout: WorldLayout, day: string): Promis
     throw new Error(`${dayLayout.runDir}: the parts hold ${records.length} records, the manifest says ${manifest.totalRecords}`);
   }
   const order = records.map((_, i) => i);
-  order.sort((a, b) => records[a].listening_time.start_time - records[b].listening_time.start_time || records[a].user_id - records[b].user_id || a - b);
+  order.sort(
+    (a, b) =>
+      records[a].listening_time.start_time - records[b].listening_time.start_time || records[a].user_id - records[b].user_id || a - b,
+  );
   return order.map((i) => records[i]);
 }

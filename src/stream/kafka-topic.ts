@@ -49,7 +49,8 @@ export async function readTails(brokers: string[], topic: string, attempts = 5):
     try {
       return await readTailsOnce(brokers, topic);
     } catch (err) {
-      if (attempt >= attempts) throw new Error(`topic ${topic}: could not read where each partition stopped: ${kafkaErrorText(err)}`, { cause: err });
+      if (attempt >= attempts)
+        throw new Error(`topic ${topic}: could not read where each partition stopped: ${kafkaErrorText(err)}`, { cause: err });
       await new Promise((r) => setTimeout(r, 500 * attempt));
     }
   }

@@ -8,12 +8,16 @@ import axios from 'axios';
 export async function registerValueSchema(registryUrl: string, topic: string, canonicalSchema: string): Promise<number> {
   const url = `${registryUrl.replace(/\/+$/, '')}/subjects/${encodeURIComponent(`${topic}-value`)}/versions`;
   try {
-    const res = await axios.post<{ id?: unknown }>(url, { schemaType: 'AVRO', schema: canonicalSchema }, {
-      headers: { 'Content-Type': 'application/vnd.schemaregistry.v1+json' },
-      timeout: 15_000,
-      // a redirect could lead anywhere, past the allow-list a workflow's registry URL is checked against
-      maxRedirects: 0,
-    });
+    const res = await axios.post<{ id?: unknown }>(
+      url,
+      { schemaType: 'AVRO', schema: canonicalSchema },
+      {
+        headers: { 'Content-Type': 'application/vnd.schemaregistry.v1+json' },
+        timeout: 15_000,
+        // a redirect could lead anywhere, past the allow-list a workflow's registry URL is checked against
+        maxRedirects: 0,
+      },
+    );
     if (typeof res.data?.id !== 'number') throw new Error(`the answer has no numeric id: ${JSON.stringify(res.data)}`);
     return res.data.id;
   } catch (err) {

@@ -93,7 +93,10 @@ export async function streamWorld(options: StreamOptions): Promise<StreamResult>
   const partitions = await ensureTopic(options.brokers, options.topic, options.partitions ?? 6);
   const tails = await readTails(options.brokers, options.topic);
   const checkpoint = readCheckpoint(layout, options.topic);
-  const days = layout.completeDays().filter((d) => d >= (options.from ?? world.start) && (!checkpoint || d > checkpoint.completeThrough || options.from !== undefined)).slice(0, options.maxDays);
+  const days = layout
+    .completeDays()
+    .filter((d) => d >= (options.from ?? world.start) && (!checkpoint || d > checkpoint.completeThrough || options.from !== undefined))
+    .slice(0, options.maxDays);
 
   const producer = new Producer({
     clientId: 'wrapped-etl-stream',
@@ -154,7 +157,10 @@ export async function streamWorld(options: StreamOptions): Promise<StreamResult>
         if (batch.length >= batchSize) await flush();
       }
       await flush();
-      writeFileAtomic(checkpointPath(layout, options.topic), JSON.stringify({ topic: options.topic, completeThrough: day } satisfies StreamCheckpoint) + '\n');
+      writeFileAtomic(
+        checkpointPath(layout, options.topic),
+        JSON.stringify({ topic: options.topic, completeThrough: day } satisfies StreamCheckpoint) + '\n',
+      );
       progress.daysDone++;
       options.onProgress?.({ ...progress });
     }

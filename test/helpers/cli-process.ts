@@ -23,14 +23,19 @@ export function spawnWorker(opts: { address: string; taskQueue: string; dataRoot
   let out = '';
   child.stdout!.on('data', (d: Buffer) => (out = (out + d.toString()).slice(-20_000)));
   child.stderr!.on('data', (d: Buffer) => (out = (out + d.toString()).slice(-20_000)));
-  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => child.once('exit', (code, signal) => resolve({ code, signal })));
+  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
+    child.once('exit', (code, signal) => resolve({ code, signal })),
+  );
   return { child, exited, output: () => out };
 }
 
 /** Runs the CLI to completion; resolves with its exit code and output. */
 export function runCli(args: string[], env: Record<string, string> = {}): Promise<{ code: number | null; stdout: string; stderr: string }> {
   return new Promise((resolve) => {
-    const child = spawn(process.execPath, [BIN, ...args], { env: { ...process.env, LOG_LEVEL: 'warn', ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [BIN, ...args], {
+      env: { ...process.env, LOG_LEVEL: 'warn', ...env },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
@@ -40,7 +45,11 @@ export function runCli(args: string[], env: Record<string, string> = {}): Promis
 }
 
 /** Polls the progress query until `until` holds (a worker must be running). */
-export async function waitForProgress(handle: WorkflowHandle, until: (p: GenerationProgress) => boolean, timeoutMs = 60_000): Promise<GenerationProgress> {
+export async function waitForProgress(
+  handle: WorkflowHandle,
+  until: (p: GenerationProgress) => boolean,
+  timeoutMs = 60_000,
+): Promise<GenerationProgress> {
   const deadline = Date.now() + timeoutMs;
   let last: GenerationProgress | undefined;
   while (Date.now() < deadline) {
@@ -58,8 +67,12 @@ export async function waitForProgress(handle: WorkflowHandle, until: (p: Generat
 /** sha256 per part file as the manifest records it, checked against the files' real bytes. */
 export function partHashes(outDir: string): Record<string, string> {
   const manifest = JSON.parse(fs.readFileSync(path.join(outDir, 'manifest.json'), 'utf8')) as { parts: { file: string; sha256: string }[] };
-  const files = fs.readdirSync(outDir).filter((f) => f.startsWith('part-')).sort();
-  if (files.join() !== manifest.parts.map((p) => p.file).join()) throw new Error(`parts on disk ${files.join()} != manifest ${manifest.parts.map((p) => p.file).join()}`);
+  const files = fs
+    .readdirSync(outDir)
+    .filter((f) => f.startsWith('part-'))
+    .sort();
+  if (files.join() !== manifest.parts.map((p) => p.file).join())
+    throw new Error(`parts on disk ${files.join()} != manifest ${manifest.parts.map((p) => p.file).join()}`);
   return Object.fromEntries(files.map((f) => [f, sha256File(path.join(outDir, f))]));
 }
 
@@ -87,7 +100,10 @@ export function maxShardsInFlight(history: temporal.api.history.v1.IHistory): nu
       max = Math.max(max, open.size);
     }
     const closed =
-      e.activityTaskCompletedEventAttributes ?? e.activityTaskFailedEventAttributes ?? e.activityTaskTimedOutEventAttributes ?? e.activityTaskCanceledEventAttributes;
+      e.activityTaskCompletedEventAttributes ??
+      e.activityTaskFailedEventAttributes ??
+      e.activityTaskTimedOutEventAttributes ??
+      e.activityTaskCanceledEventAttributes;
     if (closed) open.delete(String(closed.scheduledEventId));
   }
   return max;

@@ -61,13 +61,15 @@ export async function startGenerationStack(opts: GenerationStackOptions): Promis
     throw err;
   }
   const client = env.client;
-  const start = (workflowId: string, input: object) => client.workflow.start<GenerateDatasetWorkflow>(GENERATE_DATASET, { taskQueue, workflowId, args: [input] });
+  const start = (workflowId: string, input: object) =>
+    client.workflow.start<GenerateDatasetWorkflow>(GENERATE_DATASET, { taskQueue, workflowId, args: [input] });
   return {
     env,
     dataRoot: tmp.dir,
     taskQueue,
     start,
-    generate: (workflowId, input) => client.workflow.execute<GenerateDatasetWorkflow>(GENERATE_DATASET, { taskQueue, workflowId, args: [input] }),
+    generate: (workflowId, input) =>
+      client.workflow.execute<GenerateDatasetWorkflow>(GENERATE_DATASET, { taskQueue, workflowId, args: [input] }),
     stop,
   };
 }

@@ -83,7 +83,15 @@ export async function startKafka(): Promise<KafkaBroker> {
   const log = fs.openSync(logFile, 'w');
   const child: ChildProcess = spawn(
     'java',
-    ['-Xms128m', '-Xmx512m', `-Dlog4j2.configurationFile=${path.join(KAFKA_DIR, 'log4j2.properties')}`, '-cp', `${LIBS}/*`, 'kafka.Kafka', config],
+    [
+      '-Xms128m',
+      '-Xmx512m',
+      `-Dlog4j2.configurationFile=${path.join(KAFKA_DIR, 'log4j2.properties')}`,
+      '-cp',
+      `${LIBS}/*`,
+      'kafka.Kafka',
+      config,
+    ],
     { detached: true, stdio: ['ignore', log, log] },
   );
   fs.closeSync(log);
@@ -125,7 +133,9 @@ export async function startKafka(): Promise<KafkaBroker> {
     if (text.includes(READY_LINE)) break;
     if (child.exitCode !== null || Date.now() > deadline) {
       await stop().catch(() => {});
-      throw new Error(`the test Kafka broker did not start (${child.exitCode !== null ? `exit ${child.exitCode}` : 'timeout'}); its log:\n${text.slice(-4000)}`);
+      throw new Error(
+        `the test Kafka broker did not start (${child.exitCode !== null ? `exit ${child.exitCode}` : 'timeout'}); its log:\n${text.slice(-4000)}`,
+      );
     }
     await new Promise((r) => setTimeout(r, 100));
   }

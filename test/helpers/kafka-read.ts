@@ -2,7 +2,11 @@ import { Consumer, type Message } from '@platformatic/kafka';
 
 /** Every message of the topic, from the start of each partition to its end offset at the time of the call. */
 export async function readWholeTopic(brokers: string, topic: string): Promise<Message[]> {
-  const consumer = new Consumer({ clientId: 'test-reader', groupId: `test-reader-${topic}-${process.pid}-${Date.now()}`, bootstrapBrokers: [brokers] });
+  const consumer = new Consumer({
+    clientId: 'test-reader',
+    groupId: `test-reader-${topic}-${process.pid}-${Date.now()}`,
+    bootstrapBrokers: [brokers],
+  });
   try {
     const ends = (await consumer.listOffsets({ topics: [topic] })).get(topic) ?? [];
     const total = ends.reduce((n, e) => n + Number(e), 0);

@@ -88,10 +88,17 @@ export class PageServer {
     if (p.startsWith('/rows?')) {
       const n = Number(query.get('n'));
       const rows = Array.from({ length: n }, (_, i) => `<tr><td>Song ${i}</td><td>Band ${i % 100}</td><td>1999</td></tr>`).join('\n');
-      return void res.writeHead(200, { 'content-type': 'text/html' }).end(`<table><tr><th>Title</th><th>Artist</th><th>Year</th></tr>\n${rows}</table>`);
+      return void res
+        .writeHead(200, { 'content-type': 'text/html' })
+        .end(`<table><tr><th>Title</th><th>Artist</th><th>Year</th></tr>\n${rows}</table>`);
     }
-    if (p.startsWith('/bytes?')) return void res.writeHead(200, { 'content-type': 'text/html' }).end(Buffer.alloc(Number(query.get('n')), 0x20));
-    const latin1 = (meta: string) => Buffer.from(`<html><head>${meta}</head><body><table><tr><th>Title</th><th>Artist</th></tr><tr><td>Déjà Vu</td><td>Beyoncé</td></tr></table></body></html>`, 'latin1');
+    if (p.startsWith('/bytes?'))
+      return void res.writeHead(200, { 'content-type': 'text/html' }).end(Buffer.alloc(Number(query.get('n')), 0x20));
+    const latin1 = (meta: string) =>
+      Buffer.from(
+        `<html><head>${meta}</head><body><table><tr><th>Title</th><th>Artist</th></tr><tr><td>Déjà Vu</td><td>Beyoncé</td></tr></table></body></html>`,
+        'latin1',
+      );
     if (p === '/latin1-header') return void res.writeHead(200, { 'content-type': 'text/html; charset=ISO-8859-1' }).end(latin1(''));
     if (p === '/latin1-meta') return void res.writeHead(200, { 'content-type': 'text/html' }).end(latin1('<meta charset="windows-1252">'));
     if (p === '/missing') return void res.writeHead(404, { 'content-type': 'text/html' }).end('<h1>Not Found</h1>');

@@ -19,10 +19,19 @@ export function currentNamespace(): string {
 export async function startDevServerEnv(opts: { forced?: boolean } = {}): Promise<TestWorkflowEnvironment> {
   installRuntime();
   const shared = inject('temporal');
-  return TestWorkflowEnvironment.createFromExistingServer({ address: opts.forced ? shared.forced : shared.plain, namespace: currentNamespace() });
+  return TestWorkflowEnvironment.createFromExistingServer({
+    address: opts.forced ? shared.forced : shared.plain,
+    namespace: currentNamespace(),
+  });
 }
 
 /** A worker of the current workflow code on `taskQueue` with the given (mocked) activities, for the workflow lane. */
 export function mockedActivitiesWorker(env: TestWorkflowEnvironment, taskQueue: string, activities: object): Promise<Worker> {
-  return Worker.create({ connection: env.nativeConnection, namespace: env.namespace, taskQueue, workflowsPath: WORKFLOWS_PATH, activities });
+  return Worker.create({
+    connection: env.nativeConnection,
+    namespace: env.namespace,
+    taskQueue,
+    workflowsPath: WORKFLOWS_PATH,
+    activities,
+  });
 }

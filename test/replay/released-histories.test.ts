@@ -6,7 +6,10 @@ import { installRuntime, WORKFLOWS_PATH } from '../../cli/temporal/worker';
 import { historyFromObject } from './history-file';
 
 const DIR = path.join(__dirname, 'histories');
-const FILES = fs.readdirSync(DIR).filter((f) => f.endsWith('.json')).sort();
+const FILES = fs
+  .readdirSync(DIR)
+  .filter((f) => f.endsWith('.json'))
+  .sort();
 
 describe('histories of the released workflows (test/replay/histories) replay against the current code', () => {
   it('has histories to replay', () => {

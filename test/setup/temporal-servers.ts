@@ -26,7 +26,9 @@ export default async function setup(project: TestProject): Promise<() => Promise
   const namespaces = files.testFiles.map((f) => namespaceOf(path.relative(root, f)));
   const nsArgs = namespaces.flatMap((ns) => ['--namespace', ns]);
   const start = (extra: string[]) =>
-    TestWorkflowEnvironment.createLocal({ server: { executable: { type: 'existing-path', path: cli.path }, extraArgs: [...nsArgs, ...extra] } });
+    TestWorkflowEnvironment.createLocal({
+      server: { executable: { type: 'existing-path', path: cli.path }, extraArgs: [...nsArgs, ...extra] },
+    });
   const [plain, forced] = await Promise.all([
     start([]),
     start(['--dynamic-config-value', `limit.historyCount.suggestContinueAsNew=${SUGGEST_CONTINUE_AS_NEW_AT}`]),

@@ -48,12 +48,14 @@ export class CatalogReference {
 /** The reference of a catalog AVRO file (schemas/song.avsc), e.g. a run's _work/catalog.avro. */
 export async function readCatalogReference(catalogPath: string): Promise<CatalogReference> {
   const songs: { year: number; popularity: number }[] = [];
-  for await (const s of readContainer<{ year: number; popularity: number }>(catalogPath)) songs.push({ year: s.year, popularity: s.popularity });
+  for await (const s of readContainer<{ year: number; popularity: number }>(catalogPath))
+    songs.push({ year: s.year, popularity: s.popularity });
   return new CatalogReference(songs);
 }
 
 function lowerBound(sorted: Float64Array, x: number): number {
-  let lo = 0, hi = sorted.length;
+  let lo = 0,
+    hi = sorted.length;
   while (lo < hi) {
     const mid = (lo + hi) >>> 1;
     if (sorted[mid] < x) lo = mid + 1;
@@ -63,7 +65,8 @@ function lowerBound(sorted: Float64Array, x: number): number {
 }
 
 function upperBound(sorted: Float64Array, x: number): number {
-  let lo = 0, hi = sorted.length;
+  let lo = 0,
+    hi = sorted.length;
   while (lo < hi) {
     const mid = (lo + hi) >>> 1;
     if (sorted[mid] <= x) lo = mid + 1;

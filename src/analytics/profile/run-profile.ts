@@ -45,8 +45,13 @@ export function runPartFiles(runDir: string): string[] {
   if (!fs.existsSync(runDir) || !fs.statSync(runDir).isDirectory()) throw new Error(`no run folder at ${runDir}`);
   const layout = new RunLayout(runDir);
   const files = fs.existsSync(layout.manifestPath)
-    ? readManifest(layout.manifestPath).parts.map((p) => p.file).filter((f) => f.endsWith('.avro'))
-    : fs.readdirSync(runDir).filter((f) => /^part-\d+\.avro$/.test(f)).sort();
+    ? readManifest(layout.manifestPath)
+        .parts.map((p) => p.file)
+        .filter((f) => f.endsWith('.avro'))
+    : fs
+        .readdirSync(runDir)
+        .filter((f) => /^part-\d+\.avro$/.test(f))
+        .sort();
   if (files.length === 0) throw new Error(`${runDir} holds no part-*.avro files`);
   return files.map((f) => path.join(runDir, f));
 }
@@ -90,7 +95,11 @@ export async function profileRun(runDir: string, onPart: (done: number, total: n
   const interactions = new Map<string, number>();
   const hours = new Array<number>(24).fill(0);
   const sessionHistogram = new Map<number, number>();
-  let sessionCount = 0, sessionMinutesSum = 0, sessionMax = 0, travelSessions = 0, records = 0;
+  let sessionCount = 0,
+    sessionMinutesSum = 0,
+    sessionMax = 0,
+    travelSessions = 0,
+    records = 0;
   const perUser: UserProfileScores[] = [];
 
   for (let p = 0; p < parts.length; p++) {
@@ -113,14 +122,23 @@ export async function profileRun(runDir: string, onPart: (done: number, total: n
       }
       sessionCount += b.sessions;
       travelSessions += b.travelSessions;
-      perUser.push({ userId: b.userId, personality: b.personality, inferred: personalityFromScores(b.scores).name, records: b.records, scores: b.scores });
+      perUser.push({
+        userId: b.userId,
+        personality: b.personality,
+        inferred: personalityFromScores(b.scores).name,
+        records: b.records,
+        scores: b.scores,
+      });
     }
     onPart(p + 1, parts.length);
   }
   perUser.sort((a, b) => a.userId - b.userId);
 
   const hits: Record<Axis | 'type', number> = { FE: 0, TN: 0, LV: 0, CU: 0, type: 0 };
-  const poleSums = Object.fromEntries(AXES.map((a) => [a, {} as Record<string, { sum: number; n: number }>])) as Record<Axis, Record<string, { sum: number; n: number }>>;
+  const poleSums = Object.fromEntries(AXES.map((a) => [a, {} as Record<string, { sum: number; n: number }>])) as Record<
+    Axis,
+    Record<string, { sum: number; n: number }>
+  >;
   const confusion: Record<string, Record<string, number>> = {};
   let compared = 0;
   for (const u of perUser) {
@@ -146,7 +164,13 @@ export async function profileRun(runDir: string, onPart: (done: number, total: n
     records,
     users: perUser.length,
     reference: kind,
-    accuracy: { FE: share(hits.FE, compared), TN: share(hits.TN, compared), LV: share(hits.LV, compared), CU: share(hits.CU, compared), type: share(hits.type, compared) },
+    accuracy: {
+      FE: share(hits.FE, compared),
+      TN: share(hits.TN, compared),
+      LV: share(hits.LV, compared),
+      CU: share(hits.CU, compared),
+      type: share(hits.type, compared),
+    },
     meanScoreByPole: Object.fromEntries(
       AXES.map((a) => [a, Object.fromEntries(Object.entries(poleSums[a]).map(([pole, s]) => [pole, s.sum / s.n]))]),
     ) as Record<Axis, Record<string, number>>,

@@ -76,7 +76,9 @@ export class RealismTally {
     const countries = new Map<string, number>();
     let replays = 0;
     let userMs = 0;
-    let sessionStart = 0, sessionEnd = -Infinity, sessionTracks = 0;
+    let sessionStart = 0,
+      sessionEnd = -Infinity,
+      sessionTracks = 0;
     let previousSong = '';
     const closeSession = () => {
       if (sessionTracks === 0) return;

@@ -42,5 +42,11 @@ export async function realismOfRun(runDir: string, onPart: (done: number, total:
   }
   const catalog = await catalogSize(runDir);
   const catalogSongs = catalog ?? tally.songPlays.size;
-  return { runDir, parts: parts.length, catalogSongs, catalogFrom: catalog === undefined ? 'played songs' : 'catalog', ...buildScorecard(tally, catalogSongs) };
+  return {
+    runDir,
+    parts: parts.length,
+    catalogSongs,
+    catalogFrom: catalog === undefined ? 'played songs' : 'catalog',
+    ...buildScorecard(tally, catalogSongs),
+  };
 }

@@ -3,7 +3,8 @@ import { PARK_2019_CITATION, PARK_2019_HOUR_DOW } from '../../simulation/park-20
 import { DESKTOP_DEVICES, MOBILE_DEVICES, type RealismTally } from './realism-tally';
 
 export const SOURCES = {
-  lamere2014: 'Lamere, P. (2014). The Skip. Music Machinery blog, May 2014 (Spotify plays: 24% skipped within 5 s, 35.05% within 30 s, 48.6% before the end; 14.65 skips per listening hour; mobile 51% vs desktop 40%)',
+  lamere2014:
+    'Lamere, P. (2014). The Skip. Music Machinery blog, May 2014 (Spotify plays: 24% skipped within 5 s, 35.05% within 30 s, 48.6% before the end; 14.65 skips per listening hour; mobile 51% vs desktop 40%)',
   park2019: PARK_2019_CITATION,
   spotifyMau2024: MAU_SOURCE,
   lastfmSessions: 'session studies on Last.fm listening logs: a gap of more than 20 minutes starts a new session (convention)',
@@ -50,7 +51,9 @@ export function pearson(x: readonly number[], y: readonly number[]): number {
   const n = x.length;
   const mx = x.reduce((a, b) => a + b, 0) / n;
   const my = y.reduce((a, b) => a + b, 0) / n;
-  let sxy = 0, sxx = 0, syy = 0;
+  let sxy = 0,
+    sxx = 0,
+    syy = 0;
   for (let i = 0; i < n; i++) {
     sxy += (x[i] - mx) * (y[i] - my);
     sxx += (x[i] - mx) ** 2;
@@ -68,25 +71,44 @@ export function scaledLike(grid: readonly (readonly number[])[], reference: read
     const m = xs.reduce((a, b) => a + b, 0) / xs.length;
     return { m, sd: Math.sqrt(xs.reduce((a, b) => a + (b - m) ** 2, 0) / xs.length) };
   };
-  const g = moments(grid.flat()), r = moments(reference.flat());
+  const g = moments(grid.flat()),
+    r = moments(reference.flat());
   return grid.map((row) => row.map((v) => (g.sd > 0 ? r.m + ((v - g.m) * r.sd) / g.sd : r.m)));
 }
 
 const mean = (xs: readonly number[]) => (xs.length ? xs.reduce((a, b) => a + b, 0) / xs.length : NaN);
 const ratio = (n: number, d: number) => (d > 0 ? n / d : null);
 /** mean of grid cells on the given days (0 = Monday) and hours */
-const cells = (grid: readonly (readonly number[])[], days: number[], hours: number[]) => mean(days.flatMap((d) => hours.map((h) => grid[d][h])));
+const cells = (grid: readonly (readonly number[])[], days: number[], hours: number[]) =>
+  mean(days.flatMap((d) => hours.map((h) => grid[d][h])));
 const WEEKDAYS = [0, 1, 2, 3, 4];
 const WEEKEND = [5, 6];
 
-function metric(id: string, label: string, value: number | null, unit: Metric['unit'], source: SourceKey, bounds: { target?: number; min?: number; max?: number } | null): Metric {
+function metric(
+  id: string,
+  label: string,
+  value: number | null,
+  unit: Metric['unit'],
+  source: SourceKey,
+  bounds: { target?: number; min?: number; max?: number } | null,
+): Metric {
   const min = bounds?.min ?? null;
   const max = bounds?.max ?? null;
   let status: MetricStatus;
   if (value === null || Number.isNaN(value)) status = 'n/a';
   else if (!bounds) status = 'info';
   else status = (min === null || value >= min) && (max === null || value <= max) ? 'pass' : 'fail';
-  return { id, label, value: value === null || Number.isNaN(value) ? null : value, target: bounds?.target ?? null, min, max, unit, source, status };
+  return {
+    id,
+    label,
+    value: value === null || Number.isNaN(value) ? null : value,
+    target: bounds?.target ?? null,
+    min,
+    max,
+    unit,
+    source,
+    status,
+  };
 }
 
 /** target ± tolerance */
@@ -106,16 +128,60 @@ export function buildScorecard(t: RealismTally, catalogSongs: number): Scorecard
   const hazard0 = ratio(t.lateEarly[0], t.lateAtRisk[0]);
   const hazard1 = ratio(t.lateEarly[1], t.lateAtRisk[1]);
   m.push(
-    metric('skip.flatAfter30s', 'early-end rate 30-90 s over 90-150 s (1 = flat)', hazard0 !== null && hazard1 ? hazard0 / hazard1 : null, 'ratio', 'lamere2014', { target: 1, min: 0.5, max: 2 }),
+    metric(
+      'skip.flatAfter30s',
+      'early-end rate 30-90 s over 90-150 s (1 = flat)',
+      hazard0 !== null && hazard1 ? hazard0 / hazard1 : null,
+      'ratio',
+      'lamere2014',
+      { target: 1, min: 0.5, max: 2 },
+    ),
   );
-  m.push(metric('skip.perHour', 'streams ended early per listening hour', ratio(t.notToEnd, t.listenedHours), 'per hour', 'lamere2014', near(14.65, 3)));
-  m.push(metric('stream.playedToEnd', '"played" streams that play to the end', ratio(t.playedToEnd, t.played), 'share', 'assumption', { target: 1, min: 0.999 }));
-  m.push(metric('stream.longerThanSong', 'streams longer than their song', ratio(t.longerThanSong, s), 'share', 'assumption', { target: 0, max: 0 }));
-  m.push(metric('stream.repeatedReplaysPrevious', '"repeated" streams replaying the song just played', ratio(t.repeatedOfPrevious, t.repeated), 'share', 'assumption', { target: 1, min: 0.999 }));
+  m.push(
+    metric(
+      'skip.perHour',
+      'streams ended early per listening hour',
+      ratio(t.notToEnd, t.listenedHours),
+      'per hour',
+      'lamere2014',
+      near(14.65, 3),
+    ),
+  );
+  m.push(
+    metric('stream.playedToEnd', '"played" streams that play to the end', ratio(t.playedToEnd, t.played), 'share', 'assumption', {
+      target: 1,
+      min: 0.999,
+    }),
+  );
+  m.push(
+    metric('stream.longerThanSong', 'streams longer than their song', ratio(t.longerThanSong, s), 'share', 'assumption', {
+      target: 0,
+      max: 0,
+    }),
+  );
+  m.push(
+    metric(
+      'stream.repeatedReplaysPrevious',
+      '"repeated" streams replaying the song just played',
+      ratio(t.repeatedOfPrevious, t.repeated),
+      'share',
+      'assumption',
+      { target: 1, min: 0.999 },
+    ),
+  );
 
   const park = PARK_2019_HOUR_DOW.map((row) => [...row]);
   const run = scaledLike(t.hourDow, park);
-  m.push(metric('time.hourDowPearson', 'local hour x weekday of stream starts, Pearson r with the published table', s ? pearson(run.flat(), park.flat()) : null, 'r', 'park2019', { target: 1, min: 0.95 }));
+  m.push(
+    metric(
+      'time.hourDowPearson',
+      'local hour x weekday of stream starts, Pearson r with the published table',
+      s ? pearson(run.flat(), park.flat()) : null,
+      'r',
+      'park2019',
+      { target: 1, min: 0.95 },
+    ),
+  );
   const contrast = (id: string, label: string, days: number[], hours: number[]) =>
     metric(id, label, s ? cells(run, days, hours) : null, 'ratio', 'park2019', near(cells(park, days, hours), 0.1));
   m.push(contrast('time.weekday07', 'weekday 07:00 activity (scaled)', WEEKDAYS, [7]));
@@ -124,46 +190,233 @@ export function buildScorecard(t: RealismTally, catalogSongs: number): Scorecard
   m.push(contrast('time.weekdayLateNight', 'Monday-Friday 00:00-02:59 activity (scaled)', WEEKDAYS, [0, 1, 2]));
   m.push(contrast('time.weekendNoon', 'weekend 11:00-13:59 activity (scaled)', WEEKEND, [11, 12, 13]));
 
-  m.push(metric('session.tracksMedian', 'streams per session, median (gap > 20 min starts one)', quantile(t.sessionTracks, 0.5), 'count', 'assumption', { min: 5, max: 60 }));
-  m.push(metric('session.minutesMedian', 'minutes per session, median', quantile(t.sessionMinutes, 0.5), 'minutes', 'assumption', { min: 15, max: 120 }));
+  m.push(
+    metric(
+      'session.tracksMedian',
+      'streams per session, median (gap > 20 min starts one)',
+      quantile(t.sessionTracks, 0.5),
+      'count',
+      'assumption',
+      { min: 5, max: 60 },
+    ),
+  );
+  m.push(
+    metric('session.minutesMedian', 'minutes per session, median', quantile(t.sessionMinutes, 0.5), 'minutes', 'assumption', {
+      min: 15,
+      max: 120,
+    }),
+  );
 
   const u = t.users;
   const of = (f: (x: (typeof u)[number]) => number) => u.map(f);
-  m.push(metric('user.topSongShareMedian', "a user's top song, share of their streams, median", quantile(of((x) => x.topSongShare), 0.5), 'share', 'assumption', { max: 0.08 }));
-  m.push(metric('user.topSongShareP90', "a user's top song, share of their streams, 90th percentile", quantile(of((x) => x.topSongShare), 0.9), 'share', 'assumption', { target: 0.15, max: 0.15 }));
-  m.push(metric('user.top10SongShareMedian', "a user's top 10 songs, share of their streams, median", quantile(of((x) => x.top10SongShare), 0.5), 'share', 'assumption', { max: 0.5 }));
-  m.push(metric('user.topArtistShareMedian', "a user's top artist, share of their streams, median", quantile(of((x) => x.topArtistShare), 0.5), 'share', 'assumption', { max: 0.4 }));
-  m.push(metric('user.distinctSongsMedian', 'distinct songs per user, median', quantile(of((x) => x.distinctSongs), 0.5), 'count', 'assumption', null));
-  m.push(metric('user.distinctArtistsMedian', 'distinct artists per user, median', quantile(of((x) => x.distinctArtists), 0.5), 'count', 'assumption', null));
-  m.push(metric('user.replayShare', 'streams replaying a song the user streamed before', ratio(u.reduce((a, x) => a + x.replayShare * x.streams, 0), s), 'share', 'assumption', null));
+  m.push(
+    metric(
+      'user.topSongShareMedian',
+      "a user's top song, share of their streams, median",
+      quantile(
+        of((x) => x.topSongShare),
+        0.5,
+      ),
+      'share',
+      'assumption',
+      { max: 0.08 },
+    ),
+  );
+  m.push(
+    metric(
+      'user.topSongShareP90',
+      "a user's top song, share of their streams, 90th percentile",
+      quantile(
+        of((x) => x.topSongShare),
+        0.9,
+      ),
+      'share',
+      'assumption',
+      { target: 0.15, max: 0.15 },
+    ),
+  );
+  m.push(
+    metric(
+      'user.top10SongShareMedian',
+      "a user's top 10 songs, share of their streams, median",
+      quantile(
+        of((x) => x.top10SongShare),
+        0.5,
+      ),
+      'share',
+      'assumption',
+      { max: 0.5 },
+    ),
+  );
+  m.push(
+    metric(
+      'user.topArtistShareMedian',
+      "a user's top artist, share of their streams, median",
+      quantile(
+        of((x) => x.topArtistShare),
+        0.5,
+      ),
+      'share',
+      'assumption',
+      { max: 0.4 },
+    ),
+  );
+  m.push(
+    metric(
+      'user.distinctSongsMedian',
+      'distinct songs per user, median',
+      quantile(
+        of((x) => x.distinctSongs),
+        0.5,
+      ),
+      'count',
+      'assumption',
+      null,
+    ),
+  );
+  m.push(
+    metric(
+      'user.distinctArtistsMedian',
+      'distinct artists per user, median',
+      quantile(
+        of((x) => x.distinctArtists),
+        0.5,
+      ),
+      'count',
+      'assumption',
+      null,
+    ),
+  );
+  m.push(
+    metric(
+      'user.replayShare',
+      'streams replaying a song the user streamed before',
+      ratio(
+        u.reduce((a, x) => a + x.replayShare * x.streams, 0),
+        s,
+      ),
+      'share',
+      'assumption',
+      null,
+    ),
+  );
   const loyal = mean(u.filter((x) => x.loyalty > 0).map((x) => x.replayShare));
   const varied = mean(u.filter((x) => x.loyalty < 0).map((x) => x.replayShare));
-  m.push(metric('user.loyaltyReplayGap', 'replay share, Loyalty users minus Variety users', loyal - varied, 'share', 'assumption', { min: 0.15 }));
+  m.push(
+    metric('user.loyaltyReplayGap', 'replay share, Loyalty users minus Variety users', loyal - varied, 'share', 'assumption', {
+      min: 0.15,
+    }),
+  );
 
   const streamsSorted = of((x) => x.streams).sort((a, b) => b - a);
   const top10pct = streamsSorted.slice(0, Math.max(1, Math.round(u.length / 10))).reduce((a, b) => a + b, 0);
-  m.push(metric('volume.top10pctUsersShare', 'streams by the most active 10% of users', ratio(top10pct, s), 'share', 'assumption', { min: 0.2, max: 0.6 }));
-  m.push(metric('volume.p90OverMedian', 'streams per user, 90th percentile over median', quantile(streamsSorted, 0.9) / quantile(streamsSorted, 0.5), 'ratio', 'assumption', { min: 1.8 }));
-  m.push(metric('volume.minutesPerActiveDay', 'minutes per active day, median user', quantile(of((x) => x.minutes / x.activeDays), 0.5), 'minutes', 'assumption', { min: 30, max: 150 }));
+  m.push(
+    metric('volume.top10pctUsersShare', 'streams by the most active 10% of users', ratio(top10pct, s), 'share', 'assumption', {
+      min: 0.2,
+      max: 0.6,
+    }),
+  );
+  m.push(
+    metric(
+      'volume.p90OverMedian',
+      'streams per user, 90th percentile over median',
+      quantile(streamsSorted, 0.9) / quantile(streamsSorted, 0.5),
+      'ratio',
+      'assumption',
+      { min: 1.8 },
+    ),
+  );
+  m.push(
+    metric(
+      'volume.minutesPerActiveDay',
+      'minutes per active day, median user',
+      quantile(
+        of((x) => x.minutes / x.activeDays),
+        0.5,
+      ),
+      'minutes',
+      'assumption',
+      { min: 30, max: 150 },
+    ),
+  );
 
   const plays = [...t.songPlays.values()].sort((a, b) => b - a);
   const head = plays.slice(0, Math.max(1, Math.round(catalogSongs / 100))).reduce((a, b) => a + b, 0);
-  m.push(metric('catalog.top1pctShare', 'streams of the top 1% of catalog songs', ratio(head, s), 'share', 'assumption', { min: 0.05, max: 0.35 }));
-  m.push(metric('catalog.playedShare', 'catalog songs streamed at least once', ratio(plays.length, catalogSongs), 'share', 'assumption', null));
+  m.push(
+    metric('catalog.top1pctShare', 'streams of the top 1% of catalog songs', ratio(head, s), 'share', 'assumption', {
+      min: 0.05,
+      max: 0.35,
+    }),
+  );
+  m.push(
+    metric('catalog.playedShare', 'catalog songs streamed at least once', ratio(plays.length, catalogSongs), 'share', 'assumption', null),
+  );
 
   const unavailable = u.filter((x) => UNAVAILABLE_COUNTRIES.has(x.country)).length;
-  m.push(metric('market.unavailable', 'users living where the service is not available', ratio(unavailable, u.length), 'share', 'assumption', { target: 0, max: 0 }));
+  m.push(
+    metric('market.unavailable', 'users living where the service is not available', ratio(unavailable, u.length), 'share', 'assumption', {
+      target: 0,
+      max: 0,
+    }),
+  );
   for (const region of REGIONS) {
     const share = ratio(u.filter((x) => regionOf(x.country) === region).length, u.length);
-    m.push(metric(`market.${region.replace(/ /g, '')}`, `users in ${region}`, share, 'share', 'spotifyMau2024', near(MAU_SHARE_BY_REGION[region], 0.06)));
+    m.push(
+      metric(
+        `market.${region.replace(/ /g, '')}`,
+        `users in ${region}`,
+        share,
+        'share',
+        'spotifyMau2024',
+        near(MAU_SHARE_BY_REGION[region], 0.06),
+      ),
+    );
   }
 
   const devices = [...t.deviceStreams];
-  const group = (set: ReadonlySet<string>) => devices.filter(([d]) => set.has(d)).reduce((a, [, v]) => ({ streams: a.streams + v.streams, notToEnd: a.notToEnd + v.notToEnd }), { streams: 0, notToEnd: 0 });
-  const mobile = group(MOBILE_DEVICES), desktop = group(DESKTOP_DEVICES);
-  m.push(metric('device.mobileShare', 'streams on mobile (android, ios); schema v2', devices.length ? ratio(mobile.streams, s) : null, 'share', 'assumption', null));
-  m.push(metric('device.mobileSkip', 'mobile streams ended before the song did; schema v2', ratio(mobile.notToEnd, mobile.streams), 'share', 'lamere2014', near(0.51, 0.04)));
-  m.push(metric('device.desktopSkip', 'desktop streams ended before the song did; schema v2', ratio(desktop.notToEnd, desktop.streams), 'share', 'lamere2014', near(0.4, 0.04)));
+  const group = (set: ReadonlySet<string>) =>
+    devices
+      .filter(([d]) => set.has(d))
+      .reduce((a, [, v]) => ({ streams: a.streams + v.streams, notToEnd: a.notToEnd + v.notToEnd }), { streams: 0, notToEnd: 0 });
+  const mobile = group(MOBILE_DEVICES),
+    desktop = group(DESKTOP_DEVICES);
+  m.push(
+    metric(
+      'device.mobileShare',
+      'streams on mobile (android, ios); schema v2',
+      devices.length ? ratio(mobile.streams, s) : null,
+      'share',
+      'assumption',
+      null,
+    ),
+  );
+  m.push(
+    metric(
+      'device.mobileSkip',
+      'mobile streams ended before the song did; schema v2',
+      ratio(mobile.notToEnd, mobile.streams),
+      'share',
+      'lamere2014',
+      near(0.51, 0.04),
+    ),
+  );
+  m.push(
+    metric(
+      'device.desktopSkip',
+      'desktop streams ended before the song did; schema v2',
+      ratio(desktop.notToEnd, desktop.streams),
+      'share',
+      'lamere2014',
+      near(0.4, 0.04),
+    ),
+  );
 
-  return { records: s, users: u.length, pass: m.every((x) => x.status !== 'fail'), metrics: m, hourDow: { run, park2019: park }, sources: SOURCES };
+  return {
+    records: s,
+    users: u.length,
+    pass: m.every((x) => x.status !== 'fail'),
+    metrics: m,
+    hourDow: { run, park2019: park },
+    sources: SOURCES,
+  };
 }

@@ -12,15 +12,21 @@ export const formatPercent = (share: number): string => `${(share * 100).toFixed
 export const formatHour = (h: number): string => `${String(h).padStart(2, '0')}:00–${String((h + 1) % 24).padStart(2, '0')}:00`;
 
 function hourChart(minutesByHour: number[], label: string): string {
-  const w = 720, h = 220, left = 50, bottom = 30, top = 10;
+  const w = 720,
+    h = 220,
+    left = 50,
+    bottom = 30,
+    top = 10;
   const max = Math.max(1, ...minutesByHour);
   const bw = (w - left - 10) / 24;
   const bars = minutesByHour
     .map((m, i) => {
       const bh = ((h - bottom - top) * m) / max;
       const x = left + i * bw;
-      return `<rect x="${(x + 2).toFixed(1)}" y="${(h - bottom - bh).toFixed(1)}" width="${(bw - 4).toFixed(1)}" height="${bh.toFixed(1)}" class="bar"><title>${formatHour(i)}: ${formatMinutes(m)} min</title></rect>` +
-        (i % 3 === 0 ? `<text x="${(x + bw / 2).toFixed(1)}" y="${h - bottom + 16}" class="tick" text-anchor="middle">${i}</text>` : '');
+      return (
+        `<rect x="${(x + 2).toFixed(1)}" y="${(h - bottom - bh).toFixed(1)}" width="${(bw - 4).toFixed(1)}" height="${bh.toFixed(1)}" class="bar"><title>${formatHour(i)}: ${formatMinutes(m)} min</title></rect>` +
+        (i % 3 === 0 ? `<text x="${(x + bw / 2).toFixed(1)}" y="${h - bottom + 16}" class="tick" text-anchor="middle">${i}</text>` : '')
+      );
     })
     .join('');
   return `<svg viewBox="0 0 ${w} ${h}" role="img" aria-label="${esc(label)}" class="chart">
@@ -31,9 +37,14 @@ function hourChart(minutesByHour: number[], label: string): string {
 
 /** A weekday x hour grid as a heatmap, each cell shaded by its share of the grid's busiest cell. */
 function weekdayHourHeatmap(grid: readonly (readonly number[])[], label: string, field: string, unit: string): string {
-  const cell = 13, left = 34, top = 4, w = left + 24 * cell + 4, h = top + 7 * cell + 18;
+  const cell = 13,
+    left = 34,
+    top = 4,
+    w = left + 24 * cell + 4,
+    h = top + 7 * cell + 18;
   const flat = grid.flat();
-  const lo = Math.min(...flat), hi = Math.max(...flat);
+  const lo = Math.min(...flat),
+    hi = Math.max(...flat);
   const cells = grid
     .map((row, d) =>
       row
@@ -44,22 +55,28 @@ function weekdayHourHeatmap(grid: readonly (readonly number[])[], label: string,
         .join(''),
     )
     .join('');
-  const days = WEEK_DAYS.map((d, i) => `<text x="${left - 4}" y="${top + i * cell + 10}" class="tick" text-anchor="end">${d}</text>`).join('');
+  const days = WEEK_DAYS.map((d, i) => `<text x="${left - 4}" y="${top + i * cell + 10}" class="tick" text-anchor="end">${d}</text>`).join(
+    '',
+  );
   const hours = [0, 6, 12, 18].map((hour) => `<text x="${left + hour * cell}" y="${h - 4}" class="tick">${hour}</text>`).join('');
   return `<figure class="heatmap"><svg viewBox="0 0 ${w} ${h}" role="img" aria-label="${esc(label)}" class="chart" data-field="${field}">${cells}${days}${hours}</svg><figcaption>${esc(label)}</figcaption></figure>`;
 }
 
 function rankChart(items: { label: string; minutes: number; plays: number }[], label: string, field: string): string {
-  const rowH = 26, w = 720, labelW = 300;
+  const rowH = 26,
+    w = 720,
+    labelW = 300;
   const max = Math.max(1, ...items.map((i) => i.plays));
   const rows = items
     .map((it, i) => {
       const bw = ((w - labelW - 200) * it.plays) / max;
       const y = i * rowH;
       const shown = it.label.length > 42 ? it.label.slice(0, 41) + '…' : it.label;
-      return `<text x="0" y="${y + 17}" class="label"><title>${esc(it.label)}</title>${i + 1}. ${esc(shown)}</text>` +
+      return (
+        `<text x="0" y="${y + 17}" class="label"><title>${esc(it.label)}</title>${i + 1}. ${esc(shown)}</text>` +
         `<rect x="${labelW}" y="${y + 4}" width="${bw.toFixed(1)}" height="${rowH - 8}" class="bar"/>` +
-        `<text x="${(labelW + bw + 6).toFixed(1)}" y="${y + 17}" class="value">${it.plays.toLocaleString('en-US')} plays · ${formatMinutes(it.minutes)} min</text>`;
+        `<text x="${(labelW + bw + 6).toFixed(1)}" y="${y + 17}" class="value">${it.plays.toLocaleString('en-US')} plays · ${formatMinutes(it.minutes)} min</text>`
+      );
     })
     .join('');
   return `<svg viewBox="0 0 ${w} ${Math.max(rowH, items.length * rowH)}" role="img" aria-label="${esc(label)}" class="chart" data-field="${field}">${rows}</svg>`;
@@ -98,9 +115,18 @@ function userCard(u: UserWrapped): string {
 <div><span class="big" data-field="skip-rate">${formatPercent(u.skip_rate)}</span> skipped</div>
 </div>
 <div class="tops">
-<div><h3>Top songs</h3>${list(u.top_songs.map((s) => `${s.song} — ${s.artist}`), 'top-songs')}</div>
-<div><h3>Top artists</h3>${list(u.top_artists.map((a) => a.name), 'top-artists')}</div>
-<div><h3>Top genres</h3>${list(u.top_genres.map((g) => g.name), 'top-genres')}</div>
+<div><h3>Top songs</h3>${list(
+    u.top_songs.map((s) => `${s.song} — ${s.artist}`),
+    'top-songs',
+  )}</div>
+<div><h3>Top artists</h3>${list(
+    u.top_artists.map((a) => a.name),
+    'top-artists',
+  )}</div>
+<div><h3>Top genres</h3>${list(
+    u.top_genres.map((g) => g.name),
+    'top-genres',
+  )}</div>
 </div>
 <h3>Listening personality</h3>${personalityBlock(u)}
 <h3>Minutes by local hour</h3>${hourChart(u.minutes_by_local_hour, `minutes by local hour of user ${u.user_id}`)}
@@ -111,12 +137,16 @@ export const REPORT_COUNTRIES = 30;
 
 function countryTable(countries: Record<string, ScopeSummary>): string {
   const all = Object.entries(countries);
-  const more = all.length > REPORT_COUNTRIES ? `<p>${all.length - REPORT_COUNTRIES} more countries in summary.json and the Parquet files.</p>` : '';
+  const more =
+    all.length > REPORT_COUNTRIES ? `<p>${all.length - REPORT_COUNTRIES} more countries in summary.json and the Parquet files.</p>` : '';
   const rows = all
     .sort(([ca, a], [cb, b]) => b.minutes - a.minutes || (ca < cb ? -1 : 1))
     .slice(0, REPORT_COUNTRIES)
-    .map(([c, s]) => `<tr data-country="${esc(c)}"><td>${esc(c)}</td><td class="num">${s.users}</td><td class="num">${formatMinutes(s.minutes)}</td>` +
-      `<td>${esc(s.top_songs[0] ? `${s.top_songs[0].song} — ${s.top_songs[0].artist}` : '')}</td><td>${esc(s.top_artists[0]?.name ?? '')}</td><td>${esc(s.top_genres[0]?.name ?? '')}</td></tr>`)
+    .map(
+      ([c, s]) =>
+        `<tr data-country="${esc(c)}"><td>${esc(c)}</td><td class="num">${s.users}</td><td class="num">${formatMinutes(s.minutes)}</td>` +
+        `<td>${esc(s.top_songs[0] ? `${s.top_songs[0].song} — ${s.top_songs[0].artist}` : '')}</td><td>${esc(s.top_artists[0]?.name ?? '')}</td><td>${esc(s.top_genres[0]?.name ?? '')}</td></tr>`,
+    )
     .join('\n');
   return `<table id="countries"><thead><tr><th>country</th><th>listeners</th><th>minutes</th><th>top song</th><th>top artist</th><th>top genre</th></tr></thead><tbody>${rows}</tbody></table>${more}`;
 }
@@ -145,9 +175,18 @@ figcaption{font-size:12px;color:#bbb}`;
 
 /** The report: one user's Wrapped card and the run's figures as charts. */
 function timelineSection(userId: number, points: TimelinePoint[]): string {
-  const axes = (p: TimelinePoint) => (p.inferred ? (['FE', 'TN', 'LV', 'CU'] as const).map((a) => `<td>${p.inferred!.axes[a].toFixed(2)}</td>`).join('') : '<td colspan="4">-</td>');
+  const axes = (p: TimelinePoint) =>
+    p.inferred
+      ? (['FE', 'TN', 'LV', 'CU'] as const).map((a) => `<td>${p.inferred!.axes[a].toFixed(2)}</td>`).join('')
+      : '<td colspan="4">-</td>';
   const rows = points
-    .map((p) => `<tr data-day="${esc(p.day)}"><td>${esc(p.day)}</td><td>${p.top_songs.slice(0, 3).map((s) => `${esc(s.song)} — ${esc(s.artist)} (${s.plays})`).join('<br>')}</td>${axes(p)}<td>${esc(p.inferred?.personality ?? '-')}</td></tr>`)
+    .map(
+      (p) =>
+        `<tr data-day="${esc(p.day)}"><td>${esc(p.day)}</td><td>${p.top_songs
+          .slice(0, 3)
+          .map((s) => `${esc(s.song)} — ${esc(s.artist)} (${s.plays})`)
+          .join('<br>')}</td>${axes(p)}<td>${esc(p.inferred?.personality ?? '-')}</td></tr>`,
+    )
     .join('\n');
   return `<section id="timeline"><h2>How user ${userId}'s Wrapped moved</h2>
 <p>At the end of each month so far: top songs (plays) and the personality axis scores read from behaviour (&gt; 0: Familiarity, Newness, Loyalty, Commonality).</p>

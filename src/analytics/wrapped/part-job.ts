@@ -49,7 +49,10 @@ export function writePartial(file: string, sourceSha256: string, analysis: PartA
 }
 
 /** Analyses one part into its partial file, unless an intact partial of the same part bytes exists. */
-export async function runWrappedPartJob(job: WrappedPartJob, onProgress: (records: number) => void = () => {}): Promise<WrappedPartJobResult> {
+export async function runWrappedPartJob(
+  job: WrappedPartJob,
+  onProgress: (records: number) => void = () => {},
+): Promise<WrappedPartJobResult> {
   const previous = fs.existsSync(job.partialPath) ? readPartial(job.partialPath) : undefined;
   if (previous?.sourceSha256 === job.sha256) return { users: previous.users.length, records: previous.records, reused: true };
   const infer = await createPersonalityInference(job.runDir);

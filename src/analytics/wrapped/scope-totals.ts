@@ -81,7 +81,12 @@ export class ScopeTotals {
   }
 
   state(): ScopeTotalsState {
-    return { ...this.toJSON(), msByHour: [...this.msByHour], streamsByWeekdayHour: [...this.streamsByWeekdayHour], seenUsers: [...this.seenUsers] };
+    return {
+      ...this.toJSON(),
+      msByHour: [...this.msByHour],
+      streamsByWeekdayHour: [...this.streamsByWeekdayHour],
+      seenUsers: [...this.seenUsers],
+    };
   }
 
   static fromState(state: ScopeTotalsState): ScopeTotals {

@@ -34,9 +34,7 @@ export class Tally {
 
   /** Ranked by plays, then milliseconds listened, then key; ties never depend on input order. */
   top(n: number): [string, TallyEntry][] {
-    return [...this.entries]
-      .sort(([ka, a], [kb, b]) => b.plays - a.plays || b.ms - a.ms || (ka < kb ? -1 : ka > kb ? 1 : 0))
-      .slice(0, n);
+    return [...this.entries].sort(([ka, a], [kb, b]) => b.plays - a.plays || b.ms - a.ms || (ka < kb ? -1 : ka > kb ? 1 : 0)).slice(0, n);
   }
 
   toJSON(): TallyJson {

@@ -51,7 +51,10 @@ class ShardAccumulators {
   add(r: ListeningRecord): void {
     let user = this.users.get(r.user_id);
     if (!user) {
-      user = { wrapped: new UserWrappedBuilder(r.user_id), behaviour: this.reference ? new UserBehaviourAccumulator(r.user_id, this.reference) : null };
+      user = {
+        wrapped: new UserWrappedBuilder(r.user_id),
+        behaviour: this.reference ? new UserBehaviourAccumulator(r.user_id, this.reference) : null,
+      };
       this.users.set(r.user_id, user);
     }
     const { weekday, hour } = this.clock.localWeekdayHour(r.user_location.timezone, r.listening_time.start_time);
@@ -100,7 +103,13 @@ function readSnapshot(file: string): ShardSnapshot {
 
 const isMonthEnd = (day: string) => addDays(day, 1).endsWith('-01');
 
-function timelinePoint(day: string, userId: number, wrapped: UserWrappedState, behaviour: UserBehaviourState | null, reference: CatalogReference | undefined): TimelinePoint {
+function timelinePoint(
+  day: string,
+  userId: number,
+  wrapped: UserWrappedState,
+  behaviour: UserBehaviourState | null,
+  reference: CatalogReference | undefined,
+): TimelinePoint {
   const built = UserWrappedBuilder.fromState(userId, wrapped).build(
     reference && behaviour ? inferredFrom(UserBehaviourAccumulator.fromState(userId, reference, behaviour).finish().scores) : null,
   );
@@ -121,13 +130,21 @@ export interface WorldWrappedResult extends WrittenWrapped {
  * the card user's timeline); other older ones are dropped. fromScratch reads every day instead,
  * touching no snapshot: the same files come out.
  */
-export async function writeWorldWrapped(opts: { worldDir: string; through?: string; outDir: string; cardUser?: number; fromScratch?: boolean }): Promise<WorldWrappedResult> {
+export async function writeWorldWrapped(opts: {
+  worldDir: string;
+  through?: string;
+  outDir: string;
+  cardUser?: number;
+  fromScratch?: boolean;
+}): Promise<WorldWrappedResult> {
   const layout = new WorldLayout(opts.worldDir);
   const world = readWorldDefinition(layout);
   const complete = layout.completeDays();
   const through = opts.through ?? complete[complete.length - 1];
   if (!through || !complete.includes(through)) {
-    throw new Error(`day ${through ?? '(none)'} of world ${world.name} is not complete (complete: ${complete[0] ?? 'none'}..${complete[complete.length - 1] ?? ''})`);
+    throw new Error(
+      `day ${through ?? '(none)'} of world ${world.name} is not complete (complete: ${complete[0] ?? 'none'}..${complete[complete.length - 1] ?? ''})`,
+    );
   }
   const days = complete.filter((d) => d <= through);
   const reference = await catalogReference(layout.run.catalogPath);
@@ -139,14 +156,18 @@ export async function writeWorldWrapped(opts: { worldDir: string; through?: stri
   fs.mkdirSync(path.join(opts.outDir, '_work'), { recursive: true });
   for (let shard = 0; shard < shards; shard++) {
     let start = -1;
-    if (!opts.fromScratch) for (let i = days.length - 1; i >= 0 && start < 0; i--) if (fs.existsSync(snapshotPath(layout, days[i], shard))) start = i;
+    if (!opts.fromScratch)
+      for (let i = days.length - 1; i >= 0 && start < 0; i--) if (fs.existsSync(snapshotPath(layout, days[i], shard))) start = i;
     // the card user's points before `start` come from the month-end snapshots kept
     for (const day of days.slice(0, start + 1).filter((d) => isMonthEnd(d) || d === through)) {
       const file = snapshotPath(layout, day, shard);
       const user = fs.existsSync(file) ? readSnapshot(file).users.find(([id]) => id === card) : undefined;
       if (user) timeline.set(day, timelinePoint(day, card, user[1].wrapped, user[1].behaviour, reference));
     }
-    const acc = start >= 0 ? ShardAccumulators.restore(readSnapshot(snapshotPath(layout, days[start], shard)), reference) : new ShardAccumulators(reference);
+    const acc =
+      start >= 0
+        ? ShardAccumulators.restore(readSnapshot(snapshotPath(layout, days[start], shard)), reference)
+        : new ShardAccumulators(reference);
     for (let i = start + 1; i < days.length; i++) {
       const file = layout.day(days[i]).partPath(shard);
       for await (const r of readContainer<ListeningRecord>(file)) acc.add(r);
@@ -168,6 +189,13 @@ export async function writeWorldWrapped(opts: { worldDir: string; through?: stri
     for (const day of days) if (day < through && !isMonthEnd(day)) fs.rmSync(snapshotDir(layout, day), { recursive: true, force: true });
   }
   const points = [...timeline.values()].sort((a, b) => (a.day < b.day ? -1 : 1));
-  const written = await writeWrapped({ outDir: opts.outDir, runId: `${world.name} through ${through}`, runDir: opts.worldDir, partials, cardUser: opts.cardUser, timeline: points });
+  const written = await writeWrapped({
+    outDir: opts.outDir,
+    runId: `${world.name} through ${through}`,
+    runDir: opts.worldDir,
+    partials,
+    cardUser: opts.cardUser,
+    timeline: points,
+  });
   return { ...written, through, daysRead, timeline: points };
 }

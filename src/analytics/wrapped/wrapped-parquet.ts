@@ -71,17 +71,23 @@ export const HOURLY_COLUMNS: ParquetColumns = {
 };
 
 function scopes(summary: WrappedSummary): [scope: string, country: string | null, figures: ScopeSummary][] {
-  return [['global', null, summary.global], ...Object.entries(summary.countries).map(([c, s]) => ['country', c, s] as [string, string, ScopeSummary])];
+  return [
+    ['global', null, summary.global],
+    ...Object.entries(summary.countries).map(([c, s]) => ['country', c, s] as [string, string, ScopeSummary]),
+  ];
 }
 
 export function* topItemRows(summary: WrappedSummary): Generator<Record<string, unknown>> {
   for (const [scope, country, s] of scopes(summary)) {
     let rank = 0;
-    for (const x of s.top_songs) yield { scope, country, kind: 'song', rank: ++rank, name: x.song, artist: x.artist, plays: x.plays, minutes: x.minutes };
+    for (const x of s.top_songs)
+      yield { scope, country, kind: 'song', rank: ++rank, name: x.song, artist: x.artist, plays: x.plays, minutes: x.minutes };
     rank = 0;
-    for (const x of s.top_artists) yield { scope, country, kind: 'artist', rank: ++rank, name: x.name, artist: null, plays: x.plays, minutes: x.minutes };
+    for (const x of s.top_artists)
+      yield { scope, country, kind: 'artist', rank: ++rank, name: x.name, artist: null, plays: x.plays, minutes: x.minutes };
     rank = 0;
-    for (const x of s.top_genres) yield { scope, country, kind: 'genre', rank: ++rank, name: x.name, artist: null, plays: x.plays, minutes: x.minutes };
+    for (const x of s.top_genres)
+      yield { scope, country, kind: 'genre', rank: ++rank, name: x.name, artist: null, plays: x.plays, minutes: x.minutes };
   }
 }
 

@@ -62,7 +62,8 @@ export async function writeWrapped(opts: {
     usersJson.write(Buffer.from('['));
     for (const partial of opts.partials) {
       const analysis = readPartial(partial);
-      if (!analysis) throw new Error(`${partial} is missing or does not match its sha256; analyse the run again (intact partials are reused)`);
+      if (!analysis)
+        throw new Error(`${partial} is missing or does not match its sha256; analyse the run again (intact partials are reused)`);
       global.merge(analysis.global);
       for (const [c, totals] of Object.entries(analysis.countries)) {
         let t = countries.get(c);
@@ -102,6 +103,9 @@ export async function writeWrapped(opts: {
   await writeParquetFile(file('topItemsParquet'), TOP_ITEM_COLUMNS, topItemRows(summary));
   await writeParquetFile(file('hourlyParquet'), HOURLY_COLUMNS, hourlyRows(summary));
   writeFileAtomic(file('report'), renderWrappedReport(summary, card, opts.timeline));
-  const files = Object.fromEntries((Object.keys(WRAPPED_FILES) as WrappedFileKey[]).map((k) => [k, file(k)])) as Record<WrappedFileKey, string>;
+  const files = Object.fromEntries((Object.keys(WRAPPED_FILES) as WrappedFileKey[]).map((k) => [k, file(k)])) as Record<
+    WrappedFileKey,
+    string
+  >;
   return { outDir: opts.outDir, files, users, records: summary.global.records, cardUser: card.user_id };
 }

@@ -10,13 +10,11 @@ function openDecoder(filePath: string): avro.streams.BlockDecoder {
   return decoder;
 }
 
-const unreadable = (filePath: string, err: Error) => new Error(`${filePath} is not a readable AVRO container: ${err.message}`, { cause: err });
+const unreadable = (filePath: string, err: Error) =>
+  new Error(`${filePath} is not a readable AVRO container: ${err.message}`, { cause: err });
 
 /** Streams the records of any AVRO object container file, with its writer schema. */
-export async function* readContainer<T = unknown>(
-  filePath: string,
-  onSchema?: (schema: avro.Schema) => void,
-): AsyncGenerator<T> {
+export async function* readContainer<T = unknown>(filePath: string, onSchema?: (schema: avro.Schema) => void): AsyncGenerator<T> {
   const decoder = openDecoder(filePath);
   if (onSchema) decoder.once('metadata', (type: avro.Type) => onSchema(type.schema()));
   try {

@@ -4,7 +4,6 @@ import type { WrittenParquet } from './columnar-parquet-writer';
 
 export type ParquetColumns = Record<string, FieldDefinition>;
 
-
 /**
  * Every column GZIP-compressed, without min/max statistics (parquetjs-lite compares
  * strings as JS values, which readers could trust for pruning) and with v1 data
@@ -26,7 +25,11 @@ export class ParquetFileWriter {
     private readonly writer: ParquetWriter,
   ) {}
 
-  static async open(finalPath: string, columns: ParquetColumns, opts: { rowGroupSize?: number; metadata?: Record<string, string> } = {}): Promise<ParquetFileWriter> {
+  static async open(
+    finalPath: string,
+    columns: ParquetColumns,
+    opts: { rowGroupSize?: number; metadata?: Record<string, string> } = {},
+  ): Promise<ParquetFileWriter> {
     removeStaleTempFiles(finalPath);
     const file = new AtomicFile(finalPath);
     const sink = {
@@ -72,7 +75,11 @@ export class ParquetFileWriter {
 }
 
 /** Writes all rows into one Parquet file, atomically. */
-export async function writeParquetFile(finalPath: string, columns: ParquetColumns, rows: Iterable<Record<string, unknown>>): Promise<WrittenParquet> {
+export async function writeParquetFile(
+  finalPath: string,
+  columns: ParquetColumns,
+  rows: Iterable<Record<string, unknown>>,
+): Promise<WrittenParquet> {
   const writer = await ParquetFileWriter.open(finalPath, columns);
   try {
     for (const row of rows) await writer.append(row);

@@ -17,10 +17,13 @@ declare module 'parquetjs-lite' {
     end(callback: (err?: Error | null) => void): unknown;
   }
   export class ParquetWriter {
-    static openStream(schema: ParquetSchema, out: OutputStreamLike, opts?: { rowGroupSize?: number; pageSize?: number; useDataPageV2?: boolean }): Promise<ParquetWriter>;
+    static openStream(
+      schema: ParquetSchema,
+      out: OutputStreamLike,
+      opts?: { rowGroupSize?: number; pageSize?: number; useDataPageV2?: boolean },
+    ): Promise<ParquetWriter>;
     appendRow(row: Record<string, unknown>): Promise<void>;
     close(): Promise<void>;
     setMetadata(key: string, value: string): void;
   }
 }
-

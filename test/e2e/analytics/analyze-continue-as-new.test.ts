@@ -11,7 +11,6 @@ import { ANALYZE_DATASET, type AnalyzeDatasetWorkflow } from '../../../workflows
 import type { WrappedInput } from '../../../src/config/wrapped-input';
 import { SUGGEST_CONTINUE_AS_NEW_AT } from '../../helpers/temporal-env';
 
-
 type History = Awaited<ReturnType<typeof historiesOfChain>>[number];
 
 /** The largest input, in bytes, of each activity type and of the workflow's (continued) starts, over a chain of runs. */
@@ -75,7 +74,9 @@ describe('analyzeDataset continues as new on a server that suggests it early, wi
       // bounded: the suggestion point plus what the lanes in flight add while draining
       expect(history.events!.length).toBeLessThan(SUGGEST_CONTINUE_AS_NEW_AT + 3 * 6 + 20);
     }
-    const analysed = chain.flatMap((h) => h.events!.filter((e) => e.activityTaskScheduledEventAttributes?.activityType?.name === 'analyzeWrappedPart'));
+    const analysed = chain.flatMap((h) =>
+      h.events!.filter((e) => e.activityTaskScheduledEventAttributes?.activityType?.name === 'analyzeWrappedPart'),
+    );
     expect(analysed).toHaveLength(30);
 
     // summary.json names the run folder, which is under each server's own data root

@@ -29,12 +29,19 @@ function topKeys(records: ListeningRecord[], key: (r: ListeningRecord) => string
     e.ms += ms(r);
     t.set(key(r), e);
   }
-  return [...t].sort(([ka, a], [kb, b]) => b.plays - a.plays || b.ms - a.ms || (ka < kb ? -1 : 1)).slice(0, n).map(([k]) => k);
+  return [...t]
+    .sort(([ka, a], [kb, b]) => b.plays - a.plays || b.ms - a.ms || (ka < kb ? -1 : 1))
+    .slice(0, n)
+    .map(([k]) => k);
 }
 
 /** Local hour straight from Intl, without any cache. */
 function intlHour(r: ListeningRecord): number {
-  return Number(new Intl.DateTimeFormat('en-US', { timeZone: r.user_location.timezone, hour: 'numeric', hourCycle: 'h23' }).format(r.listening_time.start_time));
+  return Number(
+    new Intl.DateTimeFormat('en-US', { timeZone: r.user_location.timezone, hour: 'numeric', hourCycle: 'h23' }).format(
+      r.listening_time.start_time,
+    ),
+  );
 }
 
 describe('analyzeDataset (Wrapped) on a real Temporal dev server', () => {
@@ -46,11 +53,22 @@ describe('analyzeDataset (Wrapped) on a real Temporal dev server', () => {
   let summary: WrappedSummary;
 
   const analyze = (workflowId: string, input: object) =>
-    stack.env.client.workflow.execute<AnalyzeDatasetWorkflow>(ANALYZE_DATASET, { taskQueue: TASK_QUEUE, workflowId, args: [input as WrappedInput] });
+    stack.env.client.workflow.execute<AnalyzeDatasetWorkflow>(ANALYZE_DATASET, {
+      taskQueue: TASK_QUEUE,
+      workflowId,
+      args: [input as WrappedInput],
+    });
 
   beforeAll(async () => {
     stack = await startGenerationStack({ taskQueue: TASK_QUEUE });
-    run = await stack.generate('wr-run', { users: 40, shardSize: 15, sessionsPerUser: 4, seed: 5, catalog: ['synthetic:300'], travelShare: 0.1 });
+    run = await stack.generate('wr-run', {
+      users: 40,
+      shardSize: 15,
+      sessionsPerUser: 4,
+      seed: 5,
+      catalog: ['synthetic:300'],
+      travelShare: 0.1,
+    });
     records = (await readRun(run.outDir)).records;
     result = await analyze('wr-analyze', { run: 'data/wr-run', user: 7, parallelism: 2 });
     users = JSON.parse(fs.readFileSync(result.files.users, 'utf8'));
@@ -87,12 +105,17 @@ describe('analyzeDataset (Wrapped) on a real Temporal dev server', () => {
       const p = profile.perUser.find((x) => x.userId === u.user_id)!;
       expect(u.inferred).toEqual({ personality: p.inferred, axes: p.scores });
     }
-    expect(summary.personality_inference).toEqual({ users: 40, matches: users.filter((u) => u.inferred!.personality === u.personality).length });
+    expect(summary.personality_inference).toEqual({
+      users: 40,
+      matches: users.filter((u) => u.inferred!.personality === u.personality).length,
+    });
   });
 
   it('sums the run and each country, with minutes by local hour', () => {
     expect(summary.global).toMatchObject({ records: records.length, users: 40, minutes: minutes(records.reduce((s, r) => s + ms(r), 0)) });
-    expect(summary.global.top_songs.map((s) => `${s.artist}\u0001${s.song}`)).toEqual(topKeys(records, (r) => `${r.artist}\u0001${r.song_name}`, 10));
+    expect(summary.global.top_songs.map((s) => `${s.artist}\u0001${s.song}`)).toEqual(
+      topKeys(records, (r) => `${r.artist}\u0001${r.song_name}`, 10),
+    );
     expect(summary.global.top_genres.map((g) => g.name)).toEqual(topKeys(records, (r) => r.genre, 10));
     const countries = [...new Set(records.map((r) => r.user_location.country))].sort();
     expect(Object.keys(summary.countries)).toEqual(countries);
@@ -111,7 +134,12 @@ describe('analyzeDataset (Wrapped) on a real Temporal dev server', () => {
     expect(grid.flat().reduce((a, b) => a + b, 0)).toBe(records.length);
     const weekdays = new Array<number>(7).fill(0);
     const names = ['Mon', 'Tue', 'Wed', 'Thu', 'Fri', 'Sat', 'Sun'];
-    for (const r of records) weekdays[names.indexOf(new Intl.DateTimeFormat('en-US', { timeZone: r.user_location.timezone, weekday: 'short' }).format(r.listening_time.start_time))]++;
+    for (const r of records)
+      weekdays[
+        names.indexOf(
+          new Intl.DateTimeFormat('en-US', { timeZone: r.user_location.timezone, weekday: 'short' }).format(r.listening_time.start_time),
+        )
+      ]++;
     const offDays = grid.reduce((s, row, d) => s + Math.abs(row.reduce((a, b) => a + b, 0) - weekdays[d]), 0);
     expect(offDays).toBeLessThan(0.01 * records.length);
   });
@@ -119,62 +147,93 @@ describe('analyzeDataset (Wrapped) on a real Temporal dev server', () => {
   it('writes users, top items and hourly minutes as Parquet that DuckDB reads', async () => {
     const c = await (await DuckDBInstance.create(':memory:')).connect();
     const q = async (sql: string) => (await c.runAndReadAll(sql)).getRowObjectsJson();
-    const [u] = await q(`select count(*)::int n, sum(records)::int records, round(sum(minutes), 2) AS total_minutes, count(inferred_personality)::int inferred
+    const [u] =
+      await q(`select count(*)::int n, sum(records)::int records, round(sum(minutes), 2) AS total_minutes, count(inferred_personality)::int inferred
       from read_parquet('${result.files.usersParquet}')`);
-    expect(u).toEqual({ n: 40, records: records.length, total_minutes: Math.round(users.reduce((s, x) => s + x.minutes, 0) * 100) / 100, inferred: 40 });
+    expect(u).toEqual({
+      n: 40,
+      records: records.length,
+      total_minutes: Math.round(users.reduce((s, x) => s + x.minutes, 0) * 100) / 100,
+      inferred: 40,
+    });
     const [seven] = await q(`select top_artists, axis_fe from read_parquet('${result.files.usersParquet}') where user_id = 7`);
     expect(seven.top_artists).toEqual(users[6].top_artists.map((a) => a.name));
     expect(seven.axis_fe).toBeCloseTo(users[6].inferred!.axes.FE, 10);
-    const top = await q(`select name, artist from read_parquet('${result.files.topItemsParquet}') where scope = 'global' and kind = 'song' order by rank`);
+    const top = await q(
+      `select name, artist from read_parquet('${result.files.topItemsParquet}') where scope = 'global' and kind = 'song' order by rank`,
+    );
     expect(top).toEqual(summary.global.top_songs.map((s) => ({ name: s.song, artist: s.artist })));
-    const [h] = await q(`select count(*)::int n, round(sum(minutes) filter (where scope = 'global'), 1) m from read_parquet('${result.files.hourlyParquet}')`);
-    expect(h).toEqual({ n: 24 * (1 + Object.keys(summary.countries).length), m: Math.round(summary.global.minutes_by_local_hour.reduce((a, b) => a + b, 0) * 10) / 10 });
+    const [h] = await q(
+      `select count(*)::int n, round(sum(minutes) filter (where scope = 'global'), 1) m from read_parquet('${result.files.hourlyParquet}')`,
+    );
+    expect(h).toEqual({
+      n: 24 * (1 + Object.keys(summary.countries).length),
+      m: Math.round(summary.global.minutes_by_local_hour.reduce((a, b) => a + b, 0) * 10) / 10,
+    });
   });
 
-  it.skipIf(!fs.existsSync(CHROMIUM) && !process.env.CI)('shows the Wrapped card and the run’s charts in headless Chromium, with no network', async () => {
-    const browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
-    });
-    try {
-      const page = await browser.newPage();
-      const requests: string[] = [];
-      await page.route('**/*', (route) => {
-        requests.push(route.request().url());
-        return route.request().url().startsWith('file://') ? route.continue() : route.abort();
+  it.skipIf(!fs.existsSync(CHROMIUM) && !process.env.CI)(
+    'shows the Wrapped card and the run’s charts in headless Chromium, with no network',
+    async () => {
+      const browser = await chromium.launch({
+        executablePath: CHROMIUM,
+        args: [
+          '--headless',
+          '--no-sandbox',
+          '--disable-gpu',
+          '--disable-background-networking',
+          '--disable-component-update',
+          '--disable-sync',
+          '--no-first-run',
+        ],
       });
-      await page.goto(`file://${result.files.report}`);
-      const field = (name: string) => page.locator(`[data-field="${name}"]`).first().innerText();
-      const u = users[6];
-      expect(await field('user-id')).toBe('7');
-      expect(await field('minutes')).toBe(formatMinutes(u.minutes));
-      expect(await field('distinct-songs')).toBe(String(u.distinct_songs));
-      expect(await field('distinct-artists')).toBe(String(u.distinct_artists));
-      expect(await field('skip-rate')).toBe(formatPercent(u.skip_rate));
-      expect(await field('active-hour')).toBe(formatHour(u.most_active_local_hour));
-      expect(await field('inferred-personality')).toBe(u.inferred!.personality);
-      expect(await field('axis-LV')).toBe(u.inferred!.axes.LV.toFixed(2));
-      expect(await page.locator('[data-field="top-songs"] li').allInnerTexts()).toEqual(u.top_songs.map((s) => `${s.song} — ${s.artist}`));
-      expect(await page.locator('[data-field="top-genres"] li').allInnerTexts()).toEqual(u.top_genres.map((g) => g.name));
-      expect(await field('run-records')).toBe(String(records.length));
-      expect(await field('run-minutes')).toBe(formatMinutes(summary.global.minutes));
-      const labels = await page.locator('[data-field="run-top-artists"] text.label title').allTextContents();
-      expect(labels).toEqual(summary.global.top_artists.map((a) => a.name));
-      expect(await page.locator('#countries tbody tr').count()).toBe(Math.min(REPORT_COUNTRIES, Object.keys(summary.countries).length));
-      expect(await page.locator('svg.chart').count()).toBe(7);
-      expect(await page.locator('[data-field="run-weekday-hour"] rect.heat').count()).toBe(168);
-      expect(await page.locator('[data-field="park-weekday-hour"] rect.heat').count()).toBe(168);
-      // the published table's busiest hour (Saturday 12:00) is the darkest cell of its chart
-      expect(await page.locator('[data-field="park-weekday-hour"] rect.heat').nth(5 * 24 + 12).getAttribute('fill-opacity')).toBe('1.000');
-      const hourBars = page.locator('#global svg.chart').first().locator('rect.bar');
-      expect(await hourBars.count()).toBe(24);
-      const box = await page.locator('#wrapped-card').boundingBox();
-      expect(box!.height).toBeGreaterThan(300);
-      expect(requests.filter((r) => !r.startsWith('file://'))).toEqual([]);
-    } finally {
-      await browser.close();
-    }
-  });
+      try {
+        const page = await browser.newPage();
+        const requests: string[] = [];
+        await page.route('**/*', (route) => {
+          requests.push(route.request().url());
+          return route.request().url().startsWith('file://') ? route.continue() : route.abort();
+        });
+        await page.goto(`file://${result.files.report}`);
+        const field = (name: string) => page.locator(`[data-field="${name}"]`).first().innerText();
+        const u = users[6];
+        expect(await field('user-id')).toBe('7');
+        expect(await field('minutes')).toBe(formatMinutes(u.minutes));
+        expect(await field('distinct-songs')).toBe(String(u.distinct_songs));
+        expect(await field('distinct-artists')).toBe(String(u.distinct_artists));
+        expect(await field('skip-rate')).toBe(formatPercent(u.skip_rate));
+        expect(await field('active-hour')).toBe(formatHour(u.most_active_local_hour));
+        expect(await field('inferred-personality')).toBe(u.inferred!.personality);
+        expect(await field('axis-LV')).toBe(u.inferred!.axes.LV.toFixed(2));
+        expect(await page.locator('[data-field="top-songs"] li').allInnerTexts()).toEqual(
+          u.top_songs.map((s) => `${s.song} — ${s.artist}`),
+        );
+        expect(await page.locator('[data-field="top-genres"] li').allInnerTexts()).toEqual(u.top_genres.map((g) => g.name));
+        expect(await field('run-records')).toBe(String(records.length));
+        expect(await field('run-minutes')).toBe(formatMinutes(summary.global.minutes));
+        const labels = await page.locator('[data-field="run-top-artists"] text.label title').allTextContents();
+        expect(labels).toEqual(summary.global.top_artists.map((a) => a.name));
+        expect(await page.locator('#countries tbody tr').count()).toBe(Math.min(REPORT_COUNTRIES, Object.keys(summary.countries).length));
+        expect(await page.locator('svg.chart').count()).toBe(7);
+        expect(await page.locator('[data-field="run-weekday-hour"] rect.heat').count()).toBe(168);
+        expect(await page.locator('[data-field="park-weekday-hour"] rect.heat').count()).toBe(168);
+        // the published table's busiest hour (Saturday 12:00) is the darkest cell of its chart
+        expect(
+          await page
+            .locator('[data-field="park-weekday-hour"] rect.heat')
+            .nth(5 * 24 + 12)
+            .getAttribute('fill-opacity'),
+        ).toBe('1.000');
+        const hourBars = page.locator('#global svg.chart').first().locator('rect.bar');
+        expect(await hourBars.count()).toBe(24);
+        const box = await page.locator('#wrapped-card').boundingBox();
+        expect(box!.height).toBeGreaterThan(300);
+        expect(requests.filter((r) => !r.startsWith('file://'))).toEqual([]);
+      } finally {
+        await browser.close();
+      }
+    },
+  );
 
   it('runs from the CLI against a Temporal address, writing where --out says', async () => {
     const out = path.join(stack.dataRoot, 'elsewhere');
@@ -186,7 +245,11 @@ describe('analyzeDataset (Wrapped) on a real Temporal dev server', () => {
 
   it('reuses the part analyses of an earlier run of the same parts', async () => {
     const work = path.join(result.outDir, '_work');
-    const mtimes = () => fs.readdirSync(work).sort().map((f) => [f, fs.statSync(path.join(work, f)).mtimeMs]);
+    const mtimes = () =>
+      fs
+        .readdirSync(work)
+        .sort()
+        .map((f) => [f, fs.statSync(path.join(work, f)).mtimeMs]);
     const before = mtimes();
     expect(before.map(([f]) => f)).toEqual(['part-00000.wrapped.json', 'part-00001.wrapped.json', 'part-00002.wrapped.json']);
     await analyze('wr-again', { run: 'data/wr-run', user: 7 });

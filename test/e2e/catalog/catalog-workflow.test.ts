@@ -17,7 +17,12 @@ describe('generateDataset with a scraped catalog, on a real Temporal dev server'
   beforeAll(async () => {
     pages = await new PageServer().start();
     // the page server is on 127.0.0.1, which a worker fetches only when allowed
-    stack = await startGenerationStack({ taskQueue: TASK_QUEUE, threads: 1, tmpPrefix: 'catalog-it-', workerEnv: { WRAPPED_ETL_FETCH_ALLOW: '127.0.0.1' } });
+    stack = await startGenerationStack({
+      taskQueue: TASK_QUEUE,
+      threads: 1,
+      tmpPrefix: 'catalog-it-',
+      workerEnv: { WRAPPED_ETL_FETCH_ALLOW: '127.0.0.1' },
+    });
   });
 
   afterAll(async () => {
@@ -34,15 +39,31 @@ describe('generateDataset with a scraped catalog, on a real Temporal dev server'
     const layout = new RunLayout(result.outDir);
 
     const catalog = await readCatalogFile(layout.catalogPath);
-    expect(catalog.map((s) => s.title)).toEqual(['Old Town Road', 'Sunflower (Spider-Man: Into the Spider-Verse)', 'Without Me', 'Bad Guy', 'Wow.']);
-    expect(catalog[0]).toMatchObject({ artist: 'Lil Nas X featuring Billy Ray Cyrus', year: 2018, length_seconds: 157, source: `html:${url}` });
+    expect(catalog.map((s) => s.title)).toEqual([
+      'Old Town Road',
+      'Sunflower (Spider-Man: Into the Spider-Verse)',
+      'Without Me',
+      'Bad Guy',
+      'Wow.',
+    ]);
+    expect(catalog[0]).toMatchObject({
+      artist: 'Lil Nas X featuring Billy Ray Cyrus',
+      year: 2018,
+      length_seconds: 157,
+      source: `html:${url}`,
+    });
     expect(catalog[0].imputed).toEqual(['genre', 'popularity', 'danceability', 'energy']);
 
     const report = JSON.parse(fs.readFileSync(layout.catalogReportPath, 'utf8'));
     expect(report.songs).toBe(5);
     expect(report.sha256).toBe(sha256(layout.catalogPath));
     expect(report.report.sources[0].skipped).toEqual({ 'missing title': 1, 'year out of range': 1, 'note row': 1 });
-    expect(fs.readdirSync(layout.httpCacheDir).map((f) => path.extname(f)).sort()).toEqual(['.html', '.json']);
+    expect(
+      fs
+        .readdirSync(layout.httpCacheDir)
+        .map((f) => path.extname(f))
+        .sort(),
+    ).toEqual(['.html', '.json']);
 
     const { records } = await readRun(result.outDir);
     expect(records.length).toBeGreaterThan(0);
@@ -67,7 +88,9 @@ describe('generateDataset with a scraped catalog, on a real Temporal dev server'
       expect(String(err.cause?.message)).toContain(pages.url(p));
       expect(String(err.cause?.message)).toMatch(expected);
       const history = await stack.env.client.workflow.getHandle(id).fetchHistory();
-      const attempts = history.events!.filter((e) => e.activityTaskStartedEventAttributes).map((e) => e.activityTaskStartedEventAttributes!.attempt);
+      const attempts = history
+        .events!.filter((e) => e.activityTaskStartedEventAttributes)
+        .map((e) => e.activityTaskStartedEventAttributes!.attempt);
       expect(attempts).toEqual([1, 1]);
       expect(pages.hitsOf(p)).toHaveLength(1);
     }
@@ -77,7 +100,9 @@ describe('generateDataset with a scraped catalog, on a real Temporal dev server'
     const err = await generate('it-catalog-500', { users: 2, catalog: [`html:${pages.url('/always-500')}`] }).catch((e) => e);
     expect(String(err.cause?.message)).toMatch(/failed 4 times, last: HTTP 503/);
     const history = await stack.env.client.workflow.getHandle('it-catalog-500').fetchHistory();
-    const attempts = history.events!.filter((e) => e.activityTaskStartedEventAttributes).map((e) => e.activityTaskStartedEventAttributes!.attempt);
+    const attempts = history
+      .events!.filter((e) => e.activityTaskStartedEventAttributes)
+      .map((e) => e.activityTaskStartedEventAttributes!.attempt);
     expect(attempts).toEqual([1, 1]);
     expect(pages.hitsOf('/always-500')).toHaveLength(4);
   });

@@ -8,7 +8,12 @@ import { makeTmpDir } from '../../helpers/tmp-dir';
 const BIN = path.resolve(__dirname, '../../../bin/wrapped-etl.js');
 
 function cli(args: string[], cwd: string) {
-  const r = spawnSync(process.execPath, [BIN, ...args], { cwd, encoding: 'utf8', timeout: 150_000, env: { ...process.env, LOG_LEVEL: 'warn' } });
+  const r = spawnSync(process.execPath, [BIN, ...args], {
+    cwd,
+    encoding: 'utf8',
+    timeout: 150_000,
+    env: { ...process.env, LOG_LEVEL: 'warn' },
+  });
   return { code: r.status, stdout: r.stdout, stderr: r.stderr };
 }
 
@@ -17,7 +22,25 @@ describe('the wrapped-etl CLI, as a user runs it (embedded Temporal)', () => {
   afterAll(() => tmp.cleanup());
 
   it('generate --json runs a real generation and prints where it went', () => {
-    const r = cli(['generate', '--users', '6', '--sessions-per-user', '2', '--shard-size', '4', '--seed', '5', '--out', 'out', '--run-name', 'cli-run', '--json'], tmp.dir);
+    const r = cli(
+      [
+        'generate',
+        '--users',
+        '6',
+        '--sessions-per-user',
+        '2',
+        '--shard-size',
+        '4',
+        '--seed',
+        '5',
+        '--out',
+        'out',
+        '--run-name',
+        'cli-run',
+        '--json',
+      ],
+      tmp.dir,
+    );
     expect(r.stderr).not.toMatch(/Error/);
     expect(r.code).toBe(0);
     const line = JSON.parse(r.stdout.trim());
@@ -35,7 +58,10 @@ describe('the wrapped-etl CLI, as a user runs it (embedded Temporal)', () => {
     const part = path.join(tmp.dir, 'out', 'cli-run', 'part-00000.avro');
     const r = cli(['inspect', part, '--limit', '3'], tmp.dir);
     expect(r.code).toBe(0);
-    const lines = r.stdout.trim().split('\n').map((l) => JSON.parse(l));
+    const lines = r.stdout
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l));
     expect(lines).toHaveLength(3);
     expect(lines[0].user_id).toBe(1);
     expect(lines[0].user_location.timezone).toMatch(/\//);
@@ -58,7 +84,9 @@ describe('the wrapped-etl CLI, as a user runs it (embedded Temporal)', () => {
     for (const file of [notAvro, tmp.dir]) {
       const r = cli(['inspect', file], tmp.dir);
       expect(r.code).toBe(1);
-      expect(r.stderr).toBe(`wrapped-etl inspect: ${file} is not a readable AVRO container: ${file === tmp.dir ? 'EISDIR: illegal operation on a directory, read' : 'invalid magic bytes'}\n`);
+      expect(r.stderr).toBe(
+        `wrapped-etl inspect: ${file} is not a readable AVRO container: ${file === tmp.dir ? 'EISDIR: illegal operation on a directory, read' : 'invalid magic bytes'}\n`,
+      );
     }
   });
 });

@@ -24,17 +24,24 @@ describe('failures against a real dev server, with `wrapped-etl worker` processe
     workers.push(w);
     return w;
   };
-  const start = (taskQueue: string, workflowId: string) => env.client.workflow.start<GenerateDatasetWorkflow>(GENERATE_DATASET, { taskQueue, workflowId, args: [INPUT] });
+  const start = (taskQueue: string, workflowId: string) =>
+    env.client.workflow.start<GenerateDatasetWorkflow>(GENERATE_DATASET, { taskQueue, workflowId, args: [INPUT] });
   /** attempt numbers of the shard activities that completed, over the whole continue-as-new chain */
   const shardAttempts = async (workflowId: string) =>
-    (await historiesOfChain(env.client, workflowId)).flatMap((h) => h.events!.filter((e) => e.activityTaskStartedEventAttributes).map((e) => e.activityTaskStartedEventAttributes!.attempt!));
+    (await historiesOfChain(env.client, workflowId)).flatMap((h) =>
+      h.events!.filter((e) => e.activityTaskStartedEventAttributes).map((e) => e.activityTaskStartedEventAttributes!.attempt!),
+    );
   const noTempFiles = (dir: string) => expect(fs.readdirSync(dir).filter((f) => f.endsWith('.tmp'))).toEqual([]);
 
   beforeAll(async () => {
     env = await startDevServerEnv({ forced: true });
     // the reference runs on a worker process too, so both sides run the same build (dist/)
     const w = spawnWorker({ address: env.address, taskQueue: 'crash-reference', dataRoot: tmp.dir });
-    const result = await env.client.workflow.execute<GenerateDatasetWorkflow>(GENERATE_DATASET, { taskQueue: 'crash-reference', workflowId: 'reference', args: [INPUT] });
+    const result = await env.client.workflow.execute<GenerateDatasetWorkflow>(GENERATE_DATASET, {
+      taskQueue: 'crash-reference',
+      workflowId: 'reference',
+      args: [INPUT],
+    });
     w.child.kill('SIGTERM');
     await w.exited;
     reference = partHashes(result.outDir);
@@ -129,7 +136,9 @@ describe('failures against a real dev server, with `wrapped-etl worker` processe
     const result = (await handle.result()) as GenerationResult;
     expect(partHashes(result.outDir)).toEqual(reference);
     noTempFiles(result.outDir);
-    const timedOut = (await historiesOfChain(env.client, 'term')).flatMap((h) => h.events!.filter((e) => e.activityTaskTimedOutEventAttributes));
+    const timedOut = (await historiesOfChain(env.client, 'term')).flatMap((h) =>
+      h.events!.filter((e) => e.activityTaskTimedOutEventAttributes),
+    );
     expect(timedOut).toEqual([]);
     expect(await shardAttempts('term')).not.toContain(3);
   }, 90_000);

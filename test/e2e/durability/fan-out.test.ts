@@ -51,7 +51,9 @@ describe('sharded fan-out with a bounded history, on a real dev server that sugg
     }
     expect(Math.max(...chain.map(maxShardsInFlight))).toBe(3);
     // a continued run carries only where to go on from, not the list of finished shards
-    const firstRun = await stack.env.client.workflow.getHandle('fan-wide', chain[1].events![0].workflowExecutionStartedEventAttributes!.continuedExecutionRunId!).describe();
+    const firstRun = await stack.env.client.workflow
+      .getHandle('fan-wide', chain[1].events![0].workflowExecutionStartedEventAttributes!.continuedExecutionRunId!)
+      .describe();
     expect(firstRun.status.name).toBe('CONTINUED_AS_NEW');
     expect(String(firstRun.memo?.summary)).not.toMatch(/failed|cancelled/);
     const carried = chain[1].events![0].workflowExecutionStartedEventAttributes!.input!.payloads!;
@@ -92,7 +94,11 @@ describe('sharded fan-out with a bounded history, on a real dev server that sugg
   it('tells the Web UI and `status` what the run is: memo summary, output folder, progress', async () => {
     const result = await generate('fan-memo', { ...small, users: 4 });
     const desc = await stack.env.client.workflow.getHandle('fan-memo').describe();
-    expect(desc.memo).toMatchObject({ runId: 'fan-memo', outDir: result.outDir, progress: { phase: 'done', shardsDone: 2, shardsTotal: 2, records: result.totalRecords } });
+    expect(desc.memo).toMatchObject({
+      runId: 'fan-memo',
+      outDir: result.outDir,
+      progress: { phase: 'done', shardsDone: 2, shardsTotal: 2, records: result.totalRecords },
+    });
     expect(String(desc.memo!.summary)).toMatch(/4 users x 2 sessions, seed 5, 2 shards of 2/);
 
     const status = await runCli(['status', 'fan-memo', '--json', '--address', stack.env.address]);

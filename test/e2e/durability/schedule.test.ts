@@ -27,7 +27,24 @@ describe('wrapped-etl schedule, against a real dev server', () => {
       // complete generations only: nightly-20200102T020000Z has no manifest, so it stays
       if (old !== 'nightly-20200102T020000Z') fs.writeFileSync(path.join(nightlyDir, old, 'manifest.json'), '{}');
     }
-    const created = await cli('create', 'nightly', '--cron', '0 2 * * *', '--users', '600', '--shard-size', '5', '--sessions-per-user', '5', '--catalog', 'synthetic:200', '--out', 'nightly', '--keep-days', '3');
+    const created = await cli(
+      'create',
+      'nightly',
+      '--cron',
+      '0 2 * * *',
+      '--users',
+      '600',
+      '--shard-size',
+      '5',
+      '--sessions-per-user',
+      '5',
+      '--catalog',
+      'synthetic:200',
+      '--out',
+      'nightly',
+      '--keep-days',
+      '3',
+    );
     expect(created.stderr).toBe('');
     expect(created.stdout).toMatch(/Created schedule nightly/);
     expect(created.stdout).toMatch(/cron: +0 2 \* \* \* \(UTC\)/);
@@ -36,9 +53,18 @@ describe('wrapped-etl schedule, against a real dev server', () => {
     expect((await cli('list')).stdout).toMatch(/^nightly\tACTIVE\t0 2 \* \* \*\tnext \d{4}-/m);
     const listed = await cli('list', '--json');
     expect(listed.code).toBe(0);
-    expect(JSON.parse(listed.stdout)).toEqual({ schedules: [{ name: 'nightly', state: 'ACTIVE', cron: '0 2 * * *', nextRun: expect.stringMatching(/T02:00:00\.000Z$/) }] });
+    expect(JSON.parse(listed.stdout)).toEqual({
+      schedules: [{ name: 'nightly', state: 'ACTIVE', cron: '0 2 * * *', nextRun: expect.stringMatching(/T02:00:00\.000Z$/) }],
+    });
     const describedJson = JSON.parse((await cli('describe', 'nightly', '--json')).stdout);
-    expect(describedJson).toMatchObject({ name: 'nightly', state: 'ACTIVE', cron: '0 2 * * *', keepDays: 3, input: { users: 600, out: 'nightly' }, runsTaken: 0 });
+    expect(describedJson).toMatchObject({
+      name: 'nightly',
+      state: 'ACTIVE',
+      cron: '0 2 * * *',
+      keepDays: 3,
+      input: { users: 600, out: 'nightly' },
+      runsTaken: 0,
+    });
     expect((await cli('pause', 'nightly', '--note', 'maintenance')).stdout).toMatch(/Paused nightly/);
     expect((await cli('describe', 'nightly')).stdout).toMatch(/^nightly: PAUSED \(maintenance\)/);
     expect((await cli('unpause', 'nightly')).stdout).toMatch(/Unpaused nightly/);
@@ -66,12 +92,16 @@ describe('wrapped-etl schedule, against a real dev server', () => {
     const folder = path.basename(result.outDir);
     expect(folder).toMatch(/^nightly-\d{8}T\d{6}Z$/);
     const stamp = folder.slice('nightly-'.length);
-    const scheduledAt = Date.parse(`${stamp.slice(0, 4)}-${stamp.slice(4, 6)}-${stamp.slice(6, 8)}T${stamp.slice(9, 11)}:${stamp.slice(11, 13)}:${stamp.slice(13, 15)}Z`);
+    const scheduledAt = Date.parse(
+      `${stamp.slice(0, 4)}-${stamp.slice(4, 6)}-${stamp.slice(6, 8)}T${stamp.slice(9, 11)}:${stamp.slice(11, 13)}:${stamp.slice(13, 15)}Z`,
+    );
     expect(scheduledAt).toBeGreaterThanOrEqual(Math.floor(before / 1000) * 1000);
     expect(scheduledAt).toBeLessThanOrEqual(Date.now());
     expect(path.dirname(result.outDir)).toBe(nightlyDir);
     expect(fs.existsSync(result.manifest)).toBe(true);
-    expect(fs.readdirSync(nightlyDir).sort()).toEqual([folder, 'nightly-20200102T020000Z', 'nightly-notes', 'other-20200101T020000Z'].sort());
+    expect(fs.readdirSync(nightlyDir).sort()).toEqual(
+      [folder, 'nightly-20200102T020000Z', 'nightly-notes', 'other-20200101T020000Z'].sort(),
+    );
 
     expect((await cli('delete', 'nightly')).stdout).toMatch(/Deleted schedule nightly/);
     expect((await cli('list')).stdout).toBe('no schedules\n');
@@ -82,7 +112,11 @@ describe('wrapped-etl schedule, against a real dev server', () => {
   });
 
   it('status of a FAILED generation exits 1 and says how to go on once', async () => {
-    const handle = await stack.env.client.workflow.start('generateDataset', { taskQueue: TASK_QUEUE, workflowId: 'doomed', args: [{ users: -1 }] });
+    const handle = await stack.env.client.workflow.start('generateDataset', {
+      taskQueue: TASK_QUEUE,
+      workflowId: 'doomed',
+      args: [{ users: -1 }],
+    });
     await expect(handle.result()).rejects.toThrow();
     const status = await runCli(['status', 'doomed', '--address', stack.env.address]);
     expect(status.code).toBe(1);

@@ -22,7 +22,8 @@ const BASE = { users: 24, shardSize: 10, sessionsPerUser: 3, seed: 11, paralleli
 function readWith<T>(file: string, readerSchema?: avro.Schema): Promise<T[]> {
   return new Promise((resolve, reject) => {
     const out: T[] = [];
-    avro.createFileDecoder(file, readerSchema ? { readerSchema } : undefined)
+    avro
+      .createFileDecoder(file, readerSchema ? { readerSchema } : undefined)
       .on('data', (r: T) => out.push(r))
       .on('end', () => resolve(out))
       .on('error', reject);
@@ -96,8 +97,14 @@ describe('Parquet, schema v2, Spotify exports and independent readers on real ru
       expect(Number(row.len)).toBe(sum((r) => r.length_seconds));
       expect(Number(row.st)).toBe(sum((r) => r.listening_time.start_time));
       expect(Number(row.et)).toBe(sum((r) => r.listening_time.end_time));
-      expect(row.lat as number).toBeCloseTo(sum((r) => r.user_location.latitude), 3);
-      expect(row.energy as number).toBeCloseTo(sum((r) => r.energy), 3);
+      expect(row.lat as number).toBeCloseTo(
+        sum((r) => r.user_location.latitude),
+        3,
+      );
+      expect(row.energy as number).toBeCloseTo(
+        sum((r) => r.energy),
+        3,
+      );
       expect(row.countries).toBe(new Set(records.map((r) => r.user_location.country)).size);
       expect(row.songs).toBe(new Set(records.map((r) => r.song_name + r.artist)).size);
       expect(row.skipped).toBe(records.filter((r) => r.interaction === 'skipped').length);
@@ -111,9 +118,18 @@ describe('Parquet, schema v2, Spotify exports and independent readers on real ru
     rows.forEach((row, i) => {
       const r = avroRows[i];
       expect(row).toMatchObject({
-        user_id: r.user_id, user_location_country: r.user_location.country, user_location_city: r.user_location.city,
-        user_location_timezone: r.user_location.timezone, song_name: r.song_name, artist: r.artist, interaction: r.interaction,
-        personality: r.personality, session_id: r.session_id, device: r.device, reason_end: r.reason_end, shuffle: r.shuffle,
+        user_id: r.user_id,
+        user_location_country: r.user_location.country,
+        user_location_city: r.user_location.city,
+        user_location_timezone: r.user_location.timezone,
+        song_name: r.song_name,
+        artist: r.artist,
+        interaction: r.interaction,
+        personality: r.personality,
+        session_id: r.session_id,
+        device: r.device,
+        reason_end: r.reason_end,
+        shuffle: r.shuffle,
       });
       expect([Number(row.st), Number(row.et)]).toEqual([r.listening_time.start_time, r.listening_time.end_time]);
       expect(row.user_location_latitude as number).toBeCloseTo(r.user_location.latitude, 4);
@@ -130,7 +146,12 @@ describe('Parquet, schema v2, Spotify exports and independent readers on real ru
     const { manifest, records } = await readRun(v2.outDir);
     expect(manifest.schema).toEqual(V2);
     // the header of a v2 part keeps its logical types and defaults; a v1 part keeps the seed's bare schema
-    const header = (file: string) => JSON.stringify(execFileSync(process.execPath, [path.resolve(__dirname, '../../../bin/wrapped-etl.js'), 'inspect', file, '--schema'], { encoding: 'utf8' }));
+    const header = (file: string) =>
+      JSON.stringify(
+        execFileSync(process.execPath, [path.resolve(__dirname, '../../../bin/wrapped-etl.js'), 'inspect', file, '--schema'], {
+          encoding: 'utf8',
+        }),
+      );
     expect(header(path.join(v2.outDir, 'part-00000.avro'))).toContain('timestamp-millis');
     expect(header(path.join(v1.outDir, 'part-00000.avro'))).not.toContain('timestamp-millis');
     expect((await readRun(v1.outDir)).manifest.schema).toEqual(V1);
@@ -161,7 +182,16 @@ describe('Parquet, schema v2, Spotify exports and independent readers on real ru
     const v1Records = await readWith<ListeningRecord>(path.join(v1.outDir, 'part-00000.avro'));
     const v1AsV2 = await readWith<ListeningRecordV2>(path.join(v1.outDir, 'part-00000.avro'), V2);
     expect(v1AsV2).toHaveLength(v1Records.length);
-    expect(v1AsV2[0]).toMatchObject({ ...plain(v1Records[0]), session_id: null, device: 'unknown', reason_start: 'unknown', reason_end: 'unknown', shuffle: false, offline: false, incognito_mode: false });
+    expect(v1AsV2[0]).toMatchObject({
+      ...plain(v1Records[0]),
+      session_id: null,
+      device: 'unknown',
+      reason_start: 'unknown',
+      reason_end: 'unknown',
+      shuffle: false,
+      offline: false,
+      incognito_mode: false,
+    });
 
     const v2AsV1 = await readWith<ListeningRecord>(path.join(v2.outDir, 'part-00000.avro'), V1);
     expect(plain(v2AsV1)).toEqual(plain(v1Records));
@@ -187,9 +217,17 @@ describe('Parquet, schema v2, Spotify exports and independent readers on real ru
       const r = mine[i];
       expect(s).toMatchObject({
         ts: new Date(r.listening_time.end_time).toISOString().replace(/\.\d{3}Z$/, 'Z'),
-        platform: r.device, ms_played: r.listening_time.end_time - r.listening_time.start_time, conn_country: r.user_location.country,
-        master_metadata_track_name: r.song_name, master_metadata_album_artist_name: r.artist, reason_start: r.reason_start,
-        reason_end: r.reason_end, shuffle: r.shuffle, skipped: r.interaction === 'skipped', offline: r.offline, incognito_mode: r.incognito_mode,
+        platform: r.device,
+        ms_played: r.listening_time.end_time - r.listening_time.start_time,
+        conn_country: r.user_location.country,
+        master_metadata_track_name: r.song_name,
+        master_metadata_album_artist_name: r.artist,
+        reason_start: r.reason_start,
+        reason_end: r.reason_end,
+        shuffle: r.shuffle,
+        skipped: r.interaction === 'skipped',
+        offline: r.offline,
+        incognito_mode: r.incognito_mode,
       });
       expect(s.spotify_track_uri).toMatch(/^spotify:track:[0-9A-Za-z]{22}$/);
       if (s.skipped) expect(s.reason_end).toBe('fwdbtn');
@@ -205,24 +243,32 @@ describe('Parquet, schema v2, Spotify exports and independent readers on real ru
     const bad = exportCommand([v1.outDir, '--format', 'spotify-basic', '--user', '999', '--out', out('none.json')]);
     await expect(bad).rejects.toThrow(UsageError);
     await expect(bad).rejects.toThrow(/user: the run has users 1..24, got 999/);
-    await expect(exportCommand([v1.outDir, '--format', 'csv', '--user', '1', '--out', out('none.json')])).rejects.toThrow(/--format must be one of spotify-extended, spotify-basic/);
+    await expect(exportCommand([v1.outDir, '--format', 'csv', '--user', '1', '--out', out('none.json')])).rejects.toThrow(
+      /--format must be one of spotify-extended, spotify-basic/,
+    );
     expect(fs.existsSync(out('none.json'))).toBe(false);
   });
 
   const python = path.resolve(__dirname, '../../../.venv/bin/python');
-  const hasFastavro = fs.existsSync(python) && (() => {
-    try {
-      execFileSync(python, ['-c', 'import fastavro'], { stdio: 'ignore' });
-      return true;
-    } catch {
-      return false;
-    }
-  })();
+  const hasFastavro =
+    fs.existsSync(python) &&
+    (() => {
+      try {
+        execFileSync(python, ['-c', 'import fastavro'], { stdio: 'ignore' });
+        return true;
+      } catch {
+        return false;
+      }
+    })();
 
   // CI (.ci/run, CI=true) installs fastavro into .venv; elsewhere the test runs when it is there
-  it.skipIf(!hasFastavro && !process.env.CI)('reads every AVRO part with Python fastavro, a reader this project did not write', async () => {
-    expect(hasFastavro, `${python} with fastavro is missing: python3 -m venv .venv && .venv/bin/pip install fastavro (see .ci/run)`).toBe(true);
-    const script = `
+  it.skipIf(!hasFastavro && !process.env.CI)(
+    'reads every AVRO part with Python fastavro, a reader this project did not write',
+    async () => {
+      expect(hasFastavro, `${python} with fastavro is missing: python3 -m venv .venv && .venv/bin/pip install fastavro (see .ci/run)`).toBe(
+        true,
+      );
+      const script = `
 import datetime, fastavro, json, sys
 EPOCH = datetime.datetime(1970, 1, 1, tzinfo=datetime.timezone.utc)
 def millis(value):
@@ -239,25 +285,27 @@ for f in sys.argv[1:]:
                     "startType": type(start).__name__, "startIso": start.isoformat() if isinstance(start, datetime.datetime) else None})
 print(json.dumps(out, default=millis))
 `;
-    for (const run of [v1, v2]) {
-      const { manifest } = await readRun(run.outDir);
-      const files = manifest.parts.map((p) => path.join(run.outDir, p.file));
-      const result = JSON.parse(execFileSync(python, ['-c', script, ...files], { encoding: 'utf8', maxBuffer: 64 << 20 })) as {
-        count: number;
-        schema: string;
-        sample: unknown[];
-        startType: string;
-        startIso: string | null;
-      }[];
-      for (const [i, part] of manifest.parts.entries()) {
-        expect(result[i].count).toBe(part.records);
-        expect(result[i].schema).toBe('music.ListeningHistory');
-        const avsc = await readWith<ListeningRecord>(files[i]);
-        expect(result[i].sample).toEqual(plain(avsc.filter((_, k) => k % 37 === 0)));
-        // v1 is the seed's bare long; v2's timestamp-millis reads as a UTC datetime, to the millisecond
-        expect(result[i].startType).toBe(run === v2 ? 'datetime' : 'int');
-        if (run === v2) expect(result[i].startIso).toBe(new Date(avsc[0].listening_time.start_time).toISOString().replace('Z', '000+00:00'));
+      for (const run of [v1, v2]) {
+        const { manifest } = await readRun(run.outDir);
+        const files = manifest.parts.map((p) => path.join(run.outDir, p.file));
+        const result = JSON.parse(execFileSync(python, ['-c', script, ...files], { encoding: 'utf8', maxBuffer: 64 << 20 })) as {
+          count: number;
+          schema: string;
+          sample: unknown[];
+          startType: string;
+          startIso: string | null;
+        }[];
+        for (const [i, part] of manifest.parts.entries()) {
+          expect(result[i].count).toBe(part.records);
+          expect(result[i].schema).toBe('music.ListeningHistory');
+          const avsc = await readWith<ListeningRecord>(files[i]);
+          expect(result[i].sample).toEqual(plain(avsc.filter((_, k) => k % 37 === 0)));
+          // v1 is the seed's bare long; v2's timestamp-millis reads as a UTC datetime, to the millisecond
+          expect(result[i].startType).toBe(run === v2 ? 'datetime' : 'int');
+          if (run === v2)
+            expect(result[i].startIso).toBe(new Date(avsc[0].listening_time.start_time).toISOString().replace('Z', '000+00:00'));
+        }
       }
-    }
-  });
+    },
+  );
 });

@@ -22,7 +22,14 @@ describe('generateDataset on a real Temporal dev server', () => {
   const generate = (workflowId: string, input: object) => stack.generate(workflowId, input);
 
   it('writes part files and a manifest whose counts and checksums are true', async () => {
-    const result = await generate('it-small', { users: 25, shardSize: 10, sessionsPerUser: 3, seed: 7, parallelism: 2, catalog: ['synthetic:300'] });
+    const result = await generate('it-small', {
+      users: 25,
+      shardSize: 10,
+      sessionsPerUser: 3,
+      seed: 7,
+      parallelism: 2,
+      catalog: ['synthetic:300'],
+    });
     expect(result.outDir).toBe(path.join(stack.dataRoot, 'data', 'it-small'));
     const { manifest, records, perPart } = await readRun(result.outDir);
 
@@ -51,7 +58,8 @@ describe('generateDataset on a real Temporal dev server', () => {
     const input = { users: 12, shardSize: 4, sessionsPerUser: 2, seed: 99, catalog: ['synthetic:200'] };
     const a = await generate('it-same-a', { ...input, parallelism: 1 });
     const b = await generate('it-same-b', { ...input, parallelism: 3 });
-    const hashes = (dir: string) => JSON.parse(fs.readFileSync(path.join(dir, 'manifest.json'), 'utf8')).parts.map((p: { sha256: string }) => p.sha256);
+    const hashes = (dir: string) =>
+      JSON.parse(fs.readFileSync(path.join(dir, 'manifest.json'), 'utf8')).parts.map((p: { sha256: string }) => p.sha256);
     expect(hashes(a.outDir)).toEqual(hashes(b.outDir));
   });
 
@@ -62,14 +70,26 @@ describe('generateDataset on a real Temporal dev server', () => {
     const unknown = await generate('it-bad-field', { userz: 3 }).catch((e) => e);
     expect(String(unknown.cause?.message)).toMatch(/userz: unknown field/);
     const history = await stack.env.client.workflow.getHandle('it-bad-input').fetchHistory();
-    const attempts = history.events!.filter((e) => e.activityTaskStartedEventAttributes).map((e) => e.activityTaskStartedEventAttributes!.attempt);
+    const attempts = history
+      .events!.filter((e) => e.activityTaskStartedEventAttributes)
+      .map((e) => e.activityTaskStartedEventAttributes!.attempt);
     expect(attempts).toEqual([1]);
   });
 
   it('fails at once, naming the field, on a country or personality the population model does not know', async () => {
     const cases = [
-      { id: 'it-bad-country', input: { users: 3, countries: ['SE', 'ZZ'] }, field: 'countries', message: /invalid input: countries: no city known for ZZ/ },
-      { id: 'it-bad-personality', input: { users: 3, personalities: { 'The nobody': 1 } }, field: 'personalities', message: /invalid input: personalities: unknown personality "The nobody"; known: / },
+      {
+        id: 'it-bad-country',
+        input: { users: 3, countries: ['SE', 'ZZ'] },
+        field: 'countries',
+        message: /invalid input: countries: no city known for ZZ/,
+      },
+      {
+        id: 'it-bad-personality',
+        input: { users: 3, personalities: { 'The nobody': 1 } },
+        field: 'personalities',
+        message: /invalid input: personalities: unknown personality "The nobody"; known: /,
+      },
     ];
     for (const c of cases) {
       const err = await generate(c.id, c.input).catch((e) => e);
@@ -77,7 +97,9 @@ describe('generateDataset on a real Temporal dev server', () => {
       expect(String(err.cause?.message)).toMatch(c.message);
       expect(err.cause).toMatchObject({ type: 'InvalidInput', nonRetryable: true, details: [{ field: c.field }] });
       const history = await stack.env.client.workflow.getHandle(c.id).fetchHistory();
-      const attempts = history.events!.filter((e) => e.activityTaskStartedEventAttributes).map((e) => e.activityTaskStartedEventAttributes!.attempt);
+      const attempts = history
+        .events!.filter((e) => e.activityTaskStartedEventAttributes)
+        .map((e) => e.activityTaskStartedEventAttributes!.attempt);
       expect(attempts).toEqual([1]);
     }
   });

@@ -46,8 +46,11 @@ describe('what a workflow starter sets cannot reach outside the data root nor de
     elsewhere.cleanup();
   });
 
-  const run = (workflowId: string, input: object, opts: { memo?: Record<string, unknown>; searchAttributes?: Record<string, unknown[]> } = {}) =>
-    stack.env.client.workflow.execute('generateDataset', { taskQueue: TASK_QUEUE, workflowId, args: [input], ...opts } as never);
+  const run = (
+    workflowId: string,
+    input: object,
+    opts: { memo?: Record<string, unknown>; searchAttributes?: Record<string, unknown[]> } = {},
+  ) => stack.env.client.workflow.execute('generateDataset', { taskQueue: TASK_QUEUE, workflowId, args: [input], ...opts } as never);
 
   function plantGenerations(parent: string, names: string[]): void {
     for (const name of names) {
@@ -61,10 +64,14 @@ describe('what a workflow starter sets cannot reach outside the data root nor de
     const today = new Date().toISOString().slice(0, 10).replace(/-/g, '');
     const planted = [`nightly-${today}T000000Z`, 'nightly-20991231T000000Z', 'nightly-20200101T000000Z'];
     plantGenerations(parent, planted);
-    const result = (await run('memo-attack', { ...small, out: 'memo' }, {
-      memo: { schedule: 'nightly', keepDays: -1 },
-      searchAttributes: { TemporalScheduledStartTime: [new Date('2100-01-01T00:00:00Z')] },
-    })) as { outDir: string };
+    const result = (await run(
+      'memo-attack',
+      { ...small, out: 'memo' },
+      {
+        memo: { schedule: 'nightly', keepDays: -1 },
+        searchAttributes: { TemporalScheduledStartTime: [new Date('2100-01-01T00:00:00Z')] },
+      },
+    )) as { outDir: string };
     expect(path.basename(result.outDir)).toBe('memo-attack');
     expect(fs.readdirSync(parent).sort()).toEqual([...planted, 'memo-attack'].sort());
   });
@@ -77,24 +84,36 @@ describe('what a workflow starter sets cannot reach outside the data root nor de
     fs.writeFileSync(path.join(outside.dir, 'victim', 'manifest.json'), '{}');
     fs.symlinkSync(path.join(outside.dir, 'victim'), path.join(parent, 'nightly-20200103T000000Z'));
     const before = Date.now();
-    const result = (await run('sched-forged', { ...small, out: 'sched', schedule: 'nightly', keepDays: 1 }, {
-      searchAttributes: { TemporalScheduledStartTime: [new Date('2100-01-01T00:00:00Z')] },
-    })) as { outDir: string };
+    const result = (await run(
+      'sched-forged',
+      { ...small, out: 'sched', schedule: 'nightly', keepDays: 1 },
+      {
+        searchAttributes: { TemporalScheduledStartTime: [new Date('2100-01-01T00:00:00Z')] },
+      },
+    )) as { outDir: string };
     const folder = path.basename(result.outDir);
     expect(folder).toMatch(/^nightly-\d{8}T\d{6}Z$/);
     expect(folder < 'nightly-2099').toBe(true);
-    expect(fs.readdirSync(parent).sort()).toEqual([folder, 'nightly-20200102T000000Z', 'nightly-20200103T000000Z', 'nightly-20991231T000000Z'].sort());
+    expect(fs.readdirSync(parent).sort()).toEqual(
+      [folder, 'nightly-20200102T000000Z', 'nightly-20200103T000000Z', 'nightly-20991231T000000Z'].sort(),
+    );
     expect(fs.existsSync(path.join(outside.dir, 'victim', 'manifest.json'))).toBe(true);
     expect(Date.now()).toBeGreaterThanOrEqual(before);
   });
 
   it('refuses a bad keepDays or schedule at once, naming the field', async () => {
-    expect(await failure(run('keep-neg', { ...small, schedule: 'nightly', keepDays: -1 }))).toMatch(/invalid input: keepDays: must be between 1/);
+    expect(await failure(run('keep-neg', { ...small, schedule: 'nightly', keepDays: -1 }))).toMatch(
+      /invalid input: keepDays: must be between 1/,
+    );
     expect(await failure(run('keep-tiny', { ...small, schedule: 'nightly', keepDays: -1e308 }))).toMatch(/keepDays/);
-    expect(await failure(run('keep-str', { ...small, schedule: 'nightly', keepDays: '0.001' }))).toMatch(/invalid input: keepDays: must be a whole number/);
+    expect(await failure(run('keep-str', { ...small, schedule: 'nightly', keepDays: '0.001' }))).toMatch(
+      /invalid input: keepDays: must be a whole number/,
+    );
     expect(await failure(run('keep-alone', { ...small, keepDays: 3 }))).toMatch(/invalid input: keepDays: only goes with schedule/);
     expect(await failure(run('sched-bad', { ...small, schedule: '../x' }))).toMatch(/invalid input: schedule:/);
-    expect(await failure(run('sched-future', { ...small, schedule: 'nightly', runId: 'nightly-20991231T000000Z' }))).toMatch(/invalid input: runId: .* future/);
+    expect(await failure(run('sched-future', { ...small, schedule: 'nightly', runId: 'nightly-20991231T000000Z' }))).toMatch(
+      /invalid input: runId: .* future/,
+    );
   });
 
   it('refuses out, runId and analyze paths that lead outside through a symbolic link, writing nothing there', async () => {
@@ -103,12 +122,20 @@ describe('what a workflow starter sets cannot reach outside the data root nor de
     fs.symlinkSync(outside.dir, path.join(stack.dataRoot, 'runs', 'linked-run'));
     const before = listTree(outside.dir);
     expect(await failure(run('sym-out', { ...small, out: 'link2' }))).toMatch(/invalid input: out: "link2" leads outside the data root/);
-    expect(await failure(run('sym-run', { ...small, out: 'runs', runId: 'linked-run' }))).toMatch(/invalid input: runId: .* leads outside the data root/);
+    expect(await failure(run('sym-run', { ...small, out: 'runs', runId: 'linked-run' }))).toMatch(
+      /invalid input: runId: .* leads outside the data root/,
+    );
     const analyze = (input: object) =>
-      stack.env.client.workflow.execute('analyzeDataset', { taskQueue: TASK_QUEUE, workflowId: `sym-analyze-${Object.keys(input).join('-')}`, args: [input] });
+      stack.env.client.workflow.execute('analyzeDataset', {
+        taskQueue: TASK_QUEUE,
+        workflowId: `sym-analyze-${Object.keys(input).join('-')}`,
+        args: [input],
+      });
     expect(await failure(analyze({ run: 'link2' }))).toMatch(/invalid input: run: "link2" leads outside/);
     await run('sym-ok', { ...small, out: 'ok' });
-    expect(await failure(analyze({ run: 'ok/sym-ok', out: 'link2/wrapped' }))).toMatch(/invalid input: out: "link2\/wrapped" leads outside/);
+    expect(await failure(analyze({ run: 'ok/sym-ok', out: 'link2/wrapped' }))).toMatch(
+      /invalid input: out: "link2\/wrapped" leads outside/,
+    );
     expect(listTree(outside.dir)).toEqual(before);
   });
 
@@ -120,7 +147,13 @@ describe('what a workflow starter sets cannot reach outside the data root nor de
       progress: { phase: 'shards', shardsDone: 0, shardsTotal: 2, records: 0, bytes: 0 },
     };
     const before = listTree(outside.dir);
-    const msg = await failure(stack.env.client.workflow.execute('generateDataset', { taskQueue: TASK_QUEUE, workflowId: 'forged-continuation', args: [{}, forged] }));
+    const msg = await failure(
+      stack.env.client.workflow.execute('generateDataset', {
+        taskQueue: TASK_QUEUE,
+        workflowId: 'forged-continuation',
+        args: [{}, forged],
+      }),
+    );
     expect(msg).toMatch(/invalid input: (out|run)/);
     expect(listTree(outside.dir)).toEqual(before);
   });
@@ -158,29 +191,42 @@ describe('what a workflow starter sets cannot reach outside the data root nor de
 
   it('lets one workflow write a run folder: others with the same runId fail at once naming runId', async () => {
     const input = { users: 400, shardSize: 20, sessionsPerUser: 5, catalog: ['synthetic:100'], runId: 'raced' };
-    const outcomes = await Promise.all(['race-a', 'race-b', 'race-c'].map((id) => run(id, input).then(() => 'completed', (e: WorkflowFailedError) => String(e.cause?.message))));
+    const outcomes = await Promise.all(
+      ['race-a', 'race-b', 'race-c'].map((id) =>
+        run(id, input).then(
+          () => 'completed',
+          (e: WorkflowFailedError) => String(e.cause?.message),
+        ),
+      ),
+    );
     expect(outcomes.filter((o) => o === 'completed')).toHaveLength(1);
-    for (const o of outcomes.filter((o) => o !== 'completed')) expect(o).toMatch(/invalid input: runId: .*raced is being written by workflow race-/);
+    for (const o of outcomes.filter((o) => o !== 'completed'))
+      expect(o).toMatch(/invalid input: runId: .*raced is being written by workflow race-/);
     const dir = path.join(stack.dataRoot, 'data', 'raced');
     expect(fs.existsSync(path.join(dir, 'manifest.json'))).toBe(true);
     expect(fs.existsSync(path.join(dir, '_work', 'owner.json'))).toBe(false);
     expect(fs.readdirSync(dir).filter((f) => f.endsWith('.tmp'))).toEqual([]);
   });
 
-  it.skipIf(process.getuid?.() !== 0)('on a full disk (a 2 MB tmpfs) fails at once saying so, where, and how much space is free', async () => {
-    const small = path.join(stack.dataRoot, 'small');
-    fs.mkdirSync(small);
-    const mounted = spawnSync('mount', ['-t', 'tmpfs', '-o', 'size=2m', 'tmpfs', small]);
-    expect(mounted.status, String(mounted.stderr)).toBe(0);
-    try {
-      const started = Date.now();
-      const msg = await failure(run('disk-full', { users: 3000, shardSize: 100, sessionsPerUser: 10, catalog: ['synthetic:200'], out: 'small' }));
-      expect(msg).toMatch(/the disk is full: no space left to write .*small\/disk-full; [\d.]+ MB free of 2\.1 MB/);
-      expect(Date.now() - started).toBeLessThan(60_000);
-    } finally {
-      spawnSync('umount', [small]);
-    }
-  });
+  it.skipIf(process.getuid?.() !== 0)(
+    'on a full disk (a 2 MB tmpfs) fails at once saying so, where, and how much space is free',
+    async () => {
+      const small = path.join(stack.dataRoot, 'small');
+      fs.mkdirSync(small);
+      const mounted = spawnSync('mount', ['-t', 'tmpfs', '-o', 'size=2m', 'tmpfs', small]);
+      expect(mounted.status, String(mounted.stderr)).toBe(0);
+      try {
+        const started = Date.now();
+        const msg = await failure(
+          run('disk-full', { users: 3000, shardSize: 100, sessionsPerUser: 10, catalog: ['synthetic:200'], out: 'small' }),
+        );
+        expect(msg).toMatch(/the disk is full: no space left to write .*small\/disk-full; [\d.]+ MB free of 2\.1 MB/);
+        expect(Date.now() - started).toBeLessThan(60_000);
+      } finally {
+        spawnSync('umount', [small]);
+      }
+    },
+  );
 
   it('fails at once naming out for a NUL byte or an overlong path', async () => {
     expect(await failure(run('nul-out', { ...small, out: 'a\0b' }))).toMatch(/invalid input: out: contains a NUL byte/);

@@ -6,7 +6,8 @@ import { runInProcess } from '../../../src/pipeline/in-process-run';
 import { makeTmpDir } from '../../helpers/tmp-dir';
 
 const ROOT = path.resolve(__dirname, '../../..');
-const cli = (...args: string[]) => spawnSync(process.execPath, ['--import', 'tsx', 'cli/main.ts', 'realism', ...args], { cwd: ROOT, encoding: 'utf8' });
+const cli = (...args: string[]) =>
+  spawnSync(process.execPath, ['--import', 'tsx', 'cli/main.ts', 'realism', ...args], { cwd: ROOT, encoding: 'utf8' });
 
 describe('the default simulation against published streaming data (300 users)', () => {
   const tmp = makeTmpDir();
@@ -68,6 +69,8 @@ describe('the default simulation against published streaming data (300 users)', 
     expect(failing.stdout).toMatch(/FAIL skip\.within5s/);
     expect(failing.stderr).toMatch(/skip\.within5s.* out of range/);
     expect(cli().status).toBe(2);
-    expect(execFileSync(process.execPath, ['--import', 'tsx', 'cli/main.ts', 'realism', '--help'], { cwd: ROOT, encoding: 'utf8' })).toMatch(/--check/);
+    expect(
+      execFileSync(process.execPath, ['--import', 'tsx', 'cli/main.ts', 'realism', '--help'], { cwd: ROOT, encoding: 'utf8' }),
+    ).toMatch(/--check/);
   }, 120_000);
 });

@@ -13,7 +13,10 @@ const FIXTURES = path.join(__dirname, '../../fixtures/catalog');
 /** The real command line, from the TypeScript sources (no build needed). */
 function cli(args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
   return new Promise((resolve) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', path.join(ROOT, 'cli/main.ts'), ...args], { cwd: ROOT, env: { ...process.env, LOG_LEVEL: 'warn' } });
+    const child = spawn(process.execPath, ['--import', 'tsx', path.join(ROOT, 'cli/main.ts'), ...args], {
+      cwd: ROOT,
+      env: { ...process.env, LOG_LEVEL: 'warn' },
+    });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (d) => (stdout += d));
@@ -36,10 +39,22 @@ describe('wrapped-etl catalog import', () => {
   it('imports csv, html and synthetic sources into one AVRO catalog and prints what it did', async () => {
     const out = path.join(tmp.dir, 'catalog.avro');
     const csv = path.join(FIXTURES, 'top2000-quirks.csv');
-    const r = await cli(['catalog', 'import', `csv:${csv}`, `html:${pages.url('/plain.html')}`, 'synthetic:50', '--out', out, '--http-delay', '0']);
+    const r = await cli([
+      'catalog',
+      'import',
+      `csv:${csv}`,
+      `html:${pages.url('/plain.html')}`,
+      'synthetic:50',
+      '--out',
+      out,
+      '--http-delay',
+      '0',
+    ]);
     expect(r.stderr).toContain(`csv:${csv}: reading`);
     expect(r.code).toBe(0);
-    expect(r.stdout).toContain(`csv:${csv}: 16 rows read, 10 songs kept, 6 skipped (year out of range 1, missing artist 1, energy out of range 1, popularity out of range 1, empty row 1, length not positive 1)`);
+    expect(r.stdout).toContain(
+      `csv:${csv}: 16 rows read, 10 songs kept, 6 skipped (year out of range 1, missing artist 1, energy out of range 1, popularity out of range 1, empty row 1, length not positive 1)`,
+    );
     expect(r.stdout).toContain('  line 11: year out of range: 2031 (allowed 1900..2026)');
     expect(r.stdout).toContain(`html:${pages.url('/plain.html')}: 3 rows read, 3 songs kept, 0 skipped`);
     expect(r.stdout).toContain('duplicates merged: 1');
@@ -59,7 +74,11 @@ describe('wrapped-etl catalog import', () => {
     expect(lines).toHaveLength(1);
     const report = JSON.parse(lines[0]);
     expect(report).toMatchObject({ out, songs: 3, duplicatesMerged: 0 });
-    expect(report.sources[0]).toMatchObject({ rowsRead: 5, songsKept: 3, skipped: { 'year not a number': 1, 'danceability out of range': 1 } });
+    expect(report.sources[0]).toMatchObject({
+      rowsRead: 5,
+      songsKept: 3,
+      skipped: { 'year not a number': 1, 'danceability out of range': 1 },
+    });
     expect(report.sha256).toMatch(/^[0-9a-f]{64}$/);
   });
 

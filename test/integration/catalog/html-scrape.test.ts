@@ -13,7 +13,12 @@ describe('html: scraping song tables from a real HTTP server on 127.0.0.1', () =
   const tmp = makeTmpDir('catalog-html-');
   let n = 0;
   /** a fresh cache dir per call, so each test really fetches */
-  const ctx = (http: Partial<typeof DEFAULT_HTTP> = FAST): IngestContext => ({ seed: 1, currentYear: 2025, cacheDir: path.join(tmp.dir, `cache-${n++}`), http });
+  const ctx = (http: Partial<typeof DEFAULT_HTTP> = FAST): IngestContext => ({
+    seed: 1,
+    currentYear: 2025,
+    cacheDir: path.join(tmp.dir, `cache-${n++}`),
+    http,
+  });
 
   beforeAll(async () => {
     server = await new PageServer().start();
@@ -153,7 +158,9 @@ describe('html: scraping song tables from a real HTTP server on 127.0.0.1', () =
 
     const noTable = await readSource(`html:${server.url('/no-songs.html')}`, ctx()).catch((e) => e);
     expect(noTable.retryable).toBe(false);
-    expect(noTable.message).toContain(`no table at ${server.url('/no-songs.html')} has a title-like column (Title, Song, Single, Track) and an artist-like column`);
+    expect(noTable.message).toContain(
+      `no table at ${server.url('/no-songs.html')} has a title-like column (Title, Song, Single, Track) and an artist-like column`,
+    );
     expect(noTable.message).toContain('[Name, Population]');
     expect(server.hitsOf('/no-songs.html')).toHaveLength(1);
   });

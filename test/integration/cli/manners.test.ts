@@ -74,19 +74,45 @@ describe('CLI manners: version, help, usage errors, exit codes', () => {
   async function helpOf(command: string, argv: string[] = []): Promise<string> {
     const [name, ...sub] = command.split(' ');
     const mod = (await import(`../../../cli/commands/${name}`)) as { run(argv: string[]): Promise<void> };
-    const err = await mod.run([...sub, ...argv, '--help']).then(() => undefined, (e: unknown) => e);
+    const err = await mod.run([...sub, ...argv, '--help']).then(
+      () => undefined,
+      (e: unknown) => e,
+    );
     if (!(err instanceof HelpRequest)) throw new Error(`${command} ${argv.join(' ')}: ${String(err)}`);
     return err.text;
   }
 
   it('help comes from the flag definitions: every listed flag parses, a rejected one is not listed', async () => {
-    for (const command of ['generate', 'status', 'resume', 'cancel', 'wrapped', 'export', 'catalog', 'inspect', 'profile', 'realism', 'worker', 'server', 'schedule create', 'schedule list', 'schedule pause', 'world create', 'world advance', 'world status', 'stream']) {
+    for (const command of [
+      'generate',
+      'status',
+      'resume',
+      'cancel',
+      'wrapped',
+      'export',
+      'catalog',
+      'inspect',
+      'profile',
+      'realism',
+      'worker',
+      'server',
+      'schedule create',
+      'schedule list',
+      'schedule pause',
+      'world create',
+      'world advance',
+      'world status',
+      'stream',
+    ]) {
       const help = await helpOf(command);
       expect(help).toMatch(new RegExp(`^Usage: wrapped-etl ${command}`));
       const flags = listedFlags(help).filter((f) => f !== 'help');
       expect(flags.length, command).toBeGreaterThan(0);
       // every flag the help lists is known to the parser: it gets through to the --help at the end
-      await helpOf(command, flags.flatMap((f) => [`--${f}`, 'x']));
+      await helpOf(
+        command,
+        flags.flatMap((f) => [`--${f}`, 'x']),
+      );
     }
     const create = await helpOf('schedule create');
     expect(create).not.toMatch(/--run-id|--run-name/);
@@ -101,9 +127,16 @@ describe('CLI manners: version, help, usage errors, exit codes', () => {
     const def = {
       name: 'demo',
       about: 'a demo',
-      flags: { n: { type: 'string', value: 'N', help: 'a number' }, tag: { type: 'string', value: 'T', help: 'tags', multiple: true }, dry: { type: 'boolean', help: 'dry' } },
+      flags: {
+        n: { type: 'string', value: 'N', help: 'a number' },
+        tag: { type: 'string', value: 'T', help: 'tags', multiple: true },
+        dry: { type: 'boolean', help: 'dry' },
+      },
     } as const satisfies CommandDef;
-    expect(parseCommand(def, ['a', '--n', '-3', '--tag', 'x', '--tag=y', '--dry', 'b'])).toEqual({ values: { n: '-3', tag: ['x', 'y'], dry: true }, positionals: ['a', 'b'] });
+    expect(parseCommand(def, ['a', '--n', '-3', '--tag', 'x', '--tag=y', '--dry', 'b'])).toEqual({
+      values: { n: '-3', tag: ['x', 'y'], dry: true },
+      positionals: ['a', 'b'],
+    });
     expect(parseCommand(def, ['--', '--help']).positionals).toEqual(['--help']);
     expect(() => parseCommand(def, ['x', '-h'])).toThrow(HelpRequest);
     expect(() => parseCommand(def, ['--n', '--dry'])).toThrow(/--n needs a value \(N\)/);
@@ -126,7 +159,9 @@ describe('CLI manners: paths are checked before any workflow starts', () => {
   it('wrapped on a missing or unfinished run folder fails at once, with no Temporal server started', () => {
     const missing = cli(['wrapped', path.join(tmp.dir, 'nonexistent')], { cwd: tmp.dir });
     expect(missing.code).toBe(2);
-    expect(missing.stderr).toBe(`wrapped-etl wrapped: no run folder at ${path.join(tmp.dir, 'nonexistent')}; see: wrapped-etl wrapped --help\n`);
+    expect(missing.stderr).toBe(
+      `wrapped-etl wrapped: no run folder at ${path.join(tmp.dir, 'nonexistent')}; see: wrapped-etl wrapped --help\n`,
+    );
     fs.mkdirSync(path.join(tmp.dir, 'half'));
     const half = cli(['wrapped', 'half'], { cwd: tmp.dir });
     expect(half.code).toBe(2);
@@ -137,7 +172,9 @@ describe('CLI manners: paths are checked before any workflow starts', () => {
   it('generate refuses what would fail its workflow before any server starts: unknown source kind or country, a run folder holding other params', () => {
     const kind = cli(['generate', '--catalog', 'foo:bar', '--users', '5'], { cwd: tmp.dir });
     expect(kind.code).toBe(2);
-    expect(kind.stderr).toMatch(/^wrapped-etl generate: invalid input: catalog\[0\]: foo:bar: unknown catalog source kind "foo"; use one of .*synthetic:N; see: wrapped-etl generate --help\n$/);
+    expect(kind.stderr).toMatch(
+      /^wrapped-etl generate: invalid input: catalog\[0\]: foo:bar: unknown catalog source kind "foo"; use one of .*synthetic:N; see: wrapped-etl generate --help\n$/,
+    );
     const country = cli(['generate', '--countries', 'SE,XX', '--users', '5'], { cwd: tmp.dir });
     expect(country.code).toBe(2);
     expect(country.stderr).toBe('wrapped-etl generate: invalid input: countries: no city known for XX; see: wrapped-etl generate --help\n');
@@ -200,7 +237,11 @@ describe('CLI manners: colour and progress', () => {
       spawnSync(process.execPath, ['-e', "require('./dist/src/runtime/logger').logger.info('hello')"], {
         cwd: ROOT,
         encoding: 'utf8',
-        env: { ...Object.fromEntries(Object.entries(process.env).filter(([k]) => !['NO_COLOR', 'FORCE_COLOR', 'LOG_LEVEL'].includes(k))), WRAPPED_ETL_LOG_PRETTY: '1', ...env },
+        env: {
+          ...Object.fromEntries(Object.entries(process.env).filter(([k]) => !['NO_COLOR', 'FORCE_COLOR', 'LOG_LEVEL'].includes(k))),
+          WRAPPED_ETL_LOG_PRETTY: '1',
+          ...env,
+        },
       }).stderr;
     expect(log({ NO_COLOR: '1' })).toMatch(/INFO.*hello/);
     expect(log({ NO_COLOR: '1' })).not.toMatch(/\x1b\[/);

@@ -17,17 +17,38 @@ function* syntheticRecords(n: number): Generator<ListeningRecord & { session: nu
   for (let i = 0; i < n; i++) {
     const start = 1_735_689_600_000 + i * 200_000;
     yield {
-      user_id: 1 + Math.floor(i / 500), user_location: { latitude: rng.uniform(-60, 60), longitude: rng.uniform(-170, 170), country: rng.pick(['SE', 'NO', 'JP']), city: `City ${rng.int(1, 50)}`, timezone: 'Europe/Oslo' },
-      interaction: rng.pick(['played', 'skipped', 'paused']), song_name: `Song ${rng.int(1, 900)} ✓`, artist: `Artist ${rng.int(1, 90)}`, genre: rng.pick(['pop', 'rock']),
-      year: rng.int(1960, 2025), popularity: rng.int(0, 100), danceability: rng.next(), energy: rng.next(), length_seconds: rng.int(90, 400),
-      listening_time: { start_time: start, end_time: start + rng.int(2000, 300_000) }, personality: 'The nomad', session: Math.floor(i / 40),
+      user_id: 1 + Math.floor(i / 500),
+      user_location: {
+        latitude: rng.uniform(-60, 60),
+        longitude: rng.uniform(-170, 170),
+        country: rng.pick(['SE', 'NO', 'JP']),
+        city: `City ${rng.int(1, 50)}`,
+        timezone: 'Europe/Oslo',
+      },
+      interaction: rng.pick(['played', 'skipped', 'paused']),
+      song_name: `Song ${rng.int(1, 900)} ✓`,
+      artist: `Artist ${rng.int(1, 90)}`,
+      genre: rng.pick(['pop', 'rock']),
+      year: rng.int(1960, 2025),
+      popularity: rng.int(0, 100),
+      danceability: rng.next(),
+      energy: rng.next(),
+      length_seconds: rng.int(90, 400),
+      listening_time: { start_time: start, end_time: start + rng.int(2000, 300_000) },
+      personality: 'The nomad',
+      session: Math.floor(i / 40),
     };
   }
 }
 
 function v2Records(n: number): ListeningRecordV2[] {
   const deriver = new PlaybackContextDeriver(3);
-  return [...syntheticRecords(n)].map((r, i) => ({ ...r, ...deriver.next(r, r.session), session_id: i % 7 === 0 ? null : `u${r.user_id}-s${r.session}`, album: `album ${i % 13}` }));
+  return [...syntheticRecords(n)].map((r, i) => ({
+    ...r,
+    ...deriver.next(r, r.session),
+    session_id: i % 7 === 0 ? null : `u${r.user_id}-s${r.session}`,
+    album: `album ${i % 13}`,
+  }));
 }
 
 function write(file: string, records: Iterable<ListeningRecord | ListeningRecordV2>, version: 1 | 2, codec?: ParquetCodec): void {
@@ -39,7 +60,8 @@ function write(file: string, records: Iterable<ListeningRecord | ListeningRecord
 describe('Parquet part writer (hyparquet-writer)', () => {
   const tmp = makeTmpDir();
   afterAll(() => tmp.cleanup());
-  const query = async (sql: string) => (await (await DuckDBInstance.create(':memory:')).connect()).runAndReadAll(sql).then((r) => r.getRowObjectsJson());
+  const query = async (sql: string) =>
+    (await (await DuckDBInstance.create(':memory:')).connect()).runAndReadAll(sql).then((r) => r.getRowObjectsJson());
 
   it('writes the same bytes for the same rows, and DuckDB reads every value with its type', async () => {
     const records = v2Records(12_345);
@@ -51,14 +73,24 @@ describe('Parquet part writer (hyparquet-writer)', () => {
 
     const types = await query(`select column_name, column_type from (describe select * from read_parquet('${a}'))`);
     expect(Object.fromEntries(types.map((t) => [t.column_name, t.column_type]))).toMatchObject({
-      user_id: 'INTEGER', user_location_latitude: 'FLOAT', song_name: 'VARCHAR', listening_time_start_time: 'TIMESTAMP WITH TIME ZONE',
-      shuffle: 'BOOLEAN', session_id: 'VARCHAR',
+      user_id: 'INTEGER',
+      user_location_latitude: 'FLOAT',
+      song_name: 'VARCHAR',
+      listening_time_start_time: 'TIMESTAMP WITH TIME ZONE',
+      shuffle: 'BOOLEAN',
+      session_id: 'VARCHAR',
     });
     const [row] = await query(`select count(*)::int n, count(session_id)::int sessions, sum(year)::int year_sum, max(song_name) song,
       min(epoch_ms(listening_time_start_time))::bigint first_ms, sum(user_location_latitude::double)::double lat_sum from read_parquet('${a}')`);
     expect(row).toEqual({
-      n: 12_345, sessions: records.filter((r) => r.session_id !== null).length, year_sum: records.reduce((s, r) => s + r.year, 0),
-      song: records.map((r) => r.song_name).sort().pop(), first_ms: String(records[0].listening_time.start_time),
+      n: 12_345,
+      sessions: records.filter((r) => r.session_id !== null).length,
+      year_sum: records.reduce((s, r) => s + r.year, 0),
+      song: records
+        .map((r) => r.song_name)
+        .sort()
+        .pop(),
+      first_ms: String(records[0].listening_time.start_time),
       lat_sum: records.reduce((s, r) => s + Math.fround(r.user_location.latitude), 0),
     });
   });
@@ -66,7 +98,8 @@ describe('Parquet part writer (hyparquet-writer)', () => {
   it('dictionary-encodes strings and records statistics and true sizes per row group, which a filter uses', async () => {
     const file = path.join(tmp.dir, 'stats.parquet');
     write(file, syntheticRecords(20_000), 1);
-    const meta = await query(`select row_group_id::int rg, path_in_schema col, encodings, stats_min_value lo, stats_max_value hi, stats_null_count::int null_count,
+    const meta =
+      await query(`select row_group_id::int rg, path_in_schema col, encodings, stats_min_value lo, stats_max_value hi, stats_null_count::int null_count,
       total_compressed_size::int packed, total_uncompressed_size::int raw, coalesce(dictionary_page_offset, data_page_offset)::int "offset"
       from parquet_metadata('${file}')`);
     expect(new Set(meta.map((m) => m.rg)).size).toBe(5);
@@ -86,7 +119,9 @@ describe('Parquet part writer (hyparquet-writer)', () => {
     for (const m of meta.filter((m) => m.rg !== wanted)) bytes.fill(0xff, m.offset as number, (m.offset as number) + (m.packed as number));
     const pruned = path.join(tmp.dir, 'pruned.parquet');
     fs.writeFileSync(pruned, bytes);
-    expect(await query(`select count(*)::int n, min(song_name) is not null ok from read_parquet('${pruned}') where user_id = 30`)).toEqual([{ n: 500, ok: true }]);
+    expect(await query(`select count(*)::int n, min(song_name) is not null ok from read_parquet('${pruned}') where user_id = 30`)).toEqual([
+      { n: 500, ok: true },
+    ]);
     await expect(query(`select count(*)::int n from read_parquet('${pruned}') where user_id = 3`)).rejects.toThrow();
   });
 
@@ -104,10 +139,19 @@ describe('Parquet part writer (hyparquet-writer)', () => {
     const rows = await query(
       `select ${columns.map((c) => (c.type === 'TIMESTAMP_MILLIS_UTC' ? `epoch_ms(${c.name})::bigint ${c.name}` : c.name)).join(', ')} from read_parquet('${file}')`,
     );
-    const json = (v: unknown, type: string) => (v === undefined || v === null ? null : type === 'FLOAT' ? Math.fround(v as number) : type === 'TIMESTAMP_MILLIS_UTC' || type === 'INT32' ? String(v) : v);
-    expect(rows.map((row) => columns.map((c) => (c.type === 'FLOAT' ? Number(row[c.name]) : c.type === 'INT32' ? String(row[c.name]) : row[c.name])))).toEqual(
-      records.map((r) => columns.map((c) => json(c.value(r), c.type))),
-    );
+    const json = (v: unknown, type: string) =>
+      v === undefined || v === null
+        ? null
+        : type === 'FLOAT'
+          ? Math.fround(v as number)
+          : type === 'TIMESTAMP_MILLIS_UTC' || type === 'INT32'
+            ? String(v)
+            : v;
+    expect(
+      rows.map((row) =>
+        columns.map((c) => (c.type === 'FLOAT' ? Number(row[c.name]) : c.type === 'INT32' ? String(row[c.name]) : row[c.name])),
+      ),
+    ).toEqual(records.map((r) => columns.map((c) => json(c.value(r), c.type))));
   });
 
   it('writes ZSTD pages on request: the same values, smaller, the same bytes each time', async () => {
@@ -122,7 +166,10 @@ describe('Parquet part writer (hyparquet-writer)', () => {
     const codecs = await query(`select distinct compression from parquet_metadata('${zstd}') order by 1`);
     expect(codecs.map((c) => c.compression)).toEqual(['UNCOMPRESSED', 'ZSTD']);
     expect(fs.statSync(zstd).size).toBeLessThan(fs.statSync(snappy).size);
-    const all = (file: string) => query(`select * exclude (listening_time_start_time, listening_time_end_time), epoch_ms(listening_time_start_time)::bigint t from read_parquet('${file}')`);
+    const all = (file: string) =>
+      query(
+        `select * exclude (listening_time_start_time, listening_time_end_time), epoch_ms(listening_time_start_time)::bigint t from read_parquet('${file}')`,
+      );
     expect(await all(zstd)).toEqual(await all(snappy));
   });
 

@@ -21,7 +21,11 @@ describe('html: fetches from workflow input reach only allowed addresses and sta
     http,
     addresses,
   });
-  const fail = (spec: string, c: IngestContext) => readSource(spec, c).then(() => undefined, (e: unknown) => e as SourceError);
+  const fail = (spec: string, c: IngestContext) =>
+    readSource(spec, c).then(
+      () => undefined,
+      (e: unknown) => e as SourceError,
+    );
   const onlyServer = () => new AddressPolicy('127.0.0.1');
 
   beforeAll(async () => {
@@ -36,7 +40,12 @@ describe('html: fetches from workflow input reach only allowed addresses and sta
 
   it('refuses loopback, by address, by name (DNS) and IPv4-mapped IPv6, without connecting', async () => {
     const none = new AddressPolicy('');
-    for (const url of [server.url('/plain.html'), `http://localhost:${server.port}/plain.html`, `http://[::ffff:127.0.0.1]:${server.port}/plain.html`, `http://[::1]:${server.port}/plain.html`]) {
+    for (const url of [
+      server.url('/plain.html'),
+      `http://localhost:${server.port}/plain.html`,
+      `http://[::ffff:127.0.0.1]:${server.port}/plain.html`,
+      `http://[::1]:${server.port}/plain.html`,
+    ]) {
       const err = await fail(`html:${url}`, ctx(none));
       expect(err, url).toBeInstanceOf(SourceError);
       expect(err!.retryable, url).toBe(false);
@@ -49,7 +58,10 @@ describe('html: fetches from workflow input reach only allowed addresses and sta
     const err = await fail(`html:${server.url(`/redirect?to=${encodeURIComponent(internal.url('/plain.html'))}`)}`, ctx(onlyServer()));
     expect(err!.message).toMatch(/127\.0\.0\.2 is a loopback/);
     expect(internal.hits).toHaveLength(0);
-    const { songs } = await readSource(`html:${server.url(`/redirect?to=${encodeURIComponent(server.url('/plain.html'))}`)}`, ctx(onlyServer()));
+    const { songs } = await readSource(
+      `html:${server.url(`/redirect?to=${encodeURIComponent(server.url('/plain.html'))}`)}`,
+      ctx(onlyServer()),
+    );
     expect(songs.length).toBeGreaterThan(0);
   });
 

@@ -62,7 +62,9 @@ describe('a 200-user run: the personality can be told from behaviour alone', () 
     const to = dateToEpochMs('2026-01-01');
     const knownPlaces = new Set(cities().map((c) => `${c.country}|${c.city}|${c.timezone}`));
     const layout = new RunLayout(runDir);
-    const homes = new Map([0, 1].flatMap((s) => readUsersOfShard(layout.usersPath, layout.usersOffsetsPath, s)).map((u) => [u.userId, u.home]));
+    const homes = new Map(
+      [0, 1].flatMap((s) => readUsersOfShard(layout.usersPath, layout.usersOffsetsPath, s)).map((u) => [u.userId, u.home]),
+    );
     let previous: ListeningRecord | undefined;
     let sessionsAway = 0;
     for (const r of records) {
@@ -72,7 +74,11 @@ describe('a 200-user run: the personality can be told from behaviour alone', () 
       else expect(listened).toBe(songLength(r));
       if (r.interaction === 'repeated') {
         expect(previous?.user_id).toBe(r.user_id);
-        expect([previous!.artist, previous!.song_name, previous!.listening_time.end_time - previous!.listening_time.start_time]).toEqual([r.artist, r.song_name, songLength(r)]);
+        expect([previous!.artist, previous!.song_name, previous!.listening_time.end_time - previous!.listening_time.start_time]).toEqual([
+          r.artist,
+          r.song_name,
+          songLength(r),
+        ]);
       }
       expect(listened).toBeGreaterThan(0);
       expect(start).toBeGreaterThanOrEqual(from - 14 * 3_600_000);
@@ -93,7 +99,8 @@ describe('a 200-user run: the personality can be told from behaviour alone', () 
   }, 120_000);
 
   it('prints the profile from the CLI, as text and as one JSON line', () => {
-    const cli = (...args: string[]) => execFileSync(process.execPath, ['--import', 'tsx', 'cli/main.ts', 'profile', ...args], { cwd: ROOT, encoding: 'utf8' });
+    const cli = (...args: string[]) =>
+      execFileSync(process.execPath, ['--import', 'tsx', 'cli/main.ts', 'profile', ...args], { cwd: ROOT, encoding: 'utf8' });
     const json = cli(runDir, '--json');
     expect(json.trim().split('\n')).toHaveLength(1);
     const parsed = JSON.parse(json) as RunProfile;

@@ -14,7 +14,10 @@ const FILES = ['summary.json', 'users.json', 'users.parquet', 'top-items.parquet
 const hashes = (dir: string) => Object.fromEntries(FILES.map((f) => [f, sha256File(path.join(dir, f))]));
 
 beforeAll(async () => {
-  await createWorld(worldDir, resolveWorldInput({ name: 'w', users: 80, shardSize: 30, start: '2025-01-25', seed: 3, catalog: ['synthetic:700'] }));
+  await createWorld(
+    worldDir,
+    resolveWorldInput({ name: 'w', users: 80, shardSize: 30, start: '2025-01-25', seed: 3, catalog: ['synthetic:700'] }),
+  );
   for (const day of daysToAdvance(worldDir, '2025-02-07')) {
     await advanceOneDay(worldDir, day, async (jobs) => {
       const out = [];

@@ -9,7 +9,11 @@ const MONDAY = Date.UTC(2025, 0, 6);
 
 let clock = MONDAY + 20 * 60 * MIN;
 /** A stream of `listenedS` seconds of a 200 s song, starting `gapS` seconds after the previous one ended. */
-function stream(song: string, listenedS: number, o: Partial<RealismRecord> & { gapS?: number; lengthS?: number; artist?: string } = {}): RealismRecord {
+function stream(
+  song: string,
+  listenedS: number,
+  o: Partial<RealismRecord> & { gapS?: number; lengthS?: number; artist?: string } = {},
+): RealismRecord {
   const start = clock + (o.gapS ?? 1) * 1000;
   clock = start + listenedS * 1000;
   return {
@@ -35,7 +39,18 @@ describe('realism metrics on hand-made streams', () => {
   it('skip curve: within 5, 10, 30 s and before the end, counting only streams that stopped early', () => {
     const t = new RealismTally();
     // 10 streams: 2 stop at 3 s, 1 at 8 s, 1 at 20 s, 1 at 100 s, 5 play to the end (one 0.4 s short: rounding)
-    t.addUser([stream('a', 3), stream('b', 3), stream('c', 8), stream('d', 20), stream('e', 100), stream('f', 200), stream('g', 200), stream('h', 199.6), stream('i', 200), stream('j', 200)]);
+    t.addUser([
+      stream('a', 3),
+      stream('b', 3),
+      stream('c', 8),
+      stream('d', 20),
+      stream('e', 100),
+      stream('f', 200),
+      stream('g', 200),
+      stream('h', 199.6),
+      stream('i', 200),
+      stream('j', 200),
+    ]);
     const card = buildScorecard(t, 100);
     expect(byId(card, 'skip.within5s').value).toBeCloseTo(0.2, 10);
     expect(byId(card, 'skip.within10s').value).toBeCloseTo(0.3, 10);
@@ -82,7 +97,20 @@ describe('realism metrics on hand-made streams', () => {
     PARK_2019_HOUR_DOW.forEach((row, d) => row.forEach((v, h) => (shaped.hourDow[d][h] = Math.round(v * 1000) + 7)));
     shaped.streams = shaped.hourDow.flat().reduce((a, b) => a + b, 0);
     expect(buildScorecard(shaped, 1).metrics.find((m) => m.id === 'time.hourDowPearson')!.value).toBeGreaterThan(0.9999);
-    expect(scaledLike([[2, 4], [6, 8]], [[0, 1], [2, 3]]).flat().map((x) => Math.round(x * 1e9) / 1e9)).toEqual([0, 1, 2, 3]);
+    expect(
+      scaledLike(
+        [
+          [2, 4],
+          [6, 8],
+        ],
+        [
+          [0, 1],
+          [2, 3],
+        ],
+      )
+        .flat()
+        .map((x) => Math.round(x * 1e9) / 1e9),
+    ).toEqual([0, 1, 2, 3]);
     expect(pearson([1, 2, 3], [2, 4, 6])).toBeCloseTo(1, 12);
     expect(pearson([1, 2, 3], [3, 2, 1])).toBeCloseTo(-1, 12);
   });
@@ -117,7 +145,8 @@ describe('realism metrics on hand-made streams', () => {
 
   it('volume: heavy tail, minutes per active local day', () => {
     const t = new RealismTally();
-    for (let u = 1; u <= 10; u++) t.addUser(Array.from({ length: u === 10 ? 30 : 3 }, (_, i) => stream(`s${i}`, 60, { user_id: u, lengthS: 60 })));
+    for (let u = 1; u <= 10; u++)
+      t.addUser(Array.from({ length: u === 10 ? 30 : 3 }, (_, i) => stream(`s${i}`, 60, { user_id: u, lengthS: 60 })));
     const card = buildScorecard(t, 100);
     expect(byId(card, 'volume.top10pctUsersShare').value).toBeCloseTo(30 / 57, 10);
     expect(byId(card, 'volume.p90OverMedian').value).toBeCloseTo(quantile([3, 3, 3, 3, 3, 3, 3, 3, 3, 30], 0.9) / 3, 10);
@@ -126,7 +155,13 @@ describe('realism metrics on hand-made streams', () => {
 
   it('catalog head: the share of streams going to the top 1% of the catalog', () => {
     const t = new RealismTally();
-    t.addUser([...Array.from({ length: 6 }, () => stream('hit', 200)), stream('x', 200), stream('y', 200), stream('z', 200), stream('w', 200)]);
+    t.addUser([
+      ...Array.from({ length: 6 }, () => stream('hit', 200)),
+      stream('x', 200),
+      stream('y', 200),
+      stream('z', 200),
+      stream('w', 200),
+    ]);
     expect(byId(buildScorecard(t, 100), 'catalog.top1pctShare').value).toBeCloseTo(0.6, 10);
     expect(byId(buildScorecard(t, 200), 'catalog.top1pctShare').value).toBeCloseTo(0.7, 10);
   });
@@ -150,7 +185,14 @@ describe('realism metrics on hand-made streams', () => {
 
   it('devices: skip rate of mobile and desktop streams; n/a without a device field', () => {
     const t = new RealismTally();
-    t.addUser([stream('a', 3, { device: 'ios' }), stream('b', 200, { device: 'android' }), stream('c', 3, { device: 'windows' }), stream('d', 200, { device: 'osx' }), stream('e', 200, { device: 'osx' }), stream('f', 200, { device: 'cast' })]);
+    t.addUser([
+      stream('a', 3, { device: 'ios' }),
+      stream('b', 200, { device: 'android' }),
+      stream('c', 3, { device: 'windows' }),
+      stream('d', 200, { device: 'osx' }),
+      stream('e', 200, { device: 'osx' }),
+      stream('f', 200, { device: 'cast' }),
+    ]);
     const card = buildScorecard(t, 100);
     expect(byId(card, 'device.mobileSkip').value).toBe(0.5);
     expect(byId(card, 'device.desktopSkip').value).toBeCloseTo(1 / 3, 10);

@@ -16,11 +16,31 @@ const SE = { latitude: 59.33, longitude: 18.07, country: 'SE', city: 'Stockholm'
 const US = { latitude: 40.71, longitude: -74.01, country: 'US', city: 'New York', timezone: 'America/New_York' };
 const JP = { latitude: 35.68, longitude: 139.69, country: 'JP', city: 'Tokyo', timezone: 'Asia/Tokyo' };
 
-function rec(user: number, loc: typeof SE, artist: string, song: string, genre: string, interaction: Interaction, startIso: string, ms: number): ListeningRecord {
+function rec(
+  user: number,
+  loc: typeof SE,
+  artist: string,
+  song: string,
+  genre: string,
+  interaction: Interaction,
+  startIso: string,
+  ms: number,
+): ListeningRecord {
   const start = Date.parse(startIso);
   return {
-    user_id: user, user_location: loc, interaction, song_name: song, artist, genre, year: 2020, popularity: 50,
-    danceability: 0.5, energy: 0.5, length_seconds: 200, listening_time: { start_time: start, end_time: start + ms }, personality: user === 1 ? 'The replayer' : 'The nomad',
+    user_id: user,
+    user_location: loc,
+    interaction,
+    song_name: song,
+    artist,
+    genre,
+    year: 2020,
+    popularity: 50,
+    danceability: 0.5,
+    energy: 0.5,
+    length_seconds: 200,
+    listening_time: { start_time: start, end_time: start + ms },
+    personality: user === 1 ? 'The replayer' : 'The nomad',
   };
 }
 
@@ -49,7 +69,10 @@ describe('Wrapped figures of hand-made records', () => {
     w.commit();
     const inferred = (userId: number) => {
       let n = 0;
-      return { add: () => void n++, finish: () => ({ personality: `inferred for ${userId} from ${n}`, axes: { FE: 0.5, TN: -0.25, LV: 0.1, CU: -1 } }) };
+      return {
+        add: () => void n++,
+        finish: () => ({ personality: `inferred for ${userId} from ${n}`, axes: { FE: 0.5, TN: -0.25, LV: 0.1, CU: -1 } }),
+      };
     };
     const analysis = await analyzePart(part, 'part-00000.avro', inferred);
     const partial = path.join(tmp.dir, 'partial.json');
@@ -65,18 +88,39 @@ describe('Wrapped figures of hand-made records', () => {
   it('computes each user’s minutes, tops, distinct counts, skip rate and busiest local hour', () => {
     const [u1, u2] = users;
     expect(u1).toMatchObject({
-      user_id: 1, home_country: 'SE', home_city: 'Stockholm', personality: 'The replayer',
-      records: 5, plays: 4, minutes: 16.17, distinct_songs: 4, distinct_artists: 3, skip_rate: 0.2, most_active_local_hour: 8,
+      user_id: 1,
+      home_country: 'SE',
+      home_city: 'Stockholm',
+      personality: 'The replayer',
+      records: 5,
+      plays: 4,
+      minutes: 16.17,
+      distinct_songs: 4,
+      distinct_artists: 3,
+      skip_rate: 0.2,
+      most_active_local_hour: 8,
     });
     expect(u1.top_songs.map((s) => s.song)).toEqual(['a', 'c', 'b2', 'b']);
     expect(u1.top_songs[0]).toEqual({ song: 'a', artist: 'A', plays: 2, minutes: 6 });
-    expect(u1.top_artists.map((a) => [a.name, a.plays])).toEqual([['A', 2], ['C', 1], ['B', 1]]);
+    expect(u1.top_artists.map((a) => [a.name, a.plays])).toEqual([
+      ['A', 2],
+      ['C', 1],
+      ['B', 1],
+    ]);
     expect(u1.top_genres.map((g) => g.name)).toEqual(['pop', 'rock']);
     expect(u1.minutes_by_local_hour[20]).toBe(6.17);
     expect(u1.minutes_by_local_hour[8]).toBe(10);
     expect(u1.inferred).toEqual({ personality: 'inferred for 1 from 5', axes: { FE: 0.5, TN: -0.25, LV: 0.1, CU: -1 } });
 
-    expect(u2).toMatchObject({ user_id: 2, home_country: 'US', home_city: 'New York', records: 3, plays: 2, skip_rate: 0.3333, most_active_local_hour: 3 });
+    expect(u2).toMatchObject({
+      user_id: 2,
+      home_country: 'US',
+      home_city: 'New York',
+      records: 3,
+      plays: 2,
+      skip_rate: 0.3333,
+      most_active_local_hour: 3,
+    });
     expect(u2.minutes_by_local_hour[21]).toBe(0.08);
   });
 
@@ -101,8 +145,13 @@ describe('Wrapped figures of hand-made records', () => {
       { user_id: 1, minutes: 16.17, top_songs: ['a', 'c', 'b2', 'b'], axis_cu: -1 },
       { user_id: 2, minutes: 7.08, top_songs: ['d', 'a'], axis_cu: -1 },
     ]);
-    expect(await q(`select name, plays from read_parquet(${f('top-items.parquet')}) where scope = 'global' and kind = 'artist' order by rank`)).toEqual([
-      { name: 'A', plays: '3' }, { name: 'C', plays: '1' }, { name: 'D', plays: '1' }, { name: 'B', plays: '1' },
+    expect(
+      await q(`select name, plays from read_parquet(${f('top-items.parquet')}) where scope = 'global' and kind = 'artist' order by rank`),
+    ).toEqual([
+      { name: 'A', plays: '3' },
+      { name: 'C', plays: '1' },
+      { name: 'D', plays: '1' },
+      { name: 'B', plays: '1' },
     ]);
     expect(await q(`select minutes from read_parquet(${f('hourly.parquet')}) where country = 'US' and hour = 3`)).toEqual([{ minutes: 4 }]);
     const html = fs.readFileSync(path.join(outDir, 'report.html'), 'utf8');
@@ -117,6 +166,11 @@ describe('analyzeDataset input', () => {
     expect(() => resolveWrappedInput({ run: '../etc' }, '/data')).toThrow(/run: "..\/etc" is outside the data root/);
     expect(() => resolveWrappedInput({ run: 'r', user: 0 }, '/data')).toThrow(/user: must be a user id/);
     expect(() => resolveWrappedInput({ run: 'r', colour: 1 }, '/data')).toThrow(/colour: unknown field/);
-    expect(resolveWrappedInput({ run: 'runs/a' }, '/data')).toEqual({ runDir: '/data/runs/a', outDir: '/data/runs/a/wrapped', user: null, parallelism: 4 });
+    expect(resolveWrappedInput({ run: 'runs/a' }, '/data')).toEqual({
+      runDir: '/data/runs/a',
+      outDir: '/data/runs/a/wrapped',
+      user: null,
+      parallelism: 4,
+    });
   });
 });

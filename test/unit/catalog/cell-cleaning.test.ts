@@ -43,7 +43,9 @@ describe('cell text of real-world tables', () => {
   });
 
   it('removes hidden sort keys and reference superscripts before reading text', () => {
-    const $ = cheerio.load('<table><tr><td><span style="display: none">000001</span>Song<sup class="reference">[12]</sup></td></tr></table>');
+    const $ = cheerio.load(
+      '<table><tr><td><span style="display: none">000001</span>Song<sup class="reference">[12]</sup></td></tr></table>',
+    );
     stripInvisible($);
     expect(cleanCellText($('td').text())).toBe('Song');
   });
@@ -65,7 +67,16 @@ describe('columns and values', () => {
     expect(resolveColumns(y2023)).toEqual({ title: 0, artist: 1, year: 2, danceability: 3, energy: 4 });
     expect(unitsFromHeaders(y2023, resolveColumns(y2023))).toEqual({ length: 'seconds', danceability: 'percent', energy: 'percent' });
     const top10s = ['', 'title', 'artist', 'top genre', 'year', 'bpm', 'nrgy', 'dnce', 'dB', 'live', 'val', 'dur', 'acous', 'spch', 'pop'];
-    expect(resolveColumns(top10s)).toEqual({ title: 1, artist: 2, genre: 3, year: 4, energy: 6, danceability: 7, length: 11, popularity: 14 });
+    expect(resolveColumns(top10s)).toEqual({
+      title: 1,
+      artist: 2,
+      genre: 3,
+      year: 4,
+      energy: 6,
+      danceability: 7,
+      length: 11,
+      popularity: 14,
+    });
     expect(unitsFromHeaders(top10s, resolveColumns(top10s))).toEqual({ length: 'seconds', danceability: 'percent', energy: 'percent' });
   });
 
@@ -84,7 +95,11 @@ describe('columns and values', () => {
 });
 
 describe('table selectors of a description', () => {
-  const page = { body: Buffer.from('<table><tr><th>Song</th><th>Artist</th></tr><tr><td>Other</td><td>X</td></tr></table><div id="main"><table><tr><th>Song</th><th>Artist</th></tr><tr><td>A</td><td>B</td></tr></table></div>') };
+  const page = {
+    body: Buffer.from(
+      '<table><tr><th>Song</th><th>Artist</th></tr><tr><td>Other</td><td>X</td></tr></table><div id="main"><table><tr><th>Song</th><th>Artist</th></tr><tr><td>A</td><td>B</td></tr></table></div>',
+    ),
+  };
   const read = (table: string) => {
     const tally = new SourceTally('source:test.json');
     readHtmlSource(tally, 'http://127.0.0.1/x', page, { table, currentYear: 2025 });

@@ -21,8 +21,17 @@ describe('csv: the "Spotify - All Time Top 2000s" layout', () => {
     const { songs } = await readSource(TOP2000, ctx);
     const byTitle = new Map(songs.map((s) => [s.title, s]));
     expect(songs[0]).toEqual({
-      title: 'Sunrise', artist: 'Norah Jones', album: '', genre: 'adult standards', year: 2004, popularity: 71,
-      danceability: 0.53, energy: 0.3, length_seconds: 201, source: TOP2000, imputed: [],
+      title: 'Sunrise',
+      artist: 'Norah Jones',
+      album: '',
+      genre: 'adult standards',
+      year: 2004,
+      popularity: 71,
+      danceability: 0.53,
+      energy: 0.3,
+      length_seconds: 201,
+      source: TOP2000,
+      imputed: [],
     });
     expect(byTitle.get('Hey, Soul Sister')?.artist).toBe('Train');
     expect(byTitle.get('The "Real" Slim Shady')?.danceability).toBe(0.95);
@@ -37,7 +46,12 @@ describe('csv: the "Spotify - All Time Top 2000s" layout', () => {
     expect(report.rowsRead).toBe(16);
     expect(report.songsKept).toBe(10);
     expect(report.skipped).toEqual({
-      'year out of range': 1, 'missing artist': 1, 'energy out of range': 1, 'popularity out of range': 1, 'empty row': 1, 'length not positive': 1,
+      'year out of range': 1,
+      'missing artist': 1,
+      'energy out of range': 1,
+      'popularity out of range': 1,
+      'empty row': 1,
+      'length not positive': 1,
     });
     // the record with a newline inside quotes spans lines 9-10, so "Future Song" ends on line 11
     expect(report.examples[0]).toBe('line 11: year out of range: 2031 (allowed 1900..2026)');
@@ -79,7 +93,10 @@ describe('csv: other layouts', () => {
   it('keeps an album column when the source has one, and leaves the album empty when not', async () => {
     const file = writeCsv('albums.csv', 'track_name,artists,track_album_name,year\nOne,A,First Album,2001\nTwo,A,,2002\n');
     const { songs } = await readSource(`csv:${file}`, ctx);
-    expect(songs.map((s) => [s.title, s.album])).toEqual([['One', 'First Album'], ['Two', '']]);
+    expect(songs.map((s) => [s.title, s.album])).toEqual([
+      ['One', 'First Album'],
+      ['Two', ''],
+    ]);
     const { songs: top } = await readSource(TOP2000, ctx);
     expect(new Set(top.map((s) => s.album))).toEqual(new Set(['']));
   });
@@ -91,7 +108,15 @@ describe('csv: other layouts', () => {
 
     writeCsv('odd.csv', 'col_a,col_b,col_c,col_d\n"A Song","A Band",87,55\n"B Song","B Band",12,88\n');
     const desc = path.join(tmp.dir, 'odd.json');
-    fs.writeFileSync(desc, JSON.stringify({ path: 'odd.csv', columns: { title: 0, artist: 'COL_B', danceability: 2, energy: 'col_d' }, units: { danceability: 'percent', energy: 'percent' }, defaults: { genre: 'indie' } }));
+    fs.writeFileSync(
+      desc,
+      JSON.stringify({
+        path: 'odd.csv',
+        columns: { title: 0, artist: 'COL_B', danceability: 2, energy: 'col_d' },
+        units: { danceability: 'percent', energy: 'percent' },
+        defaults: { genre: 'indie' },
+      }),
+    );
     const { songs } = await readSource(`source:${desc}`, ctx);
     expect(songs[0]).toMatchObject({ title: 'A Song', artist: 'A Band', danceability: 0.87, energy: 0.55, genre: 'indie' });
     expect(songs[0].imputed).toEqual(['year', 'popularity', 'length_seconds']);
@@ -103,7 +128,9 @@ describe('csv: other layouts', () => {
 
     const desc = path.join(tmp.dir, 'bad-col.json');
     fs.writeFileSync(desc, JSON.stringify({ path: 'no-title.csv', columns: { title: 'Song Name' } }));
-    await expect(readSource(`source:${desc}`, ctx)).rejects.toThrow(/column "Song Name" for title not found; the columns are: "Artist", "Year"/);
+    await expect(readSource(`source:${desc}`, ctx)).rejects.toThrow(
+      /column "Song Name" for title not found; the columns are: "Artist", "Year"/,
+    );
 
     const badDesc = path.join(tmp.dir, 'bad-field.json');
     fs.writeFileSync(badDesc, JSON.stringify({ path: 'x.csv', colums: {} }));

@@ -54,8 +54,12 @@ describe('imputation and merging', () => {
     expect(a.imputed).toEqual(['genre', 'year', 'popularity', 'danceability', 'energy', 'length_seconds']);
     for (const field of ['year', 'popularity', 'danceability', 'energy', 'length_seconds'] as const) expect(a[field]).toBeGreaterThan(0);
     expect(a.genre).not.toBe('');
-    const metal = Array.from({ length: 200 }, (_, i) => imputeSong({ title: `T${i}`, artist: 'A', genre: 'death metal', source: 'x' }, 2025));
-    const classical = Array.from({ length: 200 }, (_, i) => imputeSong({ title: `T${i}`, artist: 'A', genre: 'classical', source: 'x' }, 2025));
+    const metal = Array.from({ length: 200 }, (_, i) =>
+      imputeSong({ title: `T${i}`, artist: 'A', genre: 'death metal', source: 'x' }, 2025),
+    );
+    const classical = Array.from({ length: 200 }, (_, i) =>
+      imputeSong({ title: `T${i}`, artist: 'A', genre: 'classical', source: 'x' }, 2025),
+    );
     const meanEnergy = (xs: typeof metal) => xs.reduce((n, s) => n + s.energy, 0) / xs.length;
     expect(meanEnergy(metal)).toBeGreaterThan(meanEnergy(classical) + 0.5);
     expect(metal[0].imputed).not.toContain('genre');

@@ -17,7 +17,15 @@ const fieldOf = (fn: () => unknown): string => {
 describe('resolveGenerationInput', () => {
   it('turns {} into all defaults, the run id included', () => {
     const p = resolveGenerationInput({}, 'wf-1');
-    expect(p).toMatchObject({ users: DEFAULTS.users, seed: 42, catalog: ['synthetic:8000'], runId: 'wf-1', format: ['avro'], schemaVersion: 1, resume: null });
+    expect(p).toMatchObject({
+      users: DEFAULTS.users,
+      seed: 42,
+      catalog: ['synthetic:8000'],
+      runId: 'wf-1',
+      format: ['avro'],
+      schemaVersion: 1,
+      resume: null,
+    });
     expect(resolveGenerationInput(undefined, 'wf-1')).toEqual(p);
   });
 
@@ -29,9 +37,13 @@ describe('resolveGenerationInput', () => {
     expect(fieldOf(() => resolveGenerationInput({ from: '2025-02-30' }, 'w'))).toMatch(/^from: must be a date YYYY-MM-DD/);
     expect(fieldOf(() => resolveGenerationInput({ from: '2025-05-01', to: '2025-04-01' }, 'w'))).toMatch(/^to: must not be before from/);
     expect(fieldOf(() => resolveGenerationInput({ format: 'avro,orc' }, 'w'))).toMatch(/^format: unknown format "orc"/);
-    expect(fieldOf(() => resolveGenerationInput({ parquetCodec: 'lz4' }, 'w'))).toMatch(/^parquetCodec: unknown Parquet codec .*lz4.*; known: snappy, zstd/);
+    expect(fieldOf(() => resolveGenerationInput({ parquetCodec: 'lz4' }, 'w'))).toMatch(
+      /^parquetCodec: unknown Parquet codec .*lz4.*; known: snappy, zstd/,
+    );
     expect(fieldOf(() => resolveGenerationInput({ countries: ['sweden'] }, 'w'))).toMatch(/^countries: "sweden" is not an ISO/);
-    expect(fieldOf(() => resolveGenerationInput({ axisStrength: { loyalty: 2 } }, 'w'))).toMatch(/^axisStrength.loyalty: must be a number from 0 to 1/);
+    expect(fieldOf(() => resolveGenerationInput({ axisStrength: { loyalty: 2 } }, 'w'))).toMatch(
+      /^axisStrength.loyalty: must be a number from 0 to 1/,
+    );
     expect(fieldOf(() => resolveGenerationInput({ runId: '../escape' }, 'w'))).toMatch(/^runId: must be 1-128 letters/);
     expect(fieldOf(() => resolveGenerationInput({ colour: 'red' }, 'w'))).toMatch(/^colour: unknown field/);
     expect(fieldOf(() => resolveGenerationInput([1, 2], 'w'))).toMatch(/^input: must be one JSON object/);
@@ -50,10 +62,12 @@ describe('resolveGenerationInput', () => {
   it('sizes default shards by the expected records, keeping at least 8 shards; an explicit shardSize wins', () => {
     const shards = (input: Parameters<typeof resolveGenerationInput>[0]) => shardCount(resolveGenerationInput(input, 'wf'));
     // ~460 records per default user: ~540 users (~250k records) per shard
-    expect(resolveGenerationInput({ users: 100_000 }, 'wf').shardSize).toBe(Math.ceil(SHARD_TARGET_RECORDS / (20 * (1.25 * 3600) / 196)));
+    expect(resolveGenerationInput({ users: 100_000 }, 'wf').shardSize).toBe(Math.ceil(SHARD_TARGET_RECORDS / ((20 * (1.25 * 3600)) / 196)));
     expect(shards({ users: 100_000 })).toBe(184);
     // twice the sessions, half the users per shard
-    expect(resolveGenerationInput({ users: 100_000, sessionsPerUser: 40 }, 'wf').shardSize).toBe(Math.ceil(SHARD_TARGET_RECORDS / (40 * (1.25 * 3600) / 196)));
+    expect(resolveGenerationInput({ users: 100_000, sessionsPerUser: 40 }, 'wf').shardSize).toBe(
+      Math.ceil(SHARD_TARGET_RECORDS / ((40 * (1.25 * 3600)) / 196)),
+    );
     expect(shards({ users: 100 })).toBe(8);
     expect(shards({ users: 3 })).toBe(3);
     expect(resolveGenerationInput({ users: 100_000, shardSize: 100 }, 'wf').shardSize).toBe(100);
@@ -62,7 +76,11 @@ describe('resolveGenerationInput', () => {
   it('splits users 1..N into shards that cover each id once', () => {
     const p = { users: 25, shardSize: 10 };
     expect(shardCount(p)).toBe(3);
-    expect([0, 1, 2].map((s) => shardUserRange(p, s))).toEqual([{ first: 1, last: 10 }, { first: 11, last: 20 }, { first: 21, last: 25 }]);
+    expect([0, 1, 2].map((s) => shardUserRange(p, s))).toEqual([
+      { first: 1, last: 10 },
+      { first: 11, last: 20 },
+      { first: 21, last: 25 },
+    ]);
   });
 });
 
@@ -79,7 +97,12 @@ describe('output confinement under the data root', () => {
 
 describe('generation flags', () => {
   it('maps flags onto input fields, flags over --input', () => {
-    const input = inputFromFlags({ users: '5', catalog: ['csv:a.csv', 'synthetic:9'], countries: 'se=3,NO', input: '{"users": 9, "seed": 3}' });
+    const input = inputFromFlags({
+      users: '5',
+      catalog: ['csv:a.csv', 'synthetic:9'],
+      countries: 'se=3,NO',
+      input: '{"users": 9, "seed": 3}',
+    });
     expect(input).toEqual({ users: 5, seed: 3, catalog: ['csv:a.csv', 'synthetic:9'], countries: { SE: 3, NO: 1 } });
   });
 });

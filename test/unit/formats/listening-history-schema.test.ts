@@ -12,7 +12,7 @@ function seedSchema(): unknown {
 }
 
 describe('schemas/listening-history.avsc', () => {
-  it('is the seed spec\'s ListeningHistory, field for field and in order', () => {
+  it("is the seed spec's ListeningHistory, field for field and in order", () => {
     expect(loadSchemaJson(LISTENING_HISTORY_SCHEMA)).toEqual(seedSchema());
   });
 
@@ -20,8 +20,19 @@ describe('schemas/listening-history.avsc', () => {
     const type = avro.Type.forSchema(loadSchemaJson(LISTENING_HISTORY_SCHEMA)) as avro.types.RecordType;
     expect(type.name).toBe('music.ListeningHistory');
     expect(type.fields.map((f) => f.name)).toEqual([
-      'user_id', 'user_location', 'interaction', 'song_name', 'artist', 'genre', 'year', 'popularity',
-      'danceability', 'energy', 'length_seconds', 'listening_time', 'personality',
+      'user_id',
+      'user_location',
+      'interaction',
+      'song_name',
+      'artist',
+      'genre',
+      'year',
+      'popularity',
+      'danceability',
+      'energy',
+      'length_seconds',
+      'listening_time',
+      'personality',
     ]);
     expect((type.field('user_location')!.type as avro.types.RecordType).name).toBe('music.Location');
     expect((type.field('listening_time')!.type as avro.types.RecordType).name).toBe('music.ListeningPeriod');

@@ -26,7 +26,15 @@ describe('scheduled generation folders', () => {
       fs.mkdirSync(path.join(parent, d), { recursive: true });
       fs.writeFileSync(path.join(parent, d, 'manifest.json'), '{}');
     };
-    for (const d of ['nightly-20261120T020000Z', 'nightly-20261126T020000Z', 'nightly-20261129T020000Z', 'nightly-20991231T000000Z', 'nightly2-20200101T000000Z', 'other']) complete(d);
+    for (const d of [
+      'nightly-20261120T020000Z',
+      'nightly-20261126T020000Z',
+      'nightly-20261129T020000Z',
+      'nightly-20991231T000000Z',
+      'nightly2-20200101T000000Z',
+      'other',
+    ])
+      complete(d);
     // scheduled exactly keepDays before: not strictly older
     complete('nightly-20261126T020000Z');
     fs.mkdirSync(path.join(parent, 'nightly-20261101T020000Z'));
@@ -40,7 +48,10 @@ describe('scheduled generation folders', () => {
     expect(names(prunableGenerations(parent, 'nightly', runAt, 3))).toEqual(['nightly-20261120T020000Z']);
     expect(names(prunableGenerations(parent, 'nightly', runAt, 2))).toEqual(['nightly-20261120T020000Z', 'nightly-20261126T020000Z']);
     // a run dated in the future counts back from now, not from its date
-    expect(names(prunableGenerations(parent, 'nightly', new Date('2100-01-01T00:00:00Z'), 1, runAt.getTime()))).toEqual(['nightly-20261120T020000Z', 'nightly-20261126T020000Z']);
+    expect(names(prunableGenerations(parent, 'nightly', new Date('2100-01-01T00:00:00Z'), 1, runAt.getTime()))).toEqual([
+      'nightly-20261120T020000Z',
+      'nightly-20261126T020000Z',
+    ]);
     expect(() => prunableGenerations(parent, 'nightly', runAt, -1)).toThrow(/keepDays/);
     expect(() => prunableGenerations(parent, 'nightly', runAt, 0.001)).toThrow(/keepDays/);
     expect(prunableGenerations(path.join(tmp.dir, 'missing'), 'nightly', runAt, 1)).toEqual([]);

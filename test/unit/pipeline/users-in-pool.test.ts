@@ -56,6 +56,8 @@ describe('the users file written by a pool thread', () => {
 
   it('rejects with the thread error when the model refuses the params', async () => {
     const params = { ...resolveGenerationInput({ users: 10 }, 'w'), personalities: { 'The nobody': 1 } };
-    await expect(pool.run(usersThreadJob, { params, runDir: layoutOf('bad').runDir }, 'users file').result).rejects.toThrow(/personalities: unknown personality "The nobody"/);
+    await expect(pool.run(usersThreadJob, { params, runDir: layoutOf('bad').runDir }, 'users file').result).rejects.toThrow(
+      /personalities: unknown personality "The nobody"/,
+    );
   });
 });

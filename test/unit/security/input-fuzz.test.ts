@@ -25,7 +25,13 @@ function outcome<T>(f: () => T): T | InputError {
 
 const pathPart = fc.constantFrom('..', '.', 'a', 'b', 'link', 'runs', '', '\0', '/', 'x'.repeat(300), '..a', 'a..', '~', '%2e%2e');
 const pathText = fc.array(pathPart, { maxLength: 8 }).map((parts) => parts.join('/'));
-const hostile = fc.oneof(fc.anything(), pathText, fc.double(), fc.string(), fc.constantFrom(-1, 0, 0.001, '0.001', -1e308, 1e308, NaN, Infinity, null, [], {}));
+const hostile = fc.oneof(
+  fc.anything(),
+  pathText,
+  fc.double(),
+  fc.string(),
+  fc.constantFrom(-1, 0, 0.001, '0.001', -1e308, 1e308, NaN, Infinity, null, [], {}),
+);
 
 describe('property-based fuzz of input validation and path confinement', () => {
   const tmp = makeTmpDir('security-fuzz-');
@@ -38,10 +44,26 @@ describe('property-based fuzz of input validation and path confinement', () => {
   afterAll(() => tmp.cleanup());
 
   it('generation input: any value is either refused with an InputError naming a field, or valid params', () => {
-    const field = fc.constantFrom('users', 'out', 'runId', 'schedule', 'keepDays', 'catalog', 'resume', 'from', 'to', 'seed', 'format', 'countries', 'sessionHours');
+    const field = fc.constantFrom(
+      'users',
+      'out',
+      'runId',
+      'schedule',
+      'keepDays',
+      'catalog',
+      'resume',
+      'from',
+      'to',
+      'seed',
+      'format',
+      'countries',
+      'sessionHours',
+    );
     fc.assert(
       fc.property(fc.dictionary(field, hostile, { maxKeys: 5 }), (input) => {
-        const r = outcome(() => resolveGenerationInput(input, 'wf-1', { scheduledAt: new Date('2026-11-29T02:00:00Z'), now: Date.parse('2026-11-29T03:00:00Z') }));
+        const r = outcome(() =>
+          resolveGenerationInput(input, 'wf-1', { scheduledAt: new Date('2026-11-29T02:00:00Z'), now: Date.parse('2026-11-29T03:00:00Z') }),
+        );
         if (r instanceof InputError) {
           expect(r.field.length).toBeGreaterThan(0);
           return;
@@ -51,7 +73,8 @@ describe('property-based fuzz of input validation and path confinement', () => {
         expect(r.out).not.toContain('\0');
         expect(r.keepDays === null || (Number.isInteger(r.keepDays) && r.keepDays >= 1)).toBe(true);
         if (r.keepDays !== null) expect(r.schedule).not.toBeNull();
-        if (r.schedule !== null) expect(scheduledTimeOf(r.runId, r.schedule)!.getTime()).toBeLessThanOrEqual(Date.parse('2026-11-29T03:05:00Z'));
+        if (r.schedule !== null)
+          expect(scheduledTimeOf(r.runId, r.schedule)!.getTime()).toBeLessThanOrEqual(Date.parse('2026-11-29T03:05:00Z'));
       }),
       RUNS,
     );
@@ -94,7 +117,15 @@ describe('property-based fuzz of input validation and path confinement', () => {
     let n = 0;
     fc.assert(
       fc.property(
-        fc.array(fc.record({ days: fc.integer({ min: -400, max: 400 }), complete: fc.boolean(), link: fc.boolean(), schedule: fc.constantFrom('nightly', 'other') }), { maxLength: 8 }),
+        fc.array(
+          fc.record({
+            days: fc.integer({ min: -400, max: 400 }),
+            complete: fc.boolean(),
+            link: fc.boolean(),
+            schedule: fc.constantFrom('nightly', 'other'),
+          }),
+          { maxLength: 8 },
+        ),
         fc.integer({ min: 1, max: 30 }),
         fc.integer({ min: -50, max: 50 }),
         (folders, keepDays, runOffsetDays) => {

@@ -86,7 +86,8 @@ describe('simulation parameters drive behaviour', () => {
       const r = records[i];
       expect(r.listening_time.start_time).toBeGreaterThanOrEqual(day);
       expect(r.listening_time.end_time).toBeLessThanOrEqual(day + 86_400_000);
-      if (i > 0 && records[i - 1].user_id === r.user_id) expect(r.listening_time.start_time).toBeGreaterThanOrEqual(records[i - 1].listening_time.end_time);
+      if (i > 0 && records[i - 1].user_id === r.user_id)
+        expect(r.listening_time.start_time).toBeGreaterThanOrEqual(records[i - 1].listening_time.end_time);
     }
     expect(new Set(records.map((r) => r.user_id)).size).toBe(5);
   });

@@ -13,7 +13,19 @@ import { CatalogReference } from '../../../src/analytics/profile/catalog-referen
 const STRENGTH = { familiarity: 0.85, newness: 0.85, loyalty: 0.85, commonality: 0.85 };
 
 function song(artist: string, year: number, popularity: number, i: number): Song {
-  return { title: `s${i}`, artist, genre: 'pop', year, popularity, danceability: 0.5, energy: 0.5, length_seconds: 200, source: 't', imputed: [], album: '' };
+  return {
+    title: `s${i}`,
+    artist,
+    genre: 'pop',
+    year,
+    popularity,
+    danceability: 0.5,
+    energy: 0.5,
+    length_seconds: 200,
+    source: 't',
+    imputed: [],
+    album: '',
+  };
 }
 
 const catalog: Song[] = Array.from({ length: 4000 }, (_, i) => song(`artist ${i % 1000}`, 1980 + (i % 46), (i * 37) % 101, i));
@@ -34,7 +46,16 @@ describe('LocalTime', () => {
 
   it('matches Intl on every day of three years, DST pauses (Casablanca) and southern zones included', () => {
     const intlOffset = (tz: string, t: number) => {
-      const fmt = new Intl.DateTimeFormat('en-US', { timeZone: tz, hourCycle: 'h23', year: 'numeric', month: 'numeric', day: 'numeric', hour: 'numeric', minute: 'numeric', second: 'numeric' });
+      const fmt = new Intl.DateTimeFormat('en-US', {
+        timeZone: tz,
+        hourCycle: 'h23',
+        year: 'numeric',
+        month: 'numeric',
+        day: 'numeric',
+        hour: 'numeric',
+        minute: 'numeric',
+        second: 'numeric',
+      });
       const p = Object.fromEntries(fmt.formatToParts(new Date(t)).map((x) => [x.type, Number(x.value)]));
       return Date.UTC(p.year, p.month - 1, p.day, p.hour, p.minute, p.second) - t;
     };
@@ -92,7 +113,10 @@ describe('CatalogIndex', () => {
       const memory = new ListenerMemory(index);
       const rng = new SeededRandom('picks', personality);
       const t = tendencies(personality, STRENGTH);
-      let newness = 0, popularity = 0, fresh = 0, replays = 0;
+      let newness = 0,
+        popularity = 0,
+        fresh = 0,
+        replays = 0;
       for (let i = 0; i < 300; i++) {
         const pick = pickSong(index, memory, t, rng, 2025);
         expect(catalog[pick.song].year).toBeLessThanOrEqual(2025);

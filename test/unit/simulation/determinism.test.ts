@@ -70,7 +70,10 @@ describe('determinism: the same input gives the same bytes', () => {
     for (const user of readUsersOfShard(layout.usersPath, layout.usersOffsetsPath, 0)) {
       const records = [...simulateUser(ctx, user)];
       records.forEach((r, i) => {
-        const expected = i === 0 ? 0 : records[i - 1].session! + (r.listening_time.start_time - records[i - 1].listening_time.end_time >= SESSION_GAP_MS ? 1 : 0);
+        const expected =
+          i === 0
+            ? 0
+            : records[i - 1].session! + (r.listening_time.start_time - records[i - 1].listening_time.end_time >= SESSION_GAP_MS ? 1 : 0);
         expect(r.session).toBe(expected);
       });
     }
