@@ -2,7 +2,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { writeCatalogFile } from '../../src/catalog/catalog-file';
-import { ingestSources, type IngestReport } from '../../src/catalog/sources';
+import { ingestSources, parseSourceSpec, SourceError, type IngestReport } from '../../src/catalog/sources';
 import { DEFAULTS } from '../../src/config/generation-input';
 import { refuseTerminal, STDOUT, viaStdout } from '../stdout-out';
 import { parseCommand, usageError, wholeFlag, type CommandDef } from '../flags';
@@ -52,6 +52,17 @@ export async function run(argv: string[]): Promise<void> {
   if (!values.out) throw usageError(CATALOG, '--out FILE.avro is required');
   const toStdout = values.out === STDOUT;
   if (toStdout) refuseTerminal(CATALOG.name, 'an AVRO file');
+  for (const spec of sources) {
+    try {
+      parseSourceSpec(spec);
+    } catch (err) {
+      if (err instanceof SourceError) throw usageError(CATALOG, err.message);
+      throw err;
+    }
+  }
+  if (!toStdout && !fs.existsSync(path.dirname(path.resolve(values.out)))) {
+    throw usageError(CATALOG, `--out: no folder ${path.dirname(path.resolve(values.out))} to write ${path.basename(values.out)} in`);
+  }
   const seed = int('seed', values.seed, 0, 2 ** 53) ?? DEFAULTS.seed;
   const currentYear = int('year', values.year, 1900, 9999) ?? DEFAULT_YEAR;
   const delayMs = int('http-delay', values['http-delay'], 0, 600_000);

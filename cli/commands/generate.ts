@@ -19,6 +19,7 @@ import { ProgressBar } from '../progress-bar';
 import { pollProgress } from '../temporal/progress-poller';
 import { openSession, explicitAddress, type TemporalSession } from '../temporal/session';
 import { TASK_QUEUE } from '../temporal/constants';
+import { workerPolls } from '../temporal/worker-presence';
 import { UsageError } from '../usage-error';
 
 const GENERATE_FLAGS = {
@@ -184,6 +185,11 @@ export async function run(argv: string[]): Promise<void> {
       staticSummary: `wrapped-etl generate: ${params.users} users x ${params.sessionsPerUser} sessions, seed ${params.seed}, shards of ${params.shardSize}`,
     });
     if (values.detach) {
+      if ((await workerPolls(session.client, TASK_QUEUE)) === false) {
+        process.stderr.write(
+          `warning: no worker polls the task queue "${TASK_QUEUE}" on this server; ${workflowId} waits until one starts (wrapped-etl worker --address ...)\n`,
+        );
+      }
       process.stdout.write(values.json ? JSON.stringify({ workflowId }) + '\n' : `Started ${workflowId}\n`);
       return;
     }

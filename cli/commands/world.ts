@@ -200,7 +200,9 @@ async function create(argv: string[]): Promise<void> {
 }
 
 function formatWorldProgress(p: WorldProgress, { elapsedMs }: { elapsedMs: number }): string {
-  return `${p.day ?? '-'}: ${p.shardsDone}/${p.shardsTotal} shards  days ${p.daysDone}/${p.daysTotal}  ${p.records} records  ${(elapsedMs / 1000).toFixed(0)} s`;
+  const secs = `${(elapsedMs / 1000).toFixed(0)} s`;
+  if (p.day === null) return `${p.phase === 'done' ? 'no day to write' : 'planning the days to write'}  ${secs}`;
+  return `${p.day}: ${p.shardsDone}/${p.shardsTotal} shards  days ${p.daysDone}/${p.daysTotal}  ${p.records} records  ${secs}`;
 }
 
 async function advance(argv: string[]): Promise<void> {

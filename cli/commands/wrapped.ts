@@ -42,7 +42,7 @@ personality scores moved, month by month.`,
     },
     json: {
       type: 'boolean',
-      help: 'print one JSON line: {"workflowId","outDir","users","records","cardUser",\n"files":{"summary","users","usersParquet","topItemsParquet","hourlyParquet","report"}}',
+      help: 'print one JSON line: {"workflowId","outDir","users","records","cardUser",\n"files":{"summary","users","usersParquet","topItemsParquet","hourlyParquet","report"}};\nwith --world (no workflow): the same without "workflowId", plus "through",\n"daysRead" and "timeline"',
     },
   },
 } as const satisfies CommandDef;

@@ -143,6 +143,18 @@ describe('failures against a real dev server, with `wrapped-etl worker` processe
     expect(await shardAttempts('term')).not.toContain(3);
   }, 90_000);
 
+  it('generate --detach warns when no worker polls its task queue, and still starts the run', async () => {
+    const r = await runCli(['generate', '--users', '3', '--address', env.address, '--detach', '--run-name', 'lonely'], {
+      WRAPPED_ETL_TASK_QUEUE: 'crash-nobody',
+    });
+    expect(r.code).toBe(0);
+    expect(r.stdout).toBe('Started lonely\n');
+    expect(r.stderr).toBe(
+      'warning: no worker polls the task queue "crash-nobody" on this server; lonely waits until one starts (wrapped-etl worker --address ...)\n',
+    );
+    await env.client.workflow.getHandle('lonely').terminate('test done');
+  });
+
   it('(d) replays the histories of the interrupted runs deterministically', async () => {
     const histories = [];
     for (const workflowId of ['reference', 'kill', 'flaky', 'cancel-me', 'term']) {

@@ -61,6 +61,8 @@ describe('CLI manners: version, help, usage errors, exit codes', () => {
       ['schedule', 'create', 'x', '--cron', 'bogus'],
       ['wrapped', '/nonexistent'],
       ['profile', '/nonexistent'],
+      ['catalog', 'import', 'foo:bar', '--out', 'x.avro'],
+      ['catalog', 'import', 'synthetic:5', '--out', '/nonexistent/dir/c.avro'],
       ['realism', '/nonexistent'],
     ]) {
       const r = cli(args);
