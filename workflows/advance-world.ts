@@ -20,8 +20,7 @@ import {
   type WorldContinuation,
   type WorldProgress,
 } from './contracts';
-
-const RETRY = { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '1 minute', maximumAttempts: 5 } as const;
+import { RETRY } from './activity-retry';
 
 const quick = proxyActivities<WorldActivities>({
   allowEagerDispatch: false,

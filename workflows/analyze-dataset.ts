@@ -5,6 +5,7 @@ import type { WrittenWrapped } from '../src/analytics/wrapped/write-wrapped';
 import { failFast } from './activity-failure';
 import { wrappedProgressQuery, type AnalyzeDatasetWorkflow, type WrappedContinuation, type WrappedProgress } from './contracts';
 import { runBoundedLanes } from './bounded-lanes';
+import { RETRY } from './activity-retry';
 
 export type { WrappedContinuation, WrappedProgress } from './contracts';
 
@@ -12,7 +13,7 @@ const acts = proxyActivities<AnalyticsActivities>({
   allowEagerDispatch: false,
   startToCloseTimeout: '1 hour',
   heartbeatTimeout: '2 minutes',
-  retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '1 minute', maximumAttempts: 5 },
+  retry: RETRY,
 });
 
 /**

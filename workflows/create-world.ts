@@ -3,12 +3,13 @@ import type { WorldActivities, WorldCreated } from '../activities/world-activiti
 import type { WorldInput } from '../src/config/world-input';
 import { failFast } from './activity-failure';
 import type { CreateWorldWorkflow } from './contracts';
+import { RETRY } from './activity-retry';
 
 const acts = proxyActivities<WorldActivities>({
   allowEagerDispatch: false,
   startToCloseTimeout: '2 hours',
   heartbeatTimeout: '2 minutes',
-  retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '1 minute', maximumAttempts: 5 },
+  retry: RETRY,
 });
 
 /** Creates a world (catalog, users, world.json) under the worker's data root; creating it again the same way is a no-op. */

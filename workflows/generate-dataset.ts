@@ -26,10 +26,9 @@ import {
   type GenerationResult,
 } from './contracts';
 import { scheduledAt } from './scheduled-run';
+import { RETRY } from './activity-retry';
 
 export type { Continuation, GenerationMemo, GenerationProgress, GenerationResult, Phase } from './contracts';
-
-const RETRY = { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '1 minute', maximumAttempts: 5 } as const;
 
 // Eager dispatch is off everywhere: an activity handed to a worker with its own workflow task completion is dropped
 // when that worker is stopping (SIGTERM), and then waits out its timeout instead of going to another worker.
@@ -53,7 +52,7 @@ const shards = proxyActivities<GenerationActivities>({
   startToCloseTimeout: '2 hours',
   // short, so a shard of a killed worker is handed to another one quickly; shards heartbeat every few seconds
   heartbeatTimeout: '15 seconds',
-  retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '1 minute', maximumAttempts: 10 },
+  retry: { ...RETRY, maximumAttempts: 10 },
   // a cancelled run ends only once its shard threads have stopped, so a resume never races a stale writer
   cancellationType: ActivityCancellationType.WAIT_CANCELLATION_COMPLETED,
 });

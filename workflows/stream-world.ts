@@ -4,10 +4,13 @@ import type { StreamInput } from '../src/config/stream-input';
 import { failFast } from './activity-failure';
 import { historyShouldContinueAsNew } from './bounded-lanes';
 import { streamProgressQuery, type StreamContinuation, type StreamWorkflowProgress, type StreamWorldWorkflow } from './contracts';
+import { RETRY } from './activity-retry';
 
-const RETRY = { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '1 minute', maximumAttempts: 10 } as const;
-
-const quick = proxyActivities<StreamActivities>({ allowEagerDispatch: false, startToCloseTimeout: '5 minutes', retry: RETRY });
+const quick = proxyActivities<StreamActivities>({
+  allowEagerDispatch: false,
+  startToCloseTimeout: '5 minutes',
+  retry: { ...RETRY, maximumAttempts: 10 },
+});
 
 const days = proxyActivities<StreamActivities>({
   allowEagerDispatch: false,
@@ -15,7 +18,7 @@ const days = proxyActivities<StreamActivities>({
   startToCloseTimeout: '26 hours',
   // short, so the day of a killed worker goes on elsewhere soon; it resumes from the topic's tails
   heartbeatTimeout: '30 seconds',
-  retry: RETRY,
+  retry: { ...RETRY, maximumAttempts: 10 },
 });
 
 /**
