@@ -3,7 +3,8 @@ import * as path from 'node:path';
 import { ApplicationFailure, Context, CancelledFailure } from '@temporalio/activity';
 import { AddressPolicy } from '../src/catalog/address-guard';
 import { writeCatalogFile } from '../src/catalog/catalog-file';
-import { ingestSources, SourceError } from '../src/catalog/sources';
+import { ingestSources, SourceError, type IngestReport } from '../src/catalog/sources';
+import { CATALOG_CACHE_DIR, CatalogCache } from '../src/catalog/catalog-cache';
 import { sha256File, writeFileAtomic } from '../src/runtime/atomic-file';
 import { logger } from '../src/runtime/logger';
 import { catalogRoots, dataRoot, resolveRunDir } from '../src/runtime/data-root';
@@ -83,6 +84,7 @@ export function createGenerationActivities(deps: ActivityDeps) {
   const faults = deps.faults ?? NO_SHARD_FAULTS;
   const log = (runId: string, extra: Record<string, unknown> = {}) => logger.child({ runId, ...extra });
   const fileRoots = catalogRoots(deps.dataRoot ?? dataRoot());
+  const catalogCache = new CatalogCache(path.join(deps.dataRoot ?? dataRoot(), CATALOG_CACHE_DIR));
   const addresses = AddressPolicy.fromEnv();
 
   /**
@@ -200,13 +202,27 @@ export function createGenerationActivities(deps: ActivityDeps) {
         l.info({ songs: previous.songs }, 'catalog checkpoint reused');
         return { path: layout.catalogPath, songs: previous.songs, sha256: previous.sha256 };
       }
+      const currentYear = Number(ref.params.to.slice(0, 4));
+      const recordIngest = (result: CatalogRef, report: IngestReport) =>
+        writeFileAtomic(
+          layout.catalogReportPath,
+          JSON.stringify({ ...result, catalog: ref.params.catalog, seed: ref.params.seed, report }, null, 2),
+        );
+      const cacheKey = CatalogCache.key(ref.params.catalog, ref.params.seed, currentYear);
+      const cached = cacheKey && catalogCache.restore(cacheKey, layout.catalogPath);
+      if (cached) {
+        const result: CatalogRef = { path: layout.catalogPath, songs: cached.songs, sha256: cached.sha256 };
+        recordIngest(result, cached.report);
+        l.info({ songs: cached.songs, cache: catalogCache.dir }, 'catalog taken from the cache');
+        return result;
+      }
       const ctx = Context.current();
       const heartbeat = setInterval(() => ctx.heartbeat(), 5000);
       const stopOwning = keepOwning(ref);
       try {
         const { songs, report } = await ingestSources(ref.params.catalog, {
           seed: ref.params.seed,
-          currentYear: Number(ref.params.to.slice(0, 4)),
+          currentYear,
           cacheDir: layout.httpCacheDir,
           signal: ctx.cancellationSignal,
           fileRoots,
@@ -220,10 +236,14 @@ export function createGenerationActivities(deps: ActivityDeps) {
         for (const source of report.sources) l.info(source, 'catalog source read');
         const file = writeCatalogFile(layout.catalogPath, songs);
         const result: CatalogRef = { path: file.path, songs: file.songs, sha256: file.sha256 };
-        writeFileAtomic(
-          layout.catalogReportPath,
-          JSON.stringify({ ...result, catalog: ref.params.catalog, seed: ref.params.seed, report }, null, 2),
-        );
+        recordIngest(result, report);
+        if (cacheKey) {
+          try {
+            catalogCache.store(cacheKey, file.path, { songs: file.songs, sha256: file.sha256, report });
+          } catch (err) {
+            l.warn({ err, cache: catalogCache.dir }, 'catalog not cached');
+          }
+        }
         l.info({ songs: file.songs, duplicatesMerged: report.duplicatesMerged }, 'catalog ingested');
         return result;
       } catch (err) {

@@ -1,6 +1,5 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { CancelledFailure, WorkflowFailedError } from '@temporalio/client';
 import { InputError } from '../../src/domain/errors';
 import {
   firstParamDifference,
@@ -80,6 +79,7 @@ export async function followGeneration(
     await poller.stop();
     bar?.finish();
     const last = poller.last();
+    const { CancelledFailure, WorkflowFailedError } = await import('@temporalio/client');
     if (err instanceof WorkflowFailedError) {
       if (err.cause instanceof CancelledFailure) {
         const at = last ? ` after ${last.shardsDone}/${last.shardsTotal} shards` : '';
