@@ -1,9 +1,10 @@
 import * as fs from 'node:fs';
 import { AvroContainerWriter } from '../formats/avro/container-writer';
-import { readContainer } from '../formats/avro/read-container';
-import { SONG_SCHEMA, schemaType } from '../formats/avro/schemas';
+import * as avro from 'avsc';
+import { readContainer, readContainerSync } from '../formats/avro/read-container';
+import { loadSchemaJson, SONG_SCHEMA, schemaType } from '../formats/avro/schemas';
 import { derivedBytes } from '../simulation/seeded-random';
-import type { Song } from '../domain/song';
+import type { SimulatedSong, Song } from '../domain/song';
 
 export interface CatalogFile {
   path: string;
@@ -30,5 +31,37 @@ export async function readCatalogFile(filePath: string): Promise<Song[]> {
   // catalogs written before songs had albums resolve to ''
   for await (const song of readContainer<Song>(filePath)) songs.push({ ...song, album: song.album ?? '' });
   if (songs.length === 0) throw new Error(`catalog file ${filePath} holds no songs`);
+  return songs;
+}
+
+/** The fields of a catalog song that the simulation does not read. */
+const PROVENANCE_FIELDS: readonly string[] = ['source', 'imputed'] satisfies Exclude<keyof Song, keyof SimulatedSong>[];
+let simulatedSongType: avro.Type | undefined;
+
+/**
+ * The catalog as the simulation reads it, decoded synchronously (a worker thread loads
+ * it once per catalog): only the fields it reads (the provenance fields are skipped, an
+ * album missing from older catalogs is ''), with each artist and genre string held once
+ * and an album's string shared by the album's songs that follow each other (as they do
+ * in synthetic catalogs): an artist or genre is compared with the previous song's before
+ * it is looked up, since a map of a million distinct strings is slow to fill.
+ */
+export function readSimulatedCatalog(filePath: string): SimulatedSong[] {
+  if (!fs.existsSync(filePath)) throw new Error(`catalog file not found: ${filePath}`);
+  if (!simulatedSongType) {
+    const schema = loadSchemaJson(SONG_SCHEMA) as avro.schema.RecordType;
+    simulatedSongType = avro.Type.forSchema({ ...schema, fields: schema.fields.filter((f) => !PROVENANCE_FIELDS.includes(f.name)) });
+  }
+  const songs = readContainerSync<SimulatedSong>(filePath, simulatedSongType);
+  if (songs.length === 0) throw new Error(`catalog file ${filePath} holds no songs`);
+  const strings = new Map<string, string>();
+  const once = (s: string) => strings.get(s) ?? (strings.set(s, s), s);
+  let previous: SimulatedSong | undefined;
+  for (const song of songs) {
+    song.artist = previous?.artist === song.artist ? previous.artist : once(song.artist);
+    if (previous?.album === song.album) song.album = previous.album;
+    song.genre = previous?.genre === song.genre ? previous.genre : once(song.genre);
+    previous = song;
+  }
   return songs;
 }

@@ -82,9 +82,10 @@ export class CatalogIndex {
     const n = songs.length;
     if (n === 0) throw new Error('the catalog has no songs');
     this.artistOf = new Uint32Array(n);
+    // artists numbered by first appearance; an artist's songs mostly follow each other
     const ids = new Map<string, number>();
     for (let i = 0; i < n; i++) {
-      let a = ids.get(songs[i].artist);
+      let a = i > 0 && songs[i].artist === songs[i - 1].artist ? this.artistOf[i - 1] : ids.get(songs[i].artist);
       if (a === undefined) ids.set(songs[i].artist, (a = ids.size));
       this.artistOf[i] = a;
     }
