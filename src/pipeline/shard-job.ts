@@ -5,7 +5,7 @@ import type { GenerationParams } from '../config/generation-input';
 import { RunLayout } from './run-layout';
 import { PopulationModel } from '../simulation/user-profile';
 import { readUsersOfShard } from './users-file';
-import { simulateUser, simulationContext } from '../simulation/simulate-user';
+import { catalogIndex, simulateUser, simulationContext } from '../simulation/simulate-user';
 import { loadPageCodec } from '../formats/parquet/page-codecs';
 import { PartWriters } from '../formats/part-writers';
 import type { PartFiles } from '../formats/part-formats';
@@ -36,7 +36,9 @@ let cachedCatalog: { sha256: string; songs: SimulatedSong[] } | undefined;
 export function catalogFor(path: string, sha256: string): SimulatedSong[] {
   if (cachedCatalog?.sha256 !== sha256) {
     cachedCatalog = undefined;
-    cachedCatalog = { sha256, songs: readSimulatedCatalog(path) };
+    const { songs, ...artists } = readSimulatedCatalog(path);
+    catalogIndex(songs, artists);
+    cachedCatalog = { sha256, songs };
   }
   return cachedCatalog.songs;
 }
