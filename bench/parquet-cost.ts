@@ -26,10 +26,10 @@ const ROUNDS = 5;
 export async function measureParquetCost(dir: string, target: number, catalog: string[], log: (msg: string) => void): Promise<ParquetCost> {
   const users = Math.max(1, Math.round(target / (await recordsPerUser(dir, catalog))));
   const runs = await Promise.all(
-    (['avro', 'avro,parquet'] as const).map(async (format) => {
-      const runDir = path.join(dir, format.replace(',', '-'));
-      return { format, runDir, ...(await prepareRun(runDir, { users, shardSize: users, format, catalog })) };
-    }),
+    (['avro', 'avro,parquet'] as const).map(async (format) => ({
+      format,
+      ...(await prepareRun(path.join(dir, format.replace(',', '-')), { users, shardSize: users, format, catalog })),
+    })),
   );
   const best = new Map<string, number>();
   const bestCpu = new Map<string, number>();

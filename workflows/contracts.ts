@@ -4,7 +4,7 @@
  * the workflow implementations, and never spell a workflow or query name themselves.
  */
 import { defineQuery } from '@temporalio/workflow';
-import type { RunRef } from '../activities/types';
+import type { RunRef } from '../src/pipeline/steps/step-refs';
 import type { WrappedPlan } from '../activities/analytics-activities';
 import type { WrittenWrapped } from '../src/analytics/wrapped/write-wrapped';
 import type { GenerationInput } from '../src/config/generation-input';

@@ -13,7 +13,7 @@ import {
   workflowInfo,
 } from '@temporalio/workflow';
 import type { GenerationActivities } from '../activities/generation-activities';
-import type { RunRef } from '../activities/types';
+import type { RunRef } from '../src/pipeline/steps/step-refs';
 import type { GenerationInput } from '../src/config/generation-input';
 import { causeMessage, failFast } from './activity-failure';
 import { runBoundedLanes } from './bounded-lanes';

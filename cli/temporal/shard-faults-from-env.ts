@@ -1,4 +1,4 @@
-import type { ShardFaults } from '../../activities/shard-faults';
+import type { ShardFaults } from '../../src/pipeline/steps/shard-faults';
 
 /**
  * Test-only faults from a worker process's environment (the e2e crash tests set them on

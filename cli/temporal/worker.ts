@@ -1,7 +1,7 @@
 import { NativeConnection, Runtime, Worker, DefaultLogger, type LogLevel } from '@temporalio/worker';
 import { createAnalyticsActivities } from '../../activities/analytics-activities';
 import { createGenerationActivities } from '../../activities/generation-activities';
-import type { ShardFaults } from '../../activities/shard-faults';
+import type { ShardFaults } from '../../src/pipeline/steps/shard-faults';
 import { createWorldActivities } from '../../activities/world-activities';
 import { createStreamActivities } from '../../activities/stream-activities';
 import { logger } from '../../src/runtime/logger';

@@ -1,37 +1,62 @@
-import * as fs from 'node:fs';
-import { writeCatalogFile } from '../catalog/catalog-file';
-import { ingestSources } from '../catalog/sources';
-import { writeFileAtomic } from '../runtime/atomic-file';
-import { buildManifest } from './build-manifest';
+import * as path from 'node:path';
+import { shardCount, type GenerationInput, type GenerationParams } from '../config/generation-input';
+import { logger } from '../runtime/logger';
+import { inlineJobs, type JobRunner } from '../runtime/thread-job';
+import { readManifest, type ManifestPart } from './manifest';
 import { RunLayout } from './run-layout';
-import { resolveGenerationInput, shardCount, type GenerationInput, type GenerationParams } from '../config/generation-input';
-import { runUsersJob } from './users-job';
-import { runShardJob, type ShardResult } from './shard-job';
+import { createGenerationSteps, type GenerationSteps } from './steps/generation-steps';
+import { NO_SHARD_FAULTS } from './steps/shard-faults';
+import { IN_PROCESS, inProcessContext, type StepContext } from './steps/step-context';
+import type { RunRef } from './steps/step-refs';
 
-/**
- * The steps of a generation (catalog, users, shards, manifest) run one after the
- * other in this thread, without Temporal: for the bench and for tests of the domain.
- * Production runs go through the generateDataset workflow.
- */
-export async function prepareRun(runDir: string, input: GenerationInput): Promise<{ params: GenerationParams; catalogSha256: string }> {
-  const params = resolveGenerationInput(input, 'in-process');
-  const layout = new RunLayout(runDir);
-  fs.mkdirSync(layout.workDir, { recursive: true });
-  writeFileAtomic(layout.paramsPath, JSON.stringify(params, null, 2) + '\n');
-  const { songs } = await ingestSources(params.catalog, {
-    seed: params.seed,
-    currentYear: Number(params.to.slice(0, 4)),
-    cacheDir: layout.httpCacheDir,
-  });
-  const catalog = writeCatalogFile(layout.catalogPath, songs);
-  runUsersJob({ params, runDir });
-  return { params, catalogSha256: catalog.sha256 };
+export interface InProcessOptions {
+  /** where the users and shard jobs run; default this thread (inlineJobs), or a ThreadPool */
+  jobs?: JobRunner;
+  /** cancels the run */
+  signal?: AbortSignal;
 }
 
-export async function runInProcess(runDir: string, input: GenerationInput): Promise<{ params: GenerationParams; parts: ShardResult[] }> {
-  const { params, catalogSha256 } = await prepareRun(runDir, input);
-  const parts: ShardResult[] = [];
-  for (let shard = 0; shard < shardCount(params); shard++) parts.push(await runShardJob({ params, runDir, shard, catalogSha256 }));
-  buildManifest(params, runDir);
-  return { params, parts };
+/** The input of an in-process run: its folder names `out` (the parent) and `runId`. */
+export type InProcessInput = Omit<GenerationInput, 'out' | 'runId' | 'resume' | 'schedule' | 'keepDays'>;
+
+interface PreparedRun extends RunRef {
+  catalogSha256: string;
+  steps: GenerationSteps;
+  ctx: StepContext;
+}
+
+/**
+ * The generation steps the worker's activities run (resolve, catalog, users), called
+ * one after the other here, without Temporal: for the bench and for tests of the domain.
+ * `runDir`'s parent serves as the data root and its name as the runId; catalog sources
+ * are read wherever they point (the caller is trusted). Production runs go through the
+ * generateDataset workflow.
+ */
+export async function prepareRun(runDir: string, input: InProcessInput, opts: InProcessOptions = {}): Promise<PreparedRun> {
+  const dataRoot = path.dirname(path.resolve(runDir));
+  const steps = createGenerationSteps({
+    dataRoot: () => dataRoot,
+    jobs: opts.jobs ?? inlineJobs,
+    sourceAccess: {},
+    faults: NO_SHARD_FAULTS,
+    // the caller reports; the steps' own lines only when something goes wrong
+    log: logger.child({ runner: IN_PROCESS }, { level: process.env.LOG_LEVEL ?? 'warn' }),
+  });
+  const ctx = inProcessContext(opts.signal);
+  const ref = await steps.resolve(ctx, { input: { ...input, out: '.', runId: path.basename(runDir) }, workflowId: IN_PROCESS });
+  const catalog = await steps.catalog(ctx, ref);
+  await steps.users(ctx, ref);
+  return { ...ref, catalogSha256: catalog.sha256, steps, ctx };
+}
+
+/** A whole generation in process: prepareRun, then every shard step, then the manifest step. */
+export async function runInProcess(
+  runDir: string,
+  input: InProcessInput,
+  opts: InProcessOptions = {},
+): Promise<{ params: GenerationParams; parts: ManifestPart[] }> {
+  const { steps, ctx, catalogSha256, ...ref } = await prepareRun(runDir, input, opts);
+  for (let shard = 0; shard < shardCount(ref.params); shard++) await steps.shard(ctx, { ...ref, shard, catalogSha256 });
+  await steps.manifest(ctx, ref);
+  return { params: ref.params, parts: readManifest(new RunLayout(ref.runDir).manifestPath).parts };
 }

@@ -9,13 +9,13 @@ const RECORDS_PER_PROGRESS = 5000;
 const USERS_PER_PROGRESS = 50_000;
 
 /** A shard's part files, in a pool thread (ThreadPool.run(shardThreadJob, ...)). */
-export const shardThreadJob = threadJob<ShardJob, ShardProgress, ShardResult>(__filename, 'runShardInThread');
+export const shardThreadJob = threadJob<ShardJob, ShardProgress, ShardResult>(__filename, runShardInThread);
 
 /** The run's users file and its offsets, in a pool thread. */
-export const usersThreadJob = threadJob<UsersJob, UsersProgress, UsersResult>(__filename, 'runUsersInThread');
+export const usersThreadJob = threadJob<UsersJob, UsersProgress, UsersResult>(__filename, runUsersInThread);
 
 /** One shard's day of a world: its part files and its users' end-of-day state, in a pool thread. */
-export const worldDayThreadJob = threadJob<WorldDayJob, WorldDayProgress, WorldDayShardResult>(__filename, 'runWorldDayInThread');
+export const worldDayThreadJob = threadJob<WorldDayJob, WorldDayProgress, WorldDayShardResult>(__filename, runWorldDayInThread);
 
 /** `report`, called only once RECORDS_PER_PROGRESS more records are written. */
 function everyFewRecords<P extends { records: number }>(report: (p: P) => void): (p: P) => void {

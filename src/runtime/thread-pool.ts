@@ -2,7 +2,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { Worker } from 'node:worker_threads';
-import type { ThreadJob, ThreadReply, ThreadRequest, ThreadWarmUp } from './thread-job';
+import type { JobRunner, JobTask, ThreadJob, ThreadReply, ThreadRequest, ThreadWarmUp } from './thread-job';
 
 interface Task {
   id: number;
@@ -13,11 +13,6 @@ interface Task {
   resolve: (r: unknown) => void;
   reject: (e: Error) => void;
   cancelled?: boolean;
-}
-
-export interface PoolTask<R> {
-  result: Promise<R>;
-  cancel: () => void;
 }
 
 /** A thread on the compiled entry, or, when running from sources (tests), on the .ts one through tsx. */
@@ -33,7 +28,7 @@ function spawnThread(): Worker {
  * analyses all run here, so CPU-heavy work runs off the event loop (heartbeats keep
  * flowing), on every core, and never on more threads than `size`.
  */
-export class ThreadPool {
+export class ThreadPool implements JobRunner {
   private readonly idle: Worker[] = [];
   private readonly busy = new Map<Worker, Task>();
   private readonly queue: Task[] = [];
@@ -43,7 +38,7 @@ export class ThreadPool {
   constructor(readonly size = Math.max(1, os.availableParallelism())) {}
 
   /** Queues `input` for `job`; `label` names it in errors ("shard 3"). */
-  run<I, P, R>(job: ThreadJob<I, P, R>, input: I, label: string, onProgress: (p: P) => void = () => {}): PoolTask<R> {
+  run<I, P, R>(job: ThreadJob<I, P, R>, input: I, label: string, onProgress: (p: P) => void = () => {}): JobTask<R> {
     if (this.closed) throw new Error('the thread pool is closed');
     let task!: Task;
     const result = new Promise<R>((resolve, reject) => {

@@ -4,7 +4,7 @@ import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { Worker } from '@temporalio/worker';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { GenerationActivities } from '../../activities/generation-activities';
-import type { ShardRef } from '../../activities/types';
+import type { ShardRef } from '../../src/pipeline/steps/step-refs';
 import { WORKFLOWS_PATH } from '../../cli/temporal/worker';
 import { resolveGenerationInput } from '../../src/config/generation-input';
 import { GENERATE_DATASET, progressQuery, type GenerateDatasetWorkflow } from '../../workflows/contracts';

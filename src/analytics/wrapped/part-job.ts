@@ -23,7 +23,7 @@ export interface WrappedPartJobResult {
 }
 
 /** One part's analysis in a pool thread (ThreadPool.run(wrappedPartThreadJob, ...)); progress is records read. */
-export const wrappedPartThreadJob = threadJob<WrappedPartJob, number, WrappedPartJobResult>(__filename, 'runWrappedPartJob');
+export const wrappedPartThreadJob = threadJob<WrappedPartJob, number, WrappedPartJobResult>(__filename, runWrappedPartJob);
 
 /** A partial on disk: the part's sha256 it was computed from, and the sha256 of its own analysis JSON. */
 export type StoredPartAnalysis = PartAnalysis & { sourceSha256: string; sha256: string };

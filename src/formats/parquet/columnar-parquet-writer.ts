@@ -5,7 +5,7 @@ import { AtomicFile, removeStaleTempFiles } from '../../runtime/atomic-file';
 import { chunkWriter, schemaElement, type ChunkWriter } from './parquet-column-chunks';
 import { pageCodec } from './page-codecs';
 import type { ParquetCodec } from './parquet-codec';
-import type { FlatColumn } from './flat-column';
+import type { ColumnSlot, FlatColumn, RowShredder } from './flat-column';
 
 export interface WrittenParquet {
   records: number;
@@ -49,9 +49,10 @@ export class ColumnarParquetWriter<R> {
   private constructor(
     private readonly file: AtomicFile,
     private readonly columns: readonly FlatColumn<R>[],
-    private readonly chunks: ChunkWriter<R>[],
+    private readonly chunks: ChunkWriter[],
     private readonly rowGroupRows: number,
     private readonly metadata: Record<string, string>,
+    private readonly shred: ((row: R, i: number) => void) | undefined,
   ) {
     this.out.appendUint32(MAGIC);
   }
@@ -59,23 +60,25 @@ export class ColumnarParquetWriter<R> {
   static open<R>(
     finalPath: string,
     columns: readonly FlatColumn<R>[],
-    opts: { rowGroupRows?: number; metadata?: Record<string, string>; codec?: ParquetCodec } = {},
+    opts: { rowGroupRows?: number; metadata?: Record<string, string>; codec?: ParquetCodec; shredder?: RowShredder<R> } = {},
   ): ColumnarParquetWriter<R> {
     const rows = opts.rowGroupRows ?? ROW_GROUP_ROWS;
     const codec = pageCodec(opts.codec);
-    const chunks: ChunkWriter<R>[] = [];
+    const chunks: ChunkWriter[] = [];
     for (const c of columns) {
       const leader = c.follows === undefined ? undefined : chunks[columns.findIndex((l) => l.name === c.follows)];
       if (c.follows !== undefined && !leader) throw new Error(`column ${c.name} follows ${c.follows}, which is not an earlier column`);
       chunks.push(chunkWriter(c, rows, codec, leader));
     }
+    const shred = opts.shredder && shredderOf(opts.shredder, columns, chunks);
     removeStaleTempFiles(finalPath);
-    return new ColumnarParquetWriter(new AtomicFile(finalPath), columns, chunks, rows, opts.metadata ?? {});
+    return new ColumnarParquetWriter(new AtomicFile(finalPath), columns, chunks, rows, opts.metadata ?? {}, shred);
   }
 
   append(row: R): void {
-    const { chunks, buffered } = this;
-    for (let c = 0; c < chunks.length; c++) chunks[c].put(row, buffered);
+    const { chunks, columns, buffered } = this;
+    if (this.shred) this.shred(row, buffered);
+    else for (let c = 0; c < chunks.length; c++) chunks[c].set(buffered, columns[c].value(row));
     this.records++;
     if (++this.buffered === this.rowGroupRows) this.flushRowGroup();
   }
@@ -122,4 +125,18 @@ export class ColumnarParquetWriter<R> {
   abort(): void {
     this.file.abort();
   }
+}
+
+/** The shredder's row function over these columns' buffers; every column must be filled by it. */
+function shredderOf<R>(shredder: RowShredder<R>, columns: readonly FlatColumn<R>[], chunks: ChunkWriter[]): (row: R, i: number) => void {
+  const filled = new Set<string>();
+  const shred = shredder((name): ColumnSlot => {
+    const at = columns.findIndex((c) => c.name === name);
+    if (at < 0) throw new Error(`the row shredder fills ${name}, which is not a column`);
+    filled.add(name);
+    return chunks[at];
+  });
+  const unfilled = columns.filter((c) => !filled.has(c.name)).map((c) => c.name);
+  if (unfilled.length) throw new Error(`the row shredder does not fill ${unfilled.join(', ')}`);
+  return shred;
 }

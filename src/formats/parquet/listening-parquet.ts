@@ -1,6 +1,6 @@
 import type { ListeningRecord } from '../../domain/listening-record';
 import type { ListeningRecordV2, SchemaVersion } from '../listening-history-versions';
-import type { FlatColumn } from './flat-column';
+import type { FlatColumn, RowShredder } from './flat-column';
 
 type ListeningColumn = FlatColumn<ListeningRecord | ListeningRecordV2>;
 type V2Column = FlatColumn<ListeningRecordV2>;
@@ -48,4 +48,81 @@ const V2_COLUMNS = [...V1_COLUMNS, ...V2_ONLY] as ListeningColumn[];
 /** The Parquet columns of a ListeningHistory version, each with how it reads its value from a record. */
 export function listeningParquetColumns(version: SchemaVersion): ListeningColumn[] {
   return version === 2 ? V2_COLUMNS : V1_COLUMNS;
+}
+
+/** listeningParquetColumns' values, stored straight from the record's fields (see RowShredder). */
+const V1_SHREDDER: RowShredder<ListeningRecord> = (slot) => {
+  const [userId, latitude, longitude, country, city, timezone, interaction, song, artist, genre] = [
+    'user_id',
+    'user_location_latitude',
+    'user_location_longitude',
+    'user_location_country',
+    'user_location_city',
+    'user_location_timezone',
+    'interaction',
+    'song_name',
+    'artist',
+    'genre',
+  ].map(slot);
+  const [year, popularity, danceability, energy, length, start, end, personality] = [
+    'year',
+    'popularity',
+    'danceability',
+    'energy',
+    'length_seconds',
+    'listening_time_start_time',
+    'listening_time_end_time',
+    'personality',
+  ].map(slot);
+  return (r, i) => {
+    userId.set(i, r.user_id);
+    const location = r.user_location;
+    latitude.set(i, location.latitude);
+    longitude.set(i, location.longitude);
+    country.set(i, location.country);
+    city.set(i, location.city);
+    timezone.set(i, location.timezone);
+    interaction.set(i, r.interaction);
+    song.set(i, r.song_name);
+    artist.set(i, r.artist);
+    genre.set(i, r.genre);
+    year.set(i, r.year);
+    popularity.set(i, r.popularity);
+    danceability.set(i, r.danceability);
+    energy.set(i, r.energy);
+    length.set(i, r.length_seconds);
+    start.set(i, r.listening_time.start_time);
+    end.set(i, r.listening_time.end_time);
+    personality.set(i, r.personality);
+  };
+};
+
+const V2_SHREDDER: RowShredder<ListeningRecordV2> = (slot) => {
+  const v1 = V1_SHREDDER(slot);
+  const [session, device, reasonStart, reasonEnd, shuffle, offline, incognito, album] = [
+    'session_id',
+    'device',
+    'reason_start',
+    'reason_end',
+    'shuffle',
+    'offline',
+    'incognito_mode',
+    'album',
+  ].map(slot);
+  return (r, i) => {
+    v1(r, i);
+    session.set(i, r.session_id);
+    device.set(i, r.device);
+    reasonStart.set(i, r.reason_start);
+    reasonEnd.set(i, r.reason_end);
+    shuffle.set(i, r.shuffle);
+    offline.set(i, r.offline);
+    incognito.set(i, r.incognito_mode);
+    album.set(i, r.album);
+  };
+};
+
+/** The fast path that fills listeningParquetColumns(version) from a record. */
+export function listeningParquetShredder(version: SchemaVersion): RowShredder<ListeningRecord | ListeningRecordV2> {
+  return (version === 2 ? V2_SHREDDER : V1_SHREDDER) as RowShredder<ListeningRecord | ListeningRecordV2>;
 }

@@ -1,6 +1,13 @@
 import { snappyCompress } from 'hyparquet-writer/src/snappy.js';
-import type { PageCodec } from './parquet-column-chunks';
+import type { CompressionCodec } from 'hyparquet';
+import type { Compressors } from 'hyparquet-writer/src/types.js';
 import type { ParquetCodec } from './parquet-codec';
+
+/** The codec a file's pages use and the functions that compress for it. */
+export interface PageCodec {
+  codec: CompressionCodec;
+  compressors: Compressors;
+}
 
 /** zstd's own default level: ~SNAPPY's speed class on these pages, clearly smaller files. */
 const ZSTD_LEVEL = 3;

@@ -1,22 +1,20 @@
 import { ByteWriter } from 'hyparquet-writer';
 import type { ColumnChunk, CompressionCodec, Encoding, SchemaElement, Statistics } from 'hyparquet';
 import { writeDataPageV2, writePageHeader } from 'hyparquet-writer/src/datapage.js';
-import { writeDictionaryPage } from 'hyparquet-writer/src/dictionary.js';
-import type { ColumnEncoder, Compressors } from 'hyparquet-writer/src/types.js';
+import type { ColumnEncoder } from 'hyparquet-writer/src/types.js';
 import { writeDeltaBinaryPackedInt64 } from './delta-binary-packed';
 import type { FlatColumn } from './flat-column';
-
-/** The codec a file's pages use and the functions that compress for it. */
-export interface PageCodec {
-  codec: CompressionCodec;
-  compressors: Compressors;
-}
+import { DictionaryIdsPageWriter, plainDictionary, writeDictionaryPage } from './dictionary-pages';
+import type { PageCodec } from './page-codecs';
 
 /** One column of a flat Parquet file: buffers a row group's values, then writes them as one column chunk. */
-export interface ChunkWriter<R> {
-  put(row: R, i: number): void;
-  /** The dictionary id of row i's value, when the column has a dictionary. */
+export interface ChunkWriter {
+  /** Stores row i's value (checked against the column's type) until the chunk is written. */
+  set(i: number, v: unknown): void;
+  /** The dictionary id of row i's value, when the column has a dictionary (set when its chunk is written). */
   readonly ids?: Int32Array;
+  /** The number of distinct values of the chunk last written, when the column has a dictionary. */
+  readonly dictionarySize?: number;
   /** Writes the chunk of the first `rows` buffered values at `out`'s offset and forgets them. */
   writeChunk(out: ByteWriter, rows: number): ColumnChunk;
 }
@@ -39,16 +37,22 @@ export function schemaElement({ name, type, optional }: FlatColumn<never>): Sche
   }
 }
 
-export function chunkWriter<R>(column: FlatColumn<R>, rows: number, codec: PageCodec, leader?: ChunkWriter<R>): ChunkWriter<R> {
+export function chunkWriter<R>(column: FlatColumn<R>, rows: number, codec: PageCodec, leader?: ChunkWriter): ChunkWriter {
   const element = schemaElement(column as FlatColumn<never>);
   if (column.type === 'TIMESTAMP_MILLIS_UTC') return new TimestampChunks(column, element, rows);
   if (column.type === 'BOOLEAN') return new BooleanChunks(column, element, rows, codec);
   if (leader && !leader.ids) throw new Error(`column ${column.name} follows a column without a dictionary`);
-  return new DictionaryChunks(column, element, rows, codec, leader?.ids);
+  return column.type === 'STRING'
+    ? new StringChunks(column, element, rows, codec, leader)
+    : new NumberChunks(column, element, rows, codec, leader);
 }
 
 function missing(column: { name: string }): Error {
   return new Error(`missing required field: ${column.name}`);
+}
+
+function notA(column: { name: string; type: string }, v: unknown): Error {
+  return new Error(`field ${column.name}: ${String(v)} is not a ${column.type}`);
 }
 
 function encoder(element: SchemaElement, codec: PageCodec): ColumnEncoder {
@@ -101,9 +105,8 @@ function columnChunk(p: ChunkParts): ColumnChunk {
   };
 }
 
-const utf8 = new TextEncoder();
 const SMALL_INTS = 4096;
-const NOTHING = Symbol('nothing');
+const UNSET = Symbol('unset');
 
 /** Unsigned byte order, as Parquet orders BYTE_ARRAY statistics. */
 function compareBytes(a: Uint8Array, b: Uint8Array): number {
@@ -126,126 +129,85 @@ abstract class PagedChunks<R> {
 }
 
 /**
- * Strings, INT32 and FLOAT, dictionary-encoded while that is smaller than PLAIN: each row
- * stores only its value's id in the chunk's dictionary (one Map lookup, none when the
- * value repeats the previous row's), and min/max come from the dictionary's distinct
- * values, so a chunk's statistics cost nothing per row.
+ * Strings, INT32 and FLOAT, dictionary-encoded while that is smaller than PLAIN. A row
+ * only stores its raw value (checked) in the column's buffer; when the row group is
+ * written, each column in turn reduces its values to ids in the chunk's dictionary (one
+ * Map lookup, none when the value repeats the previous row's or, for a column that
+ * follows another, the last value seen with the leader's id), in one tight loop per
+ * column. min/max come from the dictionary's distinct values, so a chunk's statistics
+ * cost nothing per row.
  */
-class DictionaryChunks<R> extends PagedChunks<R> implements ChunkWriter<R> {
+abstract class DictionaryChunks<R> extends PagedChunks<R> implements ChunkWriter {
   readonly ids: Int32Array;
-  private readonly index = new Map<unknown, number>();
-  /** ids of small non-negative integers (years, popularity, lengths), by value: no Map lookup */
-  private readonly smallInts = new Int32Array(SMALL_INTS).fill(-1);
-  private dictionary: (string | number)[] = [];
-  private last: unknown = NOTHING;
-  private lastId = -1;
-  /** by the leader's id of a row: this column's value and id in the last such row */
-  private byLeaderValue: unknown[] = [];
-  private byLeaderId: number[] = [];
+  protected dictionary: (string | number)[] = [];
+  private readonly idsPage: DictionaryIdsPageWriter;
 
   constructor(
     column: FlatColumn<R>,
     element: SchemaElement,
     rows: number,
     codec: PageCodec,
-    private readonly leaderIds?: Int32Array,
+    protected readonly leader?: ChunkWriter,
   ) {
     super(column, element, codec);
     this.ids = new Int32Array(rows);
+    this.idsPage = new DictionaryIdsPageWriter(codec, column.optional === true);
   }
 
-  put(row: R, i: number): void {
-    const v = this.column.value(row);
-    if (v === this.last) {
-      this.ids[i] = this.lastId;
-      return;
-    }
-    const leaderId = this.leaderIds ? this.leaderIds[i] : -1;
-    if (leaderId >= 0 && this.byLeaderValue[leaderId] === v) this.lastId = this.byLeaderId[leaderId];
-    else {
-      this.lastId = this.idOf(v);
-      if (leaderId >= 0) {
-        this.byLeaderValue[leaderId] = v;
-        this.byLeaderId[leaderId] = this.lastId;
-      }
-    }
-    this.ids[i] = this.lastId;
-    this.last = v;
-  }
+  abstract set(i: number, v: unknown): void;
 
-  private idOf(v: unknown): number {
-    if (v === undefined || v === null) {
-      if (!this.column.optional) throw missing(this.column);
-      return -1;
-    }
-    const small = typeof v === 'number' && v >= 0 && v < SMALL_INTS && this.column.type === 'INT32';
-    let id = small ? this.smallInts[v] : this.index.get(v);
-    if (id === undefined || id < 0) {
-      const { type, name } = this.column;
-      const ok =
-        type === 'STRING'
-          ? typeof v === 'string'
-          : type === 'INT32'
-            ? Number.isInteger(v) && (v as number) === ((v as number) | 0)
-            : typeof v === 'number';
-      if (!ok) throw new Error(`field ${name}: ${String(v)} is not a ${type}`);
-      id = this.dictionary.length;
-      this.dictionary.push(v as string | number);
-      if (small) this.smallInts[v as number] = id;
-      else this.index.set(v, id);
-    }
-    return id;
+  /** Fills ids[0..rows) and the dictionary from the buffered values (the leader's ids are ready). */
+  protected abstract encodeIds(rows: number): void;
+
+  /** Distinct values of the chunk last encoded (a follower's cache is indexed by its leader's ids). */
+  get dictionarySize(): number {
+    return this.dictionary.length;
   }
 
   writeChunk(out: ByteWriter, rows: number): ColumnChunk {
+    this.encodeIds(rows);
     const { ids, element } = this;
+    const plain = plainDictionary(this.column.type as 'STRING' | 'INT32' | 'FLOAT', this.dictionary);
+    const { values } = plain;
     const strings = this.column.type === 'STRING';
-    const values = strings ? (this.dictionary as string[]).map((s) => utf8.encode(s)) : this.dictionary;
-    const width = (v: string | number | Uint8Array) => (typeof v === 'number' ? 4 : 4 + (v as Uint8Array).length);
-    let plainBytes = 0;
     let nulls = 0;
     const uses = new Int32Array(values.length);
     for (let i = 0; i < rows; i++) {
       if (ids[i] < 0) nulls++;
       else uses[ids[i]]++;
     }
-    let dictionaryBytes = 0;
-    for (let id = 0; id < values.length; id++) {
-      dictionaryBytes += width(values[id]);
-      plainBytes += uses[id] * width(values[id]);
-    }
+    let plainBytes = 0;
+    for (let id = 0; id < values.length; id++) plainBytes += uses[id] * (strings ? 4 + (values[id] as Uint8Array).length : 4);
     const indexBytes = Math.ceil(((rows - nulls) * Math.ceil(Math.log2(Math.max(2, values.length)))) / 8);
-    const useDictionary = values.length > 0 && dictionaryBytes + indexBytes < plainBytes;
+    const useDictionary = values.length > 0 && plain.bytes.length + indexBytes < plainBytes;
 
     const { optional } = this.column;
-    const definitionLevels: number[] = [];
-    let pageValues: ArrayLike<unknown> = ids.subarray(0, rows);
-    if (optional || !useDictionary) {
-      const page = new Array<unknown>(rows);
-      for (let i = 0; i < rows; i++) {
-        const id = ids[i];
-        page[i] = id < 0 ? null : useDictionary ? id : values[id];
-        if (optional) definitionLevels.push(id < 0 ? 0 : 1);
-      }
-      pageValues = page;
-    }
     const start = out.offset;
     let uncompressed = 0;
     let dictionaryOffset: number | undefined;
+    let dataOffset = start;
     if (useDictionary) {
       dictionaryOffset = start;
-      uncompressed += writeDictionaryPage(out, this.encoder, values as number[]);
+      uncompressed += writeDictionaryPage(out, this.codec, plain.bytes, values.length);
+      dataOffset = out.offset;
+      uncompressed += this.idsPage.write(out, ids, rows, values.length);
+    } else {
+      const definitionLevels: number[] = [];
+      const page = new Array<unknown>(rows);
+      for (let i = 0; i < rows; i++) {
+        const id = ids[i];
+        page[i] = id < 0 ? null : values[id];
+        if (optional) definitionLevels.push(id < 0 ? 0 : 1);
+      }
+      uncompressed += writeDataPageV2({
+        writer: out,
+        column: this.encoder,
+        encoding: 'PLAIN',
+        pageData: { values: page, definitionLevels, repetitionLevels: [], maxDefinitionLevel: optional ? 1 : 0 },
+      });
     }
-    const dataOffset = out.offset;
     const encoding: Encoding = useDictionary ? 'RLE_DICTIONARY' : 'PLAIN';
-    uncompressed += writeDataPageV2({
-      writer: out,
-      column: this.encoder,
-      encoding,
-      pageData: { values: pageValues as unknown[], definitionLevels, repetitionLevels: [], maxDefinitionLevel: optional ? 1 : 0 },
-    });
     const statistics = this.statistics(values, nulls);
-    this.reset();
     return columnChunk({
       element,
       codec: this.codec.codec,
@@ -260,10 +222,10 @@ class DictionaryChunks<R> extends PagedChunks<R> implements ChunkWriter<R> {
     });
   }
 
-  private statistics(values: (string | number | Uint8Array)[], nulls: number): Statistics {
-    let min: string | number | Uint8Array | undefined;
-    let max: string | number | Uint8Array | undefined;
-    const less = (a: string | number | Uint8Array, b: string | number | Uint8Array) =>
+  private statistics(values: (number | Uint8Array)[], nulls: number): Statistics {
+    let min: number | Uint8Array | undefined;
+    let max: number | Uint8Array | undefined;
+    const less = (a: number | Uint8Array, b: number | Uint8Array) =>
       typeof a === 'number' ? a < (b as number) : compareBytes(a as Uint8Array, b as Uint8Array) < 0;
     for (const v of values) {
       if (typeof v === 'number' && Number.isNaN(v)) continue;
@@ -273,20 +235,132 @@ class DictionaryChunks<R> extends PagedChunks<R> implements ChunkWriter<R> {
     if (min === 0) min = -0;
     return { min_value: min, max_value: max, null_count: BigInt(nulls) };
   }
+}
 
-  private reset(): void {
-    this.byLeaderValue = [];
-    this.byLeaderId = [];
-    this.index.clear();
-    this.smallInts.fill(-1);
-    this.dictionary = [];
-    this.last = NOTHING;
-    this.lastId = -1;
+/** Strings (null or undefined when optional), kept as the rows' own string references until the chunk is written. */
+class StringChunks<R> extends DictionaryChunks<R> {
+  private readonly values: (string | null)[];
+  private readonly index = new Map<string, number>();
+
+  constructor(column: FlatColumn<R>, element: SchemaElement, rows: number, codec: PageCodec, leader?: ChunkWriter) {
+    super(column, element, rows, codec, leader);
+    this.values = new Array<string | null>(rows).fill(null);
+  }
+
+  set(i: number, v: unknown): void {
+    if (typeof v === 'string') this.values[i] = v;
+    else if ((v === null || v === undefined) && this.column.optional) this.values[i] = null;
+    else throw v === null || v === undefined ? missing(this.column) : notA(this.column, v);
+  }
+
+  protected encodeIds(rows: number): void {
+    const { values, ids, index } = this;
+    const dictionary: string[] = (this.dictionary = []);
+    index.clear();
+    const leaderIds = this.leader?.ids;
+    const byLeaderValue = new Array<string | null | typeof UNSET>(this.leader?.dictionarySize ?? 0).fill(UNSET);
+    const byLeaderId = new Int32Array(byLeaderValue.length);
+    let last: string | null | undefined;
+    let lastId = -1;
+    for (let i = 0; i < rows; i++) {
+      const v = values[i];
+      if (v !== last) {
+        last = v;
+        const leaderId = leaderIds ? leaderIds[i] : -1;
+        if (leaderId >= 0 && byLeaderValue[leaderId] === v) lastId = byLeaderId[leaderId];
+        else {
+          if (v === null) lastId = -1;
+          else {
+            const known = index.get(v);
+            if (known === undefined) {
+              lastId = dictionary.length;
+              dictionary.push(v);
+              index.set(v, lastId);
+            } else lastId = known;
+          }
+          if (leaderId >= 0) {
+            byLeaderValue[leaderId] = v;
+            byLeaderId[leaderId] = lastId;
+          }
+        }
+      }
+      ids[i] = lastId;
+    }
+    values.fill(null, 0, rows);
+  }
+}
+
+/** INT32 and FLOAT values, kept in a typed array (FLOAT rounded to 32 bits as it is written) until the chunk is written. */
+class NumberChunks<R> extends DictionaryChunks<R> {
+  private readonly values: Int32Array | Float32Array;
+  /** 1 where the row's value is null (optional columns only) */
+  private readonly nulls?: Uint8Array;
+  private readonly index = new Map<number, number>();
+  /** ids of small non-negative integers (years, popularity, lengths), by value: no Map lookup */
+  private readonly smallInts?: Int32Array;
+
+  constructor(column: FlatColumn<R>, element: SchemaElement, rows: number, codec: PageCodec, leader?: ChunkWriter) {
+    super(column, element, rows, codec, leader);
+    const int = column.type === 'INT32';
+    this.values = int ? new Int32Array(rows) : new Float32Array(rows);
+    if (column.optional) this.nulls = new Uint8Array(rows);
+    if (int) this.smallInts = new Int32Array(SMALL_INTS).fill(-1);
+  }
+
+  set(i: number, v: unknown): void {
+    if (typeof v === 'number' && (this.smallInts === undefined || v === (v | 0))) {
+      this.values[i] = v;
+      if (this.nulls) this.nulls[i] = 0;
+    } else if ((v === null || v === undefined) && this.nulls) this.nulls[i] = 1;
+    else throw v === null || v === undefined ? missing(this.column) : notA(this.column, v);
+  }
+
+  protected encodeIds(rows: number): void {
+    const { values, nulls, ids, index, smallInts } = this;
+    const dictionary: number[] = (this.dictionary = []);
+    index.clear();
+    smallInts?.fill(-1);
+    const leaderIds = this.leader?.ids;
+    // NaN never equals a value, so an unset entry never matches
+    const byLeaderValue = new Float64Array(this.leader?.dictionarySize ?? 0).fill(NaN);
+    const byLeaderId = new Int32Array(byLeaderValue.length);
+    let last = NaN;
+    let lastNull = false;
+    let lastId = -1;
+    for (let i = 0; i < rows; i++) {
+      if (nulls && nulls[i]) {
+        ids[i] = -1;
+        lastNull = true;
+        continue;
+      }
+      const v = values[i];
+      if (v !== last || lastNull) {
+        last = v;
+        lastNull = false;
+        const leaderId = leaderIds ? leaderIds[i] : -1;
+        if (leaderId >= 0 && byLeaderValue[leaderId] === v) lastId = byLeaderId[leaderId];
+        else {
+          let known = smallInts && v >= 0 && v < SMALL_INTS ? smallInts[v] : index.get(v);
+          if (known === undefined || known < 0) {
+            known = dictionary.length;
+            dictionary.push(v);
+            if (smallInts && v >= 0 && v < SMALL_INTS) smallInts[v] = known;
+            else index.set(v, known);
+          }
+          lastId = known;
+          if (leaderId >= 0) {
+            byLeaderValue[leaderId] = v;
+            byLeaderId[leaderId] = lastId;
+          }
+        }
+      }
+      ids[i] = lastId;
+    }
   }
 }
 
 /** Booleans, RLE-encoded (bit-packed runs). */
-class BooleanChunks<R> extends PagedChunks<R> implements ChunkWriter<R> {
+class BooleanChunks<R> extends PagedChunks<R> implements ChunkWriter {
   private readonly values: boolean[];
 
   constructor(column: FlatColumn<R>, element: SchemaElement, rows: number, codec: PageCodec) {
@@ -295,8 +369,7 @@ class BooleanChunks<R> extends PagedChunks<R> implements ChunkWriter<R> {
     this.values = new Array<boolean>(rows).fill(false);
   }
 
-  put(row: R, i: number): void {
-    const v = this.column.value(row);
+  set(i: number, v: unknown): void {
     if (typeof v !== 'boolean') throw missing(this.column);
     this.values[i] = v;
   }
@@ -332,7 +405,7 @@ class BooleanChunks<R> extends PagedChunks<R> implements ChunkWriter<R> {
  * listening times rise, so their deltas pack to about half of PLAIN's 8 bytes, and a
  * general-purpose codec finds nothing more in packed deltas.
  */
-class TimestampChunks<R> implements ChunkWriter<R> {
+class TimestampChunks<R> implements ChunkWriter {
   private readonly values: Float64Array;
 
   constructor(
@@ -344,8 +417,7 @@ class TimestampChunks<R> implements ChunkWriter<R> {
     this.values = new Float64Array(rows);
   }
 
-  put(row: R, i: number): void {
-    const v = this.column.value(row);
+  set(i: number, v: unknown): void {
     if (typeof v !== 'number') throw missing(this.column);
     if (!Number.isSafeInteger(v)) throw new Error(`field ${this.column.name}: ${v} is not an integer of epoch milliseconds`);
     this.values[i] = v;

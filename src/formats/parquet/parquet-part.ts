@@ -1,12 +1,15 @@
 import type { PartFileWriter, PartFormat, PartRecord } from '../part-format';
 import { ColumnarParquetWriter } from './columnar-parquet-writer';
-import { listeningParquetColumns } from './listening-parquet';
+import { listeningParquetColumns, listeningParquetShredder } from './listening-parquet';
 
 /** Parquet parts with the same records as the AVRO ones, nested fields flattened to columns. */
 export const parquetPart: PartFormat = {
   description: 'Parquet files beside the AVRO parts, same records, flat columns',
   open(file, run): PartFileWriter {
-    const writer = ColumnarParquetWriter.open<PartRecord>(file, listeningParquetColumns(run.schemaVersion), { codec: run.parquetCodec });
+    const writer = ColumnarParquetWriter.open<PartRecord>(file, listeningParquetColumns(run.schemaVersion), {
+      codec: run.parquetCodec,
+      shredder: listeningParquetShredder(run.schemaVersion),
+    });
     return {
       append: (record) => writer.append(record),
       commit: () => writer.commit(),

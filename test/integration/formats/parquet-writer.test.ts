@@ -5,7 +5,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import type { ListeningRecordV2 } from '../../../src/formats/listening-history-versions';
 import { PlaybackContextDeriver } from '../../../src/simulation/playback-context';
 import { ColumnarParquetWriter } from '../../../src/formats/parquet/columnar-parquet-writer';
-import { listeningParquetColumns } from '../../../src/formats/parquet/listening-parquet';
+import { listeningParquetColumns, listeningParquetShredder } from '../../../src/formats/parquet/listening-parquet';
 import { SeededRandom } from '../../../src/simulation/seeded-random';
 import type { ListeningRecord } from '../../../src/domain/listening-record';
 import { makeTmpDir } from '../../helpers/tmp-dir';
@@ -51,8 +51,16 @@ function v2Records(n: number): ListeningRecordV2[] {
   }));
 }
 
-function write(file: string, records: Iterable<ListeningRecord | ListeningRecordV2>, version: 1 | 2, codec?: ParquetCodec): void {
-  const w = ColumnarParquetWriter.open(file, listeningParquetColumns(version), { rowGroupRows: 4096, codec });
+/** As a part is written: through the listening records' shredder (`generic`: each column's value function instead). */
+function write(
+  file: string,
+  records: Iterable<ListeningRecord | ListeningRecordV2>,
+  version: 1 | 2,
+  codec?: ParquetCodec,
+  generic = false,
+): void {
+  const shredder = generic ? undefined : listeningParquetShredder(version);
+  const w = ColumnarParquetWriter.open(file, listeningParquetColumns(version), { rowGroupRows: 4096, codec, shredder });
   for (const r of records) w.append(r);
   w.commit();
 }
@@ -173,9 +181,27 @@ describe('Parquet part writer (hyparquet-writer)', () => {
     expect(await all(zstd)).toEqual(await all(snappy));
   });
 
+  it("writes the same bytes through the records' shredder as through the columns' value functions", () => {
+    for (const version of [1, 2] as const) {
+      const records = version === 1 ? [...syntheticRecords(9_000)] : v2Records(9_000);
+      const [fast, generic] = ['fast', 'generic'].map((f) => path.join(tmp.dir, `${f}-v${version}.parquet`));
+      write(fast, records, version);
+      write(generic, records, version, undefined, true);
+      expect(fs.readFileSync(fast).equals(fs.readFileSync(generic))).toBe(true);
+    }
+    const columns = listeningParquetColumns(1);
+    const partial = path.join(tmp.dir, 'partial.parquet');
+    expect(() => ColumnarParquetWriter.open(partial, columns, { shredder: (slot) => (slot('user_id'), () => {}) })).toThrow(
+      /the row shredder does not fill user_location_latitude, .*personality$/,
+    );
+    expect(() => ColumnarParquetWriter.open(partial, columns, { shredder: (slot) => (slot('user'), () => {}) })).toThrow(
+      /fills user, which is not a column/,
+    );
+  });
+
   it('says which required column is missing, and leaves no file behind on abort', () => {
     const file = path.join(tmp.dir, 'broken.parquet');
-    const w = ColumnarParquetWriter.open(file, listeningParquetColumns(1));
+    const w = ColumnarParquetWriter.open(file, listeningParquetColumns(1), { shredder: listeningParquetShredder(1) });
     const [first, second] = [...syntheticRecords(2)];
     w.append(first);
     expect(() => w.append({ ...second, artist: null as unknown as string })).toThrow(/missing required field: artist/);

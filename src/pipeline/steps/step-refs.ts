@@ -1,4 +1,4 @@
-import type { GenerationParams } from '../src/config/generation-input';
+import type { GenerationParams } from '../../config/generation-input';
 
 /** Payloads between the workflow and its activities: small, files travel by path. */
 export interface RunRef {

@@ -1,0 +1,112 @@
+import type { ByteWriter } from 'hyparquet-writer';
+import { writePageHeader } from 'hyparquet-writer/src/datapage.js';
+import type { PageCodec } from './page-codecs';
+import { RleBitPackedEncoder } from './rle-bit-packed';
+
+/** A chunk's dictionary in PLAIN encoding, and each value as the page holds it (strings as their UTF-8 bytes). */
+export interface PlainDictionary {
+  bytes: Uint8Array;
+  values: (number | Uint8Array)[];
+}
+
+/** PLAIN bytes of a dictionary of strings (4-byte length, UTF-8), INT32 or FLOAT values, little-endian. */
+export function plainDictionary(type: 'STRING' | 'INT32' | 'FLOAT', dictionary: readonly (string | number)[]): PlainDictionary {
+  if (type !== 'STRING') {
+    const bytes = new Uint8Array(dictionary.length * 4);
+    const view = new DataView(bytes.buffer);
+    for (let i = 0; i < dictionary.length; i++) {
+      if (type === 'INT32') view.setInt32(i * 4, dictionary[i] as number, true);
+      else view.setFloat32(i * 4, dictionary[i] as number, true);
+    }
+    return { bytes, values: dictionary as number[] };
+  }
+  let size = 0;
+  for (const s of dictionary) size += 4 + Buffer.byteLength(s as string, 'utf8');
+  const bytes = Buffer.allocUnsafe(size);
+  const values: Uint8Array[] = new Array<Uint8Array>(dictionary.length);
+  let at = 0;
+  for (let i = 0; i < dictionary.length; i++) {
+    const length = bytes.write(dictionary[i] as string, at + 4, 'utf8');
+    bytes.writeUInt32LE(length, at);
+    values[i] = bytes.subarray(at + 4, at + 4 + length);
+    at += 4 + length;
+  }
+  return { bytes, values };
+}
+
+/** Writes a DICTIONARY_PAGE of `count` PLAIN values; returns its uncompressed size with the header. */
+export function writeDictionaryPage(out: ByteWriter, codec: PageCodec, plain: Uint8Array, count: number): number {
+  const compressed = codec.compressors[codec.codec]!(plain);
+  const headerStart = out.offset;
+  writePageHeader(out, {
+    type: 'DICTIONARY_PAGE',
+    uncompressed_page_size: plain.length,
+    compressed_page_size: compressed.length,
+    dictionary_page_header: { num_values: count, encoding: 'PLAIN' },
+  });
+  const header = out.offset - headerStart;
+  out.appendBytes(compressed);
+  return header + plain.length;
+}
+
+/**
+ * Writes one RLE_DICTIONARY DATA_PAGE_V2 of the ids of `rows` rows (-1: null, in an
+ * optional column, which then gets definition levels); returns its uncompressed size
+ * with the header. Only the ids are compressed, as v2 pages require.
+ */
+export class DictionaryIdsPageWriter {
+  private readonly idsEncoder = new RleBitPackedEncoder();
+  private readonly levelsEncoder = new RleBitPackedEncoder();
+  private nonNull = new Int32Array(0);
+  private levels = new Int32Array(0);
+
+  constructor(
+    private readonly codec: PageCodec,
+    private readonly optional: boolean,
+  ) {}
+
+  write(out: ByteWriter, ids: Int32Array, rows: number, dictionarySize: number): number {
+    let values = ids;
+    let count = rows;
+    let levelBytes: Uint8Array = new Uint8Array(0);
+    if (this.optional) {
+      if (this.nonNull.length < rows) {
+        this.nonNull = new Int32Array(rows);
+        this.levels = new Int32Array(rows);
+      }
+      count = 0;
+      for (let i = 0; i < rows; i++) {
+        const id = ids[i];
+        this.levels[i] = id < 0 ? 0 : 1;
+        if (id >= 0) this.nonNull[count++] = id;
+      }
+      values = this.nonNull;
+      levelBytes = this.levelsEncoder.encode(this.levels, rows, 1);
+    }
+    const bitWidth = 32 - Math.clz32(Math.max(0, dictionarySize - 1));
+    const encoded = this.idsEncoder.encode(values, count, bitWidth);
+    const data = new Uint8Array(1 + encoded.length);
+    data[0] = bitWidth;
+    data.set(encoded, 1);
+    const compressed = this.codec.compressors[this.codec.codec]!(data);
+    const headerStart = out.offset;
+    writePageHeader(out, {
+      type: 'DATA_PAGE_V2',
+      uncompressed_page_size: levelBytes.length + data.length,
+      compressed_page_size: levelBytes.length + compressed.length,
+      data_page_header_v2: {
+        num_values: rows,
+        num_nulls: rows - count,
+        num_rows: rows,
+        encoding: 'RLE_DICTIONARY',
+        definition_levels_byte_length: levelBytes.length,
+        repetition_levels_byte_length: 0,
+        is_compressed: true,
+      },
+    });
+    const header = out.offset - headerStart;
+    out.appendBytes(levelBytes);
+    out.appendBytes(compressed);
+    return header + levelBytes.length + data.length;
+  }
+}

@@ -1,0 +1,17 @@
+import { buildManifest } from '../build-manifest';
+import { releaseRun } from '../run-owner';
+import { ownedRunRef } from './run-ownership';
+import type { GenerationStepDeps } from './step-deps';
+import type { StepContext } from './step-context';
+import type { ManifestRef, RunRef } from './step-refs';
+
+/** Checks every part against its checkpoint (MissingPartError when one never completed), writes the manifest last and gives the folder up. */
+export function manifestStep(deps: GenerationStepDeps, ctx: StepContext, ref: RunRef): ManifestRef {
+  ownedRunRef(deps, ctx, ref);
+  const built = buildManifest(ref.params, ref.runDir, (shard) => ctx.heartbeat({ shard }));
+  deps.log
+    .child({ runId: ref.params.runId, step: 'manifest' })
+    .info({ totalRecords: built.totalRecords, parts: built.parts }, 'manifest written');
+  releaseRun(ref.runDir, ctx.ownerId);
+  return built;
+}

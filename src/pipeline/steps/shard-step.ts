@@ -1,0 +1,63 @@
+import * as fs from 'node:fs';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { invalidTwin } from '../../formats/part-writers';
+import { sha256File } from '../../runtime/atomic-file';
+import { readJsonIfPresent } from '../../runtime/json-file';
+import { RunLayout } from '../run-layout';
+import type { ShardProgress, ShardResult } from '../shard-job';
+import { shardThreadJob } from '../thread-jobs';
+import { keepOwning, ownedRunRef } from './run-ownership';
+import type { GenerationStepDeps } from './step-deps';
+import { onAbort, type StepContext } from './step-context';
+import { MissingRunFile, StepCancelled } from './step-errors';
+import type { ShardOutcome, ShardRef } from './step-refs';
+
+/** Simulates one shard's users into its part file as a job, unless a valid part exists already. */
+export async function shardStep(deps: GenerationStepDeps, ctx: StepContext, ref: ShardRef): Promise<ShardOutcome> {
+  ownedRunRef(deps, ctx, ref);
+  const { faults } = deps;
+  const layout = new RunLayout(ref.runDir);
+  const l = deps.log.child({ runId: ref.params.runId, shard: ref.shard, attempt: ctx.attempt });
+  const checkpoint = readJsonIfPresent<ShardResult>(layout.partCheckpointPath(ref.shard));
+  const part = layout.partPath(ref.shard);
+  if (checkpoint && fs.existsSync(part) && sha256File(part) === checkpoint.sha256 && !invalidTwin(ref.runDir, checkpoint)) {
+    l.info({ records: checkpoint.records }, 'shard checkpoint valid, part kept');
+    return { shard: ref.shard, records: checkpoint.records, bytes: checkpoint.bytes, reused: true };
+  }
+  for (const needed of [layout.catalogPath, layout.usersPath, layout.usersOffsetsPath]) {
+    if (!fs.existsSync(needed)) throw new MissingRunFile(`${needed} is missing, so no attempt can succeed; start a new generation`);
+  }
+  const cancelled = () => new StepCancelled(`shard ${ref.shard} cancelled`);
+  if (faults.delayMs) await sleep(faults.delayMs, undefined, { signal: ctx.signal }).catch(() => Promise.reject(cancelled()));
+  const injected = faults.failsThisAttempt();
+  let progress: ShardProgress = { users: 0, records: 0, bytes: 0 };
+  const task = deps.jobs.run(
+    shardThreadJob,
+    { params: ref.params, runDir: ref.runDir, shard: ref.shard, catalogSha256: ref.catalogSha256 },
+    `shard ${ref.shard}`,
+    (p) => {
+      progress = p;
+      ctx.heartbeat(p);
+    },
+  );
+  const heartbeat = setInterval(() => ctx.heartbeat(progress), 2000);
+  const stopOwning = keepOwning(deps, ctx, ref);
+  const stopListening = onAbort(ctx.signal, () => task.cancel());
+  if (injected) setTimeout(() => task.cancel(), faults.cancelAfterMs);
+  try {
+    const result = await task.result;
+    if (injected) throw new Error(`injected failure after the part was written (${faults.label})`);
+    l.info({ records: result.records, bytes: result.bytes }, 'shard written');
+    return { shard: ref.shard, records: result.records, bytes: result.bytes, reused: false };
+  } catch (err) {
+    if (ctx.signal.aborted) throw cancelled();
+    if (injected && !(err as Error).message.startsWith('injected'))
+      throw new Error(`injected failure mid-shard (${faults.label})`, { cause: err });
+    l.error({ err }, 'shard failed');
+    throw err;
+  } finally {
+    clearInterval(heartbeat);
+    stopOwning();
+    stopListening();
+  }
+}

@@ -1,0 +1,53 @@
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { shardCount } from '../../config/generation-input';
+import { sha256File, writeFileAtomic } from '../../runtime/atomic-file';
+import { readJsonIfPresent } from '../../runtime/json-file';
+import { RunLayout } from '../run-layout';
+import { usersThreadJob } from '../thread-jobs';
+import type { UsersProgress } from '../users-job';
+import { keepOwning, ownedRunRef } from './run-ownership';
+import type { GenerationStepDeps } from './step-deps';
+import { onAbort, type StepContext } from './step-context';
+import { StepCancelled } from './step-errors';
+import type { RunRef, UsersRef } from './step-refs';
+
+/** Gives every user a home place and a personality, written shard by shard as a job; a resumed run reuses the file. */
+export async function usersStep(deps: GenerationStepDeps, ctx: StepContext, ref: RunRef): Promise<UsersRef> {
+  ownedRunRef(deps, ctx, ref);
+  const layout = new RunLayout(ref.runDir);
+  const l = deps.log.child({ runId: ref.params.runId, step: 'users' });
+  const shards = shardCount(ref.params);
+  // the params of a run folder never change (resolve step): files that hash as recorded hold the same users
+  const checkpointPath = path.join(layout.workDir, 'users.json');
+  const previous = readJsonIfPresent<{ users: number; sha256?: string; offsetsSha256?: string }>(checkpointPath);
+  const hashOf = (file: string) => (fs.existsSync(file) ? sha256File(file) : undefined);
+  if (previous) {
+    if (previous.sha256 === hashOf(layout.usersPath) && previous.offsetsSha256 === hashOf(layout.usersOffsetsPath)) {
+      l.info({ users: previous.users }, 'users checkpoint reused');
+      return { path: layout.usersPath, users: previous.users };
+    }
+    l.warn({ checkpoint: checkpointPath }, 'users files do not match their checkpoint (sha256): written again');
+  }
+  let progress: UsersProgress = { users: 0, shardsDone: 0, shards };
+  const task = deps.jobs.run(usersThreadJob, { params: ref.params, runDir: ref.runDir }, 'users file', (p) => {
+    progress = p;
+    ctx.heartbeat(p);
+  });
+  const heartbeat = setInterval(() => ctx.heartbeat(progress), 2000);
+  const stopOwning = keepOwning(deps, ctx, ref);
+  const stopListening = onAbort(ctx.signal, () => task.cancel());
+  try {
+    const { users, bytes, sha256, offsetsSha256 } = await task.result;
+    writeFileAtomic(checkpointPath, JSON.stringify({ users, bytes, sha256, offsetsSha256 }));
+    l.info({ users }, 'users assigned');
+    return { path: layout.usersPath, users };
+  } catch (err) {
+    if (ctx.signal.aborted) throw new StepCancelled('users assignment cancelled');
+    throw err;
+  } finally {
+    clearInterval(heartbeat);
+    stopOwning();
+    stopListening();
+  }
+}

@@ -1,0 +1,63 @@
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { InputError } from '../../../src/domain/errors';
+import { prepareRun, runInProcess } from '../../../src/pipeline/in-process-run';
+import { RunLayout } from '../../../src/pipeline/run-layout';
+import { claimRun } from '../../../src/pipeline/run-owner';
+import { inProcessContext } from '../../../src/pipeline/steps/step-context';
+import { RunTakenOver, StepCancelled } from '../../../src/pipeline/steps/step-errors';
+import { ThreadPool } from '../../../src/runtime/thread-pool';
+import { makeTmpDir } from '../../helpers/tmp-dir';
+
+const INPUT = { users: 12, sessionsPerUser: 3, shardSize: 5, seed: 4, catalog: ['synthetic:300'] };
+
+describe('the generation steps, run in process', () => {
+  const tmp = makeTmpDir();
+  const pool = new ThreadPool(1);
+  afterAll(async () => {
+    await pool.close();
+    tmp.cleanup();
+  });
+
+  it('write the same parts in this thread and in a pool thread, record the run as the worker does and give it up at the end', async () => {
+    const here = await runInProcess(path.join(tmp.dir, 'here'), INPUT);
+    const there = await runInProcess(path.join(tmp.dir, 'there'), INPUT, { jobs: pool });
+    expect(there.parts.map((p) => p.sha256)).toEqual(here.parts.map((p) => p.sha256));
+    expect(here.parts).toHaveLength(3);
+    expect(here.params).toMatchObject({ out: '.', runId: 'here' });
+    const layout = new RunLayout(path.join(tmp.dir, 'here'));
+    expect(JSON.parse(fs.readFileSync(layout.paramsPath, 'utf8'))).toEqual(here.params);
+    expect(fs.existsSync(path.join(layout.workDir, 'owner.json'))).toBe(false);
+  });
+
+  it('reuse valid checkpoints and redo a part that no longer matches its checkpoint', async () => {
+    const run = await prepareRun(path.join(tmp.dir, 'here'), INPUT);
+    const { steps, ctx, catalogSha256, ...ref } = run;
+    expect(await steps.users(ctx, ref)).toMatchObject({ users: 12 });
+    expect(await steps.shard(ctx, { ...ref, shard: 1, catalogSha256 })).toMatchObject({ shard: 1, reused: true });
+    const part = new RunLayout(ref.runDir).partPath(1);
+    const before = fs.readFileSync(part);
+    fs.appendFileSync(part, 'x');
+    expect(await steps.shard(ctx, { ...ref, shard: 1, catalogSha256 })).toMatchObject({ shard: 1, reused: false });
+    expect(fs.readFileSync(part)).toEqual(before);
+  });
+
+  it('stop a cancelled shard, refuse forged run references and a folder another owner took over', async () => {
+    const { steps, ctx, catalogSha256, ...ref } = await prepareRun(path.join(tmp.dir, 'steps'), INPUT);
+    const controller = new AbortController();
+    const cancelled = inProcessContext(controller.signal);
+    const shard = steps.shard(cancelled, { ...ref, shard: 0, catalogSha256 });
+    controller.abort();
+    await expect(shard).rejects.toBeInstanceOf(StepCancelled);
+
+    const forged = { ...ref, params: { ...ref.params, users: 13 } };
+    await expect(steps.shard(ctx, { ...forged, shard: 0, catalogSha256 })).rejects.toThrow(InputError);
+    await expect(steps.manifest(ctx, { ...ref, runDir: tmp.dir })).rejects.toThrow(
+      /invalid input: run: .* is not the folder its params name/,
+    );
+
+    claimRun(ref.runDir, 'another-workflow', { takeOver: true });
+    await expect(steps.shard(ctx, { ...ref, shard: 0, catalogSha256 })).rejects.toThrow(RunTakenOver);
+  });
+});
