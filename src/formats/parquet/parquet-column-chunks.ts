@@ -106,6 +106,7 @@ function columnChunk(p: ChunkParts): ColumnChunk {
 }
 
 const SMALL_INTS = 4096;
+const FEW = 8;
 const UNSET = Symbol('unset');
 
 /** Unsigned byte order of bytes[a..aEnd) and bytes[b..bEnd), as Parquet orders BYTE_ARRAY statistics. */
@@ -282,7 +283,11 @@ class StringChunks<R> extends DictionaryChunks<R> {
         else {
           if (v === null) lastId = -1;
           else {
-            const known = index.get(v);
+            let known: number | undefined;
+            // a few distinct values (interaction, country, personality): comparing beats hashing
+            if (dictionary.length <= FEW) {
+              for (let k = 0; k < dictionary.length && known === undefined; k++) if (dictionary[k] === v) known = k;
+            } else known = index.get(v);
             if (known === undefined) {
               lastId = dictionary.length;
               dictionary.push(v);
