@@ -1,4 +1,6 @@
-import { dataRootOf, describeGeneration, requireGeneration, startInput } from '../temporal/generation-info';
+import { DEFAULTS } from '../../src/config/generation-input';
+import { dataRootOfRun } from '../temporal/embedded-root';
+import { describeGeneration, requireGeneration, startInput } from '../temporal/generation-info';
 import { openSession } from '../temporal/session';
 import { expectPositionals, parseCommand, type CommandDef } from '../flags';
 
@@ -39,7 +41,7 @@ export async function run(argv: string[]): Promise<void> {
     // a dev server this command had to start has no worker: this process's worker carries the cancellation out
     if (session.ownsServer && before.outDir && before.runId) {
       const input = await startInput(session.client, workflowId);
-      await session.startWorker(dataRootOf(before.outDir, input.out ?? 'data', before.runId));
+      await session.startWorker(dataRootOfRun(before.outDir, input.out ?? DEFAULTS.out, before.runId));
     }
     await session.client.workflow.getHandle(workflowId).cancel();
     if (values['no-wait']) {

@@ -1,8 +1,8 @@
 import * as fs from 'node:fs';
-import * as path from 'node:path';
 import { CancelledFailure, WorkflowFailedError } from '@temporalio/client';
 import { InputError } from '../../src/domain/errors';
 import {
+  DEFAULTS,
   firstParamDifference,
   resolveGenerationInput,
   type GenerationInput,
@@ -18,6 +18,7 @@ import { logger } from '../../src/runtime/logger';
 import { ProgressBar } from '../progress-bar';
 import { pollProgress } from '../temporal/progress-poller';
 import { openSession, explicitAddress, type TemporalSession } from '../temporal/session';
+import { embeddedPlacement } from '../temporal/embedded-root';
 import { TASK_QUEUE } from '../temporal/constants';
 import { workerPolls } from '../temporal/worker-presence';
 import { UsageError } from '../usage-error';
@@ -50,13 +51,12 @@ export function newWorkflowId(now = new Date()): string {
   return `gen-${stamp}-${Math.random().toString(36).slice(2, 6)}`;
 }
 
-/**
- * In embedded mode the in-process worker's data root follows --out, so an absolute
- * --out works; the workflow then writes to '.' under it.
- */
-function embeddedPlacement(input: GenerationInput): { dataRoot: string; input: GenerationInput } {
-  const out = path.resolve(input.out ?? 'data');
-  return { dataRoot: out, input: { ...input, out: '.' } };
+/** The embedded worker's data root, and the input naming --out as given (see embeddedPlacement). */
+function embeddedInput(input: GenerationInput): { dataRoot: string; input: GenerationInput } {
+  const out = input.out ?? DEFAULTS.out;
+  const placement = embeddedPlacement([out]);
+  const named = placement.name(out);
+  return { dataRoot: placement.dataRoot, input: named === out ? input : { ...input, out: named } };
 }
 
 export async function followGeneration(
@@ -158,7 +158,7 @@ export async function run(argv: string[]): Promise<void> {
   const workflowId = input.runId ?? newWorkflowId();
   const embedded = !explicitAddress(values.address);
   let dataRoot: string | undefined;
-  if (embedded) ({ dataRoot, input } = embeddedPlacement(input));
+  if (embedded) ({ dataRoot, input } = embeddedInput(input));
   let params: GenerationParams;
   try {
     params = resolveGenerationInput(input, workflowId);

@@ -1,6 +1,8 @@
 import * as path from 'node:path';
 import { explicitAddress, openSession } from '../temporal/session';
-import { dataRootOf, requireGeneration, startInput } from '../temporal/generation-info';
+import { DEFAULTS } from '../../src/config/generation-input';
+import { dataRootOfRun, embeddedPlacement } from '../temporal/embedded-root';
+import { requireGeneration, startInput } from '../temporal/generation-info';
 import { TASK_QUEUE } from '../temporal/constants';
 import { expectPositionals, parseCommand, usageError, type CommandDef } from '../flags';
 import { cancelOnInterrupt, DETACH_NEEDS_SERVER, followGeneration, printResult } from './generate';
@@ -14,8 +16,9 @@ with its original input plus "resume", over the same output folder. Shards whose
 part file matches its checkpoint are kept; the rest are generated, so the result is
 byte-identical to an uninterrupted run. Prints what \`generate\` prints.
 Embedded (no --address): a run left RUNNING because its \`generate\` process died
-is picked up by this process's worker; --out is the --out of the original
-\`generate\`, needed only when the run stopped before it recorded its output folder.`,
+is picked up by this process's worker. A run that stopped before it recorded its
+output folder resumes from the folder \`generate\` ran in; one started by an older
+version needs --out, the --out of the original \`generate\`.`,
   flags: {
     json: { type: 'boolean', help: 'print one JSON line at the end, as generate --json' },
     detach: { type: 'boolean', help: 'print the workflow id and return' },
@@ -46,12 +49,14 @@ export async function run(argv: string[]): Promise<void> {
     const input = { ...original, runId, resume: runId };
 
     if (embedded && !values.detach) {
-      // the embedded worker writes <data root>/<out>/<runId>; embedded generate made its --out the data root and out '.'
+      // the embedded worker writes <data root>/<out>/<runId>, as the original run did
+      const out = original.out ?? DEFAULTS.out;
       const root = before.outDir
-        ? dataRootOf(before.outDir, original.out ?? 'data', runId)
-        : values.out
-          ? path.resolve(values.out)
-          : undefined;
+        ? dataRootOfRun(before.outDir, out, runId)
+        : out !== '.'
+          ? embeddedPlacement([out]).dataRoot
+          : // older embedded generates sent out "." with their --out as the data root
+            values.out && path.resolve(values.out);
       if (!root) throw usageError(RESUME, `the output folder of ${workflowId} is not recorded; pass the --out it was generated with`);
       await session.startWorker(
         root,

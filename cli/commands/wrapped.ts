@@ -9,6 +9,7 @@ import { eta, ProgressBar } from '../progress-bar';
 import { pollProgress } from '../temporal/progress-poller';
 import { TASK_QUEUE } from '../temporal/constants';
 import { explicitAddress, openSession } from '../temporal/session';
+import { embeddedPlacement } from '../temporal/embedded-root';
 import { expectPositionals, parseCommand, wholeFlag, type CommandDef } from '../flags';
 import { UsageError } from '../usage-error';
 import { requireFinishedRunDir } from '../run-folder';
@@ -52,14 +53,6 @@ export function formatWrappedProgress(p: WrappedProgress, opts: { elapsedMs?: nu
   return opts.elapsedMs === undefined || !p.partsTotal ? line : `${line}  ${eta(p.partsDone / p.partsTotal, opts.elapsedMs)}`;
 }
 
-function commonDir(a: string, b: string): string {
-  const pa = a.split(path.sep),
-    pb = b.split(path.sep);
-  let i = 0;
-  while (i < pa.length && i < pb.length && pa[i] === pb[i]) i++;
-  return pa.slice(0, i).join(path.sep) || path.sep;
-}
-
 const whole = (flag: string, v: string | undefined) => wholeFlag(WRAPPED, flag, v, 1);
 
 export async function run(argv: string[]): Promise<void> {
@@ -76,12 +69,11 @@ export async function run(argv: string[]): Promise<void> {
   };
   let dataRoot: string | undefined;
   if (embedded) {
-    // the in-process worker's data root is the folder that holds both the run and the output
-    const runDir = path.resolve(input.run);
-    requireFinishedRunDir(runDir);
-    const outDir = path.resolve(input.out ?? path.join(runDir, 'wrapped'));
-    dataRoot = commonDir(runDir, outDir);
-    input = { ...input, run: path.relative(dataRoot, runDir) || '.', out: path.relative(dataRoot, outDir) || '.' };
+    // the in-process worker's data root holds both the run and the output; the input names them as given where it can
+    requireFinishedRunDir(path.resolve(input.run));
+    const placement = embeddedPlacement([input.run, input.out ?? path.join(input.run, 'wrapped')]);
+    dataRoot = placement.dataRoot;
+    input = { ...input, run: placement.name(input.run), out: input.out === undefined ? undefined : placement.name(input.out) };
   }
   const workflowId = `wrapped-${path.basename(path.resolve(positionals[0]))}-${new Date().toISOString().replace(/[-:.]/g, '').slice(0, 15)}`;
   const session = await openSession({ address: values.address, worker: embedded, dataRoot });

@@ -1,4 +1,3 @@
-import * as path from 'node:path';
 import { WorkflowNotFoundError, type Client, type WorkflowHandle } from '@temporalio/client';
 import { defaultPayloadConverter } from '@temporalio/common';
 import type { GenerationInput } from '../../src/config/generation-input';
@@ -62,15 +61,4 @@ export async function startInput(client: Client, workflowId: string): Promise<Ge
   if (!started) throw new Error(`the history of ${workflowId} does not start with its start event`);
   const payload = started.input?.payloads?.[0];
   return payload ? ((defaultPayloadConverter.fromPayload(payload) as GenerationInput | undefined) ?? {}) : {};
-}
-
-/** The data root a run folder was resolved under: outDir is <root>/<out>/<runId>. */
-export function dataRootOf(outDir: string, out: string, runId: string): string {
-  let root = outDir;
-  for (const _ of path
-    .normalize(path.join(out, runId))
-    .split(path.sep)
-    .filter((s) => s && s !== '.'))
-    root = path.dirname(root);
-  return root;
 }

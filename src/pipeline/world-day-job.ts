@@ -71,7 +71,7 @@ function stateBefore(layout: WorldLayout, world: WorldDefinition, day: string, s
 export async function runWorldDayJob(job: WorldDayJob, onProgress: (p: WorldDayProgress) => void = () => {}): Promise<WorldDayShardResult> {
   const layout = new WorldLayout(job.worldDir);
   const world = readWorldDefinition(layout);
-  const songs = await catalogFor(layout.run.catalogPath, world.catalogSha256);
+  const songs = catalogFor(layout.run.catalogPath, world.catalogSha256);
   const users = readUsersOfShard(layout.run.usersPath, layout.run.usersOffsetsPath, job.shard);
   const states = stateBefore(
     layout,

@@ -14,22 +14,26 @@ export class AliasTable {
     this.prob = new Float64Array(n);
     this.alias = new Uint32Array(n);
     const scaled = new Float64Array(n);
-    const small: number[] = [];
-    const large: number[] = [];
+    // two stacks of indexes, the under-full ones from the bottom and the full ones from the top
+    const stack = new Uint32Array(n);
+    let small = 0;
+    let large = n;
     for (let i = 0; i < n; i++) {
       scaled[i] = (weights[i] * n) / total;
-      (scaled[i] < 1 ? small : large).push(i);
+      if (scaled[i] < 1) stack[small++] = i;
+      else stack[--large] = i;
     }
-    while (small.length && large.length) {
-      const s = small.pop()!;
-      const l = large.pop()!;
+    while (small > 0 && large < n) {
+      const s = stack[--small];
+      const l = stack[large++];
       this.prob[s] = scaled[s];
       this.alias[s] = l;
       scaled[l] = scaled[l] + scaled[s] - 1;
-      (scaled[l] < 1 ? small : large).push(l);
+      if (scaled[l] < 1) stack[small++] = l;
+      else stack[--large] = l;
     }
-    for (const i of large) this.prob[i] = 1;
-    for (const i of small) this.prob[i] = 1;
+    for (let i = large; i < n; i++) this.prob[stack[i]] = 1;
+    for (let i = 0; i < small; i++) this.prob[stack[i]] = 1;
   }
 
   get size(): number {

@@ -78,17 +78,26 @@ export class CatalogIndex {
   private readonly yearOfRank: Int32Array;
   private readonly years = new Map<number, YearView>();
 
-  constructor(readonly songs: readonly SimulatedSong[]) {
+  /** `artists`: each song's artist numbered by first appearance, when the catalog's loader has numbered them */
+  constructor(
+    readonly songs: readonly SimulatedSong[],
+    artists?: { artistOf: Uint32Array; artistCount: number },
+  ) {
     const n = songs.length;
     if (n === 0) throw new Error('the catalog has no songs');
-    this.artistOf = new Uint32Array(n);
-    const ids = new Map<string, number>();
-    for (let i = 0; i < n; i++) {
-      let a = ids.get(songs[i].artist);
-      if (a === undefined) ids.set(songs[i].artist, (a = ids.size));
-      this.artistOf[i] = a;
+    if (artists) {
+      this.artistOf = artists.artistOf;
+      this.artistCount = artists.artistCount;
+    } else {
+      this.artistOf = new Uint32Array(n);
+      const ids = new Map<string, number>();
+      for (let i = 0; i < n; i++) {
+        let a = i > 0 && songs[i].artist === songs[i - 1].artist ? this.artistOf[i - 1] : ids.get(songs[i].artist);
+        if (a === undefined) ids.set(songs[i].artist, (a = ids.size));
+        this.artistOf[i] = a;
+      }
+      this.artistCount = ids.size;
     }
-    this.artistCount = ids.size;
     this.artistStart = new Uint32Array(this.artistCount + 1);
     for (let i = 0; i < n; i++) this.artistStart[this.artistOf[i] + 1]++;
     for (let a = 0; a < this.artistCount; a++) this.artistStart[a + 1] += this.artistStart[a];

@@ -26,14 +26,20 @@ export interface SimulationContext {
 
 const indexes = new WeakMap<readonly SimulatedSong[], CatalogIndex>();
 
+/** The catalog's indexes, built on first use, once per catalog and thread. */
+export function catalogIndex(songs: readonly SimulatedSong[], artists?: ConstructorParameters<typeof CatalogIndex>[1]): CatalogIndex {
+  let index = indexes.get(songs);
+  if (!index) indexes.set(songs, (index = new CatalogIndex(songs, artists)));
+  return index;
+}
+
 /** Everything a shard needs to simulate its users; the catalog indexes are built once per catalog and thread. */
 export function simulationContext(
   params: SimulationParams,
   songs: readonly SimulatedSong[],
   population: PopulationModel,
 ): SimulationContext {
-  let index = indexes.get(songs);
-  if (!index) indexes.set(songs, (index = new CatalogIndex(songs)));
+  const index = catalogIndex(songs);
   return {
     params,
     songs,

@@ -1,5 +1,6 @@
 import * as fs from 'node:fs';
 import { pipeline } from 'node:stream';
+import * as zlib from 'node:zlib';
 import * as avro from 'avsc';
 
 /** avsc's createFileDecoder, except that read errors (a folder, no permission) reach the decoder and an early stop closes the file. */
@@ -34,4 +35,50 @@ export async function readContainerSchema(filePath: string): Promise<avro.Schema
     });
     decoder.once('error', (err: Error) => reject(unreadable(filePath, err)));
   });
+}
+
+const MAGIC = Buffer.from([0x4f, 0x62, 0x6a, 0x01]);
+const metaType = avro.Type.forSchema({ type: 'map', values: 'bytes' });
+const longType = avro.Type.forSchema('long');
+
+/**
+ * The records of an AVRO object container file (codec null or deflate), read and decoded
+ * synchronously block by block, as `readerType` (resolved against the writer schema, so
+ * fields the reader lacks are skipped and fields the writer lacks take their defaults).
+ * For files read whole into memory in a worker thread, where the stream's per-record
+ * events would cost more than the decoding.
+ */
+export function readContainerSync<T>(filePath: string, readerType: avro.Type): T[] {
+  if (!fs.existsSync(filePath)) throw new Error(`no such file: ${filePath}`);
+  const buf = fs.readFileSync(filePath);
+  const fail = (why: string) => new Error(`${filePath} is not a readable AVRO container: ${why}`);
+  if (buf.length < MAGIC.length || !buf.subarray(0, MAGIC.length).equals(MAGIC)) throw fail('no AVRO magic bytes');
+  const header = metaType.decode(buf, MAGIC.length);
+  if (header.offset < 0 || header.offset + 16 > buf.length) throw fail('truncated header');
+  const meta = header.value as Record<string, Buffer>;
+  const codec = meta['avro.codec']?.toString() ?? 'null';
+  if (codec !== 'null' && codec !== 'deflate') throw fail(`unsupported codec ${codec}`);
+  const writerType = avro.Type.forSchema(JSON.parse(meta['avro.schema'].toString('utf8')) as avro.Schema);
+  const resolver = readerType.createResolver(writerType);
+  const sync = buf.subarray(header.offset, header.offset + 16);
+  const records: T[] = [];
+  let pos = header.offset + 16;
+  while (pos < buf.length) {
+    const count = longType.decode(buf, pos);
+    const size = count.offset < 0 ? count : longType.decode(buf, count.offset);
+    if (size.offset < 0 || size.offset + (size.value as number) + 16 > buf.length) throw fail('truncated block');
+    const end = size.offset + (size.value as number);
+    if (!buf.subarray(end, end + 16).equals(sync)) throw fail('bad sync marker');
+    const raw = buf.subarray(size.offset, end);
+    const block = codec === 'deflate' ? zlib.inflateRawSync(raw) : raw;
+    let at = 0;
+    for (let i = 0; i < (count.value as number); i++) {
+      const record = readerType.decode(block, at, resolver);
+      if (record.offset < 0) throw fail('truncated record');
+      records.push(record.value as T);
+      at = record.offset;
+    }
+    pos = end + 16;
+  }
+  return records;
 }

@@ -1,7 +1,6 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { dataRootOf } from '../../../cli/temporal/generation-info';
 import { prunableGenerations, scheduledTimeOf } from '../../../src/pipeline/generations';
 import { compactTime } from '../../../src/config/generation-input';
 import { makeTmpDir } from '../../helpers/tmp-dir';
@@ -55,11 +54,5 @@ describe('scheduled generation folders', () => {
     expect(() => prunableGenerations(parent, 'nightly', runAt, -1)).toThrow(/keepDays/);
     expect(() => prunableGenerations(parent, 'nightly', runAt, 0.001)).toThrow(/keepDays/);
     expect(prunableGenerations(path.join(tmp.dir, 'missing'), 'nightly', runAt, 1)).toEqual([]);
-  });
-
-  it('finds the data root a run folder was resolved under, for the embedded resume', () => {
-    expect(dataRootOf('/srv/data/out/run-1', 'out', 'run-1')).toBe('/srv/data');
-    expect(dataRootOf('/home/me/datasets/run-1', '.', 'run-1')).toBe('/home/me/datasets');
-    expect(dataRootOf('/r/a/b/run-1', 'a/b/', 'run-1')).toBe('/r');
   });
 });

@@ -1,0 +1,92 @@
+import { spawn } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import type { TestWorkflowEnvironment } from '@temporalio/testing';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { RunLayout } from '../../../src/pipeline/run-layout';
+import { BIN, partHashes, spawnWorker, type WorkerProcess } from '../../helpers/cli-process';
+import { startDevServerEnv } from '../../helpers/temporal-env';
+import { makeTmpDir } from '../../helpers/tmp-dir';
+
+/** 120 small shards, so that an embedded run lasts long enough to be interrupted mid-way */
+const FLAGS = ['--users', '600', '--shard-size', '5', '--sessions-per-user', '10', '--seed', '11', '--parallelism', '2'];
+const GIVEN = [...FLAGS, '--catalog', 'synthetic:300', '--out', 'data', '--run-name', 'same', '--json'];
+const TASK_QUEUE = 'same-params';
+
+/** The CLI in `cwd`, as a user runs it; `onStart` sees the child process. */
+function cli(args: string[], cwd: string, env: Record<string, string> = {}, onStart?: (child: ReturnType<typeof spawn>) => void) {
+  return new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve) => {
+    const child = spawn(process.execPath, [BIN, ...args], { cwd, env: { ...process.env, LOG_LEVEL: 'warn', ...env } });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+    child.once('exit', (code) => resolve({ code, stdout, stderr }));
+    onStart?.(child);
+  });
+}
+
+const paramsOf = (outDir: string) => fs.readFileSync(new RunLayout(outDir).paramsPath, 'utf8');
+
+describe('embedded and remote modes mean the same', () => {
+  const tmp = makeTmpDir();
+  const dir = (name: string) => {
+    fs.mkdirSync(path.join(tmp.dir, name), { recursive: true });
+    return path.join(tmp.dir, name);
+  };
+  let env: TestWorkflowEnvironment;
+  let worker: WorkerProcess | undefined;
+  let remote: { outDir: string };
+
+  beforeAll(async () => {
+    env = await startDevServerEnv();
+  });
+  afterAll(async () => {
+    worker?.child.kill('SIGTERM');
+    await worker?.exited;
+    await env?.teardown();
+    tmp.cleanup();
+  });
+
+  it('records the same params.json for the same generate flags, embedded or through --address', async () => {
+    const remoteRoot = dir('remote');
+    worker = spawnWorker({ address: env.address, taskQueue: TASK_QUEUE, dataRoot: remoteRoot });
+    // the user's working directory is not the worker's: --out names a folder under the worker's data root
+    const sent = await cli(['generate', ...GIVEN, '--address', env.address], dir('elsewhere'), { WRAPPED_ETL_TASK_QUEUE: TASK_QUEUE });
+    expect(sent.stderr).toBe('');
+    expect(sent.code).toBe(0);
+    remote = JSON.parse(sent.stdout);
+    expect(remote.outDir).toBe(path.join(fs.realpathSync(remoteRoot), 'data', 'same'));
+
+    const here = dir('embedded');
+    const embedded = await cli(['generate', ...GIVEN], here);
+    expect(embedded.code).toBe(0);
+    const line = JSON.parse(embedded.stdout);
+    expect(line.outDir).toBe(path.join(fs.realpathSync(here), 'data', 'same'));
+    expect(paramsOf(line.outDir)).toBe(paramsOf(remote.outDir));
+    expect(JSON.parse(paramsOf(line.outDir))).toMatchObject({ out: 'data', runId: 'same' });
+    expect(partHashes(line.outDir)).toEqual(partHashes(remote.outDir));
+  });
+
+  it('resumes an embedded run cancelled mid-way into the same folder, with the same params and bytes', async () => {
+    const here = dir('interrupted');
+    const outDir = path.join(fs.realpathSync(here), 'data', 'same');
+    const cancelled = await cli(['generate', ...GIVEN], here, {}, (child) => {
+      const poll = setInterval(() => {
+        if (!fs.existsSync(path.join(outDir, 'part-00003.avro'))) return;
+        clearInterval(poll);
+        child.kill('SIGINT');
+      }, 100);
+      child.once('exit', () => clearInterval(poll));
+    });
+    expect(cancelled.code).toBe(1);
+    expect(cancelled.stderr).toMatch(/was cancelled .*continue with: wrapped-etl resume same/);
+    expect(fs.existsSync(path.join(outDir, 'manifest.json'))).toBe(false);
+
+    const resumed = await cli(['resume', 'same', '--json'], here);
+    expect(resumed.code).toBe(0);
+    expect(JSON.parse(resumed.stdout)).toMatchObject({ workflowId: 'same', outDir });
+    expect(paramsOf(outDir)).toBe(paramsOf(remote.outDir));
+    expect(partHashes(outDir)).toEqual(partHashes(remote.outDir));
+  });
+});
