@@ -60,8 +60,9 @@ function idsOrderedBy(n: number, key: (i: number) => number): Uint32Array {
 /**
  * Indexes over the catalog so that no pick ever scans it: song -> artist, artist ->
  * its songs, popularity halves and, per play year, release-age halves. Built in O(n)
- * over typed arrays once per catalog and thread (see simulationContext); for n songs
- * they hold ~22 bytes per song plus ~9 bytes per song for each play year in use.
+ * over typed arrays once per catalog and thread (see catalogIndex); they hold ~22 bytes
+ * per song, plus ~33 bytes per song for each play year in use (its buckets and their
+ * alias tables).
  */
 export class CatalogIndex {
   readonly artistOf: Uint32Array;

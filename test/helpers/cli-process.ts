@@ -89,6 +89,13 @@ export async function historiesOfChain(client: Client, workflowId: string): Prom
   }
 }
 
+/** The activities each run of a workflow id's chain scheduled, by type name, oldest run first. */
+export async function activitiesPerRun(client: Client, workflowId: string): Promise<string[][]> {
+  return (await historiesOfChain(client, workflowId)).map((h) =>
+    (h.events ?? []).map((e) => e.activityTaskScheduledEventAttributes?.activityType?.name).filter((n): n is string => !!n),
+  );
+}
+
 /** The most generateShard activities scheduled and not yet closed at any point of one history. */
 export function maxShardsInFlight(history: temporal.api.history.v1.IHistory): number {
   const open = new Set<string>();

@@ -1,5 +1,5 @@
 import { TestWorkflowEnvironment } from '@temporalio/testing';
-import { inject } from 'vitest';
+import { afterAll, beforeAll, inject } from 'vitest';
 import { Worker } from '@temporalio/worker';
 import { installRuntime, WORKFLOWS_PATH } from '../../cli/temporal/worker';
 
@@ -34,4 +34,19 @@ export function mockedActivitiesWorker(env: TestWorkflowEnvironment, taskQueue: 
     workflowsPath: WORKFLOWS_PATH,
     activities,
   });
+}
+
+/**
+ * The lane's plain server and the one that suggests continue-as-new early, for the
+ * calling describe block: connected before its tests, closed after them.
+ */
+export function useLaneServers(): { env: TestWorkflowEnvironment; forced: TestWorkflowEnvironment } {
+  const servers = {} as { env: TestWorkflowEnvironment; forced: TestWorkflowEnvironment };
+  beforeAll(async () => {
+    [servers.env, servers.forced] = await Promise.all([startDevServerEnv(), startDevServerEnv({ forced: true })]);
+  });
+  afterAll(async () => {
+    await Promise.all([servers.env?.teardown(), servers.forced?.teardown()]);
+  });
+  return servers;
 }

@@ -1,9 +1,9 @@
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { WorldActivities, WorldPlan } from '../../activities/world-activities';
 import { ADVANCE_WORLD, type AdvanceWorldWorkflow } from '../../workflows/contracts';
-import { historiesOfChain } from '../helpers/cli-process';
-import { mockedActivitiesWorker, startDevServerEnv } from '../helpers/temporal-env';
+import { activitiesPerRun } from '../helpers/cli-process';
+import { mockedActivitiesWorker, useLaneServers } from '../helpers/temporal-env';
 
 const TASK_QUEUE = 'workflow-advance-world';
 
@@ -41,27 +41,13 @@ async function runAdvance(env: TestWorkflowEnvironment, mock: ReturnType<typeof 
   );
 }
 
-/** Names of the activities each run of the chain scheduled, in order. */
-async function activitiesPerRun(env: TestWorkflowEnvironment, workflowId: string): Promise<string[][]> {
-  const chain = await historiesOfChain(env.client, workflowId);
-  return chain.map((h) =>
-    (h.events ?? []).map((e) => e.activityTaskScheduledEventAttributes?.activityType?.name).filter((n): n is string => !!n),
-  );
-}
-
 describe('advanceWorld orchestrates against mocked activities', () => {
-  let env: TestWorkflowEnvironment;
-  let forced: TestWorkflowEnvironment;
-  beforeAll(async () => {
-    [env, forced] = await Promise.all([startDevServerEnv(), startDevServerEnv({ forced: true })]);
-  });
-  afterAll(async () => {
-    await Promise.all([env?.teardown(), forced?.teardown()]);
-  });
+  /** env, and forced: a server that suggests continue-as-new early (after ~40 events) */
+  const servers = useLaneServers();
 
   it('writes one day per run, in order, continuing as new between days', async () => {
     const mock = mockActivities(3, 2);
-    const result = await runAdvance(env, mock, 'wf-days', 4);
+    const result = await runAdvance(servers.env, mock, 'wf-days', 4);
     expect(result).toEqual({ world: 'w', worldDir: '/mock/w', first: '2025-02-27', last: '2025-03-02', days: 4, records: 120 });
     expect(mock.seen.finished).toEqual([
       { day: '2025-02-27', last: false },
@@ -71,7 +57,7 @@ describe('advanceWorld orchestrates against mocked activities', () => {
     ]);
     expect(mock.seen.shards).toHaveLength(12);
     expect(mock.seen.maxInFlight).toBeLessThanOrEqual(2);
-    const runs = await activitiesPerRun(env, 'wf-days');
+    const runs = await activitiesPerRun(servers.env.client, 'wf-days');
     expect(runs).toHaveLength(4);
     for (const run of runs) expect(run.filter((a) => a === 'finishWorldDay')).toHaveLength(1);
     // the first run plans; the continued ones check the world they carry instead
@@ -82,12 +68,12 @@ describe('advanceWorld orchestrates against mocked activities', () => {
 
   it('continues as new within a day when the history grows long, each shard run once', async () => {
     const mock = mockActivities(40, 4);
-    const result = await runAdvance(forced, mock, 'wf-long-day', 2);
+    const result = await runAdvance(servers.forced, mock, 'wf-long-day', 2);
     expect(result.days).toBe(2);
     expect([...mock.seen.shards].sort()).toEqual(
       ['2025-02-27', '2025-02-28'].flatMap((day) => Array.from({ length: 40 }, (_, s) => `${day}/${s}`)).sort(),
     );
-    const runs = await activitiesPerRun(forced, 'wf-long-day');
+    const runs = await activitiesPerRun(servers.forced.client, 'wf-long-day');
     // more runs than days: some days took several runs, and still one manifest per day
     expect(runs.length).toBeGreaterThan(2);
     expect(runs.flat().filter((a) => a === 'finishWorldDay')).toHaveLength(2);
@@ -103,7 +89,7 @@ describe('advanceWorld orchestrates against mocked activities', () => {
       first: '2025-02-27',
       days: 0,
     });
-    const result = await runAdvance(env, mock, 'wf-none', 1);
+    const result = await runAdvance(servers.env, mock, 'wf-none', 1);
     expect(result).toEqual({ world: 'w', worldDir: '/mock/w', first: null, last: null, days: 0, records: 0 });
     expect(mock.seen.shards).toEqual([]);
   });

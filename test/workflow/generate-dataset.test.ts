@@ -1,15 +1,14 @@
 import { ApplicationFailure, Context } from '@temporalio/activity';
 import { CancelledFailure, WorkflowFailedError } from '@temporalio/client';
-import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { Worker } from '@temporalio/worker';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { GenerationActivities } from '../../activities/generation-activities';
 import type { ShardRef } from '../../src/pipeline/steps/step-refs';
 import { WORKFLOWS_PATH } from '../../cli/temporal/worker';
 import { resolveGenerationInput } from '../../src/config/generation-input';
 import { GENERATE_DATASET, progressQuery, type GenerateDatasetWorkflow } from '../../workflows/contracts';
-import { historiesOfChain } from '../helpers/cli-process';
-import { startDevServerEnv } from '../helpers/temporal-env';
+import { activitiesPerRun } from '../helpers/cli-process';
+import { useLaneServers } from '../helpers/temporal-env';
 
 const TASK_QUEUE = 'workflow-generate';
 
@@ -44,17 +43,10 @@ function mockActivities(shard: (ref: ShardRef) => Promise<void>) {
 }
 
 describe('generateDataset orchestrates against mocked activities', () => {
-  let env: TestWorkflowEnvironment;
-  /** a server that suggests continue-as-new early (after ~40 events) */
-  let forced: TestWorkflowEnvironment;
-  beforeAll(async () => {
-    [env, forced] = await Promise.all([startDevServerEnv(), startDevServerEnv({ forced: true })]);
-  });
-  afterAll(async () => {
-    await Promise.all([env?.teardown(), forced?.teardown()]);
-  });
+  /** env, and forced: a server that suggests continue-as-new early (after ~40 events) */
+  const servers = useLaneServers();
 
-  const workerOf = (mock: ReturnType<typeof mockActivities>, on = env) =>
+  const workerOf = (mock: ReturnType<typeof mockActivities>, on = servers.env) =>
     Worker.create({
       connection: on.nativeConnection,
       namespace: on.namespace,
@@ -66,13 +58,13 @@ describe('generateDataset orchestrates against mocked activities', () => {
   const run = async (mock: ReturnType<typeof mockActivities>, workflowId: string, input: object) => {
     const worker = await workerOf(mock);
     return worker.runUntil(async () => {
-      const result = await env.client.workflow.execute<GenerateDatasetWorkflow>(GENERATE_DATASET, {
+      const result = await servers.env.client.workflow.execute<GenerateDatasetWorkflow>(GENERATE_DATASET, {
         taskQueue: TASK_QUEUE,
         workflowId,
         args: [input],
       });
       // queries need the worker, so ask before it stops
-      return { result, progress: await env.client.workflow.getHandle(workflowId).query(progressQuery) };
+      return { result, progress: await servers.env.client.workflow.getHandle(workflowId).query(progressQuery) };
     });
   };
 
@@ -100,9 +92,9 @@ describe('generateDataset orchestrates against mocked activities', () => {
 
   it('continues as new when the history grows long: each shard once, the run checked again, one manifest', async () => {
     const mock = mockActivities(() => new Promise((r) => setTimeout(r, 2)));
-    const worker = await workerOf(mock, forced);
+    const worker = await workerOf(mock, servers.forced);
     const result = await worker.runUntil(
-      forced.client.workflow.execute<GenerateDatasetWorkflow>(GENERATE_DATASET, {
+      servers.forced.client.workflow.execute<GenerateDatasetWorkflow>(GENERATE_DATASET, {
         taskQueue: TASK_QUEUE,
         workflowId: 'wf-long',
         args: [{ users: 60, shardSize: 1, parallelism: 4 }],
@@ -111,9 +103,7 @@ describe('generateDataset orchestrates against mocked activities', () => {
     expect(result.outDir).toBe('/mock/wf-long');
     expect([...mock.seen.shards].sort((a, b) => a - b)).toEqual([...Array(60).keys()]);
     expect(mock.seen.manifests).toBe(1);
-    const runs = (await historiesOfChain(forced.client, 'wf-long')).map((h) =>
-      (h.events ?? []).map((e) => e.activityTaskScheduledEventAttributes?.activityType?.name).filter((n): n is string => !!n),
-    );
+    const runs = await activitiesPerRun(servers.forced.client, 'wf-long');
     expect(runs.length).toBeGreaterThan(1);
     // the first run resolves the input; every continued run checks the run it carries instead
     expect(runs[0].slice(0, 3)).toEqual(['resolveParams', 'ingestCatalog', 'assignUsers']);
@@ -132,7 +122,7 @@ describe('generateDataset orchestrates against mocked activities', () => {
     });
     const worker = await workerOf(mock);
     const { failure, inFlightAtEnd, memo } = await worker.runUntil(async () => {
-      const handle = await env.client.workflow.start<GenerateDatasetWorkflow>(GENERATE_DATASET, {
+      const handle = await servers.env.client.workflow.start<GenerateDatasetWorkflow>(GENERATE_DATASET, {
         taskQueue: TASK_QUEUE,
         workflowId: 'wf-cancel',
         args: [{ users: 10, shardSize: 1, parallelism: 3 }],
