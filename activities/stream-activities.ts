@@ -7,7 +7,7 @@ import { dateToEpochMs } from '../src/domain/time-units';
 import { WorldLayout } from '../src/pipeline/world-layout';
 import { logger } from '../src/runtime/logger';
 import { KafkaAllowList } from '../src/stream/kafka-allow-list';
-import { streamWorld, type StreamProgress } from '../src/stream/stream-world';
+import type { StreamProgress } from '../src/stream/stream-world';
 
 /** A checked stream: the validated request and the world's folder under the worker's data root. */
 export interface StreamPlan extends StreamRequest {
@@ -84,6 +84,8 @@ export function createStreamActivities(deps: { dataRoot?: string }) {
       // paced streams sleep between events: the heartbeat goes on regardless
       const heartbeat = setInterval(() => ctx.heartbeat(progress), 3000);
       try {
+        // the Kafka client loads only when a stream runs: every other worker start would pay ~0.8 s for it
+        const { streamWorld } = await import('../src/stream/stream-world');
         const result = await streamWorld({
           worldDir: plan.worldDir,
           brokers: plan.brokers,

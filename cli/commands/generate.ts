@@ -1,5 +1,5 @@
 import * as fs from 'node:fs';
-import { CancelledFailure, WorkflowFailedError } from '@temporalio/client';
+import type { WorkflowHandle } from '@temporalio/client';
 import { InputError } from '../../src/domain/errors';
 import {
   DEFAULTS,
@@ -11,7 +11,14 @@ import {
 import { RunLayout } from '../../src/pipeline/run-layout';
 import { readJsonIfPresent } from '../../src/runtime/json-file';
 import { resolveRunDir } from '../../src/runtime/data-root';
-import { GENERATE_DATASET, progressQuery, type GenerateDatasetWorkflow, type GenerationResult } from '../../workflows/contracts';
+import {
+  GENERATE_DATASET,
+  progressQuery,
+  type GenerateDatasetWorkflow,
+  type GenerationMemo,
+  type GenerationProgress,
+  type GenerationResult,
+} from '../../workflows/contracts';
 import { parseCommand, type CommandDef, type FlagDefs } from '../flags';
 import { GENERATION_FLAGS, inputFromFlags, RUN_NAME_FLAGS } from '../generation-flags';
 import { logger } from '../../src/runtime/logger';
@@ -59,6 +66,14 @@ function embeddedInput(input: GenerationInput): { dataRoot: string; input: Gener
   return { dataRoot: placement.dataRoot, input: named === out ? input : { ...input, out: named } };
 }
 
+/** The run's last progress as its memo holds it: read from the server alone, no worker round trip (as a query is). */
+function memoProgress(session: TemporalSession, handle: WorkflowHandle): Promise<GenerationProgress | undefined> {
+  return session.client
+    .withDeadline(Date.now() + 3000, () => handle.describe())
+    .then((d) => (d.memo as GenerationMemo | undefined)?.progress)
+    .catch(() => undefined);
+}
+
 export async function followGeneration(
   session: TemporalSession,
   workflowId: string,
@@ -69,19 +84,23 @@ export async function followGeneration(
   // on a terminal the bar is the progress report: the in-process worker's info lines would break it
   const logLevel = logger.level;
   if (bar && process.stderr.isTTY && !process.env.LOG_LEVEL) logger.level = 'warn';
-  const poller = pollProgress(session.client, handle, progressQuery, (p) => bar?.update(p), 500);
+  // live progress only feeds the bar: each query is a round trip through the worker
+  const poller = bar && pollProgress(session.client, handle, progressQuery, (p) => bar.update(p), 500);
   try {
     const result = (await handle.result()) as GenerationResult;
-    await poller.stop();
-    const final = await session.client.withDeadline(Date.now() + 3000, () => handle.query(progressQuery)).catch(() => poller.last());
-    bar?.finish(final && { ...final, phase: 'done', shardsDone: final.shardsTotal, records: result.totalRecords });
+    await poller?.stop();
+    if (bar) {
+      const final = (await memoProgress(session, handle)) ?? poller?.last();
+      bar.finish(final && { ...final, phase: 'done', shardsDone: final.shardsTotal, records: result.totalRecords });
+    }
     return result;
   } catch (err) {
-    await poller.stop();
+    await poller?.stop();
     bar?.finish();
-    const last = poller.last();
+    const { CancelledFailure, WorkflowFailedError } = await import('@temporalio/client');
     if (err instanceof WorkflowFailedError) {
       if (err.cause instanceof CancelledFailure) {
+        const last = poller?.last() ?? (await memoProgress(session, handle));
         const at = last ? ` after ${last.shardsDone}/${last.shardsTotal} shards` : '';
         throw new Error(
           `generation ${workflowId} was cancelled${at}; finished parts are kept, continue with: wrapped-etl resume ${workflowId}`,
@@ -95,7 +114,7 @@ export async function followGeneration(
   } finally {
     logger.level = logLevel;
     // a query still in flight must end before the session closes its connection
-    await poller.stop();
+    await poller?.stop();
   }
 }
 

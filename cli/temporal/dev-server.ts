@@ -2,7 +2,6 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as net from 'node:net';
 import * as path from 'node:path';
-import { Connection } from '@temporalio/client';
 import { logger } from '../../src/runtime/logger';
 import { cliNotFoundMessage, locateTemporalCli } from './locate-cli';
 import { NAMESPACE } from './constants';
@@ -26,6 +25,26 @@ export interface DevServer {
   exited: Promise<number | null>;
 }
 
+/** A dev server spawned but maybe not answering yet: `ready` settles when it answers (or it failed to start, and was killed). */
+export interface StartingDevServer extends DevServer {
+  ready: Promise<void>;
+}
+
+/**
+ * For a dev server that lives as long as one command: the maintenance workers (task queue and
+ * history scanners, the parent-close-policy worker) are left out. Their long polls hold the
+ * server's graceful stop for ~1.5 s, and they clean up after weeks of history, not one run.
+ * Runs and their history are kept exactly as with the defaults.
+ */
+export const ONE_COMMAND_SERVER_ARGS: readonly string[] = [
+  '--dynamic-config-value',
+  'worker.taskQueueScannerEnabled=false',
+  '--dynamic-config-value',
+  'worker.historyScannerEnabled=false',
+  '--dynamic-config-value',
+  'system.enableParentClosePolicyWorker=false',
+];
+
 export function isReachable(address: string, timeoutMs = 500): Promise<boolean> {
   const [host, port] = splitAddress(address);
   return new Promise((resolve) => {
@@ -45,12 +64,17 @@ function splitAddress(address: string): [string, number] {
   return [address.slice(0, i), Number(address.slice(i + 1))];
 }
 
+const pause = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
 /** Waits until the server answers gRPC, or the process dies, or time runs out. */
 export async function waitForServer(address: string, timeoutMs: number, exited?: Promise<unknown>): Promise<void> {
   let dead = false;
   void exited?.then(() => (dead = true));
   const deadline = Date.now() + timeoutMs;
   let lastError = '';
+  // a plain TCP probe first: it is cheap, so it can ask often while a server starts
+  while (Date.now() < deadline && !dead && !(await isReachable(address, 250))) await pause(25);
+  const { Connection } = await import('@temporalio/client');
   while (Date.now() < deadline && !dead) {
     try {
       const connection = await Connection.connect({ address, connectTimeout: 1000 });
@@ -62,7 +86,7 @@ export async function waitForServer(address: string, timeoutMs: number, exited?:
       }
     } catch (err) {
       lastError = (err as Error).message;
-      await new Promise((r) => setTimeout(r, 250));
+      await pause(50);
     }
   }
   throw new Error(
@@ -74,6 +98,16 @@ export async function waitForServer(address: string, timeoutMs: number, exited?:
 
 /** Starts `temporal server start-dev` (persistent SQLite, Web UI) and waits until it answers. */
 export async function startDevServer(opts: DevServerOptions): Promise<DevServer> {
+  const server = await spawnDevServer(opts);
+  await server.ready;
+  return server;
+}
+
+/**
+ * Spawns `temporal server start-dev` and returns at once, so the caller can prepare other
+ * things while the server starts; `ready` says when it answers.
+ */
+export async function spawnDevServer(opts: DevServerOptions): Promise<StartingDevServer> {
   const ip = opts.ip ?? '127.0.0.1';
   const address = `${ip}:${opts.port}`;
   const uiUrl = `http://localhost:${opts.uiPort}`;
@@ -82,7 +116,20 @@ export async function startDevServer(opts: DevServerOptions): Promise<DevServer>
   fs.mkdirSync(path.dirname(path.resolve(opts.dbFile)), { recursive: true });
   const tried: string[] = [];
   const cli = locateTemporalCli(tried);
-  if (!cli) return startWithSdkDownload(opts, address, uiUrl, tried);
+  if (!cli) {
+    const server = startWithSdkDownload(opts, address, uiUrl, tried);
+    const ready = server.then(() => undefined);
+    // `ready` reports a failed start; the other members wait for the server
+    ready.catch(() => undefined);
+    const started = () => server.catch(() => undefined);
+    return {
+      address,
+      uiUrl,
+      ready,
+      exited: started().then((s) => (s ? s.exited : null)),
+      stop: () => started().then((s) => s?.stop()),
+    };
+  }
 
   const args = [
     'server',
@@ -110,16 +157,19 @@ export async function startDevServer(opts: DevServerOptions): Promise<DevServer>
   let stderr = '';
   child.stderr?.on('data', (d: Buffer) => (stderr = (stderr + d.toString()).slice(-4000)));
   const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
-  try {
-    await waitForServer(address, 60_000, exited);
-  } catch (err) {
-    child.kill('SIGKILL');
-    throw new Error(`${(err as Error).message}${stderr ? `\n${stderr.trim()}` : ''}`, { cause: err });
-  }
-  logger.info({ address, ui: uiUrl, db: opts.dbFile }, 'Temporal dev server started');
+  const ready = waitForServer(address, 60_000, exited).then(
+    () => logger.info({ address, ui: uiUrl, db: opts.dbFile }, 'Temporal dev server started'),
+    (err: Error) => {
+      child.kill('SIGKILL');
+      throw new Error(`${err.message}${stderr ? `\n${stderr.trim()}` : ''}`, { cause: err });
+    },
+  );
+  // a caller that stops before awaiting `ready` must not see an unhandled rejection
+  ready.catch(() => undefined);
   return {
     address,
     uiUrl,
+    ready,
     exited,
     async stop() {
       if (child.exitCode !== null) return;

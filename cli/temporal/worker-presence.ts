@@ -1,10 +1,10 @@
 import type { Client } from '@temporalio/client';
-import { temporal } from '@temporalio/proto';
 import { NAMESPACE } from './constants';
 
 /** Whether a worker polled `taskQueue` lately (the server keeps pollers of the last minutes); undefined when it cannot say. */
 export async function workerPolls(client: Client, taskQueue: string): Promise<boolean | undefined> {
   try {
+    const { temporal } = await import('@temporalio/proto');
     const res = await client.workflowService.describeTaskQueue({
       namespace: NAMESPACE,
       taskQueue: { name: taskQueue },

@@ -57,11 +57,13 @@ export async function createGenerationWorker(opts: {
   /** catalog sources named on the embedded CLI's own command line */
   trustedSources?: readonly string[];
   threads?: number;
+  /** a pool started earlier (see ThreadPool.warm); the worker owns it from here on and closes it */
+  pool?: ThreadPool;
   /** test-only faults in shard attempts (shardFaultsFromEnv) */
   faults?: ShardFaults;
 }): Promise<GenerationWorker> {
   installRuntime();
-  const pool = new ThreadPool(opts.threads);
+  const pool = opts.pool ?? new ThreadPool(opts.threads);
   const bundle = prebuiltWorkflowBundle();
   let worker: Worker;
   try {

@@ -1,4 +1,4 @@
-import { Faker, en } from '@faker-js/faker';
+import type { Faker } from '@faker-js/faker';
 import { SeededRandom } from '../simulation/seeded-random';
 import { GENRE_PROFILES, GENRE_WEIGHTS, genreFeatures, recentYear } from './genres';
 import type { Song } from '../domain/song';
@@ -22,6 +22,8 @@ const EP_SHARE = 0.2;
  */
 export function syntheticCatalog(count: number, seed: number, currentYear: number): Song[] {
   const rng = new SeededRandom(seed, 'synthetic-catalog', count);
+  // loaded here, not at import: validating a catalog name (every CLI start) must not pay ~0.2 s for faker
+  const { Faker, en } = require('@faker-js/faker') as typeof import('@faker-js/faker');
   const faker = new Faker({ locale: [en] });
   faker.seed(rng.uint32());
   const songs: Song[] = [];

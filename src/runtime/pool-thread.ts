@@ -1,6 +1,6 @@
 import { parentPort } from 'node:worker_threads';
 import { setLiveThreads } from './atomic-file';
-import type { ThreadJobFunction, ThreadReply, ThreadRequest } from './thread-job';
+import type { ThreadJobFunction, ThreadReply, ThreadRequest, ThreadWarmUp } from './thread-job';
 
 async function run(msg: ThreadRequest): Promise<void> {
   const post = (reply: ThreadReply) => parentPort!.postMessage(reply);
@@ -16,5 +16,16 @@ async function run(msg: ThreadRequest): Promise<void> {
   }
 }
 
+/** Loads job modules ahead of the first job; a module that fails to load fails that job instead. */
+function warmUp(msg: ThreadWarmUp): void {
+  for (const module of msg.warm) {
+    try {
+      require(module);
+    } catch {
+      // reported by the job that needs it
+    }
+  }
+}
+
 /** Worker-thread entry: runs the thread jobs ThreadPool posts (one at a time), reporting progress. */
-parentPort!.on('message', (msg: ThreadRequest) => void run(msg));
+parentPort!.on('message', (msg: ThreadRequest | ThreadWarmUp) => ('warm' in msg ? warmUp(msg) : void run(msg)));

@@ -54,6 +54,11 @@ export interface ThreadRequest {
   liveThreads: number[];
 }
 
+/** pool -> thread: load these modules now (ThreadPool.warm) */
+export interface ThreadWarmUp {
+  warm: readonly string[];
+}
+
 /** thread -> pool */
 export type ThreadReply = { id: number } & (
   | { type: 'progress'; progress: unknown }

@@ -2,7 +2,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { Worker } from 'node:worker_threads';
-import type { JobRunner, JobTask, ThreadJob, ThreadReply, ThreadRequest } from './thread-job';
+import type { JobRunner, JobTask, ThreadJob, ThreadReply, ThreadRequest, ThreadWarmUp } from './thread-job';
 
 interface Task {
   id: number;
@@ -49,6 +49,20 @@ export class ThreadPool implements JobRunner {
     this.queue.push(task);
     this.dispatch();
     return { result, cancel: () => this.cancel(task) };
+  }
+
+  /**
+   * Starts every thread now and has it load `modules` (the job modules it will run), so the
+   * first jobs do not wait for that; for a process that knows work is coming.
+   */
+  warm(modules: readonly string[]): void {
+    if (this.closed) return;
+    while (this.idle.length + this.busy.size < this.size) {
+      const worker = this.spawn();
+      worker.unref();
+      worker.postMessage({ warm: modules } satisfies ThreadWarmUp);
+      this.idle.push(worker);
+    }
   }
 
   private cancel(task: Task): void {

@@ -3,35 +3,57 @@ import { writePageHeader } from 'hyparquet-writer/src/datapage.js';
 import type { PageCodec } from './page-codecs';
 import { RleBitPackedEncoder } from './rle-bit-packed';
 
-/** A chunk's dictionary in PLAIN encoding, and each value as the page holds it (strings as their UTF-8 bytes). */
+/**
+ * A chunk's dictionary in PLAIN encoding. `starts[id]` is where value id's bytes begin
+ * (after their 4-byte length, for strings); `ends[id]` where they end.
+ */
 export interface PlainDictionary {
   bytes: Uint8Array;
-  values: (number | Uint8Array)[];
+  starts: Int32Array;
+  ends: Int32Array;
 }
 
 /** PLAIN bytes of a dictionary of strings (4-byte length, UTF-8), INT32 or FLOAT values, little-endian. */
 export function plainDictionary(type: 'STRING' | 'INT32' | 'FLOAT', dictionary: readonly (string | number)[]): PlainDictionary {
+  const n = dictionary.length;
+  const starts = new Int32Array(n);
+  const ends = new Int32Array(n);
   if (type !== 'STRING') {
-    const bytes = new Uint8Array(dictionary.length * 4);
+    const bytes = new Uint8Array(n * 4);
     const view = new DataView(bytes.buffer);
-    for (let i = 0; i < dictionary.length; i++) {
+    for (let i = 0; i < n; i++) {
       if (type === 'INT32') view.setInt32(i * 4, dictionary[i] as number, true);
       else view.setFloat32(i * 4, dictionary[i] as number, true);
+      starts[i] = i * 4;
+      ends[i] = i * 4 + 4;
     }
-    return { bytes, values: dictionary as number[] };
+    return { bytes, starts, ends };
   }
   let size = 0;
-  for (const s of dictionary) size += 4 + Buffer.byteLength(s as string, 'utf8');
-  const bytes = Buffer.allocUnsafe(size);
-  const values: Uint8Array[] = new Array<Uint8Array>(dictionary.length);
+  for (let i = 0; i < n; i++) size += 4 + (dictionary[i] as string).length * 3;
+  const bytes = new Uint8Array(size);
   let at = 0;
-  for (let i = 0; i < dictionary.length; i++) {
-    const length = bytes.write(dictionary[i] as string, at + 4, 'utf8');
-    bytes.writeUInt32LE(length, at);
-    values[i] = bytes.subarray(at + 4, at + 4 + length);
+  for (let i = 0; i < n; i++) {
+    const length = writeUtf8(bytes, dictionary[i] as string, at + 4);
+    bytes[at] = length & 0xff;
+    bytes[at + 1] = (length >>> 8) & 0xff;
+    bytes[at + 2] = (length >>> 16) & 0xff;
+    bytes[at + 3] = length >>> 24;
+    starts[i] = at + 4;
     at += 4 + length;
+    ends[i] = at;
   }
-  return { bytes, values };
+  return { bytes: bytes.subarray(0, at), starts, ends };
+}
+
+/** Writes `s` as UTF-8 at `at` (room for 3 bytes a UTF-16 unit); ASCII byte by byte, which beats a native call for short strings. */
+function writeUtf8(bytes: Uint8Array, s: string, at: number): number {
+  for (let k = 0; k < s.length; k++) {
+    const c = s.charCodeAt(k);
+    if (c >= 0x80) return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.length).write(s, at, 'utf8');
+    bytes[at + k] = c;
+  }
+  return s.length;
 }
 
 /** Writes a DICTIONARY_PAGE of `count` PLAIN values; returns its uncompressed size with the header. */

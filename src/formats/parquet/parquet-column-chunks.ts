@@ -1,10 +1,10 @@
-import { ByteWriter } from 'hyparquet-writer';
+import type { ByteWriter } from 'hyparquet-writer';
 import type { ColumnChunk, CompressionCodec, Encoding, SchemaElement, Statistics } from 'hyparquet';
 import { writeDataPageV2, writePageHeader } from 'hyparquet-writer/src/datapage.js';
 import type { ColumnEncoder } from 'hyparquet-writer/src/types.js';
-import { writeDeltaBinaryPackedInt64 } from './delta-binary-packed';
+import { DeltaBinaryPackedEncoder } from './delta-binary-packed';
 import type { FlatColumn } from './flat-column';
-import { DictionaryIdsPageWriter, plainDictionary, writeDictionaryPage } from './dictionary-pages';
+import { DictionaryIdsPageWriter, plainDictionary, writeDictionaryPage, type PlainDictionary } from './dictionary-pages';
 import type { PageCodec } from './page-codecs';
 
 /** One column of a flat Parquet file: buffers a row group's values, then writes them as one column chunk. */
@@ -106,13 +106,14 @@ function columnChunk(p: ChunkParts): ColumnChunk {
 }
 
 const SMALL_INTS = 4096;
+const FEW = 8;
 const UNSET = Symbol('unset');
 
-/** Unsigned byte order, as Parquet orders BYTE_ARRAY statistics. */
-function compareBytes(a: Uint8Array, b: Uint8Array): number {
-  const n = Math.min(a.length, b.length);
-  for (let i = 0; i < n; i++) if (a[i] !== b[i]) return a[i] - b[i];
-  return a.length - b.length;
+/** Unsigned byte order of bytes[a..aEnd) and bytes[b..bEnd), as Parquet orders BYTE_ARRAY statistics. */
+function compareBytes(bytes: Uint8Array, a: number, aEnd: number, b: number, bEnd: number): number {
+  const n = Math.min(aEnd - a, bEnd - b);
+  for (let i = 0; i < n; i++) if (bytes[a + i] !== bytes[b + i]) return bytes[a + i] - bytes[b + i];
+  return aEnd - a - (bEnd - b);
 }
 
 /** A column whose pages go through hyparquet-writer's page encoder, with the file's codec. */
@@ -168,18 +169,19 @@ abstract class DictionaryChunks<R> extends PagedChunks<R> implements ChunkWriter
     this.encodeIds(rows);
     const { ids, element } = this;
     const plain = plainDictionary(this.column.type as 'STRING' | 'INT32' | 'FLOAT', this.dictionary);
-    const { values } = plain;
-    const strings = this.column.type === 'STRING';
+    const { starts, ends } = plain;
+    const count = this.dictionary.length;
+    const prefix = this.column.type === 'STRING' ? 4 : 0;
     let nulls = 0;
-    const uses = new Int32Array(values.length);
+    const uses = new Int32Array(count);
     for (let i = 0; i < rows; i++) {
       if (ids[i] < 0) nulls++;
       else uses[ids[i]]++;
     }
     let plainBytes = 0;
-    for (let id = 0; id < values.length; id++) plainBytes += uses[id] * (strings ? 4 + (values[id] as Uint8Array).length : 4);
-    const indexBytes = Math.ceil(((rows - nulls) * Math.ceil(Math.log2(Math.max(2, values.length)))) / 8);
-    const useDictionary = values.length > 0 && plain.bytes.length + indexBytes < plainBytes;
+    for (let id = 0; id < count; id++) plainBytes += uses[id] * (prefix + ends[id] - starts[id]);
+    const indexBytes = Math.ceil(((rows - nulls) * Math.ceil(Math.log2(Math.max(2, count)))) / 8);
+    const useDictionary = count > 0 && plain.bytes.length + indexBytes < plainBytes;
 
     const { optional } = this.column;
     const start = out.offset;
@@ -188,10 +190,11 @@ abstract class DictionaryChunks<R> extends PagedChunks<R> implements ChunkWriter
     let dataOffset = start;
     if (useDictionary) {
       dictionaryOffset = start;
-      uncompressed += writeDictionaryPage(out, this.codec, plain.bytes, values.length);
+      uncompressed += writeDictionaryPage(out, this.codec, plain.bytes, count);
       dataOffset = out.offset;
-      uncompressed += this.idsPage.write(out, ids, rows, values.length);
+      uncompressed += this.idsPage.write(out, ids, rows, count);
     } else {
+      const values = prefix ? this.dictionary.map((_, id) => plain.bytes.subarray(starts[id], ends[id])) : this.dictionary;
       const definitionLevels: number[] = [];
       const page = new Array<unknown>(rows);
       for (let i = 0; i < rows; i++) {
@@ -207,7 +210,7 @@ abstract class DictionaryChunks<R> extends PagedChunks<R> implements ChunkWriter
       });
     }
     const encoding: Encoding = useDictionary ? 'RLE_DICTIONARY' : 'PLAIN';
-    const statistics = this.statistics(values, nulls);
+    const statistics = this.statistics(plain, nulls);
     return columnChunk({
       element,
       codec: this.codec.codec,
@@ -222,15 +225,24 @@ abstract class DictionaryChunks<R> extends PagedChunks<R> implements ChunkWriter
     });
   }
 
-  private statistics(values: (number | Uint8Array)[], nulls: number): Statistics {
-    let min: number | Uint8Array | undefined;
-    let max: number | Uint8Array | undefined;
-    const less = (a: number | Uint8Array, b: number | Uint8Array) =>
-      typeof a === 'number' ? a < (b as number) : compareBytes(a as Uint8Array, b as Uint8Array) < 0;
-    for (const v of values) {
-      if (typeof v === 'number' && Number.isNaN(v)) continue;
-      if (min === undefined || less(v, min)) min = v;
-      if (max === undefined || less(max, v)) max = v;
+  private statistics({ bytes, starts, ends }: PlainDictionary, nulls: number): Statistics {
+    const count = this.dictionary.length;
+    if (this.column.type === 'STRING') {
+      let min = -1;
+      let max = -1;
+      for (let id = 0; id < count; id++) {
+        if (min < 0 || compareBytes(bytes, starts[id], ends[id], starts[min], ends[min]) < 0) min = id;
+        if (max < 0 || compareBytes(bytes, starts[max], ends[max], starts[id], ends[id]) < 0) max = id;
+      }
+      const view = (id: number) => (id < 0 ? undefined : bytes.subarray(starts[id], ends[id]));
+      return { min_value: view(min), max_value: view(max), null_count: BigInt(nulls) };
+    }
+    let min: number | undefined;
+    let max: number | undefined;
+    for (const v of this.dictionary as number[]) {
+      if (Number.isNaN(v)) continue;
+      if (min === undefined || v < min) min = v;
+      if (max === undefined || max < v) max = v;
     }
     if (min === 0) min = -0;
     return { min_value: min, max_value: max, null_count: BigInt(nulls) };
@@ -271,7 +283,11 @@ class StringChunks<R> extends DictionaryChunks<R> {
         else {
           if (v === null) lastId = -1;
           else {
-            const known = index.get(v);
+            let known: number | undefined;
+            // a few distinct values (interaction, country, personality): comparing beats hashing
+            if (dictionary.length <= FEW) {
+              for (let k = 0; k < dictionary.length && known === undefined; k++) if (dictionary[k] === v) known = k;
+            } else known = index.get(v);
             if (known === undefined) {
               lastId = dictionary.length;
               dictionary.push(v);
@@ -407,6 +423,7 @@ class BooleanChunks<R> extends PagedChunks<R> implements ChunkWriter {
  */
 class TimestampChunks<R> implements ChunkWriter {
   private readonly values: Float64Array;
+  private readonly encoder = new DeltaBinaryPackedEncoder();
 
   constructor(
     private readonly column: FlatColumn<R>,
@@ -424,8 +441,7 @@ class TimestampChunks<R> implements ChunkWriter {
   }
 
   writeChunk(out: ByteWriter, rows: number): ColumnChunk {
-    const page = new ByteWriter(rows * 5 + 64);
-    writeDeltaBinaryPackedInt64(page, this.values, rows);
+    const page = this.encoder.encode(this.values, rows);
     let min = Infinity;
     let max = -Infinity;
     for (let i = 0; i < rows; i++) {
@@ -436,8 +452,8 @@ class TimestampChunks<R> implements ChunkWriter {
     const start = out.offset;
     writePageHeader(out, {
       type: 'DATA_PAGE_V2',
-      uncompressed_page_size: page.offset,
-      compressed_page_size: page.offset,
+      uncompressed_page_size: page.length,
+      compressed_page_size: page.length,
       data_page_header_v2: {
         num_values: rows,
         num_nulls: 0,
@@ -448,7 +464,7 @@ class TimestampChunks<R> implements ChunkWriter {
         is_compressed: false,
       },
     });
-    out.appendBytes(page.getBytes());
+    out.appendBytes(page);
     const statistics: Statistics = rows ? { min_value: BigInt(min), max_value: BigInt(max), null_count: 0n } : { null_count: 0n };
     return columnChunk({
       element: this.element,

@@ -1,6 +1,8 @@
 import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { CATALOG_CACHE_DIR, CatalogCache } from '../../catalog/catalog-cache';
 import { writeCatalogFile } from '../../catalog/catalog-file';
-import { ingestSources } from '../../catalog/sources';
+import { ingestSources, type IngestReport } from '../../catalog/sources';
 import { sha256File, writeFileAtomic } from '../../runtime/atomic-file';
 import { readJsonIfPresent } from '../../runtime/json-file';
 import { RunLayout } from '../run-layout';
@@ -25,13 +27,28 @@ export async function catalogStep(deps: GenerationStepDeps, ctx: StepContext, re
     l.info({ songs: previous.songs }, 'catalog checkpoint reused');
     return { path: layout.catalogPath, songs: previous.songs, sha256: previous.sha256 };
   }
+  const currentYear = Number(ref.params.to.slice(0, 4));
+  const recordIngest = (result: CatalogRef, report: IngestReport) =>
+    writeFileAtomic(
+      layout.catalogReportPath,
+      JSON.stringify({ ...result, catalog: ref.params.catalog, seed: ref.params.seed, report }, null, 2),
+    );
+  const cache = new CatalogCache(path.join(deps.dataRoot(), CATALOG_CACHE_DIR));
+  const cacheKey = CatalogCache.key(ref.params.catalog, ref.params.seed, currentYear);
+  const cached = cacheKey && cache.restore(cacheKey, layout.catalogPath);
+  if (cached) {
+    const result: CatalogRef = { path: layout.catalogPath, songs: cached.songs, sha256: cached.sha256 };
+    recordIngest(result, cached.report);
+    l.info({ songs: cached.songs, cache: cache.dir }, 'catalog taken from the cache');
+    return result;
+  }
   const heartbeat = setInterval(() => ctx.heartbeat(), 5000);
   const stopOwning = keepOwning(deps, ctx, ref);
   try {
     // a source fails (SourceError) only after its own retries (see HttpOptions.attempts)
     const { songs, report } = await ingestSources(ref.params.catalog, {
       seed: ref.params.seed,
-      currentYear: Number(ref.params.to.slice(0, 4)),
+      currentYear,
       cacheDir: layout.httpCacheDir,
       signal: ctx.signal,
       ...deps.sourceAccess,
@@ -43,10 +60,14 @@ export async function catalogStep(deps: GenerationStepDeps, ctx: StepContext, re
     for (const source of report.sources) l.info(source, 'catalog source read');
     const file = writeCatalogFile(layout.catalogPath, songs);
     const result: CatalogRef = { path: file.path, songs: file.songs, sha256: file.sha256 };
-    writeFileAtomic(
-      layout.catalogReportPath,
-      JSON.stringify({ ...result, catalog: ref.params.catalog, seed: ref.params.seed, report }, null, 2),
-    );
+    recordIngest(result, report);
+    if (cacheKey) {
+      try {
+        cache.store(cacheKey, file.path, { songs: file.songs, sha256: file.sha256, report });
+      } catch (err) {
+        l.warn({ err, cache: cache.dir }, 'catalog not cached');
+      }
+    }
     l.info({ songs: file.songs, duplicatesMerged: report.duplicatesMerged }, 'catalog ingested');
     return result;
   } finally {

@@ -54,6 +54,21 @@ describe('the users file written by a pool thread', () => {
     expect((await pool.run(usersThreadJob, { params: small, runDir: layoutOf('after').runDir }, 'users file').result).users).toBe(10);
   });
 
+  it('runs jobs on threads started and loaded ahead of them (warm)', async () => {
+    const warmed = new ThreadPool(2);
+    try {
+      warmed.warm([usersThreadJob.module, '/no/such/module']);
+      warmed.warm([]);
+      const small = resolveGenerationInput({ users: 10, shardSize: 4 }, 'w');
+      const runs = ['warm-a', 'warm-b', 'warm-c'].map((name) =>
+        warmed.run(usersThreadJob, { params: small, runDir: layoutOf(name).runDir }, name),
+      );
+      expect((await Promise.all(runs.map((r) => r.result))).map((r) => r.users)).toEqual([10, 10, 10]);
+    } finally {
+      await warmed.close();
+    }
+  });
+
   it('rejects with the thread error when the model refuses the params', async () => {
     const params = { ...resolveGenerationInput({ users: 10 }, 'w'), personalities: { 'The nobody': 1 } };
     await expect(pool.run(usersThreadJob, { params, runDir: layoutOf('bad').runDir }, 'users file').result).rejects.toThrow(

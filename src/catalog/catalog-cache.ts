@@ -1,0 +1,113 @@
+import * as crypto from 'node:crypto';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { sha256File, writeFileAtomic } from '../runtime/atomic-file';
+import { readJsonIfPresent } from '../runtime/json-file';
+import { parseSourceSpec } from './source-kinds';
+import type { IngestReport } from './sources';
+
+/** The cache's folder under a data root; a run cannot write a file at its top level (runs write inside their own folders). */
+export const CATALOG_CACHE_DIR = '.catalog-cache';
+/** Catalogs kept; the least recently used go first. */
+const KEEP_ENTRIES = 16;
+
+export interface CachedCatalog {
+  songs: number;
+  sha256: string;
+  report: IngestReport;
+}
+
+let codeDigest: string | undefined;
+
+/**
+ * What a catalog's bytes depend on besides its inputs: the project's code (every module
+ * under src/, where the generator, the catalog writer and the AVRO schemas' readers live),
+ * the schemas and the versions of the libraries that write it.
+ */
+function catalogCodeDigest(): string {
+  if (codeDigest) return codeDigest;
+  const hash = crypto.createHash('sha256');
+  const srcRoot = path.join(__dirname, '..');
+  const files = fs
+    .readdirSync(srcRoot, { recursive: true, encoding: 'utf8' })
+    .filter((f) => /\.(js|ts)$/.test(f) && !f.endsWith('.d.ts'))
+    .sort();
+  for (const f of files) hash.update(f).update(fs.readFileSync(path.join(srcRoot, f)));
+  const schemasDir = [path.join(srcRoot, '../schemas'), path.join(srcRoot, '../../schemas')].find((d) => fs.existsSync(d));
+  if (schemasDir) for (const f of fs.readdirSync(schemasDir).sort()) hash.update(f).update(fs.readFileSync(path.join(schemasDir, f)));
+  for (const pkg of ['@faker-js/faker', 'avsc']) hash.update(pkg).update((require(`${pkg}/package.json`) as { version: string }).version);
+  codeDigest = hash.digest('hex');
+  return codeDigest;
+}
+
+/**
+ * Catalogs made only from synthetic sources are a pure function of the sources, the seed,
+ * the year and the code: a repeated run takes the file from here instead of building it
+ * again. Entries are checked by their sha256 before use; a damaged one is built again.
+ */
+export class CatalogCache {
+  constructor(readonly dir: string) {}
+
+  /** The entry's name for these inputs, or undefined when a source reads data from outside (files, web pages). */
+  static key(specs: readonly string[], seed: number, currentYear: number): string | undefined {
+    const synthetic = (spec: string) => {
+      try {
+        return parseSourceSpec(spec).kind === 'synthetic';
+      } catch {
+        return false; // the ingest itself reports a bad source
+      }
+    };
+    if (specs.length === 0 || !specs.every(synthetic)) return undefined;
+    return crypto
+      .createHash('sha256')
+      .update(JSON.stringify({ specs, seed, currentYear, code: catalogCodeDigest() }))
+      .digest('hex');
+  }
+
+  private entryPaths(key: string): { avro: string; json: string } {
+    return { avro: path.join(this.dir, `catalog-${key}.avro`), json: path.join(this.dir, `catalog-${key}.json`) };
+  }
+
+  /** Writes the cached catalog to `target` (atomically) when a sound entry exists for `key`. */
+  restore(key: string, target: string): CachedCatalog | undefined {
+    const { avro, json } = this.entryPaths(key);
+    let entry: CachedCatalog | undefined;
+    let bytes: Buffer;
+    try {
+      entry = readJsonIfPresent<CachedCatalog>(json);
+      if (typeof entry?.sha256 !== 'string' || typeof entry.songs !== 'number' || typeof entry.report !== 'object') return undefined;
+      bytes = fs.readFileSync(avro);
+    } catch {
+      return undefined;
+    }
+    if (crypto.createHash('sha256').update(bytes).digest('hex') !== entry.sha256) return undefined;
+    writeFileAtomic(target, bytes);
+    // least recently used goes first: a hit counts as a use
+    const now = new Date();
+    fs.utimesSync(json, now, now);
+    return entry;
+  }
+
+  /** Keeps a copy of the catalog file just written (`file`, hashing to entry.sha256) under `key`. */
+  store(key: string, file: string, entry: CachedCatalog): void {
+    if (sha256File(file) !== entry.sha256) return;
+    const { avro, json } = this.entryPaths(key);
+    fs.mkdirSync(this.dir, { recursive: true });
+    writeFileAtomic(avro, fs.readFileSync(file));
+    // the entry's record last: a record always has its file
+    writeFileAtomic(json, JSON.stringify(entry));
+    this.evict();
+  }
+
+  private evict(): void {
+    const records = fs
+      .readdirSync(this.dir)
+      .filter((f) => /^catalog-[0-9a-f]{64}\.json$/.test(f))
+      .map((f) => ({ f, at: fs.statSync(path.join(this.dir, f), { throwIfNoEntry: false })?.mtimeMs ?? 0 }))
+      .sort((a, b) => b.at - a.at);
+    for (const { f } of records.slice(KEEP_ENTRIES)) {
+      fs.rmSync(path.join(this.dir, f), { force: true });
+      fs.rmSync(path.join(this.dir, f.replace(/\.json$/, '.avro')), { force: true });
+    }
+  }
+}
