@@ -29,13 +29,13 @@ const MAGIC = 0x31524150; // "PAR1"
  * DELTA_BINARY_PACKED; min/max/null-count statistics on every column chunk; SNAPPY pages
  * or ZSTD pages (timestamps uncompressed); row groups of ROW_GROUP_ROWS.
  *
- * The pages, their headers and the footer are hyparquet-writer's own encoders (its
- * published `src/*.js` modules); this class decides what goes into them. Rows are
- * reduced to dictionary ids as they arrive, so a row costs one store per column (and a
- * Map lookup where the value differs from the previous row's), and statistics are taken
- * over each chunk's distinct values. hyparquet-writer's ParquetWriter, fed the same
- * rows, spent ~3 us a row on per-value dictionary building, BigInt timestamps and
- * statistics: as much as simulating and writing the AVRO part.
+ * Rows go into typed column buffers (through a RowShredder when one is given, else
+ * each column's `value`); a full row group is then reduced to dictionary ids and pages
+ * column by column (parquet-column-chunks.ts), with statistics over each chunk's
+ * distinct values. Page headers, PLAIN and boolean pages and the footer are
+ * hyparquet-writer's encoders (its published `src/*.js` modules). hyparquet-writer's
+ * ParquetWriter, fed the same rows, spent ~3 us a row on per-value dictionary building,
+ * BigInt timestamps and statistics: as much as simulating and writing the AVRO part.
  *
  * The file is written under a temporary name (AtomicFile) and renamed into place by
  * commit(). Pure JS: the same rows give the same bytes on every platform and Node version.
