@@ -1,6 +1,7 @@
 import * as path from 'node:path';
 import { WorkflowExecutionAlreadyStartedError, WorkflowFailedError } from '@temporalio/client';
 import { dataRoot, resolveRunDir } from '../../src/runtime/data-root';
+import { DEFAULTS } from '../../src/config/generation-input';
 import { dayStartMs } from '../../src/domain/days';
 import {
   checkWorldName,
@@ -23,6 +24,7 @@ import { ProgressBar } from '../progress-bar';
 import { TASK_QUEUE } from '../temporal/constants';
 import { pollProgress } from '../temporal/progress-poller';
 import { explicitAddress, openSession, type TemporalSession } from '../temporal/session';
+import { embeddedPlacement } from '../temporal/embedded-root';
 import { closest, expectPositionals, HelpRequest, helpText, parseCommand, usageError, type CommandDef, type FlagDefs } from '../flags';
 import { GENERATION_FLAGS, inputFromFlags, RUN_NAME_FLAGS } from '../generation-flags';
 import { UsageError } from '../usage-error';
@@ -116,13 +118,18 @@ function today(): string {
 }
 
 /**
- * Embedded, the in-process worker's data root is the worlds' folder (checked under this
- * process's data root) and the input's out is '.' in it; with a remote server the input
- * goes as given, under that worker's data root.
+ * The input's out and, embedded, the in-process worker's data root. Embedded follows
+ * generate's rule (embeddedPlacement) from this process's data root, where `world status`
+ * and `stream` look too: --out goes as given, so the input and the world.json it records
+ * are those of a remote worker's world. (Worlds created before recorded out "." under a
+ * root that was their worlds' folder: the same folder, which advance finds the same way.)
  */
 function placement(name: string, out: string | undefined, embedded: boolean): { dataRoot?: string; out: string } {
-  if (!embedded) return { out: out ?? 'data' };
-  return { dataRoot: path.dirname(worldDir(name, out)), out: '.' };
+  const given = out ?? DEFAULTS.out;
+  if (!embedded) return { out: given };
+  worldDir(name, given); // outside this process's data root: refused here, as status would refuse it
+  const where = embeddedPlacement([given], dataRoot());
+  return { dataRoot: where.dataRoot, out: where.name(given) };
 }
 
 /** Starts a world workflow; a second one for the same world while one runs is refused with who runs it. */

@@ -18,9 +18,13 @@ export interface CreateWorldOptions {
   writeUsers?: (job: UsersJob) => Promise<unknown>;
 }
 
-/** The definition a world was created with, without what creating it derived (the catalog's sha256). */
+/**
+ * The definition a world was created with, without what creating it derived (the catalog's
+ * sha256) and without params.out, which only says where it was found: the same folder can be
+ * named from another data root (worlds created embedded before 2026-11-30 recorded ".").
+ */
 const requested = (d: Omit<WorldDefinition, 'catalogSha256'>) =>
-  JSON.stringify({ name: d.name, start: d.start, sessionsPerDay: d.sessionsPerDay, params: d.params });
+  JSON.stringify({ name: d.name, start: d.start, sessionsPerDay: d.sessionsPerDay, params: { ...d.params, out: undefined } });
 
 /**
  * Creates a world's folder: catalog, users and world.json (last, so a world with a

@@ -4,9 +4,11 @@ import * as path from 'node:path';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { RunLayout } from '../../../src/pipeline/run-layout';
+import { WorldLayout } from '../../../src/pipeline/world-layout';
 import { BIN, partHashes, spawnWorker, type WorkerProcess } from '../../helpers/cli-process';
 import { startDevServerEnv } from '../../helpers/temporal-env';
 import { makeTmpDir } from '../../helpers/tmp-dir';
+import { worldDayHashes } from '../../helpers/world-files';
 
 /** 120 small shards, so that an embedded run lasts long enough to be interrupted mid-way */
 const FLAGS = ['--users', '600', '--shard-size', '5', '--sessions-per-user', '10', '--seed', '11', '--parallelism', '2'];
@@ -27,6 +29,7 @@ function cli(args: string[], cwd: string, env: Record<string, string> = {}, onSt
 }
 
 const paramsOf = (outDir: string) => fs.readFileSync(new RunLayout(outDir).paramsPath, 'utf8');
+const definitionOf = (worldDir: string) => fs.readFileSync(new WorldLayout(worldDir).definitionPath, 'utf8');
 
 describe('embedded and remote modes mean the same', () => {
   const tmp = makeTmpDir();
@@ -37,6 +40,11 @@ describe('embedded and remote modes mean the same', () => {
   let env: TestWorkflowEnvironment;
   let worker: WorkerProcess | undefined;
   let remote: { outDir: string };
+  /** the data root of a worker elsewhere, started on first use */
+  const remoteRoot = () => {
+    worker ??= spawnWorker({ address: env.address, taskQueue: TASK_QUEUE, dataRoot: dir('remote') });
+    return path.join(tmp.dir, 'remote');
+  };
 
   beforeAll(async () => {
     env = await startDevServerEnv();
@@ -49,14 +57,13 @@ describe('embedded and remote modes mean the same', () => {
   });
 
   it('records the same params.json for the same generate flags, embedded or through --address', async () => {
-    const remoteRoot = dir('remote');
-    worker = spawnWorker({ address: env.address, taskQueue: TASK_QUEUE, dataRoot: remoteRoot });
+    const root = remoteRoot();
     // the user's working directory is not the worker's: --out names a folder under the worker's data root
     const sent = await cli(['generate', ...GIVEN, '--address', env.address], dir('elsewhere'), { WRAPPED_ETL_TASK_QUEUE: TASK_QUEUE });
     expect(sent.stderr).toBe('');
     expect(sent.code).toBe(0);
     remote = JSON.parse(sent.stdout);
-    expect(remote.outDir).toBe(path.join(fs.realpathSync(remoteRoot), 'data', 'same'));
+    expect(remote.outDir).toBe(path.join(fs.realpathSync(root), 'data', 'same'));
 
     const here = dir('embedded');
     const embedded = await cli(['generate', ...GIVEN], here);
@@ -88,5 +95,39 @@ describe('embedded and remote modes mean the same', () => {
     expect(JSON.parse(resumed.stdout)).toMatchObject({ workflowId: 'same', outDir });
     expect(paramsOf(outDir)).toBe(paramsOf(remote.outDir));
     expect(partHashes(outDir)).toEqual(partHashes(remote.outDir));
+  });
+
+  it('records the same world.json and days for the same world create and advance, embedded or through --address', async () => {
+    const world = ['--users', '40', '--shard-size', '20', '--seed', '5', '--catalog', 'synthetic:300', '--start', '2025-03-01'];
+    const here = dir('world-embedded');
+    const embeddedWorld = path.join(here, 'worlds', 'w');
+    const remoteWorld = path.join(remoteRoot(), 'worlds', 'w');
+    for (const [cwd, address] of [
+      [dir('elsewhere'), ['--address', env.address]],
+      [here, []],
+    ] as [string, string[]][]) {
+      const created = await cli(['world', 'create', 'w', ...world, '--out', 'worlds', '--json', ...address], cwd, {
+        WRAPPED_ETL_TASK_QUEUE: TASK_QUEUE,
+      });
+      expect(created.code, created.stderr).toBe(0);
+      const advanced = await cli(['world', 'advance', 'w', '--out', 'worlds', '--json', ...address], cwd, {
+        WRAPPED_ETL_TASK_QUEUE: TASK_QUEUE,
+      });
+      expect(JSON.parse(advanced.stdout)).toMatchObject({ world: 'w', days: 1 });
+    }
+    expect(definitionOf(embeddedWorld)).toBe(definitionOf(remoteWorld));
+    expect(JSON.parse(definitionOf(embeddedWorld)).params).toMatchObject({ out: 'worlds' });
+    expect(worldDayHashes(embeddedWorld, { manifests: true })).toEqual(worldDayHashes(remoteWorld, { manifests: true }));
+
+    // a world created embedded by an older version recorded out "." (its worlds' folder was the data root): it still goes on
+    const legacy = JSON.parse(definitionOf(embeddedWorld));
+    fs.writeFileSync(
+      new WorldLayout(embeddedWorld).definitionPath,
+      JSON.stringify({ ...legacy, params: { ...legacy.params, out: '.' } }, null, 2) + '\n',
+    );
+    const again = await cli(['world', 'create', 'w', ...world, '--out', 'worlds', '--json'], here);
+    expect(JSON.parse(again.stdout)).toMatchObject({ existed: true });
+    const next = await cli(['world', 'advance', 'w', '--out', 'worlds', '--json'], here);
+    expect(JSON.parse(next.stdout)).toMatchObject({ world: 'w', first: '2025-03-02', days: 1 });
   });
 });
