@@ -1,7 +1,7 @@
-import * as crypto from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { writeFileAtomic } from '../../src/runtime/atomic-file';
+import { codeDigest } from '../../src/runtime/code-digest';
 
 /** The workflows' entry module: index.js when compiled, index.ts when run from sources (tests). */
 export const WORKFLOWS_PATH = path.join(__dirname, '../../workflows', `index${path.extname(__filename)}`);
@@ -15,16 +15,7 @@ const DIGEST_PATH = `${WORKFLOW_BUNDLE_PATH}.sha256`;
  * but @temporalio/workflow, types and each other) and the workflow SDK's version.
  */
 function workflowSourcesDigest(): string {
-  const hash = crypto.createHash('sha256');
-  const dir = path.dirname(WORKFLOWS_PATH);
-  for (const file of fs
-    .readdirSync(dir)
-    .filter((f) => f.endsWith('.js'))
-    .sort()) {
-    hash.update(file).update(fs.readFileSync(path.join(dir, file)));
-  }
-  hash.update((require('@temporalio/workflow/package.json') as { version: string }).version);
-  return hash.digest('hex');
+  return codeDigest([{ dir: path.dirname(WORKFLOWS_PATH), include: (f) => f.endsWith('.js') }], ['@temporalio/workflow']);
 }
 
 /**

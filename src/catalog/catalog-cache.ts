@@ -1,7 +1,7 @@
-import * as crypto from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { sha256File, writeFileAtomic } from '../runtime/atomic-file';
+import { sha256Of, writeFileAtomic } from '../runtime/atomic-file';
+import { codeDigest, type DigestedFolder } from '../runtime/code-digest';
 import { readJsonIfPresent } from '../runtime/json-file';
 import { parseSourceSpec } from './source-kinds';
 import type { IngestReport } from './sources';
@@ -17,7 +17,7 @@ export interface CachedCatalog {
   report: IngestReport;
 }
 
-let codeDigest: string | undefined;
+let digest: string | undefined;
 
 /**
  * What a catalog's bytes depend on besides its inputs: the project's code (every module
@@ -25,19 +25,13 @@ let codeDigest: string | undefined;
  * the schemas and the versions of the libraries that write it.
  */
 function catalogCodeDigest(): string {
-  if (codeDigest) return codeDigest;
-  const hash = crypto.createHash('sha256');
+  if (digest) return digest;
   const srcRoot = path.join(__dirname, '..');
-  const files = fs
-    .readdirSync(srcRoot, { recursive: true, encoding: 'utf8' })
-    .filter((f) => /\.(js|ts)$/.test(f) && !f.endsWith('.d.ts'))
-    .sort();
-  for (const f of files) hash.update(f).update(fs.readFileSync(path.join(srcRoot, f)));
   const schemasDir = [path.join(srcRoot, '../schemas'), path.join(srcRoot, '../../schemas')].find((d) => fs.existsSync(d));
-  if (schemasDir) for (const f of fs.readdirSync(schemasDir).sort()) hash.update(f).update(fs.readFileSync(path.join(schemasDir, f)));
-  for (const pkg of ['@faker-js/faker', 'avsc']) hash.update(pkg).update((require(`${pkg}/package.json`) as { version: string }).version);
-  codeDigest = hash.digest('hex');
-  return codeDigest;
+  const folders: DigestedFolder[] = [{ dir: srcRoot, recursive: true, include: (f) => /\.(js|ts)$/.test(f) && !f.endsWith('.d.ts') }];
+  if (schemasDir) folders.push({ dir: schemasDir, include: () => true });
+  digest = codeDigest(folders, ['@faker-js/faker', 'avsc']);
+  return digest;
 }
 
 /**
@@ -58,10 +52,7 @@ export class CatalogCache {
       }
     };
     if (specs.length === 0 || !specs.every(synthetic)) return undefined;
-    return crypto
-      .createHash('sha256')
-      .update(JSON.stringify({ specs, seed, currentYear, code: catalogCodeDigest() }))
-      .digest('hex');
+    return sha256Of(JSON.stringify({ specs, seed, currentYear, code: catalogCodeDigest() }));
   }
 
   private entryPaths(key: string): { avro: string; json: string } {
@@ -80,7 +71,7 @@ export class CatalogCache {
     } catch {
       return undefined;
     }
-    if (crypto.createHash('sha256').update(bytes).digest('hex') !== entry.sha256) return undefined;
+    if (sha256Of(bytes) !== entry.sha256) return undefined;
     writeFileAtomic(target, bytes);
     // least recently used goes first: a hit counts as a use
     const now = new Date();
@@ -90,10 +81,11 @@ export class CatalogCache {
 
   /** Keeps a copy of the catalog file just written (`file`, hashing to entry.sha256) under `key`. */
   store(key: string, file: string, entry: CachedCatalog): void {
-    if (sha256File(file) !== entry.sha256) return;
+    const bytes = fs.readFileSync(file);
+    if (sha256Of(bytes) !== entry.sha256) return;
     const { avro, json } = this.entryPaths(key);
     fs.mkdirSync(this.dir, { recursive: true });
-    writeFileAtomic(avro, fs.readFileSync(file));
+    writeFileAtomic(avro, bytes);
     // the entry's record last: a record always has its file
     writeFileAtomic(json, JSON.stringify(entry));
     this.evict();

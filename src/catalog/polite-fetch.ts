@@ -1,8 +1,7 @@
-import * as crypto from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import axios from 'axios';
-import { writeFileAtomic } from '../runtime/atomic-file';
+import { sha256Of, writeFileAtomic } from '../runtime/atomic-file';
 import { BlockedAddressError, type AddressPolicy } from './address-guard';
 import { SourceError } from './source-error';
 
@@ -74,7 +73,7 @@ export function retryAfterMs(header: unknown, now = Date.now()): number | undefi
 }
 
 export function cachePathFor(cacheDir: string, url: string): string {
-  return path.join(cacheDir, `${crypto.createHash('sha256').update(url).digest('hex').slice(0, 32)}.html`);
+  return path.join(cacheDir, `${sha256Of(url).slice(0, 32)}.html`);
 }
 
 /** A fetched page: its bytes, and the charset its Content-Type named (decoding is the parser's job). */

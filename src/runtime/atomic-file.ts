@@ -118,6 +118,10 @@ export class AtomicDir {
   }
 }
 
+export function sha256Of(data: string | Uint8Array): string {
+  return crypto.createHash('sha256').update(data).digest('hex');
+}
+
 export function sha256File(filePath: string): string {
   const hash = crypto.createHash('sha256');
   const fd = fs.openSync(filePath, 'r');
@@ -138,7 +142,7 @@ export function sha256File(filePath: string): string {
  * Whose a temporary file is: <final>.<host>-<pid>-<thread>-<random>.tmp, so that only
  * a dead writer's files are ever removed (see removeStaleTempFiles).
  */
-const HOST_TAG = crypto.createHash('sha256').update(os.hostname()).digest('hex').slice(0, 8);
+const HOST_TAG = sha256Of(os.hostname()).slice(0, 8);
 const WRITER_TAG = `${HOST_TAG}-${process.pid}-${threadId}`;
 const TEMP_NAME = /\.([0-9a-f]{8})-(\d+)-(\d+)-[0-9a-f]{8}\.tmp$/;
 

@@ -1,6 +1,5 @@
-import * as crypto from 'node:crypto';
 import * as fs from 'node:fs';
-import { writeFileAtomic } from '../../runtime/atomic-file';
+import { sha256Of, writeFileAtomic } from '../../runtime/atomic-file';
 import { threadJob } from '../../runtime/thread-job';
 import { analyzePart, type PartAnalysis } from './analyze-part';
 import { createPersonalityInference } from './personality-inference';
@@ -27,8 +26,6 @@ export const wrappedPartThreadJob = threadJob<WrappedPartJob, number, WrappedPar
 
 /** A partial on disk: the part's sha256 it was computed from, and the sha256 of its own analysis JSON. */
 export type StoredPartAnalysis = PartAnalysis & { sourceSha256: string; sha256: string };
-
-const sha256Of = (text: string) => crypto.createHash('sha256').update(text).digest('hex');
 
 /** The analysis a partial holds, if it is intact (its content hashes as recorded); undefined otherwise. */
 export function readPartial(file: string): (PartAnalysis & { sourceSha256: string }) | undefined {
