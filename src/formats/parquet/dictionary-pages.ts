@@ -1,7 +1,7 @@
-import type { ByteWriter } from 'hyparquet-writer';
+import { ByteWriter } from 'hyparquet-writer';
 import { writePageHeader } from 'hyparquet-writer/src/datapage.js';
+import { writeRleBitPackedHybrid } from 'hyparquet-writer/src/encoding.js';
 import type { PageCodec } from './page-codecs';
-import { RleBitPackedEncoder } from './rle-bit-packed';
 
 /**
  * A chunk's dictionary in PLAIN encoding. `starts[id]` is where value id's bytes begin
@@ -77,8 +77,6 @@ export function writeDictionaryPage(out: ByteWriter, codec: PageCodec, plain: Ui
  * with the header. Only the ids are compressed, as v2 pages require.
  */
 export class DictionaryIdsPageWriter {
-  private readonly idsEncoder = new RleBitPackedEncoder();
-  private readonly levelsEncoder = new RleBitPackedEncoder();
   private nonNull = new Int32Array(0);
   private levels = new Int32Array(0);
 
@@ -103,13 +101,10 @@ export class DictionaryIdsPageWriter {
         if (id >= 0) this.nonNull[count++] = id;
       }
       values = this.nonNull;
-      levelBytes = this.levelsEncoder.encode(this.levels, rows, 1);
+      levelBytes = rleBitPacked(this.levels.subarray(0, rows), 1);
     }
     const bitWidth = 32 - Math.clz32(Math.max(0, dictionarySize - 1));
-    const encoded = this.idsEncoder.encode(values, count, bitWidth);
-    const data = new Uint8Array(1 + encoded.length);
-    data[0] = bitWidth;
-    data.set(encoded, 1);
+    const data = rleBitPacked(values.subarray(0, count), bitWidth, bitWidth);
     const compressed = this.codec.compressors[this.codec.codec]!(data);
     const headerStart = out.offset;
     writePageHeader(out, {
@@ -131,4 +126,12 @@ export class DictionaryIdsPageWriter {
     out.appendBytes(compressed);
     return header + levelBytes.length + data.length;
   }
+}
+
+/** Parquet's RLE / bit-packed hybrid encoding of `values` at `bitWidth`, after an optional leading byte. */
+function rleBitPacked(values: Int32Array, bitWidth: number, leadingByte?: number): Uint8Array {
+  const writer = new ByteWriter(Math.ceil((values.length * (bitWidth + 1)) / 8) + 64);
+  if (leadingByte !== undefined) writer.appendUint8(leadingByte);
+  writeRleBitPackedHybrid(writer, values, bitWidth);
+  return new Uint8Array(writer.buffer, 0, writer.offset);
 }

@@ -9,6 +9,9 @@ declare module 'hyparquet-writer/src/datapage.js' {
 declare module 'hyparquet-writer/src/dictionary.js' {
   export { writeDictionaryPage } from 'hyparquet-writer/types/dictionary';
 }
+declare module 'hyparquet-writer/src/encoding.js' {
+  export { writeRleBitPackedHybrid } from 'hyparquet-writer/types/encoding';
+}
 declare module 'hyparquet-writer/src/metadata.js' {
   export { writeMetadata } from 'hyparquet-writer/types/metadata';
 }
