@@ -24,7 +24,6 @@ import { ProgressBar } from '../progress-bar';
 import { TASK_QUEUE } from '../temporal/constants';
 import { pollProgress } from '../temporal/progress-poller';
 import { explicitAddress, openSession, type TemporalSession } from '../temporal/session';
-import { embeddedPlacement } from '../temporal/embedded-root';
 import { closest, expectPositionals, HelpRequest, helpText, parseCommand, usageError, type CommandDef, type FlagDefs } from '../flags';
 import { GENERATION_FLAGS, inputFromFlags, RUN_NAME_FLAGS } from '../generation-flags';
 import { UsageError } from '../usage-error';
@@ -118,18 +117,17 @@ function today(): string {
 }
 
 /**
- * The input's out and, embedded, the in-process worker's data root. Embedded follows
- * generate's rule (embeddedPlacement) from this process's data root, where `world status`
- * and `stream` look too: --out goes as given, so the input and the world.json it records
- * are those of a remote worker's world. (Worlds created before recorded out "." under a
- * root that was their worlds' folder: the same folder, which advance finds the same way.)
+ * The input's out and, embedded, the in-process worker's data root: this process's data
+ * root, where `world status` and `stream` look too, with --out as given under it, so the
+ * input and the world.json it records are those of a remote worker's world. (Worlds
+ * created before recorded out "." under a root that was their worlds' folder: the same
+ * folder, which advance finds the same way.)
  */
 function placement(name: string, out: string | undefined, embedded: boolean): { dataRoot?: string; out: string } {
   const given = out ?? DEFAULTS.out;
   if (!embedded) return { out: given };
   worldDir(name, given); // outside this process's data root: refused here, as status would refuse it
-  const where = embeddedPlacement([given], dataRoot());
-  return { dataRoot: where.dataRoot, out: where.name(given) };
+  return { dataRoot: dataRoot(), out: given };
 }
 
 /** Starts a world workflow; a second one for the same world while one runs is refused with who runs it. */

@@ -29,7 +29,7 @@ export function embeddedPlacement(paths: string[], cwd = process.cwd()): Embedde
   if (abs.every((p) => isWithin(root, p) && isWithin(realRoot, realPathOf(p)))) return { dataRoot: root, name: (p) => p };
   // by real path: the worker confines real paths, so a root reached through a symbolic link would refuse its own folders
   const real = (p: string) => realPathOf(path.resolve(root, p));
-  return { dataRoot: commonDir(abs.map(real)), name: (p) => (real(p) === p ? p : real(p)) };
+  return { dataRoot: commonDir(abs.map(real)), name: real };
 }
 
 /**

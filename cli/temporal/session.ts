@@ -131,7 +131,7 @@ export async function openSession(opts: SessionOptions): Promise<TemporalSession
 function prepareWorker() {
   const { ThreadPool } = require('../../src/runtime/thread-pool') as typeof import('../../src/runtime/thread-pool');
   const pool = new ThreadPool();
-  // named, not loaded: the threads run the jobs, this thread needs none of their code
+  // by path, so the threads start loading the job modules before this thread loads them too (through ./worker)
   pool.warm([path.join(__dirname, '../../src/pipeline', `thread-jobs${path.extname(__filename)}`)]);
   const { createGenerationWorker, installRuntime } = require('./worker') as typeof import('./worker');
   // the embedded CLI handles SIGINT/SIGTERM itself: it cancels the run, then stops the worker
