@@ -6,7 +6,8 @@ import { ingestSources, type IngestReport } from '../../catalog/sources';
 import { sha256File, writeFileAtomic } from '../../runtime/atomic-file';
 import { readJsonIfPresent } from '../../runtime/json-file';
 import { RunLayout } from '../run-layout';
-import { keepOwning, ownedRunRef } from './run-ownership';
+import { keepStepAlive } from './job-step';
+import { ownedRunRef } from './run-ownership';
 import type { GenerationStepDeps } from './step-deps';
 import type { StepContext } from './step-context';
 import type { CatalogRef, RunRef } from './step-refs';
@@ -42,9 +43,7 @@ export async function catalogStep(deps: GenerationStepDeps, ctx: StepContext, re
     l.info({ songs: cached.songs, cache: cache.dir }, 'catalog taken from the cache');
     return result;
   }
-  const heartbeat = setInterval(() => ctx.heartbeat(), 5000);
-  const stopOwning = keepOwning(deps, ctx, ref);
-  try {
+  return keepStepAlive(deps, ctx, ref, undefined, async (alive) => {
     // a source fails (SourceError) only after its own retries (see HttpOptions.attempts)
     const { songs, report } = await ingestSources(ref.params.catalog, {
       seed: ref.params.seed,
@@ -53,7 +52,7 @@ export async function catalogStep(deps: GenerationStepDeps, ctx: StepContext, re
       signal: ctx.signal,
       ...deps.sourceAccess,
       onProgress: (event) => {
-        ctx.heartbeat(event);
+        alive(event);
         l.info(event, 'catalog source');
       },
     });
@@ -70,8 +69,5 @@ export async function catalogStep(deps: GenerationStepDeps, ctx: StepContext, re
     }
     l.info({ songs: file.songs, duplicatesMerged: report.duplicatesMerged }, 'catalog ingested');
     return result;
-  } finally {
-    clearInterval(heartbeat);
-    stopOwning();
-  }
+  });
 }
