@@ -10,12 +10,28 @@ import { keepOwning, ownedRunRef } from './run-ownership';
 import type { GenerationStepDeps } from './step-deps';
 import type { StepContext } from './step-context';
 import type { CatalogRef, RunRef } from './step-refs';
+import type { Logger } from 'pino';
+import { catalogThreadJob } from '../thread-jobs';
+import { onAbort } from './step-context';
+import { StepCancelled } from './step-errors';
+import { playYearsOf } from '../../simulation/session-calendar';
+import type { JobTask } from '../../runtime/thread-job';
 
-/** Reads the catalog sources into one checkpointed catalog file, or reuses a valid one. */
+/**
+ * Reads the catalog sources into one checkpointed catalog file, or reuses a valid one;
+ * then has a pool thread load it (writing its columns file if missing), so the shards'
+ * threads read columns instead of decoding the AVRO file each.
+ */
 export async function catalogStep(deps: GenerationStepDeps, ctx: StepContext, ref: RunRef): Promise<CatalogRef> {
   ownedRunRef(deps, ctx, ref);
-  const layout = new RunLayout(ref.runDir);
   const l = deps.log.child({ runId: ref.params.runId, step: 'catalog' });
+  const catalog = await catalogFile(deps, ctx, ref, l);
+  await prepareThreadCatalog(deps, ctx, catalog, ref, l);
+  return catalog;
+}
+
+async function catalogFile(deps: GenerationStepDeps, ctx: StepContext, ref: RunRef, l: Logger): Promise<CatalogRef> {
+  const layout = new RunLayout(ref.runDir);
   const previous = readJsonIfPresent<CatalogRef & { catalog: string[]; seed: number }>(layout.catalogReportPath);
   if (
     previous &&
@@ -73,5 +89,41 @@ export async function catalogStep(deps: GenerationStepDeps, ctx: StepContext, re
   } finally {
     clearInterval(heartbeat);
     stopOwning();
+  }
+}
+
+/**
+ * Loads the catalog into every pool thread, with the views of the run's play years: one
+ * thread first (it writes the columns file when missing), then every thread at once (they
+ * read it). The shards go on without it when that fails (each thread loads the catalog then).
+ */
+async function prepareThreadCatalog(
+  deps: GenerationStepDeps,
+  ctx: StepContext,
+  catalog: CatalogRef,
+  ref: RunRef,
+  l: Logger,
+): Promise<void> {
+  const started = performance.now();
+  const job = { catalogPath: catalog.path, sha256: catalog.sha256, playYears: playYearsOf(ref.params) };
+  const tasks: JobTask<unknown>[] = [];
+  const run = () => {
+    const task = deps.jobs.run(catalogThreadJob, job, 'catalog load');
+    tasks.push(task);
+    return task.result;
+  };
+  const heartbeat = setInterval(() => ctx.heartbeat(), 2000);
+  const stopListening = onAbort(ctx.signal, () => tasks.forEach((t) => t.cancel()));
+  try {
+    const { from } = await run();
+    // as many jobs as threads at once: each goes to its own thread (the first's is then a no-op)
+    await Promise.all(Array.from({ length: deps.jobs.size }, run));
+    l.info({ from, threads: deps.jobs.size, ms: Math.round(performance.now() - started) }, 'catalog loaded into the pool threads');
+  } catch (err) {
+    if (ctx.signal.aborted) throw new StepCancelled('catalog step cancelled');
+    l.warn({ err }, 'catalog not loaded ahead: each shard thread loads it');
+  } finally {
+    clearInterval(heartbeat);
+    stopListening();
   }
 }
