@@ -1,4 +1,5 @@
-import { NativeConnection, Runtime, Worker, DefaultLogger, type LogLevel } from '@temporalio/worker';
+import { NativeConnection, Runtime, Worker, DefaultLogger, type LogEntry, type LogLevel } from '@temporalio/worker';
+import type { Logger } from 'pino';
 import { createAnalyticsActivities } from '../../activities/analytics-activities';
 import { createGenerationActivities } from '../../activities/generation-activities';
 import type { ShardFaults } from '../../src/pipeline/steps/shard-faults';
@@ -10,6 +11,15 @@ import { NAMESPACE, TASK_QUEUE } from './constants';
 import { prebuiltWorkflowBundle, WORKFLOWS_PATH } from './workflow-bundle';
 
 let runtimeInstalled = false;
+
+/** Writes the SDK's log entries as pino lines marked `sdk`; their `error` goes through the logger's error serializer. */
+export function sdkLogTo(log: Logger): (entry: LogEntry) => void {
+  return (entry) => {
+    const meta = { sdk: true, ...(entry.meta ?? {}) };
+    const fn = entry.level === 'ERROR' ? 'error' : entry.level === 'WARN' ? 'warn' : entry.level === 'INFO' ? 'info' : 'debug';
+    log[fn](meta, entry.message);
+  };
+}
 
 /**
  * Routes the SDK's own logs through pino, at WARN unless LOG_LEVEL says debug; the embedded
@@ -27,11 +37,7 @@ export function installRuntime(
   try {
     Runtime.install({
       shutdownSignals,
-      logger: new DefaultLogger(level, (entry) => {
-        const meta = { sdk: true, ...(entry.meta ?? {}) };
-        const fn = entry.level === 'ERROR' ? 'error' : entry.level === 'WARN' ? 'warn' : entry.level === 'INFO' ? 'info' : 'debug';
-        logger[fn](meta, entry.message);
-      }),
+      logger: new DefaultLogger(level, sdkLogTo(logger)),
       // the Rust core logs through the same logger (stderr, NO_COLOR), never coloured to stdout
       telemetryOptions: { logging: { filter: { core: level, other: 'ERROR' }, forward: {} } },
     });

@@ -385,18 +385,25 @@ const SESSION_SECONDS_PER_EVENT = 196;
 export const SHARD_TARGET_RECORDS = 250_000;
 /** a default run has at least this many shards (fewer users than that: one user each), so every thread gets work and progress moves in steps */
 export const MIN_DEFAULT_SHARDS = 8;
+/** ...but no default shard carries fewer expected records than this: below it a shard's fixed cost (activity round trip, a pool thread's warm-up) outweighs what spreading the work gains */
+export const SHARD_MIN_RECORDS = 25_000;
 
 /**
  * The default shard size follows the work: users per shard such that a shard carries
  * ~SHARD_TARGET_RECORDS expected records (sessions per user x expected events per
- * session), but never so many that the run has fewer than MIN_DEFAULT_SHARDS shards.
- * An explicit shardSize always wins. Depends only on the input, never on the machine,
- * so the same input gives the same part files everywhere.
+ * session), but never so many that the run has fewer than MIN_DEFAULT_SHARDS shards,
+ * and never so few that a shard carries fewer than SHARD_MIN_RECORDS (a small run has
+ * fewer, fuller shards; a run of less than that is one shard). An explicit shardSize
+ * always wins. Depends only on the input, never on the machine, so the same input gives
+ * the same part files everywhere.
  */
 export function adaptiveShardSize(users: number, sessionsPerUser: number, sessionHours: [number, number]): number {
   const eventsPerSession = Math.max(1, (((sessionHours[0] + sessionHours[1]) / 2) * 3600) / SESSION_SECONDS_PER_EVENT);
-  const byWork = Math.ceil(SHARD_TARGET_RECORDS / (sessionsPerUser * eventsPerSession));
-  return Math.max(1, Math.min(byWork, Math.ceil(users / MIN_DEFAULT_SHARDS), LIMITS.shardSize));
+  const recordsPerUser = sessionsPerUser * eventsPerSession;
+  const byWork = Math.ceil(SHARD_TARGET_RECORDS / recordsPerUser);
+  const byThreads = Math.ceil(users / MIN_DEFAULT_SHARDS);
+  const atLeast = Math.ceil(SHARD_MIN_RECORDS / recordsPerUser);
+  return Math.max(1, Math.min(Math.max(Math.min(byWork, byThreads), atLeast), users, LIMITS.shardSize));
 }
 
 export function shardCount(params: Pick<GenerationParams, 'users' | 'shardSize'>): number {

@@ -64,8 +64,18 @@ export function kafkaErrorText(err: unknown): string {
   return details.length > 0 ? `${err.message} (${[...new Set(details)].join('; ')})` : err.message;
 }
 
+/** Enough for the producer's largest batch (the broker answers whole batches). */
+const TAIL_FETCH_BYTES = 16 * 1024 * 1024;
+
+/**
+ * Fetches the last message of each non-empty partition from its leader by offset, outside any
+ * consumer group: a group's members, generations and rebalances live on the broker beyond the
+ * process that joined it, so a reader that died (or could not leave in time on a loaded machine)
+ * would stall or break every later read of the topic.
+ */
 async function readTailsOnce(brokers: string[], topic: string): Promise<Map<number, StreamPosition>> {
-  const consumer = new Consumer({ ...clientOptions(brokers, 'wrapped-etl-stream-resume'), groupId: `wrapped-etl-stream-resume-${topic}` });
+  // fetch, listOffsets and metadata never join the group a Consumer must name
+  const consumer = new Consumer({ ...clientOptions(brokers, 'wrapped-etl-stream-resume'), groupId: 'wrapped-etl-stream-resume' });
   const tails = new Map<number, StreamPosition>();
   try {
     const ends = (await consumer.listOffsets({ topics: [topic] })).get(topic) ?? [];
@@ -74,24 +84,45 @@ async function readTailsOnce(brokers: string[], topic: string): Promise<Map<numb
       if (end > 0n) wanted.set(partition, end - 1n);
     });
     if (wanted.size === 0) return tails;
-    const stream = await consumer.consume({
-      topics: [topic],
-      mode: 'manual',
-      offsets: [...wanted].map(([partition, offset]) => ({ topic, partition, offset })),
-      autocommit: false,
-      maxWaitTime: 200,
-    });
-    try {
-      for await (const message of stream) {
-        if (wanted.get(message.partition) !== message.offset) continue;
-        wanted.delete(message.partition);
-        const position = headerPosition(message.headers);
-        if (position) tails.set(message.partition, position);
-        if (wanted.size === 0) break;
-      }
-    } finally {
-      await stream.close();
+    const info = (await consumer.metadata({ topics: [topic] })).topics.get(topic);
+    if (!info) throw new Error(`topic ${topic} is not in the broker's metadata`);
+    const byLeader = new Map<number, number[]>();
+    for (const partition of wanted.keys()) {
+      const leader = info.partitions[partition]?.leader ?? -1;
+      if (leader < 0) throw new Error(`partition ${partition} of ${topic} has no leader`);
+      byLeader.set(leader, [...(byLeader.get(leader) ?? []), partition]);
     }
+    for (const [node, partitions] of byLeader) {
+      const response = await consumer.fetch({
+        node,
+        topics: [
+          {
+            topicId: info.id,
+            partitions: partitions.map((partition) => ({
+              partition,
+              currentLeaderEpoch: -1,
+              fetchOffset: wanted.get(partition)!,
+              lastFetchedEpoch: -1,
+              partitionMaxBytes: TAIL_FETCH_BYTES,
+            })),
+          },
+        ],
+        maxBytes: TAIL_FETCH_BYTES,
+        maxWaitTime: 200,
+      });
+      for (const answer of response.responses.flatMap((t) => t.partitions)) {
+        const last = wanted.get(answer.partitionIndex);
+        for (const batch of answer.records ?? []) {
+          const record = batch.records.find((r) => batch.firstOffset + BigInt(r.offsetDelta) === last);
+          if (!record) continue;
+          wanted.delete(answer.partitionIndex);
+          const headers = new Map(record.headers.filter((h): h is [Buffer, Buffer] => h[0] !== null && h[1] !== null));
+          const position = headerPosition(headers);
+          if (position) tails.set(answer.partitionIndex, position);
+        }
+      }
+    }
+    if (wanted.size > 0) throw new Error(`the last message of partition(s) ${[...wanted.keys()].join(', ')} did not come back`);
     return tails;
   } finally {
     await consumer.close(true);

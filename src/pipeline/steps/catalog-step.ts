@@ -6,7 +6,8 @@ import { ingestSources, type IngestReport } from '../../catalog/sources';
 import { sha256File, writeFileAtomic } from '../../runtime/atomic-file';
 import { readJsonIfPresent } from '../../runtime/json-file';
 import { RunLayout } from '../run-layout';
-import { keepOwning, ownedRunRef } from './run-ownership';
+import { keepStepAlive } from './job-step';
+import { ownedRunRef } from './run-ownership';
 import type { GenerationStepDeps } from './step-deps';
 import type { StepContext } from './step-context';
 import type { CatalogRef, RunRef } from './step-refs';
@@ -58,9 +59,7 @@ async function catalogFile(deps: GenerationStepDeps, ctx: StepContext, ref: RunR
     l.info({ songs: cached.songs, cache: cache.dir }, 'catalog taken from the cache');
     return result;
   }
-  const heartbeat = setInterval(() => ctx.heartbeat(), 5000);
-  const stopOwning = keepOwning(deps, ctx, ref);
-  try {
+  return keepStepAlive(deps, ctx, ref, undefined, async (alive) => {
     // a source fails (SourceError) only after its own retries (see HttpOptions.attempts)
     const { songs, report } = await ingestSources(ref.params.catalog, {
       seed: ref.params.seed,
@@ -69,7 +68,7 @@ async function catalogFile(deps: GenerationStepDeps, ctx: StepContext, ref: RunR
       signal: ctx.signal,
       ...deps.sourceAccess,
       onProgress: (event) => {
-        ctx.heartbeat(event);
+        alive(event);
         l.info(event, 'catalog source');
       },
     });
@@ -86,10 +85,7 @@ async function catalogFile(deps: GenerationStepDeps, ctx: StepContext, ref: RunR
     }
     l.info({ songs: file.songs, duplicatesMerged: report.duplicatesMerged }, 'catalog ingested');
     return result;
-  } finally {
-    clearInterval(heartbeat);
-    stopOwning();
-  }
+  });
 }
 
 /**

@@ -6,9 +6,10 @@ import { readJsonIfPresent } from '../../runtime/json-file';
 import { RunLayout } from '../run-layout';
 import type { ShardProgress, ShardResult } from '../shard-job';
 import { shardThreadJob } from '../thread-jobs';
-import { keepOwning, ownedRunRef } from './run-ownership';
+import { runJobStep } from './job-step';
+import { ownedRunRef } from './run-ownership';
 import type { GenerationStepDeps } from './step-deps';
-import { onAbort, type StepContext } from './step-context';
+import type { StepContext } from './step-context';
 import { MissingRunFile, StepCancelled } from './step-errors';
 import type { ShardOutcome, ShardRef } from './step-refs';
 
@@ -30,22 +31,17 @@ export async function shardStep(deps: GenerationStepDeps, ctx: StepContext, ref:
   const cancelled = () => new StepCancelled(`shard ${ref.shard} cancelled`);
   if (faults.delayMs) await sleep(faults.delayMs, undefined, { signal: ctx.signal }).catch(() => Promise.reject(cancelled()));
   const injected = faults.failsThisAttempt();
-  let progress: ShardProgress = { users: 0, records: 0, bytes: 0 };
-  const task = deps.jobs.run(
-    shardThreadJob,
-    { params: ref.params, runDir: ref.runDir, shard: ref.shard, catalogSha256: ref.catalogSha256 },
-    `shard ${ref.shard}`,
-    (p) => {
-      progress = p;
-      ctx.heartbeat(p);
-    },
-  );
-  const heartbeat = setInterval(() => ctx.heartbeat(progress), 2000);
-  const stopOwning = keepOwning(deps, ctx, ref);
-  const stopListening = onAbort(ctx.signal, () => task.cancel());
-  if (injected) setTimeout(() => task.cancel(), faults.cancelAfterMs);
   try {
-    const result = await task.result;
+    const result = await runJobStep(deps, ctx, ref, {
+      job: shardThreadJob,
+      input: { params: ref.params, runDir: ref.runDir, shard: ref.shard, catalogSha256: ref.catalogSha256 },
+      label: `shard ${ref.shard}`,
+      progress: { users: 0, records: 0, bytes: 0 } satisfies ShardProgress,
+      cancelled,
+      started: (task) => {
+        if (injected) setTimeout(() => task.cancel(), faults.cancelAfterMs);
+      },
+    });
     if (injected) throw new Error(`injected failure after the part was written (${faults.label})`);
     l.info({ records: result.records, bytes: result.bytes }, 'shard written');
     return { shard: ref.shard, records: result.records, bytes: result.bytes, reused: false };
@@ -55,9 +51,5 @@ export async function shardStep(deps: GenerationStepDeps, ctx: StepContext, ref:
       throw new Error(`injected failure mid-shard (${faults.label})`, { cause: err });
     l.error({ err }, 'shard failed');
     throw err;
-  } finally {
-    clearInterval(heartbeat);
-    stopOwning();
-    stopListening();
   }
 }

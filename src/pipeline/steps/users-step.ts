@@ -6,9 +6,10 @@ import { readJsonIfPresent } from '../../runtime/json-file';
 import { RunLayout } from '../run-layout';
 import { usersThreadJob } from '../thread-jobs';
 import type { UsersProgress } from '../users-job';
-import { keepOwning, ownedRunRef } from './run-ownership';
+import { runJobStep } from './job-step';
+import { ownedRunRef } from './run-ownership';
 import type { GenerationStepDeps } from './step-deps';
-import { onAbort, type StepContext } from './step-context';
+import type { StepContext } from './step-context';
 import { StepCancelled } from './step-errors';
 import type { RunRef, UsersRef } from './step-refs';
 
@@ -29,25 +30,14 @@ export async function usersStep(deps: GenerationStepDeps, ctx: StepContext, ref:
     }
     l.warn({ checkpoint: checkpointPath }, 'users files do not match their checkpoint (sha256): written again');
   }
-  let progress: UsersProgress = { users: 0, shardsDone: 0, shards };
-  const task = deps.jobs.run(usersThreadJob, { params: ref.params, runDir: ref.runDir }, 'users file', (p) => {
-    progress = p;
-    ctx.heartbeat(p);
+  const { users, bytes, sha256, offsetsSha256 } = await runJobStep(deps, ctx, ref, {
+    job: usersThreadJob,
+    input: { params: ref.params, runDir: ref.runDir },
+    label: 'users file',
+    progress: { users: 0, shardsDone: 0, shards } satisfies UsersProgress,
+    cancelled: () => new StepCancelled('users assignment cancelled'),
   });
-  const heartbeat = setInterval(() => ctx.heartbeat(progress), 2000);
-  const stopOwning = keepOwning(deps, ctx, ref);
-  const stopListening = onAbort(ctx.signal, () => task.cancel());
-  try {
-    const { users, bytes, sha256, offsetsSha256 } = await task.result;
-    writeFileAtomic(checkpointPath, JSON.stringify({ users, bytes, sha256, offsetsSha256 }));
-    l.info({ users }, 'users assigned');
-    return { path: layout.usersPath, users };
-  } catch (err) {
-    if (ctx.signal.aborted) throw new StepCancelled('users assignment cancelled');
-    throw err;
-  } finally {
-    clearInterval(heartbeat);
-    stopOwning();
-    stopListening();
-  }
+  writeFileAtomic(checkpointPath, JSON.stringify({ users, bytes, sha256, offsetsSha256 }));
+  l.info({ users }, 'users assigned');
+  return { path: layout.usersPath, users };
 }

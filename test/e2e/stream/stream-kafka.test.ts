@@ -4,6 +4,7 @@ import * as path from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { headerPosition } from '../../../src/stream/kafka-topic';
+import { streamWorld } from '../../../src/stream/stream-world';
 import { confluentFraming, singleObjectFraming } from '../../../src/formats/avro/message-framing';
 import { schemaType } from '../../../src/formats/avro/schemas';
 import { listeningHistorySchemaFile } from '../../../src/formats/listening-history-versions';
@@ -21,7 +22,8 @@ import { startKafka, type KafkaBroker } from '../../helpers/kafka-broker';
 import { readWholeTopic, topicSize } from '../../helpers/kafka-read';
 import { makeTmpDir } from '../../helpers/tmp-dir';
 
-const BIN = path.resolve(__dirname, '..', '..', '..', 'bin', 'wrapped-etl.js');
+const ROOT = path.resolve(__dirname, '..', '..', '..');
+const BIN = path.join(ROOT, 'bin', 'wrapped-etl.js');
 const tmp = makeTmpDir('wrapped-etl-stream-');
 let kafka: KafkaBroker;
 const env = { ...process.env, WRAPPED_ETL_DATA_ROOT: tmp.dir, LOG_LEVEL: 'warn' };
@@ -142,6 +144,37 @@ describe('stream into a real Kafka', () => {
     const framing = confluentFraming(schemaType(listeningHistorySchemaFile(1)), 42);
     expect(messages[0].value.subarray(0, 5).toString('hex')).toBe('000000002a');
     for (const m of messages) expect(() => framing.decode(m.value)).not.toThrow();
+  });
+
+  it('resumes outside any consumer group: members that died in a group named after the stream do not stall or break it', async () => {
+    const topic = 'dead-members';
+    const first = await streamWorld({ worldDir, brokers: [kafka.brokers], topic, speed: 'max', partitions: 3, maxDays: 1 });
+    expect(first.days).toEqual(['2025-06-01']);
+    // consumers that join a group and are SIGKILLed stay its members until their session times out (a minute);
+    // a reader joining such a group waits for them, then its fetches fail (what made the stream workflow flaky)
+    const member = `
+      const { Consumer } = require('@platformatic/kafka');
+      const [brokers, topic, groupId] = process.argv.slice(1);
+      const consumer = new Consumer({ clientId: 'doomed', groupId, bootstrapBrokers: [brokers] });
+      consumer.consume({ topics: [topic], mode: 'manual', offsets: [{ topic, partition: 0, offset: 0n }], autocommit: false })
+        .then((stream) => { stream.on('data', () => {}); console.log('joined'); });`;
+    for (const groupId of ['wrapped-etl-stream-resume', `wrapped-etl-stream-resume-${topic}`]) {
+      const child = spawn(process.execPath, ['-e', member, kafka.brokers, topic, groupId], {
+        cwd: ROOT,
+        stdio: ['ignore', 'pipe', 'inherit'],
+      });
+      await new Promise<void>((resolve, reject) => {
+        child.stdout!.on('data', (d: Buffer) => d.toString().includes('joined') && resolve());
+        child.once('exit', (code) => reject(new Error(`the group member exited (${code}) before joining`)));
+      });
+      child.kill('SIGKILL');
+    }
+    const rest = await streamWorld({ worldDir, brokers: [kafka.brokers], topic, speed: 'max', partitions: 3 });
+    expect(rest.days).toEqual(['2025-06-02', '2025-06-03']);
+    const expected = await partRecords();
+    const messages = await readWholeTopic(kafka.brokers, topic);
+    expect(messages).toHaveLength(expected.length);
+    expect(new Set(messages.map((m) => JSON.stringify(headerPosition(m.headers)))).size).toBe(expected.length);
   });
 
   it('streams as a workflow, one day per run, to brokers the worker allows, and refuses others', async () => {

@@ -1,6 +1,13 @@
 import { describe, expect, it } from 'vitest';
 import { InputError } from '../../../src/domain/errors';
-import { DEFAULTS, resolveGenerationInput, SHARD_TARGET_RECORDS, shardCount, shardUserRange } from '../../../src/config/generation-input';
+import {
+  DEFAULTS,
+  resolveGenerationInput,
+  SHARD_MIN_RECORDS,
+  SHARD_TARGET_RECORDS,
+  shardCount,
+  shardUserRange,
+} from '../../../src/config/generation-input';
 import { resolveRunDir } from '../../../src/runtime/data-root';
 import { inputFromFlags } from '../../../cli/generation-flags';
 
@@ -59,7 +66,7 @@ describe('resolveGenerationInput', () => {
     expect(p.catalog).toEqual(['synthetic:10', 'synthetic:20']);
   });
 
-  it('sizes default shards by the expected records, keeping at least 8 shards; an explicit shardSize wins', () => {
+  it('sizes default shards by the expected records, keeping at least 8 shards of at least 25k records; an explicit shardSize wins', () => {
     const shards = (input: Parameters<typeof resolveGenerationInput>[0]) => shardCount(resolveGenerationInput(input, 'wf'));
     // ~460 records per default user: ~540 users (~250k records) per shard
     expect(resolveGenerationInput({ users: 100_000 }, 'wf').shardSize).toBe(Math.ceil(SHARD_TARGET_RECORDS / ((20 * (1.25 * 3600)) / 196)));
@@ -68,8 +75,15 @@ describe('resolveGenerationInput', () => {
     expect(resolveGenerationInput({ users: 100_000, sessionsPerUser: 40 }, 'wf').shardSize).toBe(
       Math.ceil(SHARD_TARGET_RECORDS / ((40 * (1.25 * 3600)) / 196)),
     );
-    expect(shards({ users: 100 })).toBe(8);
-    expect(shards({ users: 3 })).toBe(3);
+    // 8 shards as long as each carries >= SHARD_MIN_RECORDS expected records (~55 default users)...
+    expect(shards({ users: 1_000 })).toBe(8);
+    expect(resolveGenerationInput({ users: 1_000 }, 'wf').shardSize).toBe(125);
+    // ...fewer, fuller shards below that, and one shard for a run smaller than one such shard
+    expect(resolveGenerationInput({ users: 300 }, 'wf').shardSize).toBe(Math.ceil(SHARD_MIN_RECORDS / ((20 * (1.25 * 3600)) / 196)));
+    expect(shards({ users: 300 })).toBe(6);
+    expect(shards({ users: 100 })).toBe(2);
+    expect(resolveGenerationInput({ users: 3 }, 'wf').shardSize).toBe(3);
+    expect(shards({ users: 3 })).toBe(1);
     expect(resolveGenerationInput({ users: 100_000, shardSize: 100 }, 'wf').shardSize).toBe(100);
   });
 
