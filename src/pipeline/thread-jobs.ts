@@ -16,7 +16,7 @@ export const shardThreadJob = threadJob<ShardJob, ShardProgress, ShardResult>(__
 export const usersThreadJob = threadJob<UsersJob, UsersProgress, UsersResult>(__filename, runUsersInThread);
 
 /** The run's catalog loaded into a pool thread ahead of the shards (writing its columns file when missing). */
-export const catalogThreadJob = threadJob<CatalogJob, never, ReturnType<typeof prepareCatalog>>(__filename, prepareCatalogInThread);
+export const catalogThreadJob = threadJob<CatalogJob, undefined, ReturnType<typeof prepareCatalog>>(__filename, prepareCatalogInThread);
 
 /** One shard's day of a world: its part files and its users' end-of-day state, in a pool thread. */
 export const worldDayThreadJob = threadJob<WorldDayJob, WorldDayProgress, WorldDayShardResult>(__filename, runWorldDayInThread);

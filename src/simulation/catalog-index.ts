@@ -22,7 +22,6 @@ export interface WeightedSongs {
  * less popular half of the catalog, so a pick draws from the quarter the user prefers.
  */
 export interface YearView {
-  year: number;
   /** 1 if the song is in the newer half of the songs released by `year`, 0 if older, 255 if not yet released */
   newer: Uint8Array;
   /** buckets[newer * 2 + popular]: song ids */
@@ -111,6 +110,8 @@ export class CatalogIndex {
   private readonly byYear: Uint32Array;
   private readonly yearOfRank: Int32Array;
   private readonly years = new Map<number, YearView>();
+  /** the views by how many songs they hold (play years after the newest song share one) */
+  private readonly viewsBySize = new Map<number, YearView>();
 
   /** `parts`: the index arrays when stored with the catalog, else built here */
   constructor(
@@ -149,23 +150,28 @@ export class CatalogIndex {
   yearView(year: number): YearView {
     let view = this.years.get(year);
     if (!view) {
-      view = this.buildYearView(year);
+      const released = this.releasedBy(year);
+      view = this.viewsBySize.get(released) ?? this.buildYearView(released);
+      this.viewsBySize.set(released, view);
       this.years.set(year, view);
     }
     return view;
   }
 
-  private buildYearView(year: number): YearView {
-    const n = this.table.size;
-    // songs released by `year` are the first `released` of byYear (all of them if none was)
+  /** How many songs are released by `year` (all of them if none was): they are the first ones of byYear. */
+  private releasedBy(year: number): number {
     let lo = 0;
-    let hi = n;
+    let hi = this.table.size;
     while (lo < hi) {
       const mid = (lo + hi) >>> 1;
       if (this.yearOfRank[mid] <= year) lo = mid + 1;
       else hi = mid;
     }
-    const released = lo === 0 ? n : lo;
+    return lo === 0 ? this.table.size : lo;
+  }
+
+  private buildYearView(released: number): YearView {
+    const n = this.table.size;
     const half = Math.floor(released / 2);
     const newer = new Uint8Array(n).fill(255);
     for (let r = 0; r < released; r++) newer[this.byYear[r]] = r >= half ? 1 : 0;
@@ -181,7 +187,7 @@ export class CatalogIndex {
       buckets[b][filled[b]++] = i;
       available[a++] = i;
     }
-    return { year, newer, buckets: buckets.map((b) => this.weighted(b)), available: this.weighted(available) };
+    return { newer, buckets: buckets.map((b) => this.weighted(b)), available: this.weighted(available) };
   }
 
   private weighted(songs: Uint32Array): WeightedSongs {

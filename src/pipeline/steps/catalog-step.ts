@@ -6,17 +6,15 @@ import { ingestSources, type IngestReport } from '../../catalog/sources';
 import { sha256File, writeFileAtomic } from '../../runtime/atomic-file';
 import { readJsonIfPresent } from '../../runtime/json-file';
 import { RunLayout } from '../run-layout';
-import { keepStepAlive } from './job-step';
+import { keepStepAlive, runJobStep } from './job-step';
 import { ownedRunRef } from './run-ownership';
 import type { GenerationStepDeps } from './step-deps';
 import type { StepContext } from './step-context';
 import type { CatalogRef, RunRef } from './step-refs';
 import type { Logger } from 'pino';
 import { catalogThreadJob } from '../thread-jobs';
-import { onAbort } from './step-context';
 import { StepCancelled } from './step-errors';
 import { playYearsOf } from '../../simulation/session-calendar';
-import type { JobTask } from '../../runtime/thread-job';
 
 /**
  * Reads the catalog sources into one checkpointed catalog file, or reuses a valid one;
@@ -101,25 +99,21 @@ async function prepareThreadCatalog(
   l: Logger,
 ): Promise<void> {
   const started = performance.now();
-  const job = { catalogPath: catalog.path, sha256: catalog.sha256, playYears: playYearsOf(ref.params) };
-  const tasks: JobTask<unknown>[] = [];
-  const run = () => {
-    const task = deps.jobs.run(catalogThreadJob, job, 'catalog load');
-    tasks.push(task);
-    return task.result;
-  };
-  const heartbeat = setInterval(() => ctx.heartbeat(), 2000);
-  const stopListening = onAbort(ctx.signal, () => tasks.forEach((t) => t.cancel()));
+  const load = () =>
+    runJobStep(deps, ctx, ref, {
+      job: catalogThreadJob,
+      input: { catalogPath: catalog.path, sha256: catalog.sha256, playYears: playYearsOf(ref.params) },
+      label: 'catalog load',
+      progress: undefined,
+      cancelled: () => new StepCancelled('catalog step cancelled'),
+    });
   try {
-    const { from } = await run();
+    const { from } = await load();
     // as many jobs as threads at once: each goes to its own thread (the first's is then a no-op)
-    await Promise.all(Array.from({ length: deps.jobs.size }, run));
+    await Promise.all(Array.from({ length: deps.jobs.size }, load));
     l.info({ from, threads: deps.jobs.size, ms: Math.round(performance.now() - started) }, 'catalog loaded into the pool threads');
   } catch (err) {
-    if (ctx.signal.aborted) throw new StepCancelled('catalog step cancelled');
+    if (err instanceof StepCancelled) throw err;
     l.warn({ err }, 'catalog not loaded ahead: each shard thread loads it');
-  } finally {
-    clearInterval(heartbeat);
-    stopListening();
   }
 }
