@@ -116,6 +116,38 @@ function compareBytes(bytes: Uint8Array, a: number, aEnd: number, b: number, bEn
   return aEnd - a - (bEnd - b);
 }
 
+function countNulls(ids: Int32Array, rows: number): number {
+  let nulls = 0;
+  for (let i = 0; i < rows; i++) if (ids[i] < 0) nulls++;
+  return nulls;
+}
+
+/**
+ * The size of the rows' values as PLAIN, or a lower bound of it that already exceeds
+ * `enough` (the dictionary's cost): each value takes at least the shortest value's bytes,
+ * so most chunks need no pass over their rows.
+ */
+function plainBytesAtLeast(
+  { starts, ends }: PlainDictionary,
+  prefix: number,
+  ids: Int32Array,
+  rows: number,
+  nulls: number,
+  enough: number,
+): number {
+  const count = starts.length;
+  let shortest = Infinity;
+  for (let id = 0; id < count; id++) shortest = Math.min(shortest, ends[id] - starts[id]);
+  const bound = (rows - nulls) * (prefix + shortest);
+  // without a length prefix every value has the same size: the bound is the size
+  if (bound > enough || prefix === 0) return bound;
+  const uses = new Int32Array(count);
+  for (let i = 0; i < rows; i++) if (ids[i] >= 0) uses[ids[i]]++;
+  let bytes = 0;
+  for (let id = 0; id < count; id++) bytes += uses[id] * (prefix + ends[id] - starts[id]);
+  return bytes;
+}
+
 /** A column whose pages go through hyparquet-writer's page encoder, with the file's codec. */
 abstract class PagedChunks<R> {
   protected readonly encoder: ColumnEncoder;
@@ -172,16 +204,10 @@ abstract class DictionaryChunks<R> extends PagedChunks<R> implements ChunkWriter
     const { starts, ends } = plain;
     const count = this.dictionary.length;
     const prefix = this.column.type === 'STRING' ? 4 : 0;
-    let nulls = 0;
-    const uses = new Int32Array(count);
-    for (let i = 0; i < rows; i++) {
-      if (ids[i] < 0) nulls++;
-      else uses[ids[i]]++;
-    }
-    let plainBytes = 0;
-    for (let id = 0; id < count; id++) plainBytes += uses[id] * (prefix + ends[id] - starts[id]);
+    const nulls = this.column.optional ? countNulls(ids, rows) : 0;
     const indexBytes = Math.ceil(((rows - nulls) * Math.ceil(Math.log2(Math.max(2, count)))) / 8);
-    const useDictionary = count > 0 && plain.bytes.length + indexBytes < plainBytes;
+    const dictionaryBytes = plain.bytes.length + indexBytes;
+    const useDictionary = count > 0 && dictionaryBytes < plainBytesAtLeast(plain, prefix, ids, rows, nulls, dictionaryBytes);
 
     const { optional } = this.column;
     const start = out.offset;
