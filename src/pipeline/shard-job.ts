@@ -1,11 +1,10 @@
-import { readSimulatedCatalog } from '../catalog/catalog-file';
-import type { SimulatedSong } from '../domain/song';
 import { writeFileAtomic } from '../runtime/atomic-file';
 import type { GenerationParams } from '../config/generation-input';
 import { RunLayout } from './run-layout';
 import { PopulationModel } from '../simulation/user-profile';
 import { readUsersOfShard } from './users-file';
-import { catalogIndex, simulateUser, simulationContext } from '../simulation/simulate-user';
+import { simulateUser, simulationContext } from '../simulation/simulate-user';
+import { catalogFor } from './thread-catalog';
 import { loadPageCodec } from '../formats/parquet/page-codecs';
 import { PartWriters } from '../formats/part-writers';
 import type { PartFiles } from '../formats/part-formats';
@@ -24,23 +23,6 @@ export interface ShardProgress {
   users: number;
   records: number;
   bytes: number;
-}
-
-/**
- * The catalog of this thread's latest shard, by checksum: every shard of a run (and of
- * other runs on the same catalog) reuses its songs and, through simulationContext, their
- * indexes. One catalog per thread at a time, so memory stays bounded.
- */
-let cachedCatalog: { sha256: string; songs: SimulatedSong[] } | undefined;
-
-export function catalogFor(path: string, sha256: string): SimulatedSong[] {
-  if (cachedCatalog?.sha256 !== sha256) {
-    cachedCatalog = undefined;
-    const { songs, ...artists } = readSimulatedCatalog(path);
-    catalogIndex(songs, artists);
-    cachedCatalog = { sha256, songs };
-  }
-  return cachedCatalog.songs;
 }
 
 /** Simulates the users of one shard and writes its part file, streaming, then its checkpoint. */

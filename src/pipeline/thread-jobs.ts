@@ -1,6 +1,7 @@
 import { threadJob } from '../runtime/thread-job';
 import { runShardJob, type ShardJob, type ShardProgress, type ShardResult } from './shard-job';
 import { runWorldDayJob, type WorldDayJob, type WorldDayProgress, type WorldDayShardResult } from './world-day-job';
+import { prepareCatalog, type CatalogJob } from './thread-catalog';
 import { runUsersJob, type UsersJob, type UsersProgress, type UsersResult } from './users-job';
 
 /** records between two progress messages of a shard */
@@ -13,6 +14,9 @@ export const shardThreadJob = threadJob<ShardJob, ShardProgress, ShardResult>(__
 
 /** The run's users file and its offsets, in a pool thread. */
 export const usersThreadJob = threadJob<UsersJob, UsersProgress, UsersResult>(__filename, runUsersInThread);
+
+/** The run's catalog loaded into a pool thread ahead of the shards (writing its columns file when missing). */
+export const catalogThreadJob = threadJob<CatalogJob, undefined, ReturnType<typeof prepareCatalog>>(__filename, prepareCatalogInThread);
 
 /** One shard's day of a world: its part files and its users' end-of-day state, in a pool thread. */
 export const worldDayThreadJob = threadJob<WorldDayJob, WorldDayProgress, WorldDayShardResult>(__filename, runWorldDayInThread);
@@ -42,4 +46,8 @@ export function runUsersInThread(job: UsersJob, report: (p: UsersProgress) => vo
 
 export function runWorldDayInThread(job: WorldDayJob, report: (p: WorldDayProgress) => void): Promise<WorldDayShardResult> {
   return runWorldDayJob(job, everyFewRecords(report));
+}
+
+export function prepareCatalogInThread(job: CatalogJob): ReturnType<typeof prepareCatalog> {
+  return prepareCatalog(job);
 }

@@ -3,7 +3,7 @@ import { invalidTwin, PartWriters } from '../formats/part-writers';
 import type { PartFiles } from '../formats/part-formats';
 import { sha256File, writeFileAtomic } from '../runtime/atomic-file';
 import { SessionCalendar } from '../simulation/session-calendar';
-import { catalogFor } from './shard-job';
+import { catalogFor } from './thread-catalog';
 import { simulationContext } from '../simulation/simulate-user';
 import { PopulationModel } from '../simulation/user-profile';
 import { readUsersOfShard } from './users-file';

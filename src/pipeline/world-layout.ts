@@ -8,7 +8,7 @@ import { partitionName } from '../domain/days';
 /**
  * Where everything of one world lives:
  *   world.json                     the world's definition (params, start, sessions per day)
- *   _work/catalog.avro, users.*    its catalog and population, as in a run
+ *   _work/catalog.avro, users.*    its catalog (with catalog.columns) and population, as in a run
  *   dt=YYYY-MM-DD/part-NNNNN.avro  each day's partition, with its manifest.json
  *   dt=YYYY-MM-DD/_work/parts/     the day's shard checkpoints (part and state sha256)
  *   _state/dt=YYYY-MM-DD/          the users' state at the end of that day, one file per shard

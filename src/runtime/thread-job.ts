@@ -30,12 +30,15 @@ export interface JobTask<R> {
 
 /** Runs thread jobs: the process's ThreadPool, or inlineJobs (the calling thread, for in-process runs). */
 export interface JobRunner {
+  /** how many jobs run at once */
+  readonly size: number;
   /** Queues `input` for `job`; `label` names it in errors ("shard 3"). */
   run<I, P, R>(job: ThreadJob<I, P, R>, input: I, label: string, onProgress?: (p: P) => void): JobTask<R>;
 }
 
 /** Runs each job at once in the calling thread; cancel only rejects the result (the job itself runs to its end). */
 export const inlineJobs: JobRunner = {
+  size: 1,
   run(job, input, label, onProgress = () => {}) {
     let cancel!: () => void;
     const cancelled = new Promise<never>((_, reject) => (cancel = () => reject(new Error(`${label} cancelled`))));

@@ -1,6 +1,6 @@
-import type { SimulatedSong } from '../domain/song';
 import { AliasTable } from './alias-table';
 import type { SeededRandom } from './seeded-random';
+import type { SongTable } from './song-table';
 
 /**
  * The popularity law of picks: among the songs that fit a listener's choice, a song is
@@ -22,7 +22,6 @@ export interface WeightedSongs {
  * less popular half of the catalog, so a pick draws from the quarter the user prefers.
  */
 export interface YearView {
-  year: number;
   /** 1 if the song is in the newer half of the songs released by `year`, 0 if older, 255 if not yet released */
   newer: Uint8Array;
   /** buckets[newer * 2 + popular]: song ids */
@@ -57,67 +56,80 @@ function idsOrderedBy(n: number, key: (i: number) => number): Uint32Array {
   return ids;
 }
 
+/** The arrays of a CatalogIndex beyond the table's own artist numbers: what a stored index holds. */
+export interface CatalogIndexParts {
+  /** the songs of artist a are artistSongs[artistStart[a] .. artistStart[a + 1]) */
+  artistStart: Uint32Array;
+  artistSongs: Uint32Array;
+  /** 1 if the song is in the more popular half of the catalog */
+  popular: Uint8Array;
+  /** 0 for the most popular song of the catalog, size - 1 for the least (ties by catalog order) */
+  popularityRank: Uint32Array;
+  /** song ids by (year, id), and their years */
+  byYear: Uint32Array;
+  yearOfRank: Int32Array;
+}
+
+/** The index arrays of a catalog, in O(n) over its columns. */
+export function indexParts(table: SongTable): CatalogIndexParts {
+  const n = table.size;
+  const { artistOf, year, popularity } = table.columns;
+  const artistCount = table.artistCount;
+  const artistStart = new Uint32Array(artistCount + 1);
+  for (let i = 0; i < n; i++) artistStart[artistOf[i] + 1]++;
+  for (let a = 0; a < artistCount; a++) artistStart[a + 1] += artistStart[a];
+  const artistSongs = new Uint32Array(n);
+  const fill = artistStart.slice(0, artistCount);
+  for (let i = 0; i < n; i++) artistSongs[fill[artistOf[i]]++] = i;
+
+  const byPopularity = idsOrderedBy(n, (i) => popularity[i]);
+  const popular = new Uint8Array(n);
+  for (let r = Math.floor(n / 2); r < n; r++) popular[byPopularity[r]] = 1;
+  const popularityRank = new Uint32Array(n);
+  for (let r = 0; r < n; r++) popularityRank[byPopularity[r]] = n - 1 - r;
+  const byYear = idsOrderedBy(n, (i) => year[i]);
+  const yearOfRank = new Int32Array(n);
+  for (let r = 0; r < n; r++) yearOfRank[r] = year[byYear[r]];
+  return { artistStart, artistSongs, popular, popularityRank, byYear, yearOfRank };
+}
+
 /**
  * Indexes over the catalog so that no pick ever scans it: song -> artist, artist ->
  * its songs, popularity halves and, per play year, release-age halves. Built in O(n)
- * over typed arrays once per catalog and thread (see catalogIndex); they hold ~22 bytes
- * per song, plus ~33 bytes per song for each play year in use (its buckets and their
- * alias tables).
+ * over typed arrays once per catalog and thread (see catalogIndex), or read with the
+ * catalog's columns; they hold ~22 bytes per song, plus ~33 bytes per song for each play
+ * year in use (its buckets and their alias tables).
  */
 export class CatalogIndex {
   readonly artistOf: Uint32Array;
   readonly artistCount: number;
-  /** the songs of artist a are artistSongs[artistStart[a] .. artistStart[a + 1]) */
   private readonly artistStart: Uint32Array;
   private readonly artistSongs: Uint32Array;
-  /** 1 if the song is in the more popular half of the catalog */
   readonly popular: Uint8Array;
-  /** 0 for the most popular song of the catalog, size - 1 for the least (ties by catalog order) */
   readonly popularityRank: Uint32Array;
-  /** song ids by (year, id), and their years */
   private readonly byYear: Uint32Array;
   private readonly yearOfRank: Int32Array;
   private readonly years = new Map<number, YearView>();
+  /** the views by how many songs they hold (play years after the newest song share one) */
+  private readonly viewsBySize = new Map<number, YearView>();
 
-  /** `artists`: each song's artist numbered by first appearance, when the catalog's loader has numbered them */
+  /** `parts`: the index arrays when stored with the catalog, else built here */
   constructor(
-    readonly songs: readonly SimulatedSong[],
-    artists?: { artistOf: Uint32Array; artistCount: number },
+    readonly table: SongTable,
+    readonly parts: CatalogIndexParts = indexParts(table),
   ) {
-    const n = songs.length;
-    if (n === 0) throw new Error('the catalog has no songs');
-    if (artists) {
-      this.artistOf = artists.artistOf;
-      this.artistCount = artists.artistCount;
-    } else {
-      this.artistOf = new Uint32Array(n);
-      const ids = new Map<string, number>();
-      for (let i = 0; i < n; i++) {
-        let a = i > 0 && songs[i].artist === songs[i - 1].artist ? this.artistOf[i - 1] : ids.get(songs[i].artist);
-        if (a === undefined) ids.set(songs[i].artist, (a = ids.size));
-        this.artistOf[i] = a;
-      }
-      this.artistCount = ids.size;
-    }
-    this.artistStart = new Uint32Array(this.artistCount + 1);
-    for (let i = 0; i < n; i++) this.artistStart[this.artistOf[i] + 1]++;
-    for (let a = 0; a < this.artistCount; a++) this.artistStart[a + 1] += this.artistStart[a];
-    this.artistSongs = new Uint32Array(n);
-    const fill = this.artistStart.slice(0, this.artistCount);
-    for (let i = 0; i < n; i++) this.artistSongs[fill[this.artistOf[i]]++] = i;
-
-    const byPopularity = idsOrderedBy(n, (i) => songs[i].popularity);
-    this.popular = new Uint8Array(n);
-    for (let r = Math.floor(n / 2); r < n; r++) this.popular[byPopularity[r]] = 1;
-    this.popularityRank = new Uint32Array(n);
-    for (let r = 0; r < n; r++) this.popularityRank[byPopularity[r]] = n - 1 - r;
-    this.byYear = idsOrderedBy(n, (i) => songs[i].year);
-    this.yearOfRank = new Int32Array(n);
-    for (let r = 0; r < n; r++) this.yearOfRank[r] = songs[this.byYear[r]].year;
+    this.artistOf = table.columns.artistOf;
+    this.artistCount = table.artistCount;
+    this.artistStart = parts.artistStart;
+    this.artistSongs = parts.artistSongs;
+    this.popular = parts.popular;
+    this.popularityRank = parts.popularityRank;
+    this.byYear = parts.byYear;
+    this.yearOfRank = parts.yearOfRank;
   }
 
   get size(): number {
-    return this.songs.length;
+    return this.table.size;
   }
 
   songCountOf(artist: number): number {
@@ -138,23 +150,28 @@ export class CatalogIndex {
   yearView(year: number): YearView {
     let view = this.years.get(year);
     if (!view) {
-      view = this.buildYearView(year);
+      const released = this.releasedBy(year);
+      view = this.viewsBySize.get(released) ?? this.buildYearView(released);
+      this.viewsBySize.set(released, view);
       this.years.set(year, view);
     }
     return view;
   }
 
-  private buildYearView(year: number): YearView {
-    const n = this.songs.length;
-    // songs released by `year` are the first `released` of byYear (all of them if none was)
+  /** How many songs are released by `year` (all of them if none was): they are the first ones of byYear. */
+  private releasedBy(year: number): number {
     let lo = 0;
-    let hi = n;
+    let hi = this.table.size;
     while (lo < hi) {
       const mid = (lo + hi) >>> 1;
       if (this.yearOfRank[mid] <= year) lo = mid + 1;
       else hi = mid;
     }
-    const released = lo === 0 ? n : lo;
+    return lo === 0 ? this.table.size : lo;
+  }
+
+  private buildYearView(released: number): YearView {
+    const n = this.table.size;
     const half = Math.floor(released / 2);
     const newer = new Uint8Array(n).fill(255);
     for (let r = 0; r < released; r++) newer[this.byYear[r]] = r >= half ? 1 : 0;
@@ -170,7 +187,7 @@ export class CatalogIndex {
       buckets[b][filled[b]++] = i;
       available[a++] = i;
     }
-    return { year, newer, buckets: buckets.map((b) => this.weighted(b)), available: this.weighted(available) };
+    return { newer, buckets: buckets.map((b) => this.weighted(b)), available: this.weighted(available) };
   }
 
   private weighted(songs: Uint32Array): WeightedSongs {

@@ -18,6 +18,13 @@ const ACTIVITY_CAP = 8;
 /** The quietest hour of the published table is 0 after its min-max scaling; keep it possible. */
 const QUIETEST_WEIGHT = 0.01;
 
+/** The UTC years the period's sessions can start in: its local days reach a day beyond it on either side in UTC. */
+export function playYearsOf(period: Pick<SimulationParams, 'from' | 'to'>): number[] {
+  const first = new Date(dateToEpochMs(period.from) - DAY_MS).getUTCFullYear();
+  const last = new Date(dateToEpochMs(period.to) + 2 * DAY_MS - 1).getUTCFullYear();
+  return Array.from({ length: last - first + 1 }, (_, i) => first + i);
+}
+
 /**
  * When sessions happen, in local wall-clock time (a number of ms that reads as UTC),
  * over the requested period: the weekday and hour of the session's middle drawn together

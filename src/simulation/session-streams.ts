@@ -7,7 +7,7 @@ import { listeningMs } from './interactions';
 import type { ListenerMemory } from './listener-memory';
 import type { SeededRandom } from './seeded-random';
 import { pickSong } from './song-picker';
-import type { SimulatedSong } from '../domain/song';
+import type { SongTable } from './song-table';
 
 /** At most this many `repeated` streams follow one another. */
 const MAX_REPEATS = 2;
@@ -27,9 +27,10 @@ export interface StreamDraw {
 export class SessionStreams {
   private playedThrough = -1;
   private repeats = 0;
+  private readonly lengthSeconds: Int32Array;
 
   constructor(
-    private readonly songs: readonly SimulatedSong[],
+    songs: SongTable,
     private readonly index: CatalogIndex,
     private readonly memory: ListenerMemory,
     private readonly tend: Tendencies,
@@ -37,7 +38,9 @@ export class SessionStreams {
     private readonly rng: SeededRandom,
     private readonly playYear: number,
     readonly device: string,
-  ) {}
+  ) {
+    this.lengthSeconds = songs.columns.lengthSeconds;
+  }
 
   next(): StreamDraw {
     const { rng } = this;
@@ -51,13 +54,13 @@ export class SessionStreams {
       song = pick.song;
       interaction = this.interactions.draw(rng, pick.replay, this.device);
     }
-    return { song, interaction, ms: listeningMs(interaction, this.songs[song].length_seconds, rng) };
+    return { song, interaction, ms: listeningMs(interaction, this.lengthSeconds[song], rng) };
   }
 
   /** The stream happened: the listener remembers it, and a full play can be repeated next. */
   played(draw: StreamDraw): void {
     this.memory.record(draw.song, countsAsPlay(draw.interaction));
     this.repeats = draw.interaction === 'repeated' ? this.repeats + 1 : 0;
-    this.playedThrough = draw.ms >= this.songs[draw.song].length_seconds * SECOND_MS ? draw.song : -1;
+    this.playedThrough = draw.ms >= this.lengthSeconds[draw.song] * SECOND_MS ? draw.song : -1;
   }
 }

@@ -115,7 +115,7 @@ export function* simulateUserDay(
       if (!memory.hasPlayed(draw.song)) state.played.push(draw.song);
       streams.played(draw);
       if (countsAsPlay(draw.interaction)) state.rotation.push(draw.song);
-      yield simulatedRecord(user, location, draw.interaction, songs[draw.song], time, stop, state.sessions, streams.device);
+      yield simulatedRecord(user, location, draw.interaction, songs.song(draw.song), time, stop, state.sessions, streams.device);
       events++;
       state.lastEnd = stop;
       time = stop + gapAfterMs(draw.interaction, rng);

@@ -1,11 +1,11 @@
-import type { SimulatedSong } from '../domain/song';
 import { cityLocation, type City } from './cities';
 import { LocalTime } from '../domain/local-time';
 import type { SimulationParams } from './simulation-params';
 import { tendencies } from './behaviour';
 import { SeededRandom } from './seeded-random';
 import type { PopulationModel, UserProfile } from './user-profile';
-import { CatalogIndex } from './catalog-index';
+import { CatalogIndex, type CatalogIndexParts } from './catalog-index';
+import type { SongTable } from './song-table';
 import { sessionDevice } from './devices';
 import { gapAfterMs, InteractionModel } from './interactions';
 import { ListenerMemory } from './listener-memory';
@@ -16,7 +16,7 @@ import { HOUR_MS } from '../domain/time-units';
 
 export interface SimulationContext {
   params: SimulationParams;
-  songs: readonly SimulatedSong[];
+  songs: SongTable;
   population: PopulationModel;
   index: CatalogIndex;
   memory: ListenerMemory;
@@ -24,21 +24,17 @@ export interface SimulationContext {
   localTime: LocalTime;
 }
 
-const indexes = new WeakMap<readonly SimulatedSong[], CatalogIndex>();
+const indexes = new WeakMap<SongTable, CatalogIndex>();
 
-/** The catalog's indexes, built on first use, once per catalog and thread. */
-export function catalogIndex(songs: readonly SimulatedSong[], artists?: ConstructorParameters<typeof CatalogIndex>[1]): CatalogIndex {
+/** The catalog's indexes, once per catalog and thread: from `parts` when stored with the catalog, else built on first use. */
+export function catalogIndex(songs: SongTable, parts?: CatalogIndexParts): CatalogIndex {
   let index = indexes.get(songs);
-  if (!index) indexes.set(songs, (index = new CatalogIndex(songs, artists)));
+  if (!index) indexes.set(songs, (index = new CatalogIndex(songs, parts)));
   return index;
 }
 
 /** Everything a shard needs to simulate its users; the catalog indexes are built once per catalog and thread. */
-export function simulationContext(
-  params: SimulationParams,
-  songs: readonly SimulatedSong[],
-  population: PopulationModel,
-): SimulationContext {
+export function simulationContext(params: SimulationParams, songs: SongTable, population: PopulationModel): SimulationContext {
   const index = catalogIndex(songs);
   return {
     params,
@@ -128,7 +124,7 @@ export function* simulateUser(ctx: SimulationContext, user: UserProfile): Genera
       const stop = time + draw.ms;
       if (stop > limit) break;
       streams.played(draw);
-      yield simulatedRecord(user, location, draw.interaction, songs[draw.song], time, stop, session, streams.device);
+      yield simulatedRecord(user, location, draw.interaction, songs.song(draw.song), time, stop, session, streams.device);
       events++;
       previousEnd = stop;
       time = stop + gapAfterMs(draw.interaction, rng);

@@ -6,17 +6,31 @@ import { ingestSources, type IngestReport } from '../../catalog/sources';
 import { sha256File, writeFileAtomic } from '../../runtime/atomic-file';
 import { readJsonIfPresent } from '../../runtime/json-file';
 import { RunLayout } from '../run-layout';
-import { keepStepAlive } from './job-step';
+import { keepStepAlive, runJobStep } from './job-step';
 import { ownedRunRef } from './run-ownership';
 import type { GenerationStepDeps } from './step-deps';
 import type { StepContext } from './step-context';
 import type { CatalogRef, RunRef } from './step-refs';
+import type { Logger } from 'pino';
+import { catalogThreadJob } from '../thread-jobs';
+import { StepCancelled } from './step-errors';
+import { playYearsOf } from '../../simulation/session-calendar';
 
-/** Reads the catalog sources into one checkpointed catalog file, or reuses a valid one. */
+/**
+ * Reads the catalog sources into one checkpointed catalog file, or reuses a valid one;
+ * then has a pool thread load it (writing its columns file if missing), so the shards'
+ * threads read columns instead of decoding the AVRO file each.
+ */
 export async function catalogStep(deps: GenerationStepDeps, ctx: StepContext, ref: RunRef): Promise<CatalogRef> {
   ownedRunRef(deps, ctx, ref);
-  const layout = new RunLayout(ref.runDir);
   const l = deps.log.child({ runId: ref.params.runId, step: 'catalog' });
+  const catalog = await catalogFile(deps, ctx, ref, l);
+  await prepareThreadCatalog(deps, ctx, catalog, ref, l);
+  return catalog;
+}
+
+async function catalogFile(deps: GenerationStepDeps, ctx: StepContext, ref: RunRef, l: Logger): Promise<CatalogRef> {
+  const layout = new RunLayout(ref.runDir);
   const previous = readJsonIfPresent<CatalogRef & { catalog: string[]; seed: number }>(layout.catalogReportPath);
   if (
     previous &&
@@ -70,4 +84,36 @@ export async function catalogStep(deps: GenerationStepDeps, ctx: StepContext, re
     l.info({ songs: file.songs, duplicatesMerged: report.duplicatesMerged }, 'catalog ingested');
     return result;
   });
+}
+
+/**
+ * Loads the catalog into every pool thread, with the views of the run's play years: one
+ * thread first (it writes the columns file when missing), then every thread at once (they
+ * read it). The shards go on without it when that fails (each thread loads the catalog then).
+ */
+async function prepareThreadCatalog(
+  deps: GenerationStepDeps,
+  ctx: StepContext,
+  catalog: CatalogRef,
+  ref: RunRef,
+  l: Logger,
+): Promise<void> {
+  const started = performance.now();
+  const load = () =>
+    runJobStep(deps, ctx, ref, {
+      job: catalogThreadJob,
+      input: { catalogPath: catalog.path, sha256: catalog.sha256, playYears: playYearsOf(ref.params) },
+      label: 'catalog load',
+      progress: undefined,
+      cancelled: () => new StepCancelled('catalog step cancelled'),
+    });
+  try {
+    const { from } = await load();
+    // as many jobs as threads at once: each goes to its own thread (the first's is then a no-op)
+    await Promise.all(Array.from({ length: deps.jobs.size }, load));
+    l.info({ from, threads: deps.jobs.size, ms: Math.round(performance.now() - started) }, 'catalog loaded into the pool threads');
+  } catch (err) {
+    if (err instanceof StepCancelled) throw err;
+    l.warn({ err }, 'catalog not loaded ahead: each shard thread loads it');
+  }
 }

@@ -6,7 +6,6 @@ import { readCatalogFile, readSimulatedCatalog, writeCatalogFile } from '../../.
 import { syntheticCatalog } from '../../../src/catalog/synthetic';
 import { AvroContainerWriter } from '../../../src/formats/avro/container-writer';
 import { loadSchemaJson, SONG_SCHEMA } from '../../../src/formats/avro/schemas';
-import { CatalogIndex } from '../../../src/simulation/catalog-index';
 import { makeTmpDir } from '../../helpers/tmp-dir';
 
 const tmp = makeTmpDir('simulated-catalog-');
@@ -18,13 +17,14 @@ describe('readSimulatedCatalog (the synchronous catalog load of a pool thread)',
     const songs = syntheticCatalog(5000, 3, 2025);
     const file = writeCatalogFile(path.join(tmp.dir, 'catalog.avro'), songs);
     const full = await readCatalogFile(file.path);
-    const { songs: slim, artistOf, artistCount } = readSimulatedCatalog(file.path);
-    expect(slim).toHaveLength(5000);
-    expect(slim.map((s) => ({ ...s }))).toEqual(full.map(({ source: _s, imputed: _i, ...rest }) => rest));
-    // the artists numbered as CatalogIndex numbers them itself
-    const own = new CatalogIndex(full);
-    expect(artistCount).toBe(own.artistCount);
-    expect(artistOf).toEqual(own.artistOf);
+    const table = readSimulatedCatalog(file.path);
+    expect(table.size).toBe(5000);
+    const slim = Array.from({ length: table.size }, (_, i) => ({ ...table.song(i) }));
+    expect(slim).toEqual(full.map(({ source: _s, imputed: _i, ...rest }) => rest));
+    // the artists numbered by first appearance
+    const firsts = [...new Set(full.map((s) => s.artist))];
+    expect(table.artistCount).toBe(firsts.length);
+    expect(Array.from(table.columns.artistOf)).toEqual(full.map((s) => firsts.indexOf(s.artist)));
   });
 
   it('reads a catalog written before songs had albums, the album as ""', () => {
@@ -35,7 +35,7 @@ describe('readSimulatedCatalog (the synchronous catalog load of a pool thread)',
     const { album: _a, ...song } = syntheticCatalog(1, 3, 2025)[0];
     writer.append(song);
     writer.commit();
-    expect({ ...readSimulatedCatalog(filePath).songs[0] }).toMatchObject({ title: song.title, artist: song.artist, album: '' });
+    expect({ ...readSimulatedCatalog(filePath).song(0) }).toMatchObject({ title: song.title, artist: song.artist, album: '' });
   });
 
   it('says which file is missing, empty or not an AVRO container', () => {

@@ -4,6 +4,7 @@ import { LocalTime } from '../../../src/domain/local-time';
 import { tendencies } from '../../../src/simulation/behaviour';
 import { SeededRandom } from '../../../src/simulation/seeded-random';
 import { CatalogIndex } from '../../../src/simulation/catalog-index';
+import { SongTable } from '../../../src/simulation/song-table';
 import { INTERACTIONS } from '../../../src/domain/listening-record';
 import { InteractionModel, listeningMs } from '../../../src/simulation/interactions';
 import { ListenerMemory } from '../../../src/simulation/listener-memory';
@@ -93,7 +94,7 @@ describe('listening time agrees with the interaction and the song', () => {
 });
 
 describe('CatalogIndex', () => {
-  const index = new CatalogIndex(catalog);
+  const index = new CatalogIndex(SongTable.fromSongs(catalog));
   it('indexes artists, popularity halves and, per play year, the released newer and older halves', () => {
     expect(index.artistCount).toBe(1000);
     expect(index.songCountOf(index.artistOf[7])).toBe(4);

@@ -8,6 +8,7 @@ import { prepareRun, runInProcess } from '../../../src/pipeline/in-process-run';
 import { SESSION_GAP_MS } from '../../../src/simulation/session-calendar';
 import { runShardJob } from '../../../src/pipeline/shard-job';
 import { simulateUser, simulationContext } from '../../../src/simulation/simulate-user';
+import { SongTable } from '../../../src/simulation/song-table';
 import { PopulationModel } from '../../../src/simulation/user-profile';
 import { readUsersOfShard } from '../../../src/pipeline/users-file';
 import { readRun, sha256 } from '../../helpers/read-run';
@@ -47,7 +48,7 @@ describe('determinism: the same input gives the same bytes', () => {
     const dir = path.join(tmp.dir, 'e');
     const { params } = await prepareRun(dir, { ...INPUT, shardSize: 30 });
     const layout = new RunLayout(dir);
-    const songs = await readCatalogFile(layout.catalogPath);
+    const songs = SongTable.fromSongs(await readCatalogFile(layout.catalogPath));
     const users = readUsersOfShard(layout.usersPath, layout.usersOffsetsPath, 0);
     const shared = simulationContext(params, songs, new PopulationModel(params));
     for (const u of users.slice(0, 5)) Array.from(simulateUser(shared, u));
@@ -66,7 +67,7 @@ describe('determinism: the same input gives the same bytes', () => {
     const dir = path.join(tmp.dir, 'f');
     const { params } = await prepareRun(dir, { ...INPUT, users: 20, shardSize: 20, sessionsPerUser: 20, sessionHours: [0.1, 0.15] });
     const layout = new RunLayout(dir);
-    const ctx = simulationContext(params, await readCatalogFile(layout.catalogPath), new PopulationModel(params));
+    const ctx = simulationContext(params, SongTable.fromSongs(await readCatalogFile(layout.catalogPath)), new PopulationModel(params));
     for (const user of readUsersOfShard(layout.usersPath, layout.usersOffsetsPath, 0)) {
       const records = [...simulateUser(ctx, user)];
       records.forEach((r, i) => {
