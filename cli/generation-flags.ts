@@ -17,7 +17,11 @@ export const GENERATION_FLAGS = {
     multiple: true,
     help: `${SOURCE_SPEC_FORMS.join(' | ')}\n(repeatable; default ${DEFAULTS.catalog.join(',')})`,
   },
-  out: { type: 'string', value: 'DIR', help: 'output root; the run goes to DIR/<run name> (default data)' },
+  out: {
+    type: 'string',
+    value: 'DIR',
+    help: 'output root under the data root (WRAPPED_ETL_DATA_ROOT, default the working directory); the run goes to DIR/<run name> (default data)',
+  },
   'shard-size': { type: 'string', value: 'N', help: 'users per shard / part file (default: ~250k records per\nshard, >= 8 shards)' },
   parallelism: { type: 'string', value: 'N', help: 'shards in flight at once (default 4)' },
   format: { type: 'string', value: 'LIST', help: 'avro or avro,parquet (default avro)' },

@@ -61,7 +61,7 @@ export function newWorkflowId(now = new Date()): string {
 /** The embedded worker's data root, and the input naming --out as given (see embeddedPlacement). */
 function embeddedInput(input: GenerationInput): { dataRoot: string; input: GenerationInput } {
   const out = input.out ?? DEFAULTS.out;
-  const placement = embeddedPlacement([out]);
+  const placement = embeddedPlacement({ out });
   const named = placement.name(out);
   return { dataRoot: placement.dataRoot, input: named === out ? input : { ...input, out: named } };
 }
@@ -177,9 +177,9 @@ export async function run(argv: string[]): Promise<void> {
   const workflowId = input.runId ?? newWorkflowId();
   const embedded = !explicitAddress(values.address);
   let dataRoot: string | undefined;
-  if (embedded) ({ dataRoot, input } = embeddedInput(input));
   let params: GenerationParams;
   try {
+    if (embedded) ({ dataRoot, input } = embeddedInput(input));
     params = resolveGenerationInput(input, workflowId);
     if (dataRoot) refuseOtherParams(resolveRunDir(dataRoot, params.out, params.runId), params);
   } catch (err) {

@@ -54,7 +54,7 @@ export async function run(argv: string[]): Promise<void> {
       const root = before.outDir
         ? dataRootOfRun(before.outDir, out, runId)
         : out !== '.'
-          ? embeddedPlacement([out]).dataRoot
+          ? embeddedPlacement({ out }).dataRoot
           : // older embedded generates sent out "." with their --out as the data root
             values.out && path.resolve(values.out);
       if (!root) throw usageError(RESUME, `the output folder of ${workflowId} is not recorded; pass the --out it was generated with`);

@@ -9,7 +9,7 @@ import { eta, ProgressBar } from '../progress-bar';
 import { pollProgress } from '../temporal/progress-poller';
 import { TASK_QUEUE } from '../temporal/constants';
 import { explicitAddress, openSession } from '../temporal/session';
-import { embeddedPlacement } from '../temporal/embedded-root';
+import { embeddedPlacement, embeddedRoot } from '../temporal/embedded-root';
 import { expectPositionals, parseCommand, wholeFlag, type CommandDef } from '../flags';
 import { UsageError } from '../usage-error';
 import { requireFinishedRunDir } from '../run-folder';
@@ -70,8 +70,9 @@ export async function run(argv: string[]): Promise<void> {
   let dataRoot: string | undefined;
   if (embedded) {
     // the in-process worker's data root holds both the run and the output; the input names them as given where it can
-    requireFinishedRunDir(path.resolve(input.run));
-    const placement = embeddedPlacement([input.run, input.out ?? path.join(input.run, 'wrapped')]);
+    const from = embeddedRoot();
+    requireFinishedRunDir(path.resolve(from.root, input.run));
+    const placement = embeddedPlacement({ run: input.run, out: input.out ?? path.join(input.run, 'wrapped') }, from);
     dataRoot = placement.dataRoot;
     input = { ...input, run: placement.name(input.run), out: input.out === undefined ? undefined : placement.name(input.out) };
   }

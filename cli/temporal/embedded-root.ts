@@ -1,5 +1,5 @@
 import * as path from 'node:path';
-import { isWithin, realPathOf } from '../../src/runtime/data-root';
+import { confineUnderRoot, isWithin, realPathOf } from '../../src/runtime/data-root';
 
 /** The deepest folder holding every one of `dirs` (absolute paths). */
 export function commonDir(dirs: string[]): string {
@@ -16,17 +16,36 @@ export interface EmbeddedPlacement {
   name(p: string): string;
 }
 
+/** Where embedded commands start from: this process's data root, and whether the operator set it (and so confines to it). */
+export interface EmbeddedRoot {
+  root: string;
+  /** WRAPPED_ETL_DATA_ROOT is set: paths outside it are refused, as a worker with it refuses them */
+  confined: boolean;
+}
+
+/** WRAPPED_ETL_DATA_ROOT when set (confining, as for `wrapped-etl worker`), else the working directory. */
+export function embeddedRoot(env: NodeJS.ProcessEnv = process.env, cwd = process.cwd()): EmbeddedRoot {
+  const set = env.WRAPPED_ETL_DATA_ROOT;
+  return set ? { root: path.resolve(cwd, set), confined: true } : { root: path.resolve(cwd), confined: false };
+}
+
 /**
- * Where an embedded worker's data root goes, so that the input keeps the paths as the user
- * gave them, the same input a worker elsewhere (--address) would get: the working directory
- * when every path lies under it, lexically and by real path (as the worker checks); else the
- * deepest folder holding them all, and a path is then named by its absolute real path.
+ * Where an embedded worker's data root goes, so that the input keeps the paths (by input
+ * field) as the user gave them, the same input a worker elsewhere (--address) with the same
+ * data root would get: this process's data root (embeddedRoot) when every path lies under it,
+ * lexically and by real path (as the worker checks), relative paths resolved against it.
+ * Otherwise: with WRAPPED_ETL_DATA_ROOT set, an InputError naming the field, as its worker
+ * would refuse it; without, the deepest folder holding them all, each path then named by its
+ * absolute real path.
  */
-export function embeddedPlacement(paths: string[], cwd = process.cwd()): EmbeddedPlacement {
-  const root = path.resolve(cwd);
-  const abs = paths.map((p) => path.resolve(root, p));
+export function embeddedPlacement(paths: Record<string, string>, from: EmbeddedRoot = embeddedRoot()): EmbeddedPlacement {
+  const root = from.root;
+  const abs = Object.values(paths).map((p) => path.resolve(root, p));
   const realRoot = realPathOf(root);
   if (abs.every((p) => isWithin(root, p) && isWithin(realRoot, realPathOf(p)))) return { dataRoot: root, name: (p) => p };
+  if (from.confined) {
+    for (const [field, p] of Object.entries(paths)) confineUnderRoot(root, field, p);
+  }
   // by real path: the worker confines real paths, so a root reached through a symbolic link would refuse its own folders
   const real = (p: string) => realPathOf(path.resolve(root, p));
   return { dataRoot: commonDir(abs.map(real)), name: real };

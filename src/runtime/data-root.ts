@@ -41,18 +41,19 @@ export function realPathOf(abs: string): string {
 
 /**
  * `p` (relative to `root`, or absolute) as a real path under the real root; an
- * InputError on `field` if it escapes it, lexically or through a symbolic link.
+ * InputError on `field` if its real path is outside it. Real paths on both sides: a root
+ * reached through a symbolic link (/tmp/link -> /data) holds what lies under /data.
  */
 export function confineUnderRoot(root: string, field: string, p: string): string {
   checkPathText(field, p);
   const abs = path.resolve(root, p);
-  if (!isWithin(root, abs)) throw new InputError(field, `"${p}" is outside the data root ${root}; give a folder under it`);
   const realRoot = realPathOf(root);
   const real = realPathOf(abs);
-  if (!isWithin(realRoot, real)) {
+  if (isWithin(realRoot, real)) return real;
+  if (isWithin(root, abs) || isWithin(realRoot, abs)) {
     throw new InputError(field, `"${p}" leads outside the data root ${root} through a symbolic link; give a folder under it`);
   }
-  return real;
+  throw new InputError(field, `"${p}" is outside the data root ${root}; give a folder under it`);
 }
 
 /** The first of `roots` that `p` lies under by its real path, or an InputError on `field` naming them. */

@@ -11,8 +11,10 @@ function openDecoder(filePath: string): avro.streams.BlockDecoder {
   return decoder;
 }
 
-const unreadable = (filePath: string, err: Error) =>
-  new Error(`${filePath} is not a readable AVRO container: ${err.message}`, { cause: err });
+const unreadable = (filePath: string, why: Error | string) =>
+  typeof why === 'string'
+    ? new Error(`${filePath} is not a readable AVRO container: ${why}`)
+    : new Error(`${filePath} is not a readable AVRO container: ${why.message}`, { cause: why });
 
 /** Streams the records of any AVRO object container file, with its writer schema. */
 export async function* readContainer<T = unknown>(filePath: string, onSchema?: (schema: avro.Schema) => void): AsyncGenerator<T> {
@@ -49,15 +51,14 @@ const longType = avro.Type.forSchema('long');
  * events would cost more than the decoding.
  */
 export function readContainerSync<T>(filePath: string, readerType: avro.Type): T[] {
-  if (!fs.existsSync(filePath)) throw new Error(`no such file: ${filePath}`);
+  // a missing file fails here, naming it (ENOENT)
   const buf = fs.readFileSync(filePath);
-  const fail = (why: string) => new Error(`${filePath} is not a readable AVRO container: ${why}`);
-  if (buf.length < MAGIC.length || !buf.subarray(0, MAGIC.length).equals(MAGIC)) throw fail('no AVRO magic bytes');
+  if (buf.length < MAGIC.length || !buf.subarray(0, MAGIC.length).equals(MAGIC)) throw unreadable(filePath, 'no AVRO magic bytes');
   const header = metaType.decode(buf, MAGIC.length);
-  if (header.offset < 0 || header.offset + 16 > buf.length) throw fail('truncated header');
+  if (header.offset < 0 || header.offset + 16 > buf.length) throw unreadable(filePath, 'truncated header');
   const meta = header.value as Record<string, Buffer>;
   const codec = meta['avro.codec']?.toString() ?? 'null';
-  if (codec !== 'null' && codec !== 'deflate') throw fail(`unsupported codec ${codec}`);
+  if (codec !== 'null' && codec !== 'deflate') throw unreadable(filePath, `unsupported codec ${codec}`);
   const writerType = avro.Type.forSchema(JSON.parse(meta['avro.schema'].toString('utf8')) as avro.Schema);
   const resolver = readerType.createResolver(writerType);
   const sync = buf.subarray(header.offset, header.offset + 16);
@@ -66,15 +67,15 @@ export function readContainerSync<T>(filePath: string, readerType: avro.Type): T
   while (pos < buf.length) {
     const count = longType.decode(buf, pos);
     const size = count.offset < 0 ? count : longType.decode(buf, count.offset);
-    if (size.offset < 0 || size.offset + (size.value as number) + 16 > buf.length) throw fail('truncated block');
+    if (size.offset < 0 || size.offset + (size.value as number) + 16 > buf.length) throw unreadable(filePath, 'truncated block');
     const end = size.offset + (size.value as number);
-    if (!buf.subarray(end, end + 16).equals(sync)) throw fail('bad sync marker');
+    if (!buf.subarray(end, end + 16).equals(sync)) throw unreadable(filePath, 'bad sync marker');
     const raw = buf.subarray(size.offset, end);
     const block = codec === 'deflate' ? zlib.inflateRawSync(raw) : raw;
     let at = 0;
     for (let i = 0; i < (count.value as number); i++) {
       const record = readerType.decode(block, at, resolver);
-      if (record.offset < 0) throw fail('truncated record');
+      if (record.offset < 0) throw unreadable(filePath, 'truncated record');
       records.push(record.value as T);
       at = record.offset;
     }

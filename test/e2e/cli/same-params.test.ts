@@ -75,6 +75,22 @@ describe('embedded and remote modes mean the same', () => {
     expect(partHashes(line.outDir)).toEqual(partHashes(remote.outDir));
   });
 
+  it('embedded, takes WRAPPED_ETL_DATA_ROOT as its data root like a worker: --out under it as given, refused outside it', async () => {
+    const root = dir('env-root');
+    const given = { WRAPPED_ETL_DATA_ROOT: root };
+    const embedded = await cli(['generate', ...GIVEN], dir('elsewhere'), given);
+    expect(embedded.code, embedded.stderr).toBe(0);
+    const line = JSON.parse(embedded.stdout);
+    expect(line.outDir).toBe(path.join(fs.realpathSync(root), 'data', 'same'));
+    expect(paramsOf(line.outDir)).toBe(paramsOf(remote.outDir));
+    expect(partHashes(line.outDir)).toEqual(partHashes(remote.outDir));
+
+    const outside = await cli(['generate', ...FLAGS, '--out', '../outside', '--run-name', 'out'], dir('elsewhere'), given);
+    expect(outside.code).toBe(2);
+    expect(outside.stderr).toMatch(/^wrapped-etl generate: invalid input: out: "..\/outside" is outside the data root .*env-root/);
+    expect(fs.existsSync(path.join(tmp.dir, 'outside'))).toBe(false);
+  });
+
   it('resumes an embedded run cancelled mid-way into the same folder, with the same params and bytes', async () => {
     const here = dir('interrupted');
     const outDir = path.join(fs.realpathSync(here), 'data', 'same');

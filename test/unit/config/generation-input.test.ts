@@ -1,3 +1,5 @@
+import * as fs from 'node:fs';
+import * as path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { InputError } from '../../../src/domain/errors';
 import {
@@ -10,6 +12,7 @@ import {
 } from '../../../src/config/generation-input';
 import { resolveRunDir } from '../../../src/runtime/data-root';
 import { inputFromFlags } from '../../../cli/generation-flags';
+import { makeTmpDir } from '../../helpers/tmp-dir';
 
 const fieldOf = (fn: () => unknown): string => {
   try {
@@ -106,6 +109,35 @@ describe('output confinement under the data root', () => {
     expect(resolveRunDir('/data', '/data/sub', 'r1')).toBe('/data/sub/r1');
     expect(resolveRunDir('/data', '..nightly', 'r1')).toBe('/data/..nightly/r1');
     expect(fieldOf(() => resolveRunDir('/data', '..', 'r1'))).toMatch(/^out: ".." is outside the data root/);
+  });
+
+  it('takes a data root reached through a symbolic link, and refuses what resolves outside it', () => {
+    const tmp = makeTmpDir();
+    try {
+      const data = path.join(tmp.dir, 'data');
+      const outside = path.join(tmp.dir, 'outside');
+      fs.mkdirSync(path.join(data, 'nightly'), { recursive: true });
+      fs.mkdirSync(outside);
+      const link = path.join(tmp.dir, 'link');
+      fs.symlinkSync(data, link);
+      expect(resolveRunDir(link, 'nightly', 'r1')).toBe(path.join(data, 'nightly', 'r1'));
+      expect(resolveRunDir(link, 'new/deeper', 'r1')).toBe(path.join(data, 'new', 'deeper', 'r1'));
+      expect(resolveRunDir(link, path.join(link, 'nightly'), 'r1')).toBe(path.join(data, 'nightly', 'r1'));
+      expect(resolveRunDir(link, path.join(data, 'nightly'), 'r1')).toBe(path.join(data, 'nightly', 'r1'));
+      expect(fieldOf(() => resolveRunDir(link, '../outside', 'r1'))).toMatch(/^out: "..\/outside" is outside the data root/);
+      // a symbolic link under the root that leads out of it, as out or as the run folder itself
+      fs.symlinkSync(outside, path.join(data, 'escape'));
+      fs.symlinkSync(outside, path.join(data, 'nightly', 'r2'));
+      expect(fieldOf(() => resolveRunDir(link, 'escape', 'r1'))).toMatch(
+        /^out: "escape" leads outside the data root .* through a symbolic link/,
+      );
+      expect(fieldOf(() => resolveRunDir(data, 'escape/sub', 'r1'))).toMatch(/^out: "escape\/sub" leads outside the data root/);
+      expect(fieldOf(() => resolveRunDir(link, 'nightly', 'r2'))).toMatch(
+        /^runId: .* leads outside the data root .* through a symbolic link/,
+      );
+    } finally {
+      tmp.cleanup();
+    }
   });
 });
 

@@ -6,6 +6,7 @@ import { ThreadPool } from '../../../src/runtime/thread-pool';
 import { usersThreadJob } from '../../../src/pipeline/thread-jobs';
 import { resolveGenerationInput } from '../../../src/config/generation-input';
 import { runUsersJob, type UsersProgress } from '../../../src/pipeline/users-job';
+import { MARK_DIR_ENV, whichThreadJob } from '../../helpers/thread-marker-job';
 import { makeTmpDir } from '../../helpers/tmp-dir';
 
 describe('the users file written by a pool thread', () => {
@@ -54,18 +55,27 @@ describe('the users file written by a pool thread', () => {
     expect((await pool.run(usersThreadJob, { params: small, runDir: layoutOf('after').runDir }, 'users file').result).users).toBe(10);
   });
 
-  it('runs jobs on threads started and loaded ahead of them (warm)', async () => {
+  it('starts every thread and loads the job modules on warm, before any job, then runs the jobs on those threads', async () => {
+    const marks = makeTmpDir();
+    process.env[MARK_DIR_ENV] = marks.dir;
     const warmed = new ThreadPool(2);
     try {
-      warmed.warm([usersThreadJob.module, '/no/such/module']);
+      warmed.warm([whichThreadJob.module, '/no/such/module']);
       warmed.warm([]);
-      const small = resolveGenerationInput({ users: 10, shardSize: 4 }, 'w');
-      const runs = ['warm-a', 'warm-b', 'warm-c'].map((name) =>
-        warmed.run(usersThreadJob, { params: small, runDir: layoutOf(name).runDir }, name),
-      );
-      expect((await Promise.all(runs.map((r) => r.result))).map((r) => r.users)).toEqual([10, 10, 10]);
+      // no job is queued: only warm can have started the threads that load the module
+      const loadedBy = () => fs.readdirSync(marks.dir).map((f) => Number(f.replace('loaded-by-', '')));
+      const deadline = Date.now() + 60_000;
+      while (loadedBy().length < 2 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+      const warmThreads = loadedBy();
+      expect(warmThreads).toHaveLength(2);
+      const ran = await Promise.all([1, 2, 3, 4].map((i) => warmed.run(whichThreadJob, null, `job ${i}`).result));
+      expect(warmThreads).toEqual(expect.arrayContaining([...new Set(ran)]));
+      // the second warm started no third thread, and no job loaded the module again
+      expect(loadedBy().sort()).toEqual(warmThreads.sort());
     } finally {
       await warmed.close();
+      delete process.env[MARK_DIR_ENV];
+      marks.cleanup();
     }
   });
 

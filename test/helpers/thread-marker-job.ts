@@ -1,0 +1,16 @@
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { threadId } from 'node:worker_threads';
+import { threadJob } from '../../src/runtime/thread-job';
+
+/** Set by a test: each thread that loads this module leaves a file `loaded-by-<threadId>` in that folder. */
+export const MARK_DIR_ENV = 'WRAPPED_ETL_TEST_THREAD_MARKS';
+
+const marks = process.env[MARK_DIR_ENV];
+if (marks) fs.writeFileSync(path.join(marks, `loaded-by-${threadId}`), '');
+
+/** A thread job that answers the id of the thread it ran on. */
+export function runOnThread(): number {
+  return threadId;
+}
+export const whichThreadJob = threadJob<null, never, number>(__filename, runOnThread);
