@@ -3,6 +3,7 @@ import * as path from 'node:path';
 import { sha256Of, writeFileAtomic } from '../runtime/atomic-file';
 import { codeDigest, type DigestedFolder } from '../runtime/code-digest';
 import { readJsonIfPresent } from '../runtime/json-file';
+import { columnsPathOf } from './catalog-columns-file';
 import { parseSourceSpec } from './source-kinds';
 import type { IngestReport } from './sources';
 
@@ -55,13 +56,17 @@ export class CatalogCache {
     return sha256Of(JSON.stringify({ specs, seed, currentYear, code: catalogCodeDigest() }));
   }
 
-  private entryPaths(key: string): { avro: string; json: string } {
-    return { avro: path.join(this.dir, `catalog-${key}.avro`), json: path.join(this.dir, `catalog-${key}.json`) };
+  private entryPaths(key: string): { avro: string; json: string; columns: string } {
+    const avro = path.join(this.dir, `catalog-${key}.avro`);
+    return { avro, json: path.join(this.dir, `catalog-${key}.json`), columns: columnsPathOf(avro) };
   }
 
-  /** Writes the cached catalog to `target` (atomically) when a sound entry exists for `key`. */
+  /**
+   * Writes the cached catalog to `target` (atomically) when a sound entry exists for `key`,
+   * and its columns file beside it when the entry has one (whoever loads it checks it).
+   */
   restore(key: string, target: string): CachedCatalog | undefined {
-    const { avro, json } = this.entryPaths(key);
+    const { avro, json, columns } = this.entryPaths(key);
     let entry: CachedCatalog | undefined;
     let bytes: Buffer;
     try {
@@ -73,6 +78,7 @@ export class CatalogCache {
     }
     if (sha256Of(bytes) !== entry.sha256) return undefined;
     writeFileAtomic(target, bytes);
+    if (fs.existsSync(columns)) writeFileAtomic(columnsPathOf(target), fs.readFileSync(columns));
     // least recently used goes first: a hit counts as a use
     const now = new Date();
     fs.utimesSync(json, now, now);
@@ -91,6 +97,14 @@ export class CatalogCache {
     this.evict();
   }
 
+  /** Keeps a copy of the columns file of `catalogPath` with the entry for `key`, when the entry holds that catalog and has none yet. */
+  storeColumns(key: string, catalogPath: string, sha256: string): void {
+    const { json, columns } = this.entryPaths(key);
+    const from = columnsPathOf(catalogPath);
+    if (fs.existsSync(columns) || !fs.existsSync(from) || readJsonIfPresent<CachedCatalog>(json)?.sha256 !== sha256) return;
+    writeFileAtomic(columns, fs.readFileSync(from));
+  }
+
   private evict(): void {
     const records = fs
       .readdirSync(this.dir)
@@ -100,6 +114,7 @@ export class CatalogCache {
     for (const { f } of records.slice(KEEP_ENTRIES)) {
       fs.rmSync(path.join(this.dir, f), { force: true });
       fs.rmSync(path.join(this.dir, f.replace(/\.json$/, '.avro')), { force: true });
+      fs.rmSync(path.join(this.dir, f.replace(/\.json$/, '.columns')), { force: true });
     }
   }
 }

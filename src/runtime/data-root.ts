@@ -18,24 +18,44 @@ export function isWithin(dir: string, p: string): boolean {
   return rel === '' || (rel !== '..' && !rel.startsWith(`..${path.sep}`) && !path.isAbsolute(rel));
 }
 
+/** how many dangling symbolic links realPathOf follows before it gives up (Linux's own limit for a path) */
+const MAX_LINKS = 40;
+
 /**
  * `abs` with every symbolic link of its existing part followed: the real path of its
- * deepest existing ancestor, joined with the components that do not exist yet.
+ * deepest existing ancestor, joined with the components that do not exist yet. A link
+ * whose target does not exist yet counts as its target, not as a missing component:
+ * writing through it would create the target.
  */
 export function realPathOf(abs: string): string {
   const missing: string[] = [];
   let at = abs;
+  let links = 0;
   for (;;) {
     try {
       return path.join(fs.realpathSync.native(at), ...missing.reverse());
     } catch (err) {
       const code = (err as NodeJS.ErrnoException).code;
       if (code !== 'ENOENT' && code !== 'ENOTDIR') throw err;
+      const target = danglingLinkTarget(at);
+      if (target !== undefined && links++ < MAX_LINKS) {
+        at = path.resolve(path.dirname(at), target);
+        continue;
+      }
+      if (target !== undefined) throw Object.assign(new Error(`too many symbolic links in ${abs}`), { code: 'ELOOP' });
       const parent = path.dirname(at);
       if (parent === at) return abs;
       missing.push(path.basename(at));
       at = parent;
     }
+  }
+}
+
+function danglingLinkTarget(p: string): string | undefined {
+  try {
+    return fs.lstatSync(p).isSymbolicLink() ? fs.readlinkSync(p) : undefined;
+  } catch {
+    return undefined;
   }
 }
 

@@ -75,12 +75,24 @@ export class DeltaBinaryPackedEncoder {
     for (let i = from; i < from + MINIBLOCK_SIZE; i++) {
       let value = i < n ? deltas[i] - min : 0;
       let bits = width;
-      // at most 24 bits go into the accumulator at a time, so it never passes 31 bits
-      while (bits > 24) {
+      // at most 16 bits go into the accumulator at a time, so it never passes 24 bits; values of
+      // up to 32 bits (a session's gap is ~27) take 32-bit operations, wider ones float arithmetic
+      while (bits > 32) {
         acc |= (value % 0x10000) << accBits;
-        accBits += 16;
         value = Math.floor(value / 0x10000);
         bits -= 16;
+        accBits += 16;
+        while (accBits >= 8) {
+          bytes[at++] = acc & 0xff;
+          acc >>>= 8;
+          accBits -= 8;
+        }
+      }
+      if (bits > 16) {
+        acc |= (value & 0xffff) << accBits;
+        value = value >>> 16;
+        bits -= 16;
+        accBits += 16;
         while (accBits >= 8) {
           bytes[at++] = acc & 0xff;
           acc >>>= 8;

@@ -275,7 +275,7 @@ abstract class DictionaryChunks<R> extends PagedChunks<R> implements ChunkWriter
   }
 }
 
-/** Strings (null or undefined when optional), kept as the rows' own string references until the chunk is written. */
+/** Strings (null or undefined when optional), kept as the rows' own string references (until the next row group's overwrite them). */
 class StringChunks<R> extends DictionaryChunks<R> {
   private readonly values: (string | null)[];
   private readonly index = new Map<string, number>();
@@ -302,11 +302,12 @@ class StringChunks<R> extends DictionaryChunks<R> {
     let lastId = -1;
     for (let i = 0; i < rows; i++) {
       const v = values[i];
-      if (v !== last) {
-        last = v;
-        const leaderId = leaderIds ? leaderIds[i] : -1;
-        if (leaderId >= 0 && byLeaderValue[leaderId] === v) lastId = byLeaderId[leaderId];
-        else {
+      const leaderId = leaderIds ? leaderIds[i] : -1;
+      // the leader's cache first: its value is mostly the very same string (a pointer comparison), where
+      // comparing with the previous row's value, mostly another string, reads both strings
+      if (leaderId >= 0 && byLeaderValue[leaderId] === v) lastId = byLeaderId[leaderId];
+      else {
+        if (v !== last) {
           if (v === null) lastId = -1;
           else {
             let known: number | undefined;
@@ -320,15 +321,15 @@ class StringChunks<R> extends DictionaryChunks<R> {
               index.set(v, lastId);
             } else lastId = known;
           }
-          if (leaderId >= 0) {
-            byLeaderValue[leaderId] = v;
-            byLeaderId[leaderId] = lastId;
-          }
+        }
+        if (leaderId >= 0) {
+          byLeaderValue[leaderId] = v;
+          byLeaderId[leaderId] = lastId;
         }
       }
+      last = v;
       ids[i] = lastId;
     }
-    values.fill(null, 0, rows);
   }
 }
 
@@ -376,12 +377,10 @@ class NumberChunks<R> extends DictionaryChunks<R> {
         continue;
       }
       const v = values[i];
-      if (v !== last || lastNull) {
-        last = v;
-        lastNull = false;
-        const leaderId = leaderIds ? leaderIds[i] : -1;
-        if (leaderId >= 0 && byLeaderValue[leaderId] === v) lastId = byLeaderId[leaderId];
-        else {
+      const leaderId = leaderIds ? leaderIds[i] : -1;
+      if (leaderId >= 0 && byLeaderValue[leaderId] === v) lastId = byLeaderId[leaderId];
+      else {
+        if (v !== last || lastNull) {
           let known = smallInts && v >= 0 && v < SMALL_INTS ? smallInts[v] : index.get(v);
           if (known === undefined || known < 0) {
             known = dictionary.length;
@@ -390,12 +389,14 @@ class NumberChunks<R> extends DictionaryChunks<R> {
             else index.set(v, known);
           }
           lastId = known;
-          if (leaderId >= 0) {
-            byLeaderValue[leaderId] = v;
-            byLeaderId[leaderId] = lastId;
-          }
+        }
+        if (leaderId >= 0) {
+          byLeaderValue[leaderId] = v;
+          byLeaderId[leaderId] = lastId;
         }
       }
+      last = v;
+      lastNull = false;
       ids[i] = lastId;
     }
   }

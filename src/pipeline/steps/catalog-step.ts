@@ -16,6 +16,9 @@ import { catalogThreadJob } from '../thread-jobs';
 import { StepCancelled } from './step-errors';
 import { playYearsOf } from '../../simulation/session-calendar';
 
+/** The year a synthetic catalog is made up to: the period's last. */
+const currentYearOf = (ref: RunRef) => Number(ref.params.to.slice(0, 4));
+
 /**
  * Reads the catalog sources into one checkpointed catalog file, or reuses a valid one;
  * then has a pool thread load it (writing its columns file if missing), so the shards'
@@ -24,12 +27,27 @@ import { playYearsOf } from '../../simulation/session-calendar';
 export async function catalogStep(deps: GenerationStepDeps, ctx: StepContext, ref: RunRef): Promise<CatalogRef> {
   ownedRunRef(deps, ctx, ref);
   const l = deps.log.child({ runId: ref.params.runId, step: 'catalog' });
-  const catalog = await catalogFile(deps, ctx, ref, l);
+  const cache = new CatalogCache(path.join(deps.dataRoot(), CATALOG_CACHE_DIR));
+  const cacheKey = CatalogCache.key(ref.params.catalog, ref.params.seed, currentYearOf(ref));
+  const catalog = await catalogFile(deps, ctx, ref, l, cache, cacheKey);
   await prepareThreadCatalog(deps, ctx, catalog, ref, l);
+  try {
+    // the columns file the threads wrote, for the next run that takes this catalog from the cache
+    if (cacheKey) cache.storeColumns(cacheKey, catalog.path, catalog.sha256);
+  } catch (err) {
+    l.warn({ err, cache: cache.dir }, 'catalog columns not cached');
+  }
   return catalog;
 }
 
-async function catalogFile(deps: GenerationStepDeps, ctx: StepContext, ref: RunRef, l: Logger): Promise<CatalogRef> {
+async function catalogFile(
+  deps: GenerationStepDeps,
+  ctx: StepContext,
+  ref: RunRef,
+  l: Logger,
+  cache: CatalogCache,
+  cacheKey: string | undefined,
+): Promise<CatalogRef> {
   const layout = new RunLayout(ref.runDir);
   const previous = readJsonIfPresent<CatalogRef & { catalog: string[]; seed: number }>(layout.catalogReportPath);
   if (
@@ -42,14 +60,12 @@ async function catalogFile(deps: GenerationStepDeps, ctx: StepContext, ref: RunR
     l.info({ songs: previous.songs }, 'catalog checkpoint reused');
     return { path: layout.catalogPath, songs: previous.songs, sha256: previous.sha256 };
   }
-  const currentYear = Number(ref.params.to.slice(0, 4));
+  const currentYear = currentYearOf(ref);
   const recordIngest = (result: CatalogRef, report: IngestReport) =>
     writeFileAtomic(
       layout.catalogReportPath,
       JSON.stringify({ ...result, catalog: ref.params.catalog, seed: ref.params.seed, report }, null, 2),
     );
-  const cache = new CatalogCache(path.join(deps.dataRoot(), CATALOG_CACHE_DIR));
-  const cacheKey = CatalogCache.key(ref.params.catalog, ref.params.seed, currentYear);
   const cached = cacheKey && cache.restore(cacheKey, layout.catalogPath);
   if (cached) {
     const result: CatalogRef = { path: layout.catalogPath, songs: cached.songs, sha256: cached.sha256 };

@@ -2,7 +2,9 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { CatalogCache } from '../../../src/catalog/catalog-cache';
+import { columnsPathOf } from '../../../src/catalog/catalog-columns-file';
 import { writeCatalogFile } from '../../../src/catalog/catalog-file';
+import { loadSimulatedCatalog } from '../../../src/catalog/simulated-catalog';
 import { syntheticCatalog } from '../../../src/catalog/synthetic';
 import { sha256File } from '../../../src/runtime/atomic-file';
 import { makeTmpDir } from '../../helpers/tmp-dir';
@@ -80,5 +82,28 @@ describe('the synthetic catalog cache', () => {
     expect(left).not.toContain(`catalog-${keys[0]}.json`);
     expect(left).not.toContain(`catalog-${keys[1]}.json`);
     expect(fs.readdirSync(dir).filter((f) => f.endsWith('.avro'))).toHaveLength(16);
+  });
+
+  it("keeps the catalog's columns file with its entry and gives it back beside the catalog", () => {
+    const cache = new CatalogCache(path.join(tmp.dir, 'cache-columns'));
+    const key = CatalogCache.key(['synthetic:300'], 5, 2025)!;
+    const file = written('with-columns.avro');
+    cache.store(key, file.path, { songs: file.songs, sha256: file.sha256, report });
+    const target = path.join(tmp.dir, 'run-columns', 'catalog.avro');
+    cache.restore(key, target);
+    expect(fs.existsSync(columnsPathOf(target))).toBe(false);
+
+    // another catalog's columns are not kept under this entry
+    const other = written('other-columns.avro', 6);
+    loadSimulatedCatalog(other.path, other.sha256);
+    cache.storeColumns(key, other.path, other.sha256);
+    expect(fs.existsSync(columnsPathOf(path.join(cache.dir, `catalog-${key}.avro`)))).toBe(false);
+
+    expect(loadSimulatedCatalog(target, file.sha256).from).toBe('avro');
+    cache.storeColumns(key, target, file.sha256);
+    const next = path.join(tmp.dir, 'run-columns-2', 'catalog.avro');
+    cache.restore(key, next);
+    expect(fs.readFileSync(columnsPathOf(next)).equals(fs.readFileSync(columnsPathOf(target)))).toBe(true);
+    expect(loadSimulatedCatalog(next, file.sha256).from).toBe('columns');
   });
 });

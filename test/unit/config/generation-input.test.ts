@@ -135,6 +135,13 @@ describe('output confinement under the data root', () => {
       expect(fieldOf(() => resolveRunDir(link, 'nightly', 'r2'))).toMatch(
         /^runId: .* leads outside the data root .* through a symbolic link/,
       );
+      // one whose target does not exist yet: writing through it would create the target outside
+      fs.symlinkSync(path.join(outside, 'not-yet', 'deeper'), path.join(data, 'dangling'));
+      expect(fieldOf(() => resolveRunDir(data, 'dangling', 'r1'))).toMatch(/^out: "dangling" leads outside the data root/);
+      expect(fieldOf(() => resolveRunDir(link, 'dangling/sub', 'r1'))).toMatch(/^out: "dangling\/sub" leads outside the data root/);
+      // ...and one that stays inside is followed
+      fs.symlinkSync(path.join(data, 'later'), path.join(data, 'inside'));
+      expect(resolveRunDir(link, 'inside', 'r1')).toBe(path.join(data, 'later', 'r1'));
     } finally {
       tmp.cleanup();
     }
