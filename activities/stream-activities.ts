@@ -104,6 +104,8 @@ export function createStreamActivities(deps: { dataRoot?: string }) {
         return { day, sent: result.sent, skipped: result.skipped };
       } catch (err) {
         if (ctx.cancellationSignal.aborted) throw new CancelledFailure('stream cancelled');
+        // no retry can bring deleted messages back (TopicRetentionError, by name: the Kafka client loads lazily)
+        if (err instanceof Error && err.name === 'TopicRetentionError') throw ApplicationFailure.nonRetryable(err.message, err.name);
         throw err;
       } finally {
         clearInterval(heartbeat);

@@ -26,7 +26,9 @@ export async function ensureTopic(brokers: string[], topic: string, partitions: 
   const admin = new Admin(clientOptions(brokers, 'wrapped-etl-stream-admin'));
   try {
     const existing = await admin.listTopics();
-    if (!existing.includes(topic)) await admin.createTopics({ topics: [topic], partitions, replicas: 1 });
+    // records carry the events' own times, often older than any time-based retention (7 days by default): a broker would delete them at its next retention check
+    if (!existing.includes(topic))
+      await admin.createTopics({ topics: [topic], partitions, replicas: 1, configs: [{ name: 'retention.ms', value: '-1' }] });
     for (let attempt = 0; ; attempt++) {
       const metadata = await admin.metadata({ topics: [topic], forceUpdate: true });
       const info = metadata.topics.get(topic);
@@ -39,6 +41,11 @@ export async function ensureTopic(brokers: string[], topic: string, partitions: 
   }
 }
 
+/** A partition no longer holds its last message: the broker deleted it (retention), so where the stream stopped is unknown. */
+export class TopicRetentionError extends Error {
+  override name = 'TopicRetentionError';
+}
+
 /**
  * The position of the last message in each partition (absent for an empty partition, or one whose last
  * message is not from this stream). With an idempotent producer a partition holds a prefix of what was sent
@@ -49,6 +56,7 @@ export async function readTails(brokers: string[], topic: string, attempts = 5):
     try {
       return await readTailsOnce(brokers, topic);
     } catch (err) {
+      if (err instanceof TopicRetentionError) throw err;
       if (attempt >= attempts)
         throw new Error(`topic ${topic}: could not read where each partition stopped: ${kafkaErrorText(err)}`, { cause: err });
       await new Promise((r) => setTimeout(r, 500 * attempt));
@@ -84,6 +92,14 @@ async function readTailsOnce(brokers: string[], topic: string): Promise<Map<numb
       if (end > 0n) wanted.set(partition, end - 1n);
     });
     if (wanted.size === 0) return tails;
+    const starts = (await consumer.listOffsets({ topics: [topic], timestamp: -2n })).get(topic) ?? [];
+    for (const [partition, last] of wanted) {
+      if ((starts[partition] ?? 0n) > last)
+        throw new TopicRetentionError(
+          `topic ${topic}: partition ${partition} no longer holds its messages (the broker deleted offsets below ${starts[partition]}), so where the stream stopped is unknown; ` +
+            "the records' timestamps are the events' times: give the topic retention.ms=-1 (topics stream creates have it) or a retention longer than the world's age, and stream into a new topic",
+        );
+    }
     const info = (await consumer.metadata({ topics: [topic] })).topics.get(topic);
     if (!info) throw new Error(`topic ${topic} is not in the broker's metadata`);
     const byLeader = new Map<number, number[]>();

@@ -50,6 +50,10 @@ function brokerProperties(port: number, controllerPort: number, logDir: string):
     'share.coordinator.state.topic.replication.factor=1',
     'share.coordinator.state.topic.min.isr=1',
     'group.initial.rebalance.delay.ms=0',
+    // retention runs every second, not 30 s after the start and then every 5 minutes: a topic that would lose
+    // messages to it (e.g. timestamps older than its retention) loses them in every test run, not only in slow ones
+    'log.initial.task.delay.ms=0',
+    'log.retention.check.interval.ms=1000',
   ].join('\n');
 }
 

@@ -2,6 +2,7 @@ import { execFile, spawn, spawnSync } from 'node:child_process';
 import * as http from 'node:http';
 import * as path from 'node:path';
 import { promisify } from 'node:util';
+import { Admin, Consumer } from '@platformatic/kafka';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { headerPosition } from '../../../src/stream/kafka-topic';
 import { streamWorld } from '../../../src/stream/stream-world';
@@ -150,8 +151,8 @@ describe('stream into a real Kafka', () => {
     const topic = 'dead-members';
     const first = await streamWorld({ worldDir, brokers: [kafka.brokers], topic, speed: 'max', partitions: 3, maxDays: 1 });
     expect(first.days).toEqual(['2025-06-01']);
-    // consumers that join a group and are SIGKILLed stay its members until their session times out (a minute);
-    // a reader joining such a group waits for them, then its fetches fail (what made the stream workflow flaky)
+    // consumers that join a group and are SIGKILLed stay its members until their session times out (a minute):
+    // a reader joining such a group would wait for them; the stream reads partition tails outside any group
     const member = `
       const { Consumer } = require('@platformatic/kafka');
       const [brokers, topic, groupId] = process.argv.slice(1);
@@ -175,6 +176,34 @@ describe('stream into a real Kafka', () => {
     const messages = await readWholeTopic(kafka.brokers, topic);
     expect(messages).toHaveLength(expected.length);
     expect(new Set(messages.map((m) => JSON.stringify(headerPosition(m.headers)))).size).toBe(expected.length);
+  });
+
+  it("fails saying why when the broker deleted a topic's messages (a time retention shorter than the events' age)", async () => {
+    const topic = 'short-retention';
+    const admin = new Admin({ clientId: 'test-admin', bootstrapBrokers: [kafka.brokers] });
+    try {
+      // made elsewhere, with the broker's default retention of 7 days; topics stream creates keep their messages
+      await admin.createTopics({ topics: [topic], partitions: 2, replicas: 1 });
+    } finally {
+      await admin.close();
+    }
+    await streamWorld({ worldDir, brokers: [kafka.brokers], topic, speed: 'max', maxDays: 1 });
+    // the records' timestamps are the events' (June 2025): the next retention check (every second here) deletes them
+    const consumer = new Consumer({ clientId: 'test-offsets', groupId: 'test-offsets', bootstrapBrokers: [kafka.brokers] });
+    try {
+      const deadline = Date.now() + 60_000;
+      const deleted = async () => {
+        const [ends, starts] = await Promise.all([-1n, -2n].map((timestamp) => consumer.listOffsets({ topics: [topic], timestamp })));
+        return ends.get(topic)!.every((end, p) => end > 0n && starts.get(topic)![p] === end);
+      };
+      while (!(await deleted()) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 200));
+      expect(await deleted()).toBe(true);
+    } finally {
+      await consumer.close(true);
+    }
+    await expect(streamWorld({ worldDir, brokers: [kafka.brokers], topic, speed: 'max' })).rejects.toThrow(
+      /^topic short-retention: partition \d no longer holds its messages .* give the topic retention\.ms=-1/,
+    );
   });
 
   it('streams as a workflow, one day per run, to brokers the worker allows, and refuses others', async () => {
