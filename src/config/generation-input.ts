@@ -393,8 +393,8 @@ export const SHARD_MIN_RECORDS = 25_000;
  * ~SHARD_TARGET_RECORDS expected records (sessions per user x expected events per
  * session), but never so many that the run has fewer than MIN_DEFAULT_SHARDS shards,
  * and never so few that a shard carries fewer than SHARD_MIN_RECORDS (a small run has
- * fewer, fuller shards; a run of less than that is one shard). An explicit shardSize
- * always wins. Depends only on the input, never on the machine, so the same input gives
+ * fewer, fuller shards; a run of less than that is one shard), then evened out over
+ * that many shards. An explicit shardSize always wins. Depends only on the input, never on the machine, so the same input gives
  * the same part files everywhere.
  */
 export function adaptiveShardSize(users: number, sessionsPerUser: number, sessionHours: [number, number]): number {
@@ -403,7 +403,9 @@ export function adaptiveShardSize(users: number, sessionsPerUser: number, sessio
   const byWork = Math.ceil(SHARD_TARGET_RECORDS / recordsPerUser);
   const byThreads = Math.ceil(users / MIN_DEFAULT_SHARDS);
   const atLeast = Math.ceil(SHARD_MIN_RECORDS / recordsPerUser);
-  return Math.max(1, Math.min(Math.max(Math.min(byWork, byThreads), atLeast), users, LIMITS.shardSize));
+  const size = Math.max(1, Math.min(Math.max(Math.min(byWork, byThreads), atLeast), users, LIMITS.shardSize));
+  // the same number of shards, evened out: no small last shard that leaves a thread idle at the end
+  return Math.ceil(users / Math.ceil(users / size));
 }
 
 export function shardCount(params: Pick<GenerationParams, 'users' | 'shardSize'>): number {

@@ -69,11 +69,16 @@ describe('resolveGenerationInput', () => {
     expect(p.catalog).toEqual(['synthetic:10', 'synthetic:20']);
   });
 
-  it('sizes default shards by the expected records, keeping at least 8 shards of at least 25k records; an explicit shardSize wins', () => {
+  it('sizes default shards by the expected records, keeping at least 8 shards of at least 25k records, evened out; an explicit shardSize wins', () => {
     const shards = (input: Parameters<typeof resolveGenerationInput>[0]) => shardCount(resolveGenerationInput(input, 'wf'));
-    // ~460 records per default user: ~540 users (~250k records) per shard
-    expect(resolveGenerationInput({ users: 100_000 }, 'wf').shardSize).toBe(Math.ceil(SHARD_TARGET_RECORDS / ((20 * (1.25 * 3600)) / 196)));
+    // ~460 records per default user: ~545 users (~250k records) per shard, evened out over the 184 shards that makes
+    const byWork = Math.ceil(SHARD_TARGET_RECORDS / ((20 * (1.25 * 3600)) / 196));
+    expect(byWork).toBe(545);
+    expect(resolveGenerationInput({ users: 100_000 }, 'wf').shardSize).toBe(Math.ceil(100_000 / Math.ceil(100_000 / byWork)));
+    expect(resolveGenerationInput({ users: 100_000 }, 'wf').shardSize).toBe(544);
     expect(shards({ users: 100_000 })).toBe(184);
+    // no small last shard: 7,138 users make 14 shards of 510 (not 13 of 545 and one of 53)
+    expect(resolveGenerationInput({ users: 7_138 }, 'wf').shardSize).toBe(510);
     // twice the sessions, half the users per shard
     expect(resolveGenerationInput({ users: 100_000, sessionsPerUser: 40 }, 'wf').shardSize).toBe(
       Math.ceil(SHARD_TARGET_RECORDS / ((40 * (1.25 * 3600)) / 196)),
@@ -82,9 +87,11 @@ describe('resolveGenerationInput', () => {
     expect(shards({ users: 1_000 })).toBe(8);
     expect(resolveGenerationInput({ users: 1_000 }, 'wf').shardSize).toBe(125);
     // ...fewer, fuller shards below that, and one shard for a run smaller than one such shard
-    expect(resolveGenerationInput({ users: 300 }, 'wf').shardSize).toBe(Math.ceil(SHARD_MIN_RECORDS / ((20 * (1.25 * 3600)) / 196)));
+    expect(Math.ceil(SHARD_MIN_RECORDS / ((20 * (1.25 * 3600)) / 196))).toBe(55);
     expect(shards({ users: 300 })).toBe(6);
+    expect(resolveGenerationInput({ users: 300 }, 'wf').shardSize).toBe(50);
     expect(shards({ users: 100 })).toBe(2);
+    expect(resolveGenerationInput({ users: 100 }, 'wf').shardSize).toBe(50);
     expect(resolveGenerationInput({ users: 3 }, 'wf').shardSize).toBe(3);
     expect(shards({ users: 3 })).toBe(1);
     expect(resolveGenerationInput({ users: 100_000, shardSize: 100 }, 'wf').shardSize).toBe(100);
