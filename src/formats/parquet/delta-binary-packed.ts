@@ -77,20 +77,10 @@ export class DeltaBinaryPackedEncoder {
       let bits = width;
       // at most 16 bits go into the accumulator at a time, so it never passes 24 bits; values of
       // up to 32 bits (a session's gap is ~27) take 32-bit operations, wider ones float arithmetic
-      while (bits > 32) {
-        acc |= (value % 0x10000) << accBits;
-        value = Math.floor(value / 0x10000);
-        bits -= 16;
-        accBits += 16;
-        while (accBits >= 8) {
-          bytes[at++] = acc & 0xff;
-          acc >>>= 8;
-          accBits -= 8;
-        }
-      }
-      if (bits > 16) {
-        acc |= (value & 0xffff) << accBits;
-        value = value >>> 16;
+      while (bits > 16) {
+        const wide = bits > 32;
+        acc |= (wide ? value % 0x10000 : value & 0xffff) << accBits;
+        value = wide ? Math.floor(value / 0x10000) : value >>> 16;
         bits -= 16;
         accBits += 16;
         while (accBits >= 8) {
