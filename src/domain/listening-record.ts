@@ -38,33 +38,57 @@ export interface SimulatedRecord extends ListeningRecord {
   album?: string;
 }
 
-/** The record of one event: who, where, which song, when, in which of the user's sessions. */
-export function simulatedRecord(
+/** Where each of a record's song fields comes from in its SimulatedSong. */
+export const RECORD_SONG_FIELDS = {
+  song_name: 'title',
+  artist: 'artist',
+  genre: 'genre',
+  year: 'year',
+  popularity: 'popularity',
+  danceability: 'danceability',
+  energy: 'energy',
+  length_seconds: 'length_seconds',
+  album: 'album',
+} as const satisfies Record<string, keyof SimulatedSong>;
+
+export type RecordSongField = keyof typeof RECORD_SONG_FIELDS;
+
+/**
+ * One stream as the simulator yields it: the record's own fields, and the song by its
+ * number in the catalog the run simulated (see songRecord for the whole record).
+ */
+export interface SimulatedEvent {
+  user_id: number;
+  user_location: Location;
+  interaction: Interaction;
+  /** the song's number in the run's catalog (its SongTable) */
+  song: number;
+  listening_time: { start_time: number; end_time: number };
+  personality: string;
+  /** the 0-based index of the user's session among those with events */
+  session: number;
+  device: string;
+}
+
+/** The event of one stream: who, where, which song, when, in which of the user's sessions. */
+export function simulatedEvent(
   user: { userId: number; personality: string },
   location: Location,
   interaction: Interaction,
-  song: SimulatedSong,
+  song: number,
   start: number,
   end: number,
   session: number,
   device: string,
-): SimulatedRecord {
+): SimulatedEvent {
   return {
     user_id: user.userId,
     user_location: location,
     interaction,
-    song_name: song.title,
-    artist: song.artist,
-    genre: song.genre,
-    year: song.year,
-    popularity: song.popularity,
-    danceability: song.danceability,
-    energy: song.energy,
-    length_seconds: song.length_seconds,
+    song,
     listening_time: { start_time: start, end_time: end },
     personality: user.personality,
     session,
     device,
-    album: song.album,
   };
 }

@@ -1,6 +1,7 @@
 import type { ParquetCodec } from './parquet/parquet-codec';
 import type { ListeningRecord } from '../domain/listening-record';
-import type { ListeningRecordV2, SchemaVersion } from './listening-history-versions';
+import type { ListeningRecordV2, PartEvent, SchemaVersion } from './listening-history-versions';
+import type { SongTable } from '../simulation/song-table';
 
 /** A record in the run's schema version, as every part format receives it. */
 export type PartRecord = ListeningRecord | ListeningRecordV2;
@@ -19,7 +20,8 @@ export interface PartFile extends WrittenFile {
 
 /** One part file being written under a temporary name; commit() renames it into place. */
 export interface PartFileWriter {
-  append(record: PartRecord): void;
+  /** one record: the event's fields and those of its song in the run's catalog */
+  append(event: PartEvent): void;
   commit(): WrittenFile;
   abort(): void;
   /** bytes written so far, for progress (the primary format's is shown) */
@@ -33,5 +35,6 @@ export interface PartFileWriter {
 export interface PartFormat {
   /** one line for `--format` help and docs */
   readonly description: string;
-  open(file: string, run: { schemaVersion: SchemaVersion; seed: number; parquetCodec?: ParquetCodec }): PartFileWriter;
+  /** `songs`: the run's catalog, whose songs the events name by number */
+  open(file: string, run: { schemaVersion: SchemaVersion; seed: number; parquetCodec?: ParquetCodec }, songs: SongTable): PartFileWriter;
 }

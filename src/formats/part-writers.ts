@@ -1,9 +1,10 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { sha256File } from '../runtime/atomic-file';
-import type { SimulatedRecord } from '../domain/listening-record';
-import { recordMapper, type SchemaVersion } from './listening-history-versions';
-import type { PartFile, PartFileWriter, PartRecord } from './part-format';
+import type { SimulatedEvent } from '../domain/listening-record';
+import type { SongTable } from '../simulation/song-table';
+import { eventMapper, type PartEvent, type SchemaVersion } from './listening-history-versions';
+import type { PartFile, PartFileWriter } from './part-format';
 import type { ParquetCodec } from './parquet/parquet-codec';
 import { PART_FORMATS, PRIMARY_FORMAT, type OutputFormat, type PartFiles, type TwinFormat } from './part-formats';
 
@@ -17,27 +18,28 @@ export class PartWriters {
     private readonly primary: PartFileWriter,
     private readonly twins: { format: TwinFormat; file: string; writer: PartFileWriter }[],
     private readonly primaryFile: string,
-    private readonly map: (r: SimulatedRecord) => PartRecord,
+    private readonly map: (e: SimulatedEvent) => PartEvent,
     private count = 0,
   ) {}
 
-  /** `pathOf(format)` is where that format's file of this part goes. */
+  /** `pathOf(format)` is where that format's file of this part goes; `songs` the run's catalog, whose songs the events name. */
   static open(
     run: { schemaVersion: SchemaVersion; seed: number; format: readonly OutputFormat[]; parquetCodec?: ParquetCodec },
     pathOf: (format: OutputFormat) => string,
+    songs: SongTable,
   ): PartWriters {
     const opened: PartFileWriter[] = [];
     try {
-      const primary = PART_FORMATS[PRIMARY_FORMAT].open(pathOf(PRIMARY_FORMAT), run);
+      const primary = PART_FORMATS[PRIMARY_FORMAT].open(pathOf(PRIMARY_FORMAT), run, songs);
       opened.push(primary);
       const twins: { format: TwinFormat; file: string; writer: PartFileWriter }[] = [];
       for (const format of run.format) {
         if (format === PRIMARY_FORMAT) continue;
-        const writer = PART_FORMATS[format].open(pathOf(format), run);
+        const writer = PART_FORMATS[format].open(pathOf(format), run, songs);
         opened.push(writer);
         twins.push({ format, file: path.basename(pathOf(format)), writer });
       }
-      return new PartWriters(primary, twins, path.basename(pathOf(PRIMARY_FORMAT)), recordMapper(run.schemaVersion, run.seed));
+      return new PartWriters(primary, twins, path.basename(pathOf(PRIMARY_FORMAT)), eventMapper(run.schemaVersion, run.seed));
     } catch (err) {
       for (const w of opened) w.abort();
       throw err;
@@ -52,8 +54,8 @@ export class PartWriters {
     return this.primary.bytesWritten ?? 0;
   }
 
-  append(record: SimulatedRecord): void {
-    const mapped = this.map(record);
+  append(event: SimulatedEvent): void {
+    const mapped = this.map(event);
     this.count++;
     this.primary.append(mapped);
     for (const twin of this.twins) twin.writer.append(mapped);

@@ -33,12 +33,12 @@ export async function runShardJob(job: ShardJob, onProgress: (p: ShardProgress) 
   const ctx = simulationContext(job.params, songs, new PopulationModel(job.params));
   // part-NNNNN.avro in params.schemaVersion, and part-NNNNN.<format> beside it for each other format
   await loadPageCodec(job.params.parquetCodec ?? 'snappy');
-  const writer = PartWriters.open(job.params, (format) => layout.partPath(job.shard, format));
+  const writer = PartWriters.open(job.params, (format) => layout.partPath(job.shard, format), songs);
   try {
     let done = 0;
     for (const user of users) {
-      for (const record of simulateUser(ctx, user)) {
-        writer.append(record);
+      for (const event of simulateUser(ctx, user)) {
+        writer.append(event);
       }
       done++;
       onProgress({ users: done, records: writer.records, bytes: writer.bytesWritten });

@@ -87,11 +87,11 @@ export async function runWorldDayJob(job: WorldDayJob, onProgress: (p: WorldDayP
   };
   const dayLayout = layout.day(job.day);
   fs.mkdirSync(dayLayout.runDir, { recursive: true });
-  const writer = PartWriters.open(params, (format) => dayLayout.partPath(job.shard, format));
+  const writer = PartWriters.open(params, (format) => dayLayout.partPath(job.shard, format), songs);
   try {
     for (let i = 0; i < users.length; i++) {
-      for (const record of simulateUserDay(ctx, users[i], states[i], job.day, world.sessionsPerDay)) {
-        writer.append(record);
+      for (const event of simulateUserDay(ctx, users[i], states[i], job.day, world.sessionsPerDay)) {
+        writer.append(event);
       }
       onProgress({ users: i + 1, records: writer.records, bytes: writer.bytesWritten });
     }

@@ -3,7 +3,7 @@ import { tendencies } from './behaviour';
 import { SeededRandom } from './seeded-random';
 import { sessionDevice } from './devices';
 import { gapAfterMs, InteractionModel } from './interactions';
-import { countsAsPlay, simulatedRecord, type SimulatedRecord } from '../domain/listening-record';
+import { countsAsPlay, simulatedEvent, type SimulatedEvent } from '../domain/listening-record';
 import { SESSION_GAP_MS, WEEKDAY_WEIGHTS } from './session-calendar';
 import type { SimulationContext } from './simulate-user';
 import { SessionStreams } from './session-streams';
@@ -80,7 +80,7 @@ export function* simulateUserDay(
   state: WorldUserState,
   day: string,
   sessionsPerDay: number,
-): Generator<SimulatedRecord> {
+): Generator<SimulatedEvent> {
   const { params, songs, index, memory } = ctx;
   const dayStart = dayStartMs(day);
   const dayEnd = dayStart + DAY_MS;
@@ -115,7 +115,7 @@ export function* simulateUserDay(
       if (!memory.hasPlayed(draw.song)) state.played.push(draw.song);
       streams.played(draw);
       if (countsAsPlay(draw.interaction)) state.rotation.push(draw.song);
-      yield simulatedRecord(user, location, draw.interaction, songs.song(draw.song), time, stop, state.sessions, streams.device);
+      yield simulatedEvent(user, location, draw.interaction, draw.song, time, stop, state.sessions, streams.device);
       events++;
       state.lastEnd = stop;
       time = stop + gapAfterMs(draw.interaction, rng);

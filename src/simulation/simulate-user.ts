@@ -9,7 +9,7 @@ import type { SongTable } from './song-table';
 import { sessionDevice } from './devices';
 import { gapAfterMs, InteractionModel } from './interactions';
 import { ListenerMemory } from './listener-memory';
-import { simulatedRecord, type SimulatedRecord } from '../domain/listening-record';
+import { simulatedEvent, type SimulatedEvent } from '../domain/listening-record';
 import { SESSION_GAP_MS, SessionCalendar } from './session-calendar';
 import { SessionStreams } from './session-streams';
 import { HOUR_MS } from '../domain/time-units';
@@ -89,7 +89,7 @@ function planSessions(ctx: SimulationContext, user: UserProfile, rng: SeededRand
  * whatever shard or thread simulates it. Sessions never overlap: one starts at
  * least SESSION_GAP_MS after the previous one ended.
  */
-export function* simulateUser(ctx: SimulationContext, user: UserProfile): Generator<SimulatedRecord> {
+export function* simulateUser(ctx: SimulationContext, user: UserProfile): Generator<SimulatedEvent> {
   const { params, songs, index, memory } = ctx;
   const planRng = new SeededRandom(params.seed, 'user-sessions', user.userId);
   const rng = new SeededRandom(params.seed, 'user-listening', user.userId);
@@ -124,7 +124,7 @@ export function* simulateUser(ctx: SimulationContext, user: UserProfile): Genera
       const stop = time + draw.ms;
       if (stop > limit) break;
       streams.played(draw);
-      yield simulatedRecord(user, location, draw.interaction, songs.song(draw.song), time, stop, session, streams.device);
+      yield simulatedEvent(user, location, draw.interaction, draw.song, time, stop, session, streams.device);
       events++;
       previousEnd = stop;
       time = stop + gapAfterMs(draw.interaction, rng);

@@ -20,6 +20,19 @@ export class StringTable {
     return this.text.toString('utf8', this.offsets[i], this.offsets[i + 1]);
   }
 
+  /** The i-th string's length in UTF-8 bytes. */
+  byteLength(i: number): number {
+    return this.offsets[i + 1] - this.offsets[i];
+  }
+
+  /** Copies the i-th string's UTF-8 bytes into `target` at `pos`: the position after them. */
+  copyTo(i: number, target: Uint8Array, pos: number): number {
+    // a loop, as Buffer#copy costs more than it moves for a few dozen bytes
+    const { bytes } = this;
+    for (let k = this.offsets[i], end = this.offsets[i + 1]; k < end; k++) target[pos++] = bytes[k];
+    return pos;
+  }
+
   static of(strings: readonly string[]): StringTable {
     const offsets = new Uint32Array(strings.length + 1);
     for (let i = 0; i < strings.length; i++) offsets[i + 1] = offsets[i] + Buffer.byteLength(strings[i]);

@@ -1,19 +1,23 @@
 import { removeStaleTempFiles } from '../../runtime/atomic-file';
 import { derivedBytes } from '../../simulation/seeded-random';
 import { listeningHistorySchemaFile } from '../listening-history-versions';
-import type { PartFileWriter, PartFormat, PartRecord } from '../part-format';
+import type { PartEvent } from '../listening-history-versions';
+import type { PartFileWriter, PartFormat } from '../part-format';
 import { AvroContainerWriter } from './container-writer';
 import { schemaType } from './schemas';
+import { songEventEncoder } from './song-event-encoder';
 
 /** AVRO object container parts in the run's schema version, the sync marker derived from the run seed. */
 export const avroPart: PartFormat = {
   description: 'AVRO object container files (always written; the manifest names them)',
-  open(file, run): PartFileWriter {
+  open(file, run, songs): PartFileWriter {
     removeStaleTempFiles(file);
-    const writer = new AvroContainerWriter<PartRecord>(file, schemaType(listeningHistorySchemaFile(run.schemaVersion)), {
+    const schemaFile = listeningHistorySchemaFile(run.schemaVersion);
+    const writer = new AvroContainerWriter<PartEvent>(file, schemaType(schemaFile), {
       syncMarker: derivedBytes([run.seed, 'avro-sync', 'listening-history']),
       // v1 files keep the seed's bare header byte for byte; v2 carries its timestamp-millis and defaults
       schemaAttributes: run.schemaVersion >= 2,
+      encode: songEventEncoder(schemaFile, songs),
     });
     return {
       append: (record) => writer.append(record),

@@ -1,12 +1,13 @@
 import * as zlib from 'node:zlib';
 import * as avro from 'avsc';
 import { AtomicFile } from '../../runtime/atomic-file';
+import type { RecordEncoder } from './song-event-encoder';
 
 const MAGIC = Buffer.from([0x4f, 0x62, 0x6a, 0x01]);
 const metaType = avro.Type.forSchema({ type: 'map', values: 'bytes' });
 const longType = avro.Type.forSchema('long');
 
-export interface ContainerWriterOptions {
+export interface ContainerWriterOptions<T> {
   /** 16 bytes; derive it from the run seed so output is byte-identical across runs */
   syncMarker: Buffer;
   codec?: 'deflate' | 'null';
@@ -15,6 +16,8 @@ export interface ContainerWriterOptions {
   deflateLevel?: number;
   /** header schema with its attributes (logical types, defaults, docs); off keeps the bare schema of older files */
   schemaAttributes?: boolean;
+  /** how a record is encoded, when not by the type itself (it must give the type's bytes) */
+  encode?: RecordEncoder<T>;
 }
 
 export interface WrittenContainer {
@@ -36,13 +39,15 @@ export class AvroContainerWriter<T = unknown> {
   private blockPos = 0;
   private blockCount = 0;
   private total = 0;
+  private readonly encode: RecordEncoder<T>;
 
   constructor(
     finalPath: string,
-    private readonly type: avro.Type,
-    private readonly options: ContainerWriterOptions,
+    type: avro.Type,
+    private readonly options: ContainerWriterOptions<T>,
   ) {
     if (options.syncMarker.length !== 16) throw new Error('an AVRO sync marker has 16 bytes');
+    this.encode = options.encode ?? ((record, buf, pos) => type.encode(record, buf, pos));
     this.codec = options.codec ?? 'deflate';
     this.blockBytes = options.blockBytes ?? 256 * 1024;
     this.level = options.deflateLevel ?? 6;
@@ -69,12 +74,12 @@ export class AvroContainerWriter<T = unknown> {
   }
 
   append(record: T): void {
-    let pos = this.type.encode(record, this.block, this.blockPos);
-    if (pos < 0) {
-      const grown = Buffer.allocUnsafe(Math.max(this.block.length * 2, this.blockPos - pos));
+    let pos = this.encode(record, this.block, this.blockPos);
+    while (pos < 0) {
+      const grown = Buffer.allocUnsafe(this.block.length * 2);
       this.block.copy(grown, 0, 0, this.blockPos);
       this.block = grown;
-      pos = this.type.encode(record, this.block, this.blockPos);
+      pos = this.encode(record, this.block, this.blockPos);
     }
     this.blockPos = pos;
     this.blockCount++;

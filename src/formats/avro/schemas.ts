@@ -27,6 +27,9 @@ class EpochMillis extends avro.types.LogicalType {
   }
 }
 
+/** fresh each time: avsc keeps the named types it meets in the options' registry */
+const typeOptions = () => ({ logicalTypes: { 'timestamp-millis': EpochMillis } });
+
 export function loadSchemaJson(file: string): avro.Schema {
   return JSON.parse(fs.readFileSync(path.join(SCHEMAS_DIR, file), 'utf8'));
 }
@@ -34,10 +37,22 @@ export function loadSchemaJson(file: string): avro.Schema {
 export function schemaType(file: string): avro.Type {
   let type = cache.get(file);
   if (!type) {
-    type = avro.Type.forSchema(loadSchemaJson(file), { logicalTypes: { 'timestamp-millis': EpochMillis } });
+    type = avro.Type.forSchema(loadSchemaJson(file), typeOptions());
     cache.set(file, type);
   }
   return type;
+}
+
+/**
+ * A record type of some of the fields of the record schema in `file`, in its order: its
+ * encoding of a value is those fields' part of the whole record's encoding.
+ */
+export function fieldsType(file: string, names: readonly string[]): avro.Type {
+  const schema = loadSchemaJson(file) as avro.schema.RecordType;
+  const fields = schema.fields.filter((f) => names.includes(f.name));
+  const missing = names.filter((n) => !fields.some((f) => f.name === n));
+  if (missing.length) throw new Error(`${file} has no field ${missing.join(', ')}`);
+  return avro.Type.forSchema({ ...schema, fields }, typeOptions());
 }
 
 export const LISTENING_HISTORY_SCHEMA = 'listening-history.avsc';
