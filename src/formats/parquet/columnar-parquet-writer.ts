@@ -2,7 +2,7 @@ import { ByteWriter } from 'hyparquet-writer';
 import type { FileMetaData, RowGroup } from 'hyparquet';
 import { writeMetadata } from 'hyparquet-writer/src/metadata.js';
 import { AtomicFile, removeStaleTempFiles } from '../../runtime/atomic-file';
-import { chunkWriter, schemaElement, type ChunkWriter } from './parquet-column-chunks';
+import { chunkWriter, schemaElement, type ChunkWriter, type RowKeys } from './parquet-column-chunks';
 import { pageCodec } from './page-codecs';
 import type { ParquetCodec } from './parquet-codec';
 import type { ColumnSlot, FlatColumn, RowShredder } from './flat-column';
@@ -45,6 +45,8 @@ export class ColumnarParquetWriter<R> {
   private readonly rowGroups: RowGroup[] = [];
   private buffered = 0;
   private records = 0;
+  /** the row keys of the buffered rows, when a column takes its value from them */
+  private readonly keys: Int32Array | undefined;
 
   private constructor(
     private readonly file: AtomicFile,
@@ -53,15 +55,27 @@ export class ColumnarParquetWriter<R> {
     private readonly rowGroupRows: number,
     private readonly metadata: Record<string, string>,
     private readonly shred: ((row: R, i: number) => void) | undefined,
+    private readonly rowKey: ((row: R) => number) | undefined,
   ) {
     this.out.appendUint32(MAGIC);
+    if (rowKey) this.keys = new Int32Array(rowGroupRows);
   }
 
   static open<R>(
     finalPath: string,
     columns: readonly FlatColumn<R>[],
-    opts: { rowGroupRows?: number; metadata?: Record<string, string>; codec?: ParquetCodec; shredder?: RowShredder<R> } = {},
+    opts: {
+      rowGroupRows?: number;
+      metadata?: Record<string, string>;
+      codec?: ParquetCodec;
+      shredder?: RowShredder<R>;
+      /** the row's key, a whole number from 0, for the columns with `ofKey` */
+      rowKey?: (row: R) => number;
+    } = {},
   ): ColumnarParquetWriter<R> {
+    const keyed = columns.filter((c) => c.ofKey).map((c) => c.name);
+    if (keyed.length && !opts.rowKey)
+      throw new Error(`columns ${keyed.join(', ')} take their value from the row key, but the writer has no rowKey`);
     const rows = opts.rowGroupRows ?? ROW_GROUP_ROWS;
     const codec = pageCodec(opts.codec);
     const chunks: ChunkWriter[] = [];
@@ -72,13 +86,18 @@ export class ColumnarParquetWriter<R> {
     }
     const shred = opts.shredder && shredderOf(opts.shredder, columns, chunks);
     removeStaleTempFiles(finalPath);
-    return new ColumnarParquetWriter(new AtomicFile(finalPath), columns, chunks, rows, opts.metadata ?? {}, shred);
+    return new ColumnarParquetWriter(new AtomicFile(finalPath), columns, chunks, rows, opts.metadata ?? {}, shred, opts.rowKey);
   }
 
   append(row: R): void {
     const { chunks, columns, buffered } = this;
+    if (this.keys) this.keys[buffered] = this.rowKey!(row);
     if (this.shred) this.shred(row, buffered);
-    else for (let c = 0; c < chunks.length; c++) chunks[c].set(buffered, columns[c].value(row));
+    else
+      for (let c = 0; c < chunks.length; c++) {
+        const { value } = columns[c];
+        if (value) chunks[c].set(buffered, value(row));
+      }
     this.records++;
     if (++this.buffered === this.rowGroupRows) this.flushRowGroup();
   }
@@ -87,7 +106,8 @@ export class ColumnarParquetWriter<R> {
     const rows = this.buffered;
     if (rows === 0) return;
     const start = this.out.offset;
-    const columns = this.chunks.map((chunk) => chunk.writeChunk(this.out, rows));
+    const keys = this.keys && rowKeys(this.keys, rows);
+    const columns = this.chunks.map((chunk) => chunk.writeChunk(this.out, rows, keys));
     this.rowGroups.push({
       columns,
       num_rows: BigInt(rows),
@@ -127,16 +147,34 @@ export class ColumnarParquetWriter<R> {
   }
 }
 
-/** The shredder's row function over these columns' buffers; every column must be filled by it. */
+/** Each row's key as an index into the row group's distinct keys (numbered in order of first use). */
+function rowKeys(keys: Int32Array, rows: number): RowKeys {
+  const local = new Int32Array(rows);
+  const distinct: number[] = [];
+  const localOf = new Map<number, number>();
+  for (let i = 0; i < rows; i++) {
+    const key = keys[i];
+    let l = localOf.get(key);
+    if (l === undefined) {
+      l = distinct.push(key) - 1;
+      localOf.set(key, l);
+    }
+    local[i] = l;
+  }
+  return { local, distinct };
+}
+
+/** The shredder's row function over these columns' buffers; every column but those of the row key must be filled by it. */
 function shredderOf<R>(shredder: RowShredder<R>, columns: readonly FlatColumn<R>[], chunks: ChunkWriter[]): (row: R, i: number) => void {
   const filled = new Set<string>();
   const shred = shredder((name): ColumnSlot => {
     const at = columns.findIndex((c) => c.name === name);
     if (at < 0) throw new Error(`the row shredder fills ${name}, which is not a column`);
+    if (columns[at].ofKey) throw new Error(`the row shredder fills ${name}, which takes its value from the row key`);
     filled.add(name);
     return chunks[at];
   });
-  const unfilled = columns.filter((c) => !filled.has(c.name)).map((c) => c.name);
+  const unfilled = columns.filter((c) => !c.ofKey && !filled.has(c.name)).map((c) => c.name);
   if (unfilled.length) throw new Error(`the row shredder does not fill ${unfilled.join(', ')}`);
   return shred;
 }

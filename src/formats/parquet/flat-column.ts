@@ -1,8 +1,7 @@
 /** Strings, 32-bit ints and floats, booleans, or UTC millisecond timestamps. */
 export type FlatColumnType = 'STRING' | 'INT32' | 'FLOAT' | 'BOOLEAN' | 'TIMESTAMP_MILLIS_UTC';
 
-/** A top-level column of a flat Parquet file and how it reads its value from a row `R`. */
-export interface FlatColumn<R> {
+interface FlatColumnBase {
   name: string;
   type: FlatColumnType;
   /** null or undefined allowed (strings, INT32 and FLOAT only) */
@@ -13,8 +12,16 @@ export interface FlatColumn<R> {
    * the dictionary lookup. Only speed depends on it; values are always compared.
    */
   follows?: string;
-  value: (row: R) => unknown;
 }
+
+/**
+ * A top-level column of a flat Parquet file and how it gets a row's value: from the row
+ * `R` (`value`), or, for a required string, INT32 or FLOAT column, from the row's key
+ * (the writer's `rowKey`, e.g. a song's number in its catalog) through `ofKey`, which
+ * the writer calls once per distinct key of a row group instead of once per row.
+ */
+export type FlatColumn<R> = FlatColumnBase &
+  ({ value: (row: R) => unknown; ofKey?: undefined } | { ofKey: (key: number) => unknown; value?: undefined });
 
 /** Where one column's value of row i goes, checked against the column's type. */
 export interface ColumnSlot {

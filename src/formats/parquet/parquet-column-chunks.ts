@@ -15,8 +15,14 @@ export interface ChunkWriter {
   readonly ids?: Int32Array;
   /** The number of distinct values of the chunk last written, when the column has a dictionary. */
   readonly dictionarySize?: number;
-  /** Writes the chunk of the first `rows` buffered values at `out`'s offset and forgets them. */
-  writeChunk(out: ByteWriter, rows: number): ColumnChunk;
+  /** Writes the chunk of the first `rows` buffered values (or, for a keyed column, of `keys`) at `out`'s offset and forgets them. */
+  writeChunk(out: ByteWriter, rows: number, keys?: RowKeys): ColumnChunk;
+}
+
+/** The row keys of a row group (see FlatColumn.ofKey): each row's key as an index into the distinct keys, in order of first use. */
+export interface RowKeys {
+  local: Int32Array;
+  distinct: number[];
 }
 
 export function schemaElement({ name, type, optional }: FlatColumn<never>): SchemaElement {
@@ -42,6 +48,8 @@ export function chunkWriter<R>(column: FlatColumn<R>, rows: number, codec: PageC
   if (column.type === 'TIMESTAMP_MILLIS_UTC') return new TimestampChunks(column, element, rows);
   if (column.type === 'BOOLEAN') return new BooleanChunks(column, element, rows, codec);
   if (leader && !leader.ids) throw new Error(`column ${column.name} follows a column without a dictionary`);
+  if (column.ofKey && (column.optional || column.follows !== undefined))
+    throw new Error(`column ${column.name} takes its value from the row key, so it can be neither optional nor follow another`);
   return column.type === 'STRING'
     ? new StringChunks(column, element, rows, codec, leader)
     : new NumberChunks(column, element, rows, codec, leader);
@@ -192,13 +200,34 @@ abstract class DictionaryChunks<R> extends PagedChunks<R> implements ChunkWriter
   /** Fills ids[0..rows) and the dictionary from the buffered values (the leader's ids are ready). */
   protected abstract encodeIds(rows: number): void;
 
+  /** Starts the chunk's dictionary afresh. */
+  protected abstract clearDictionary(): void;
+
+  /** The dictionary id of a value (checked), added to the dictionary if new. */
+  protected abstract idOf(v: unknown): number;
+
+  /** Fills ids[0..rows) and the dictionary from the row keys, each distinct key's value read once, in order of first use. */
+  private encodeKeyedIds(rows: number, keys: RowKeys, ofKey: (key: number) => unknown): void {
+    this.clearDictionary();
+    const { ids } = this;
+    const { local, distinct } = keys;
+    const idOfLocal = new Int32Array(distinct.length).fill(-1);
+    for (let i = 0; i < rows; i++) {
+      const l = local[i];
+      let id = idOfLocal[l];
+      if (id < 0) idOfLocal[l] = id = this.idOf(ofKey(distinct[l]));
+      ids[i] = id;
+    }
+  }
+
   /** Distinct values of the chunk last encoded (a follower's cache is indexed by its leader's ids). */
   get dictionarySize(): number {
     return this.dictionary.length;
   }
 
-  writeChunk(out: ByteWriter, rows: number): ColumnChunk {
-    this.encodeIds(rows);
+  writeChunk(out: ByteWriter, rows: number, keys?: RowKeys): ColumnChunk {
+    if (this.column.ofKey) this.encodeKeyedIds(rows, keys!, this.column.ofKey);
+    else this.encodeIds(rows);
     const { ids, element } = this;
     const plain = plainDictionary(this.column.type as 'STRING' | 'INT32' | 'FLOAT', this.dictionary);
     const { starts, ends } = plain;
@@ -291,6 +320,22 @@ class StringChunks<R> extends DictionaryChunks<R> {
     else throw v === null || v === undefined ? missing(this.column) : notA(this.column, v);
   }
 
+  protected clearDictionary(): void {
+    this.dictionary = [];
+    this.index.clear();
+  }
+
+  protected idOf(v: unknown): number {
+    if (typeof v !== 'string') throw v === null || v === undefined ? missing(this.column) : notA(this.column, v);
+    let id = this.index.get(v);
+    if (id === undefined) {
+      id = this.dictionary.length;
+      this.dictionary.push(v);
+      this.index.set(v, id);
+    }
+    return id;
+  }
+
   protected encodeIds(rows: number): void {
     const { values, ids, index } = this;
     const dictionary: string[] = (this.dictionary = []);
@@ -356,6 +401,29 @@ class NumberChunks<R> extends DictionaryChunks<R> {
       if (this.nulls) this.nulls[i] = 0;
     } else if ((v === null || v === undefined) && this.nulls) this.nulls[i] = 1;
     else throw v === null || v === undefined ? missing(this.column) : notA(this.column, v);
+  }
+
+  protected clearDictionary(): void {
+    this.dictionary = [];
+    this.index.clear();
+    this.smallInts?.fill(-1);
+  }
+
+  protected idOf(v: unknown): number {
+    if (typeof v !== 'number' || (this.smallInts !== undefined && v !== (v | 0)))
+      throw v === null || v === undefined ? missing(this.column) : notA(this.column, v);
+    // as set() and then the chunk stores it: FLOAT rounded to 32 bits
+    const value = this.smallInts ? v : Math.fround(v);
+    const { smallInts, index, dictionary } = this;
+    const small = smallInts !== undefined && value >= 0 && value < SMALL_INTS;
+    let id = small ? smallInts[value] : index.get(value);
+    if (id === undefined || id < 0) {
+      id = dictionary.length;
+      (dictionary as number[]).push(value);
+      if (small) smallInts[value] = id;
+      else index.set(value, id);
+    }
+    return id;
   }
 
   protected encodeIds(rows: number): void {

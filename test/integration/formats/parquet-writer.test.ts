@@ -2,10 +2,12 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { DuckDBInstance } from '@duckdb/node-api';
 import { afterAll, describe, expect, it } from 'vitest';
-import type { ListeningRecordV2 } from '../../../src/formats/listening-history-versions';
+import type { ListeningRecordV2, PartEvent } from '../../../src/formats/listening-history-versions';
 import { PlaybackContextDeriver } from '../../../src/simulation/playback-context';
 import { ColumnarParquetWriter } from '../../../src/formats/parquet/columnar-parquet-writer';
-import { listeningParquetColumns, listeningParquetShredder } from '../../../src/formats/parquet/listening-parquet';
+import { listeningParquetColumns, listeningParquetShredder, listeningRowKey } from '../../../src/formats/parquet/listening-parquet';
+import { SongTable } from '../../../src/simulation/song-table';
+import type { RowShredder } from '../../../src/formats/parquet/flat-column';
 import { SeededRandom } from '../../../src/simulation/seeded-random';
 import type { ListeningRecord } from '../../../src/domain/listening-record';
 import { makeTmpDir } from '../../helpers/tmp-dir';
@@ -51,7 +53,26 @@ function v2Records(n: number): ListeningRecordV2[] {
   }));
 }
 
-/** As a part is written: through the listening records' shredder (`generic`: each column's value function instead). */
+/** Records as a part receives them: events naming their song by number, and the catalog of those songs (one a record). */
+function asEvents(records: Iterable<ListeningRecord | ListeningRecordV2>): { events: PartEvent[]; songs: SongTable } {
+  const all = [...records];
+  const songs = SongTable.fromSongs(
+    all.map((r) => ({
+      title: r.song_name,
+      artist: r.artist,
+      album: 'album' in r ? r.album : '',
+      genre: r.genre,
+      year: r.year,
+      popularity: r.popularity,
+      danceability: r.danceability,
+      energy: r.energy,
+      length_seconds: r.length_seconds,
+    })),
+  );
+  return { events: all.map((r, i) => ({ ...r, song: i }) as unknown as PartEvent), songs };
+}
+
+/** As a part is written: through the listening events' shredder (`generic`: each column's value function instead). */
 function write(
   file: string,
   records: Iterable<ListeningRecord | ListeningRecordV2>,
@@ -59,9 +80,15 @@ function write(
   codec?: ParquetCodec,
   generic = false,
 ): void {
+  const { events, songs } = asEvents(records);
   const shredder = generic ? undefined : listeningParquetShredder(version);
-  const w = ColumnarParquetWriter.open(file, listeningParquetColumns(version), { rowGroupRows: 4096, codec, shredder });
-  for (const r of records) w.append(r);
+  const w = ColumnarParquetWriter.open(file, listeningParquetColumns(version, songs), {
+    rowGroupRows: 4096,
+    codec,
+    shredder,
+    rowKey: listeningRowKey,
+  });
+  for (const e of events) w.append(e);
   w.commit();
 }
 
@@ -143,7 +170,8 @@ describe('Parquet part writer (hyparquet-writer)', () => {
     write(file, records, 2);
     const meta = await query(`select path_in_schema col, encodings from parquet_metadata('${file}') where row_group_id = 0`);
     expect(meta.find((m) => m.col === 'song_name')!.encodings).toBe('PLAIN');
-    const columns = listeningParquetColumns(2);
+    const { events, songs } = asEvents(records);
+    const columns = listeningParquetColumns(2, songs);
     const rows = await query(
       `select ${columns.map((c) => (c.type === 'TIMESTAMP_MILLIS_UTC' ? `epoch_ms(${c.name})::bigint ${c.name}` : c.name)).join(', ')} from read_parquet('${file}')`,
     );
@@ -159,7 +187,7 @@ describe('Parquet part writer (hyparquet-writer)', () => {
       rows.map((row) =>
         columns.map((c) => (c.type === 'FLOAT' ? Number(row[c.name]) : c.type === 'INT32' ? String(row[c.name]) : row[c.name])),
       ),
-    ).toEqual(records.map((r) => columns.map((c) => json(c.value(r), c.type))));
+    ).toEqual(events.map((e, i) => columns.map((c) => json(c.value ? c.value(e) : c.ofKey(i), c.type))));
   });
 
   it('writes ZSTD pages on request: the same values, smaller, the same bytes each time', async () => {
@@ -181,7 +209,7 @@ describe('Parquet part writer (hyparquet-writer)', () => {
     expect(await all(zstd)).toEqual(await all(snappy));
   });
 
-  it("writes the same bytes through the records' shredder as through the columns' value functions", () => {
+  it("writes the same bytes through the events' shredder as through the columns' value functions", () => {
     for (const version of [1, 2] as const) {
       const records = version === 1 ? [...syntheticRecords(9_000)] : v2Records(9_000);
       const [fast, generic] = ['fast', 'generic'].map((f) => path.join(tmp.dir, `${f}-v${version}.parquet`));
@@ -189,22 +217,28 @@ describe('Parquet part writer (hyparquet-writer)', () => {
       write(generic, records, version, undefined, true);
       expect(fs.readFileSync(fast).equals(fs.readFileSync(generic))).toBe(true);
     }
-    const columns = listeningParquetColumns(1);
+    const columns = listeningParquetColumns(1, asEvents(syntheticRecords(1)).songs);
     const partial = path.join(tmp.dir, 'partial.parquet');
-    expect(() => ColumnarParquetWriter.open(partial, columns, { shredder: (slot) => (slot('user_id'), () => {}) })).toThrow(
+    const open = (shredder: RowShredder<PartEvent>) => ColumnarParquetWriter.open(partial, columns, { shredder, rowKey: listeningRowKey });
+    expect(() => open((slot) => (slot('user_id'), () => {}))).toThrow(
       /the row shredder does not fill user_location_latitude, .*personality$/,
     );
-    expect(() => ColumnarParquetWriter.open(partial, columns, { shredder: (slot) => (slot('user'), () => {}) })).toThrow(
-      /fills user, which is not a column/,
+    expect(() => open((slot) => (slot('user'), () => {}))).toThrow(/fills user, which is not a column/);
+    expect(() => open((slot) => (slot('artist'), () => {}))).toThrow(/fills artist, which takes its value from the row key/);
+    expect(() => ColumnarParquetWriter.open(partial, columns, { shredder: listeningParquetShredder(1) })).toThrow(
+      /columns song_name, artist, .* take their value from the row key, but the writer has no rowKey/,
     );
   });
 
   it('says which required column is missing, and leaves no file behind on abort', () => {
     const file = path.join(tmp.dir, 'broken.parquet');
-    const w = ColumnarParquetWriter.open(file, listeningParquetColumns(1), { shredder: listeningParquetShredder(1) });
-    const [first, second] = [...syntheticRecords(2)];
-    w.append(first);
-    expect(() => w.append({ ...second, artist: null as unknown as string })).toThrow(/missing required field: artist/);
+    const { events, songs } = asEvents(syntheticRecords(2));
+    const w = ColumnarParquetWriter.open(file, listeningParquetColumns(1, songs), {
+      shredder: listeningParquetShredder(1),
+      rowKey: listeningRowKey,
+    });
+    w.append(events[0]);
+    expect(() => w.append({ ...events[1], personality: null as unknown as string })).toThrow(/missing required field: personality/);
     expect(fs.existsSync(file)).toBe(false);
     w.abort();
     expect(fs.readdirSync(tmp.dir).filter((f) => f.startsWith('broken'))).toEqual([]);
