@@ -80,9 +80,7 @@ export class ColumnarParquetWriter<R> {
     const codec = pageCodec(opts.codec);
     const chunks: ChunkWriter[] = [];
     for (const c of columns) {
-      const leader = c.follows === undefined ? undefined : chunks[columns.findIndex((l) => l.name === c.follows)];
-      if (c.follows !== undefined && !leader) throw new Error(`column ${c.name} follows ${c.follows}, which is not an earlier column`);
-      chunks.push(chunkWriter(c, rows, codec, leader));
+      chunks.push(chunkWriter(c, rows, codec));
     }
     const shred = opts.shredder && shredderOf(opts.shredder, columns, chunks);
     removeStaleTempFiles(finalPath);

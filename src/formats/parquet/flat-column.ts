@@ -6,12 +6,6 @@ interface FlatColumnBase {
   type: FlatColumnType;
   /** null or undefined allowed (strings, INT32 and FLOAT only) */
   optional?: boolean;
-  /**
-   * An earlier dictionary column whose value mostly decides this one's (a song's artist by
-   * its title): the row's id in that column caches this column's id, so most rows skip
-   * the dictionary lookup. Only speed depends on it; values are always compared.
-   */
-  follows?: string;
 }
 
 /**

@@ -11,10 +11,6 @@ import type { PageCodec } from './page-codecs';
 export interface ChunkWriter {
   /** Stores row i's value (checked against the column's type) until the chunk is written. */
   set(i: number, v: unknown): void;
-  /** The dictionary id of row i's value, when the column has a dictionary (set when its chunk is written). */
-  readonly ids?: Int32Array;
-  /** The number of distinct values of the chunk last written, when the column has a dictionary. */
-  readonly dictionarySize?: number;
   /** Writes the chunk of the first `rows` buffered values (or, for a keyed column, of `keys`) at `out`'s offset and forgets them. */
   writeChunk(out: ByteWriter, rows: number, keys?: RowKeys): ColumnChunk;
 }
@@ -43,16 +39,13 @@ export function schemaElement({ name, type, optional }: FlatColumn<never>): Sche
   }
 }
 
-export function chunkWriter<R>(column: FlatColumn<R>, rows: number, codec: PageCodec, leader?: ChunkWriter): ChunkWriter {
+export function chunkWriter<R>(column: FlatColumn<R>, rows: number, codec: PageCodec): ChunkWriter {
   const element = schemaElement(column as FlatColumn<never>);
   if (column.type === 'TIMESTAMP_MILLIS_UTC') return new TimestampChunks(column, element, rows);
   if (column.type === 'BOOLEAN') return new BooleanChunks(column, element, rows, codec);
-  if (leader && !leader.ids) throw new Error(`column ${column.name} follows a column without a dictionary`);
-  if (column.ofKey && (column.optional || column.follows !== undefined))
-    throw new Error(`column ${column.name} takes its value from the row key, so it can be neither optional nor follow another`);
-  return column.type === 'STRING'
-    ? new StringChunks(column, element, rows, codec, leader)
-    : new NumberChunks(column, element, rows, codec, leader);
+  if (column.ofKey && (column.optional || (column.type !== 'STRING' && column.type !== 'INT32' && column.type !== 'FLOAT')))
+    throw new Error(`column ${column.name} takes its value from the row key, so it must be a required string, INT32 or FLOAT`);
+  return column.type === 'STRING' ? new StringChunks(column, element, rows, codec) : new NumberChunks(column, element, rows, codec);
 }
 
 function missing(column: { name: string }): Error {
@@ -115,7 +108,6 @@ function columnChunk(p: ChunkParts): ColumnChunk {
 
 const SMALL_INTS = 4096;
 const FEW = 8;
-const UNSET = Symbol('unset');
 
 /** Unsigned byte order of bytes[a..aEnd) and bytes[b..bEnd), as Parquet orders BYTE_ARRAY statistics. */
 function compareBytes(bytes: Uint8Array, a: number, aEnd: number, b: number, bEnd: number): number {
@@ -173,23 +165,16 @@ abstract class PagedChunks<R> {
  * Strings, INT32 and FLOAT, dictionary-encoded while that is smaller than PLAIN. A row
  * only stores its raw value (checked) in the column's buffer; when the row group is
  * written, each column in turn reduces its values to ids in the chunk's dictionary (one
- * Map lookup, none when the value repeats the previous row's or, for a column that
- * follows another, the last value seen with the leader's id), in one tight loop per
- * column. min/max come from the dictionary's distinct values, so a chunk's statistics
+ * Map lookup, none when the value repeats the previous row's; for a column of the row
+ * key, one per distinct key), in one tight loop per column. min/max come from the dictionary's distinct values, so a chunk's statistics
  * cost nothing per row.
  */
 abstract class DictionaryChunks<R> extends PagedChunks<R> implements ChunkWriter {
-  readonly ids: Int32Array;
+  protected readonly ids: Int32Array;
   protected dictionary: (string | number)[] = [];
   private readonly idsPage: DictionaryIdsPageWriter;
 
-  constructor(
-    column: FlatColumn<R>,
-    element: SchemaElement,
-    rows: number,
-    codec: PageCodec,
-    protected readonly leader?: ChunkWriter,
-  ) {
+  constructor(column: FlatColumn<R>, element: SchemaElement, rows: number, codec: PageCodec) {
     super(column, element, codec);
     this.ids = new Int32Array(rows);
     this.idsPage = new DictionaryIdsPageWriter(codec, column.optional === true);
@@ -197,7 +182,7 @@ abstract class DictionaryChunks<R> extends PagedChunks<R> implements ChunkWriter
 
   abstract set(i: number, v: unknown): void;
 
-  /** Fills ids[0..rows) and the dictionary from the buffered values (the leader's ids are ready). */
+  /** Fills ids[0..rows) and the dictionary from the buffered values. */
   protected abstract encodeIds(rows: number): void;
 
   /** Starts the chunk's dictionary afresh. */
@@ -218,11 +203,6 @@ abstract class DictionaryChunks<R> extends PagedChunks<R> implements ChunkWriter
       if (id < 0) idOfLocal[l] = id = this.idOf(ofKey(distinct[l]));
       ids[i] = id;
     }
-  }
-
-  /** Distinct values of the chunk last encoded (a follower's cache is indexed by its leader's ids). */
-  get dictionarySize(): number {
-    return this.dictionary.length;
   }
 
   writeChunk(out: ByteWriter, rows: number, keys?: RowKeys): ColumnChunk {
@@ -306,12 +286,13 @@ abstract class DictionaryChunks<R> extends PagedChunks<R> implements ChunkWriter
 
 /** Strings (null or undefined when optional), kept as the rows' own string references (until the next row group's overwrite them). */
 class StringChunks<R> extends DictionaryChunks<R> {
+  /** none for a column of the row key (see FlatColumn.ofKey) */
   private readonly values: (string | null)[];
   private readonly index = new Map<string, number>();
 
-  constructor(column: FlatColumn<R>, element: SchemaElement, rows: number, codec: PageCodec, leader?: ChunkWriter) {
-    super(column, element, rows, codec, leader);
-    this.values = new Array<string | null>(rows).fill(null);
+  constructor(column: FlatColumn<R>, element: SchemaElement, rows: number, codec: PageCodec) {
+    super(column, element, rows, codec);
+    this.values = column.ofKey ? [] : new Array<string | null>(rows).fill(null);
   }
 
   set(i: number, v: unknown): void {
@@ -327,51 +308,31 @@ class StringChunks<R> extends DictionaryChunks<R> {
 
   protected idOf(v: unknown): number {
     if (typeof v !== 'string') throw v === null || v === undefined ? missing(this.column) : notA(this.column, v);
-    let id = this.index.get(v);
-    if (id === undefined) {
-      id = this.dictionary.length;
-      this.dictionary.push(v);
-      this.index.set(v, id);
+    return this.lookup(v);
+  }
+
+  /** The string's id, added to the dictionary if new; for a few distinct values (interaction, country, personality) comparing beats hashing. */
+  private lookup(v: string): number {
+    const dictionary = this.dictionary as string[];
+    if (dictionary.length <= FEW) {
+      for (let k = 0; k < dictionary.length; k++) if (dictionary[k] === v) return k;
+    } else {
+      const known = this.index.get(v);
+      if (known !== undefined) return known;
     }
+    const id = dictionary.push(v) - 1;
+    this.index.set(v, id);
     return id;
   }
 
   protected encodeIds(rows: number): void {
-    const { values, ids, index } = this;
-    const dictionary: string[] = (this.dictionary = []);
-    index.clear();
-    const leaderIds = this.leader?.ids;
-    const byLeaderValue = new Array<string | null | typeof UNSET>(this.leader?.dictionarySize ?? 0).fill(UNSET);
-    const byLeaderId = new Int32Array(byLeaderValue.length);
+    this.clearDictionary();
+    const { values, ids } = this;
     let last: string | null | undefined;
     let lastId = -1;
     for (let i = 0; i < rows; i++) {
       const v = values[i];
-      const leaderId = leaderIds ? leaderIds[i] : -1;
-      // the leader's cache first: its value is mostly the very same string (a pointer comparison), where
-      // comparing with the previous row's value, mostly another string, reads both strings
-      if (leaderId >= 0 && byLeaderValue[leaderId] === v) lastId = byLeaderId[leaderId];
-      else {
-        if (v !== last) {
-          if (v === null) lastId = -1;
-          else {
-            let known: number | undefined;
-            // a few distinct values (interaction, country, personality): comparing beats hashing
-            if (dictionary.length <= FEW) {
-              for (let k = 0; k < dictionary.length && known === undefined; k++) if (dictionary[k] === v) known = k;
-            } else known = index.get(v);
-            if (known === undefined) {
-              lastId = dictionary.length;
-              dictionary.push(v);
-              index.set(v, lastId);
-            } else lastId = known;
-          }
-        }
-        if (leaderId >= 0) {
-          byLeaderValue[leaderId] = v;
-          byLeaderId[leaderId] = lastId;
-        }
-      }
+      if (v !== last) lastId = v === null ? -1 : this.lookup(v);
       last = v;
       ids[i] = lastId;
     }
@@ -380,6 +341,7 @@ class StringChunks<R> extends DictionaryChunks<R> {
 
 /** INT32 and FLOAT values, kept in a typed array (FLOAT rounded to 32 bits as it is written) until the chunk is written. */
 class NumberChunks<R> extends DictionaryChunks<R> {
+  /** none for a column of the row key (see FlatColumn.ofKey) */
   private readonly values: Int32Array | Float32Array;
   /** 1 where the row's value is null (optional columns only) */
   private readonly nulls?: Uint8Array;
@@ -387,10 +349,11 @@ class NumberChunks<R> extends DictionaryChunks<R> {
   /** ids of small non-negative integers (years, popularity, lengths), by value: no Map lookup */
   private readonly smallInts?: Int32Array;
 
-  constructor(column: FlatColumn<R>, element: SchemaElement, rows: number, codec: PageCodec, leader?: ChunkWriter) {
-    super(column, element, rows, codec, leader);
+  constructor(column: FlatColumn<R>, element: SchemaElement, rows: number, codec: PageCodec) {
+    super(column, element, rows, codec);
     const int = column.type === 'INT32';
-    this.values = int ? new Int32Array(rows) : new Float32Array(rows);
+    const size = column.ofKey ? 0 : rows;
+    this.values = int ? new Int32Array(size) : new Float32Array(size);
     if (column.optional) this.nulls = new Uint8Array(rows);
     if (int) this.smallInts = new Int32Array(SMALL_INTS).fill(-1);
   }
@@ -412,29 +375,25 @@ class NumberChunks<R> extends DictionaryChunks<R> {
   protected idOf(v: unknown): number {
     if (typeof v !== 'number' || (this.smallInts !== undefined && v !== (v | 0)))
       throw v === null || v === undefined ? missing(this.column) : notA(this.column, v);
-    // as set() and then the chunk stores it: FLOAT rounded to 32 bits
-    const value = this.smallInts ? v : Math.fround(v);
-    const { smallInts, index, dictionary } = this;
-    const small = smallInts !== undefined && value >= 0 && value < SMALL_INTS;
-    let id = small ? smallInts[value] : index.get(value);
-    if (id === undefined || id < 0) {
-      id = dictionary.length;
-      (dictionary as number[]).push(value);
-      if (small) smallInts[value] = id;
-      else index.set(value, id);
-    }
+    // as set() and the buffer keep it: FLOAT rounded to 32 bits
+    return this.lookup(this.smallInts ? v : Math.fround(v));
+  }
+
+  /** The number's id, added to the dictionary if new. */
+  private lookup(v: number): number {
+    const { smallInts, index } = this;
+    const small = smallInts !== undefined && v >= 0 && v < SMALL_INTS;
+    const known = small ? smallInts[v] : index.get(v);
+    if (known !== undefined && known >= 0) return known;
+    const id = (this.dictionary as number[]).push(v) - 1;
+    if (small) smallInts[v] = id;
+    else index.set(v, id);
     return id;
   }
 
   protected encodeIds(rows: number): void {
-    const { values, nulls, ids, index, smallInts } = this;
-    const dictionary: number[] = (this.dictionary = []);
-    index.clear();
-    smallInts?.fill(-1);
-    const leaderIds = this.leader?.ids;
-    // NaN never equals a value, so an unset entry never matches
-    const byLeaderValue = new Float64Array(this.leader?.dictionarySize ?? 0).fill(NaN);
-    const byLeaderId = new Int32Array(byLeaderValue.length);
+    this.clearDictionary();
+    const { values, nulls, ids } = this;
     let last = NaN;
     let lastNull = false;
     let lastId = -1;
@@ -445,24 +404,7 @@ class NumberChunks<R> extends DictionaryChunks<R> {
         continue;
       }
       const v = values[i];
-      const leaderId = leaderIds ? leaderIds[i] : -1;
-      if (leaderId >= 0 && byLeaderValue[leaderId] === v) lastId = byLeaderId[leaderId];
-      else {
-        if (v !== last || lastNull) {
-          let known = smallInts && v >= 0 && v < SMALL_INTS ? smallInts[v] : index.get(v);
-          if (known === undefined || known < 0) {
-            known = dictionary.length;
-            dictionary.push(v);
-            if (smallInts && v >= 0 && v < SMALL_INTS) smallInts[v] = known;
-            else index.set(v, known);
-          }
-          lastId = known;
-        }
-        if (leaderId >= 0) {
-          byLeaderValue[leaderId] = v;
-          byLeaderId[leaderId] = lastId;
-        }
-      }
+      if (v !== last || lastNull) lastId = this.lookup(v);
       last = v;
       lastNull = false;
       ids[i] = lastId;
