@@ -40,6 +40,11 @@ export class AliasTable {
     return this.prob.length;
   }
 
+  /** Slot i: below `probability` a draw landing in it gives i, else `alias`. */
+  slot(i: number): { probability: number; alias: number } {
+    return { probability: this.prob[i], alias: this.alias[i] };
+  }
+
   draw(rng: SeededRandom): number {
     const u = rng.next() * this.prob.length;
     const i = Math.floor(u);

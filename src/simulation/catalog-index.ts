@@ -10,10 +10,42 @@ import type { SongTable } from './song-table';
 export const ZIPF_EXPONENT = 1;
 export const ZIPF_OFFSET = 2;
 
-/** Songs to draw from, each by its weight under the popularity law. */
-export interface WeightedSongs {
-  songs: Uint32Array;
-  table: AliasTable;
+/**
+ * Songs to draw from, each by its weight under the popularity law: Walker's alias method
+ * (as AliasTable) with each slot's threshold, song and alias song side by side in 16
+ * bytes, so a draw from a bucket of a million-song catalog reads one cache line.
+ */
+export class WeightedSongs {
+  readonly size: number;
+  /** slot i: threshold at [2i], song and alias song at [4i + 2] and [4i + 3] of the same bytes */
+  private readonly threshold: Float64Array;
+  private readonly slotSongs: Uint32Array;
+
+  constructor(songs: Uint32Array, weights: Float64Array) {
+    const table = new AliasTable(weights);
+    this.size = songs.length;
+    const slots = new ArrayBuffer(16 * Math.max(1, songs.length));
+    this.threshold = new Float64Array(slots);
+    this.slotSongs = new Uint32Array(slots);
+    for (let i = 0; i < songs.length; i++) {
+      const { probability, alias } = table.slot(i);
+      this.threshold[2 * i] = probability;
+      this.slotSongs[4 * i + 2] = songs[i];
+      this.slotSongs[4 * i + 3] = songs[alias];
+    }
+  }
+
+  /** The i-th song, in catalog order. */
+  at(i: number): number {
+    return this.slotSongs[4 * i + 2];
+  }
+
+  /** A song drawn by its weight (the same draw as AliasTable.draw). */
+  draw(rng: SeededRandom): number {
+    const u = rng.next() * this.size;
+    const i = Math.floor(u);
+    return u - i < this.threshold[2 * i] ? this.slotSongs[4 * i + 2] : this.slotSongs[4 * i + 3];
+  }
 }
 
 /**
@@ -193,13 +225,8 @@ export class CatalogIndex {
   private weighted(songs: Uint32Array): WeightedSongs {
     const weights = new Float64Array(Math.max(1, songs.length)).fill(1);
     for (let i = 0; i < songs.length; i++) weights[i] = Math.pow(this.popularityRank[songs[i]] + ZIPF_OFFSET, -ZIPF_EXPONENT);
-    return { songs, table: new AliasTable(weights) };
+    return new WeightedSongs(songs, weights);
   }
-}
-
-/** A song drawn by the popularity law. */
-export function drawSong(songs: WeightedSongs, rng: SeededRandom): number {
-  return songs.songs[songs.table.draw(rng)];
 }
 
 /** The non-empty bucket closest to the wanted (newer, popular) quarter. */
@@ -213,7 +240,7 @@ export function bucketFor(view: YearView, wantNewer: boolean, wantPopular: boole
     [1 - n, 1 - p],
   ]) {
     const b = view.buckets[nn * 2 + pp];
-    if (b.songs.length) return b;
+    if (b.size) return b;
   }
   return view.available;
 }

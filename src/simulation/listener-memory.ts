@@ -15,10 +15,10 @@ const ROTATION_SHARE = 0.8;
  * arrays and counters.
  */
 export class ListenerMemory {
-  private readonly songStamp: Uint32Array;
-  private readonly artistStamp: Uint32Array;
-  /** songs of the artist the user has heard; valid where artistStamp is current */
-  private readonly artistHeard: Uint32Array;
+  /** per song, side by side: [2s] the stamp of the user who played it, [2s + 1] of the user who listened to it (not skipped) */
+  private readonly songStamps: Uint32Array;
+  /** per artist: [2a] the stamp of the user who heard it, [2a + 1] how many of its songs (valid where the stamp is current) */
+  private readonly artistStamps: Uint32Array;
   private known: Uint32Array = new Uint32Array(256);
   private stamp = 1;
   private log: Uint32Array = new Uint32Array(1024);
@@ -27,21 +27,17 @@ export class ListenerMemory {
   /** songs listened to (not skipped), each once, in the order first listened to */
   private listened: Uint32Array = new Uint32Array(256);
   private listenedCount = 0;
-  private readonly listenedStamp: Uint32Array;
 
   constructor(private readonly index: CatalogIndex) {
-    this.songStamp = new Uint32Array(index.size);
-    this.artistStamp = new Uint32Array(index.artistCount);
-    this.artistHeard = new Uint32Array(index.artistCount);
-    this.listenedStamp = new Uint32Array(index.size);
+    this.songStamps = new Uint32Array(2 * index.size);
+    this.artistStamps = new Uint32Array(2 * index.artistCount);
   }
 
   reset(): void {
     this.stamp++;
     if (this.stamp === 0xffffffff) {
-      this.songStamp.fill(0);
-      this.artistStamp.fill(0);
-      this.listenedStamp.fill(0);
+      this.songStamps.fill(0);
+      this.artistStamps.fill(0);
       this.stamp = 1;
     }
     this.logLength = 0;
@@ -50,11 +46,11 @@ export class ListenerMemory {
   }
 
   hasPlayed(song: number): boolean {
-    return this.songStamp[song] === this.stamp;
+    return this.songStamps[2 * song] === this.stamp;
   }
 
   knowsArtist(artist: number): boolean {
-    return this.artistStamp[artist] === this.stamp;
+    return this.artistStamps[2 * artist] === this.stamp;
   }
 
   get knownArtists(): number {
@@ -68,7 +64,7 @@ export class ListenerMemory {
 
   /** True when the user has heard every song of this known artist. */
   exhausted(artist: number): boolean {
-    return this.artistStamp[artist] === this.stamp && this.artistHeard[artist] >= this.index.songCountOf(artist);
+    return this.artistStamps[2 * artist] === this.stamp && this.artistStamps[2 * artist + 1] >= this.index.songCountOf(artist);
   }
 
   get listens(): number {
@@ -78,21 +74,21 @@ export class ListenerMemory {
   /** Every event marks the song and artist as heard; only listens that were not skipped build affinity. */
   record(song: number, listened: boolean): void {
     const artist = this.index.artistOf[song];
-    if (this.artistStamp[artist] !== this.stamp) {
-      this.artistStamp[artist] = this.stamp;
-      this.artistHeard[artist] = 0;
+    if (this.artistStamps[2 * artist] !== this.stamp) {
+      this.artistStamps[2 * artist] = this.stamp;
+      this.artistStamps[2 * artist + 1] = 0;
       if (this.knownArtistCount === this.known.length) this.known = grow(this.known);
       this.known[this.knownArtistCount++] = artist;
     }
-    if (this.songStamp[song] !== this.stamp) {
-      this.songStamp[song] = this.stamp;
-      this.artistHeard[artist]++;
+    if (this.songStamps[2 * song] !== this.stamp) {
+      this.songStamps[2 * song] = this.stamp;
+      this.artistStamps[2 * artist + 1]++;
     }
     if (!listened) return;
     if (this.logLength === this.log.length) this.log = grow(this.log);
     this.log[this.logLength++] = song;
-    if (this.listenedStamp[song] !== this.stamp) {
-      this.listenedStamp[song] = this.stamp;
+    if (this.songStamps[2 * song + 1] !== this.stamp) {
+      this.songStamps[2 * song + 1] = this.stamp;
       if (this.listenedCount === this.listened.length) this.listened = grow(this.listened);
       this.listened[this.listenedCount++] = song;
     }

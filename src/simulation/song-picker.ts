@@ -1,6 +1,6 @@
 import type { Tendencies } from './behaviour';
 import type { SeededRandom } from './seeded-random';
-import { bucketFor, drawSong, type CatalogIndex } from './catalog-index';
+import { bucketFor, type CatalogIndex } from './catalog-index';
 import type { ListenerMemory } from './listener-memory';
 
 const ARTIST_TRIES = 8;
@@ -61,7 +61,7 @@ export function pickSong(index: CatalogIndex, memory: ListenerMemory, t: Tendenc
   let fallback = -1;
   for (let i = 0; i < BUCKET_TRIES; i++) {
     // the popularity law first; when its head is used up for this user, the whole quarter
-    const song = i < BUCKET_TRIES / 2 ? drawSong(bucket, rng) : bucket.songs[Math.floor(rng.next() * bucket.songs.length)];
+    const song = i < BUCKET_TRIES / 2 ? bucket.draw(rng) : bucket.at(Math.floor(rng.next() * bucket.size));
     if (memory.hasPlayed(song)) continue;
     const artist = index.artistOf[song];
     const acceptable = wantKnown ? index.songCountOf(artist) >= DEEP_CATALOG : !memory.knowsArtist(artist);
@@ -69,6 +69,6 @@ export function pickSong(index: CatalogIndex, memory: ListenerMemory, t: Tendenc
     if (fallback < 0) fallback = song;
   }
   if (fallback >= 0) return { song: fallback, replay: false };
-  const song = drawSong(bucket, rng);
+  const song = bucket.draw(rng);
   return { song, replay: memory.hasPlayed(song) };
 }
