@@ -2,13 +2,34 @@ import { parentPort } from 'node:worker_threads';
 import { setLiveThreads } from './atomic-file';
 import type { ThreadJobFunction, ThreadReply, ThreadRequest, ThreadWarmUp } from './thread-job';
 
+/**
+ * A job's progress goes to the main thread at most this often: a shard reports after every
+ * user, and a message each (cloned, then heartbeated by the activity) took main-thread CPU
+ * from the pool threads on a machine with as many cores as threads.
+ */
+const PROGRESS_MS = 100;
+
 async function run(msg: ThreadRequest): Promise<void> {
   const post = (reply: ThreadReply) => parentPort!.postMessage(reply);
+  let lastPosted = -Infinity;
+  // the latest progress not posted yet: posted before the result, so the last progress is the job's final state
+  let unposted: { progress: unknown } | undefined;
+  const progress = (p: unknown) => {
+    const now = performance.now();
+    if (now - lastPosted < PROGRESS_MS) {
+      unposted = { progress: p };
+      return;
+    }
+    lastPosted = now;
+    unposted = undefined;
+    post({ id: msg.id, type: 'progress', progress: p });
+  };
   setLiveThreads(msg.liveThreads);
   try {
     const fn = (require(msg.module) as Record<string, ThreadJobFunction<unknown, unknown, unknown>>)[msg.fn];
     if (typeof fn !== 'function') throw new Error(`${msg.module} exports no function ${msg.fn}`);
-    const result = await fn(msg.input, (progress) => post({ id: msg.id, type: 'progress', progress }));
+    const result = await fn(msg.input, progress);
+    if (unposted) post({ id: msg.id, type: 'progress', progress: unposted.progress });
     post({ id: msg.id, type: 'done', result });
   } catch (err) {
     const e = err as Error;

@@ -33,7 +33,8 @@ describe('the users file written by a pool thread', () => {
     expect(result.users).toBe(120_000);
     expect(sha256File(there.usersPath)).toBe(sha256File(here.usersPath));
     expect(sha256File(there.usersOffsetsPath)).toBe(sha256File(here.usersOffsetsPath));
-    expect(progress.length).toBeGreaterThanOrEqual(3);
+    // at most one report every 100 ms, but always the first and the job's final state
+    expect(progress.length).toBeGreaterThanOrEqual(2);
     expect(progress.at(-1)).toEqual({ users: 120_000, shardsDone: 120, shards: 120 });
     expect(progress.map((p) => p.users)).toEqual([...progress.map((p) => p.users)].sort((a, b) => a - b));
   });
