@@ -27,17 +27,6 @@ export interface ListeningRecord {
   personality: string;
 }
 
-/**
- * A record as the simulator yields it: the v1 record plus `session`, the 0-based index
- * of the user's session it belongs to among those with events, the session's `device`
- * and the song's `album` (not in the v1 schema; the v1 encoder ignores them).
- */
-export interface SimulatedRecord extends ListeningRecord {
-  session?: number;
-  device?: string;
-  album?: string;
-}
-
 /** Where each of a record's song fields comes from in its SimulatedSong. */
 export const RECORD_SONG_FIELDS = {
   song_name: 'title',
@@ -55,7 +44,7 @@ export type RecordSongField = keyof typeof RECORD_SONG_FIELDS;
 
 /**
  * One stream as the simulator yields it: the record's own fields, and the song by its
- * number in the catalog the run simulated (see songRecord for the whole record).
+ * number in the catalog the run simulated (the part formats read the song's fields from there).
  */
 export interface SimulatedEvent {
   user_id: number;

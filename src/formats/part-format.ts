@@ -1,10 +1,6 @@
 import type { ParquetCodec } from './parquet/parquet-codec';
-import type { ListeningRecord } from '../domain/listening-record';
-import type { ListeningRecordV2, PartEvent, SchemaVersion } from './listening-history-versions';
+import type { PartEvent, SchemaVersion } from './listening-history-versions';
 import type { SongTable } from '../simulation/song-table';
-
-/** A record in the run's schema version, as every part format receives it. */
-export type PartRecord = ListeningRecord | ListeningRecordV2;
 
 /** What a finished part file holds, as checkpoints and the manifest record it. */
 export interface WrittenFile {

@@ -10,7 +10,7 @@ import { PART_FORMATS, PRIMARY_FORMAT, type OutputFormat, type PartFiles, type T
 
 /**
  * The files of one shard: the primary (AVRO) part and one file per other format the run
- * asks for, all fed the same records in the run's schema version. All are written under
+ * asks for, all fed the same events in the run's schema version. All are written under
  * temporary names and renamed into place by commit(), the primary last.
  */
 export class PartWriters {

@@ -124,7 +124,7 @@ type Segment = { event: avro.Type } | { songRun: number };
 
 /**
  * Encodes records of a ListeningHistory schema from events whose song is a number in
- * `songs`: the same bytes as avsc encoding the whole record (songRecord), without making
+ * `songs`: the same bytes as avsc encoding the whole record (the event's fields and its song's), without making
  * the song's strings. Every song field the schema holds must be a string, int or float.
  */
 export function songEventEncoder<E extends { song: number }>(schemaFile: string, songs: SongTable): RecordEncoder<E> {
