@@ -1,3 +1,5 @@
+import { copyBytes } from '../runtime/copy-bytes';
+
 /**
  * Strings stored end to end as UTF-8 bytes, the i-th between offsets[i] and offsets[i + 1]:
  * two typed arrays instead of a heap string each, decoded only when asked for.
@@ -27,10 +29,7 @@ export class StringTable {
 
   /** Copies the i-th string's UTF-8 bytes into `target` at `pos`: the position after them. */
   copyTo(i: number, target: Uint8Array, pos: number): number {
-    // a loop, as Buffer#copy costs more than it moves for a few dozen bytes
-    const { bytes } = this;
-    for (let k = this.offsets[i], end = this.offsets[i + 1]; k < end; k++) target[pos++] = bytes[k];
-    return pos;
+    return copyBytes(this.bytes, this.offsets[i], this.offsets[i + 1], target, pos);
   }
 
   static of(strings: readonly string[]): StringTable {
