@@ -1,5 +1,4 @@
-import type { SimulatedEvent } from '../../domain/listening-record';
-import type { SimulatedSong } from '../../domain/song';
+import { RECORD_SONG_FIELDS, type RecordSongField, type SimulatedEvent } from '../../domain/listening-record';
 import type { PlaybackContext } from '../../simulation/playback-context';
 import type { SongTable } from '../../simulation/song-table';
 import type { PartEvent, SchemaVersion } from '../listening-history-versions';
@@ -17,10 +16,12 @@ type V2Event = SimulatedEvent & PlaybackContext;
  * song of a row group, not once per row.
  */
 export function listeningParquetColumns(version: SchemaVersion, songs: SongTable): ListeningColumn[] {
-  const song =
-    <K extends keyof SimulatedSong>(field: K) =>
-    (key: number) =>
-      songs.song(key)[field];
+  // a song's column: named as the record field, read from the catalog once per distinct song of a row group
+  const song = (name: RecordSongField, type: 'STRING' | 'INT32' | 'FLOAT'): ListeningColumn => ({
+    name,
+    type,
+    ofKey: (key) => songs.song(key)[RECORD_SONG_FIELDS[name]],
+  });
   const v1: ListeningColumn[] = [
     { name: 'user_id', type: 'INT32', value: (e) => e.user_id },
     { name: 'user_location_latitude', type: 'FLOAT', value: (e) => e.user_location.latitude },
@@ -29,14 +30,14 @@ export function listeningParquetColumns(version: SchemaVersion, songs: SongTable
     { name: 'user_location_city', type: 'STRING', value: (e) => e.user_location.city },
     { name: 'user_location_timezone', type: 'STRING', value: (e) => e.user_location.timezone },
     { name: 'interaction', type: 'STRING', value: (e) => e.interaction },
-    { name: 'song_name', type: 'STRING', ofKey: song('title') },
-    { name: 'artist', type: 'STRING', ofKey: song('artist') },
-    { name: 'genre', type: 'STRING', ofKey: song('genre') },
-    { name: 'year', type: 'INT32', ofKey: song('year') },
-    { name: 'popularity', type: 'INT32', ofKey: song('popularity') },
-    { name: 'danceability', type: 'FLOAT', ofKey: song('danceability') },
-    { name: 'energy', type: 'FLOAT', ofKey: song('energy') },
-    { name: 'length_seconds', type: 'INT32', ofKey: song('length_seconds') },
+    song('song_name', 'STRING'),
+    song('artist', 'STRING'),
+    song('genre', 'STRING'),
+    song('year', 'INT32'),
+    song('popularity', 'INT32'),
+    song('danceability', 'FLOAT'),
+    song('energy', 'FLOAT'),
+    song('length_seconds', 'INT32'),
     { name: 'listening_time_start_time', type: 'TIMESTAMP_MILLIS_UTC', value: (e) => e.listening_time.start_time },
     { name: 'listening_time_end_time', type: 'TIMESTAMP_MILLIS_UTC', value: (e) => e.listening_time.end_time },
     { name: 'personality', type: 'STRING', value: (e) => e.personality },
@@ -52,7 +53,7 @@ export function listeningParquetColumns(version: SchemaVersion, songs: SongTable
     { name: 'shuffle', type: 'BOOLEAN', value: v2((e) => e.shuffle) },
     { name: 'offline', type: 'BOOLEAN', value: v2((e) => e.offline) },
     { name: 'incognito_mode', type: 'BOOLEAN', value: v2((e) => e.incognito_mode) },
-    { name: 'album', type: 'STRING', ofKey: song('album') },
+    song('album', 'STRING'),
   ];
 }
 
