@@ -12,16 +12,15 @@ const PROGRESS_MS = 100;
 async function run(msg: ThreadRequest): Promise<void> {
   const post = (reply: ThreadReply) => parentPort!.postMessage(reply);
   let lastPosted = -Infinity;
-  // the latest progress not posted yet: posted before the result, so the last progress is the job's final state
-  let unposted: { progress: unknown } | undefined;
+  // the latest progress, posted before the result when it was held back, so the last progress is the job's final state
+  let latest: unknown;
+  let heldBack = false;
   const progress = (p: unknown) => {
+    latest = p;
     const now = performance.now();
-    if (now - lastPosted < PROGRESS_MS) {
-      unposted = { progress: p };
-      return;
-    }
+    heldBack = now - lastPosted < PROGRESS_MS;
+    if (heldBack) return;
     lastPosted = now;
-    unposted = undefined;
     post({ id: msg.id, type: 'progress', progress: p });
   };
   setLiveThreads(msg.liveThreads);
@@ -29,7 +28,7 @@ async function run(msg: ThreadRequest): Promise<void> {
     const fn = (require(msg.module) as Record<string, ThreadJobFunction<unknown, unknown, unknown>>)[msg.fn];
     if (typeof fn !== 'function') throw new Error(`${msg.module} exports no function ${msg.fn}`);
     const result = await fn(msg.input, progress);
-    if (unposted) post({ id: msg.id, type: 'progress', progress: unposted.progress });
+    if (heldBack) post({ id: msg.id, type: 'progress', progress: latest });
     post({ id: msg.id, type: 'done', result });
   } catch (err) {
     const e = err as Error;
