@@ -124,14 +124,16 @@ describe('songEventEncoder', () => {
     });
   }
 
-  it('says when the buffer is too short instead of writing past it', () => {
+  it('says when the buffer is too short, leaving the records before its position as they were', () => {
     const encode = songEventEncoder(listeningHistorySchemaFile(1), table);
     const event = events()[3];
     const whole = schemaType(listeningHistorySchemaFile(1)).toBuffer(wholeRecord(event, 3));
     for (const room of [10, 100, whole.length - 1]) {
-      const buf = Buffer.alloc(room + 8, 0xee);
-      expect(encode(event, buf.subarray(0, room), 0)).toBeLessThan(0);
-      expect(buf.subarray(room).every((b) => b === 0xee)).toBe(true);
+      // as the container writer calls it: records up to `pos`, then one that does not fit
+      const pos = 4;
+      const buf = Buffer.alloc(pos + room, 0xee);
+      expect(encode(event, buf, pos)).toBeLessThan(0);
+      expect(buf.subarray(0, pos).every((b) => b === 0xee)).toBe(true);
     }
     expect(encode(event, Buffer.alloc(whole.length), 0)).toBe(whole.length);
   });
