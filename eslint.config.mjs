@@ -54,4 +54,16 @@ export default tseslint.config(
       globals: { require: 'readonly', module: 'writable', process: 'readonly', __dirname: 'readonly', console: 'readonly' },
     },
   },
+  {
+    // a skip says why, in the run's summary (test/setup/skip-reasons-reporter.ts): ctx.skip(reason) inside the test
+    files: ['test/**/*.ts'],
+    rules: {
+      'no-restricted-properties': [
+        'error',
+        ...['it', 'test', 'describe'].flatMap((object) =>
+          ['skip', 'skipIf', 'runIf'].map((property) => ({ object, property, message: 'skip inside the test with ctx.skip(reason)' })),
+        ),
+      ],
+    },
+  },
 );

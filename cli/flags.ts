@@ -5,7 +5,7 @@ import { UsageError } from './usage-error';
  * One definition of a command's flags serves both the parser and the help text, so they cannot drift.
  * Every command parses its argv with `parseCommand`; `--help`/`-h` is answered from the same definition.
  */
-export type FlagDef =
+type FlagDef =
   | { type: 'boolean'; help: string; hidden?: boolean }
   | { type: 'string'; value: string; help: string; multiple?: boolean; hidden?: boolean };
 
@@ -35,7 +35,7 @@ export class HelpRequest extends Error {
   }
 }
 
-export const HELP_FLAG = '  -h, --help';
+const HELP_FLAG = '  -h, --help';
 const PAD = 26;
 
 function flagLine(name: string, def: FlagDef): string {
@@ -46,7 +46,7 @@ function flagLine(name: string, def: FlagDef): string {
 }
 
 /** The flags part of a help text, one line per visible flag, in definition order. */
-export function flagsHelp(flags: FlagDefs): string {
+function flagsHelp(flags: FlagDefs): string {
   return Object.entries(flags)
     .filter(([, def]) => !def.hidden)
     .map(([name, def]) => flagLine(name, def))

@@ -10,7 +10,7 @@ export function human(n: number): string {
   return String(Math.round(n));
 }
 
-export function duration(ms: number): string {
+function duration(ms: number): string {
   const s = Math.round(ms / 1000);
   if (s < 60) return `${s}s`;
   if (s < 3600) return `${Math.floor(s / 60)}m${String(s % 60).padStart(2, '0')}s`;
@@ -18,7 +18,7 @@ export function duration(ms: number): string {
 }
 
 /** Cuts a line to fit a terminal of `columns`, marking the cut. */
-export function truncate(line: string, columns: number): string {
+function truncate(line: string, columns: number): string {
   return line.length > columns - 1 ? line.slice(0, Math.max(1, columns - 2)) + '…' : line;
 }
 

@@ -7,8 +7,6 @@ import { wrappedProgressQuery, type AnalyzeDatasetWorkflow, type WrappedContinua
 import { runBoundedLanes } from './bounded-lanes';
 import { RETRY } from './activity-retry';
 
-export type { WrappedContinuation, WrappedProgress } from './contracts';
-
 const acts = proxyActivities<AnalyticsActivities>({
   allowEagerDispatch: false,
   startToCloseTimeout: '1 hour',

@@ -1,7 +1,7 @@
 import { workflowInfo } from '@temporalio/workflow';
 
 /** Start a new run of the same workflow when the server suggests it, or past this many events at the latest. */
-export const HISTORY_EVENT_LIMIT = 20_000;
+const HISTORY_EVENT_LIMIT = 20_000;
 
 export function historyShouldContinueAsNew(): boolean {
   const info = workflowInfo();

@@ -14,7 +14,7 @@ import type { WorldCreated, WorldPlan } from '../activities/world-activities';
 import type { StreamPlan } from '../activities/stream-activities';
 import type { StreamInput } from '../src/config/stream-input';
 
-export type Phase = 'resolving' | 'catalog' | 'users' | 'shards' | 'manifest' | 'done';
+type Phase = 'resolving' | 'catalog' | 'users' | 'shards' | 'manifest' | 'done';
 
 export interface GenerationProgress {
   phase: Phase;

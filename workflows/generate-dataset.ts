@@ -28,8 +28,6 @@ import {
 import { scheduledAt } from './scheduled-run';
 import { RETRY } from './activity-retry';
 
-export type { Continuation, GenerationMemo, GenerationProgress, GenerationResult, Phase } from './contracts';
-
 // Eager dispatch is off everywhere: an activity handed to a worker with its own workflow task completion is dropped
 // when that worker is stopping (SIGTERM), and then waits out its timeout instead of going to another worker.
 const quick = proxyActivities<GenerationActivities>({

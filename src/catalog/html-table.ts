@@ -2,7 +2,7 @@ import type { CheerioAPI } from 'cheerio';
 import type { Element } from 'domhandler';
 
 /** One grid position; a cell spanning rows or columns fills each position it covers. */
-export interface GridCell {
+interface GridCell {
   text: string;
   header: boolean;
   /** the <td>/<th> it comes from, to tell a spanning cell from equal neighbours */

@@ -3,8 +3,7 @@ import { GENRE_PROFILES, GENRE_WEIGHTS, genreFeatures, profileForGenre, recentYe
 import type { Song } from '../domain/song';
 
 /** Song fields a source may lack; filled in by imputeSong and listed in Song.imputed. */
-export const IMPUTABLE_FIELDS = ['genre', 'year', 'popularity', 'danceability', 'energy', 'length_seconds'] as const;
-export type ImputableField = (typeof IMPUTABLE_FIELDS)[number];
+export type ImputableField = 'genre' | 'year' | 'popularity' | 'danceability' | 'energy' | 'length_seconds';
 
 export type KnownSong = Pick<Song, 'title' | 'artist' | 'source'> & Partial<Pick<Song, ImputableField | 'album'>>;
 
@@ -15,7 +14,7 @@ export function songKey(title: string, artist: string): string {
   return `${normalizeName(title)}\u0000${normalizeName(artist)}`;
 }
 
-export function normalizeName(s: string): string {
+function normalizeName(s: string): string {
   return s.normalize('NFKC').toLowerCase().replace(/\s+/g, ' ').trim();
 }
 

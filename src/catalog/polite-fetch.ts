@@ -65,7 +65,7 @@ function sleep(ms: number, signal?: AbortSignal): Promise<void> {
 }
 
 /** Retry-After as ms: seconds or an HTTP date. */
-export function retryAfterMs(header: unknown, now = Date.now()): number | undefined {
+function retryAfterMs(header: unknown, now = Date.now()): number | undefined {
   if (typeof header !== 'string' || header.trim() === '') return undefined;
   if (/^\d+(\.\d+)?$/.test(header.trim())) return Number(header) * 1000;
   const at = Date.parse(header);

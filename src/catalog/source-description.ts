@@ -65,7 +65,7 @@ const DESCRIPTION_FIELDS = {
  * How to read one source whose layout is not recognised by its headers alone: the
  * content of a `source:PATH.json` file (see README "Catalog sources").
  */
-export const sourceDescriptionSchema = z
+const sourceDescriptionSchema = z
   .strictObject(
     DESCRIPTION_FIELDS,
     anObject(`unknown field; known fields: ${Object.keys(DESCRIPTION_FIELDS).join(', ')}`, 'must be a JSON object'),
@@ -115,7 +115,7 @@ export function loadSourceDescription(file: string): SourceDescription {
   return parseSourceDescription(json, path.dirname(abs));
 }
 
-export function parseSourceDescription(json: unknown, baseDir: string): SourceDescription {
+function parseSourceDescription(json: unknown, baseDir: string): SourceDescription {
   let description: SourceDescription;
   try {
     description = parseInput(sourceDescriptionSchema, json, '(top level)');

@@ -12,7 +12,7 @@ export interface SourceReport {
   imputed: Record<string, number>;
 }
 
-export const MAX_EXAMPLES = 5;
+const MAX_EXAMPLES = 5;
 
 export class SourceTally {
   readonly songs: Song[] = [];

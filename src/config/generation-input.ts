@@ -250,7 +250,7 @@ const generationFields = {
 };
 
 /** The schema of a generation's input: CLI flags, the Web UI's JSON and schedule actions alike. */
-export const generationInputSchema = z
+const generationInputSchema = z
   .strictObject(generationFields, {
     error: (issue) =>
       issue.code === 'unrecognized_keys'
@@ -384,7 +384,7 @@ const SESSION_SECONDS_PER_EVENT = 196;
 /** records a default shard aims at: ~1-2 s of one thread, so the fixed cost of a shard (activity, thread hand-off, files, checkpoint) stays a few percent */
 export const SHARD_TARGET_RECORDS = 250_000;
 /** a default run has at least this many shards (fewer users than that: one user each), so every thread gets work and progress moves in steps */
-export const MIN_DEFAULT_SHARDS = 8;
+const MIN_DEFAULT_SHARDS = 8;
 /** ...but no default shard carries fewer expected records than this: below it a shard's fixed cost (activity round trip, a pool thread's warm-up) outweighs what spreading the work gains */
 export const SHARD_MIN_RECORDS = 25_000;
 
@@ -397,7 +397,7 @@ export const SHARD_MIN_RECORDS = 25_000;
  * that many shards. An explicit shardSize always wins. Depends only on the input, never on the machine, so the same input gives
  * the same part files everywhere.
  */
-export function adaptiveShardSize(users: number, sessionsPerUser: number, sessionHours: [number, number]): number {
+function adaptiveShardSize(users: number, sessionsPerUser: number, sessionHours: [number, number]): number {
   const eventsPerSession = Math.max(1, (((sessionHours[0] + sessionHours[1]) / 2) * 3600) / SESSION_SECONDS_PER_EVENT);
   const recordsPerUser = sessionsPerUser * eventsPerSession;
   const byWork = Math.ceil(SHARD_TARGET_RECORDS / recordsPerUser);

@@ -35,7 +35,7 @@ const STREAM_FIELDS = {
 };
 
 /** The input of the streamWorld workflow: which world to publish where, and how. */
-export const streamInputSchema = z.strictObject(STREAM_FIELDS, {
+const streamInputSchema = z.strictObject(STREAM_FIELDS, {
   error: (issue) =>
     issue.code === 'unrecognized_keys'
       ? `unknown field; known fields: ${Object.keys(STREAM_FIELDS).join(', ')}`

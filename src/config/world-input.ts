@@ -8,7 +8,7 @@ const NOT_WORLD_FIELDS = ['from', 'to', 'sessionsPerUser', 'resume', 'runId'] as
 const perDayProblem = says((v) => `must be a number above 0 and at most 48, got ${JSON.stringify(v)}`);
 
 /** The world's own fields; the others are a generation input's (generationInputSchema checks them). */
-export const worldFieldsSchema = z
+const worldFieldsSchema = z
   .looseObject(
     {
       /** the world's name: its folder under `out` */
@@ -47,7 +47,7 @@ export interface WorldDefinition {
   catalogSha256: string;
 }
 
-export const DEFAULT_SESSIONS_PER_DAY = 1.5;
+const DEFAULT_SESSIONS_PER_DAY = 1.5;
 
 /** Validates a world input and fills in every default (the world's params, without the catalog yet). */
 export function resolveWorldInput(raw: unknown): Omit<WorldDefinition, 'catalogSha256'> {
@@ -67,7 +67,7 @@ export function checkWorldName(field: string, v: unknown): string {
 }
 
 /** Days one advance may cover (ten years): a bound on what a starter can ask for, not on a world's age. */
-export const MAX_ADVANCE_DAYS = 3660;
+const MAX_ADVANCE_DAYS = 3660;
 
 const ADVANCE_FIELDS = {
   /** the world's name: its folder under `out` */
@@ -100,7 +100,7 @@ const ADVANCE_FIELDS = {
 };
 
 /** The input of `world advance` (and of the advanceWorld workflow and a world's schedule). */
-export const worldAdvanceInputSchema = z
+const worldAdvanceInputSchema = z
   .strictObject(ADVANCE_FIELDS, {
     error: (issue) =>
       issue.code === 'unrecognized_keys'

@@ -32,7 +32,7 @@ const WRAPPED_FIELDS = {
 };
 
 /** The input of the analyzeDataset workflow (and of `wrapped-etl wrapped`). */
-export const wrappedInputSchema = z.strictObject(WRAPPED_FIELDS, {
+const wrappedInputSchema = z.strictObject(WRAPPED_FIELDS, {
   error: (issue) =>
     issue.code === 'unrecognized_keys'
       ? `unknown field; known fields: ${Object.keys(WRAPPED_FIELDS).join(', ')}`

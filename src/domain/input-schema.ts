@@ -53,12 +53,6 @@ export function weights() {
     .refine((w) => Object.values(w).some((x) => x > 0), { error: 'needs at least one weight > 0' });
 }
 
-/** An unknown field is named, with the fields the input knows. */
-export function unknownFieldsSay(known: () => string) {
-  return (issue: { code?: string; input?: unknown }) =>
-    issue.code === 'unrecognized_keys' ? `unknown field; known fields: ${known()}` : undefined;
-}
-
 /** Where an issue is: its path as written in the input, "axisStrength.loyalty", "catalog[1]". */
 function fieldOf(issue: z.core.$ZodIssue, root: string): string {
   const at = issue.code === 'unrecognized_keys' ? [...issue.path, issue.keys[0]] : issue.path;

@@ -28,7 +28,7 @@ export interface ExportSummary extends ExportProgress {
  * Each user's folder when a whole run is exported: user-<id>, the id padded to the width
  * of the run's largest, so the folders sort by id (user-007 in a run of 100 to 999 users).
  */
-export function userFolderName(userId: number, users: number): string {
+function userFolderName(userId: number, users: number): string {
   return `user-${String(userId).padStart(String(users).length, '0')}`;
 }
 

@@ -3,9 +3,9 @@ import { deviceClass } from '../simulation/devices';
 import type { Location } from '../domain/location';
 
 /** The IPv4 documentation networks of RFC 5737 (each a /24): addresses that look real and route nowhere. */
-export const IPV4_DOCUMENTATION_NETS = ['192.0.2', '198.51.100', '203.0.113'] as const;
+const IPV4_DOCUMENTATION_NETS = ['192.0.2', '198.51.100', '203.0.113'] as const;
 /** The IPv6 documentation prefix of RFC 3849 (2001:db8::/32). */
-export const IPV6_DOCUMENTATION_PREFIX = '2001:db8';
+const IPV6_DOCUMENTATION_PREFIX = '2001:db8';
 
 /** Share of IPv6 addresses: mobile networks hand them out more often than home broadband. */
 const IPV6_SHARE = { mobile: 0.6, fixed: 0.25 } as const;

@@ -52,7 +52,7 @@ export interface SpotifyBasicStream {
 const BASE62 = '0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz';
 
 /** A stable Spotify-style track URI for (artist, title): the same song gets the same URI in every run. */
-export function trackUri(artist: string, title: string): string {
+function trackUri(artist: string, title: string): string {
   let n = BigInt(`0x${derivedBytes(['spotify-track', artist, title]).toString('hex')}`);
   let id = '';
   for (let i = 0; i < 22; i++) {
@@ -67,7 +67,7 @@ const minuteUtc = (ms: number): string => new Date(ms).toISOString().slice(0, 16
 
 export type StoredRecord = ListeningRecord & Partial<PlaybackContext> & { album?: string };
 
-export function toSpotifyExtended(r: ListeningRecord & { album?: string }, ctx: PlaybackContext, ipAddr: string): SpotifyExtendedStream {
+function toSpotifyExtended(r: ListeningRecord & { album?: string }, ctx: PlaybackContext, ipAddr: string): SpotifyExtendedStream {
   return {
     ts: isoSeconds(r.listening_time.end_time),
     platform: ctx.device,
@@ -96,7 +96,7 @@ export function toSpotifyExtended(r: ListeningRecord & { album?: string }, ctx: 
   };
 }
 
-export function toSpotifyBasic(r: ListeningRecord): SpotifyBasicStream {
+function toSpotifyBasic(r: ListeningRecord): SpotifyBasicStream {
   return {
     endTime: minuteUtc(r.listening_time.end_time),
     artistName: r.artist,
@@ -137,7 +137,7 @@ export function openRun(runDir: string, userId?: number): Manifest {
  * Records of a v1 run carry no album: the run's catalog checkpoint gives it, as v2 does.
  * Reads the catalog once, and only when a record needs it.
  */
-export class AlbumFiller {
+class AlbumFiller {
   private albums: Promise<Map<string, string> | undefined> | undefined;
 
   constructor(private readonly runDir: string) {}

@@ -2,7 +2,7 @@ import type { ListeningRecord, SimulatedEvent } from '../domain/listening-record
 import { PlaybackContextDeriver, type PlaybackContext } from '../simulation/playback-context';
 
 /** Output schema versions of ListeningHistory; v1 is the seed's contract, v2 adds playback context with defaults. */
-export const LISTENING_HISTORY_SCHEMA_FILES = {
+const LISTENING_HISTORY_SCHEMA_FILES = {
   1: 'listening-history.avsc',
   2: 'listening-history-v2.avsc',
 } as const;

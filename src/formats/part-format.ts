@@ -3,7 +3,7 @@ import type { PartEvent, SchemaVersion } from './listening-history-versions';
 import type { SongTable } from '../simulation/song-table';
 
 /** What a finished part file holds, as checkpoints and the manifest record it. */
-export interface WrittenFile {
+interface WrittenFile {
   records: number;
   bytes: number;
   sha256: string;

@@ -23,7 +23,3 @@ export type TwinFormat = Exclude<OutputFormat, typeof PRIMARY_FORMAT>;
 
 /** A part as the manifest and the shard checkpoint record it: the primary file, and each other format's file under its name. */
 export type PartFiles = PartFile & { [F in TwinFormat]?: PartFile };
-
-export function isOutputFormat(name: string): name is OutputFormat {
-  return Object.hasOwn(PART_FORMATS, name);
-}

@@ -74,7 +74,7 @@ export class PartWriters {
 }
 
 /** The other formats' files a part (manifest entry or checkpoint) records. */
-export function twinFiles(part: PartFiles): PartFile[] {
+function twinFiles(part: PartFiles): PartFile[] {
   return Object.keys(PART_FORMATS)
     .filter((format): format is TwinFormat => format !== PRIMARY_FORMAT)
     .flatMap((format) => (part[format] ? [part[format]] : []));

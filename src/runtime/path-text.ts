@@ -1,9 +1,9 @@
 import { InputError } from '../domain/errors';
 
 /** Longest path the input may name, in bytes (Linux allows 4096; no dataset needs more). */
-export const MAX_PATH_BYTES = 1024;
+const MAX_PATH_BYTES = 1024;
 /** Longest name of one folder or file, in bytes (NAME_MAX of common filesystems). */
-export const MAX_NAME_BYTES = 255;
+const MAX_NAME_BYTES = 255;
 
 /** What makes `p` a path no filesystem call could take (a NUL byte, too long), or undefined. */
 export function pathProblem(p: string): string | undefined {

@@ -24,7 +24,7 @@ export interface Tendencies {
  * stays a small share of their plays; at the default strength 0.85 Loyalty replays 78%
  * of picks and Variety 6% (docs/realism.md).
  */
-export const REPLAY_AT_NO_PREFERENCE = 0.42;
+const REPLAY_AT_NO_PREFERENCE = 0.42;
 
 export function tendencies(personalityName: string, strength: AxisStrength): Tendencies {
   const personality = personalityByName(personalityName);

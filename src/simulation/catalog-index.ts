@@ -7,8 +7,8 @@ import type { SongTable } from './song-table';
  * drawn with weight 1 / (rank + ZIPF_OFFSET) ^ ZIPF_EXPONENT, rank 0 being the most
  * popular song of the catalog: a Zipf-like law, a heavy head and a long tail.
  */
-export const ZIPF_EXPONENT = 1;
-export const ZIPF_OFFSET = 2;
+const ZIPF_EXPONENT = 1;
+const ZIPF_OFFSET = 2;
 
 /**
  * Songs to draw from, each by its weight under the popularity law: Walker's alias method

@@ -58,7 +58,7 @@ function countryGroup(country: string): { cities: City[]; table: AliasTable } {
 }
 
 /** Where users live by default: the service's markets, weighted by its users per region (geo/markets). */
-export function defaultCountryWeights(): Record<string, number> {
+function defaultCountryWeights(): Record<string, number> {
   if (!defaultWeights) {
     const population = new Map<string, number>();
     for (const c of cities()) population.set(c.country, (population.get(c.country) ?? 0) + c.population);

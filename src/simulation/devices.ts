@@ -1,7 +1,7 @@
 import { SeededRandom } from './seeded-random';
 
 /** The devices a stream can be played on (Spotify's export `platform`, simplified). */
-export const DEVICES = ['android', 'ios', 'windows', 'osx', 'linux', 'web_player', 'cast'] as const;
+const DEVICES = ['android', 'ios', 'windows', 'osx', 'linux', 'web_player', 'cast'] as const;
 /** Assumed share of streams by device (see docs/realism.md): 68% mobile, 23% desktop apps, 9% web and cast. */
 const DEVICE_WEIGHTS = [38, 30, 12, 9, 2, 6, 3];
 /** Share of a user's sessions on their primary device. */
@@ -15,7 +15,7 @@ export function deviceClass(device: string): DeviceClass {
   return 'other';
 }
 
-export function primaryDevice(seed: number, userId: number): string {
+function primaryDevice(seed: number, userId: number): string {
   return DEVICES[new SeededRandom(seed, 'playback-device', userId).weightedIndex(DEVICE_WEIGHTS)];
 }
 

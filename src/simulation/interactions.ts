@@ -8,7 +8,7 @@ import { deviceClass, type DeviceClass } from './devices';
  * Default weights, calibrated so that about 48.6% of all streams end before the song
  * does (skipped or paused), as in Spotify plays (Lamere, "The Skip", 2014); see docs/realism.md.
  */
-export const DEFAULT_INTERACTION_WEIGHTS: Record<Interaction, number> = {
+const DEFAULT_INTERACTION_WEIGHTS: Record<Interaction, number> = {
   played: 40,
   skipped: 44,
   paused: 6,
@@ -98,7 +98,7 @@ const WITHIN_5S = 0.24 / 0.486;
 const WITHIN_30S = 0.3505 / 0.486;
 
 /** How long a stream that ends early lasts, in ms: mostly within seconds, then flat to the song's end. */
-export function earlyEndMs(lengthMs: number, rng: SeededRandom): number {
+function earlyEndMs(lengthMs: number, rng: SeededRandom): number {
   const u = rng.next();
   const last = lengthMs - SECOND_MS;
   let ms: number;

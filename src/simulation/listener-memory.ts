@@ -2,7 +2,7 @@ import type { SeededRandom } from './seeded-random';
 import type { CatalogIndex } from './catalog-index';
 
 /** How many of the songs listened to most recently make up a user's current rotation. */
-export const ROTATION_SIZE = 40;
+const ROTATION_SIZE = 40;
 /** The chance a replay comes from the current rotation rather than from all songs listened to. */
 const ROTATION_SHARE = 0.8;
 

@@ -18,12 +18,12 @@ const SHUFFLE_SHARE = 0.45;
 const OFFLINE_SHARE = 0.04;
 const INCOGNITO_SHARE = 0.02;
 
-export function sessionId(userId: number, session: number): string {
+function sessionId(userId: number, session: number): string {
   return `u${userId}-s${session}`;
 }
 
 /** Why a stream ended follows from the interaction alone. */
-export function reasonEnd(interaction: string): string {
+function reasonEnd(interaction: string): string {
   if (interaction === 'skipped') return 'fwdbtn';
   if (interaction === 'paused') return 'endplay';
   return 'trackdone';
@@ -42,7 +42,7 @@ interface SessionTraits {
   opener: string;
 }
 
-export function sessionTraits(seed: number, userId: number, session: number): SessionTraits {
+function sessionTraits(seed: number, userId: number, session: number): SessionTraits {
   const { device, rng } = sessionDevice(seed, userId, session);
   return {
     device,

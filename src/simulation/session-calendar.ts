@@ -12,7 +12,7 @@ export const WEEKDAY_WEIGHTS: readonly number[] = [6, 0, 1, 2, 3, 4, 5].map((d) 
 export const SESSION_GAP_MS = 30 * 60_000;
 
 /** Spread of the per-user activity multiplier (lognormal, mean 1): a few heavy listeners, many light ones. */
-export const ACTIVITY_SIGMA = 0.8;
+const ACTIVITY_SIGMA = 0.8;
 /** No user has more than this many times sessionsPerUser sessions. */
 const ACTIVITY_CAP = 8;
 /** The quietest hour of the published table is 0 after its min-max scaling; keep it possible. */

@@ -15,7 +15,7 @@ import { trimRotation, type WorldUserState } from './world-user-state';
 const MEAN_DAY_WEIGHT = WEEKDAY_WEIGHTS.reduce((a, b) => a + b, 0) / WEEKDAY_WEIGHTS.length;
 
 /** A user's activity level: a multiplier of the world's sessions per day, log-normal around 1, fixed for life. */
-export function activityLevel(seed: number, userId: number): number {
+function activityLevel(seed: number, userId: number): number {
   const rng = new SeededRandom(seed, 'world-activity', userId);
   return Math.exp(rng.normal(-0.125, 0.5));
 }

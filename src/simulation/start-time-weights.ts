@@ -14,7 +14,7 @@ const ITERATIONS = 200;
  * the hours: offset (hours, may be negative) -> share. Sessions last a uniform
  * [lo, hi] hours; their streams are spread evenly over them, so longer sessions weigh more.
  */
-export function streamSpread(sessionHours: readonly [number, number]): Map<number, number> {
+function streamSpread(sessionHours: readonly [number, number]): Map<number, number> {
   const [lo, hi] = sessionHours;
   const spread = new Map<number, number>();
   const steps = 24;

@@ -14,7 +14,7 @@ export interface WorldUserState {
 }
 
 /** listens kept in a user's rotation; older ones fade out of it */
-export const ROTATION_LISTENS = 1000;
+const ROTATION_LISTENS = 1000;
 
 export function freshState(userId: number): WorldUserState {
   return { userId, lastEnd: -1, sessions: 0, played: [], rotation: [] };

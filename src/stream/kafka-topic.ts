@@ -42,7 +42,7 @@ export async function ensureTopic(brokers: string[], topic: string, partitions: 
 }
 
 /** A partition no longer holds its last message: the broker deleted it (retention), so where the stream stopped is unknown. */
-export class TopicRetentionError extends Error {
+class TopicRetentionError extends Error {
   override name = 'TopicRetentionError';
 }
 
@@ -65,7 +65,7 @@ export async function readTails(brokers: string[], topic: string, attempts = 5):
 }
 
 /** An error of the Kafka client with the broker's own error codes, which it keeps in nested errors. */
-export function kafkaErrorText(err: unknown): string {
+function kafkaErrorText(err: unknown): string {
   if (!(err instanceof Error)) return String(err);
   const nested = (err as Error & { errors?: unknown[] }).errors;
   const details = Array.isArray(nested) ? nested.map((e) => (e instanceof Error ? e.message : String(e))) : [];

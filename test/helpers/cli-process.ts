@@ -3,6 +3,8 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { Client, WorkflowHandle } from '@temporalio/client';
 import type { temporal } from '@temporalio/proto';
+import { Worker } from '@temporalio/worker';
+import { WORKFLOWS_PATH } from '../../cli/temporal/worker';
 import { sha256File } from '../../src/runtime/atomic-file';
 import { progressQuery, type GenerationProgress } from '../../workflows/contracts';
 
@@ -114,4 +116,82 @@ export function maxShardsInFlight(history: temporal.api.history.v1.IHistory): nu
     if (closed) open.delete(String(closed.scheduledEventId));
   }
   return max;
+}
+
+/** What each completed generateShard activity of a workflow id's chain returned (reused: a valid checkpoint kept its part). */
+export async function shardOutcomes(client: Client, workflowId: string): Promise<{ shard: number; reused: boolean }[]> {
+  const outcomes: { shard: number; reused: boolean }[] = [];
+  for (const history of await historiesOfChain(client, workflowId)) {
+    const scheduled = new Map<string, string>();
+    for (const e of history.events ?? []) {
+      const s = e.activityTaskScheduledEventAttributes;
+      if (s) scheduled.set(String(e.eventId), s.activityType?.name ?? '');
+      const done = e.activityTaskCompletedEventAttributes;
+      if (done && scheduled.get(String(done.scheduledEventId)) === 'generateShard')
+        outcomes.push(JSON.parse(Buffer.from(done.result!.payloads![0].data!).toString()));
+    }
+  }
+  return outcomes;
+}
+
+/** Inode and mtime of each part file in `outDir`: a part rewritten (renamed into place anew) changes both. */
+export function partIdentities(outDir: string): Record<string, string> {
+  return Object.fromEntries(
+    fs
+      .readdirSync(outDir)
+      .filter((f) => f.startsWith('part-') && !f.endsWith('.tmp'))
+      .sort()
+      .map((f) => {
+        const st = fs.statSync(path.join(outDir, f), { bigint: true });
+        return [f, `${st.ino}:${st.mtimeNs}`];
+      }),
+  );
+}
+
+/** Replays every history of these workflow ids' chains against the current workflow code; returns the failures. */
+export async function replayFailures(client: Client, workflowIds: string[]): Promise<string[]> {
+  const histories = [];
+  for (const workflowId of workflowIds) {
+    for (const history of await historiesOfChain(client, workflowId)) histories.push({ workflowId, history });
+  }
+  if (histories.length === 0) return ['no histories to replay'];
+  const failures: string[] = [];
+  for await (const r of Worker.runReplayHistories({ workflowsPath: WORKFLOWS_PATH }, histories)) {
+    if (r.error) failures.push(`${r.workflowId}: ${r.error.message}`);
+  }
+  return failures;
+}
+
+/**
+ * SIGKILLs a worker process the moment one of its part files appears under a temporary name in `outDir`
+ * (inotify through fs.watch, and a poll), so the kill lands mid-write; returns the temp files seen.
+ * The caller checks which are still there: those a dead writer left.
+ */
+export async function killWhileWriting(w: WorkerProcess, outDir: string, timeoutMs = 60_000): Promise<string[]> {
+  const pid = w.child.pid!;
+  const ours = new RegExp(`^part-\\d+\\.\\w+\\.[0-9a-f]{8}-${pid}-\\d+-[0-9a-f]{8}\\.tmp$`);
+  return new Promise<string[]>((resolve, reject) => {
+    const finish = (result: string[] | Error) => {
+      watcher.close();
+      clearInterval(poll);
+      clearTimeout(timer);
+      if (result instanceof Error) reject(result);
+      else resolve(result);
+    };
+    const check = () => {
+      const writing = fs.readdirSync(outDir).filter((f) => ours.test(f));
+      if (writing.length === 0) return;
+      w.child.kill('SIGKILL');
+      finish(writing.map((f) => path.join(outDir, f)));
+    };
+    const timer = setTimeout(() => {
+      w.child.kill('SIGKILL');
+      finish(new Error(`no part of worker ${pid} was being written in ${outDir} within ${timeoutMs} ms`));
+    }, timeoutMs);
+    const watcher = fs.watch(outDir, (_event, name) => {
+      if (name && ours.test(name)) check();
+    });
+    const poll = setInterval(check, 2);
+    check();
+  });
 }

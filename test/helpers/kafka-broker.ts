@@ -18,7 +18,7 @@ export interface KafkaBroker {
 }
 
 /** A free TCP port on 127.0.0.1 (the OS picks it). */
-export function freePort(): Promise<number> {
+function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
     const server = net.createServer();
     server.unref();

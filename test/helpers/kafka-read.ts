@@ -27,15 +27,22 @@ export async function readWholeTopic(brokers: string, topic: string): Promise<Me
   }
 }
 
-/** End offsets of each partition, summed: how many messages the topic holds. */
+/** End offsets of each partition, summed: how many messages the topic holds (0 while the topic does not exist yet). */
 export async function topicSize(brokers: string, topic: string): Promise<number> {
   const consumer = new Consumer({ clientId: 'test-size', groupId: `test-size-${process.pid}`, bootstrapBrokers: [brokers] });
   try {
     const ends = (await consumer.listOffsets({ topics: [topic] })).get(topic) ?? [];
     return ends.reduce((n, e) => n + Number(e), 0);
-  } catch {
-    return 0;
+  } catch (err) {
+    // only "no such topic" means empty; a broker that cannot be reached or refuses is a failure, said as such
+    if (isUnknownTopic(err)) return 0;
+    throw err;
   } finally {
     await consumer.close(true);
   }
+}
+
+function isUnknownTopic(err: unknown): boolean {
+  const e = err as { apiId?: string; findBy?: (property: string, value: string) => unknown };
+  return e?.apiId === 'UNKNOWN_TOPIC_OR_PARTITION' || !!e?.findBy?.('apiId', 'UNKNOWN_TOPIC_OR_PARTITION');
 }

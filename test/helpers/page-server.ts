@@ -3,7 +3,7 @@ import * as http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import * as path from 'node:path';
 
-export const PAGES_DIR = path.join(__dirname, '../fixtures/catalog/pages');
+const PAGES_DIR = path.join(__dirname, '../fixtures/catalog/pages');
 
 export interface Hit {
   path: string;

@@ -6,7 +6,7 @@ import { installRuntime, WORKFLOWS_PATH } from '../../cli/temporal/worker';
 export { SUGGEST_CONTINUE_AS_NEW_AT } from './shared-temporal';
 
 /** The test file's namespace, set by test/setup/file-namespace.ts before the file's imports. */
-export function currentNamespace(): string {
+function currentNamespace(): string {
   const ns = process.env.TEMPORAL_NAMESPACE;
   if (!ns) throw new Error('TEMPORAL_NAMESPACE is not set: run this file in a lane with test/setup/file-namespace.ts');
   return ns;

@@ -9,7 +9,7 @@ import type { ListeningRecord } from '../../domain/listening-record';
 import { CatalogReference, readCatalogReference } from './catalog-reference';
 import { UserBehaviourAccumulator, type AxisScores } from './user-behaviour';
 
-export interface UserProfileScores {
+interface UserProfileScores {
   userId: number;
   personality: string;
   inferred: string;

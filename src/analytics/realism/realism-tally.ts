@@ -18,7 +18,7 @@ export interface RealismRecord {
 }
 
 /** A stream within this of the song's length counts as played to the end (lengths are whole seconds). */
-export const END_SLACK_MS = 1000;
+const END_SLACK_MS = 1000;
 
 export const MOBILE_DEVICES: ReadonlySet<string> = new Set(['android', 'ios']);
 export const DESKTOP_DEVICES: ReadonlySet<string> = new Set(['windows', 'osx', 'linux']);

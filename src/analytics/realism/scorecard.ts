@@ -2,7 +2,7 @@ import { MAU_SHARE_BY_REGION, MAU_SOURCE, REGIONS, regionOf, UNAVAILABLE_COUNTRI
 import { PARK_2019_CITATION, PARK_2019_HOUR_DOW } from '../../simulation/park-2019';
 import { DESKTOP_DEVICES, MOBILE_DEVICES, type RealismTally } from './realism-tally';
 
-export const SOURCES = {
+const SOURCES = {
   lamere2014:
     'Lamere, P. (2014). The Skip. Music Machinery blog, May 2014 (Spotify plays: 24% skipped within 5 s, 35.05% within 30 s, 48.6% before the end; 14.65 skips per listening hour; mobile 51% vs desktop 40%)',
   park2019: PARK_2019_CITATION,
@@ -10,9 +10,9 @@ export const SOURCES = {
   lastfmSessions: 'session studies on Last.fm listening logs: a gap of more than 20 minutes starts a new session (convention)',
   assumption: 'assumption of this project, see docs/realism.md',
 } as const;
-export type SourceKey = keyof typeof SOURCES;
+type SourceKey = keyof typeof SOURCES;
 
-export type MetricStatus = 'pass' | 'fail' | 'info' | 'n/a';
+type MetricStatus = 'pass' | 'fail' | 'info' | 'n/a';
 
 /** One line of the scorecard. Shares are fractions 0..1; `min`/`max` bound the accepted values (null: unbounded). */
 export interface Metric {

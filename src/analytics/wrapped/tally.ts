@@ -45,7 +45,7 @@ export class Tally {
 }
 
 /** Songs are keyed by artist and title together; two artists' songs of the same title stay apart. */
-export const SONG_KEY_SEPARATOR = '\u0001';
+const SONG_KEY_SEPARATOR = '\u0001';
 
 export function songKey(artist: string, song: string): string {
   return `${artist}${SONG_KEY_SEPARATOR}${song}`;

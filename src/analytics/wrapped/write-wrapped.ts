@@ -18,7 +18,7 @@ export const WRAPPED_FILES = {
   report: 'report.html',
 } as const;
 
-export type WrappedFileKey = keyof typeof WRAPPED_FILES;
+type WrappedFileKey = keyof typeof WRAPPED_FILES;
 
 export interface WrittenWrapped {
   outDir: string;

@@ -17,7 +17,7 @@ const TABLE: bigint[] = Array.from({ length: 256 }, (_, i) => {
 });
 
 /** The 64-bit Rabin fingerprint the Avro spec defines, of the UTF-8 bytes of `text`, as 8 little-endian bytes. */
-export function rabinFingerprint(text: string): Buffer {
+function rabinFingerprint(text: string): Buffer {
   let fp = EMPTY;
   for (const b of Buffer.from(text, 'utf8')) fp = (fp >> 8n) ^ TABLE[Number((fp ^ BigInt(b)) & 0xffn)];
   const out = Buffer.alloc(8);

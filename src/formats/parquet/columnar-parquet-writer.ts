@@ -18,7 +18,7 @@ export interface WrittenParquet {
  * enough that a filter on user_id or listening time skips most groups of a part and a
  * pool thread buffers only a few MB of column values.
  */
-export const ROW_GROUP_ROWS = 65_536;
+const ROW_GROUP_ROWS = 65_536;
 
 const MAGIC = 0x31524150; // "PAR1"
 

@@ -1,5 +1,5 @@
 /** Strings, 32-bit ints and floats, booleans, or UTC millisecond timestamps. */
-export type FlatColumnType = 'STRING' | 'INT32' | 'FLOAT' | 'BOOLEAN' | 'TIMESTAMP_MILLIS_UTC';
+type FlatColumnType = 'STRING' | 'INT32' | 'FLOAT' | 'BOOLEAN' | 'TIMESTAMP_MILLIS_UTC';
 
 interface FlatColumnBase {
   name: string;

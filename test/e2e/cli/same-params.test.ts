@@ -39,7 +39,9 @@ describe('embedded and remote modes mean the same', () => {
   };
   let env: TestWorkflowEnvironment;
   let worker: WorkerProcess | undefined;
+  /** the run a worker elsewhere made from GIVEN: every test compares with it, so it is made in beforeAll */
   let remote: { outDir: string };
+  let sent: { code: number | null; stdout: string; stderr: string };
   /** the data root of a worker elsewhere, started on first use */
   const remoteRoot = () => {
     worker ??= spawnWorker({ address: env.address, taskQueue: TASK_QUEUE, dataRoot: dir('remote') });
@@ -48,6 +50,10 @@ describe('embedded and remote modes mean the same', () => {
 
   beforeAll(async () => {
     env = await startDevServerEnv();
+    remoteRoot();
+    // the user's working directory is not the worker's: --out names a folder under the worker's data root
+    sent = await cli(['generate', ...GIVEN, '--address', env.address], dir('elsewhere'), { WRAPPED_ETL_TASK_QUEUE: TASK_QUEUE });
+    if (sent.code === 0) remote = JSON.parse(sent.stdout);
   });
   afterAll(async () => {
     worker?.child.kill('SIGTERM');
@@ -57,13 +63,9 @@ describe('embedded and remote modes mean the same', () => {
   });
 
   it('records the same params.json for the same generate flags, embedded or through --address', async () => {
-    const root = remoteRoot();
-    // the user's working directory is not the worker's: --out names a folder under the worker's data root
-    const sent = await cli(['generate', ...GIVEN, '--address', env.address], dir('elsewhere'), { WRAPPED_ETL_TASK_QUEUE: TASK_QUEUE });
     expect(sent.stderr).toBe('');
     expect(sent.code).toBe(0);
-    remote = JSON.parse(sent.stdout);
-    expect(remote.outDir).toBe(path.join(fs.realpathSync(root), 'data', 'same'));
+    expect(remote.outDir).toBe(path.join(fs.realpathSync(remoteRoot()), 'data', 'same'));
 
     const here = dir('embedded');
     const embedded = await cli(['generate', ...GIVEN], here);

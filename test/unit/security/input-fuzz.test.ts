@@ -13,6 +13,16 @@ import { makeTmpDir } from '../../helpers/tmp-dir';
 
 const RUNS = { numRuns: 300, seed: 20261129 };
 
+/** How many fuzzed inputs a property accepted and refused: each side needs enough cases for its checks to mean something. */
+class Tally {
+  accepted = 0;
+  refused = 0;
+  expectBoth(atLeast: number): void {
+    expect(this.accepted, `accepted ${this.accepted} of ${this.accepted + this.refused}`).toBeGreaterThanOrEqual(atLeast);
+    expect(this.refused, `refused ${this.refused} of ${this.accepted + this.refused}`).toBeGreaterThanOrEqual(atLeast);
+  }
+}
+
 /** Either a value or an InputError: any other exception is a bug. */
 function outcome<T>(f: () => T): T | InputError {
   try {
@@ -59,15 +69,18 @@ describe('property-based fuzz of input validation and path confinement', () => {
       'countries',
       'sessionHours',
     );
+    const tally = new Tally();
     fc.assert(
       fc.property(fc.dictionary(field, hostile, { maxKeys: 5 }), (input) => {
         const r = outcome(() =>
           resolveGenerationInput(input, 'wf-1', { scheduledAt: new Date('2026-11-29T02:00:00Z'), now: Date.parse('2026-11-29T03:00:00Z') }),
         );
         if (r instanceof InputError) {
+          tally.refused++;
           expect(r.field.length).toBeGreaterThan(0);
           return;
         }
+        tally.accepted++;
         expect(r.runId).toMatch(/^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$/);
         expect(r.runId).not.toContain('..');
         expect(r.out).not.toContain('\0');
@@ -78,9 +91,11 @@ describe('property-based fuzz of input validation and path confinement', () => {
       }),
       RUNS,
     );
+    tally.expectBoth(30);
   });
 
   it('out and runId: a resolved run folder is always under the real data root', () => {
+    const tally = new Tally();
     fc.assert(
       fc.property(pathText, fc.oneof(fc.constantFrom('a', 'b', 'run-1', '..', 'link'), fc.string()), (out, runId) => {
         const r = outcome(() => {
@@ -88,33 +103,41 @@ describe('property-based fuzz of input validation and path confinement', () => {
           return confineUnderRoot(root, 'runId', path.join(confineUnderRoot(root, 'out', params.out), params.runId));
         });
         if (r instanceof InputError) {
+          tally.refused++;
           expect(['out', 'runId']).toContain(r.field);
           return;
         }
+        tally.accepted++;
         expect(isWithin(realPathOf(root), realPathOf(r))).toBe(true);
         expect(isWithin(outside, realPathOf(r))).toBe(false);
       }),
       RUNS,
     );
+    tally.expectBoth(30);
   });
 
   it('analyze run and out: always under the real data root', () => {
+    const tally = new Tally();
     fc.assert(
       fc.property(pathText, fc.option(pathText, { nil: undefined }), (run, out) => {
         const r = outcome(() => resolveWrappedInput({ run, ...(out === undefined ? {} : { out }) }, root));
         if (r instanceof InputError) {
+          tally.refused++;
           expect(['run', 'out', 'input']).toContain(r.field);
           return;
         }
+        tally.accepted++;
         for (const dir of [r.runDir, r.outDir]) expect(isWithin(realPathOf(root), realPathOf(dir))).toBe(true);
       }),
       RUNS,
     );
+    tally.expectBoth(30);
   });
 
   it('pruning deletes only complete, real, strictly older folders of the schedule', () => {
     const stamp = (ms: number) => `${new Date(ms).toISOString().slice(0, 19).replace(/[-:]/g, '')}Z`;
     let n = 0;
+    let pruned = 0;
     fc.assert(
       fc.property(
         fc.array(
@@ -143,6 +166,7 @@ describe('property-based fuzz of input validation and path confinement', () => {
             }
           }
           for (const dir of prunableGenerations(parent, 'nightly', runAt, keepDays, now)) {
+            pruned++;
             const at = scheduledTimeOf(path.basename(dir), 'nightly')!;
             expect(at.getTime()).toBeLessThan(Math.min(runAt.getTime(), now) - keepDays * DAY_MS);
             expect(fs.lstatSync(dir).isSymbolicLink()).toBe(false);
@@ -152,6 +176,7 @@ describe('property-based fuzz of input validation and path confinement', () => {
       ),
       { ...RUNS, numRuns: 100 },
     );
+    expect(pruned, 'folders pruned over all cases').toBeGreaterThanOrEqual(10);
   });
 
   it('internal addresses are refused unless allowed, also IPv4-mapped', () => {
