@@ -22,11 +22,7 @@ export class PartWriters {
   ) {}
 
   /** `pathOf(format)` is where that format's file of this part goes; `songs` the run's catalog, whose songs the events name. */
-  static open(
-    run: PartRun & { format: readonly OutputFormat[] },
-    pathOf: (format: OutputFormat) => string,
-    songs: SongTable,
-  ): PartWriters {
+  static open(run: PartRun & { format: readonly OutputFormat[] }, pathOf: (format: OutputFormat) => string, songs: SongTable): PartWriters {
     const opened: PartFileWriter[] = [];
     try {
       const primary = PART_FORMATS[PRIMARY_FORMAT].open(pathOf(PRIMARY_FORMAT), run, songs);
