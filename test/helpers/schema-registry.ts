@@ -1,7 +1,7 @@
 import { spawn } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { freePort } from './kafka-broker';
+import { freePort, signalGroup } from './kafka-broker';
 import { apicurioJar } from './test-tools';
 import { makeTmpDir } from './tmp-dir';
 
@@ -26,13 +26,7 @@ export async function startSchemaRegistry(): Promise<SchemaRegistry> {
   });
   fs.closeSync(log);
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
-  const killGroup = () => {
-    try {
-      process.kill(-child.pid!, 'SIGKILL');
-    } catch {
-      // gone already
-    }
-  };
+  const killGroup = () => signalGroup(child, 'SIGKILL');
   process.once('exit', killGroup);
   const stop = async () => {
     if (child.exitCode === null && child.signalCode === null) {
