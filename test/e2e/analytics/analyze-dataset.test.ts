@@ -15,8 +15,8 @@ import { ANALYZE_DATASET, type AnalyzeDatasetWorkflow, type GenerationResult } f
 import type { WrappedInput } from '../../../src/config/wrapped-input';
 import { startGenerationStack, type GenerationStack } from '../../helpers/generation-stack';
 import { readRun } from '../../helpers/read-run';
+import { chromiumMissing, chromiumPath } from '../../helpers/test-tools';
 
-const CHROMIUM = '/usr/bin/chromium';
 const minutes = (ms: number) => Math.round(ms / 600) / 100;
 const ms = (r: ListeningRecord) => r.listening_time.end_time - r.listening_time.start_time;
 
@@ -173,9 +173,10 @@ describe('analyzeDataset (Wrapped) on a real Temporal dev server', () => {
   });
 
   it('shows the Wrapped card and the run’s charts in headless Chromium, with no network', async (ctx) => {
-    if (!fs.existsSync(CHROMIUM) && !process.env.CI) ctx.skip(`no ${CHROMIUM}: apt-get install chromium (see .ci/run)`);
+    const missing = chromiumMissing();
+    if (missing) ctx.skip(missing);
     const browser = await chromium.launch({
-      executablePath: CHROMIUM,
+      executablePath: chromiumPath(),
       args: [
         '--headless',
         '--no-sandbox',

@@ -12,6 +12,7 @@ import type { SpotifyBasicStream, SpotifyExtendedStream } from '../../../src/exp
 import type { ListeningRecord } from '../../../src/domain/listening-record';
 import type { GenerationResult } from '../../../workflows/contracts';
 import { startGenerationStack, type GenerationStack } from '../../helpers/generation-stack';
+import { ensurePythonTools, pythonEnv } from '../../helpers/test-tools';
 import { readRun, sha256 } from '../../helpers/read-run';
 
 const TASK_QUEUE = 'it-formats';
@@ -252,25 +253,9 @@ describe('Parquet, schema v2, Spotify exports and independent readers on real ru
     expect(fs.existsSync(out('none.json'))).toBe(false);
   });
 
-  const python = path.resolve(__dirname, '../../../.venv/bin/python');
-  const hasFastavro =
-    fs.existsSync(python) &&
-    (() => {
-      try {
-        execFileSync(python, ['-c', 'import fastavro'], { stdio: 'ignore' });
-        return true;
-      } catch {
-        return false;
-      }
-    })();
-
-  // CI (.ci/run, CI=true) installs fastavro into .venv; elsewhere the test runs when it is there
   it('reads every AVRO part with Python fastavro, a reader this project did not write', async (ctx) => {
-    if (!hasFastavro && !process.env.CI)
-      ctx.skip(`${python} has no fastavro: python3 -m venv .venv && .venv/bin/pip install fastavro (see .ci/run)`);
-    expect(hasFastavro, `${python} with fastavro is missing: python3 -m venv .venv && .venv/bin/pip install fastavro (see .ci/run)`).toBe(
-      true,
-    );
+    const missing = ensurePythonTools();
+    if (missing) ctx.skip(missing);
     const script = `
 import datetime, fastavro, json, sys
 EPOCH = datetime.datetime(1970, 1, 1, tzinfo=datetime.timezone.utc)
@@ -291,7 +276,9 @@ print(json.dumps(out, default=millis))
     for (const run of [v1, v2]) {
       const { manifest } = await readRun(run.outDir);
       const files = manifest.parts.map((p) => path.join(run.outDir, p.file));
-      const result = JSON.parse(execFileSync(python, ['-c', script, ...files], { encoding: 'utf8', maxBuffer: 64 << 20 })) as {
+      const result = JSON.parse(
+        execFileSync('python3', ['-c', script, ...files], { encoding: 'utf8', maxBuffer: 64 << 20, env: pythonEnv() }),
+      ) as {
         count: number;
         schema: string;
         sample: unknown[];
