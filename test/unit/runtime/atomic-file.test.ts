@@ -129,6 +129,8 @@ describe('files and folders appear under their final name only when complete', (
     const names = {
       deadProcess: `part-00000.avro.${host}-${dead}-0-00000001.tmp`,
       liveProcess: `part-00000.avro.${host}-${process.ppid}-0-00000002.tmp`,
+      // pid 1 lives; signalling it is refused (EPERM) unless root: alive either way
+      initProcess: `part-00000.avro.${host}-1-0-0000000b.tmp`,
       otherHost: `part-00000.avro.${host === 'ffffffff' ? 'eeeeeeee' : 'ffffffff'}-${dead}-0-00000003.tmp`,
       otherFinal: `part-00001.avro.${host}-${dead}-0-00000004.tmp`,
       longerFinal: `part-00000.avro2.${host}-${dead}-0-00000005.tmp`,
@@ -153,6 +155,7 @@ describe('files and folders appear under their final name only when complete', (
     }
     const kept = [
       names.liveProcess,
+      names.initProcess,
       names.otherHost,
       names.otherFinal,
       names.longerFinal,
