@@ -15,8 +15,6 @@ export interface GenerationStackOptions {
   tmpPrefix?: string;
   /** process.env values set only while the worker (and its activities) are created */
   workerEnv?: Record<string, string>;
-  /** no worker until startWorker(): runs started meanwhile wait, RUNNING, for one */
-  deferWorker?: boolean;
 }
 
 export interface GenerationStack {
@@ -26,8 +24,6 @@ export interface GenerationStack {
   taskQueue: string;
   start(workflowId: string, input: object): Promise<WorkflowHandle>;
   generate(workflowId: string, input: object): Promise<GenerationResult>;
-  /** starts the worker of a stack made with deferWorker */
-  startWorker(): Promise<void>;
   /** shuts the worker down, waits for it, stops the server and removes the data root */
   stop(): Promise<void>;
 }
@@ -39,12 +35,18 @@ export async function startGenerationStack(opts: GenerationStackOptions): Promis
   let env: TestWorkflowEnvironment | undefined;
   let worker: GenerationWorker | undefined;
   let running: Promise<void> | undefined;
-  const startWorker = async () => {
-    if (worker) throw new Error('the stack has its worker already');
+  const stop = async () => {
+    worker?.worker.shutdown();
+    await running;
+    await env?.teardown();
+    tmp.cleanup();
+  };
+  try {
+    env = await startDevServerEnv({ forced: opts.forced });
     const restoreEnv = setEnv(opts.workerEnv ?? {});
     try {
       worker = await createGenerationWorker({
-        connection: env!.nativeConnection,
+        connection: env.nativeConnection,
         taskQueue,
         dataRoot: tmp.dir,
         threads: opts.threads ?? 2,
@@ -54,16 +56,6 @@ export async function startGenerationStack(opts: GenerationStackOptions): Promis
     } finally {
       restoreEnv();
     }
-  };
-  const stop = async () => {
-    worker?.worker.shutdown();
-    await running;
-    await env?.teardown();
-    tmp.cleanup();
-  };
-  try {
-    env = await startDevServerEnv({ forced: opts.forced });
-    if (!opts.deferWorker) await startWorker();
   } catch (err) {
     await stop();
     throw err;
@@ -78,7 +70,6 @@ export async function startGenerationStack(opts: GenerationStackOptions): Promis
     start,
     generate: (workflowId, input) =>
       client.workflow.execute<GenerateDatasetWorkflow>(GENERATE_DATASET, { taskQueue, workflowId, args: [input] }),
-    startWorker,
     stop,
   };
 }
