@@ -3,9 +3,8 @@ import * as path from 'node:path';
 import { sha256File } from '../runtime/atomic-file';
 import type { SimulatedEvent } from '../domain/listening-record';
 import type { SongTable } from '../simulation/song-table';
-import { eventMapper, type PartEvent, type SchemaVersion } from './listening-history-versions';
-import type { PartFile, PartFileWriter } from './part-format';
-import type { ParquetCodec } from './parquet/parquet-codec';
+import { eventMapper, type PartEvent } from './listening-history-versions';
+import type { PartFile, PartFileWriter, PartRun } from './part-format';
 import { PART_FORMATS, PRIMARY_FORMAT, type OutputFormat, type PartFiles, type TwinFormat } from './part-formats';
 
 /**
@@ -23,11 +22,7 @@ export class PartWriters {
   ) {}
 
   /** `pathOf(format)` is where that format's file of this part goes; `songs` the run's catalog, whose songs the events name. */
-  static open(
-    run: { schemaVersion: SchemaVersion; seed: number; format: readonly OutputFormat[]; parquetCodec?: ParquetCodec },
-    pathOf: (format: OutputFormat) => string,
-    songs: SongTable,
-  ): PartWriters {
+  static open(run: PartRun & { format: readonly OutputFormat[] }, pathOf: (format: OutputFormat) => string, songs: SongTable): PartWriters {
     const opened: PartFileWriter[] = [];
     try {
       const primary = PART_FORMATS[PRIMARY_FORMAT].open(pathOf(PRIMARY_FORMAT), run, songs);

@@ -3,10 +3,9 @@ import * as path from 'node:path';
 import { CreateBucketCommand, ListBucketsCommand, S3Client } from '@aws-sdk/client-s3';
 import { freePort } from './kafka-broker';
 import { spawnServer } from './server-process';
+import { weedPath } from './test-tools';
 import { makeTmpDir } from './tmp-dir';
 
-const ROOT = path.resolve(__dirname, '..', '..');
-const BUILD_SCRIPT = path.join(ROOT, 'test', 's3', 'build-seaweedfs.sh');
 const START_TIMEOUT_MS = 60_000;
 const ACCESS_KEY = 'wrapped-etl-test';
 const SECRET_KEY = 'wrapped-etl-test-secret';
@@ -22,23 +21,6 @@ export interface S3Server {
   stop: () => Promise<void>;
 }
 
-/** .tools/seaweedfs-VERSION/weed, the version being the one test/s3/build-seaweedfs.sh builds. */
-export function weedPath(): string {
-  const version = /^VERSION=(\S+)$/m.exec(fs.readFileSync(BUILD_SCRIPT, 'utf8'))![1];
-  return path.join(ROOT, '.tools', `seaweedfs-${version}`, 'weed');
-}
-
-/**
- * Why the S3 tests cannot run here, or undefined when they can. In CI they must run: there the reason is
- * undefined and startS3Server fails loudly instead.
- */
-export function s3SkipReason(): string | undefined {
-  if (process.env.CI || fs.existsSync(weedPath())) return undefined;
-  const reason = `SKIPPED: no SeaweedFS test server at ${path.relative(ROOT, weedPath())}; build it once with test/s3/build-seaweedfs.sh (Go, ~5 min; .ci/run does)`;
-  console.warn(reason);
-  return reason;
-}
-
 /**
  * A real S3-compatible server (SeaweedFS `weed mini`: master, volume, filer and S3 gateway in one process) on
  * free loopback ports with a fresh data folder; resolves once a signed ListBuckets answers. stop() ends its
@@ -47,7 +29,7 @@ export function s3SkipReason(): string | undefined {
 export async function startS3Server(): Promise<S3Server> {
   const weed = weedPath();
   if (!fs.existsSync(weed)) {
-    throw new Error(`the SeaweedFS test server is missing (${weed}); build it with test/s3/build-seaweedfs.sh (.ci/run does)`);
+    throw new Error(`the SeaweedFS test server is missing (${weed}); ensureSeaweedfs() builds it (test/s3/build-seaweedfs.sh)`);
   }
   const tmp = makeTmpDir('wrapped-etl-s3-');
   const config = path.join(tmp.dir, 's3.json');
