@@ -9,7 +9,7 @@ import {
 } from '@aws-sdk/client-s3';
 import { storeKeyProblem, type ObjectStore, type ObjectWriter } from './object-store';
 import { s3Client } from './s3-client';
-import { MAX_S3_KEY_BYTES, s3LocationText, type S3Location } from './s3-location';
+import { confineS3Location, MAX_S3_KEY_BYTES, s3LocationText, type S3Location } from './s3-location';
 import { S3MultipartWriter } from './s3-multipart-writer';
 
 /** HTTP status of an SDK error, or undefined for errors that never reached the server. */
@@ -27,6 +27,11 @@ const CONFLICT_RETRIES = 5;
  */
 export class S3Store implements ObjectStore {
   readonly location: string;
+
+  /** The store at `location` (s3://bucket/prefix) if WRAPPED_ETL_S3_ALLOW lets this worker use it; else an InputError on `field`. */
+  static open(field: string, location: string): S3Store {
+    return new S3Store(confineS3Location(field, location));
+  }
 
   constructor(
     private readonly root: S3Location,
