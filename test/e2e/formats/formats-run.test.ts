@@ -12,6 +12,7 @@ import type { SpotifyBasicStream, SpotifyExtendedStream } from '../../../src/exp
 import type { ListeningRecord } from '../../../src/domain/listening-record';
 import type { GenerationResult } from '../../../workflows/contracts';
 import { startGenerationStack, type GenerationStack } from '../../helpers/generation-stack';
+import { ensurePythonTools, pythonEnv } from '../../helpers/test-tools';
 import { readRun, sha256 } from '../../helpers/read-run';
 
 const TASK_QUEUE = 'it-formats';
@@ -254,26 +255,10 @@ describe('Parquet, schema v2, Spotify exports and independent readers on real ru
     expect(fs.existsSync(out('none.json'))).toBe(false);
   });
 
-  const python = path.resolve(__dirname, '../../../.venv/bin/python');
-  const hasFastavro =
-    fs.existsSync(python) &&
-    (() => {
-      try {
-        execFileSync(python, ['-c', 'import fastavro'], { stdio: 'ignore' });
-        return true;
-      } catch {
-        return false;
-      }
-    })();
-
-  // CI (.ci/run, CI=true) installs fastavro into .venv; elsewhere the test runs when it is there
-  it.skipIf(!hasFastavro && !process.env.CI)(
-    'reads every AVRO part with Python fastavro, a reader this project did not write',
-    async () => {
-      expect(hasFastavro, `${python} with fastavro is missing: python3 -m venv .venv && .venv/bin/pip install fastavro (see .ci/run)`).toBe(
-        true,
-      );
-      const script = `
+  it('reads every AVRO part with Python fastavro, a reader this project did not write', async (ctx) => {
+    const missing = ensurePythonTools();
+    if (missing) ctx.skip(missing);
+    const script = `
 import datetime, fastavro, json, sys
 EPOCH = datetime.datetime(1970, 1, 1, tzinfo=datetime.timezone.utc)
 def millis(value):
@@ -290,27 +275,28 @@ for f in sys.argv[1:]:
                     "startType": type(start).__name__, "startIso": start.isoformat() if isinstance(start, datetime.datetime) else None})
 print(json.dumps(out, default=millis))
 `;
-      for (const run of [v1, v2]) {
-        const { manifest } = await readRun(run.outDir);
-        const files = manifest.parts.map((p) => path.join(run.outDir, p.file));
-        const result = JSON.parse(execFileSync(python, ['-c', script, ...files], { encoding: 'utf8', maxBuffer: 64 << 20 })) as {
-          count: number;
-          schema: string;
-          sample: unknown[];
-          startType: string;
-          startIso: string | null;
-        }[];
-        for (const [i, part] of manifest.parts.entries()) {
-          expect(result[i].count).toBe(part.records);
-          expect(result[i].schema).toBe('music.ListeningHistory');
-          const avsc = await readWith<ListeningRecord>(files[i]);
-          expect(result[i].sample).toEqual(plain(avsc.filter((_, k) => k % 37 === 0)));
-          // v1 is the seed's bare long; v2's timestamp-millis reads as a UTC datetime, to the millisecond
-          expect(result[i].startType).toBe(run === v2 ? 'datetime' : 'int');
-          if (run === v2)
-            expect(result[i].startIso).toBe(new Date(avsc[0].listening_time.start_time).toISOString().replace('Z', '000+00:00'));
-        }
+    for (const run of [v1, v2]) {
+      const { manifest } = await readRun(run.outDir);
+      const files = manifest.parts.map((p) => path.join(run.outDir, p.file));
+      const result = JSON.parse(
+        execFileSync('python3', ['-c', script, ...files], { encoding: 'utf8', maxBuffer: 64 << 20, env: pythonEnv() }),
+      ) as {
+        count: number;
+        schema: string;
+        sample: unknown[];
+        startType: string;
+        startIso: string | null;
+      }[];
+      for (const [i, part] of manifest.parts.entries()) {
+        expect(result[i].count).toBe(part.records);
+        expect(result[i].schema).toBe('music.ListeningHistory');
+        const avsc = await readWith<ListeningRecord>(files[i]);
+        expect(result[i].sample).toEqual(plain(avsc.filter((_, k) => k % 37 === 0)));
+        // v1 is the seed's bare long; v2's timestamp-millis reads as a UTC datetime, to the millisecond
+        expect(result[i].startType).toBe(run === v2 ? 'datetime' : 'int');
+        if (run === v2)
+          expect(result[i].startIso).toBe(new Date(avsc[0].listening_time.start_time).toISOString().replace('Z', '000+00:00'));
       }
-    },
-  );
+    }
+  });
 });
