@@ -2,9 +2,8 @@ import * as fs from 'node:fs';
 import { sha256File } from '../runtime/atomic-file';
 import type { SimulatedEvent } from '../domain/listening-record';
 import type { SongTable } from '../simulation/song-table';
-import { eventMapper, type PartEvent, type SchemaVersion } from './listening-history-versions';
-import type { PartFile, PartFileWriter } from './part-format';
-import type { ParquetCodec } from './parquet/parquet-codec';
+import { eventMapper, type PartEvent } from './listening-history-versions';
+import type { PartFile, PartFileWriter, PartRun } from './part-format';
 import { PART_FORMATS, PRIMARY_FORMAT, type OutputFormat, type PartFiles, type TwinFormat } from './part-formats';
 
 /** Where a part's files go: each format's key (relative to the run's root, as the manifest records it) and its local path. */
@@ -31,11 +30,7 @@ export class PartWriters {
    * `place.keyOf(format)` is the key that format's file of this part is recorded under (relative to
    * the run's root), `place.pathOf(key)` where it goes; `songs` the run's catalog, whose songs the events name.
    */
-  static open(
-    run: { schemaVersion: SchemaVersion; seed: number; format: readonly OutputFormat[]; parquetCodec?: ParquetCodec },
-    place: PartPlace,
-    songs: SongTable,
-  ): PartWriters {
+  static open(run: PartRun & { format: readonly OutputFormat[] }, place: PartPlace, songs: SongTable): PartWriters {
     const opened: PartFileWriter[] = [];
     try {
       const primaryKey = place.keyOf(PRIMARY_FORMAT);

@@ -6,6 +6,7 @@ import { readUsersOfShard } from './users-file';
 import { simulateUser, simulationContext } from '../simulation/simulate-user';
 import { catalogFor } from './thread-catalog';
 import { loadPageCodec } from '../formats/parquet/page-codecs';
+import { loadBlockCodec } from '../formats/avro/block-codecs';
 import { PartWriters } from '../formats/part-writers';
 import type { PartFiles } from '../formats/part-formats';
 
@@ -33,6 +34,7 @@ export async function runShardJob(job: ShardJob, onProgress: (p: ShardProgress) 
   const ctx = simulationContext(job.params, songs, new PopulationModel(job.params));
   // avro/part-NNNNN.avro in params.schemaVersion, and <format>/part-NNNNN.<format> for each other format
   await loadPageCodec(job.params.parquetCodec ?? 'snappy');
+  await loadBlockCodec(job.params.avroCodec ?? 'deflate');
   const writer = PartWriters.open(job.params, layout.partPlace(job.shard), songs);
   try {
     let done = 0;
