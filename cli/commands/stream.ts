@@ -1,5 +1,7 @@
 import { dataRoot, resolveRunDir } from '../../src/runtime/data-root';
 import { streamWorld, type StreamProgress } from '../../src/stream/stream-world';
+import { processHolderAlive, processOwnerId, releaseOwned } from '../../src/pipeline/run-owner';
+import { streamOfTopic } from '../../src/stream/stream-owner';
 import { ProgressBar } from '../progress-bar';
 import { expectPositionals, parseCommand, usageError, type CommandDef } from '../flags';
 
@@ -88,10 +90,13 @@ export async function run(argv: string[]): Promise<void> {
             `${result.skipped ? `, ${result.skipped} found in the topic already` : ''}, in ${(result.ms / 1000).toFixed(1)} s (${rate} events/s)\n`,
     );
   };
+  // this process holds (world, topic) through every pass of --follow, released when it stops
+  const owner = { id: processOwnerId(), holderAlive: async (h: Parameters<typeof processHolderAlive>[0]) => processHolderAlive(h) };
   try {
     let from = values.from;
     for (;;) {
       const result = await streamWorld({
+        owner,
         worldDir,
         brokers,
         topic: values.topic,
@@ -116,6 +121,7 @@ export async function run(argv: string[]): Promise<void> {
       }
     }
   } finally {
+    releaseOwned(streamOfTopic(worldDir, values.topic), owner.id);
     process.off('SIGINT', stop);
     process.off('SIGTERM', stop);
   }

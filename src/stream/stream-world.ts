@@ -9,6 +9,8 @@ import { readWorldDefinition, WorldLayout } from '../pipeline/world-layout';
 import { dayEventsInOrder } from './day-events';
 import { atOrAfter, DAY_HEADER, ensureTopic, partitionFor, readTails, SEQ_HEADER, type StreamPosition } from './kafka-topic';
 import { registerValueSchema } from './schema-registry';
+import { claimOwnedChecked, holdOwned, processHolderAlive, processOwnerId, releaseOwned, type HolderAlive } from '../pipeline/run-owner';
+import { streamOfTopic } from './stream-owner';
 
 export interface StreamOptions {
   worldDir: string;
@@ -28,6 +30,12 @@ export interface StreamOptions {
   maxDays?: number;
   onProgress?: (p: StreamProgress) => void;
   signal?: AbortSignal;
+  /**
+   * Who streams: one streamer per (world, topic) at a time, a second one is refused naming the
+   * holder. A workflow passes its id (and releases when it ends); without it, this process
+   * streams and releases when done.
+   */
+  owner?: { id: string; holderAlive?: HolderAlive };
 }
 
 export interface StreamProgress {
@@ -78,6 +86,20 @@ const sleep = (ms: number, signal?: AbortSignal) =>
  * the days fully acknowledged, so a restart does not re-read them.
  */
 export async function streamWorld(options: StreamOptions): Promise<StreamResult> {
+  const stream = streamOfTopic(options.worldDir, options.topic);
+  const ownerId = options.owner?.id ?? processOwnerId();
+  readWorldDefinition(new WorldLayout(options.worldDir));
+  await claimOwnedChecked(stream, ownerId, {
+    holderAlive: options.owner?.holderAlive ?? (async (holder) => processHolderAlive(holder)),
+  });
+  try {
+    return await streamClaimed(options, () => holdOwned(stream, ownerId));
+  } finally {
+    if (!options.owner) releaseOwned(stream, ownerId);
+  }
+}
+
+async function streamClaimed(options: StreamOptions, stillOwned: () => void): Promise<StreamResult> {
   const started = Date.now();
   const layout = new WorldLayout(options.worldDir);
   const world = readWorldDefinition(layout);
@@ -112,6 +134,7 @@ export async function streamWorld(options: StreamOptions): Promise<StreamResult>
       let batch: Parameters<typeof producer.send>[0]['messages'] = [];
       const flush = async () => {
         if (batch.length === 0) return;
+        stillOwned();
         await producer.send({ messages: batch });
         progress.sent += batch.length;
         batch = [];
