@@ -1,6 +1,15 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import * as fs from 'node:fs';
 
+/** Sends `signal` to the process group of a child started with `detached: true`, if it is still there. */
+export function signalGroup(child: ChildProcess, signal: NodeJS.Signals): void {
+  try {
+    process.kill(-child.pid!, signal);
+  } catch {
+    // the group is gone already
+  }
+}
+
 export interface ServerProcess {
   child: ChildProcess;
   /** SIGTERM to the process group, SIGKILL after `graceMs`; resolves once the process has exited */
@@ -16,18 +25,11 @@ export function spawnServer(command: string, args: string[], logFile: string): S
   const child = spawn(command, args, { detached: true, stdio: ['ignore', log, log] });
   fs.closeSync(log);
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
-  const signalGroup = (signal: NodeJS.Signals) => {
-    try {
-      process.kill(-child.pid!, signal);
-    } catch {
-      // the group is gone already
-    }
-  };
-  const killGroup = () => signalGroup('SIGKILL');
+  const killGroup = () => signalGroup(child, 'SIGKILL');
   process.once('exit', killGroup);
   const stop = async (graceMs: number): Promise<void> => {
     if (child.exitCode === null && child.signalCode === null) {
-      signalGroup('SIGTERM');
+      signalGroup(child, 'SIGTERM');
       const killer = setTimeout(killGroup, graceMs);
       await exited;
       clearTimeout(killer);
