@@ -5,6 +5,7 @@ import type { Client, WorkflowHandle } from '@temporalio/client';
 import type { temporal } from '@temporalio/proto';
 import { Worker } from '@temporalio/worker';
 import { WORKFLOWS_PATH } from '../../cli/temporal/worker';
+import { RunLayout } from '../../src/pipeline/run-layout';
 import { sha256File } from '../../src/runtime/atomic-file';
 import { progressQuery, type GenerationProgress } from '../../workflows/contracts';
 
@@ -66,13 +67,16 @@ export async function waitForProgress(
   throw new Error(`progress did not get there in ${timeoutMs} ms; last: ${JSON.stringify(last)}`);
 }
 
-/** sha256 per part file as the manifest records it, checked against the files' real bytes. */
+/** sha256 per AVRO part file as the manifest records it (by key, e.g. avro/part-00000.avro), checked against the files' real bytes. */
 export function partHashes(outDir: string): Record<string, string> {
-  const manifest = JSON.parse(fs.readFileSync(path.join(outDir, 'manifest.json'), 'utf8')) as { parts: { file: string; sha256: string }[] };
+  const layout = new RunLayout(outDir);
+  const manifest = JSON.parse(fs.readFileSync(layout.manifestPath, 'utf8')) as { parts: { file: string; sha256: string }[] };
+  const avroDir = layout.formatDir('avro');
   const files = fs
-    .readdirSync(outDir)
-    .filter((f) => f.startsWith('part-'))
-    .sort();
+    .readdirSync(avroDir)
+    .filter((f) => f.startsWith('part-') && f.endsWith('.avro'))
+    .sort()
+    .map((f) => path.relative(outDir, path.join(avroDir, f)));
   if (files.join() !== manifest.parts.map((p) => p.file).join())
     throw new Error(`parts on disk ${files.join()} != manifest ${manifest.parts.map((p) => p.file).join()}`);
   return Object.fromEntries(files.map((f) => [f, sha256File(path.join(outDir, f))]));
@@ -134,17 +138,27 @@ export async function shardOutcomes(client: Client, workflowId: string): Promise
   return outcomes;
 }
 
-/** Inode and mtime of each part file in `outDir`: a part rewritten (renamed into place anew) changes both. */
+/** Inode and mtime of each AVRO part file of the run in `outDir`, keyed as partHashes keys them: a part rewritten (renamed into place anew) changes both. */
 export function partIdentities(outDir: string): Record<string, string> {
+  const avroDir = new RunLayout(outDir).formatDir('avro');
+  if (!fs.existsSync(avroDir)) return {};
   return Object.fromEntries(
     fs
-      .readdirSync(outDir)
-      .filter((f) => f.startsWith('part-') && !f.endsWith('.tmp'))
+      .readdirSync(avroDir)
+      .filter((f) => f.startsWith('part-') && f.endsWith('.avro'))
       .sort()
       .map((f) => {
-        const st = fs.statSync(path.join(outDir, f), { bigint: true });
-        return [f, `${st.ino}:${st.mtimeNs}`];
+        const st = fs.statSync(path.join(avroDir, f), { bigint: true });
+        return [path.relative(outDir, path.join(avroDir, f)), `${st.ino}:${st.mtimeNs}`];
       }),
+  );
+}
+
+/** partIdentities of the parts whose shard checkpoint is written: those a resume must keep as they are. */
+export function checkpointedParts(outDir: string): [string, string][] {
+  const layout = new RunLayout(outDir);
+  return Object.entries(partIdentities(outDir)).filter(([f]) =>
+    fs.existsSync(layout.partCheckpointPath(Number(/part-(\d+)\.avro$/.exec(f)![1]))),
   );
 }
 

@@ -2,6 +2,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { RunLayout } from '../../../src/pipeline/run-layout';
 import { GENERATE_DATASET, type GenerateDatasetWorkflow, type GenerationResult } from '../../../workflows/contracts';
 import { startDevServerEnv } from '../../helpers/temporal-env';
 import { makeTmpDir } from '../../helpers/tmp-dir';
@@ -10,6 +11,7 @@ import {
   killWhileWriting,
   partHashes,
   partIdentities,
+  checkpointedParts,
   replayFailures,
   runCli,
   shardOutcomes,
@@ -41,7 +43,8 @@ describe('failures against a real dev server, with `wrapped-etl worker` processe
     (await historiesOfChain(env.client, workflowId)).flatMap((h) =>
       h.events!.filter((e) => e.activityTaskStartedEventAttributes).map((e) => e.activityTaskStartedEventAttributes!.attempt!),
     );
-  const noTempFiles = (dir: string) => expect(fs.readdirSync(dir).filter((f) => f.endsWith('.tmp'))).toEqual([]);
+  const noTempFiles = (dir: string) =>
+    expect(fs.readdirSync(dir, { recursive: true }).filter((f) => String(f).endsWith('.tmp'))).toEqual([]);
 
   beforeAll(async () => {
     env = await startDevServerEnv({ forced: true });
@@ -81,7 +84,7 @@ describe('failures against a real dev server, with `wrapped-etl worker` processe
       const w = worker('crash-kill', { WRAPPED_ETL_SHARD_DELAY_MS: '40' });
       done = (await waitForProgress(handle, (p) => p.shardsDone >= done + 12)).shardsDone;
       expect(done).toBeLessThan(SHARDS);
-      const writing = await killWhileWriting(w, outDir);
+      const writing = await killWhileWriting(w, new RunLayout(outDir).formatDir('avro'));
       expect(await w.exited).toEqual({ code: null, signal: 'SIGKILL' });
       leftBehind.push(...writing.filter((f) => fs.existsSync(f)));
     }
@@ -121,11 +124,9 @@ describe('failures against a real dev server, with `wrapped-etl worker` processe
     expect(status).toMatchObject({ workflowId: 'cancel-me', status: 'CANCELED', outDir: path.join(tmp.dir, 'data', 'cancel-me') });
     expect(status.progress.shardsDone).toBeGreaterThanOrEqual(10);
     expect(status.progress.shardsDone).toBeLessThan(SHARDS);
-    expect(fs.existsSync(path.join(status.outDir, 'manifest.json'))).toBe(false);
+    expect(fs.existsSync(path.join(status.outDir, '_manifest.json'))).toBe(false);
     // the parts finished before the cancel (checkpoint written): the resume must keep them, not compute them again
-    const finished = Object.entries(partIdentities(status.outDir)).filter(([f]) =>
-      fs.existsSync(path.join(status.outDir, '_work', 'parts', f.replace(/\.avro$/, '.json'))),
-    );
+    const finished = checkpointedParts(status.outDir);
     expect(finished.length).toBeGreaterThanOrEqual(10);
     // a stopped run is not a success: exit 1, and the way on is said once
     const said = await runCli(['status', 'cancel-me', '--address', env.address]);
@@ -145,7 +146,7 @@ describe('failures against a real dev server, with `wrapped-etl worker` processe
     const outcomes = await shardOutcomes(env.client, 'cancel-me');
     expect(outcomes.filter((o) => o.reused).length).toBeGreaterThanOrEqual(finished.length);
     expect(outcomes).toHaveLength(SHARDS);
-    const referenceManifest = JSON.parse(fs.readFileSync(path.join(tmp.dir, 'data', 'reference', 'manifest.json'), 'utf8'));
+    const referenceManifest = JSON.parse(fs.readFileSync(path.join(tmp.dir, 'data', 'reference', '_manifest.json'), 'utf8'));
     const manifest = JSON.parse(fs.readFileSync(line.manifest, 'utf8'));
     expect(manifest.totalRecords).toBe(referenceManifest.totalRecords);
     expect(manifest.params).toEqual({ ...referenceManifest.params, runId: 'cancel-me' });
