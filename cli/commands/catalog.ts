@@ -1,10 +1,12 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { writeCatalogFile } from '../../src/catalog/catalog-file';
+import { isCatalogFile, writeCatalogFile } from '../../src/catalog/catalog-file';
 import { ingestSources, parseSourceSpec, SourceError, type IngestReport } from '../../src/catalog/sources';
 import { DEFAULTS } from '../../src/config/generation-input';
 import { refuseTerminal, STDOUT, viaStdout } from '../stdout-out';
+import { checkOutputPlace, checkReplaceable } from '../../src/runtime/output-place';
+import { InputError } from '../../src/domain/errors';
 import { parseCommand, usageError, wholeFlag, type CommandDef } from '../flags';
 
 const DEFAULT_YEAR = Number(DEFAULTS.to.slice(0, 4));
@@ -62,6 +64,15 @@ export async function run(argv: string[]): Promise<void> {
   }
   if (!toStdout && !fs.existsSync(path.dirname(path.resolve(values.out)))) {
     throw usageError(CATALOG, `--out: no folder ${path.dirname(path.resolve(values.out))} to write ${path.basename(values.out)} in`);
+  }
+  if (!toStdout) {
+    try {
+      checkOutputPlace('out', values.out);
+      checkReplaceable('out', values.out, 'a catalog', isCatalogFile);
+    } catch (err) {
+      if (err instanceof InputError) throw usageError(CATALOG, `--out ${err.problem}`);
+      throw err;
+    }
   }
   const seed = int('seed', values.seed, 0, 2 ** 53) ?? DEFAULTS.seed;
   const currentYear = int('year', values.year, 1900, 9999) ?? DEFAULT_YEAR;

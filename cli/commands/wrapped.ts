@@ -1,4 +1,5 @@
 import * as path from 'node:path';
+import { checkOutputPlace } from '../../src/runtime/output-place';
 import { WorkflowFailedError } from '@temporalio/client';
 import type { WrappedInput } from '../../src/config/wrapped-input';
 import type { WrittenWrapped } from '../../src/analytics/wrapped/write-wrapped';
@@ -126,7 +127,9 @@ async function worldWrapped(
   const worldDir = values.world!.includes('/')
     ? confineUnderRoot(root, 'world', values.world!)
     : resolveRunDir(root, 'data', values.world!);
-  const outDir = values.out === undefined ? path.join(worldDir, 'wrapped') : confineUnderRoot(root, 'out', values.out);
+  const own = path.join(worldDir, 'wrapped');
+  const outDir = values.out === undefined ? own : confineUnderRoot(root, 'out', values.out);
+  checkOutputPlace('out', outDir, { own });
   const result = await writeWorldWrapped({ worldDir, through: values.through, outDir, cardUser: whole('user', values.user) });
   if (values.json) {
     process.stdout.write(JSON.stringify(result) + '\n');

@@ -180,7 +180,8 @@ export function removeStaleTempFiles(finalPath: string): void {
   const prefix = `${path.basename(finalPath)}.`;
   if (!fs.existsSync(dir)) return;
   for (const name of fs.readdirSync(dir)) {
+    // a folder built aside (AtomicDir) goes with its contents
     if (name.startsWith(prefix) && name.endsWith('.tmp') && writerDead(path.join(dir, name)))
-      fs.rmSync(path.join(dir, name), { force: true });
+      fs.rmSync(path.join(dir, name), { force: true, recursive: true });
   }
 }

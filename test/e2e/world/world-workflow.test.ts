@@ -94,7 +94,7 @@ describe('worlds on Temporal', () => {
     expect(await advance('advance-t-next', { world: 'w', out: 't', days: 1 })).toMatchObject({ days: 1 });
 
     const bigDir = path.join(stack.dataRoot, 'big', 'w');
-    const big = await start(CREATE_WORLD, 'create-big', { ...INPUT, out: 'big', users: 100_000_000, shardSize: 1_000_000 });
+    const big = await start(CREATE_WORLD, 'create-big', { ...INPUT, out: 'big', users: 100_000_000, shardSize: 20_000 });
     const written = () => {
       let bytes = 0;
       const walk = (dir: string): void => {
