@@ -11,8 +11,8 @@ const perDayProblem = says((v) => `must be a number above 0 and at most 48, got 
 export const worldFieldsSchema = z
   .looseObject(
     {
-      /** the world's name: its folder under `out` */
-      name: z.string(says((v) => `must be the world's name, got ${JSON.stringify(v)}`)),
+      /** the world's name: its folder under `out` (checked here, so a refusal names `name`, not the runId it becomes) */
+      name: z.lazy(() => worldNameSchema),
       /** its first day, YYYY-MM-DD */
       start: z.string(says((v) => `must be the first day, YYYY-MM-DD, got ${JSON.stringify(v)}`)),
       /** sessions a day of a user of average activity (default 1.5) */
