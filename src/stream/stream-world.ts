@@ -1,9 +1,8 @@
 import * as fs from 'node:fs';
-import * as path from 'node:path';
 import { Producer } from '@platformatic/kafka';
 import type { ListeningRecord } from '../domain/listening-record';
-import { canonicalSchema, confluentFraming, singleObjectFraming, type MessageFraming } from '../formats/avro/message-framing';
-import { schemaType } from '../formats/avro/schemas';
+import { confluentFraming, singleObjectFraming, type MessageFraming } from '../formats/avro/message-framing';
+import { loadSchemaJson, schemaType } from '../formats/avro/schemas';
 import { listeningHistorySchemaFile } from '../formats/listening-history-versions';
 import { writeFileAtomic } from '../runtime/atomic-file';
 import { readWorldDefinition, WorldLayout } from '../pipeline/world-layout';
@@ -63,12 +62,8 @@ interface StreamCheckpoint {
   completeThrough: string;
 }
 
-function checkpointPath(layout: WorldLayout, topic: string): string {
-  return path.join(layout.worldDir, '_stream', `${topic}.json`);
-}
-
 function readCheckpoint(layout: WorldLayout, topic: string): StreamCheckpoint | undefined {
-  const file = checkpointPath(layout, topic);
+  const file = layout.streamCheckpointPath(topic);
   return fs.existsSync(file) ? (JSON.parse(fs.readFileSync(file, 'utf8')) as StreamCheckpoint) : undefined;
 }
 
@@ -108,9 +103,12 @@ async function streamClaimed(options: StreamOptions, stillOwned: () => void): Pr
   const started = Date.now();
   const layout = new WorldLayout(options.worldDir);
   const world = readWorldDefinition(layout);
-  const type = schemaType(listeningHistorySchemaFile(world.params.schemaVersion));
+  const schemaFile = listeningHistorySchemaFile(world.params.schemaVersion);
+  const type = schemaType(schemaFile);
+  // the registry gets the whole writer schema (docs, defaults, logical types), so its consumers decode typed
+  // timestamps and its compatibility checks see v2's defaults; single-object encoding fingerprints the canonical form
   const framing: MessageFraming = options.schemaRegistry
-    ? confluentFraming(type, await registerValueSchema(options.schemaRegistry, options.topic, canonicalSchema(type)))
+    ? confluentFraming(type, await registerValueSchema(options.schemaRegistry, options.topic, JSON.stringify(loadSchemaJson(schemaFile))))
     : singleObjectFraming(type);
   const partitions = await ensureTopic(options.brokers, options.topic, options.partitions ?? 6);
   const tails = await readTails(options.brokers, options.topic);
@@ -181,7 +179,7 @@ async function streamClaimed(options: StreamOptions, stillOwned: () => void): Pr
       }
       await flush();
       writeFileAtomic(
-        checkpointPath(layout, options.topic),
+        layout.streamCheckpointPath(options.topic),
         JSON.stringify({ topic: options.topic, completeThrough: day } satisfies StreamCheckpoint) + '\n',
       );
       progress.daysDone++;
