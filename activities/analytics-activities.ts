@@ -15,7 +15,7 @@ import type { ThreadPool } from '../src/runtime/thread-pool';
 
 /**
  * What the workflow carries between the Wrapped steps: paths and counts only, never the
- * part list (the activities read it from the run's manifest.json), so it does not grow
+ * part list (the activities read it from the run's manifest), so it does not grow
  * with the number of parts.
  */
 export interface WrappedPlan {
@@ -85,7 +85,10 @@ export function createAnalyticsActivities(deps: { pool: ThreadPool; dataRoot?: s
       try {
         const p = resolveWrappedInput(args.input, deps.dataRoot ?? dataRoot());
         if (!(await findManifestKey(new FolderStore(p.runDir)))) {
-          throw new InputError('run', `${p.runDir} has no manifest.json: not a finished run (generate one with wrapped-etl generate)`);
+          throw new InputError(
+            'run',
+            `${p.runDir} has no manifest (_manifest.json, or manifest.json of earlier versions): not a finished run (generate one with wrapped-etl generate)`,
+          );
         }
         const manifest = await manifestOf(p.runDir);
         if (p.user !== null && p.user > manifest.params.users) {
@@ -163,7 +166,7 @@ export function createAnalyticsActivities(deps: { pool: ThreadPool; dataRoot?: s
       const parts = (await manifestOf(plan.runDir)).parts;
       if (parts.length !== plan.parts)
         throw ApplicationFailure.nonRetryable(
-          `${plan.runDir}/manifest.json changed during the analysis: ${parts.length} parts, planned ${plan.parts}`,
+          `${plan.runDir}'s manifest changed during the analysis: ${parts.length} parts, planned ${plan.parts}`,
           'PartMismatch',
         );
       // Parquet and report writers load only when a Wrapped run gets this far

@@ -1,5 +1,6 @@
 import * as crypto from 'node:crypto';
 import { ColumnDecoder, type ColumnBatch } from '../formats/avro/column-decoder';
+import { loadBlockCodec } from '../formats/avro/block-codecs';
 import { containerBlocks, readContainerHeader } from '../formats/avro/container-blocks';
 import { openStore } from '../runtime/storage/open-store';
 import type { ObjectStore } from '../runtime/storage/object-store';
@@ -55,10 +56,17 @@ export async function readVerifiedPart(part: PartRef, store: ObjectStore = openS
  * (paths like 'user_location.country'; see ColumnDecoder), after the whole part is verified.
  */
 export async function* readPartColumns(part: PartRef, fields: readonly string[] | 'all', store?: ObjectStore): AsyncGenerator<ColumnBatch> {
-  yield* partColumns(await readVerifiedPart(part, store), part, fields);
+  const bytes = await readVerifiedPart(part, store);
+  await loadPartCodec(bytes, part);
+  yield* partColumns(bytes, part, fields);
 }
 
-/** The column batches of a verified part's bytes (synchronous: for a pool thread's loop). */
+/** Makes the codec of a part's container usable in this thread (partColumns is synchronous; zstandard loads once). */
+export async function loadPartCodec(bytes: Buffer, part: PartRef): Promise<void> {
+  await loadBlockCodec(readContainerHeader(bytes, where(part)).codec);
+}
+
+/** The column batches of a verified part's bytes (synchronous: for a pool thread's loop; see loadPartCodec). */
 export function* partColumns(bytes: Buffer, part: PartRef, fields: readonly string[] | 'all'): Generator<ColumnBatch> {
   const name = where(part);
   const header = readContainerHeader(bytes, name);

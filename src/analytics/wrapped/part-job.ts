@@ -1,7 +1,7 @@
 import * as fs from 'node:fs';
 import { sha256Of, writeFileAtomic } from '../../runtime/atomic-file';
 import { threadJob } from '../../runtime/thread-job';
-import { partColumns, readVerifiedPart, type PartRef } from '../../dataset/part-ref';
+import { loadPartCodec, partColumns, readVerifiedPart, type PartRef } from '../../dataset/part-ref';
 import { analyzePart, WRAPPED_FIELDS, type PartAnalysis } from './analyze-part';
 import { createPersonalityInference } from './personality-inference';
 
@@ -58,6 +58,7 @@ export async function runWrappedPartJob(
   const previous = fs.existsSync(job.partialPath) ? readPartial(job.partialPath) : undefined;
   if (previous?.sourceSha256 === job.ref.sha256) return { users: previous.users.length, records: previous.records, reused: true };
   const infer = await createPersonalityInference(job.runDir);
+  await loadPartCodec(bytes, job.ref);
   const analysis = analyzePart(partColumns(bytes, job.ref, WRAPPED_FIELDS), job.part, infer, onProgress);
   writePartial(job.partialPath, job.ref.sha256, analysis);
   return { users: analysis.users.length, records: analysis.records, reused: false };

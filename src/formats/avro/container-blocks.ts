@@ -1,5 +1,5 @@
-import * as zlib from 'node:zlib';
 import * as avro from 'avsc';
+import { AVRO_CODECS, blockCodec } from './block-codecs';
 
 const MAGIC = Buffer.from([0x4f, 0x62, 0x6a, 0x01]);
 const metaType = avro.Type.forSchema({ type: 'map', values: 'bytes' });
@@ -13,12 +13,6 @@ export interface ContainerHeader {
   sync: Buffer;
   blocksStart: number;
 }
-
-/** How each container codec's block bytes are inflated (the Avro spec's names). */
-const BLOCK_CODECS: Record<string, (raw: Buffer) => Buffer> = {
-  null: (raw) => raw,
-  deflate: (raw) => zlib.inflateRawSync(raw),
-};
 
 export class UnreadableContainer extends Error {
   constructor(name: string, why: string, cause?: unknown) {
@@ -34,7 +28,8 @@ export function readContainerHeader(buf: Buffer, name: string): ContainerHeader 
   if (header.offset < 0 || header.offset + 16 > buf.length) throw new UnreadableContainer(name, 'truncated header');
   const meta = header.value as Record<string, Buffer>;
   const codec = meta['avro.codec']?.toString() ?? 'null';
-  if (!Object.hasOwn(BLOCK_CODECS, codec)) throw new UnreadableContainer(name, `unsupported codec ${codec}`);
+  if (codec !== 'null' && !(AVRO_CODECS as readonly string[]).includes(codec))
+    throw new UnreadableContainer(name, `unsupported codec ${codec}; known: null, ${AVRO_CODECS.join(', ')}`);
   if (!meta['avro.schema']) throw new UnreadableContainer(name, 'no avro.schema in the header');
   let schema: avro.Schema;
   try {
@@ -51,9 +46,17 @@ export interface ContainerBlock {
   data: Buffer;
 }
 
-/** The blocks of the container in `buf`, each checked (size, sync marker) and inflated, one at a time. */
+/**
+ * The blocks of the container in `buf`, each checked (size, sync marker) and decompressed, one
+ * at a time (zstandard once loadBlockCodec('zstandard') has run in this thread).
+ */
 export function* containerBlocks(buf: Buffer, header: ContainerHeader, name: string): Generator<ContainerBlock> {
-  const inflate = BLOCK_CODECS[header.codec];
+  let decompress: (data: Uint8Array) => Buffer;
+  try {
+    decompress = blockCodec(header.codec).decompress;
+  } catch (err) {
+    throw new UnreadableContainer(name, (err as Error).message, err);
+  }
   let pos = header.blocksStart;
   while (pos < buf.length) {
     const count = longType.decode(buf, pos);
@@ -63,9 +66,9 @@ export function* containerBlocks(buf: Buffer, header: ContainerHeader, name: str
     if (!buf.subarray(end, end + 16).equals(header.sync)) throw new UnreadableContainer(name, 'bad sync marker');
     let data: Buffer;
     try {
-      data = inflate(buf.subarray(size.offset, end));
+      data = decompress(buf.subarray(size.offset, end));
     } catch (err) {
-      throw new UnreadableContainer(name, `a block does not inflate (${(err as Error).message})`, err);
+      throw new UnreadableContainer(name, `a block does not decompress (${(err as Error).message})`, err);
     }
     yield { count: count.value as number, data };
     pos = end + 16;
