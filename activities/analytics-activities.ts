@@ -7,6 +7,7 @@ import type { WrittenWrapped } from '../src/analytics/wrapped/write-wrapped';
 import { logger } from '../src/runtime/logger';
 import { confineUnderRoot, dataRoot } from '../src/runtime/data-root';
 import type { Manifest } from '../src/pipeline/manifest';
+import { RunLayout } from '../src/pipeline/run-layout';
 import { FolderStore } from '../src/runtime/storage/folder-store';
 import { findManifestKey } from '../src/dataset/manifest-location';
 import { RunDataset } from '../src/dataset/run-dataset';
@@ -87,7 +88,7 @@ export function createAnalyticsActivities(deps: { pool: ThreadPool; dataRoot?: s
         if (!(await findManifestKey(new FolderStore(p.runDir)))) {
           throw new InputError(
             'run',
-            `${p.runDir} has no manifest (_manifest.json, or manifest.json of earlier versions): not a finished run (generate one with wrapped-etl generate)`,
+            `${p.runDir} has no ${new RunLayout(p.runDir).manifestKey}: not a finished run (generate one with wrapped-etl generate)`,
           );
         }
         const manifest = await manifestOf(p.runDir);

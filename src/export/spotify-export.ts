@@ -132,10 +132,7 @@ export async function openRun(runDir: string, userId?: number): Promise<RunDatas
   if (!fs.statSync(runDir).isDirectory()) throw new InputError('RUN_DIR', `${runDir} is not a folder`);
   const store = new FolderStore(runDir);
   if (!(await findManifestKey(store)))
-    throw new InputError(
-      'RUN_DIR',
-      `${runDir} has no manifest (_manifest.json, or manifest.json of earlier versions): not a finished run folder`,
-    );
+    throw new InputError('RUN_DIR', `${runDir} has no ${new RunLayout(runDir).manifestKey}: not a finished run folder`);
   const dataset = await RunDataset.openRun(store);
   const { users } = dataset.manifest.params;
   if (userId !== undefined && (!Number.isInteger(userId) || userId < 1 || userId > users))
