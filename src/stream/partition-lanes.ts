@@ -24,11 +24,15 @@ export class PartitionLanes {
   private failure: Error | undefined;
   private wake: (() => void) | undefined;
 
-  /** `batch`: messages a partition gathers before its request goes (a flush sends what there is) */
+  /**
+   * `batch`: messages a partition gathers before its request goes (a flush sends what there is);
+   * `beforeSend` runs before each request and stops everything by throwing
+   */
   constructor(
     private readonly producer: Producer<Buffer, Buffer, Buffer, Buffer>,
     partitions: number,
     private readonly batch: number,
+    private readonly beforeSend: () => void,
     private readonly onSent: (messages: number) => void,
   ) {
     this.queues = Array.from({ length: partitions }, () => []);
@@ -69,6 +73,12 @@ export class PartitionLanes {
     for (let p = 0; p < this.queues.length && this.inFlight < MAX_IN_FLIGHT; p++) {
       const queue = this.queues[p];
       if (this.busy[p] || queue.length === 0 || (queue.length < this.batch && !this.flushing)) continue;
+      try {
+        this.beforeSend();
+      } catch (err) {
+        this.failure = err as Error;
+        return;
+      }
       const messages = queue.splice(0, this.batch);
       this.queued -= messages.length;
       this.busy[p] = true;

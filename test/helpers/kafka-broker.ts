@@ -17,6 +17,15 @@ export interface KafkaBroker {
   stop: () => Promise<void>;
 }
 
+/** Sends `signal` to the process group of a child started with `detached: true`, if it is still there. */
+export function signalGroup(child: ChildProcess, signal: NodeJS.Signals): void {
+  try {
+    process.kill(-child.pid!, signal);
+  } catch {
+    // the group is gone already
+  }
+}
+
 /** A free TCP port on 127.0.0.1 (the OS picks it). */
 export function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
@@ -101,13 +110,7 @@ export async function startKafka(): Promise<KafkaBroker> {
   fs.closeSync(log);
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
   // the broker runs in its own process group: never leave it behind when the test process ends
-  const killGroup = () => {
-    try {
-      process.kill(-child.pid!, 'SIGKILL');
-    } catch {
-      // gone already
-    }
-  };
+  const killGroup = () => signalGroup(child, 'SIGKILL');
   process.once('exit', killGroup);
 
   const stop = async (): Promise<void> => {

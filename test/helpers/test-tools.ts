@@ -79,6 +79,19 @@ export function kafkaJarsPresent(): boolean {
   return fs.existsSync(libs) && ['kafka_2.13-', 'kafka-tools-4'].every((jar) => fs.readdirSync(libs).some((f) => f.startsWith(jar)));
 }
 
+/** `url` into `file` (a child process, so the synchronous setup can wait for it), checked against a pinned digest. */
+function download(url: string, file: string, algorithm: string, digest: string): void {
+  fs.mkdirSync(path.dirname(file), { recursive: true });
+  const script = `fetch(${JSON.stringify(url)}).then(async (r) => { if (!r.ok) throw new Error('HTTP ' + r.status); require('fs').writeFileSync(${JSON.stringify(file)}, Buffer.from(await r.arrayBuffer())); })`;
+  const got = run(process.execPath, ['-e', script]);
+  if (got.status !== 0) throw new Error(`downloading ${url} failed: ${got.stderr}`);
+  const actual = createHash(algorithm).update(fs.readFileSync(file)).digest('hex');
+  if (actual !== digest) {
+    fs.rmSync(file, { force: true });
+    throw new Error(`${url}: ${algorithm} ${actual} is not the pinned ${digest}`);
+  }
+}
+
 /** `mvn` on PATH, else Maven from Maven Central under .tools (checked by sha512). */
 function maven(): string {
   if (ok('mvn', ['-v'])) return 'mvn';
@@ -87,14 +100,7 @@ function maven(): string {
   if (fs.existsSync(mvn)) return mvn;
   const url = `https://repo1.maven.org/maven2/org/apache/maven/apache-maven/${MAVEN_VERSION}/apache-maven-${MAVEN_VERSION}-bin.tar.gz`;
   const tarball = path.join(toolsDir(), `apache-maven-${MAVEN_VERSION}.${process.pid}.tar.gz`);
-  fs.mkdirSync(toolsDir(), { recursive: true });
-  const got = run(process.execPath, [
-    '-e',
-    `fetch(${JSON.stringify(url)}).then(async (r) => { if (!r.ok) throw new Error('HTTP ' + r.status); require('fs').writeFileSync(${JSON.stringify(tarball)}, Buffer.from(await r.arrayBuffer())); })`,
-  ]);
-  if (got.status !== 0) throw new Error(`downloading Maven from ${url} failed: ${got.stderr}`);
-  const sha = createHash('sha512').update(fs.readFileSync(tarball)).digest('hex');
-  if (sha !== MAVEN_SHA512) throw new Error(`${url}: sha512 ${sha} is not the pinned ${MAVEN_SHA512}`);
+  download(url, tarball, 'sha512', MAVEN_SHA512);
   const unpacked = run('tar', ['-xzf', tarball, '-C', toolsDir()]);
   fs.rmSync(tarball, { force: true });
   if (unpacked.status !== 0) throw new Error(`unpacking ${tarball} failed: ${unpacked.stderr}`);
@@ -149,6 +155,37 @@ export function ensurePyspark(): string | undefined {
     fs.rmSync(partial, { recursive: true, force: true });
     throw new Error(`pip install --target ${partial} pyspark==${PYSPARK_VERSION} failed: ${r.stderr || r.error?.message}`);
   }
+  fs.rmSync(dir, { recursive: true, force: true });
+  fs.renameSync(partial, dir);
+  return undefined;
+}
+
+/** Apicurio Registry 2.6 (Maven Central; its Confluent-compatible API; 3.x needs Java 21), a real schema registry. */
+const APICURIO = {
+  version: '2.6.13.Final',
+  sha256: '3cda1b34aa020fb4ac4dd6a66018d757e81e437f97e20a1f92d366b70091c6ba',
+};
+
+/** The registry's runner jar under .tools, downloaded from Maven Central (sha256-pinned) when missing. */
+export function apicurioJar(): string {
+  const dir = path.join(toolsDir(), `apicurio-registry-${APICURIO.version}`);
+  return path.join(dir, `apicurio-registry-app-${APICURIO.version}-runner.jar`);
+}
+
+export function ensureSchemaRegistry(): string | undefined {
+  const noJava = javaMissing();
+  if (noJava) return noJava;
+  const jar = apicurioJar();
+  if (fs.existsSync(jar)) return undefined;
+  const dir = path.dirname(jar);
+  const url = `https://repo1.maven.org/maven2/io/apicurio/apicurio-registry-app/${APICURIO.version}/apicurio-registry-app-${APICURIO.version}-all.tar.gz`;
+  const tarball = path.join(toolsDir(), `apicurio.${process.pid}.tar.gz`);
+  download(url, tarball, 'sha256', APICURIO.sha256);
+  const partial = `${dir}.${process.pid}.tmp`;
+  fs.mkdirSync(partial, { recursive: true });
+  const unpacked = run('tar', ['-xzf', tarball, '-C', partial]);
+  fs.rmSync(tarball, { force: true });
+  if (unpacked.status !== 0) throw new Error(`unpacking ${url} failed: ${unpacked.stderr}`);
   fs.rmSync(dir, { recursive: true, force: true });
   fs.renameSync(partial, dir);
   return undefined;
