@@ -81,7 +81,7 @@ export async function measureStreamVsProducer(
   let bytes = 0;
   let count = 0;
   for (const day of layout.completeDays()) {
-    const events = await dayEventsInOrder(layout, day, type);
+    const events = await dayEventsInOrder(layout, day);
     events.forEach((e, seq) => {
       bytes +=
         framing.encode(e).length + String(e.user_id).length + DAY_HEADER.length + day.length + SEQ_HEADER.length + String(seq).length;

@@ -1,25 +1,23 @@
 import * as path from 'node:path';
-import type * as avro from 'avsc';
-import { loadBlockCodec, type AvroCodec } from '../formats/avro/block-codecs';
+import { loadBlockCodec } from '../formats/avro/block-codecs';
 import { readContainerSync } from '../formats/avro/read-container';
+import { schemaType } from '../formats/avro/schemas';
+import { listeningHistorySchemaFile } from '../formats/listening-history-versions';
 import type { ListeningRecord } from '../domain/listening-record';
 import { readManifest } from '../pipeline/manifest';
-import type { WorldLayout } from '../pipeline/world-layout';
+import { readWorldDefinition, type WorldLayout } from '../pipeline/world-layout';
 
 /**
  * A complete day's events in event-time order: by start time, then user id, then their
  * order in the part files (deterministic, so a record's index in this order, its sequence
  * number, is the same on every run and names it in the topic). The parts are read whole and
- * decoded block by block as `type` (the world's schema; a day's parts are a few MB): the
- * record stream's per-record events cost more than the decoding.
+ * decoded block by block in the world's schema (a day's parts are a few MB): the record
+ * stream's per-record events cost more than the decoding.
  */
-export async function dayEventsInOrder(
-  layout: WorldLayout,
-  day: string,
-  type: avro.Type,
-  avroCodec: AvroCodec = 'deflate',
-): Promise<ListeningRecord[]> {
-  await loadBlockCodec(avroCodec);
+export async function dayEventsInOrder(layout: WorldLayout, day: string): Promise<ListeningRecord[]> {
+  const { params } = readWorldDefinition(layout);
+  await loadBlockCodec(params.avroCodec ?? 'deflate');
+  const type = schemaType(listeningHistorySchemaFile(params.schemaVersion));
   const dayLayout = layout.day(day);
   const manifest = readManifest(dayLayout.manifestPath);
   const records: ListeningRecord[] = [];

@@ -143,7 +143,7 @@ async function streamClaimed(options: StreamOptions, stillOwned: () => void): Pr
   let wallStart = 0;
   try {
     for (const day of days) {
-      const events = await dayEventsInOrder(layout, day, type, world.params.avroCodec);
+      const events = await dayEventsInOrder(layout, day);
       const dayBytes = Buffer.from(day);
       Object.assign(progress, { day, dayEvents: events.length, dayDone: 0 });
       // each request only while this streamer still holds the topic's claim
