@@ -1,8 +1,25 @@
 import * as fs from 'node:fs';
 import { readContainer } from '../../formats/avro/read-container';
 import { RunLayout } from '../../pipeline/run-layout';
-import { runPartFiles } from '../profile/run-profile';
+import { requireFolder } from '../profile/run-profile';
+import { openRunFolder } from '../../dataset/open-folder';
+import { recordsOf } from '../../dataset/record-view';
 import { RealismTally, type RealismRecord } from './realism-tally';
+
+/** The fields the scorecard reads of a record; `device` only where the part has it (schema v2). */
+const REALISM_FIELDS = [
+  'user_id',
+  'user_location.country',
+  'user_location.timezone',
+  'interaction',
+  'song_name',
+  'artist',
+  'length_seconds',
+  'listening_time.start_time',
+  'listening_time.end_time',
+  'personality',
+  'device',
+] as const;
 import { buildScorecard, type Scorecard } from './scorecard';
 
 export interface RunScorecard extends Scorecard {
@@ -26,14 +43,17 @@ async function catalogSize(runDir: string): Promise<number | undefined> {
  * alone. A part holds whole users; each user's streams are put in time order first.
  */
 export async function realismOfRun(runDir: string, onPart: (done: number, total: number) => void = () => {}): Promise<RunScorecard> {
-  const parts = runPartFiles(runDir);
+  const dataset = await openRunFolder(requireFolder(runDir));
+  const parts = dataset.parts;
   const tally = new RealismTally();
   for (let p = 0; p < parts.length; p++) {
     const byUser = new Map<number, RealismRecord[]>();
-    for await (const r of readContainer<RealismRecord>(parts[p])) {
-      let list = byUser.get(r.user_id);
-      if (!list) byUser.set(r.user_id, (list = []));
-      list.push(r);
+    for await (const batch of dataset.columns(parts[p], REALISM_FIELDS)) {
+      for (const r of recordsOf<RealismRecord>(batch)) {
+        let list = byUser.get(r.user_id);
+        if (!list) byUser.set(r.user_id, (list = []));
+        list.push(r);
+      }
     }
     for (const userId of [...byUser.keys()].sort((a, b) => a - b)) {
       tally.addUser(byUser.get(userId)!.sort((a, b) => a.listening_time.start_time - b.listening_time.start_time));
