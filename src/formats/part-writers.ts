@@ -39,7 +39,7 @@ export class PartWriters {
         opened.push(writer);
         twins.push({ format, file: path.basename(pathOf(format)), writer });
       }
-      return new PartWriters(primary, twins, path.basename(pathOf(PRIMARY_FORMAT)), eventMapper(run.schemaVersion, run.seed));
+      return new PartWriters(primary, twins, path.basename(pathOf(PRIMARY_FORMAT)), eventMapper(run.schemaVersion, run.seed, songs));
     } catch (err) {
       for (const w of opened) w.abort();
       throw err;
