@@ -18,11 +18,22 @@ export default defineConfig({
     testTimeout: 180_000,
     hookTimeout: 180_000,
     env: { LOG_LEVEL: process.env.LOG_LEVEL ?? 'warn' },
+    // every skip is listed with its reason at the end (and refused where WRAPPED_ETL_TEST_ALLOWED_SKIPS says)
+    reporters: ['default', './test/setup/skip-reasons-reporter.ts'],
     projects: [
       { extends: true, test: { name: 'unit', include: ['test/unit/**/*.test.ts'] } },
       { extends: true, test: { name: 'integration', include: ['test/integration/**/*.test.ts'] } },
       { extends: true, test: { name: 'workflow', include: ['test/workflow/**/*.test.ts'], ...temporalLane } },
-      { extends: true, test: { name: 'e2e', include: ['test/e2e/**/*.test.ts'], ...temporalLane } },
+      {
+        extends: true,
+        // the e2e lane also provisions the outside readers and the Kafka jars without root (test/setup/test-tools.ts)
+        test: {
+          name: 'e2e',
+          include: ['test/e2e/**/*.test.ts'],
+          ...temporalLane,
+          globalSetup: [...temporalLane.globalSetup, 'test/setup/test-tools.ts'],
+        },
+      },
       { extends: true, test: { name: 'replay', include: ['test/replay/**/*.test.ts'] } },
     ],
   },

@@ -3,6 +3,7 @@ import { SourceError } from '../src/catalog/sources';
 import { InputError } from '../src/domain/errors';
 import { MissingPartError } from '../src/pipeline/build-manifest';
 import type { StepContext } from '../src/pipeline/steps/step-context';
+import { temporalHolderAlive } from './holder-alive';
 import { MissingRunFile, RunTakenOver, StepCancelled } from '../src/pipeline/steps/step-errors';
 
 /** The step context of the current activity: its workflow owns the run folder (never taken from the arguments). */
@@ -10,7 +11,13 @@ export function activityStepContext(): StepContext {
   const ctx = Context.current();
   const ownerId = ctx.info.workflowExecution?.workflowId;
   if (!ownerId) throw new Error('a generation activity must run for a workflow');
-  return { ownerId, attempt: ctx.info.attempt, signal: ctx.cancellationSignal, heartbeat: (details) => ctx.heartbeat(details) };
+  return {
+    ownerId,
+    attempt: ctx.info.attempt,
+    signal: ctx.cancellationSignal,
+    heartbeat: (details) => ctx.heartbeat(details),
+    holderAlive: temporalHolderAlive(),
+  };
 }
 
 /** A step's domain error as the failure the workflow acts on: non-retryable when no retry can help. */

@@ -8,6 +8,9 @@ import { WorldLayout } from '../src/pipeline/world-layout';
 import { logger } from '../src/runtime/logger';
 import { KafkaAllowList } from '../src/stream/kafka-allow-list';
 import type { StreamProgress } from '../src/stream/stream-world';
+import { claimOwnedChecked, releaseOwned, RunOwnedElsewhere } from '../src/pipeline/run-owner';
+import { streamOfTopic } from '../src/stream/stream-owner';
+import { temporalHolderAlive } from './holder-alive';
 
 /** A checked stream: the validated request and the world's folder under the worker's data root. */
 export interface StreamPlan extends StreamRequest {
@@ -24,6 +27,19 @@ export interface StreamDayOutcome {
 
 function invalidInput(err: unknown): never {
   if (err instanceof InputError) throw ApplicationFailure.nonRetryable(err.message, 'InvalidInput', { field: err.field });
+  throw err;
+}
+
+function currentWorkflowId(): string {
+  const id = Context.current().info.workflowExecution?.workflowId;
+  if (!id) throw new Error('a stream activity must run for a workflow');
+  return id;
+}
+
+/** Another streamer holds (world, topic): refused at once, naming it. */
+function streamBusy(err: unknown): never {
+  if (err instanceof RunOwnedElsewhere)
+    throw ApplicationFailure.nonRetryable(`${err.message}; one stream per world and topic: wait until it ends, or stop it`, 'StreamBusy');
   throw err;
 }
 
@@ -64,11 +80,23 @@ export function createStreamActivities(deps: { dataRoot?: string }) {
   return {
     /** Validates a stream input against the worker's data root and Kafka allow-list. */
     async planStream(args: { input: unknown }): Promise<StreamPlan> {
+      let plan: StreamPlan;
       try {
-        return checked(resolveStreamInput(args.input));
+        plan = checked(resolveStreamInput(args.input));
       } catch (err) {
         invalidInput(err);
       }
+      // one streamer per (world, topic) from here until the workflow ends (releaseStream), across its continuations
+      await claimOwnedChecked(streamOfTopic(plan.worldDir, plan.topic), currentWorkflowId(), { holderAlive: temporalHolderAlive() }).catch(
+        streamBusy,
+      );
+      return plan;
+    },
+
+    /** Gives (world, topic) up when the stream workflow ends, whichever way. */
+    async releaseStream(args: { plan: StreamPlan }): Promise<void> {
+      const plan = checked(args?.plan, args?.plan?.worldDir);
+      releaseOwned(streamOfTopic(plan.worldDir, plan.topic), currentWorkflowId());
     },
 
     /**
@@ -96,6 +124,7 @@ export function createStreamActivities(deps: { dataRoot?: string }) {
           partitions: plan.partitions,
           maxDays: 1,
           signal: ctx.cancellationSignal,
+          owner: { id: currentWorkflowId(), holderAlive: temporalHolderAlive() },
           onProgress: (p) => (progress = p),
         });
         const day = result.days[0] ?? null;
@@ -104,6 +133,7 @@ export function createStreamActivities(deps: { dataRoot?: string }) {
         return { day, sent: result.sent, skipped: result.skipped };
       } catch (err) {
         if (ctx.cancellationSignal.aborted) throw new CancelledFailure('stream cancelled');
+        if (err instanceof RunOwnedElsewhere) streamBusy(err);
         // no retry can bring deleted messages back (TopicRetentionError, by name: the Kafka client loads lazily)
         if (err instanceof Error && err.name === 'TopicRetentionError') throw ApplicationFailure.nonRetryable(err.message, err.name);
         throw err;

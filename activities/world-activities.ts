@@ -8,7 +8,7 @@ import { resolveWorldAdvanceInput, resolveWorldInput } from '../src/config/world
 import { addDays, daysBetween } from '../src/domain/days';
 import { InputError } from '../src/domain/errors';
 import { dateToEpochMs } from '../src/domain/time-units';
-import { claimRun, holdRun, releaseRun, RunOwnedElsewhere } from '../src/pipeline/run-owner';
+import { claimOwnedChecked, holdRun, releaseRun, RunOwnedElsewhere, runFolder } from '../src/pipeline/run-owner';
 import { usersThreadJob, worldDayThreadJob } from '../src/pipeline/thread-jobs';
 import { validDayCheckpoint, type WorldDayProgress } from '../src/pipeline/world-day-job';
 import { readWorldDefinition, WorldLayout } from '../src/pipeline/world-layout';
@@ -16,6 +16,7 @@ import { createWorld, DayNotReady, finishDay, nextDay, WorldExists } from '../sr
 import { logger } from '../src/runtime/logger';
 import type { ThreadPool } from '../src/runtime/thread-pool';
 import { failFastOnFilesystem } from './filesystem-failure';
+import { temporalHolderAlive } from './holder-alive';
 
 /** A world as the workflow carries it: its folder (under the worker's data root) and its shape. */
 export interface WorldRef {
@@ -66,10 +67,13 @@ function currentWorkflowId(): string {
   return id;
 }
 
-/** Claims the world for this workflow: one advance per world at a time, whoever started it (CLI, schedule, Web UI). */
-function claimWorld(worldDir: string, name: string): void {
+/**
+ * Claims the world for this workflow: one advance per world at a time, whoever started it (CLI,
+ * schedule, Web UI). A holder Temporal says is no longer running (terminated, failed) is taken over at once.
+ */
+async function claimWorld(worldDir: string, name: string): Promise<void> {
   try {
-    claimRun(worldDir, currentWorkflowId());
+    await claimOwnedChecked(runFolder(worldDir), currentWorkflowId(), { holderAlive: temporalHolderAlive() });
   } catch (err) {
     if (!(err instanceof RunOwnedElsewhere)) throw err;
     throw ApplicationFailure.nonRetryable(
@@ -155,7 +159,7 @@ export function createWorldActivities(deps: { pool: ThreadPool; dataRoot?: strin
         invalidInput(err);
       }
       const ctx = Context.current();
-      claimWorld(worldDir, world.name);
+      await claimWorld(worldDir, world.name);
       let progress: unknown = { step: 'catalog' };
       const stop = keepAlive(worldDir, () => progress);
       try {
@@ -213,7 +217,7 @@ export function createWorldActivities(deps: { pool: ThreadPool; dataRoot?: strin
           { field: 'world' },
         );
       }
-      claimWorld(worldDir, request.world);
+      await claimWorld(worldDir, request.world);
       const first = nextDay(worldDir);
       const through = request.through ?? addDays(first, request.days! - 1);
       const days = Math.max(0, daysBetween(first, through) + 1);

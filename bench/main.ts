@@ -15,7 +15,9 @@ Default: records/s of simulate + encode + deflate on one thread (one shard throu
 the real shard job: catalog indexes, users, the deterministic AVRO writer), then, in
 the same run, records/s of plain avsc writing (BlockEncoder, deflate) of as many
 pre-built records: the ceiling. Prints {"recordsPerSec","baselineRecordsPerSec",
-"ratio","peakRssMb","records"}; peak RSS right after the simulation phase.
+"ratio","peakRssMb","records","codecs"}; peak RSS right after the simulation phase;
+codecs: the same shard with each avroCodec (deflate, snappy, zstandard), best of 2
+alternating rounds: {"recordsPerSec","bytesPerRecord"} each.
 
 --whole: a real generation with the default settings on the embedded default (dev
 server, in-process worker and its thread pool), then the single-thread shard job
@@ -59,7 +61,9 @@ async function main(): Promise<void> {
         ? await measureParquetCost(dir, target, catalog, log)
         : await measureShardCeiling(dir, target, catalog, log);
     if (values.json) process.stdout.write(JSON.stringify(result) + '\n');
-    else for (const [k, v] of Object.entries(result)) process.stdout.write(`${k.padEnd(24)} ${v}\n`);
+    else
+      for (const [k, v] of Object.entries(result))
+        process.stdout.write(`${k.padEnd(24)} ${typeof v === 'object' ? JSON.stringify(v) : v}\n`);
   } finally {
     fs.rmSync(dir, { recursive: true, force: true });
   }

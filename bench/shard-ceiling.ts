@@ -9,6 +9,7 @@ import { RunLayout } from '../src/pipeline/run-layout';
 import { prepareRun } from '../src/pipeline/in-process-run';
 import type { ListeningRecord } from '../src/domain/listening-record';
 import { runShardJob } from '../src/pipeline/shard-job';
+import { AVRO_CODECS, type AvroCodec } from '../src/formats/avro/block-codecs';
 
 const PILOT_USERS = 200;
 const PREBUILT = 20_000;
@@ -23,7 +24,16 @@ export interface ShardCeiling {
   cpuRatio: number;
   peakRssMb: number;
   records: number;
+  /** the same shard with each avroCodec: records/s (best of CODEC_ROUNDS alternating rounds) and part bytes per record */
+  codecs: Record<AvroCodec, CodecCeiling>;
 }
+
+export interface CodecCeiling {
+  recordsPerSec: number;
+  bytesPerRecord: number;
+}
+
+const CODEC_ROUNDS = 2;
 
 /**
  * Records per user with this catalog and otherwise default input, from a pilot shard
@@ -77,6 +87,19 @@ export async function measureShardCeiling(
   const baselineSeconds = Number(process.hrtime.bigint() - t1) / 1e9;
   const baselineCpu = cpuSeconds(cpu1);
 
+  const codecs = {} as Record<AvroCodec, CodecCeiling>;
+  for (let round = 0; round < CODEC_ROUNDS; round++) {
+    for (const avroCodec of AVRO_CODECS) {
+      log(`round ${round + 1}/${CODEC_ROUNDS}: the shard with avroCodec ${avroCodec}...`);
+      const t = process.hrtime.bigint();
+      const part = await runShardJob({ params: { ...params, avroCodec }, runDir, shard: 0, catalogSha256 });
+      const perSec = Math.round(part.records / (Number(process.hrtime.bigint() - t) / 1e9));
+      if (perSec > (codecs[avroCodec]?.recordsPerSec ?? 0)) {
+        codecs[avroCodec] = { recordsPerSec: perSec, bytesPerRecord: Math.round((part.bytes / part.records) * 100) / 100 };
+      }
+    }
+  }
+
   const recordsPerSec = Math.round(records / simulateSeconds);
   const baselineRecordsPerSec = Math.round(records / baselineSeconds);
   return {
@@ -86,5 +109,6 @@ export async function measureShardCeiling(
     cpuRatio: Math.round((baselineCpu / simulateCpu) * 1000) / 1000,
     peakRssMb: Math.round(peakRssMb),
     records,
+    codecs,
   };
 }

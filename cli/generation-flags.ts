@@ -34,6 +34,7 @@ export const GENERATION_FLAGS = {
   parallelism: { type: 'string', value: 'N', help: 'shards in flight at once (default 4)' },
   format: { type: 'string', value: 'LIST', help: 'avro or avro,parquet (default avro)' },
   'parquet-codec': { type: 'string', value: 'snappy|zstd', help: 'page codec of the Parquet parts (default snappy)' },
+  'avro-codec': { type: 'string', value: 'deflate|snappy|zstandard', help: 'block codec of the AVRO parts (default deflate)' },
   'schema-version': {
     type: 'string',
     value: '1|2',
@@ -98,6 +99,7 @@ export function inputFromFlags(values: Record<string, string | string[] | boolea
     format: s('format'),
     schemaVersion: num('schema-version', s('schema-version')) as 1 | 2 | undefined,
     parquetCodec: s('parquet-codec') as GenerationInput['parquetCodec'],
+    avroCodec: s('avro-codec') as GenerationInput['avroCodec'],
     travelShare: num('travel-share', s('travel-share')),
     countries: countries(s('countries')),
   };

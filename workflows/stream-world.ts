@@ -1,6 +1,16 @@
-import { ContinueAsNew, makeContinueAsNewFunc, proxyActivities, setCurrentDetails, setHandler, sleep } from '@temporalio/workflow';
+import {
+  CancellationScope,
+  ContinueAsNew,
+  makeContinueAsNewFunc,
+  patched,
+  proxyActivities,
+  setCurrentDetails,
+  setHandler,
+  sleep,
+} from '@temporalio/workflow';
 import type { StreamActivities } from '../activities/stream-activities';
 import type { StreamInput } from '../src/config/stream-input';
+import type { StreamPlan } from '../activities/stream-activities';
 import { failFast } from './activity-failure';
 import { historyShouldContinueAsNew } from './bounded-lanes';
 import { streamProgressQuery, type StreamContinuation, type StreamWorkflowProgress, type StreamWorldWorkflow } from './contracts';
@@ -30,9 +40,10 @@ const days = proxyActivities<StreamActivities>({
 export async function streamWorld(input: StreamInput, continuation?: StreamContinuation): Promise<StreamWorkflowProgress> {
   const progress: StreamWorkflowProgress = continuation?.progress ?? { days: 0, sent: 0, skipped: 0, lastDay: null, waiting: false };
   setHandler(streamProgressQuery, () => progress);
+  let plan: StreamPlan | undefined;
   try {
-    // a continuation's plan is checked again by every activity that uses it
-    const plan = continuation?.plan ?? (await quick.planStream({ input }));
+    // a continuation's plan is checked again by every activity that uses it; planning claims (world, topic)
+    plan = continuation?.plan ?? (await quick.planStream({ input }));
     const from = continuation ? continuation.from : plan.from;
     for (;;) {
       progress.waiting = false;
@@ -45,7 +56,10 @@ export async function streamWorld(input: StreamInput, continuation?: StreamConti
         setCurrentDetails(`${plan.world} -> ${plan.topic}: through ${out.day}, ${progress.sent} events sent`);
         await makeContinueAsNewFunc<typeof streamWorld>()(input, { plan, from: null, progress });
       }
-      if (!plan.follow) return progress;
+      if (!plan.follow) {
+        await release(plan);
+        return progress;
+      }
       progress.waiting = true;
       setCurrentDetails(`${plan.world} -> ${plan.topic}: waiting for the day after ${progress.lastDay ?? '(none yet)'}`);
       await sleep(plan.pollSeconds * 1000);
@@ -53,7 +67,14 @@ export async function streamWorld(input: StreamInput, continuation?: StreamConti
     }
   } catch (err) {
     if (err instanceof ContinueAsNew) throw err;
+    // failed or cancelled: the next stream of (world, topic) need not ask Temporal whether this one still runs
+    if (plan) await CancellationScope.nonCancellable(() => release(plan!)).catch(() => undefined);
     failFast(err);
   }
+}
+
+/** Gives (world, topic) up; histories from before streams claimed their topic had no such step. */
+async function release(plan: StreamPlan): Promise<void> {
+  if (patched('stream-releases-topic')) await quick.releaseStream({ plan });
 }
 streamWorld satisfies StreamWorldWorkflow;

@@ -40,7 +40,8 @@ const GENERATE_FLAGS = {
 
 export const GENERATE: CommandDef<typeof GENERATE_FLAGS> = {
   name: 'generate',
-  about: `Generates a dataset: <out>/<run name>/part-NNNNN.avro and manifest.json.
+  about: `Generates a dataset: <out>/<run name>/avro/part-NNNNN.avro (parquet/ with --format
+avro,parquet), then _manifest.json and an empty _SUCCESS (docs/layout.md).
 Without --address and TEMPORAL_ADDRESS it runs embedded: a local Temporal dev
 server (history in .temporal/, Web UI on http://localhost:8233) and a worker in
 this process.`,

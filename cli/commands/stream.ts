@@ -1,12 +1,14 @@
 import { dataRoot, resolveRunDir } from '../../src/runtime/data-root';
 import { streamWorld, type StreamProgress } from '../../src/stream/stream-world';
+import { processHolderAlive, processOwnerId, releaseOwned } from '../../src/pipeline/run-owner';
+import { streamOfTopic } from '../../src/stream/stream-owner';
 import { ProgressBar } from '../progress-bar';
 import { expectPositionals, parseCommand, usageError, type CommandDef } from '../flags';
 
 const STREAM = {
   name: 'stream',
   args: 'WORLD',
-  about: `Publishes the world's complete days (DIR/WORLD/dt=*, DIR: --out, default data) into a Kafka
+  about: `Publishes the world's complete days (DIR/WORLD/avro/dt=*, DIR: --out, default data) into a Kafka
 topic: each day's events in event-time order, keyed by user id, values in Avro's single-object
 encoding (or the Confluent wire format with --schema-registry). Headers wrapped-etl-day and
 wrapped-etl-seq give each event's place in the stream. Stopped or killed, it resumes where
@@ -88,10 +90,13 @@ export async function run(argv: string[]): Promise<void> {
             `${result.skipped ? `, ${result.skipped} found in the topic already` : ''}, in ${(result.ms / 1000).toFixed(1)} s (${rate} events/s)\n`,
     );
   };
+  // this process holds (world, topic) through every pass of --follow, released when it stops
+  const owner = { id: processOwnerId(), holderAlive: async (h: Parameters<typeof processHolderAlive>[0]) => processHolderAlive(h) };
   try {
     let from = values.from;
     for (;;) {
       const result = await streamWorld({
+        owner,
         worldDir,
         brokers,
         topic: values.topic,
@@ -116,6 +121,7 @@ export async function run(argv: string[]): Promise<void> {
       }
     }
   } finally {
+    releaseOwned(streamOfTopic(worldDir, values.topic), owner.id);
     process.off('SIGINT', stop);
     process.off('SIGTERM', stop);
   }

@@ -11,6 +11,7 @@ import { INTERACTIONS } from '../domain/listening-record';
 import type { AxisStrength } from '../domain/personality';
 import { OUTPUT_FORMATS, PRIMARY_FORMAT, type OutputFormat } from '../formats/part-formats';
 import { PARQUET_CODECS, type ParquetCodec } from '../formats/parquet/parquet-codec';
+import { AVRO_CODECS, type AvroCodec } from '../formats/avro/block-codecs';
 import { pathProblem } from '../runtime/path-text';
 import { parseSourceSpec, sourceKindOf } from '../catalog/source-kinds';
 import { SourceError } from '../catalog/source-error';
@@ -227,6 +228,13 @@ const generationFields = {
     }),
     null,
   ),
+  /** block codec of the AVRO parts: deflate (default), snappy or zstandard */
+  avroCodec: orDefault(
+    z.enum(AVRO_CODECS, {
+      error: (issue) => `unknown AVRO codec ${describeValue(issue.input)}; known: ${AVRO_CODECS.join(', ')}`,
+    }),
+    null,
+  ),
   /** share of sessions spent away from home, 0..1 */
   travelShare: orDefault(share(), DEFAULTS.travelShare),
   /** restrict users to these ISO alpha-2 countries (list), or weight them (object) */
@@ -277,10 +285,11 @@ export const generationInputSchema = z
 export type GenerationInput = z.input<typeof generationInputSchema>;
 
 /** A validated input with every default filled in: what the simulation needs, and where and how to write it. */
-export type GenerationParams = Omit<z.output<typeof generationInputSchema>, 'runId' | 'shardSize' | 'parquetCodec'> & {
+export type GenerationParams = Omit<z.output<typeof generationInputSchema>, 'runId' | 'shardSize' | 'parquetCodec' | 'avroCodec'> & {
   runId: string;
   shardSize: number;
   parquetCodec?: ParquetCodec;
+  avroCodec?: AvroCodec;
 };
 
 const STAMP = /^(\d{4})(\d{2})(\d{2})T(\d{2})(\d{2})(\d{2})Z$/;
@@ -372,6 +381,7 @@ export function resolveGenerationInput(raw: unknown, defaultRunId: string, clock
     schemaVersion: input.schemaVersion,
     // only when given, so that runs without it keep their params (and manifests) byte for byte
     ...(input.parquetCodec !== null && { parquetCodec: input.parquetCodec }),
+    ...(input.avroCodec !== null && { avroCodec: input.avroCodec }),
     travelShare: input.travelShare,
     countries: input.countries,
     personalities: input.personalities,

@@ -1,4 +1,5 @@
 import type { ParquetCodec } from './parquet/parquet-codec';
+import type { AvroCodec } from './avro/block-codecs';
 import type { PartEvent, SchemaVersion } from './listening-history-versions';
 import type { SongTable } from '../simulation/song-table';
 
@@ -10,7 +11,7 @@ export interface WrittenFile {
 }
 
 export interface PartFile extends WrittenFile {
-  /** the file's name in the run folder: part-NNNNN.<format> */
+  /** the file's key relative to the run's root, e.g. <format>/part-NNNNN.<format> (see RunLayout) */
   file: string;
 }
 
@@ -24,6 +25,15 @@ export interface PartFileWriter {
   readonly bytesWritten?: number;
 }
 
+/** What a part's bytes depend on besides its events. */
+export interface PartRun {
+  schemaVersion: SchemaVersion;
+  seed: number;
+  parquetCodec?: ParquetCodec;
+  /** default deflate */
+  avroCodec?: AvroCodec;
+}
+
 /**
  * An output format of the listening-history parts. Its key in PART_FORMATS
  * (part-formats.ts) is both the name in the input's `format` list and the extension.
@@ -32,5 +42,5 @@ export interface PartFormat {
   /** one line for `--format` help and docs */
   readonly description: string;
   /** `songs`: the run's catalog, whose songs the events name by number */
-  open(file: string, run: { schemaVersion: SchemaVersion; seed: number; parquetCodec?: ParquetCodec }, songs: SongTable): PartFileWriter;
+  open(file: string, run: PartRun, songs: SongTable): PartFileWriter;
 }

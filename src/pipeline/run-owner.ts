@@ -19,17 +19,54 @@ export function ownerLeaseMs(): number {
   return Number.isFinite(ms) && ms > 0 ? ms : 10 * 60_000;
 }
 
+/** What one owner at a time may hold: its owner file, and how a refusal names it and what the holder does. */
+export interface OwnedThing {
+  file: string;
+  /** e.g. the run folder, or "world w -> topic t" */
+  what: string;
+  /** e.g. "being written" */
+  doing: string;
+}
+
+/** A run or world folder: one writer at a time, recorded in <dir>/_work/owner.json. */
+export const runFolder = (runDir: string): OwnedThing => ({
+  file: path.join(runDir, '_work', 'owner.json'),
+  what: runDir,
+  doing: 'being written',
+});
+
 export class RunOwnedElsewhere extends Error {
   constructor(
-    readonly runDir: string,
+    readonly thing: OwnedThing,
     readonly owner: RunOwner,
   ) {
-    super(`${runDir} is being written by workflow ${owner.workflowId} (last active ${owner.renewedAt})`);
+    super(`${thing.what} is ${thing.doing} by ${holderName(owner)} (last active ${owner.renewedAt})`);
     this.name = 'RunOwnedElsewhere';
   }
 }
 
-const ownerFile = (runDir: string) => path.join(runDir, '_work', 'owner.json');
+/** Owner ids of holders that are no workflow (a CLI process): "process:HOST:PID". */
+export function processOwnerId(): string {
+  return `process:${os.hostname()}:${process.pid}`;
+}
+
+function holderName(owner: RunOwner): string {
+  return owner.workflowId.startsWith('process:') ? `process ${owner.pid} on ${owner.host}` : `workflow ${owner.workflowId}`;
+}
+
+/** Whether a claim's holder still runs: true, false, or undefined when that cannot be told (then the lease decides). */
+export type HolderAlive = (owner: RunOwner) => Promise<boolean | undefined>;
+
+/** For holders that are processes (processOwnerId): alive while their pid runs on this host; undefined for others. */
+export function processHolderAlive(owner: RunOwner): boolean | undefined {
+  if (!owner.workflowId.startsWith('process:') || owner.host !== os.hostname()) return undefined;
+  try {
+    process.kill(owner.pid, 0);
+    return true;
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
 
 function readOwner(file: string): RunOwner | undefined {
   try {
@@ -57,8 +94,20 @@ function writeOwner(file: string, owner: RunOwner, exclusive: boolean): void {
  * exclusive create, and a stale owner file is moved aside (one rename wins), so two
  * workflows claiming at once never both succeed.
  */
-export function claimRun(runDir: string, workflowId: string, opts: { takeOver?: boolean; now?: number } = {}): RunOwner {
-  const file = ownerFile(runDir);
+export function claimRun(runDir: string, workflowId: string, opts: ClaimOptions = {}): RunOwner {
+  return claimOwned(runFolder(runDir), workflowId, opts);
+}
+
+export interface ClaimOptions {
+  takeOver?: boolean;
+  /** take over from this holder (found gone), but not from one that claimed after it */
+  takeOverFrom?: RunOwner;
+  now?: number;
+}
+
+/** claimRun for any OwnedThing. */
+export function claimOwned(thing: OwnedThing, workflowId: string, opts: ClaimOptions = {}): RunOwner {
+  const { file } = thing;
   fs.mkdirSync(path.dirname(file), { recursive: true });
   const now = opts.now ?? Date.now();
   const me: RunOwner = {
@@ -81,7 +130,9 @@ export function claimRun(runDir: string, workflowId: string, opts: { takeOver?: 
       writeOwner(file, renewed, false);
       return renewed;
     }
-    if (current && !opts.takeOver && now - Date.parse(current.renewedAt) <= ownerLeaseMs()) throw new RunOwnedElsewhere(runDir, current);
+    const gone = opts.takeOverFrom !== undefined && JSON.stringify(current) === JSON.stringify(opts.takeOverFrom);
+    if (current && !opts.takeOver && !gone && now - Date.parse(current.renewedAt) <= ownerLeaseMs())
+      throw new RunOwnedElsewhere(thing, current);
     const aside = `${file}.${crypto.randomBytes(4).toString('hex')}.released`;
     try {
       fs.renameSync(file, aside);
@@ -98,11 +149,31 @@ export function claimRun(runDir: string, workflowId: string, opts: { takeOver?: 
         // someone claimed it again meanwhile; theirs stands
       }
       fs.rmSync(aside, { force: true });
-      throw new RunOwnedElsewhere(runDir, moved);
+      throw new RunOwnedElsewhere(thing, moved);
     }
     fs.rmSync(aside, { force: true });
   }
-  throw new Error(`could not claim ${runDir}: its owner file keeps changing`);
+  throw new Error(`could not claim ${thing.what}: its owner file keeps changing`);
+}
+
+/**
+ * claimOwned that first asks `holderAlive` about another holder: one found gone (a
+ * terminated or failed workflow, a dead process) is taken over at once, one found running
+ * is refused even past its lease (a stream sleeping between days), and one that cannot be
+ * told about is left to the lease.
+ */
+export async function claimOwnedChecked(
+  thing: OwnedThing,
+  workflowId: string,
+  opts: ClaimOptions & { holderAlive?: HolderAlive } = {},
+): Promise<RunOwner> {
+  const current = readOwner(thing.file);
+  if (current && current.workflowId !== workflowId && !opts.takeOver && opts.holderAlive) {
+    const alive = await opts.holderAlive(current).catch(() => undefined);
+    if (alive === true) throw new RunOwnedElsewhere(thing, current);
+    if (alive === false) return claimOwned(thing, workflowId, { ...opts, takeOverFrom: current });
+  }
+  return claimOwned(thing, workflowId, opts);
 }
 
 /**
@@ -111,13 +182,22 @@ export function claimRun(runDir: string, workflowId: string, opts: { takeOver?: 
  * after a completed run) is claimed again.
  */
 export function holdRun(runDir: string, workflowId: string, now = Date.now()): void {
-  const current = readOwner(ownerFile(runDir));
-  if (current && current.workflowId !== workflowId) throw new RunOwnedElsewhere(runDir, current);
-  if (!current || now - Date.parse(current.renewedAt) > ownerLeaseMs() / 10) claimRun(runDir, workflowId, { now });
+  holdOwned(runFolder(runDir), workflowId, now);
+}
+
+/** holdRun for any OwnedThing. */
+export function holdOwned(thing: OwnedThing, workflowId: string, now = Date.now()): void {
+  const current = readOwner(thing.file);
+  if (current && current.workflowId !== workflowId) throw new RunOwnedElsewhere(thing, current);
+  if (!current || now - Date.parse(current.renewedAt) > ownerLeaseMs() / 10) claimOwned(thing, workflowId, { now });
 }
 
 /** Gives the folder up, if `workflowId` owns it. */
 export function releaseRun(runDir: string, workflowId: string): void {
-  const file = ownerFile(runDir);
-  if (readOwner(file)?.workflowId === workflowId) fs.rmSync(file, { force: true });
+  releaseOwned(runFolder(runDir), workflowId);
+}
+
+/** releaseRun for any OwnedThing. */
+export function releaseOwned(thing: OwnedThing, workflowId: string): void {
+  if (readOwner(thing.file)?.workflowId === workflowId) fs.rmSync(thing.file, { force: true });
 }

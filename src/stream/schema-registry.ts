@@ -1,16 +1,16 @@
 import axios from 'axios';
 
 /**
- * Registers the value schema of `topic` with a Confluent-compatible schema registry
+ * Registers `writerSchema` (the schema's full JSON: docs, defaults, logical types) as the value schema of `topic` with a Confluent-compatible schema registry
  * (subject TOPIC-value, TopicNameStrategy) and returns its schema id. Registering a
  * schema the subject already has returns the existing id, so this is safe on every start.
  */
-export async function registerValueSchema(registryUrl: string, topic: string, canonicalSchema: string): Promise<number> {
+export async function registerValueSchema(registryUrl: string, topic: string, writerSchema: string): Promise<number> {
   const url = `${registryUrl.replace(/\/+$/, '')}/subjects/${encodeURIComponent(`${topic}-value`)}/versions`;
   try {
     const res = await axios.post<{ id?: unknown }>(
       url,
-      { schemaType: 'AVRO', schema: canonicalSchema },
+      { schemaType: 'AVRO', schema: writerSchema },
       {
         headers: { 'Content-Type': 'application/vnd.schemaregistry.v1+json' },
         timeout: 15_000,

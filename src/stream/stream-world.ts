@@ -1,15 +1,16 @@
 import * as fs from 'node:fs';
-import * as path from 'node:path';
 import { Producer } from '@platformatic/kafka';
 import type { ListeningRecord } from '../domain/listening-record';
-import { canonicalSchema, confluentFraming, singleObjectFraming, type MessageFraming } from '../formats/avro/message-framing';
-import { schemaType } from '../formats/avro/schemas';
+import { confluentFraming, singleObjectFraming, type MessageFraming } from '../formats/avro/message-framing';
+import { loadSchemaJson, schemaType } from '../formats/avro/schemas';
 import { listeningHistorySchemaFile } from '../formats/listening-history-versions';
 import { writeFileAtomic } from '../runtime/atomic-file';
 import { readWorldDefinition, WorldLayout } from '../pipeline/world-layout';
 import { dayEventsInOrder } from './day-events';
 import { atOrAfter, DAY_HEADER, ensureTopic, partitionFor, readTails, SEQ_HEADER, type StreamPosition } from './kafka-topic';
 import { registerValueSchema } from './schema-registry';
+import { claimOwnedChecked, holdOwned, processHolderAlive, processOwnerId, releaseOwned, type HolderAlive } from '../pipeline/run-owner';
+import { streamOfTopic } from './stream-owner';
 
 export interface StreamOptions {
   worldDir: string;
@@ -29,6 +30,12 @@ export interface StreamOptions {
   maxDays?: number;
   onProgress?: (p: StreamProgress) => void;
   signal?: AbortSignal;
+  /**
+   * Who streams: one streamer per (world, topic) at a time, a second one is refused naming the
+   * holder. A workflow passes its id (and releases when it ends); without it, this process
+   * streams and releases when done.
+   */
+  owner?: { id: string; holderAlive?: HolderAlive };
 }
 
 export interface StreamProgress {
@@ -55,12 +62,8 @@ interface StreamCheckpoint {
   completeThrough: string;
 }
 
-function checkpointPath(layout: WorldLayout, topic: string): string {
-  return path.join(layout.worldDir, '_stream', `${topic}.json`);
-}
-
 function readCheckpoint(layout: WorldLayout, topic: string): StreamCheckpoint | undefined {
-  const file = checkpointPath(layout, topic);
+  const file = layout.streamCheckpointPath(topic);
   return fs.existsSync(file) ? (JSON.parse(fs.readFileSync(file, 'utf8')) as StreamCheckpoint) : undefined;
 }
 
@@ -83,12 +86,29 @@ const sleep = (ms: number, signal?: AbortSignal) =>
  * the days fully acknowledged, so a restart does not re-read them.
  */
 export async function streamWorld(options: StreamOptions): Promise<StreamResult> {
+  const stream = streamOfTopic(options.worldDir, options.topic);
+  const ownerId = options.owner?.id ?? processOwnerId();
+  readWorldDefinition(new WorldLayout(options.worldDir));
+  await claimOwnedChecked(stream, ownerId, {
+    holderAlive: options.owner?.holderAlive ?? (async (holder) => processHolderAlive(holder)),
+  });
+  try {
+    return await streamClaimed(options, () => holdOwned(stream, ownerId));
+  } finally {
+    if (!options.owner) releaseOwned(stream, ownerId);
+  }
+}
+
+async function streamClaimed(options: StreamOptions, stillOwned: () => void): Promise<StreamResult> {
   const started = Date.now();
   const layout = new WorldLayout(options.worldDir);
   const world = readWorldDefinition(layout);
-  const type = schemaType(listeningHistorySchemaFile(world.params.schemaVersion));
+  const schemaFile = listeningHistorySchemaFile(world.params.schemaVersion);
+  const type = schemaType(schemaFile);
+  // the registry gets the whole writer schema (docs, defaults, logical types), so its consumers decode typed
+  // timestamps and its compatibility checks see v2's defaults; single-object encoding fingerprints the canonical form
   const framing: MessageFraming = options.schemaRegistry
-    ? confluentFraming(type, await registerValueSchema(options.schemaRegistry, options.topic, canonicalSchema(type)))
+    ? confluentFraming(type, await registerValueSchema(options.schemaRegistry, options.topic, JSON.stringify(loadSchemaJson(schemaFile))))
     : singleObjectFraming(type);
   const partitions = await ensureTopic(options.brokers, options.topic, options.partitions ?? 6);
   const tails = await readTails(options.brokers, options.topic);
@@ -117,6 +137,7 @@ export async function streamWorld(options: StreamOptions): Promise<StreamResult>
       let batch: Parameters<typeof producer.send>[0]['messages'] = [];
       const flush = async () => {
         if (batch.length === 0) return;
+        stillOwned();
         await producer.send({ messages: batch });
         progress.sent += batch.length;
         batch = [];
@@ -158,7 +179,7 @@ export async function streamWorld(options: StreamOptions): Promise<StreamResult>
       }
       await flush();
       writeFileAtomic(
-        checkpointPath(layout, options.topic),
+        layout.streamCheckpointPath(options.topic),
         JSON.stringify({ topic: options.topic, completeThrough: day } satisfies StreamCheckpoint) + '\n',
       );
       progress.daysDone++;

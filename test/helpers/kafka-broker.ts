@@ -2,11 +2,11 @@ import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as net from 'node:net';
 import * as path from 'node:path';
+import { kafkaLibsDir } from './test-tools';
 import { makeTmpDir } from './tmp-dir';
 
 /** test/kafka: the broker's pom.xml, log4j2 config and (after mvn, gitignored) its jars */
 const KAFKA_DIR = path.resolve(__dirname, '..', 'kafka');
-const LIBS = path.join(KAFKA_DIR, 'libs');
 const READY_LINE = 'Kafka Server started';
 const START_TIMEOUT_MS = 90_000;
 
@@ -15,6 +15,15 @@ export interface KafkaBroker {
   brokers: string;
   dataDir: string;
   stop: () => Promise<void>;
+}
+
+/** Sends `signal` to the process group of a child started with `detached: true`, if it is still there. */
+export function signalGroup(child: ChildProcess, signal: NodeJS.Signals): void {
+  try {
+    process.kill(-child.pid!, signal);
+  } catch {
+    // the group is gone already
+  }
 }
 
 /** A free TCP port on 127.0.0.1 (the OS picks it). */
@@ -58,7 +67,7 @@ function brokerProperties(port: number, controllerPort: number, logDir: string):
 }
 
 function java(args: string[]): string {
-  const r = spawnSync('java', ['-cp', `${LIBS}/*`, ...args], { encoding: 'utf8' });
+  const r = spawnSync('java', ['-cp', `${kafkaLibsDir()}/*`, ...args], { encoding: 'utf8' });
   if (r.error) throw new Error(`cannot run java (a JRE 17+ is needed for the test broker): ${r.error.message}`);
   if (r.status !== 0) throw new Error(`java ${args.join(' ')} failed (${r.status}): ${r.stderr || r.stdout}`);
   return r.stdout.trim();
@@ -70,9 +79,9 @@ function java(args: string[]): string {
  * broker's whole process group and removes the folder.
  */
 export async function startKafka(): Promise<KafkaBroker> {
-  if (!fs.existsSync(LIBS) || !fs.readdirSync(LIBS).some((f) => f.startsWith('kafka_2.13'))) {
+  if (!fs.existsSync(kafkaLibsDir()) || !fs.readdirSync(kafkaLibsDir()).some((f) => f.startsWith('kafka_2.13'))) {
     throw new Error(
-      `the test Kafka broker's jars are missing from ${LIBS}; run: ` +
+      `the test Kafka broker's jars are missing from ${kafkaLibsDir()}; run: ` +
         'mvn -q -B -f test/kafka/pom.xml dependency:copy-dependencies -DoutputDirectory=libs -DincludeScope=runtime (.ci/run does)',
     );
   }
@@ -92,7 +101,7 @@ export async function startKafka(): Promise<KafkaBroker> {
       '-Xmx512m',
       `-Dlog4j2.configurationFile=${path.join(KAFKA_DIR, 'log4j2.properties')}`,
       '-cp',
-      `${LIBS}/*`,
+      `${kafkaLibsDir()}/*`,
       'kafka.Kafka',
       config,
     ],
@@ -101,13 +110,7 @@ export async function startKafka(): Promise<KafkaBroker> {
   fs.closeSync(log);
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
   // the broker runs in its own process group: never leave it behind when the test process ends
-  const killGroup = () => {
-    try {
-      process.kill(-child.pid!, 'SIGKILL');
-    } catch {
-      // gone already
-    }
-  };
+  const killGroup = () => signalGroup(child, 'SIGKILL');
   process.once('exit', killGroup);
 
   const stop = async (): Promise<void> => {

@@ -10,9 +10,12 @@ const TASK_QUEUE = 'workflow-stream-world';
 
 /** A world whose complete days are `ready` (the test adds more): each call publishes the first one not yet published. */
 function mockActivities(ready: string[]) {
-  const seen = { calls: [] as (string | null)[], published: [] as string[] };
+  const seen = { calls: [] as (string | null)[], published: [] as string[], released: 0 };
   const activities: StreamActivities = {
     planStream: async ({ input }) => ({ ...resolveStreamInput(input), worldDir: '/mock/w' }) satisfies StreamPlan,
+    releaseStream: async () => {
+      seen.released++;
+    },
     streamNextDay: async ({ from }) => {
       seen.calls.push(from);
       // as the real one: from `from` when given, else after the last day published (the topic's checkpoint)
@@ -45,6 +48,8 @@ describe('streamWorld orchestrates against mocked activities', () => {
     // `from` only until the first day is out; then the topic's own progress decides
     expect(mock.seen.calls).toEqual(['2025-01-02', null, null]);
     expect(await historiesOfChain(env.client, 'stream-days')).toHaveLength(3);
+    // (world, topic) is given up when the stream ends
+    expect(mock.seen.released).toBe(1);
   });
 
   it('with follow, waits for the next day instead of ending', async () => {

@@ -17,6 +17,7 @@ export const avroPart: PartFormat = {
       syncMarker: derivedBytes([run.seed, 'avro-sync', 'listening-history']),
       // v1 files keep the seed's bare header byte for byte; v2 carries its timestamp-millis and defaults
       schemaAttributes: run.schemaVersion >= 2,
+      codec: run.avroCodec ?? 'deflate',
       encode: songEventEncoder(schemaFile, songs),
     });
     return {

@@ -1,6 +1,6 @@
-import * as zlib from 'node:zlib';
 import * as avro from 'avsc';
 import { AtomicFile } from '../../runtime/atomic-file';
+import { blockCodec, type BlockCodec, type ContainerCodec } from './block-codecs';
 import type { RecordEncoder } from './song-event-encoder';
 
 const MAGIC = Buffer.from([0x4f, 0x62, 0x6a, 0x01]);
@@ -10,10 +10,10 @@ const longType = avro.Type.forSchema('long');
 export interface ContainerWriterOptions<T> {
   /** 16 bytes; derive it from the run seed so output is byte-identical across runs */
   syncMarker: Buffer;
-  codec?: 'deflate' | 'null';
+  /** default deflate; zstandard needs loadBlockCodec('zstandard') in this thread first */
+  codec?: ContainerCodec;
   /** uncompressed bytes per block */
   blockBytes?: number;
-  deflateLevel?: number;
   /** header schema with its attributes (logical types, defaults, docs); off keeps the bare schema of older files */
   schemaAttributes?: boolean;
   /** how a record is encoded, when not by the type itself (it must give the type's bytes) */
@@ -32,9 +32,8 @@ export interface WrittenContainer {
  */
 export class AvroContainerWriter<T = unknown> {
   private readonly file: AtomicFile;
-  private readonly codec: 'deflate' | 'null';
+  private readonly codec: BlockCodec;
   private readonly blockBytes: number;
-  private readonly level: number;
   private block: Buffer;
   private blockPos = 0;
   private blockCount = 0;
@@ -48,13 +47,13 @@ export class AvroContainerWriter<T = unknown> {
   ) {
     if (options.syncMarker.length !== 16) throw new Error('an AVRO sync marker has 16 bytes');
     this.encode = options.encode ?? ((record, buf, pos) => type.encode(record, buf, pos));
-    this.codec = options.codec ?? 'deflate';
+    const codec = options.codec ?? 'deflate';
+    this.codec = blockCodec(codec);
     this.blockBytes = options.blockBytes ?? 256 * 1024;
-    this.level = options.deflateLevel ?? 6;
     this.block = Buffer.allocUnsafe(this.blockBytes * 2);
     const meta = metaType.toBuffer({
       'avro.schema': Buffer.from(JSON.stringify(type.schema({ exportAttrs: options.schemaAttributes === true }))),
-      'avro.codec': Buffer.from(this.codec),
+      'avro.codec': Buffer.from(codec),
     });
     this.file = new AtomicFile(finalPath);
     try {
@@ -90,7 +89,7 @@ export class AvroContainerWriter<T = unknown> {
   private flushBlock(): void {
     if (this.blockCount === 0) return;
     const raw = this.block.subarray(0, this.blockPos);
-    const data = this.codec === 'deflate' ? zlib.deflateRawSync(raw, { level: this.level }) : Buffer.from(raw);
+    const data = this.codec.compress(raw);
     this.file.write(Buffer.concat([longType.toBuffer(this.blockCount), longType.toBuffer(data.length), data, this.options.syncMarker]));
     this.blockPos = 0;
     this.blockCount = 0;

@@ -1,12 +1,35 @@
 import * as fs from 'node:fs';
 import { pipeline } from 'node:stream';
-import * as zlib from 'node:zlib';
 import * as avro from 'avsc';
+import { AVRO_CODECS, blockCodec, loadBlockCodec } from './block-codecs';
+
+type DecoderCodec = (data: Buffer, done: (err: Error | null, raw?: Buffer) => void) => void;
+
+/** Every codec a container may name, for avsc's BlockDecoder (zstandard loads on its first block). */
+const DECODER_CODECS: Record<string, DecoderCodec> = Object.fromEntries(
+  ['null', ...AVRO_CODECS].map((name): [string, DecoderCodec] => [
+    name,
+    (data, done) => {
+      loadBlockCodec(name).then(
+        () => {
+          let raw: Buffer;
+          try {
+            raw = blockCodec(name).decompress(data);
+          } catch (err) {
+            return done(err as Error);
+          }
+          done(null, raw);
+        },
+        (err: Error) => done(err),
+      );
+    },
+  ]),
+);
 
 /** avsc's createFileDecoder, except that read errors (a folder, no permission) reach the decoder and an early stop closes the file. */
 function openDecoder(filePath: string): avro.streams.BlockDecoder {
   if (!fs.existsSync(filePath)) throw new Error(`no such file: ${filePath}`);
-  const decoder = new avro.streams.BlockDecoder();
+  const decoder = new avro.streams.BlockDecoder({ codecs: DECODER_CODECS });
   pipeline(fs.createReadStream(filePath), decoder, () => {});
   return decoder;
 }
@@ -14,7 +37,12 @@ function openDecoder(filePath: string): avro.streams.BlockDecoder {
 const unreadable = (filePath: string, why: Error | string) =>
   typeof why === 'string'
     ? new Error(`${filePath} is not a readable AVRO container: ${why}`)
-    : new Error(`${filePath} is not a readable AVRO container: ${why.message}`, { cause: why });
+    : new Error(
+        `${filePath} is not a readable AVRO container: ${why.message}${why.cause instanceof Error ? `: ${why.cause.message}` : ''}`,
+        {
+          cause: why,
+        },
+      );
 
 /** Streams the records of any AVRO object container file, with its writer schema. */
 export async function* readContainer<T = unknown>(filePath: string, onSchema?: (schema: avro.Schema) => void): AsyncGenerator<T> {
@@ -44,7 +72,8 @@ const metaType = avro.Type.forSchema({ type: 'map', values: 'bytes' });
 const longType = avro.Type.forSchema('long');
 
 /**
- * The records of an AVRO object container file (codec null or deflate), read and decoded
+ * The records of an AVRO object container file (any codec of block-codecs.ts; zstandard
+ * once loadBlockCodec('zstandard') has run in this thread), read and decoded
  * synchronously block by block, as `readerType` (resolved against the writer schema, so
  * fields the reader lacks are skipped and fields the writer lacks take their defaults).
  * For files read whole into memory in a worker thread, where the stream's per-record
@@ -58,7 +87,12 @@ export function readContainerSync<T>(filePath: string, readerType: avro.Type): T
   if (header.offset < 0 || header.offset + 16 > buf.length) throw unreadable(filePath, 'truncated header');
   const meta = header.value as Record<string, Buffer>;
   const codec = meta['avro.codec']?.toString() ?? 'null';
-  if (codec !== 'null' && codec !== 'deflate') throw unreadable(filePath, `unsupported codec ${codec}`);
+  let decompress: (data: Uint8Array) => Buffer;
+  try {
+    decompress = blockCodec(codec).decompress;
+  } catch (err) {
+    throw unreadable(filePath, err as Error);
+  }
   const writerType = avro.Type.forSchema(JSON.parse(meta['avro.schema'].toString('utf8')) as avro.Schema);
   const resolver = readerType.createResolver(writerType);
   const sync = buf.subarray(header.offset, header.offset + 16);
@@ -71,7 +105,12 @@ export function readContainerSync<T>(filePath: string, readerType: avro.Type): T
     const end = size.offset + (size.value as number);
     if (!buf.subarray(end, end + 16).equals(sync)) throw unreadable(filePath, 'bad sync marker');
     const raw = buf.subarray(size.offset, end);
-    const block = codec === 'deflate' ? zlib.inflateRawSync(raw) : raw;
+    let block: Buffer;
+    try {
+      block = decompress(raw);
+    } catch (err) {
+      throw unreadable(filePath, err as Error);
+    }
     let at = 0;
     for (let i = 0; i < (count.value as number); i++) {
       const record = readerType.decode(block, at, resolver);

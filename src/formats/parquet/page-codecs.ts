@@ -2,6 +2,7 @@ import { snappyCompress } from 'hyparquet-writer/src/snappy.js';
 import type { CompressionCodec } from 'hyparquet';
 import type { Compressors } from 'hyparquet-writer/src/types.js';
 import type { ParquetCodec } from './parquet-codec';
+import { loadZstd } from '../zstd-wasm';
 
 /** The codec a file's pages use and the functions that compress for it. */
 export interface PageCodec {
@@ -15,16 +16,10 @@ const ZSTD_LEVEL = 3;
 const SNAPPY: PageCodec = { codec: 'SNAPPY', compressors: { SNAPPY: snappyCompress } };
 let zstd: PageCodec | undefined;
 
-/**
- * Makes `codec` usable by pageCodec(). ZSTD is libzstd 1.5.7 compiled to WebAssembly
- * (@hpcc-js/wasm-zstd), pinned in package.json: the same bytes on every Node version and
- * platform, where Node's own zlib zstd exists only from Node 22/24 and compresses with
- * whichever libzstd that Node bundles. Loaded only when a run asks for it.
- */
+/** Makes `codec` usable by pageCodec(). ZSTD: see zstd-wasm.ts; loaded only when a run asks for it. */
 export async function loadPageCodec(codec: ParquetCodec): Promise<void> {
   if (codec === 'zstd' && !zstd) {
-    const { Zstd } = await import('@hpcc-js/wasm-zstd');
-    const z = await Zstd.load();
+    const z = await loadZstd();
     zstd = { codec: 'ZSTD', compressors: { ZSTD: (bytes: Uint8Array) => z.compress(bytes, ZSTD_LEVEL) } };
   }
 }

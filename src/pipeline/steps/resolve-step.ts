@@ -11,7 +11,7 @@ import { resolveRunDir } from '../../runtime/data-root';
 import { readJsonIfPresent } from '../../runtime/json-file';
 import { PopulationModel } from '../../simulation/user-profile';
 import { RunLayout } from '../run-layout';
-import { claimRun, RunOwnedElsewhere } from '../run-owner';
+import { claimOwnedChecked, RunOwnedElsewhere, runFolder } from '../run-owner';
 import type { GenerationStepDeps } from './step-deps';
 import type { StepContext } from './step-context';
 import type { RunRef } from './step-refs';
@@ -52,7 +52,7 @@ function resumedParams(
  * owner and records the params there. With `resume`, the params recorded by the
  * generation being resumed win.
  */
-export function resolveStep(deps: GenerationStepDeps, ctx: StepContext, args: ResolveArgs): RunRef {
+export async function resolveStep(deps: GenerationStepDeps, ctx: StepContext, args: ResolveArgs): Promise<RunRef> {
   const scheduledAt = args.scheduledAt === undefined ? undefined : new Date(args.scheduledAt);
   let params = resolveGenerationInput(args.input, args.workflowId, { scheduledAt });
   const runDir = resolveRunDir(deps.dataRoot(), params.out, params.runId);
@@ -71,7 +71,7 @@ export function resolveStep(deps: GenerationStepDeps, ctx: StepContext, args: Re
   }
   try {
     // one writer per run folder; a resume takes the folder over from the run it resumes
-    claimRun(runDir, ctx.ownerId, { takeOver: resuming });
+    await claimOwnedChecked(runFolder(runDir), ctx.ownerId, { takeOver: resuming, holderAlive: ctx.holderAlive });
   } catch (err) {
     if (!(err instanceof RunOwnedElsewhere)) throw err;
     throw new InputError(

@@ -1,3 +1,5 @@
+import type { HolderAlive } from '../run-owner';
+
 /**
  * What a generation step needs from whoever runs it: a Temporal activity (built from
  * its Context) or the in-process runner (inProcessContext).
@@ -11,6 +13,8 @@ export interface StepContext {
   signal: AbortSignal;
   /** says the step is alive, with its progress so far */
   heartbeat(details?: unknown): void;
+  /** whether another holder of the run folder still runs (asked of Temporal by activities); without it, the lease decides */
+  holderAlive?: HolderAlive;
 }
 
 /** The owner id of in-process runs. */

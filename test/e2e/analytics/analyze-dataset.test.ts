@@ -15,8 +15,8 @@ import { ANALYZE_DATASET, type AnalyzeDatasetWorkflow, type GenerationResult } f
 import type { WrappedInput } from '../../../src/config/wrapped-input';
 import { startGenerationStack, type GenerationStack } from '../../helpers/generation-stack';
 import { readRun } from '../../helpers/read-run';
+import { chromiumMissing, chromiumPath } from '../../helpers/test-tools';
 
-const CHROMIUM = '/usr/bin/chromium';
 const minutes = (ms: number) => Math.round(ms / 600) / 100;
 const ms = (r: ListeningRecord) => r.listening_time.end_time - r.listening_time.start_time;
 
@@ -172,68 +172,65 @@ describe('analyzeDataset (Wrapped) on a real Temporal dev server', () => {
     });
   });
 
-  it.skipIf(!fs.existsSync(CHROMIUM) && !process.env.CI)(
-    'shows the Wrapped card and the run’s charts in headless Chromium, with no network',
-    async () => {
-      const browser = await chromium.launch({
-        executablePath: CHROMIUM,
-        args: [
-          '--headless',
-          '--no-sandbox',
-          '--disable-gpu',
-          '--disable-background-networking',
-          '--disable-component-update',
-          '--disable-sync',
-          '--no-first-run',
-        ],
+  it('shows the Wrapped card and the run’s charts in headless Chromium, with no network', async (ctx) => {
+    const missing = chromiumMissing();
+    if (missing) ctx.skip(missing);
+    const browser = await chromium.launch({
+      executablePath: chromiumPath(),
+      args: [
+        '--headless',
+        '--no-sandbox',
+        '--disable-gpu',
+        '--disable-background-networking',
+        '--disable-component-update',
+        '--disable-sync',
+        '--no-first-run',
+      ],
+    });
+    try {
+      const page = await browser.newPage();
+      const requests: string[] = [];
+      await page.route('**/*', (route) => {
+        requests.push(route.request().url());
+        return route.request().url().startsWith('file://') ? route.continue() : route.abort();
       });
-      try {
-        const page = await browser.newPage();
-        const requests: string[] = [];
-        await page.route('**/*', (route) => {
-          requests.push(route.request().url());
-          return route.request().url().startsWith('file://') ? route.continue() : route.abort();
-        });
-        await page.goto(`file://${result.files.report}`);
-        const field = (name: string) => page.locator(`[data-field="${name}"]`).first().innerText();
-        const u = users[6];
-        expect(await field('user-id')).toBe('7');
-        expect(await field('minutes')).toBe(formatMinutes(u.minutes));
-        expect(await field('distinct-songs')).toBe(String(u.distinct_songs));
-        expect(await field('distinct-artists')).toBe(String(u.distinct_artists));
-        expect(await field('skip-rate')).toBe(formatPercent(u.skip_rate));
-        expect(await field('active-hour')).toBe(formatHour(u.most_active_local_hour));
-        expect(await field('inferred-personality')).toBe(u.inferred!.personality);
-        expect(await field('axis-LV')).toBe(u.inferred!.axes.LV.toFixed(2));
-        expect(await page.locator('[data-field="top-songs"] li').allInnerTexts()).toEqual(
-          u.top_songs.map((s) => `${s.song} — ${s.artist}`),
-        );
-        expect(await page.locator('[data-field="top-genres"] li').allInnerTexts()).toEqual(u.top_genres.map((g) => g.name));
-        expect(await field('run-records')).toBe(String(records.length));
-        expect(await field('run-minutes')).toBe(formatMinutes(summary.global.minutes));
-        const labels = await page.locator('[data-field="run-top-artists"] text.label title').allTextContents();
-        expect(labels).toEqual(summary.global.top_artists.map((a) => a.name));
-        expect(await page.locator('#countries tbody tr').count()).toBe(Math.min(REPORT_COUNTRIES, Object.keys(summary.countries).length));
-        expect(await page.locator('svg.chart').count()).toBe(7);
-        expect(await page.locator('[data-field="run-weekday-hour"] rect.heat').count()).toBe(168);
-        expect(await page.locator('[data-field="park-weekday-hour"] rect.heat').count()).toBe(168);
-        // the published table's busiest hour (Saturday 12:00) is the darkest cell of its chart
-        expect(
-          await page
-            .locator('[data-field="park-weekday-hour"] rect.heat')
-            .nth(5 * 24 + 12)
-            .getAttribute('fill-opacity'),
-        ).toBe('1.000');
-        const hourBars = page.locator('#global svg.chart').first().locator('rect.bar');
-        expect(await hourBars.count()).toBe(24);
-        const box = await page.locator('#wrapped-card').boundingBox();
-        expect(box!.height).toBeGreaterThan(300);
-        expect(requests.filter((r) => !r.startsWith('file://'))).toEqual([]);
-      } finally {
-        await browser.close();
-      }
-    },
-  );
+      await page.goto(`file://${result.files.report}`);
+      const field = (name: string) => page.locator(`[data-field="${name}"]`).first().innerText();
+      const u = users[6];
+      expect(await field('user-id')).toBe('7');
+      expect(await field('minutes')).toBe(formatMinutes(u.minutes));
+      expect(await field('distinct-songs')).toBe(String(u.distinct_songs));
+      expect(await field('distinct-artists')).toBe(String(u.distinct_artists));
+      expect(await field('skip-rate')).toBe(formatPercent(u.skip_rate));
+      expect(await field('active-hour')).toBe(formatHour(u.most_active_local_hour));
+      expect(await field('inferred-personality')).toBe(u.inferred!.personality);
+      expect(await field('axis-LV')).toBe(u.inferred!.axes.LV.toFixed(2));
+      expect(await page.locator('[data-field="top-songs"] li').allInnerTexts()).toEqual(u.top_songs.map((s) => `${s.song} — ${s.artist}`));
+      expect(await page.locator('[data-field="top-genres"] li').allInnerTexts()).toEqual(u.top_genres.map((g) => g.name));
+      expect(await field('run-records')).toBe(String(records.length));
+      expect(await field('run-minutes')).toBe(formatMinutes(summary.global.minutes));
+      const labels = await page.locator('[data-field="run-top-artists"] text.label title').allTextContents();
+      expect(labels).toEqual(summary.global.top_artists.map((a) => a.name));
+      expect(await page.locator('#countries tbody tr').count()).toBe(Math.min(REPORT_COUNTRIES, Object.keys(summary.countries).length));
+      expect(await page.locator('svg.chart').count()).toBe(7);
+      expect(await page.locator('[data-field="run-weekday-hour"] rect.heat').count()).toBe(168);
+      expect(await page.locator('[data-field="park-weekday-hour"] rect.heat').count()).toBe(168);
+      // the published table's busiest hour (Saturday 12:00) is the darkest cell of its chart
+      expect(
+        await page
+          .locator('[data-field="park-weekday-hour"] rect.heat')
+          .nth(5 * 24 + 12)
+          .getAttribute('fill-opacity'),
+      ).toBe('1.000');
+      const hourBars = page.locator('#global svg.chart').first().locator('rect.bar');
+      expect(await hourBars.count()).toBe(24);
+      const box = await page.locator('#wrapped-card').boundingBox();
+      expect(box!.height).toBeGreaterThan(300);
+      expect(requests.filter((r) => !r.startsWith('file://'))).toEqual([]);
+    } finally {
+      await browser.close();
+    }
+  });
 
   it('runs from the CLI against a Temporal address, writing where --out says', async () => {
     const out = path.join(stack.dataRoot, 'elsewhere');
@@ -260,7 +257,7 @@ describe('analyzeDataset (Wrapped) on a real Temporal dev server', () => {
   it('fails at once on a folder without a run, or a user the run does not have', async () => {
     const noRun = await analyze('wr-bad-run', { run: 'data/nope' }).catch((e) => e);
     expect(noRun).toBeInstanceOf(WorkflowFailedError);
-    expect(String(noRun.cause?.message)).toMatch(/run: .*data\/nope has no manifest.json/);
+    expect(String(noRun.cause?.message)).toMatch(/run: .*data\/nope has no _manifest.json/);
     const noUser = await analyze('wr-bad-user', { run: 'data/wr-run', user: 999 }).catch((e) => e);
     expect(String(noUser.cause?.message)).toMatch(/user: the run has users 1..40, got 999/);
   });

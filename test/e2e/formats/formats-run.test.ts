@@ -12,6 +12,7 @@ import type { SpotifyBasicStream, SpotifyExtendedStream } from '../../../src/exp
 import type { ListeningRecord } from '../../../src/domain/listening-record';
 import type { GenerationResult } from '../../../workflows/contracts';
 import { startGenerationStack, type GenerationStack } from '../../helpers/generation-stack';
+import { ensurePythonTools, pythonEnv } from '../../helpers/test-tools';
 import { readRun, sha256 } from '../../helpers/read-run';
 
 const TASK_QUEUE = 'it-formats';
@@ -62,7 +63,11 @@ describe('Parquet, schema v2, Spotify exports and independent readers on real ru
   it('writes a Parquet part beside each AVRO part, listed with its checksum in the manifest', async () => {
     for (const run of [v1, v2]) {
       const { manifest, perPart } = await readRun(run.outDir);
-      expect(manifest.parts.map((p) => p.parquet?.file)).toEqual(['part-00000.parquet', 'part-00001.parquet', 'part-00002.parquet']);
+      expect(manifest.parts.map((p) => p.parquet?.file)).toEqual([
+        'parquet/part-00000.parquet',
+        'parquet/part-00001.parquet',
+        'parquet/part-00002.parquet',
+      ]);
       for (const [i, part] of manifest.parts.entries()) {
         const file = path.join(run.outDir, part.parquet!.file);
         expect(part.parquet!.sha256).toBe(sha256(file));
@@ -70,11 +75,12 @@ describe('Parquet, schema v2, Spotify exports and independent readers on real ru
         expect(part.parquet!.records).toBe(perPart[i]);
         expect(await q(`select count(*)::int n from read_parquet('${file}')`)).toEqual([{ n: perPart[i] }]);
       }
-      expect(fs.readdirSync(run.outDir).filter((f) => f.endsWith('.tmp'))).toEqual([]);
+      expect(fs.readdirSync(run.outDir, { recursive: true }).filter((f) => String(f).endsWith('.tmp'))).toEqual([]);
     }
     const { manifest } = await readRun(avroOnly.outDir);
     expect(manifest.parts.every((p) => p.parquet === undefined)).toBe(true);
-    expect(fs.readdirSync(avroOnly.outDir).filter((f) => f.endsWith('.parquet'))).toEqual([]);
+    expect(fs.readdirSync(avroOnly.outDir, { recursive: true }).filter((f) => String(f).endsWith('.parquet'))).toEqual([]);
+    expect(fs.existsSync(path.join(avroOnly.outDir, 'parquet'))).toBe(false);
     // writing Parquet too leaves the AVRO bytes alone, and Parquet bytes do not depend on parallelism
     expect((await readRun(v1.outDir)).manifest.parts.map((p) => p.sha256)).toEqual(manifest.parts.map((p) => p.sha256));
     const parquetHashes = async (dir: string) => (await readRun(dir)).manifest.parts.map((p) => p.parquet!.sha256);
@@ -89,7 +95,7 @@ describe('Parquet, schema v2, Spotify exports and independent readers on real ru
           sum(length_seconds)::bigint len, sum(epoch_ms(listening_time_start_time))::bigint st, sum(epoch_ms(listening_time_end_time))::bigint et,
           sum(user_location_latitude::double) lat, sum(energy::double) energy, count(distinct user_location_country)::int countries,
           count(distinct song_name || artist)::int songs, count(*) filter (where interaction = 'skipped')::int skipped
-        from read_parquet('${run.outDir}/part-*.parquet')`);
+        from read_parquet('${run.outDir}/parquet/*.parquet')`);
       expect(Number(row.n)).toBe(records.length);
       expect(Number(row.uid)).toBe(sum((r) => r.user_id));
       expect(Number(row.yr)).toBe(sum((r) => r.year));
@@ -113,8 +119,8 @@ describe('Parquet, schema v2, Spotify exports and independent readers on real ru
 
   it('flattens nested records into columns like user_location_country, row for row', async () => {
     const rows = await q(`select * exclude (file_row_number), epoch_ms(listening_time_start_time) st, epoch_ms(listening_time_end_time) et
-      from read_parquet('${v2.outDir}/part-00001.parquet', file_row_number = true) order by file_row_number limit 5`);
-    const avroRows = (await readWith<ListeningRecordV2>(path.join(v2.outDir, 'part-00001.avro'))).slice(0, 5);
+      from read_parquet('${v2.outDir}/parquet/part-00001.parquet', file_row_number = true) order by file_row_number limit 5`);
+    const avroRows = (await readWith<ListeningRecordV2>(path.join(v2.outDir, 'avro', 'part-00001.avro'))).slice(0, 5);
     rows.forEach((row, i) => {
       const r = avroRows[i];
       expect(row).toMatchObject({
@@ -137,7 +143,7 @@ describe('Parquet, schema v2, Spotify exports and independent readers on real ru
     // DuckDB reads the listening period as UTC timestamps, not integers (v1 and v2 Parquet alike)
     for (const run of [v1, v2]) {
       const [types] = await q(`select any_value(typeof(listening_time_start_time)) st, any_value(typeof(listening_time_end_time)) et,
-        strftime(min(listening_time_start_time), '%Y') y from read_parquet('${run.outDir}/part-00000.parquet')`);
+        strftime(min(listening_time_start_time), '%Y') y from read_parquet('${run.outDir}/parquet/part-00000.parquet')`);
       expect(types).toEqual({ st: 'TIMESTAMP WITH TIME ZONE', et: 'TIMESTAMP WITH TIME ZONE', y: expect.stringMatching(/^20\d\d$/) });
     }
   });
@@ -152,8 +158,8 @@ describe('Parquet, schema v2, Spotify exports and independent readers on real ru
           encoding: 'utf8',
         }),
       );
-    expect(header(path.join(v2.outDir, 'part-00000.avro'))).toContain('timestamp-millis');
-    expect(header(path.join(v1.outDir, 'part-00000.avro'))).not.toContain('timestamp-millis');
+    expect(header(path.join(v2.outDir, 'avro', 'part-00000.avro'))).toContain('timestamp-millis');
+    expect(header(path.join(v1.outDir, 'avro', 'part-00000.avro'))).not.toContain('timestamp-millis');
     expect((await readRun(v1.outDir)).manifest.schema).toEqual(V1);
     const rs = records as unknown as ListeningRecordV2[];
     for (const r of rs) {
@@ -179,8 +185,8 @@ describe('Parquet, schema v2, Spotify exports and independent readers on real ru
   });
 
   it('resolves v1 files with the v2 schema (defaults) and v2 files with the v1 schema (extra fields dropped)', async () => {
-    const v1Records = await readWith<ListeningRecord>(path.join(v1.outDir, 'part-00000.avro'));
-    const v1AsV2 = await readWith<ListeningRecordV2>(path.join(v1.outDir, 'part-00000.avro'), V2);
+    const v1Records = await readWith<ListeningRecord>(path.join(v1.outDir, 'avro', 'part-00000.avro'));
+    const v1AsV2 = await readWith<ListeningRecordV2>(path.join(v1.outDir, 'avro', 'part-00000.avro'), V2);
     expect(v1AsV2).toHaveLength(v1Records.length);
     expect(v1AsV2[0]).toMatchObject({
       ...plain(v1Records[0]),
@@ -193,14 +199,14 @@ describe('Parquet, schema v2, Spotify exports and independent readers on real ru
       incognito_mode: false,
     });
 
-    const v2AsV1 = await readWith<ListeningRecord>(path.join(v2.outDir, 'part-00000.avro'), V1);
+    const v2AsV1 = await readWith<ListeningRecord>(path.join(v2.outDir, 'avro', 'part-00000.avro'), V1);
     expect(plain(v2AsV1)).toEqual(plain(v1Records));
 
     const v1Type = avro.Type.forSchema(V1);
     const v2Type = avro.Type.forSchema(V2);
     const upgraded = v2Type.fromBuffer(v1Type.toBuffer(v1Records[1]), v2Type.createResolver(v1Type)) as ListeningRecordV2;
     expect(upgraded.reason_end).toBe('unknown');
-    const full = (await readWith<ListeningRecordV2>(path.join(v2.outDir, 'part-00000.avro')))[1];
+    const full = (await readWith<ListeningRecordV2>(path.join(v2.outDir, 'avro', 'part-00000.avro')))[1];
     expect(plain(v1Type.fromBuffer(v2Type.toBuffer(full), v1Type.createResolver(v2Type)))).toEqual(plain(v1Records[1]));
   });
 
@@ -249,26 +255,10 @@ describe('Parquet, schema v2, Spotify exports and independent readers on real ru
     expect(fs.existsSync(out('none.json'))).toBe(false);
   });
 
-  const python = path.resolve(__dirname, '../../../.venv/bin/python');
-  const hasFastavro =
-    fs.existsSync(python) &&
-    (() => {
-      try {
-        execFileSync(python, ['-c', 'import fastavro'], { stdio: 'ignore' });
-        return true;
-      } catch {
-        return false;
-      }
-    })();
-
-  // CI (.ci/run, CI=true) installs fastavro into .venv; elsewhere the test runs when it is there
-  it.skipIf(!hasFastavro && !process.env.CI)(
-    'reads every AVRO part with Python fastavro, a reader this project did not write',
-    async () => {
-      expect(hasFastavro, `${python} with fastavro is missing: python3 -m venv .venv && .venv/bin/pip install fastavro (see .ci/run)`).toBe(
-        true,
-      );
-      const script = `
+  it('reads every AVRO part with Python fastavro, a reader this project did not write', async (ctx) => {
+    const missing = ensurePythonTools();
+    if (missing) ctx.skip(missing);
+    const script = `
 import datetime, fastavro, json, sys
 EPOCH = datetime.datetime(1970, 1, 1, tzinfo=datetime.timezone.utc)
 def millis(value):
@@ -285,27 +275,28 @@ for f in sys.argv[1:]:
                     "startType": type(start).__name__, "startIso": start.isoformat() if isinstance(start, datetime.datetime) else None})
 print(json.dumps(out, default=millis))
 `;
-      for (const run of [v1, v2]) {
-        const { manifest } = await readRun(run.outDir);
-        const files = manifest.parts.map((p) => path.join(run.outDir, p.file));
-        const result = JSON.parse(execFileSync(python, ['-c', script, ...files], { encoding: 'utf8', maxBuffer: 64 << 20 })) as {
-          count: number;
-          schema: string;
-          sample: unknown[];
-          startType: string;
-          startIso: string | null;
-        }[];
-        for (const [i, part] of manifest.parts.entries()) {
-          expect(result[i].count).toBe(part.records);
-          expect(result[i].schema).toBe('music.ListeningHistory');
-          const avsc = await readWith<ListeningRecord>(files[i]);
-          expect(result[i].sample).toEqual(plain(avsc.filter((_, k) => k % 37 === 0)));
-          // v1 is the seed's bare long; v2's timestamp-millis reads as a UTC datetime, to the millisecond
-          expect(result[i].startType).toBe(run === v2 ? 'datetime' : 'int');
-          if (run === v2)
-            expect(result[i].startIso).toBe(new Date(avsc[0].listening_time.start_time).toISOString().replace('Z', '000+00:00'));
-        }
+    for (const run of [v1, v2]) {
+      const { manifest } = await readRun(run.outDir);
+      const files = manifest.parts.map((p) => path.join(run.outDir, p.file));
+      const result = JSON.parse(
+        execFileSync('python3', ['-c', script, ...files], { encoding: 'utf8', maxBuffer: 64 << 20, env: pythonEnv() }),
+      ) as {
+        count: number;
+        schema: string;
+        sample: unknown[];
+        startType: string;
+        startIso: string | null;
+      }[];
+      for (const [i, part] of manifest.parts.entries()) {
+        expect(result[i].count).toBe(part.records);
+        expect(result[i].schema).toBe('music.ListeningHistory');
+        const avsc = await readWith<ListeningRecord>(files[i]);
+        expect(result[i].sample).toEqual(plain(avsc.filter((_, k) => k % 37 === 0)));
+        // v1 is the seed's bare long; v2's timestamp-millis reads as a UTC datetime, to the millisecond
+        expect(result[i].startType).toBe(run === v2 ? 'datetime' : 'int');
+        if (run === v2)
+          expect(result[i].startIso).toBe(new Date(avsc[0].listening_time.start_time).toISOString().replace('Z', '000+00:00'));
       }
-    },
-  );
+    }
+  });
 });

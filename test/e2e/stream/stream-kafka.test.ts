@@ -3,7 +3,7 @@ import * as http from 'node:http';
 import * as path from 'node:path';
 import { promisify } from 'node:util';
 import { Admin, Consumer } from '@platformatic/kafka';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { headerPosition } from '../../../src/stream/kafka-topic';
 import { streamWorld } from '../../../src/stream/stream-world';
 import { confluentFraming, singleObjectFraming } from '../../../src/formats/avro/message-framing';
@@ -13,7 +13,7 @@ import { readContainer } from '../../../src/formats/avro/read-container';
 import { WorldLayout } from '../../../src/pipeline/world-layout';
 import { advanceOneDay, createWorld, daysToAdvance, type RunDayShards } from '../../../src/pipeline/world-store';
 import { createGenerationWorker } from '../../../cli/temporal/worker';
-import { STREAM_WORLD, type StreamWorldWorkflow } from '../../../workflows/contracts';
+import { STREAM_WORLD, streamProgressQuery, type StreamWorldWorkflow } from '../../../workflows/contracts';
 import { historiesOfChain } from '../../helpers/cli-process';
 import { startDevServerEnv } from '../../helpers/temporal-env';
 import { runWorldDayJob } from '../../../src/pipeline/world-day-job';
@@ -22,6 +22,7 @@ import { readManifest } from '../../../src/pipeline/manifest';
 import { startKafka, type KafkaBroker } from '../../helpers/kafka-broker';
 import { readWholeTopic, topicSize } from '../../helpers/kafka-read';
 import { makeTmpDir } from '../../helpers/tmp-dir';
+import { ensureKafkaJars, ensurePythonTools, pythonEnv } from '../../helpers/test-tools';
 
 const ROOT = path.resolve(__dirname, '..', '..', '..');
 const BIN = path.join(ROOT, 'bin', 'wrapped-etl.js');
@@ -36,7 +37,13 @@ const sequential: RunDayShards = async (jobs) => {
   return out;
 };
 
+/** why the broker or its independent reader cannot run here (only when a prerequisite of README's is missing) */
+const missing = ensureKafkaJars() ?? ensurePythonTools();
+beforeEach((ctx) => {
+  if (missing) ctx.skip(missing);
+});
 beforeAll(async () => {
+  if (missing) return;
   kafka = await startKafka();
   // the world is made in process (world create/advance run as workflows: test/e2e/world)
   await createWorld(worldDir, resolveWorldInput({ name: 'w', users: 150, shardSize: 50, start: '2025-06-01', catalog: ['synthetic:600'] }));
@@ -48,15 +55,44 @@ afterAll(async () => {
 });
 
 /** Every record of the world's complete days, as JSON, with its day. */
+interface DumpedMessage {
+  partition: number;
+  key: string;
+  headers: [string, string][];
+  value?: Record<string, unknown>;
+}
+/** The topic as test/helpers/python/kafka_dump.py reads it with confluent-kafka; with a registry, values decoded by Confluent's AvroDeserializer. */
+function dumpTopic(topic: string, registry?: string): DumpedMessage[] {
+  const args = [path.join(ROOT, 'test', 'helpers', 'python', 'kafka_dump.py'), kafka.brokers, topic, ...(registry ? [registry] : [])];
+  const r = spawnSync('python3', args, { encoding: 'utf8', env: pythonEnv(), maxBuffer: 256 << 20 });
+  if (r.status !== 0) throw new Error(`kafka_dump.py ${topic} failed (${r.status}): ${r.stderr || r.error?.message}`);
+  return r.stdout
+    .trim()
+    .split('\n')
+    .filter(Boolean)
+    .map((l) => JSON.parse(l) as DumpedMessage);
+}
+
 async function partRecords(): Promise<string[]> {
   const layout = new WorldLayout(worldDir);
   const out: string[] = [];
   for (const day of layout.completeDays()) {
     for (const part of readManifest(layout.day(day).manifestPath).parts) {
-      for await (const r of readContainer(path.join(layout.dayDir(day), part.file))) out.push(JSON.stringify(r));
+      for await (const r of readContainer(layout.day(day).pathOf(part.file))) out.push(JSON.stringify(r));
     }
   }
   return out.sort();
+}
+
+/** The lane's dev server and a worker on `taskQueue` that allows the test broker. */
+async function streamStack(taskQueue: string) {
+  const env = await startDevServerEnv();
+  const before = process.env.WRAPPED_ETL_KAFKA_ALLOW;
+  process.env.WRAPPED_ETL_KAFKA_ALLOW = kafka.brokers;
+  const worker = await createGenerationWorker({ connection: env.nativeConnection, taskQueue, dataRoot: tmp.dir, threads: 1 });
+  if (before === undefined) delete process.env.WRAPPED_ETL_KAFKA_ALLOW;
+  else process.env.WRAPPED_ETL_KAFKA_ALLOW = before;
+  return { env, worker, running: worker.run() };
 }
 
 describe('stream into a real Kafka', () => {
@@ -101,13 +137,8 @@ describe('stream into a real Kafka', () => {
     expect(positions.size).toBe(expected.length);
     expect(got.sort()).toEqual(expected);
 
-    // an independent reader: kcat sees the same count, keys and headers
-    const kcat = spawnSync('kcat', ['-b', kafka.brokers, '-C', '-t', 'listens', '-e', '-q', '-f', '%k %h\n'], {
-      encoding: 'utf8',
-      maxBuffer: 256 * 1024 * 1024,
-    });
-    expect(kcat.status).toBe(0);
-    const lines = kcat.stdout.trim().split('\n');
+    // an independent reader: confluent-kafka (librdkafka) sees the same count, keys and headers
+    const lines = dumpTopic('listens').map((m) => `${m.key} ${m.headers.map(([k, v]) => `${k}=${v}`).join(',')}`);
     expect(lines).toHaveLength(expected.length);
     expect(new Set(lines).size).toBe(expected.length);
     expect(lines[0]).toMatch(/^\d+ wrapped-etl-day=\d{4}-\d{2}-\d{2},wrapped-etl-seq=\d+$/);
@@ -133,7 +164,7 @@ describe('stream into a real Kafka', () => {
       const url = `http://127.0.0.1:${(registry.address() as { port: number }).port}`;
       await cli(['stream', 'w', '--brokers', kafka.brokers, '--topic', 'confluent', '--from', '2025-06-02', '--schema-registry', url]);
       expect(subjects).toHaveLength(1);
-      expect(subjects[0]).toMatch(/^POST \/subjects\/confluent-value\/versions \{"name":"[\w.]*ListeningH/);
+      expect(subjects[0]).toMatch(/^POST \/subjects\/confluent-value\/versions \{"doc":"User listening history/);
     } finally {
       registry.close();
     }
@@ -207,18 +238,7 @@ describe('stream into a real Kafka', () => {
   });
 
   it('streams as a workflow, one day per run, to brokers the worker allows, and refuses others', async () => {
-    const env = await startDevServerEnv();
-    const before = process.env.WRAPPED_ETL_KAFKA_ALLOW;
-    process.env.WRAPPED_ETL_KAFKA_ALLOW = kafka.brokers;
-    const worker = await createGenerationWorker({
-      connection: env.nativeConnection,
-      taskQueue: 'stream-wf',
-      dataRoot: tmp.dir,
-      threads: 1,
-    });
-    if (before === undefined) delete process.env.WRAPPED_ETL_KAFKA_ALLOW;
-    else process.env.WRAPPED_ETL_KAFKA_ALLOW = before;
-    const running = worker.run();
+    const { env, worker, running } = await streamStack('stream-wf');
     try {
       const start = (workflowId: string, input: object) =>
         env.client.workflow.execute<StreamWorldWorkflow>(STREAM_WORLD, { taskQueue: 'stream-wf', workflowId, args: [input as never] });
@@ -257,6 +277,67 @@ describe('stream into a real Kafka', () => {
       worker.worker.shutdown();
       await running;
       await env.teardown();
+    }
+  });
+
+  it('runs one streamer per (world, topic): a second start is refused at once naming the holder, a gone holder releases at once', async () => {
+    const { env: temporal, worker, running } = await streamStack('stream-one');
+    const start = (workflowId: string, topic: string, extra: object = {}) =>
+      temporal.client.workflow.start<StreamWorldWorkflow>(STREAM_WORLD, {
+        taskQueue: 'stream-one',
+        workflowId,
+        args: [{ world: 'w', brokers: [kafka.brokers], topic, partitions: 3, ...extra } as never],
+      });
+    const outcome = (h: Awaited<ReturnType<typeof start>>) =>
+      h.result().then(
+        () => 'completed',
+        (e: Error & { cause?: Error }) => e.cause?.message ?? e.message,
+      );
+    try {
+      // two workflow starts at once (as two Web UI users would): one streams, the other is refused naming it
+      const [a, b] = await Promise.all([start('twice-a', 'twice'), start('twice-b', 'twice')]);
+      const outcomes = await Promise.all([outcome(a), outcome(b)]);
+      expect(outcomes.filter((o) => o === 'completed')).toHaveLength(1);
+      const refusal = outcomes.find((o) => o !== 'completed')!;
+      expect(refusal).toMatch(/^world w -> topic twice is being streamed by workflow twice-[ab] .*one stream per world and topic/);
+      // an independent reader (kcat) counts each event once
+      const expected = (await partRecords()).length;
+      const kcat = spawnSync('kcat', ['-b', kafka.brokers, '-C', '-t', 'twice', '-e', '-q', '-f', '%h\n'], {
+        encoding: 'utf8',
+        maxBuffer: 256 * 1024 * 1024,
+      });
+      const lines = kcat.stdout.trim().split('\n');
+      expect(lines).toHaveLength(expected);
+      expect(new Set(lines).size).toBe(expected);
+
+      // a CLI streamer holds the topic too: a workflow is refused naming its process, and takes over once it is killed
+      const child = spawn(process.execPath, [BIN, 'stream', 'w', '--brokers', kafka.brokers, '--topic', 'shared', '--speed', '20000'], {
+        env,
+        cwd: tmp.dir,
+        stdio: 'ignore',
+      });
+      const exited = new Promise((r) => child.once('exit', r));
+      const deadline = Date.now() + 120_000;
+      while ((await topicSize(kafka.brokers, 'shared')) === 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
+      expect(await outcome(await start('beside-cli', 'shared'))).toMatch(
+        new RegExp(`^world w -> topic shared is being streamed by process ${child.pid} on `),
+      );
+      child.kill('SIGKILL');
+      await exited;
+      expect(await outcome(await start('after-cli', 'shared'))).toBe('completed');
+      expect(await topicSize(kafka.brokers, 'shared')).toBe(expected);
+
+      // a following stream holds the topic while it waits; terminated, it holds nothing
+      const follower = await start('follower', 'followed', { follow: true, pollSeconds: 3600 });
+      while ((await follower.query(streamProgressQuery).catch(() => undefined))?.waiting !== true)
+        await new Promise((r) => setTimeout(r, 200));
+      expect(await outcome(await start('beside-follower', 'followed'))).toMatch(/being streamed by workflow follower/);
+      await follower.terminate('test: a terminated holder');
+      expect(await outcome(await start('after-follower', 'followed'))).toBe('completed');
+    } finally {
+      worker.worker.shutdown();
+      await running;
+      await temporal.teardown();
     }
   });
 

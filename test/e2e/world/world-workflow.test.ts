@@ -80,6 +80,49 @@ describe('worlds on Temporal', () => {
     });
   });
 
+  it('a terminated advance gives the world up at once; a terminated creation stops writing within seconds', async () => {
+    const start = (type: string, workflowId: string, input: object) =>
+      workflow().start(type, { taskQueue: TASK_QUEUE, workflowId, args: [input] });
+    const worldDir = path.join(stack.dataRoot, 't', 'w');
+    await create('create-t', { ...INPUT, out: 't' });
+    const long = await start(ADVANCE_WORLD, 'advance-t-long', { world: 'w', out: 't', days: 60 });
+    const owner = path.join(worldDir, '_work', 'owner.json');
+    while (!fs.existsSync(owner) || !fs.readFileSync(owner, 'utf8').includes('advance-t-long'))
+      await new Promise((r) => setTimeout(r, 100));
+    await long.terminate('test: terminated, not cancelled');
+    // the next advance asks Temporal about the holder instead of waiting out its 10-minute lease
+    expect(await advance('advance-t-next', { world: 'w', out: 't', days: 1 })).toMatchObject({ days: 1 });
+
+    const bigDir = path.join(stack.dataRoot, 'big', 'w');
+    const big = await start(CREATE_WORLD, 'create-big', { ...INPUT, out: 'big', users: 100_000_000, shardSize: 1_000_000 });
+    const written = () => {
+      let bytes = 0;
+      const walk = (dir: string): void => {
+        for (const e of fs.existsSync(dir) ? fs.readdirSync(dir, { withFileTypes: true }) : []) {
+          const p = path.join(dir, e.name);
+          if (e.isDirectory()) walk(p);
+          else bytes += fs.statSync(p, { throwIfNoEntry: false })?.size ?? 0;
+        }
+      };
+      walk(bigDir);
+      return bytes;
+    };
+    const first = written();
+    while (written() <= first + 1_000_000) await new Promise((r) => setTimeout(r, 100));
+    const terminatedAt = Date.now();
+    await big.terminate('test: terminated mid-write');
+    let [last, lastGrowth] = [written(), Date.now()];
+    while (Date.now() - lastGrowth < 5000) {
+      await new Promise((r) => setTimeout(r, 200));
+      const now = written();
+      if (now !== last) [last, lastGrowth] = [now, Date.now()];
+    }
+    const afterMs = Math.max(0, lastGrowth - terminatedAt);
+    console.log(`world creation wrote for ${afterMs} ms after its workflow was terminated`);
+    // the activity hears of the termination at its next heartbeat (at most a second apart) and stops its pool thread
+    expect(afterMs).toBeLessThan(10_000);
+  });
+
   it('keeps world folders from workflow input under the data root', async () => {
     const refused = async (run: Promise<unknown>, pattern: RegExp) => {
       const err = await run.then(

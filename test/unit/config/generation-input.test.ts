@@ -53,6 +53,9 @@ describe('resolveGenerationInput', () => {
     expect(fieldOf(() => resolveGenerationInput({ parquetCodec: 'lz4' }, 'w'))).toMatch(
       /^parquetCodec: unknown Parquet codec .*lz4.*; known: snappy, zstd/,
     );
+    expect(fieldOf(() => resolveGenerationInput({ avroCodec: 'zstd' }, 'w'))).toMatch(
+      /^avroCodec: unknown AVRO codec .*zstd.*; known: deflate, snappy, zstandard/,
+    );
     expect(fieldOf(() => resolveGenerationInput({ countries: ['sweden'] }, 'w'))).toMatch(/^countries: "sweden" is not an ISO/);
     expect(fieldOf(() => resolveGenerationInput({ axisStrength: { loyalty: 2 } }, 'w'))).toMatch(
       /^axisStrength.loyalty: must be a number from 0 to 1/,
@@ -68,7 +71,9 @@ describe('resolveGenerationInput', () => {
     expect(p.format).toEqual(['avro', 'parquet']);
     // the codec appears in the params only when given: other runs' params stay as they were
     expect('parquetCodec' in p).toBe(false);
+    expect('avroCodec' in p).toBe(false);
     expect(resolveGenerationInput({ parquetCodec: 'zstd' }, 'w').parquetCodec).toBe('zstd');
+    expect(resolveGenerationInput({ avroCodec: 'snappy' }, 'w').avroCodec).toBe('snappy');
     expect(p.catalog).toEqual(['synthetic:10', 'synthetic:20']);
   });
 

@@ -1,0 +1,168 @@
+import { spawnSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+
+/**
+ * The outside tools the tests read with, provisioned without root on first use: pinned PyPI packages into
+ * .tools/ with pip --target, the test broker's Kafka jars with Maven (from Maven Central; Maven itself too when
+ * `mvn` is missing). Each ensure* returns undefined when the tool is ready, else the one-line reason a test
+ * that needs it skips with. WRAPPED_ETL_TEST_TOOLS (default .tools) and WRAPPED_ETL_TEST_KAFKA_LIBS (default
+ * test/kafka/libs) move them, e.g. to empty folders to prove the provisioning itself.
+ */
+const ROOT = path.resolve(__dirname, '..', '..');
+const toolsDir = () => path.resolve(process.env.WRAPPED_ETL_TEST_TOOLS ?? path.join(ROOT, '.tools'));
+export const kafkaLibsDir = () => path.resolve(process.env.WRAPPED_ETL_TEST_KAFKA_LIBS ?? path.join(ROOT, 'test', 'kafka', 'libs'));
+
+/** The independent readers: fastavro (AVRO files), confluent-kafka (a librdkafka client with Confluent's AvroDeserializer). */
+export const PYTHON_REQUIREMENTS = ['fastavro==1.12.2', 'confluent-kafka[avro]==2.16.2'];
+const MAVEN_VERSION = '3.9.11';
+const MAVEN_SHA512 =
+  'bcfe4fe305c962ace56ac7b5fc7a08b87d5abd8b7e89027ab251069faebee516b0ded8961445d6d91ec1985dfe30f8153268843c89aa392733d1a3ec956c9978';
+
+const run = (cmd: string, args: string[], cwd?: string) => spawnSync(cmd, args, { encoding: 'utf8', cwd, maxBuffer: 64 << 20 });
+const ok = (cmd: string, args: string[]) => {
+  const r = run(cmd, args);
+  return !r.error && r.status === 0;
+};
+
+/** The folder PYTHONPATH points at: named after the pinned requirements, so a new pin installs afresh. */
+export function pythonToolsDir(): string {
+  const digest = createHash('sha256').update(PYTHON_REQUIREMENTS.join('\n')).digest('hex').slice(0, 10);
+  return path.join(toolsDir(), `python-tests-${digest}`);
+}
+
+/** python3 with the pinned readers importable. */
+export function pythonEnv(): NodeJS.ProcessEnv {
+  return { ...process.env, PYTHONPATH: pythonToolsDir(), PYTHONDONTWRITEBYTECODE: '1' };
+}
+
+export function ensurePythonTools(): string | undefined {
+  const dir = pythonToolsDir();
+  if (fs.existsSync(path.join(dir, '.complete'))) return undefined;
+  if (!ok('python3', ['-m', 'pip', '--version'])) return 'python3 with pip is missing (README: Needs)';
+  const partial = `${dir}.${process.pid}.tmp`;
+  fs.rmSync(partial, { recursive: true, force: true });
+  const r = run('python3', [
+    '-m',
+    'pip',
+    'install',
+    '--quiet',
+    '--disable-pip-version-check',
+    '--no-warn-script-location',
+    '--target',
+    partial,
+    ...PYTHON_REQUIREMENTS,
+  ]);
+  if (r.status !== 0) {
+    fs.rmSync(partial, { recursive: true, force: true });
+    throw new Error(`pip install --target ${partial} ${PYTHON_REQUIREMENTS.join(' ')} failed: ${r.stderr || r.error?.message}`);
+  }
+  fs.writeFileSync(path.join(partial, '.complete'), PYTHON_REQUIREMENTS.join('\n'));
+  fs.rmSync(dir, { recursive: true, force: true });
+  fs.renameSync(partial, dir);
+  return undefined;
+}
+
+/** Java 17+ on PATH, as the test broker needs; else why not. */
+export function javaMissing(): string | undefined {
+  const r = run('java', ['-version']);
+  if (r.error || r.status !== 0) return 'java is missing: the Kafka tests run a real broker on Java 17+ (README: Needs)';
+  const major = Number(/version "(\d+)/.exec(r.stderr)?.[1] ?? 0);
+  return major >= 17 ? undefined : `java ${major} is too old: the test broker (Kafka 4.4) needs Java 17+`;
+}
+
+export function kafkaJarsPresent(): boolean {
+  const libs = kafkaLibsDir();
+  return fs.existsSync(libs) && fs.readdirSync(libs).some((f) => f.startsWith('kafka_2.13-'));
+}
+
+/** `url` into `file` (a child process, so the synchronous setup can wait for it), checked against a pinned digest. */
+function download(url: string, file: string, algorithm: string, digest: string): void {
+  fs.mkdirSync(path.dirname(file), { recursive: true });
+  const script = `fetch(${JSON.stringify(url)}).then(async (r) => { if (!r.ok) throw new Error('HTTP ' + r.status); require('fs').writeFileSync(${JSON.stringify(file)}, Buffer.from(await r.arrayBuffer())); })`;
+  const got = run(process.execPath, ['-e', script]);
+  if (got.status !== 0) throw new Error(`downloading ${url} failed: ${got.stderr}`);
+  const actual = createHash(algorithm).update(fs.readFileSync(file)).digest('hex');
+  if (actual !== digest) {
+    fs.rmSync(file, { force: true });
+    throw new Error(`${url}: ${algorithm} ${actual} is not the pinned ${digest}`);
+  }
+}
+
+/** `mvn` on PATH, else Maven from Maven Central under .tools (checked by sha512). */
+function maven(): string {
+  if (ok('mvn', ['-v'])) return 'mvn';
+  const home = path.join(toolsDir(), `apache-maven-${MAVEN_VERSION}`);
+  const mvn = path.join(home, 'bin', 'mvn');
+  if (fs.existsSync(mvn)) return mvn;
+  const url = `https://repo1.maven.org/maven2/org/apache/maven/apache-maven/${MAVEN_VERSION}/apache-maven-${MAVEN_VERSION}-bin.tar.gz`;
+  const tarball = path.join(toolsDir(), `apache-maven-${MAVEN_VERSION}.${process.pid}.tar.gz`);
+  download(url, tarball, 'sha512', MAVEN_SHA512);
+  const unpacked = run('tar', ['-xzf', tarball, '-C', toolsDir()]);
+  fs.rmSync(tarball, { force: true });
+  if (unpacked.status !== 0) throw new Error(`unpacking ${tarball} failed: ${unpacked.stderr}`);
+  return mvn;
+}
+
+/** The test broker's jars (test/kafka/pom.xml) in kafkaLibsDir(), resolved from Maven Central when missing. */
+export function ensureKafkaJars(): string | undefined {
+  const noJava = javaMissing();
+  if (noJava) return noJava;
+  if (kafkaJarsPresent()) return undefined;
+  const pom = path.join(ROOT, 'test', 'kafka', 'pom.xml');
+  const r = run(maven(), [
+    '-q',
+    '-B',
+    '-f',
+    pom,
+    'dependency:copy-dependencies',
+    `-DoutputDirectory=${kafkaLibsDir()}`,
+    '-DincludeScope=runtime',
+  ]);
+  if (r.status !== 0) throw new Error(`resolving the test broker's jars (${pom}) failed: ${r.stdout}${r.stderr}${r.error?.message ?? ''}`);
+  return undefined;
+}
+
+/** Apicurio Registry 2.6 (Maven Central; its Confluent-compatible API; 3.x needs Java 21), a real schema registry. */
+const APICURIO = {
+  version: '2.6.13.Final',
+  sha256: '3cda1b34aa020fb4ac4dd6a66018d757e81e437f97e20a1f92d366b70091c6ba',
+};
+
+/** The registry's runner jar under .tools, downloaded from Maven Central (sha256-pinned) when missing. */
+export function apicurioJar(): string {
+  const dir = path.join(toolsDir(), `apicurio-registry-${APICURIO.version}`);
+  return path.join(dir, `apicurio-registry-app-${APICURIO.version}-runner.jar`);
+}
+
+export function ensureSchemaRegistry(): string | undefined {
+  const noJava = javaMissing();
+  if (noJava) return noJava;
+  const jar = apicurioJar();
+  if (fs.existsSync(jar)) return undefined;
+  const dir = path.dirname(jar);
+  const url = `https://repo1.maven.org/maven2/io/apicurio/apicurio-registry-app/${APICURIO.version}/apicurio-registry-app-${APICURIO.version}-all.tar.gz`;
+  const tarball = path.join(toolsDir(), `apicurio.${process.pid}.tar.gz`);
+  download(url, tarball, 'sha256', APICURIO.sha256);
+  const partial = `${dir}.${process.pid}.tmp`;
+  fs.mkdirSync(partial, { recursive: true });
+  const unpacked = run('tar', ['-xzf', tarball, '-C', partial]);
+  fs.rmSync(tarball, { force: true });
+  if (unpacked.status !== 0) throw new Error(`unpacking ${url} failed: ${unpacked.stderr}`);
+  fs.rmSync(dir, { recursive: true, force: true });
+  fs.renameSync(partial, dir);
+  return undefined;
+}
+
+/** Chromium on PATH (Debian's chromium), the browser the report test drives; only root can install it (apt-get). */
+export function chromiumPath(): string | undefined {
+  for (const dir of (process.env.PATH ?? '').split(path.delimiter)) {
+    const candidate = path.join(dir, 'chromium');
+    if (dir && fs.existsSync(candidate)) return candidate;
+  }
+  return undefined;
+}
+export function chromiumMissing(): string | undefined {
+  return chromiumPath() ? undefined : 'chromium is not on PATH: installing it needs root (apt-get install chromium)';
+}
