@@ -22,7 +22,14 @@ describe('a 200-user run: the personality can be told from behaviour alone', () 
   let records: ListeningRecord[];
 
   beforeAll(async () => {
-    await runInProcess(runDir, { users: 200, sessionsPerUser: 10, sessionHours: [0.5, 2], shardSize: 100, seed: 2025, catalog: ['synthetic:2000'] });
+    await runInProcess(runDir, {
+      users: 200,
+      sessionsPerUser: 10,
+      sessionHours: [0.5, 2],
+      shardSize: 100,
+      seed: 2025,
+      catalog: ['synthetic:2000'],
+    });
     profile = await profileRun(runDir);
     records = (await readRun(runDir)).records;
   });
