@@ -109,7 +109,8 @@ export function metric(
   const max = bounds?.max ?? null;
   let status: MetricStatus;
   if (value === null || Number.isNaN(value)) status = 'n/a';
-  else if (!bounds) status = 'info';
+  // no bounds, or a target alone: reported against the target, not checked
+  else if (!bounds || (bounds.min === undefined && bounds.max === undefined)) status = 'info';
   else status = (min === null || value >= min) && (max === null || value <= max) ? 'pass' : 'fail';
   return {
     id,
