@@ -107,7 +107,7 @@ export async function run(argv: string[]): Promise<void> {
 
   let summary: { users: number; streams: number; files: number; bytes: number };
   try {
-    openRun(runDir, user);
+    await openRun(runDir, user);
     if (kind === 'json' || kind === 'stdout') {
       const streams = await exportUserHistory(runDir, user!, format);
       const text = JSON.stringify(streams, null, 2) + '\n';

@@ -2,12 +2,35 @@ import * as fs from 'node:fs';
 import { readContainer } from '../../formats/avro/read-container';
 import { RunLayout } from '../../pipeline/run-layout';
 import { readManifest } from '../../pipeline/manifest';
-import { runPartFiles } from '../profile/run-profile';
+import { requireFolder } from '../profile/run-profile';
+import { openRunFolder } from '../../dataset/open-folder';
+import { recordsOf } from '../../dataset/record-view';
 import { RealismTally, type RealismRecord } from './realism-tally';
 import { finishScorecard, firstRoundMetrics, type Scorecard } from './scorecard';
 import { YearTally, type YearRecord } from './year-tally';
 import { yearMetrics, type YearDetail } from './year-metrics';
 import { playbackContextsOf } from '../../simulation/playback-context';
+
+/** The fields the scorecard reads of a record; the playback fields and `release_date` only where the part has them (schema v2). */
+const REALISM_FIELDS = [
+  'user_id',
+  'user_location.country',
+  'user_location.timezone',
+  'interaction',
+  'song_name',
+  'artist',
+  'genre',
+  'length_seconds',
+  'listening_time.start_time',
+  'listening_time.end_time',
+  'personality',
+  'device',
+  'session_id',
+  'reason_start',
+  'reason_end',
+  'offline',
+  'release_date',
+] as const;
 
 export interface RunScorecard extends Scorecard, YearDetail {
   runDir: string;
@@ -58,14 +81,17 @@ function runSeed(runDir: string): number | undefined {
  * alone. A part holds whole users; each user's streams are put in time order first.
  */
 export async function realismOfRun(runDir: string, onPart: (done: number, total: number) => void = () => {}): Promise<RunScorecard> {
-  const parts = runPartFiles(runDir);
+  const dataset = await openRunFolder(requireFolder(runDir));
+  const parts = dataset.parts;
   const tallies = new RunTallies(runSeed(runDir));
   for (let p = 0; p < parts.length; p++) {
     const byUser = new Map<number, (RealismRecord & YearRecord)[]>();
-    for await (const r of readContainer<RealismRecord & YearRecord>(parts[p])) {
-      let list = byUser.get(r.user_id);
-      if (!list) byUser.set(r.user_id, (list = []));
-      list.push(r);
+    for await (const batch of dataset.columns(parts[p], REALISM_FIELDS)) {
+      for (const r of recordsOf<RealismRecord & YearRecord>(batch)) {
+        let list = byUser.get(r.user_id);
+        if (!list) byUser.set(r.user_id, (list = []));
+        list.push(r);
+      }
     }
     for (const userId of [...byUser.keys()].sort((a, b) => a - b)) {
       tallies.addUser(byUser.get(userId)!.sort((a, b) => a.listening_time.start_time - b.listening_time.start_time));
