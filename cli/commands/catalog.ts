@@ -24,7 +24,7 @@ Sources:
   html:URL               the song tables of a web page (Title/Song/Single/Track and
                          Artist/Performer columns, Year if present)
   source:PATH.json       a description of another CSV or HTML layout
-  synthetic:N            N made-up songs (offline; default synthetic:8000)`,
+  synthetic:N            N made-up songs (offline; default synthetic:40000)`,
   flags: {
     out: { type: 'string', value: 'FILE.avro', help: 'where to write the catalog (required; - writes it to stdout)' },
     json: { type: 'boolean', help: 'print the report as one JSON line:\n{"out","sha256","sources":[...],"duplicatesMerged","songs"}' },

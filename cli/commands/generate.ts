@@ -202,7 +202,7 @@ export async function run(argv: string[]): Promise<void> {
       taskQueue: TASK_QUEUE,
       workflowId,
       args: [input],
-      staticSummary: `wrapped-etl generate: ${params.users} users x ${params.sessionsPerUser} sessions, seed ${params.seed}, shards of ${params.shardSize}`,
+      staticSummary: `wrapped-etl generate: ${params.users} users x ${params.sessionsPerUser ?? 'modelled'} sessions, seed ${params.seed}, shards of ${params.shardSize}`,
     });
     if (values.detach) {
       if ((await workerPolls(session.client, TASK_QUEUE)) === false) {

@@ -9,8 +9,7 @@ import { RunLayout } from '../pipeline/run-layout';
 import { InputError } from '../domain/errors';
 import { derivedBytes } from '../simulation/seeded-random';
 import type { ListeningRecord } from '../domain/listening-record';
-import { SESSION_GAP_MS } from '../simulation/session-calendar';
-import { PlaybackContextDeriver, type PlaybackContext } from '../simulation/playback-context';
+import { endsEarly, playbackContextsOf, skippedOf, type PlaybackContext } from '../simulation/playback-context';
 import { IpAddresses } from './ip-address';
 
 export const SPOTIFY_FORMATS = ['spotify-extended', 'spotify-basic'] as const;
@@ -39,7 +38,7 @@ export interface SpotifyExtendedStream {
   shuffle: boolean;
   skipped: boolean;
   offline: boolean;
-  offline_timestamp: number | null;
+  offline_timestamp: number;
   incognito_mode: boolean;
 }
 
@@ -91,9 +90,10 @@ export function toSpotifyExtended(r: ListeningRecord & { album?: string }, ctx: 
     reason_start: ctx.reason_start,
     reason_end: ctx.reason_end,
     shuffle: ctx.shuffle,
-    skipped: r.interaction === 'skipped',
+    skipped: skippedOf(ctx.reason_end, endsEarly(r.interaction)),
     offline: ctx.offline,
-    offline_timestamp: ctx.offline ? r.listening_time.start_time : null,
+    // current exports give every stream one, in Unix seconds (older ones: milliseconds); docs/spotify-export.md
+    offline_timestamp: Math.floor(r.listening_time.start_time / 1000),
     incognito_mode: ctx.incognito_mode,
   };
 }
@@ -105,21 +105,6 @@ export function toSpotifyBasic(r: ListeningRecord): SpotifyBasicStream {
     trackName: r.song_name,
     msPlayed: Math.max(0, r.listening_time.end_time - r.listening_time.start_time),
   };
-}
-
-/**
- * The playback context of each record: from the record itself in a v2 run; in a v1
- * run derived the way v2 derives it, with sessions told apart by gaps of
- * SESSION_GAP_MS or more (the simulator keeps sessions at least that far apart).
- */
-function contextsOf(records: StoredRecord[], seed: number): PlaybackContext[] {
-  if (records.length && records[0].session_id !== undefined) return records as PlaybackContext[];
-  const deriver = new PlaybackContextDeriver(seed);
-  let session = 0;
-  return records.map((r, i) => {
-    if (i > 0 && r.listening_time.start_time - records[i - 1].listening_time.end_time >= SESSION_GAP_MS) session++;
-    return deriver.next(r, session);
-  });
 }
 
 /**
@@ -228,7 +213,7 @@ export async function* readAllUserRecords(
 export function toStreams(records: StoredRecord[], seed: number, format: SpotifyFormat): SpotifyExtendedStream[] | SpotifyBasicStream[] {
   const byEnd = records.map((_, i) => i).sort((a, b) => records[a].listening_time.end_time - records[b].listening_time.end_time);
   if (format === 'spotify-basic') return byEnd.map((i) => toSpotifyBasic(records[i]));
-  const contexts = contextsOf(records, seed);
+  const contexts = playbackContextsOf(records, seed);
   const ips = new IpAddresses(seed);
   return byEnd.map((i) =>
     toSpotifyExtended(records[i], contexts[i], ips.of(records[i].user_id, records[i].user_location, contexts[i].device)),
