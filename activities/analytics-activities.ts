@@ -14,7 +14,7 @@ import type { ThreadPool } from '../src/runtime/thread-pool';
 
 /**
  * What the workflow carries between the Wrapped steps: paths and counts only, never the
- * part list (the activities read it from the run's manifest.json), so it does not grow
+ * part list (the activities read it from the run's manifest), so it does not grow
  * with the number of parts.
  */
 export interface WrappedPlan {
@@ -51,7 +51,7 @@ function manifestReader() {
   return (runDir: string): Manifest => {
     const file = new RunLayout(runDir).manifestPath;
     const st = fs.statSync(file, { throwIfNoEntry: false });
-    if (!st) throw ApplicationFailure.nonRetryable(`${runDir} has no manifest.json any more`, 'ManifestMissing');
+    if (!st) throw ApplicationFailure.nonRetryable(`${runDir} has no manifest any more (${file})`, 'ManifestMissing');
     if (cached?.file !== file || cached.mtimeMs !== st.mtimeMs || cached.size !== st.size) {
       cached = { file, mtimeMs: st.mtimeMs, size: st.size, manifest: readManifest(file) };
     }
@@ -82,7 +82,10 @@ export function createAnalyticsActivities(deps: { pool: ThreadPool; dataRoot?: s
         const p = resolveWrappedInput(args.input, deps.dataRoot ?? dataRoot());
         const layout = new RunLayout(p.runDir);
         if (!fs.existsSync(layout.manifestPath)) {
-          throw new InputError('run', `${p.runDir} has no manifest.json: not a finished run (generate one with wrapped-etl generate)`);
+          throw new InputError(
+            'run',
+            `${p.runDir} has no ${layout.manifestKey}: not a finished run (generate one with wrapped-etl generate)`,
+          );
         }
         const manifest = manifestOf(p.runDir);
         if (p.user !== null && p.user > manifest.params.users) {
@@ -128,7 +131,7 @@ export function createAnalyticsActivities(deps: { pool: ThreadPool; dataRoot?: s
       const part = parts[ref.index];
       if (!part)
         throw ApplicationFailure.nonRetryable(
-          `${ref.runDir}/manifest.json has ${parts.length} parts, no part ${ref.index}`,
+          `${new RunLayout(ref.runDir).manifestPath} has ${parts.length} parts, no part ${ref.index}`,
           'PartMismatch',
         );
       const file = path.join(ref.runDir, part.file);
@@ -160,7 +163,7 @@ export function createAnalyticsActivities(deps: { pool: ThreadPool; dataRoot?: s
       const parts = manifestOf(plan.runDir).parts;
       if (parts.length !== plan.parts)
         throw ApplicationFailure.nonRetryable(
-          `${plan.runDir}/manifest.json changed during the analysis: ${parts.length} parts, planned ${plan.parts}`,
+          `${new RunLayout(plan.runDir).manifestPath} changed during the analysis: ${parts.length} parts, planned ${plan.parts}`,
           'PartMismatch',
         );
       // Parquet and report writers load only when a Wrapped run gets this far

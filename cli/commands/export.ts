@@ -93,7 +93,7 @@ function exportProgress(p: ExportProgress, opts: { elapsedMs: number; columns: n
 
 export async function run(argv: string[]): Promise<void> {
   const { values, positionals } = parseCommand(EXPORT, argv);
-  const [runArg] = expectPositionals(EXPORT, positionals, 1, 'one run folder (the one with manifest.json)');
+  const [runArg] = expectPositionals(EXPORT, positionals, 1, 'one run folder (the one with _manifest.json)');
   const format = values.format as SpotifyFormat | undefined;
   if (!format || !SPOTIFY_FORMATS.includes(format))
     throw usageError(EXPORT, `--format must be one of ${SPOTIFY_FORMATS.join(', ')}, got ${JSON.stringify(values.format ?? null)}`);

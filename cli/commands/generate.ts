@@ -41,7 +41,8 @@ const GENERATE_FLAGS = {
 
 export const GENERATE: CommandDef<typeof GENERATE_FLAGS> = {
   name: 'generate',
-  about: `Generates a dataset: <out>/<run name>/part-NNNNN.avro and manifest.json.
+  about: `Generates a dataset: <out>/<run name>/avro/part-NNNNN.avro (parquet/ with --format
+avro,parquet), then _manifest.json and an empty _SUCCESS (docs/layout.md).
 Without --address and TEMPORAL_ADDRESS it runs embedded: the Temporal server on
 127.0.0.1:7233 (--port) if one runs, else a dev server started here (history in
 .temporal/, Web UI on http://localhost:8233 or --ui-port while this command runs;

@@ -8,7 +8,7 @@ import { expectPositionals, parseCommand, usageError, type CommandDef } from '..
 const STREAM = {
   name: 'stream',
   args: 'WORLD',
-  about: `Publishes the world's complete days (DIR/WORLD/dt=*, DIR: --out, default data) into a Kafka
+  about: `Publishes the world's complete days (DIR/WORLD/avro/dt=*, DIR: --out, default data) into a Kafka
 topic: each day's events in event-time order, keyed by user id, values in Avro's single-object
 encoding (or the Confluent wire format with --schema-registry). Headers wrapped-etl-day and
 wrapped-etl-seq give each event's place in the stream. Stopped or killed, it resumes where

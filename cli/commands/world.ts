@@ -48,8 +48,9 @@ const WORLD_GENERATION_FLAGS = Object.fromEntries(
 
 const ABOUT = `A world is a persistent population that goes on day by day. create writes its catalog,
 users and world.json under DIR/NAME (DIR: --out, default data, under the data root).
-advance simulates the next days one after the other, each as DIR/NAME/dt=YYYY-MM-DD/
-part-NNNNN.avro (+ .parquet with --format avro,parquet at create) with its manifest.json;
+advance simulates the next days one after the other, each as DIR/NAME/avro/dt=YYYY-MM-DD/
+part-NNNNN.avro (+ parquet/dt=.../*.parquet with --format avro,parquet at create), then its
+manifest DIR/NAME/_days/dt=YYYY-MM-DD/_manifest.json (docs/layout.md);
 the users' end-of-day state is checkpointed per shard, so the next day continues it.
 A complete day is never rewritten; a day that failed halfway resumes its missing shards.
 create and advance run as workflows (createWorld, advanceWorld): without --address and

@@ -60,7 +60,7 @@ export async function run(argv: string[]): Promise<void> {
   const { values, positionals } = parseCommand(WRAPPED, argv);
   if (values.world !== undefined) return worldWrapped(values, positionals);
   if (values.through !== undefined) throw new UsageError('--through goes with --world');
-  expectPositionals(WRAPPED, positionals, 1, 'one run folder (the one with manifest.json)');
+  expectPositionals(WRAPPED, positionals, 1, 'one run folder (the one with _manifest.json)');
   const embedded = !explicitAddress(values.address);
   let input: WrappedInput = {
     run: positionals[0],

@@ -7,7 +7,7 @@ const folder = (what: string) => {
   return z.string(problem).refine((v) => v.trim() !== '', problem);
 };
 const WRAPPED_FIELDS = {
-  /** the run folder (with manifest.json), under the worker's data root */
+  /** the run folder (with its manifest), under the worker's data root */
   run: folder('the run folder'),
   /** where the Wrapped files go, under the data root; default <run>/wrapped */
   out: folder('a folder path').optional(),

@@ -124,9 +124,10 @@ function contextsOf(records: StoredRecord[], seed: number): PlaybackContext[] {
 export function openRun(runDir: string, userId?: number): Manifest {
   if (!fs.existsSync(runDir)) throw new InputError('RUN_DIR', `${runDir} does not exist`);
   if (!fs.statSync(runDir).isDirectory()) throw new InputError('RUN_DIR', `${runDir} is not a folder`);
-  if (!fs.existsSync(new RunLayout(runDir).manifestPath))
-    throw new InputError('RUN_DIR', `${runDir} has no manifest.json: not a finished run folder`);
-  const manifest = readManifest(new RunLayout(runDir).manifestPath);
+  const layout = new RunLayout(runDir);
+  if (!fs.existsSync(layout.manifestPath))
+    throw new InputError('RUN_DIR', `${runDir} has no ${layout.manifestKey}: not a finished run folder`);
+  const manifest = readManifest(layout.manifestPath);
   const { users } = manifest.params;
   if (userId !== undefined && (!Number.isInteger(userId) || userId < 1 || userId > users))
     throw new InputError('user', `the run has users 1..${users}, got ${userId}`);

@@ -11,7 +11,7 @@ export interface WrittenFile {
 }
 
 export interface PartFile extends WrittenFile {
-  /** the file's name in the run folder: part-NNNNN.<format> */
+  /** the file's key relative to the run's root, e.g. <format>/part-NNNNN.<format> (see RunLayout) */
   file: string;
 }
 

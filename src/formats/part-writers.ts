@@ -1,11 +1,16 @@
 import * as fs from 'node:fs';
-import * as path from 'node:path';
 import { sha256File } from '../runtime/atomic-file';
 import type { SimulatedEvent } from '../domain/listening-record';
 import type { SongTable } from '../simulation/song-table';
 import { eventMapper, type PartEvent } from './listening-history-versions';
 import type { PartFile, PartFileWriter, PartRun } from './part-format';
 import { PART_FORMATS, PRIMARY_FORMAT, type OutputFormat, type PartFiles, type TwinFormat } from './part-formats';
+
+/** Where a part's files go: each format's key (relative to the run's root, as the manifest records it) and its local path. */
+export interface PartPlace {
+  keyOf(format: OutputFormat): string;
+  pathOf(key: string): string;
+}
 
 /**
  * The files of one shard: the primary (AVRO) part and one file per other format the run
@@ -21,20 +26,25 @@ export class PartWriters {
     private count = 0,
   ) {}
 
-  /** `pathOf(format)` is where that format's file of this part goes; `songs` the run's catalog, whose songs the events name. */
-  static open(run: PartRun & { format: readonly OutputFormat[] }, pathOf: (format: OutputFormat) => string, songs: SongTable): PartWriters {
+  /**
+   * `place.keyOf(format)` is the key that format's file of this part is recorded under (relative to
+   * the run's root), `place.pathOf(key)` where it goes; `songs` the run's catalog, whose songs the events name.
+   */
+  static open(run: PartRun & { format: readonly OutputFormat[] }, place: PartPlace, songs: SongTable): PartWriters {
     const opened: PartFileWriter[] = [];
     try {
-      const primary = PART_FORMATS[PRIMARY_FORMAT].open(pathOf(PRIMARY_FORMAT), run, songs);
+      const primaryKey = place.keyOf(PRIMARY_FORMAT);
+      const primary = PART_FORMATS[PRIMARY_FORMAT].open(place.pathOf(primaryKey), run, songs);
       opened.push(primary);
       const twins: { format: TwinFormat; file: string; writer: PartFileWriter }[] = [];
       for (const format of run.format) {
         if (format === PRIMARY_FORMAT) continue;
-        const writer = PART_FORMATS[format].open(pathOf(format), run, songs);
+        const file = place.keyOf(format);
+        const writer = PART_FORMATS[format].open(place.pathOf(file), run, songs);
         opened.push(writer);
-        twins.push({ format, file: path.basename(pathOf(format)), writer });
+        twins.push({ format, file, writer });
       }
-      return new PartWriters(primary, twins, path.basename(pathOf(PRIMARY_FORMAT)), eventMapper(run.schemaVersion, run.seed));
+      return new PartWriters(primary, twins, primaryKey, eventMapper(run.schemaVersion, run.seed));
     } catch (err) {
       for (const w of opened) w.abort();
       throw err;
@@ -84,10 +94,10 @@ export function partFilesOf(part: PartFiles): PartFiles {
   return entry;
 }
 
-/** The first of the part's other-format files that is missing or differs from its recorded sha256, if any. */
-export function invalidTwin(runDir: string, part: PartFiles): PartFile | undefined {
+/** The first of the part's other-format files that is missing or differs from its recorded sha256, if any; `pathOf` places a recorded key. */
+export function invalidTwin(pathOf: (key: string) => string, part: PartFiles): PartFile | undefined {
   return twinFiles(part).find((twin) => {
-    const file = path.join(runDir, twin.file);
+    const file = pathOf(twin.file);
     return !fs.existsSync(file) || sha256File(file) !== twin.sha256;
   });
 }

@@ -1,7 +1,7 @@
 import { loadSchemaJson } from '../formats/avro/schemas';
 import { listeningHistorySchemaFile } from '../formats/listening-history-versions';
 import { invalidTwin, partFilesOf } from '../formats/part-writers';
-import { sha256File } from '../runtime/atomic-file';
+import { sha256File, writeFileAtomic } from '../runtime/atomic-file';
 import { readJsonIfPresent } from '../runtime/json-file';
 import { shardCount, type GenerationParams } from '../config/generation-input';
 import { writeManifest, type ManifestPart } from './manifest';
@@ -21,8 +21,9 @@ export interface BuiltManifest {
 }
 
 /**
- * Checks every part file (and its other formats' files) against its shard checkpoint
- * and writes manifest.json last, atomically. `onPart` is called after each part (heartbeats).
+ * Checks every part file (and its other formats' files) against its shard checkpoint,
+ * writes the manifest last, atomically, then the empty _SUCCESS marker (its layout's names:
+ * see RunLayout). `onPart` is called after each part (heartbeats).
  */
 export function buildManifest(params: GenerationParams, runDir: string, onPart: (shard: number) => void = () => {}): BuiltManifest {
   const layout = new RunLayout(runDir);
@@ -32,7 +33,7 @@ export function buildManifest(params: GenerationParams, runDir: string, onPart: 
     if (!cp) throw new MissingPartError(`shard ${shard} has no checkpoint: its part was never completed`);
     const actual = sha256File(layout.partPath(shard));
     if (actual !== cp.sha256) throw new Error(`part ${cp.file} does not match its checkpoint (sha256 ${actual} != ${cp.sha256})`);
-    const twin = invalidTwin(runDir, cp);
+    const twin = invalidTwin((key) => layout.pathOf(key), cp);
     if (twin) throw new Error(`${twin.file} does not match its checkpoint`);
     parts.push(partFilesOf(cp));
     onPart(shard);
@@ -45,5 +46,6 @@ export function buildManifest(params: GenerationParams, runDir: string, onPart: 
     parts,
     totalRecords,
   });
+  if (layout.successPath) writeFileAtomic(layout.successPath, '');
   return { manifest: layout.manifestPath, totalRecords, parts: parts.length, bytes: parts.reduce((n, p) => n + p.bytes, 0) };
 }

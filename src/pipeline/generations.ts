@@ -3,11 +3,12 @@ import * as path from 'node:path';
 import { isWithin } from '../runtime/data-root';
 import { scheduledTimeOf } from '../config/generation-input';
 import { DAY_MS } from '../domain/time-units';
+import { RunLayout } from './run-layout';
 
 export { scheduledTimeOf } from '../config/generation-input';
 
 /**
- * The schedule's complete generations (real folders with a manifest.json, no symbolic
+ * The schedule's complete generations (real folders with a manifest, no symbolic
  * links) under `parent` scheduled strictly more than keepDays before `runAt`, never
  * `runAt` itself nor anything dated after it, nor after `now`.
  */
@@ -25,7 +26,7 @@ export function prunableGenerations(parent: string, schedule: string, runAt: Dat
     })
     .map((d) => path.join(parent, d.name))
     .filter((dir) => {
-      const manifest = fs.lstatSync(path.join(dir, 'manifest.json'), { throwIfNoEntry: false });
+      const manifest = fs.lstatSync(new RunLayout(dir).manifestPath, { throwIfNoEntry: false });
       return manifest?.isFile() === true && isWithin(realParent, fs.realpathSync.native(dir));
     })
     .sort();

@@ -32,10 +32,10 @@ export async function runShardJob(job: ShardJob, onProgress: (p: ShardProgress) 
   const songs = catalogFor(layout.catalogPath, job.catalogSha256);
   const users = readUsersOfShard(layout.usersPath, layout.usersOffsetsPath, job.shard);
   const ctx = simulationContext(job.params, songs, new PopulationModel(job.params));
-  // part-NNNNN.avro in params.schemaVersion, and part-NNNNN.<format> beside it for each other format
+  // avro/part-NNNNN.avro in params.schemaVersion, and <format>/part-NNNNN.<format> for each other format
   await loadPageCodec(job.params.parquetCodec ?? 'snappy');
   await loadBlockCodec(job.params.avroCodec ?? 'deflate');
-  const writer = PartWriters.open(job.params, (format) => layout.partPath(job.shard, format), songs);
+  const writer = PartWriters.open(job.params, layout.partPlace(job.shard), songs);
   try {
     let done = 0;
     for (const user of users) {

@@ -44,7 +44,7 @@ export function validDayCheckpoint(layout: WorldLayout, day: string, shard: numb
   const ok =
     fs.existsSync(part) &&
     sha256File(part) === checkpoint.sha256 &&
-    !invalidTwin(dayLayout.runDir, checkpoint) &&
+    !invalidTwin((key) => dayLayout.pathOf(key), checkpoint) &&
     fs.existsSync(state) &&
     sha256File(state) === checkpoint.state.sha256;
   return ok ? checkpoint : undefined;
@@ -87,7 +87,7 @@ export async function runWorldDayJob(job: WorldDayJob, onProgress: (p: WorldDayP
   };
   const dayLayout = layout.day(job.day);
   fs.mkdirSync(dayLayout.runDir, { recursive: true });
-  const writer = PartWriters.open(params, (format) => dayLayout.partPath(job.shard, format), songs);
+  const writer = PartWriters.open(params, dayLayout.partPlace(job.shard), songs);
   try {
     for (let i = 0; i < users.length; i++) {
       for (const event of simulateUserDay(ctx, users[i], states[i], job.day, world.sessionsPerDay)) {

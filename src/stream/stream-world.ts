@@ -1,5 +1,4 @@
 import * as fs from 'node:fs';
-import * as path from 'node:path';
 import { Producer } from '@platformatic/kafka';
 import type { ListeningRecord } from '../domain/listening-record';
 import { confluentFraming, singleObjectFraming, type MessageFraming } from '../formats/avro/message-framing';
@@ -63,12 +62,8 @@ interface StreamCheckpoint {
   completeThrough: string;
 }
 
-function checkpointPath(layout: WorldLayout, topic: string): string {
-  return path.join(layout.worldDir, '_stream', `${topic}.json`);
-}
-
 function readCheckpoint(layout: WorldLayout, topic: string): StreamCheckpoint | undefined {
-  const file = checkpointPath(layout, topic);
+  const file = layout.streamCheckpointPath(topic);
   return fs.existsSync(file) ? (JSON.parse(fs.readFileSync(file, 'utf8')) as StreamCheckpoint) : undefined;
 }
 
@@ -184,7 +179,7 @@ async function streamClaimed(options: StreamOptions, stillOwned: () => void): Pr
       }
       await flush();
       writeFileAtomic(
-        checkpointPath(layout, options.topic),
+        layout.streamCheckpointPath(options.topic),
         JSON.stringify({ topic: options.topic, completeThrough: day } satisfies StreamCheckpoint) + '\n',
       );
       progress.daysDone++;

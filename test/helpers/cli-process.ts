@@ -3,6 +3,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { Client, WorkflowHandle } from '@temporalio/client';
 import type { temporal } from '@temporalio/proto';
+import { RunLayout } from '../../src/pipeline/run-layout';
 import { sha256File } from '../../src/runtime/atomic-file';
 import { progressQuery, type GenerationProgress } from '../../workflows/contracts';
 
@@ -64,13 +65,16 @@ export async function waitForProgress(
   throw new Error(`progress did not get there in ${timeoutMs} ms; last: ${JSON.stringify(last)}`);
 }
 
-/** sha256 per part file as the manifest records it, checked against the files' real bytes. */
+/** sha256 per AVRO part file as the manifest records it (by key, e.g. avro/part-00000.avro), checked against the files' real bytes. */
 export function partHashes(outDir: string): Record<string, string> {
-  const manifest = JSON.parse(fs.readFileSync(path.join(outDir, 'manifest.json'), 'utf8')) as { parts: { file: string; sha256: string }[] };
+  const layout = new RunLayout(outDir);
+  const manifest = JSON.parse(fs.readFileSync(layout.manifestPath, 'utf8')) as { parts: { file: string; sha256: string }[] };
+  const avroDir = layout.formatDir('avro');
   const files = fs
-    .readdirSync(outDir)
-    .filter((f) => f.startsWith('part-'))
-    .sort();
+    .readdirSync(avroDir)
+    .filter((f) => f.startsWith('part-') && f.endsWith('.avro'))
+    .sort()
+    .map((f) => path.relative(outDir, path.join(avroDir, f)));
   if (files.join() !== manifest.parts.map((p) => p.file).join())
     throw new Error(`parts on disk ${files.join()} != manifest ${manifest.parts.map((p) => p.file).join()}`);
   return Object.fromEntries(files.map((f) => [f, sha256File(path.join(outDir, f))]));

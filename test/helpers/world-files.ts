@@ -1,15 +1,21 @@
-import * as fs from 'node:fs';
-import * as path from 'node:path';
+import { readManifest } from '../../src/pipeline/manifest';
 import { WorldLayout } from '../../src/pipeline/world-layout';
 import { sha256File } from '../../src/runtime/atomic-file';
 
-/** sha256 of every part file (and manifest.json with `manifests`) of a world's complete days, by path from the world folder. */
+/**
+ * sha256 of every AVRO part file (and each day's manifest with `manifests`) of a world's complete days,
+ * by key from the world folder (the day's manifest under `dt=DAY/manifest`); parts are checked against their manifest.
+ */
 export function worldDayHashes(dir: string, opts: { manifests?: boolean } = {}): Record<string, string> {
+  const layout = new WorldLayout(dir);
   const out: Record<string, string> = {};
-  for (const day of new WorldLayout(dir).completeDays()) {
-    const dayDir = path.join(dir, `dt=${day}`);
-    for (const f of fs.readdirSync(dayDir).filter((f) => f.endsWith('.avro') || (opts.manifests && f === 'manifest.json'))) {
-      out[`dt=${day}/${f}`] = sha256File(path.join(dayDir, f));
+  for (const day of layout.completeDays()) {
+    const dayLayout = layout.day(day);
+    if (opts.manifests) out[`dt=${day}/manifest`] = sha256File(dayLayout.manifestPath);
+    for (const part of readManifest(dayLayout.manifestPath).parts) {
+      const sha256 = sha256File(dayLayout.pathOf(part.file));
+      if (sha256 !== part.sha256) throw new Error(`${part.file} of ${day} does not match its manifest`);
+      out[`dt=${day}/${part.file.split('/').pop()}`] = sha256;
     }
   }
   return out;

@@ -35,7 +35,7 @@ function mockActivities(shard: (ref: ShardRef) => Promise<void>) {
     },
     finalizeManifest: async (ref) => {
       seen.manifests++;
-      return { manifest: `${ref.runDir}/manifest.json`, totalRecords: 0, parts: 0, bytes: 0 };
+      return { manifest: `${ref.runDir}/_manifest.json`, totalRecords: 0, parts: 0, bytes: 0 };
     },
     pruneGenerations: async () => ({ deleted: [] }),
   };

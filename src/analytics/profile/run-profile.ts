@@ -40,20 +40,19 @@ export interface RunProfile {
   perUser: UserProfileScores[];
 }
 
-/** The AVRO part files of a run: from its manifest, or every part-*.avro in the folder. */
+/** The AVRO part files of a run: from its manifest, or every part-*.avro in its AVRO folder (the folder itself for runs of earlier versions). */
 export function runPartFiles(runDir: string): string[] {
   if (!fs.existsSync(runDir) || !fs.statSync(runDir).isDirectory()) throw new Error(`no run folder at ${runDir}`);
   const layout = new RunLayout(runDir);
-  const files = fs.existsSync(layout.manifestPath)
-    ? readManifest(layout.manifestPath)
-        .parts.map((p) => p.file)
-        .filter((f) => f.endsWith('.avro'))
-    : fs
-        .readdirSync(runDir)
-        .filter((f) => /^part-\d+\.avro$/.test(f))
-        .sort();
+  if (fs.existsSync(layout.manifestPath)) {
+    const files = readManifest(layout.manifestPath).parts.map((p) => layout.pathOf(p.file));
+    if (files.length === 0) throw new Error(`${layout.manifestPath} lists no parts`);
+    return files;
+  }
+  const avroDir = layout.formatDir('avro');
+  const files = fs.existsSync(avroDir) ? fs.readdirSync(avroDir).filter((f) => /^part-\d+\.avro$/.test(f)) : [];
   if (files.length === 0) throw new Error(`${runDir} holds no part-*.avro files`);
-  return files.map((f) => path.join(runDir, f));
+  return files.sort().map((f) => path.join(avroDir, f));
 }
 
 async function catalogReference(runDir: string, parts: string[]): Promise<{ reference: CatalogReference; kind: RunProfile['reference'] }> {

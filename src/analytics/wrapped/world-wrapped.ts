@@ -89,12 +89,8 @@ class ShardAccumulators {
   }
 }
 
-function snapshotDir(layout: WorldLayout, day: string): string {
-  return path.join(layout.worldDir, '_wrapped', `dt=${day}`);
-}
-
 function snapshotPath(layout: WorldLayout, day: string, shard: number): string {
-  return path.join(snapshotDir(layout, day), `shard-${String(shard).padStart(5, '0')}.json.gz`);
+  return path.join(layout.wrappedDir(day), `shard-${String(shard).padStart(5, '0')}.json.gz`);
 }
 
 function readSnapshot(file: string): ShardSnapshot {
@@ -186,7 +182,7 @@ export async function writeWorldWrapped(opts: {
     partials.push(partial);
   }
   if (!opts.fromScratch) {
-    for (const day of days) if (day < through && !isMonthEnd(day)) fs.rmSync(snapshotDir(layout, day), { recursive: true, force: true });
+    for (const day of days) if (day < through && !isMonthEnd(day)) fs.rmSync(layout.wrappedDir(day), { recursive: true, force: true });
   }
   const points = [...timeline.values()].sort((a, b) => (a.day < b.day ? -1 : 1));
   const written = await writeWrapped({

@@ -7,7 +7,7 @@ import type { RunRef } from './step-refs';
 
 /**
  * Deletes the schedule's complete generations (siblings <schedule>-YYYYMMDDTHHMMSSZ with a
- * manifest.json) scheduled more than keepDays before this run; schedule and keepDays are
+ * manifest) scheduled more than keepDays before this run; schedule and keepDays are
  * the run's validated params, its date is its own folder name.
  */
 export function pruneStep(deps: GenerationStepDeps, ref: RunRef): { deleted: string[] } {

@@ -21,7 +21,12 @@ export async function shardStep(deps: GenerationStepDeps, ctx: StepContext, ref:
   const l = deps.log.child({ runId: ref.params.runId, shard: ref.shard, attempt: ctx.attempt });
   const checkpoint = readJsonIfPresent<ShardResult>(layout.partCheckpointPath(ref.shard));
   const part = layout.partPath(ref.shard);
-  if (checkpoint && fs.existsSync(part) && sha256File(part) === checkpoint.sha256 && !invalidTwin(ref.runDir, checkpoint)) {
+  if (
+    checkpoint &&
+    fs.existsSync(part) &&
+    sha256File(part) === checkpoint.sha256 &&
+    !invalidTwin((key) => layout.pathOf(key), checkpoint)
+  ) {
     l.info({ records: checkpoint.records }, 'shard checkpoint valid, part kept');
     return { shard: ref.shard, records: checkpoint.records, bytes: checkpoint.bytes, reused: true };
   }

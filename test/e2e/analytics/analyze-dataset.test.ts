@@ -257,7 +257,7 @@ describe('analyzeDataset (Wrapped) on a real Temporal dev server', () => {
   it('fails at once on a folder without a run, or a user the run does not have', async () => {
     const noRun = await analyze('wr-bad-run', { run: 'data/nope' }).catch((e) => e);
     expect(noRun).toBeInstanceOf(WorkflowFailedError);
-    expect(String(noRun.cause?.message)).toMatch(/run: .*data\/nope has no manifest.json/);
+    expect(String(noRun.cause?.message)).toMatch(/run: .*data\/nope has no _manifest.json/);
     const noUser = await analyze('wr-bad-user', { run: 'data/wr-run', user: 999 }).catch((e) => e);
     expect(String(noUser.cause?.message)).toMatch(/user: the run has users 1..40, got 999/);
   });

@@ -50,12 +50,13 @@ describe('the wrapped-etl CLI, as a user runs it (embedded Temporal)', () => {
     return readRun(line.outDir).then(({ manifest, records }) => {
       expect(line.totalRecords).toBe(records.length);
       expect(manifest.parts).toHaveLength(2);
-      expect(manifest.parts[1].sha256).toBe(sha256(path.join(line.outDir, 'part-00001.avro')));
+      expect(line.manifest).toBe(path.join(line.outDir, '_manifest.json'));
+      expect(manifest.parts[1].sha256).toBe(sha256(path.join(line.outDir, 'avro', 'part-00001.avro')));
     });
   });
 
   it('inspect prints records as NDJSON and the writer schema', () => {
-    const part = path.join(tmp.dir, 'out', 'cli-run', 'part-00000.avro');
+    const part = path.join(tmp.dir, 'out', 'cli-run', 'avro', 'part-00000.avro');
     const r = cli(['inspect', part, '--limit', '3'], tmp.dir);
     expect(r.code).toBe(0);
     const lines = r.stdout

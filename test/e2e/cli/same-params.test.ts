@@ -96,7 +96,7 @@ describe('embedded and remote modes mean the same', () => {
     const outDir = path.join(fs.realpathSync(here), 'data', 'same');
     const cancelled = await cli(['generate', ...GIVEN], here, {}, (child) => {
       const poll = setInterval(() => {
-        if (!fs.existsSync(path.join(outDir, 'part-00003.avro'))) return;
+        if (!fs.existsSync(path.join(outDir, 'avro', 'part-00003.avro'))) return;
         clearInterval(poll);
         child.kill('SIGINT');
       }, 100);
@@ -104,7 +104,7 @@ describe('embedded and remote modes mean the same', () => {
     });
     expect(cancelled.code).toBe(1);
     expect(cancelled.stderr).toMatch(/was cancelled .*continue with: wrapped-etl resume same/);
-    expect(fs.existsSync(path.join(outDir, 'manifest.json'))).toBe(false);
+    expect(fs.existsSync(path.join(outDir, '_manifest.json'))).toBe(false);
 
     const resumed = await cli(['resume', 'same', '--json'], here);
     expect(resumed.code).toBe(0);

@@ -31,7 +31,8 @@ describe('failures against a real dev server, with `wrapped-etl worker` processe
     (await historiesOfChain(env.client, workflowId)).flatMap((h) =>
       h.events!.filter((e) => e.activityTaskStartedEventAttributes).map((e) => e.activityTaskStartedEventAttributes!.attempt!),
     );
-  const noTempFiles = (dir: string) => expect(fs.readdirSync(dir).filter((f) => f.endsWith('.tmp'))).toEqual([]);
+  const noTempFiles = (dir: string) =>
+    expect(fs.readdirSync(dir, { recursive: true }).filter((f) => String(f).endsWith('.tmp'))).toEqual([]);
 
   beforeAll(async () => {
     env = await startDevServerEnv({ forced: true });
@@ -102,7 +103,7 @@ describe('failures against a real dev server, with `wrapped-etl worker` processe
     expect(status).toMatchObject({ workflowId: 'cancel-me', status: 'CANCELED', outDir: path.join(tmp.dir, 'data', 'cancel-me') });
     expect(status.progress.shardsDone).toBeGreaterThanOrEqual(10);
     expect(status.progress.shardsDone).toBeLessThan(SHARDS);
-    expect(fs.existsSync(path.join(status.outDir, 'manifest.json'))).toBe(false);
+    expect(fs.existsSync(path.join(status.outDir, '_manifest.json'))).toBe(false);
     // a stopped run is not a success: exit 1, and the way on is said once
     const said = await runCli(['status', 'cancel-me', '--address', env.address]);
     expect(said.code).toBe(1);
@@ -116,7 +117,7 @@ describe('failures against a real dev server, with `wrapped-etl worker` processe
     expect(line).toMatchObject({ workflowId: 'cancel-me', runName: 'cancel-me', outDir: status.outDir });
     expect(partHashes(line.outDir)).toEqual(reference);
     noTempFiles(line.outDir);
-    const referenceManifest = JSON.parse(fs.readFileSync(path.join(tmp.dir, 'data', 'reference', 'manifest.json'), 'utf8'));
+    const referenceManifest = JSON.parse(fs.readFileSync(path.join(tmp.dir, 'data', 'reference', '_manifest.json'), 'utf8'));
     const manifest = JSON.parse(fs.readFileSync(line.manifest, 'utf8'));
     expect(manifest.totalRecords).toBe(referenceManifest.totalRecords);
     expect(manifest.params).toEqual({ ...referenceManifest.params, runId: 'cancel-me' });

@@ -66,26 +66,29 @@ describe('sharded fan-out with a bounded history, on a real dev server that sugg
     await waitForProgress(handle, (p) => p.shardsDone >= 5);
     await handle.terminate('operator pressed the button');
     const outDir = path.join(stack.dataRoot, 'data', 'fan-terminated');
-    expect(fs.existsSync(path.join(outDir, 'manifest.json'))).toBe(false);
+    expect(fs.existsSync(path.join(outDir, '_manifest.json'))).toBe(false);
+    expect(fs.existsSync(path.join(outDir, '_SUCCESS'))).toBe(false);
     const resumed = await generate('fan-terminated-resumed', { resume: 'fan-terminated', parallelism: 1 });
     expect(resumed.outDir).toBe(outDir);
     expect(partHashes(outDir)).toEqual(partHashes(path.join(stack.dataRoot, 'data', 'fan-narrow')));
     expect(JSON.parse(fs.readFileSync(resumed.manifest, 'utf8')).params.resume).toBeNull();
   });
 
-  it('writes the manifest last: it lists every part, and no part is newer than it', async () => {
+  it('writes the manifest last, then _SUCCESS: it lists every part, and no part is newer than it', async () => {
     const result = await generate('fan-manifest', { ...small, users: 10, parallelism: 2 });
+    expect(result.manifest).toBe(path.join(result.outDir, '_manifest.json'));
     const manifestTime = fs.statSync(result.manifest).mtimeMs;
+    expect(fs.statSync(path.join(result.outDir, '_SUCCESS')).mtimeMs).toBeGreaterThanOrEqual(manifestTime);
     const manifest = JSON.parse(fs.readFileSync(result.manifest, 'utf8'));
     expect(manifest.parts).toHaveLength(5);
     for (const part of manifest.parts) expect(fs.statSync(path.join(result.outDir, part.file)).mtimeMs).toBeLessThanOrEqual(manifestTime);
-    expect(fs.readdirSync(result.outDir).filter((f) => f.includes('.tmp'))).toEqual([]);
+    expect(fs.readdirSync(result.outDir, { recursive: true }).filter((f) => String(f).includes('.tmp'))).toEqual([]);
   });
 
   it('reuses valid checkpoints and recomputes a part whose bytes no longer match', async () => {
     const first = await generate('fan-checkpoint', { ...small, users: 8, parallelism: 2 });
     const before = partHashes(first.outDir);
-    fs.writeFileSync(path.join(first.outDir, 'part-00001.avro'), 'corrupted');
+    fs.writeFileSync(path.join(first.outDir, 'avro', 'part-00001.avro'), 'corrupted');
     fs.rmSync(first.manifest);
     const again = await generate('fan-checkpoint-2', { ...small, users: 8, parallelism: 2, runId: 'fan-checkpoint' });
     expect(partHashes(again.outDir)).toEqual(before);

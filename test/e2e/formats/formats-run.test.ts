@@ -63,7 +63,11 @@ describe('Parquet, schema v2, Spotify exports and independent readers on real ru
   it('writes a Parquet part beside each AVRO part, listed with its checksum in the manifest', async () => {
     for (const run of [v1, v2]) {
       const { manifest, perPart } = await readRun(run.outDir);
-      expect(manifest.parts.map((p) => p.parquet?.file)).toEqual(['part-00000.parquet', 'part-00001.parquet', 'part-00002.parquet']);
+      expect(manifest.parts.map((p) => p.parquet?.file)).toEqual([
+        'parquet/part-00000.parquet',
+        'parquet/part-00001.parquet',
+        'parquet/part-00002.parquet',
+      ]);
       for (const [i, part] of manifest.parts.entries()) {
         const file = path.join(run.outDir, part.parquet!.file);
         expect(part.parquet!.sha256).toBe(sha256(file));
@@ -71,11 +75,12 @@ describe('Parquet, schema v2, Spotify exports and independent readers on real ru
         expect(part.parquet!.records).toBe(perPart[i]);
         expect(await q(`select count(*)::int n from read_parquet('${file}')`)).toEqual([{ n: perPart[i] }]);
       }
-      expect(fs.readdirSync(run.outDir).filter((f) => f.endsWith('.tmp'))).toEqual([]);
+      expect(fs.readdirSync(run.outDir, { recursive: true }).filter((f) => String(f).endsWith('.tmp'))).toEqual([]);
     }
     const { manifest } = await readRun(avroOnly.outDir);
     expect(manifest.parts.every((p) => p.parquet === undefined)).toBe(true);
-    expect(fs.readdirSync(avroOnly.outDir).filter((f) => f.endsWith('.parquet'))).toEqual([]);
+    expect(fs.readdirSync(avroOnly.outDir, { recursive: true }).filter((f) => String(f).endsWith('.parquet'))).toEqual([]);
+    expect(fs.existsSync(path.join(avroOnly.outDir, 'parquet'))).toBe(false);
     // writing Parquet too leaves the AVRO bytes alone, and Parquet bytes do not depend on parallelism
     expect((await readRun(v1.outDir)).manifest.parts.map((p) => p.sha256)).toEqual(manifest.parts.map((p) => p.sha256));
     const parquetHashes = async (dir: string) => (await readRun(dir)).manifest.parts.map((p) => p.parquet!.sha256);
@@ -90,7 +95,7 @@ describe('Parquet, schema v2, Spotify exports and independent readers on real ru
           sum(length_seconds)::bigint len, sum(epoch_ms(listening_time_start_time))::bigint st, sum(epoch_ms(listening_time_end_time))::bigint et,
           sum(user_location_latitude::double) lat, sum(energy::double) energy, count(distinct user_location_country)::int countries,
           count(distinct song_name || artist)::int songs, count(*) filter (where interaction = 'skipped')::int skipped
-        from read_parquet('${run.outDir}/part-*.parquet')`);
+        from read_parquet('${run.outDir}/parquet/*.parquet')`);
       expect(Number(row.n)).toBe(records.length);
       expect(Number(row.uid)).toBe(sum((r) => r.user_id));
       expect(Number(row.yr)).toBe(sum((r) => r.year));
@@ -114,8 +119,8 @@ describe('Parquet, schema v2, Spotify exports and independent readers on real ru
 
   it('flattens nested records into columns like user_location_country, row for row', async () => {
     const rows = await q(`select * exclude (file_row_number), epoch_ms(listening_time_start_time) st, epoch_ms(listening_time_end_time) et
-      from read_parquet('${v2.outDir}/part-00001.parquet', file_row_number = true) order by file_row_number limit 5`);
-    const avroRows = (await readWith<ListeningRecordV2>(path.join(v2.outDir, 'part-00001.avro'))).slice(0, 5);
+      from read_parquet('${v2.outDir}/parquet/part-00001.parquet', file_row_number = true) order by file_row_number limit 5`);
+    const avroRows = (await readWith<ListeningRecordV2>(path.join(v2.outDir, 'avro', 'part-00001.avro'))).slice(0, 5);
     rows.forEach((row, i) => {
       const r = avroRows[i];
       expect(row).toMatchObject({
@@ -138,7 +143,7 @@ describe('Parquet, schema v2, Spotify exports and independent readers on real ru
     // DuckDB reads the listening period as UTC timestamps, not integers (v1 and v2 Parquet alike)
     for (const run of [v1, v2]) {
       const [types] = await q(`select any_value(typeof(listening_time_start_time)) st, any_value(typeof(listening_time_end_time)) et,
-        strftime(min(listening_time_start_time), '%Y') y from read_parquet('${run.outDir}/part-00000.parquet')`);
+        strftime(min(listening_time_start_time), '%Y') y from read_parquet('${run.outDir}/parquet/part-00000.parquet')`);
       expect(types).toEqual({ st: 'TIMESTAMP WITH TIME ZONE', et: 'TIMESTAMP WITH TIME ZONE', y: expect.stringMatching(/^20\d\d$/) });
     }
   });
@@ -153,8 +158,8 @@ describe('Parquet, schema v2, Spotify exports and independent readers on real ru
           encoding: 'utf8',
         }),
       );
-    expect(header(path.join(v2.outDir, 'part-00000.avro'))).toContain('timestamp-millis');
-    expect(header(path.join(v1.outDir, 'part-00000.avro'))).not.toContain('timestamp-millis');
+    expect(header(path.join(v2.outDir, 'avro', 'part-00000.avro'))).toContain('timestamp-millis');
+    expect(header(path.join(v1.outDir, 'avro', 'part-00000.avro'))).not.toContain('timestamp-millis');
     expect((await readRun(v1.outDir)).manifest.schema).toEqual(V1);
     const rs = records as unknown as ListeningRecordV2[];
     for (const r of rs) {
@@ -180,8 +185,8 @@ describe('Parquet, schema v2, Spotify exports and independent readers on real ru
   });
 
   it('resolves v1 files with the v2 schema (defaults) and v2 files with the v1 schema (extra fields dropped)', async () => {
-    const v1Records = await readWith<ListeningRecord>(path.join(v1.outDir, 'part-00000.avro'));
-    const v1AsV2 = await readWith<ListeningRecordV2>(path.join(v1.outDir, 'part-00000.avro'), V2);
+    const v1Records = await readWith<ListeningRecord>(path.join(v1.outDir, 'avro', 'part-00000.avro'));
+    const v1AsV2 = await readWith<ListeningRecordV2>(path.join(v1.outDir, 'avro', 'part-00000.avro'), V2);
     expect(v1AsV2).toHaveLength(v1Records.length);
     expect(v1AsV2[0]).toMatchObject({
       ...plain(v1Records[0]),
@@ -194,14 +199,14 @@ describe('Parquet, schema v2, Spotify exports and independent readers on real ru
       incognito_mode: false,
     });
 
-    const v2AsV1 = await readWith<ListeningRecord>(path.join(v2.outDir, 'part-00000.avro'), V1);
+    const v2AsV1 = await readWith<ListeningRecord>(path.join(v2.outDir, 'avro', 'part-00000.avro'), V1);
     expect(plain(v2AsV1)).toEqual(plain(v1Records));
 
     const v1Type = avro.Type.forSchema(V1);
     const v2Type = avro.Type.forSchema(V2);
     const upgraded = v2Type.fromBuffer(v1Type.toBuffer(v1Records[1]), v2Type.createResolver(v1Type)) as ListeningRecordV2;
     expect(upgraded.reason_end).toBe('unknown');
-    const full = (await readWith<ListeningRecordV2>(path.join(v2.outDir, 'part-00000.avro')))[1];
+    const full = (await readWith<ListeningRecordV2>(path.join(v2.outDir, 'avro', 'part-00000.avro')))[1];
     expect(plain(v1Type.fromBuffer(v2Type.toBuffer(full), v1Type.createResolver(v2Type)))).toEqual(plain(v1Records[1]));
   });
 

@@ -37,7 +37,10 @@ describe('generateDataset on a real Temporal dev server', () => {
     expect(manifest.schema).toEqual(loadSchemaJson(LISTENING_HISTORY_SCHEMA));
     expect(manifest.params.seed).toBe(7);
     expect(manifest.params.users).toBe(25);
-    expect(manifest.parts.map((p) => p.file)).toEqual(['part-00000.avro', 'part-00001.avro', 'part-00002.avro']);
+    expect(manifest.parts.map((p) => p.file)).toEqual(['avro/part-00000.avro', 'avro/part-00001.avro', 'avro/part-00002.avro']);
+    // the manifest, then the empty marker: the folder holds nothing else but the AVRO parts and _work
+    expect(fs.readFileSync(path.join(result.outDir, '_SUCCESS'), 'utf8')).toBe('');
+    expect(fs.readdirSync(result.outDir).sort()).toEqual(['_SUCCESS', '_manifest.json', '_work', 'avro']);
     manifest.parts.forEach((part, i) => {
       const file = path.join(result.outDir, part.file);
       expect(part.records).toBe(perPart[i]);
@@ -51,7 +54,7 @@ describe('generateDataset on a real Temporal dev server', () => {
     const type = schemaTypeOf(manifest);
     for (const r of records) expect(type.isValid(r)).toBe(true);
     expect(new Set(records.map((r) => r.user_id))).toEqual(new Set(Array.from({ length: 25 }, (_, i) => i + 1)));
-    expect(fs.readdirSync(result.outDir).filter((f) => f.endsWith('.tmp'))).toEqual([]);
+    expect(fs.readdirSync(result.outDir, { recursive: true }).filter((f) => String(f).endsWith('.tmp'))).toEqual([]);
   });
 
   it('gives byte-identical parts for the same input, whatever the parallelism', async () => {
@@ -59,7 +62,7 @@ describe('generateDataset on a real Temporal dev server', () => {
     const a = await generate('it-same-a', { ...input, parallelism: 1 });
     const b = await generate('it-same-b', { ...input, parallelism: 3 });
     const hashes = (dir: string) =>
-      JSON.parse(fs.readFileSync(path.join(dir, 'manifest.json'), 'utf8')).parts.map((p: { sha256: string }) => p.sha256);
+      JSON.parse(fs.readFileSync(path.join(dir, '_manifest.json'), 'utf8')).parts.map((p: { sha256: string }) => p.sha256);
     expect(hashes(a.outDir)).toEqual(hashes(b.outDir));
   });
 

@@ -203,9 +203,9 @@ describe('what a workflow starter sets cannot reach outside the data root nor de
     for (const o of outcomes.filter((o) => o !== 'completed'))
       expect(o).toMatch(/invalid input: runId: .*raced is being written by workflow race-/);
     const dir = path.join(stack.dataRoot, 'data', 'raced');
-    expect(fs.existsSync(path.join(dir, 'manifest.json'))).toBe(true);
+    expect(fs.existsSync(path.join(dir, '_manifest.json'))).toBe(true);
     expect(fs.existsSync(path.join(dir, '_work', 'owner.json'))).toBe(false);
-    expect(fs.readdirSync(dir).filter((f) => f.endsWith('.tmp'))).toEqual([]);
+    expect(fs.readdirSync(dir, { recursive: true }).filter((f) => String(f).endsWith('.tmp'))).toEqual([]);
   });
 
   it('on a full disk (a 2 MB tmpfs) fails at once saying so, where, and how much space is free', async (ctx) => {

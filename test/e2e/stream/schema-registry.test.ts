@@ -87,7 +87,7 @@ describe('stream --schema-registry against a real registry (Apicurio Registry, C
     const layout = new WorldLayout(worldDir);
     const expected = new Map<string, { start: number; end: number }>();
     for (const part of readManifest(layout.day('2025-06-01').manifestPath).parts) {
-      for await (const r of readContainer(path.join(layout.dayDir('2025-06-01'), part.file))) {
+      for await (const r of readContainer(layout.day('2025-06-01').pathOf(part.file))) {
         const rec = r as { session_id: string; user_id: number; listening_time: { start_time: number; end_time: number } };
         expected.set(`${rec.user_id}/${rec.listening_time.start_time}`, {
           start: rec.listening_time.start_time,

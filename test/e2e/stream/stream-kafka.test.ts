@@ -78,7 +78,7 @@ async function partRecords(): Promise<string[]> {
   const out: string[] = [];
   for (const day of layout.completeDays()) {
     for (const part of readManifest(layout.day(day).manifestPath).parts) {
-      for await (const r of readContainer(path.join(layout.dayDir(day), part.file))) out.push(JSON.stringify(r));
+      for await (const r of readContainer(layout.day(day).pathOf(part.file))) out.push(JSON.stringify(r));
     }
   }
   return out.sort();

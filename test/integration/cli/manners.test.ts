@@ -167,7 +167,7 @@ describe('CLI manners: paths are checked before any workflow starts', () => {
     fs.mkdirSync(path.join(tmp.dir, 'half'));
     const half = cli(['wrapped', 'half'], { cwd: tmp.dir });
     expect(half.code).toBe(2);
-    expect(half.stderr).toMatch(/half holds no manifest\.json: not a finished run folder/);
+    expect(half.stderr).toMatch(/half holds no _manifest\.json: not a finished run folder/);
     expect(fs.existsSync(path.join(tmp.dir, '.temporal'))).toBe(false);
   });
 

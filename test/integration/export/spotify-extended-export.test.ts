@@ -308,7 +308,7 @@ describe('export --format spotify-extended: a real my_spotify_data export', () =
       ],
       [
         [tmp.dir, '--format', 'spotify-extended', '--out', out('x')],
-        `wrapped-etl export: invalid input: RUN_DIR: ${tmp.dir} has no manifest.json: not a finished run folder; see: wrapped-etl export --help\n`,
+        `wrapped-etl export: invalid input: RUN_DIR: ${tmp.dir} has no _manifest.json: not a finished run folder; see: wrapped-etl export --help\n`,
       ],
       [
         [v2Run, '--format', 'spotify-extended', '--user', '9', '--out', out('x')],
@@ -335,8 +335,8 @@ describe('export --format spotify-extended: a real my_spotify_data export', () =
         "wrapped-etl export: --out - holds one user's streams as one JSON array: give --user ID, or --out DIR or FILE.zip for every user; see: wrapped-etl export --help\n",
       ],
       [
-        [v2Run, '--format', 'spotify-extended', '--out', path.join(v2Run, 'part-00000.avro')],
-        `wrapped-etl export: --out ${path.join(v2Run, 'part-00000.avro')} is a file, not a folder; see: wrapped-etl export --help\n`,
+        [v2Run, '--format', 'spotify-extended', '--out', path.join(v2Run, 'avro', 'part-00000.avro')],
+        `wrapped-etl export: --out ${path.join(v2Run, 'avro', 'part-00000.avro')} is a file, not a folder; see: wrapped-etl export --help\n`,
       ],
       [
         [v2Run, '--format', 'spotify-extended', '--out', out('dir.zip')],

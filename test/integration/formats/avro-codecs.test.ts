@@ -25,7 +25,7 @@ async function writePart(root: string, name: string, avroCodec?: AvroCodec): Pro
   const runDir = path.join(root, name);
   const run = await prepareRun(runDir, { ...INPUT, ...(avroCodec && { avroCodec }) });
   await runShardJob({ params: run.params, runDir, shard: 0, catalogSha256: run.catalogSha256 });
-  return path.join(runDir, 'part-00000.avro');
+  return path.join(runDir, 'avro', 'part-00000.avro');
 }
 
 async function readAll(file: string): Promise<ListeningRecord[]> {

@@ -7,6 +7,7 @@ import type { ListeningRecord } from '../../../src/domain/listening-record';
 import { runWorldDayJob } from '../../../src/pipeline/world-day-job';
 import { dayStartMs } from '../../../src/domain/days';
 import { resolveWorldInput } from '../../../src/config/world-input';
+import { readManifest } from '../../../src/pipeline/manifest';
 import { WorldLayout } from '../../../src/pipeline/world-layout';
 import { advanceOneDay, createWorld, daysToAdvance, worldStatus, type RunDayShards } from '../../../src/pipeline/world-store';
 import { DAY_MS } from '../../../src/domain/time-units';
@@ -29,12 +30,13 @@ async function newWorld(folder: string): Promise<string> {
   return dir;
 }
 
-/** Every file of every day partition (not _work), relative path -> sha256. */
+/** Every file of every day partition of the world's AVRO dataset (avro/dt=*), relative path -> sha256. */
 function partitionHashes(dir: string): Record<string, string> {
   const out: Record<string, string> = {};
+  const avroDir = new WorldLayout(dir).formatDir('avro');
   for (const day of new WorldLayout(dir).completeDays()) {
-    const dayDir = path.join(dir, `dt=${day}`);
-    for (const f of fs.readdirSync(dayDir).filter((f) => f.endsWith('.avro'))) out[`dt=${day}/${f}`] = sha256File(path.join(dayDir, f));
+    const dayDir = path.join(avroDir, `dt=${day}`);
+    for (const f of fs.readdirSync(dayDir)) out[`dt=${day}/${f}`] = sha256File(path.join(dayDir, f));
   }
   return out;
 }
@@ -61,8 +63,8 @@ describe('a world advanced day by day', () => {
     let replayedFromEarlierDays = 0;
     for (const day of layout.completeDays()) {
       const start = dayStartMs(day);
-      for (const f of fs.readdirSync(layout.dayDir(day)).filter((f) => f.endsWith('.avro'))) {
-        for await (const r of readContainer<ListeningRecord>(path.join(layout.dayDir(day), f))) {
+      for (const part of readManifest(layout.day(day).manifestPath).parts) {
+        for await (const r of readContainer<ListeningRecord>(layout.day(day).pathOf(part.file))) {
           expect(r.listening_time.start_time).toBeGreaterThanOrEqual(start);
           expect(r.listening_time.end_time).toBeLessThanOrEqual(start + DAY_MS);
           const key = `${r.artist}\u0001${r.song_name}`;
@@ -88,7 +90,7 @@ describe('a world advanced day by day', () => {
     const day = '2025-04-02';
     await runWorldDayJob({ worldDir: crashed, day, shard: 1 });
     // a torn write of shard 2: a part file without its checkpoint
-    fs.writeFileSync(path.join(crashed, `dt=${day}`, 'part-00002.avro'), 'torn');
+    fs.writeFileSync(new WorldLayout(crashed).day(day).partPath(2), 'torn');
     const outcome = await advanceOneDay(crashed, day, sequential);
     expect(outcome).toMatchObject({ written: true, shardsResumed: 1 });
     await advanceOneDay(one, day, sequential);

@@ -41,10 +41,12 @@ describe('continuous Wrapped of a world', () => {
     expect(hashes(path.join(tmp.dir, 'incremental'))).toEqual(hashes(path.join(tmp.dir, 'scratch')));
 
     const summary = JSON.parse(fs.readFileSync(path.join(tmp.dir, 'scratch', 'summary.json'), 'utf8'));
-    const recordsInParts = fs
-      .readdirSync(worldDir)
-      .filter((d) => d.startsWith('dt='))
-      .reduce((n, d) => n + JSON.parse(fs.readFileSync(path.join(worldDir, d, 'manifest.json'), 'utf8')).totalRecords, 0);
+    const days = fs.readdirSync(path.join(worldDir, '_days')).filter((d) => d.startsWith('dt='));
+    expect(days).toHaveLength(14);
+    const recordsInParts = days.reduce(
+      (n, d) => n + JSON.parse(fs.readFileSync(path.join(worldDir, '_days', d, '_manifest.json'), 'utf8')).totalRecords,
+      0,
+    );
     expect(summary.global.records).toBe(recordsInParts);
 
     // the card user's timeline: the end of January and the last day

@@ -21,9 +21,10 @@ describe('scheduled generation folders', () => {
   it('prunes only this schedule’s complete folders strictly older than keepDays, never through a symlink', () => {
     const outside = path.join(tmp.dir, 'outside');
     const parent = path.join(tmp.dir, 'gens');
+    // a generation of this version (_manifest.json) or of an earlier one (manifest.json beside the parts)
     const complete = (d: string) => {
       fs.mkdirSync(path.join(parent, d), { recursive: true });
-      fs.writeFileSync(path.join(parent, d, 'manifest.json'), '{}');
+      fs.writeFileSync(path.join(parent, d, d.endsWith('26T020000Z') ? 'manifest.json' : '_manifest.json'), '{}');
     };
     for (const d of [
       'nightly-20261120T020000Z',

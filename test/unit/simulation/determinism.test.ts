@@ -24,7 +24,7 @@ describe('determinism: the same input gives the same bytes', () => {
     const a = await runInProcess(path.join(tmp.dir, 'a'), { ...INPUT, shardSize: 10 });
     const b = await runInProcess(path.join(tmp.dir, 'b'), { ...INPUT, shardSize: 10 });
     expect(a.parts.map((p) => p.sha256)).toEqual(b.parts.map((p) => p.sha256));
-    const part = fs.readFileSync(path.join(tmp.dir, 'a', 'part-00000.avro'));
+    const part = fs.readFileSync(path.join(tmp.dir, 'a', 'avro', 'part-00000.avro'));
     expect(part.includes(derivedBytes([11, 'avro-sync', 'listening-history']))).toBe(true);
     const other = await runInProcess(path.join(tmp.dir, 'c'), { ...INPUT, shardSize: 10, seed: 12 });
     expect(other.parts[0].sha256).not.toBe(a.parts[0].sha256);
@@ -37,11 +37,11 @@ describe('determinism: the same input gives the same bytes', () => {
     expect(other.records).toEqual(small.records);
 
     const dir = path.join(tmp.dir, 'a');
-    const before = sha256(path.join(dir, 'part-00001.avro'));
+    const before = sha256(path.join(dir, 'avro', 'part-00001.avro'));
     const catalogSha256 = sha256(new RunLayout(dir).catalogPath);
     const again = await runShardJob({ params: small.manifest.params, runDir: dir, shard: 1, catalogSha256 });
     expect(again.sha256).toBe(before);
-    expect(sha256(path.join(dir, 'part-00001.avro'))).toBe(before);
+    expect(sha256(path.join(dir, 'avro', 'part-00001.avro'))).toBe(before);
   });
 
   it("simulates a user the same alone or after others, and numbers each record's session", async () => {
