@@ -1,7 +1,8 @@
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as net from 'node:net';
 import * as path from 'node:path';
+import { spawnServer } from './server-process';
 import { kafkaLibsDir } from './test-tools';
 import { makeTmpDir } from './tmp-dir';
 
@@ -15,15 +16,6 @@ export interface KafkaBroker {
   brokers: string;
   dataDir: string;
   stop: () => Promise<void>;
-}
-
-/** Sends `signal` to the process group of a child started with `detached: true`, if it is still there. */
-export function signalGroup(child: ChildProcess, signal: NodeJS.Signals): void {
-  try {
-    process.kill(-child.pid!, signal);
-  } catch {
-    // the group is gone already
-  }
 }
 
 /** A free TCP port on 127.0.0.1 (the OS picks it). */
@@ -93,8 +85,7 @@ export async function startKafka(): Promise<KafkaBroker> {
   java(['kafka.tools.StorageTool', 'format', '-c', config, '-t', clusterId]);
 
   const logFile = path.join(tmp.dir, 'broker.log');
-  const log = fs.openSync(logFile, 'w');
-  const child: ChildProcess = spawn(
+  const { child, stop: stopProcess } = spawnServer(
     'java',
     [
       '-Xms128m',
@@ -105,32 +96,10 @@ export async function startKafka(): Promise<KafkaBroker> {
       'kafka.Kafka',
       config,
     ],
-    { detached: true, stdio: ['ignore', log, log] },
+    logFile,
   );
-  fs.closeSync(log);
-  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
-  // the broker runs in its own process group: never leave it behind when the test process ends
-  const killGroup = () => signalGroup(child, 'SIGKILL');
-  process.once('exit', killGroup);
-
   const stop = async (): Promise<void> => {
-    if (child.exitCode === null && child.signalCode === null) {
-      try {
-        process.kill(-child.pid!, 'SIGTERM');
-      } catch {
-        // the group is gone already
-      }
-      const killer = setTimeout(() => {
-        try {
-          process.kill(-child.pid!, 'SIGKILL');
-        } catch {
-          // gone
-        }
-      }, 15_000);
-      await exited;
-      clearTimeout(killer);
-    }
-    process.off('exit', killGroup);
+    await stopProcess(15_000);
     tmp.cleanup();
   };
 

@@ -1,7 +1,8 @@
 import { spawn } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { freePort, signalGroup } from './kafka-broker';
+import { freePort } from './kafka-broker';
+import { signalGroup } from './server-process';
 import { apicurioJar } from './test-tools';
 import { makeTmpDir } from './tmp-dir';
 

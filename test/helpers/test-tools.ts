@@ -222,3 +222,24 @@ export function ensureEngineTools(): string | undefined {
   }
   return undefined;
 }
+
+/** The SeaweedFS binary test/s3/build-seaweedfs.sh builds: <tools>/seaweedfs-VERSION/weed, VERSION as pinned there. */
+export function weedPath(): string {
+  const version = /^VERSION=(\S+)$/m.exec(fs.readFileSync(SEAWEEDFS_BUILD, 'utf8'))![1];
+  return path.join(toolsDir(), `seaweedfs-${version}`, 'weed');
+}
+const SEAWEEDFS_BUILD = path.join(ROOT, 'test', 's3', 'build-seaweedfs.sh');
+
+/** The S3-compatible test server, built from the Go module proxy on first use (~5 min on 2 cores); else why not. */
+export function ensureSeaweedfs(): string | undefined {
+  if (fs.existsSync(weedPath())) return undefined;
+  if (!ok('go', ['version'])) return 'go is missing: the S3 tests build their SeaweedFS server with Go (README: Needs)';
+  console.log(`test tools: building SeaweedFS into ${path.dirname(weedPath())} (once, ~5 min)`);
+  const r = spawnSync('bash', [SEAWEEDFS_BUILD], {
+    encoding: 'utf8',
+    env: { ...process.env, WRAPPED_ETL_TEST_TOOLS: toolsDir() },
+    maxBuffer: 64 << 20,
+  });
+  if (r.status !== 0) throw new Error(`building SeaweedFS (${SEAWEEDFS_BUILD}) failed: ${r.stderr || r.error?.message}`);
+  return undefined;
+}

@@ -37,7 +37,12 @@ export function storeKeyProblem(key: string): string | undefined {
   if (key === '') return 'is empty';
   if (key.startsWith('/')) return 'is absolute; keys are relative to the store';
   if (key.includes('\\')) return 'contains a backslash';
-  if (/[\u0000-\u001f\u007f]/.test(key)) return 'contains a control character';
+  if (/[\p{Cc}\p{Cf}\p{Zl}\p{Zp}]/u.test(key)) return 'contains a control, format or line-separator character';
+  if (/[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/.test(key))
+    return 'contains a lone UTF-16 surrogate (not valid Unicode)';
+  // fullwidth dots and solidi (U+FF0E, U+FF0F), ligatures and the like read as other keys once a server or
+  // filesystem normalises them: only keys that NFKC leaves unchanged are taken
+  if (key.normalize('NFKC') !== key) return 'is not in Unicode NFKC form (it could read as another key)';
   if (/%[0-9a-f]{2}/i.test(key)) return 'contains a percent-encoding';
   const parts = key.split('/');
   if (parts.some((p) => p === '' || p === '.' || p === '..')) return "has an empty, '.' or '..' segment";
