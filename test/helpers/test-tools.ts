@@ -15,7 +15,8 @@ const toolsDir = () => path.resolve(process.env.WRAPPED_ETL_TEST_TOOLS ?? path.j
 export const kafkaLibsDir = () => path.resolve(process.env.WRAPPED_ETL_TEST_KAFKA_LIBS ?? path.join(ROOT, 'test', 'kafka', 'libs'));
 
 /** The independent readers: fastavro (AVRO files), confluent-kafka (a librdkafka client with Confluent's AvroDeserializer). */
-export const PYTHON_REQUIREMENTS = ['fastavro==1.12.2', 'confluent-kafka[avro]==2.16.2'];
+// cramjam and backports.zstd: what fastavro reads snappy and zstandard AVRO blocks with
+export const PYTHON_REQUIREMENTS = ['fastavro==1.12.2', 'cramjam==2.11.0', 'backports.zstd==1.8.1', 'confluent-kafka[avro]==2.16.2'];
 const MAVEN_VERSION = '3.9.11';
 const MAVEN_SHA512 =
   'bcfe4fe305c962ace56ac7b5fc7a08b87d5abd8b7e89027ab251069faebee516b0ded8961445d6d91ec1985dfe30f8153268843c89aa392733d1a3ec956c9978';
@@ -83,7 +84,8 @@ export function javaMissing(): string | undefined {
 
 export function kafkaJarsPresent(): boolean {
   const libs = kafkaLibsDir();
-  return fs.existsSync(libs) && fs.readdirSync(libs).some((f) => f.startsWith('kafka_2.13-'));
+  // kafka-tools: ProducerPerformance, for the stream bench
+  return fs.existsSync(libs) && ['kafka_2.13-', 'kafka-tools-4'].every((jar) => fs.readdirSync(libs).some((f) => f.startsWith(jar)));
 }
 
 /** `url` into `file` (a child process, so the synchronous setup can wait for it), checked against a pinned digest. */
@@ -116,20 +118,54 @@ function maven(): string {
 
 /** The test broker's jars (test/kafka/pom.xml) in kafkaLibsDir(), resolved from Maven Central when missing. */
 export function ensureKafkaJars(): string | undefined {
+  return javaMissing() ?? (kafkaJarsPresent() ? undefined : resolvePom(path.join(ROOT, 'test', 'kafka', 'pom.xml'), kafkaLibsDir()));
+}
+
+/** test/avro-readers/libs: the Java Avro library with its codecs' libraries, and Spark's spark-avro jar */
+export const avroReaderLibsDir = () => path.join(ROOT, 'test', 'avro-readers', 'libs');
+
+/** The independent AVRO readers' jars (test/avro-readers/pom.xml), resolved from Maven Central when missing. */
+export function ensureAvroReaderJars(): string | undefined {
+  const libs = avroReaderLibsDir();
+  const present =
+    fs.existsSync(libs) && ['avro-1.', 'spark-avro_2.13-'].every((jar) => fs.readdirSync(libs).some((f) => f.startsWith(jar)));
+  return javaMissing() ?? (present ? undefined : resolvePom(path.join(ROOT, 'test', 'avro-readers', 'pom.xml'), libs));
+}
+
+function resolvePom(pom: string, libs: string): undefined {
+  const r = run(maven(), ['-q', '-B', '-f', pom, 'dependency:copy-dependencies', `-DoutputDirectory=${libs}`, '-DincludeScope=runtime']);
+  if (r.status !== 0) throw new Error(`resolving the jars of ${pom} failed: ${r.stdout}${r.stderr}${r.error?.message ?? ''}`);
+  return undefined;
+}
+
+export const PYSPARK_VERSION = '4.2.0';
+/** pyspark (PyPI, pinned) under .tools, for PYTHONPATH */
+export const pysparkDir = () => path.join(toolsDir(), `pyspark-${PYSPARK_VERSION}`);
+
+/** pyspark in pysparkDir(), installed with pip --target when missing (Java 17+ runs it). */
+export function ensurePyspark(): string | undefined {
   const noJava = javaMissing();
   if (noJava) return noJava;
-  if (kafkaJarsPresent()) return undefined;
-  const pom = path.join(ROOT, 'test', 'kafka', 'pom.xml');
-  const r = run(maven(), [
-    '-q',
-    '-B',
-    '-f',
-    pom,
-    'dependency:copy-dependencies',
-    `-DoutputDirectory=${kafkaLibsDir()}`,
-    '-DincludeScope=runtime',
+  const dir = pysparkDir();
+  if (fs.existsSync(path.join(dir, 'pyspark'))) return undefined;
+  if (!ok('python3', ['-m', 'pip', '--version'])) return 'python3 with pip is missing (README: Needs)';
+  const partial = `${dir}.${process.pid}.tmp`;
+  const r = run('python3', [
+    '-m',
+    'pip',
+    'install',
+    '--quiet',
+    '--disable-pip-version-check',
+    '--target',
+    partial,
+    `pyspark==${PYSPARK_VERSION}`,
   ]);
-  if (r.status !== 0) throw new Error(`resolving the test broker's jars (${pom}) failed: ${r.stdout}${r.stderr}${r.error?.message ?? ''}`);
+  if (r.status !== 0) {
+    fs.rmSync(partial, { recursive: true, force: true });
+    throw new Error(`pip install --target ${partial} pyspark==${PYSPARK_VERSION} failed: ${r.stderr || r.error?.message}`);
+  }
+  fs.rmSync(dir, { recursive: true, force: true });
+  fs.renameSync(partial, dir);
   return undefined;
 }
 
@@ -177,21 +213,18 @@ export function chromiumMissing(): string | undefined {
 }
 
 /**
- * The engines that read run and world folders as datasets (test/integration/engines): pinned PyPI packages,
- * each in its own .tools folder (pyspark's is the one .ci/run and the AVRO codec test use), and spark-avro with
- * the Java Avro readers from test/avro-readers/pom.xml (Maven Central) in test/avro-readers/libs.
+ * The engines that read run and world folders as datasets (test/integration/engines): pyspark and spark-avro
+ * (ensurePyspark, ensureAvroReaderJars), and these pinned PyPI packages, each in its own .tools folder.
  */
 export const ENGINE_PACKAGES = [
-  { dir: 'pyspark-4.2.0', module: 'pyspark', requirements: ['pyspark==4.2.0'] },
   { dir: 'pyarrow-26.0.1', module: 'pyarrow', requirements: ['pyarrow==26.0.1'] },
   // DuckDB 2.0 downloads its avro extension at INSTALL; this DuckDB and extension come from PyPI instead
   { dir: 'duckdb-avro-1.4.4', module: 'duckdb_ext', requirements: ['duckdb==1.4.4', 'duckdb-ext-avro==1.4.4.20260205'] },
 ];
-export const sparkAvroLibsDir = () => path.join(ROOT, 'test', 'avro-readers', 'libs');
 
 /** python3 with the engines importable (PYTHONPATH over ENGINE_PACKAGES' folders). */
 export function enginePythonEnv(): NodeJS.ProcessEnv {
-  const dirs = ENGINE_PACKAGES.map((p) => path.join(toolsDir(), p.dir));
+  const dirs = [pysparkDir(), ...ENGINE_PACKAGES.map((p) => path.join(toolsDir(), p.dir))];
   return { ...process.env, PYTHONPATH: dirs.join(path.delimiter), PYTHONDONTWRITEBYTECODE: '1' };
 }
 
@@ -214,13 +247,11 @@ export function ensureEngineTools(): string | undefined {
     const error = pipInstallInto(dir, pkg.requirements);
     if (error) return failed(pkg.requirements.join(' '), error);
   }
-  const libs = sparkAvroLibsDir();
-  if (!(fs.existsSync(libs) && fs.readdirSync(libs).some((f) => f.startsWith('spark-avro_2.13-')))) {
-    const pom = path.join(ROOT, 'test', 'avro-readers', 'pom.xml');
-    const r = run(maven(), ['-q', '-B', '-f', pom, 'dependency:copy-dependencies', `-DoutputDirectory=${libs}`, '-DincludeScope=runtime']);
-    if (r.status !== 0) return failed(`spark-avro (${pom})`, `${r.stdout}${r.stderr}${r.error?.message ?? ''}`);
+  try {
+    return ensurePyspark() ?? ensureAvroReaderJars();
+  } catch (err) {
+    return failed('pyspark or spark-avro', (err as Error).message);
   }
-  return undefined;
 }
 
 /** The SeaweedFS binary test/s3/build-seaweedfs.sh builds: <tools>/seaweedfs-VERSION/weed, VERSION as pinned there. */

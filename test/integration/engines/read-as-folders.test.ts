@@ -10,7 +10,7 @@ import { RunLayout } from '../../../src/pipeline/run-layout';
 import { runWorldDayJob } from '../../../src/pipeline/world-day-job';
 import { WorldLayout } from '../../../src/pipeline/world-layout';
 import { advanceOneDay, createWorld, daysToAdvance } from '../../../src/pipeline/world-store';
-import { enginePythonEnv, ensureEngineTools, sparkAvroLibsDir } from '../../helpers/test-tools';
+import { avroReaderLibsDir, enginePythonEnv, ensureEngineTools } from '../../helpers/test-tools';
 import { makeTmpDir } from '../../helpers/tmp-dir';
 
 /**
@@ -92,9 +92,9 @@ describe('a run folder and a world folder read as datasets', () => {
 
   it('Spark (pyspark 4.2.0, spark-avro_2.13 4.2.0) reads RUN/avro, RUN/parquet and WORLD/avro, WORLD/parquet with dt', ({ skip }) => {
     if (missing) skip(missing);
-    const jars = fs.readdirSync(sparkAvroLibsDir()).filter((f) => f.startsWith('spark-avro_2.13-'));
+    const jars = fs.readdirSync(avroReaderLibsDir()).filter((f) => f.startsWith('spark-avro_2.13-'));
     const preamble = `from pyspark.sql import SparkSession
-spark = (SparkSession.builder.master("local[2]").config("spark.jars", ${JSON.stringify(path.join(sparkAvroLibsDir(), jars[0]))})
+spark = (SparkSession.builder.master("local[2]").config("spark.jars", ${JSON.stringify(path.join(avroReaderLibsDir(), jars[0]))})
     .config("spark.ui.enabled", "false").config("spark.driver.host", "127.0.0.1").config("spark.driver.bindAddress", "127.0.0.1")
     .getOrCreate())
 spark.sparkContext.setLogLevel("ERROR")
