@@ -42,6 +42,15 @@ export function ensurePythonTools(): string | undefined {
   const dir = pythonToolsDir();
   if (fs.existsSync(path.join(dir, '.complete'))) return undefined;
   if (!ok('python3', ['-m', 'pip', '--version'])) return 'python3 with pip is missing (README: Needs)';
+  const failed = pipInstallInto(dir, PYTHON_REQUIREMENTS, (partial) =>
+    fs.writeFileSync(path.join(partial, '.complete'), PYTHON_REQUIREMENTS.join('\n')),
+  );
+  if (failed) throw new Error(failed);
+  return undefined;
+}
+
+/** pip install --target a folder beside `dir`, renamed to `dir` once complete (`finish` runs before); the error when pip failed. */
+function pipInstallInto(dir: string, requirements: string[], finish: (partial: string) => void = () => {}): string | undefined {
   const partial = `${dir}.${process.pid}.tmp`;
   fs.rmSync(partial, { recursive: true, force: true });
   const r = run('python3', [
@@ -53,13 +62,13 @@ export function ensurePythonTools(): string | undefined {
     '--no-warn-script-location',
     '--target',
     partial,
-    ...PYTHON_REQUIREMENTS,
+    ...requirements,
   ]);
   if (r.status !== 0) {
     fs.rmSync(partial, { recursive: true, force: true });
-    throw new Error(`pip install --target ${partial} ${PYTHON_REQUIREMENTS.join(' ')} failed: ${r.stderr || r.error?.message}`);
+    return `pip install --target ${partial} ${requirements.join(' ')} failed: ${r.stderr || r.error?.message}`;
   }
-  fs.writeFileSync(path.join(partial, '.complete'), PYTHON_REQUIREMENTS.join('\n'));
+  finish(partial);
   fs.rmSync(dir, { recursive: true, force: true });
   fs.renameSync(partial, dir);
   return undefined;
@@ -201,6 +210,48 @@ export function chromiumPath(): string | undefined {
 }
 export function chromiumMissing(): string | undefined {
   return chromiumPath() ? undefined : 'chromium is not on PATH: installing it needs root (apt-get install chromium)';
+}
+
+/**
+ * The engines that read run and world folders as datasets (test/integration/engines): pyspark and spark-avro
+ * (ensurePyspark, ensureAvroReaderJars), and these pinned PyPI packages, each in its own .tools folder.
+ */
+export const ENGINE_PACKAGES = [
+  { dir: 'pyarrow-26.0.1', module: 'pyarrow', requirements: ['pyarrow==26.0.1'] },
+  // DuckDB 2.0 downloads its avro extension at INSTALL; this DuckDB and extension come from PyPI instead
+  { dir: 'duckdb-avro-1.4.4', module: 'duckdb_ext', requirements: ['duckdb==1.4.4', 'duckdb-ext-avro==1.4.4.20260205'] },
+];
+
+/** python3 with the engines importable (PYTHONPATH over ENGINE_PACKAGES' folders). */
+export function enginePythonEnv(): NodeJS.ProcessEnv {
+  const dirs = [pysparkDir(), ...ENGINE_PACKAGES.map((p) => path.join(toolsDir(), p.dir))];
+  return { ...process.env, PYTHONPATH: dirs.join(path.delimiter), PYTHONDONTWRITEBYTECODE: '1' };
+}
+
+/**
+ * Installs what ensureEngineTools names when missing; undefined when ready, else why not (a missing Java or
+ * Python, or an install that failed, e.g. offline). In CI (CI=true) a failed install throws: nothing may skip there.
+ */
+export function ensureEngineTools(): string | undefined {
+  const noJava = javaMissing();
+  if (noJava) return noJava.replace('the Kafka tests run a real broker on', 'Spark needs');
+  if (!ok('python3', ['-m', 'pip', '--version'])) return 'python3 with pip is missing (README: Needs)';
+  const failed = (what: string, detail: string) => {
+    const why = `installing ${what} failed: ${detail.trim().split('\n').pop()}`;
+    if (process.env.CI === 'true') throw new Error(why);
+    return why;
+  };
+  for (const pkg of ENGINE_PACKAGES) {
+    const dir = path.join(toolsDir(), pkg.dir);
+    if (fs.existsSync(path.join(dir, pkg.module))) continue;
+    const error = pipInstallInto(dir, pkg.requirements);
+    if (error) return failed(pkg.requirements.join(' '), error);
+  }
+  try {
+    return ensurePyspark() ?? ensureAvroReaderJars();
+  } catch (err) {
+    return failed('pyspark or spark-avro', (err as Error).message);
+  }
 }
 
 /** The SeaweedFS binary test/s3/build-seaweedfs.sh builds: <tools>/seaweedfs-VERSION/weed, VERSION as pinned there. */
