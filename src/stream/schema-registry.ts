@@ -1,5 +1,5 @@
 import axios from 'axios';
-import { registryBaseUrl } from '../config/registry-url';
+import { registrySubjectsUrl } from '../config/registry-url';
 
 /**
  * Registers `writerSchema` (the schema's full JSON: docs, defaults, logical types) as the value schema of `topic` with a Confluent-compatible schema registry
@@ -7,7 +7,7 @@ import { registryBaseUrl } from '../config/registry-url';
  * schema the subject already has returns the existing id, so this is safe on every start.
  */
 export async function registerValueSchema(registryUrl: string, topic: string, writerSchema: string): Promise<number> {
-  const url = `${registryBaseUrl(registryUrl).origin}/subjects/${encodeURIComponent(`${topic}-value`)}/versions`;
+  const url = `${registrySubjectsUrl(registryUrl)}/${encodeURIComponent(`${topic}-value`)}/versions`;
   try {
     const res = await axios.post<{ id?: unknown }>(
       url,

@@ -266,7 +266,7 @@ describe('stream into a real Kafka', () => {
       };
       await refused(
         { world: 'w', brokers: ['127.0.0.1:1'], topic: 'x' },
-        /invalid input: brokers: broker 127.0.0.1:1 is not allowed by this worker .*WRAPPED_ETL_KAFKA_ALLOW/,
+        /invalid input: brokers: broker 127.0.0.1:1 is not allowed by this worker; .*WRAPPED_ETL_KAFKA_ALLOW/,
       );
       await refused(
         { world: 'w', brokers: [kafka.brokers], topic: 'x', schemaRegistry: 'http://169.254.169.254/latest' },

@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { resolveStreamInput } from '../../../src/config/stream-input';
 import { resolveWorldAdvanceInput } from '../../../src/config/world-input';
 import { KafkaAllowList } from '../../../src/stream/kafka-allow-list';
+import { registrySubjectsUrl } from '../../../src/config/registry-url';
 
 describe('the Kafka allow-list of a worker', () => {
   it('allows nothing by default, with a message that says how to allow', () => {
@@ -18,22 +19,27 @@ describe('the Kafka allow-list of a worker', () => {
     }
   });
 
-  it('takes a registry as a base URL only: no path, query, fragment or credentials', () => {
+  it('takes a registry as a base URL only: no query, fragment, credentials or odd path segments', () => {
     const allow = new KafkaAllowList('host:8081');
     for (const url of [
       'http://host:8081/internal/admin/api?token=x#',
-      'http://host:8081/x',
+      'http://host:8081/a/../admin',
+      'http://host:8081/a/%2e%2e/admin',
       'http://host:8081/?a=1',
       'http://host:8081/#',
       'http://u:p@host:8081',
     ])
-      expect(() => allow.checkRegistry(url)).toThrow(/invalid input: schemaRegistry: must be a base URL http\(s\):\/\/HOST\[:PORT\]/);
+      expect(() => allow.checkRegistry(url)).toThrow(
+        /invalid input: schemaRegistry: must be a base URL http\(s\):\/\/HOST\[:PORT\]\[\/PATH\]/,
+      );
     expect(() =>
       resolveStreamInput({ world: 'w', brokers: ['k:9092'], topic: 't', schemaRegistry: 'http://host:8081/internal?token=x' }),
-    ).toThrow(/invalid input: schemaRegistry: must be a base URL .*no path, query or fragment/);
+    ).toThrow(/invalid input: schemaRegistry: must be a base URL .*no query or fragment/);
     expect(resolveStreamInput({ world: 'w', brokers: ['k:9092'], topic: 't', schemaRegistry: 'http://host:8081/' }).schemaRegistry).toBe(
       'http://host:8081/',
     );
+    expect(registrySubjectsUrl('http://host:8081/apis/ccompat/v7/')).toBe('http://host:8081/apis/ccompat/v7/subjects');
+    expect(registrySubjectsUrl('http://host:8081')).toBe('http://host:8081/subjects');
   });
 
   it('allows exactly the HOST:PORT entries listed, for brokers and a registry URL', () => {
