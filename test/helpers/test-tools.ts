@@ -149,23 +149,8 @@ export function ensurePyspark(): string | undefined {
   const dir = pysparkDir();
   if (fs.existsSync(path.join(dir, 'pyspark'))) return undefined;
   if (!ok('python3', ['-m', 'pip', '--version'])) return 'python3 with pip is missing (README: Needs)';
-  const partial = `${dir}.${process.pid}.tmp`;
-  const r = run('python3', [
-    '-m',
-    'pip',
-    'install',
-    '--quiet',
-    '--disable-pip-version-check',
-    '--target',
-    partial,
-    `pyspark==${PYSPARK_VERSION}`,
-  ]);
-  if (r.status !== 0) {
-    fs.rmSync(partial, { recursive: true, force: true });
-    throw new Error(`pip install --target ${partial} pyspark==${PYSPARK_VERSION} failed: ${r.stderr || r.error?.message}`);
-  }
-  fs.rmSync(dir, { recursive: true, force: true });
-  fs.renameSync(partial, dir);
+  const failed = pipInstallInto(dir, [`pyspark==${PYSPARK_VERSION}`]);
+  if (failed) throw new Error(failed);
   return undefined;
 }
 
