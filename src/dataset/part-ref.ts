@@ -1,4 +1,4 @@
-import * as crypto from 'node:crypto';
+import { sha256Of } from '../runtime/atomic-file';
 import { ColumnDecoder, type ColumnBatch } from '../formats/avro/column-decoder';
 import { loadBlockCodec } from '../formats/avro/block-codecs';
 import { containerBlocks, readContainerHeader } from '../formats/avro/container-blocks';
@@ -46,7 +46,7 @@ export async function readVerifiedPart(part: PartRef, store: ObjectStore = openS
   if (st.bytes !== part.bytes) throw new DamagedPart(part, `it is ${st.bytes} bytes`);
   const bytes = await store.read(part.key);
   if (bytes.length !== part.bytes) throw new DamagedPart(part, `it is ${bytes.length} bytes`);
-  const sha256 = crypto.createHash('sha256').update(bytes).digest('hex');
+  const sha256 = sha256Of(bytes);
   if (sha256 !== part.sha256) throw new DamagedPart(part, `its sha256 is ${sha256}`);
   return bytes;
 }

@@ -1,7 +1,7 @@
 import type { WorldDefinition } from '../config/world-input';
 import { partitionName } from '../domain/days';
 import type { ObjectStore } from '../runtime/storage/object-store';
-import { MANIFEST_NAMES } from './manifest-location';
+import { MANIFEST_NAMES } from '../pipeline/run-layout';
 import { NotADataset, RunDataset, type DatasetPlace } from './run-dataset';
 
 const DAY = /^\d{4}-\d{2}-\d{2}$/;
