@@ -86,13 +86,18 @@ export class SessionStreams {
     return { song, interaction, ms: listeningMs(interaction, this.lengthSeconds[song], rng, extraMsOf(song)) };
   }
 
-  /** The stream happened: the listener remembers it, and a full play can be repeated next. */
-  played(draw: StreamDraw): void {
+  /**
+   * The stream happened: the listener remembers it, and a full play can be repeated next.
+   * Returns whether it joins the songs the listener replays from (a holiday song is played by
+   * its season, never replayed from the rotation).
+   */
+  played(draw: StreamDraw): boolean {
     this.playback.step(draw.interaction);
     this.last = draw.song;
-    // a holiday song is played by its season, never replayed from the rotation
-    this.memory.record(draw.song, countsAsPlay(draw.interaction) && this.index.isHoliday[draw.song] === 0);
+    const rotates = countsAsPlay(draw.interaction) && this.index.isHoliday[draw.song] === 0;
+    this.memory.record(draw.song, rotates);
     this.repeats = draw.interaction === 'repeated' ? this.repeats + 1 : 0;
     this.playedThrough = draw.ms >= this.lengthSeconds[draw.song] * SECOND_MS ? draw.song : -1;
+    return rotates;
   }
 }

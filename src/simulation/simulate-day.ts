@@ -3,7 +3,7 @@ import { tendencies } from './behaviour';
 import { SeededRandom } from './seeded-random';
 import { PlaybackMachine, sessionTraits } from './playback-context';
 import { gapAfterMs, InteractionModel } from './interactions';
-import { countsAsPlay, simulatedEvent, type SimulatedEvent } from '../domain/listening-record';
+import { simulatedEvent, type SimulatedEvent } from '../domain/listening-record';
 import { monthWeightOf, SESSION_GAP_MS, WEEKDAY_WEIGHTS } from './session-calendar';
 import { poisson } from './listening-volume';
 import type { SimulationContext } from './simulate-user';
@@ -107,8 +107,7 @@ export function* simulateUserDay(
       const stop = time + draw.ms;
       if (stop > limit) break;
       if (!memory.hasPlayed(draw.song)) state.played.push(draw.song);
-      streams.played(draw);
-      if (countsAsPlay(draw.interaction)) state.rotation.push(draw.song);
+      if (streams.played(draw)) state.rotation.push(draw.song);
       yield simulatedEvent(user, location, draw.interaction, draw.song, time, stop, state.sessions, streams.device);
       events++;
       state.lastEnd = stop;
