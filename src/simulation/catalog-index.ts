@@ -304,7 +304,7 @@ export class CatalogIndex {
    */
   private weighted(songs: Uint32Array): WeightedSongs {
     const weights = new Float64Array(Math.max(1, songs.length)).fill(1);
-    const order = Array.from(songs.keys()).sort((a, b) => this.popularityRank[songs[a]] - this.popularityRank[songs[b]]);
+    const order = idsOrderedBy(songs.length, (i) => this.popularityRank[songs[i]]);
     for (let r = 0; r < order.length; r++) weights[order[r]] = Math.pow(r + ZIPF_OFFSET, -ZIPF_EXPONENT);
     return new WeightedSongs(songs, weights);
   }
