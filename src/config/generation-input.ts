@@ -7,6 +7,7 @@
 
 import { InputError } from '../domain/errors';
 import { dateToEpochMs } from '../domain/time-units';
+import { daysBetween } from '../domain/days';
 import { INTERACTIONS } from '../domain/listening-record';
 import type { AxisStrength } from '../domain/personality';
 import { OUTPUT_FORMATS, PRIMARY_FORMAT, type OutputFormat } from '../formats/part-formats';
@@ -373,9 +374,7 @@ export function resolveGenerationInput(raw: unknown, defaultRunId: string, clock
     catalog: input.catalog,
     out: input.out,
     runId,
-    shardSize:
-      input.shardSize ??
-      adaptiveShardSize(users, sessionsPerUser, sessionHours, (dateToEpochMs(input.to) - dateToEpochMs(input.from)) / 86_400_000 + 1),
+    shardSize: input.shardSize ?? adaptiveShardSize(users, sessionsPerUser, sessionHours, daysBetween(input.from, input.to) + 1),
     parallelism: input.parallelism,
     format: input.format,
     schemaVersion: input.schemaVersion,

@@ -1,3 +1,4 @@
+import { DAY_MS } from '../domain/time-units';
 import { AliasTable } from './alias-table';
 import { ZIPF_EXPONENT } from './popularity-law';
 import { isHolidayGenre } from './seasons';
@@ -279,8 +280,8 @@ export class CatalogIndex {
       const release = this.releaseDay;
       const from = weekDay - NEW_RELEASE_DAYS;
       const to = weekDay + 6;
-      const firstYear = new Date(from * 86_400_000).getUTCFullYear();
-      const lastYear = new Date(to * 86_400_000).getUTCFullYear();
+      const firstYear = new Date(from * DAY_MS).getUTCFullYear();
+      const lastYear = new Date(to * DAY_MS).getUTCFullYear();
       const songs: number[] = [];
       const weights: number[] = [];
       for (let r = this.ranksThrough(firstYear - 1); r < this.size && this.yearOfRank[r] <= lastYear; r++) {

@@ -1,5 +1,5 @@
 import { countsAsPlay, type Interaction } from '../domain/listening-record';
-import { SECOND_MS } from '../domain/time-units';
+import { DAY_MS, SECOND_MS } from '../domain/time-units';
 import type { Tendencies } from './behaviour';
 import type { CatalogIndex } from './catalog-index';
 import type { InteractionModel } from './interactions';
@@ -53,7 +53,7 @@ export class SessionStreams {
     // weeks start on Mondays (day 4 of the epoch was one)
     const week = today - ((((today - 4) % 7) + 7) % 7);
     this.day = { today, releaseDay: index.releaseDay, newReleases: index.newReleases(week) };
-    this.holiday = index.holiday ? holidayShare(today * 86_400_000) : 0;
+    this.holiday = index.holiday ? holidayShare(today * DAY_MS) : 0;
   }
 
   /** the session's device */

@@ -90,7 +90,8 @@ export function scaledLike(grid: readonly (readonly number[])[], reference: read
 }
 
 const mean = (xs: readonly number[]) => (xs.length ? xs.reduce((a, b) => a + b, 0) / xs.length : NaN);
-const ratio = (n: number, d: number) => (d > 0 ? n / d : null);
+/** n / d, or null when there is nothing to divide by */
+export const ratio = (n: number, d: number) => (d > 0 ? n / d : null);
 /** mean of grid cells on the given days (0 = Monday) and hours */
 const cells = (grid: readonly (readonly number[])[], days: number[], hours: number[]) =>
   mean(days.flatMap((d) => hours.map((h) => grid[d][h])));

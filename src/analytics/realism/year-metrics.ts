@@ -1,5 +1,6 @@
+import { DAY_MS } from '../../domain/time-units';
 import { MOBILE_DEVICES, DESKTOP_DEVICES, type RealismTally } from './realism-tally';
-import { metric, near, quantile, type Metric } from './scorecard';
+import { metric, near, quantile, ratio, type Metric } from './scorecard';
 import type { YearTally } from './year-tally';
 import { zipfTopShare } from '../../simulation/popularity-law';
 import { HOLIDAY_PEAK_SHARE } from '../../simulation/seasons';
@@ -13,7 +14,6 @@ export interface YearDetail {
   months: number[];
 }
 
-const ratio = (n: number, d: number) => (d > 0 ? n / d : null);
 const sorted = (m: Map<string, number>) => Object.fromEntries([...m].sort(([a, x], [b, y]) => y - x || (a < b ? -1 : 1)));
 
 /** Streams of the top `fraction` of `counts` (at least the top one) over all. */
@@ -279,7 +279,7 @@ export function yearMetrics(
   // seasons and releases
   const weeks = [...y.weekStreams.keys()].sort((a, b) => a - b);
   const holidayByWeek: [string, number][] = weeks.map((w) => [
-    new Date((w * 7 - 3) * 86_400_000).toISOString().slice(0, 10),
+    new Date((w * 7 - 3) * DAY_MS).toISOString().slice(0, 10),
     (y.weekHoliday.get(w) ?? 0) / y.weekStreams.get(w)!,
   ]);
   const fullWeeks = holidayByWeek.filter(([,], i) => y.weekStreams.get(weeks[i])! > 0.5 * (t.streams / weeks.length));
