@@ -77,6 +77,7 @@ export interface YearView {
  * no comparator calls, for catalogs of millions (years and popularities span little).
  */
 function idsOrderedBy(n: number, key: (i: number) => number): Uint32Array {
+  if (n === 0) return new Uint32Array(0);
   const keys = new Int32Array(n);
   let min = Infinity;
   let max = -Infinity;
