@@ -1,8 +1,9 @@
 /**
  * Import rules (npm run lint): no cycles, and data flows one way:
  * cli -> workflows -> activities -> src, and inside src
- * analytics, export, stream -> pipeline -> config -> catalog -> formats -> simulation -> runtime -> domain
- * (config validates inputs against the registries of formats and catalog sources).
+ * analytics, export, stream -> dataset -> pipeline -> config -> catalog -> formats -> simulation -> runtime -> domain
+ * (config validates inputs against the registries of formats and catalog sources; dataset is the one
+ * way to read a run or a world).
  */
 const layer = (name, mayImport) => ({
   name: `layer-${name}`,
@@ -22,9 +23,10 @@ module.exports = {
     layer('catalog', ['domain', 'runtime', 'simulation', 'formats']),
     layer('config', ['domain', 'runtime', 'simulation', 'formats', 'catalog']),
     layer('pipeline', ['domain', 'config', 'runtime', 'simulation', 'formats', 'catalog']),
-    layer('analytics', ['domain', 'config', 'runtime', 'simulation', 'formats', 'catalog', 'pipeline']),
-    layer('export', ['domain', 'config', 'runtime', 'simulation', 'formats', 'catalog', 'pipeline']),
-    layer('stream', ['domain', 'config', 'runtime', 'simulation', 'formats', 'catalog', 'pipeline']),
+    layer('dataset', ['domain', 'config', 'runtime', 'simulation', 'formats', 'catalog', 'pipeline']),
+    layer('analytics', ['domain', 'config', 'runtime', 'simulation', 'formats', 'catalog', 'pipeline', 'dataset']),
+    layer('export', ['domain', 'config', 'runtime', 'simulation', 'formats', 'catalog', 'pipeline', 'dataset']),
+    layer('stream', ['domain', 'config', 'runtime', 'simulation', 'formats', 'catalog', 'pipeline', 'dataset']),
     {
       name: 'src-below-temporal',
       comment: 'src/ knows nothing of Temporal, the workflows, activities or the CLI',

@@ -4,11 +4,13 @@ import { ApplicationFailure, CancelledFailure, Context } from '@temporalio/activ
 import { wrappedPartThreadJob } from '../src/analytics/wrapped/part-job';
 import { resolveWrappedInput } from '../src/config/wrapped-input';
 import type { WrittenWrapped } from '../src/analytics/wrapped/write-wrapped';
-import { sha256File } from '../src/runtime/atomic-file';
 import { logger } from '../src/runtime/logger';
 import { confineUnderRoot, dataRoot } from '../src/runtime/data-root';
-import { readManifest, type Manifest } from '../src/pipeline/manifest';
+import type { Manifest } from '../src/pipeline/manifest';
 import { RunLayout } from '../src/pipeline/run-layout';
+import { FolderStore } from '../src/runtime/storage/folder-store';
+import { findManifestKey } from '../src/dataset/manifest-location';
+import { RunDataset } from '../src/dataset/run-dataset';
 import { InputError } from '../src/domain/errors';
 import type { ThreadPool } from '../src/runtime/thread-pool';
 
@@ -43,24 +45,27 @@ export interface WrappedPartOutcome {
 const partialPath = (outDir: string, part: string) => path.join(outDir, '_work', `${path.basename(part, '.avro')}.wrapped.json`);
 
 /**
- * The run's manifest, parsed once per worker while the file is unchanged: every part
- * activity reads it, and on a run of 100k parts it is megabytes of JSON.
+ * The run as a dataset (its manifest parsed once per worker while the file is unchanged):
+ * every part activity reads it, and on a run of 100k parts the manifest is megabytes of JSON.
  */
-function manifestReader() {
-  let cached: { file: string; mtimeMs: number; size: number; manifest: Manifest } | undefined;
-  return (runDir: string): Manifest => {
-    const file = new RunLayout(runDir).manifestPath;
-    const st = fs.statSync(file, { throwIfNoEntry: false });
-    if (!st) throw ApplicationFailure.nonRetryable(`${runDir} has no manifest any more (${file})`, 'ManifestMissing');
+function datasetReader() {
+  let cached: { file: string; mtimeMs: number; size: number; dataset: RunDataset } | undefined;
+  return async (runDir: string): Promise<RunDataset> => {
+    const store = new FolderStore(runDir);
+    const key = await findManifestKey(store);
+    const file = key && store.pathOf(key);
+    const st = file ? fs.statSync(file, { throwIfNoEntry: false }) : undefined;
+    if (!file || !st) throw ApplicationFailure.nonRetryable(`${runDir} has no manifest any more`, 'ManifestMissing');
     if (cached?.file !== file || cached.mtimeMs !== st.mtimeMs || cached.size !== st.size) {
-      cached = { file, mtimeMs: st.mtimeMs, size: st.size, manifest: readManifest(file) };
+      cached = { file, mtimeMs: st.mtimeMs, size: st.size, dataset: await RunDataset.openRun(store) };
     }
-    return cached.manifest;
+    return cached.dataset;
   };
 }
 
 export function createAnalyticsActivities(deps: { pool: ThreadPool; dataRoot?: string }) {
-  const manifestOf = manifestReader();
+  const datasetOf = datasetReader();
+  const manifestOf = async (runDir: string): Promise<Manifest> => (await datasetOf(runDir)).manifest;
   /** Folders come back from the workflow, whose arguments a starter can forge: they must still lie under the data root. */
   const confined = <T extends { runDir: string; outDir: string }>(ref: T): T => {
     try {
@@ -80,14 +85,13 @@ export function createAnalyticsActivities(deps: { pool: ThreadPool; dataRoot?: s
     async planWrapped(args: { input: unknown }): Promise<WrappedPlan> {
       try {
         const p = resolveWrappedInput(args.input, deps.dataRoot ?? dataRoot());
-        const layout = new RunLayout(p.runDir);
-        if (!fs.existsSync(layout.manifestPath)) {
+        if (!(await findManifestKey(new FolderStore(p.runDir)))) {
           throw new InputError(
             'run',
-            `${p.runDir} has no ${layout.manifestKey}: not a finished run (generate one with wrapped-etl generate)`,
+            `${p.runDir} has no ${new RunLayout(p.runDir).manifestKey}: not a finished run (generate one with wrapped-etl generate)`,
           );
         }
-        const manifest = manifestOf(p.runDir);
+        const manifest = await manifestOf(p.runDir);
         if (p.user !== null && p.user > manifest.params.users) {
           throw new InputError('user', `the run has users 1..${manifest.params.users}, got ${p.user}`);
         }
@@ -112,7 +116,7 @@ export function createAnalyticsActivities(deps: { pool: ThreadPool; dataRoot?: s
     /** The plan a continued workflow carries, checked: folders under the data root, counts as the manifest says. */
     async checkPlan(plan: WrappedPlan): Promise<WrappedPlan> {
       confined(plan);
-      const parts = manifestOf(plan.runDir).parts.length;
+      const parts = (await manifestOf(plan.runDir)).parts.length;
       if (plan.parts !== parts || !Number.isInteger(plan.parallelism) || plan.parallelism < 1 || plan.parallelism > 1000) {
         throw ApplicationFailure.nonRetryable(
           `invalid input: run: the plan does not match ${plan.runDir} (${parts} parts)`,
@@ -127,20 +131,18 @@ export function createAnalyticsActivities(deps: { pool: ThreadPool; dataRoot?: s
     async analyzeWrappedPart(ref: WrappedPartRef): Promise<WrappedPartOutcome> {
       confined(ref);
       const ctx = Context.current();
-      const parts = manifestOf(ref.runDir).parts;
+      const dataset = await datasetOf(ref.runDir);
+      const parts = dataset.parts;
       const part = parts[ref.index];
       if (!part)
         throw ApplicationFailure.nonRetryable(
-          `${new RunLayout(ref.runDir).manifestPath} has ${parts.length} parts, no part ${ref.index}`,
+          `${ref.runDir}/${dataset.place.manifest} has ${parts.length} parts, no part ${ref.index}`,
           'PartMismatch',
         );
-      const file = path.join(ref.runDir, part.file);
-      const actual = sha256File(file);
-      if (actual !== part.sha256)
-        throw ApplicationFailure.nonRetryable(`${file} does not match the manifest (sha256 ${actual})`, 'PartMismatch');
+      const { index: _index, file: _file, twins: _twins, ...partRef } = part;
       const task = deps.pool.run(
         wrappedPartThreadJob,
-        { runDir: ref.runDir, file, part: part.file, sha256: part.sha256, partialPath: partialPath(ref.outDir, part.file) },
+        { runDir: ref.runDir, ref: partRef, part: part.file, partialPath: partialPath(ref.outDir, part.file) },
         `analysis of ${part.file}`,
         (records) => ctx.heartbeat({ records }),
       );
@@ -151,6 +153,8 @@ export function createAnalyticsActivities(deps: { pool: ThreadPool; dataRoot?: s
         return { part: part.file, users: r.users, records: r.records, reused: r.reused };
       } catch (err) {
         if (ctx.cancellationSignal.aborted) throw new CancelledFailure(`analysis of ${part.file} cancelled`);
+        // a damaged part stays damaged: retrying cannot help, the message says the repair
+        if (err instanceof Error && err.name === 'DamagedPart') throw ApplicationFailure.nonRetryable(err.message, 'PartMismatch');
         throw err;
       } finally {
         clearInterval(heartbeat);
@@ -160,10 +164,10 @@ export function createAnalyticsActivities(deps: { pool: ThreadPool; dataRoot?: s
     /** Merges the partials into summary.json, users.json, the Parquet files and report.html. */
     async writeWrapped(plan: WrappedPlan): Promise<WrittenWrapped> {
       confined(plan);
-      const parts = manifestOf(plan.runDir).parts;
+      const parts = (await manifestOf(plan.runDir)).parts;
       if (parts.length !== plan.parts)
         throw ApplicationFailure.nonRetryable(
-          `${new RunLayout(plan.runDir).manifestPath} changed during the analysis: ${parts.length} parts, planned ${plan.parts}`,
+          `${plan.runDir}'s manifest changed during the analysis: ${parts.length} parts, planned ${plan.parts}`,
           'PartMismatch',
         );
       // Parquet and report writers load only when a Wrapped run gets this far

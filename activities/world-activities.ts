@@ -4,7 +4,7 @@ import { AddressPolicy } from '../src/catalog/address-guard';
 import { SourceError } from '../src/catalog/sources';
 import { catalogRoots, confineUnderRoot, dataRoot, resolveRunDir } from '../src/runtime/data-root';
 import { shardCount } from '../src/config/generation-input';
-import { resolveWorldAdvanceInput, resolveWorldInput } from '../src/config/world-input';
+import { MAX_ADVANCE_DAYS, resolveWorldAdvanceInput, resolveWorldInput } from '../src/config/world-input';
 import { addDays, daysBetween } from '../src/domain/days';
 import { InputError } from '../src/domain/errors';
 import { dateToEpochMs } from '../src/domain/time-units';
@@ -221,6 +221,15 @@ export function createWorldActivities(deps: { pool: ThreadPool; dataRoot?: strin
       const first = nextDay(worldDir);
       const through = request.through ?? addDays(first, request.days! - 1);
       const days = Math.max(0, daysBetween(first, through) + 1);
+      if (days > MAX_ADVANCE_DAYS) {
+        releaseRun(worldDir, currentWorkflowId());
+        invalidInput(
+          new InputError(
+            'through',
+            `${through} is ${days} days from the world's next day ${first}; one advance covers at most ${MAX_ADVANCE_DAYS} days (as \`days\` does): advance in steps`,
+          ),
+        );
+      }
       if (days === 0) releaseRun(worldDir, currentWorkflowId());
       logger.info({ world: request.world, first, days }, 'world advance planned');
       return { ...refOf(worldDir), first, days };

@@ -6,10 +6,12 @@ import { parseArgs } from 'node:util';
 import { measureShardCeiling } from './shard-ceiling';
 import { measureParquetCost } from './parquet-cost';
 import { measureWholeRun } from './whole-run';
+import { measureStreamVsProducer } from './stream-vs-producer';
 
 const usage = `npm run bench -- [--records N] [--catalog SOURCE] [--json]
 npm run bench -- --whole [--records N] [--catalog SOURCE] [--json]
 npm run bench -- --parquet [--records N] [--json]
+npm run bench -- --stream [--users N] [--days N] [--brokers HOST:PORT] [--json]
 
 Default: records/s of simulate + encode + deflate on one thread (one shard through
 the real shard job: catalog indexes, users, the deterministic AVRO writer), then, in
@@ -31,6 +33,13 @@ alternating rounds, wall and CPU time), and the Parquet part's size against
 DuckDB's own rewrite of the same rows (SNAPPY). Prints {"avroSeconds",
 "avroParquetSeconds","timeRatio","cpuTimeRatio","parquetBytes","duckdbBytes","sizeRatio",...}.
 
+--stream: a world of --users (default 1000) users and --days (default 2) days streamed
+with \`stream --speed max\` into a 6-partition topic, then Kafka's own ProducerPerformance
+(test/kafka/libs) sending as many records of the same average size (key, value and
+headers) to the same broker with acks=all, idempotence, lz4 and up to 5 requests in
+flight. The broker: --brokers, or the test broker started for the run. Prints
+{"streamEventsPerSec","producerPerformancePerSec","ratio","events","recordBytes","settings"}.
+
   --records N       records to write (default 200000; --whole 5000000)
   --catalog SOURCE  catalog of the simulated run (default: the generation's default catalog)
   --json            print the result as one JSON line
@@ -44,6 +53,10 @@ async function main(): Promise<void> {
       catalog: { type: 'string' },
       whole: { type: 'boolean' },
       parquet: { type: 'boolean' },
+      stream: { type: 'boolean' },
+      users: { type: 'string' },
+      days: { type: 'string' },
+      brokers: { type: 'string' },
       json: { type: 'boolean' },
       help: { type: 'boolean', short: 'h' },
     },
@@ -55,11 +68,13 @@ async function main(): Promise<void> {
   const catalog = values.catalog === undefined ? [...DEFAULTS.catalog] : [values.catalog];
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'wrapped-etl-bench-'));
   try {
-    const result = values.whole
-      ? await measureWholeRun(dir, target, values.catalog === undefined ? undefined : catalog, log)
-      : values.parquet
-        ? await measureParquetCost(dir, target, catalog, log)
-        : await measureShardCeiling(dir, target, catalog, log);
+    const result = values.stream
+      ? await measureStreamVsProducer(dir, Number(values.users ?? 1000), Number(values.days ?? 2), values.brokers, log)
+      : values.whole
+        ? await measureWholeRun(dir, target, values.catalog === undefined ? undefined : catalog, log)
+        : values.parquet
+          ? await measureParquetCost(dir, target, catalog, log)
+          : await measureShardCeiling(dir, target, catalog, log);
     if (values.json) process.stdout.write(JSON.stringify(result) + '\n');
     else
       for (const [k, v] of Object.entries(result))

@@ -103,8 +103,9 @@ export function wholeFlag(
   max = Number.MAX_SAFE_INTEGER,
 ): number | undefined {
   if (v === undefined) return undefined;
-  const n = Number(v);
-  if (v.trim() === '' || !Number.isInteger(n) || n < min || n > max) {
+  // decimal digits only: Number() would also take 0x10, 1e3, 0b1 or " 7"
+  const n = /^\d+$/.test(v) ? Number(v) : NaN;
+  if (!Number.isInteger(n) || n < min || n > max) {
     throw usageError(
       def,
       `--${flag} needs a whole number ${max === Number.MAX_SAFE_INTEGER ? `>= ${min}` : `from ${min} to ${max}`}, got "${v}"`,

@@ -6,8 +6,16 @@ import { UsageError } from './usage-error';
 /** The flags that describe a generation, shared by `generate` and `schedule create` (without run-name). */
 export const GENERATION_FLAGS = {
   users: { type: 'string', value: 'N', help: 'users to simulate (default 100)' },
-  'sessions-per-user': { type: 'string', value: 'N', help: 'sessions per user (default 20)' },
-  'session-hours': { type: 'string', value: 'A-B', help: 'session length range in hours (default 0.5-2)' },
+  'sessions-per-user': {
+    type: 'string',
+    value: 'N',
+    help: 'sessions per user, heavy-tailed around N (default: the listening-volume\nmodel, active days x sessions per active day; docs/realism.md)',
+  },
+  'session-hours': {
+    type: 'string',
+    value: 'A-B',
+    help: 'session length uniform in A-B hours (default: heavy-tailed, median\n~20 min, shorter on mobile; docs/realism.md)',
+  },
   from: { type: 'string', value: 'DATE', help: 'first simulated day, YYYY-MM-DD (default 2025-01-01)' },
   to: { type: 'string', value: 'DATE', help: 'last simulated day, YYYY-MM-DD (default 2025-12-31)' },
   seed: { type: 'string', value: 'N', help: 'run seed; same input, same bytes (default 42)' },

@@ -98,7 +98,7 @@ export async function generateDataset(input: GenerationInput = {}, continuation?
       remember({
         runId: p.runId,
         outDir: run.runDir,
-        summary: `${p.users} users x ${p.sessionsPerUser} sessions, seed ${p.seed}, ${progress.shardsTotal} shards of ${p.shardSize}, parallelism ${p.parallelism}${p.resume ? `, resuming ${p.resume}` : ''}`,
+        summary: `${p.users} users x ${p.sessionsPerUser ?? 'modelled'} sessions, seed ${p.seed}, ${progress.shardsTotal} shards of ${p.shardSize}, parallelism ${p.parallelism}${p.resume ? `, resuming ${p.resume}` : ''}`,
       });
       progress.phase = 'catalog';
       catalogSha256 = (await quick.ingestCatalog(run)).sha256;

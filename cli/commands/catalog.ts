@@ -1,10 +1,12 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { writeCatalogFile } from '../../src/catalog/catalog-file';
+import { isCatalogFile, writeCatalogFile } from '../../src/catalog/catalog-file';
 import { ingestSources, parseSourceSpec, SourceError, type IngestReport } from '../../src/catalog/sources';
 import { DEFAULTS } from '../../src/config/generation-input';
 import { refuseTerminal, STDOUT, viaStdout } from '../stdout-out';
+import { checkOutputPlace, checkReplaceable } from '../../src/runtime/output-place';
+import { InputError } from '../../src/domain/errors';
 import { parseCommand, usageError, wholeFlag, type CommandDef } from '../flags';
 
 const DEFAULT_YEAR = Number(DEFAULTS.to.slice(0, 4));
@@ -22,7 +24,7 @@ Sources:
   html:URL               the song tables of a web page (Title/Song/Single/Track and
                          Artist/Performer columns, Year if present)
   source:PATH.json       a description of another CSV or HTML layout
-  synthetic:N            N made-up songs (offline; default synthetic:8000)`,
+  synthetic:N            N made-up songs (offline; default synthetic:40000)`,
   flags: {
     out: { type: 'string', value: 'FILE.avro', help: 'where to write the catalog (required; - writes it to stdout)' },
     json: { type: 'boolean', help: 'print the report as one JSON line:\n{"out","sha256","sources":[...],"duplicatesMerged","songs"}' },
@@ -62,6 +64,15 @@ export async function run(argv: string[]): Promise<void> {
   }
   if (!toStdout && !fs.existsSync(path.dirname(path.resolve(values.out)))) {
     throw usageError(CATALOG, `--out: no folder ${path.dirname(path.resolve(values.out))} to write ${path.basename(values.out)} in`);
+  }
+  if (!toStdout) {
+    try {
+      checkOutputPlace('out', values.out);
+      checkReplaceable('out', values.out, 'a catalog', isCatalogFile);
+    } catch (err) {
+      if (err instanceof InputError) throw usageError(CATALOG, `--out ${err.problem}`);
+      throw err;
+    }
   }
   const seed = int('seed', values.seed, 0, 2 ** 53) ?? DEFAULTS.seed;
   const currentYear = int('year', values.year, 1900, 9999) ?? DEFAULT_YEAR;

@@ -3,11 +3,13 @@ import * as path from 'node:path';
 import { SPOTIFY_FORMATS, exportUserHistory, openRun, type SpotifyFormat } from '../../src/export/spotify-export';
 import { exportHistories, type ExportProgress } from '../../src/export/export-histories';
 import { DEFAULT_MAX_FILE_BYTES, HISTORY_LAYOUTS } from '../../src/export/history-files';
-import { writeFileAtomic } from '../../src/runtime/atomic-file';
+import { removeStaleTempFiles, writeFileAtomic } from '../../src/runtime/atomic-file';
 import { InputError } from '../../src/domain/errors';
 import { expectPositionals, parseCommand, usageError, wholeFlag, type CommandDef } from '../flags';
 import { eta, fit, human, ProgressBar } from '../progress-bar';
 import { STDOUT } from '../stdout-out';
+import { checkOutputPlace, checkReplaceable } from '../../src/runtime/output-place';
+import { isExportJson, isExportZip } from '../../src/export/export-output';
 
 const EXTENDED = HISTORY_LAYOUTS['spotify-extended'].folder;
 
@@ -71,10 +73,20 @@ function checkOut(out: string, kind: OutKind, user: number | undefined): void {
       `--out ${out} holds one user's streams as one JSON array: give --user ID, or --out DIR or FILE.zip for every user`,
     );
   }
-  if (!fs.existsSync(out) || kind === 'stdout') return;
-  const isDir = fs.statSync(out).isDirectory();
-  if (kind === 'folder' && !isDir) throw usageError(EXPORT, `--out ${out} is a file, not a folder`);
-  if (kind !== 'folder' && isDir) throw usageError(EXPORT, `--out ${out} is a folder, not a file`);
+  if (kind === 'stdout') return;
+  if (fs.existsSync(out)) {
+    const isDir = fs.statSync(out).isDirectory();
+    if (kind === 'folder' && !isDir) throw usageError(EXPORT, `--out ${out} is a file, not a folder`);
+    if (kind !== 'folder' && isDir) throw usageError(EXPORT, `--out ${out} is a folder, not a file`);
+  }
+  try {
+    checkOutputPlace('out', out);
+    if (kind === 'zip') checkReplaceable('out', out, 'an export zip', isExportZip);
+    if (kind === 'json') checkReplaceable('out', out, 'an export', isExportJson);
+  } catch (err) {
+    if (err instanceof InputError) throw usageError(EXPORT, `--out ${err.problem}`);
+    throw err;
+  }
 }
 
 function exportProgress(p: ExportProgress, opts: { elapsedMs: number; columns: number }): string {
@@ -107,12 +119,15 @@ export async function run(argv: string[]): Promise<void> {
 
   let summary: { users: number; streams: number; files: number; bytes: number };
   try {
-    openRun(runDir, user);
+    await openRun(runDir, user);
     if (kind === 'json' || kind === 'stdout') {
       const streams = await exportUserHistory(runDir, user!, format);
       const text = JSON.stringify(streams, null, 2) + '\n';
       if (kind === 'stdout') process.stdout.write(text);
-      else writeFileAtomic(path.resolve(out), text);
+      else {
+        removeStaleTempFiles(path.resolve(out));
+        writeFileAtomic(path.resolve(out), text);
+      }
       summary = { users: 1, streams: streams.length, files: 1, bytes: Buffer.byteLength(text) };
     } else {
       const bar = user === undefined ? new ProgressBar<ExportProgress>(process.stderr, exportProgress) : undefined;

@@ -24,7 +24,7 @@ import { GENERATION_FLAGS, inputFromFlags, RUN_NAME_FLAGS } from '../generation-
 import { logger } from '../../src/runtime/logger';
 import { ProgressBar } from '../progress-bar';
 import { pollProgress } from '../temporal/progress-poller';
-import { openSession, explicitAddress, type TemporalSession } from '../temporal/session';
+import { EMBEDDED_PORT_FLAGS, embeddedPorts, openSession, explicitAddress, type TemporalSession } from '../temporal/session';
 import { embeddedPlacement } from '../temporal/embedded-root';
 import { TASK_QUEUE } from '../temporal/constants';
 import { workerPolls } from '../temporal/worker-presence';
@@ -34,6 +34,7 @@ const GENERATE_FLAGS = {
   ...GENERATION_FLAGS,
   ...RUN_NAME_FLAGS,
   address: { type: 'string', value: 'HOST:PORT', help: 'use this Temporal server; a worker must run there' },
+  ...EMBEDDED_PORT_FLAGS,
   detach: { type: 'boolean', help: 'print the workflow id and return' },
   json: { type: 'boolean', help: 'print one JSON line at the end (shape below)' },
 } as const satisfies FlagDefs;
@@ -42,9 +43,10 @@ export const GENERATE: CommandDef<typeof GENERATE_FLAGS> = {
   name: 'generate',
   about: `Generates a dataset: <out>/<run name>/avro/part-NNNNN.avro (parquet/ with --format
 avro,parquet), then _manifest.json and an empty _SUCCESS (docs/layout.md).
-Without --address and TEMPORAL_ADDRESS it runs embedded: a local Temporal dev
-server (history in .temporal/, Web UI on http://localhost:8233) and a worker in
-this process.`,
+Without --address and TEMPORAL_ADDRESS it runs embedded: the Temporal server on
+127.0.0.1:7233 (--port) if one runs, else a dev server started here (history in
+.temporal/, Web UI on http://localhost:8233 or --ui-port while this command runs;
+\`wrapped-etl server\` keeps one up), and a worker in this process.`,
   flags: GENERATE_FLAGS,
   footer: `--json prints one line at the end:
   {"workflowId","runName","outDir","manifest","totalRecords"}
@@ -140,7 +142,13 @@ export function cancelOnInterrupt(session: TemporalSession, workflowId: string):
   };
 }
 
-export function printResult(result: GenerationResult, json: boolean, ui?: string): void {
+/** The workflow's page in the Web UI while it stays up; a dev server this command started stops with it. */
+export function workflowLink(session: Pick<TemporalSession, 'uiUrl' | 'keepUpCommand'>, workflowId: string): string {
+  if (session.keepUpCommand) return `; the Web UI stopped with this command's dev server: \`${session.keepUpCommand}\` shows its history`;
+  return session.uiUrl ? ` (${session.uiUrl}/namespaces/default/workflows/${workflowId})` : '';
+}
+
+export function printResult(result: GenerationResult, json: boolean, session: Pick<TemporalSession, 'uiUrl' | 'keepUpCommand'>): void {
   if (json) {
     process.stdout.write(
       JSON.stringify({
@@ -154,7 +162,7 @@ export function printResult(result: GenerationResult, json: boolean, ui?: string
     return;
   }
   process.stdout.write(
-    `Done: ${result.totalRecords} records in ${result.outDir}\n  manifest: ${result.manifest}\n  workflow: ${result.workflowId}${ui ? ` (${ui}/namespaces/default/workflows/${result.workflowId})` : ''}\n`,
+    `Done: ${result.totalRecords} records in ${result.outDir}\n  manifest: ${result.manifest}\n  workflow: ${result.workflowId}${workflowLink(session, result.workflowId)}\n`,
   );
 }
 
@@ -196,13 +204,14 @@ export async function run(argv: string[]): Promise<void> {
     dataRoot,
     trustedSources: params.catalog,
     needsRunningServer: values.detach ? DETACH_NEEDS_SERVER : undefined,
+    ports: embeddedPorts(GENERATE, values),
   });
   try {
     await session.client.workflow.start<GenerateDatasetWorkflow>(GENERATE_DATASET, {
       taskQueue: TASK_QUEUE,
       workflowId,
       args: [input],
-      staticSummary: `wrapped-etl generate: ${params.users} users x ${params.sessionsPerUser} sessions, seed ${params.seed}, shards of ${params.shardSize}`,
+      staticSummary: `wrapped-etl generate: ${params.users} users x ${params.sessionsPerUser ?? 'modelled'} sessions, seed ${params.seed}, shards of ${params.shardSize}`,
     });
     if (values.detach) {
       if ((await workerPolls(session.client, TASK_QUEUE)) === false) {
@@ -217,7 +226,7 @@ export async function run(argv: string[]): Promise<void> {
     const stopOnInterrupt = embedded ? cancelOnInterrupt(session, workflowId) : () => {};
     try {
       const result = await followGeneration(session, workflowId, { json: !!values.json });
-      printResult(result, !!values.json, session.uiUrl);
+      printResult(result, !!values.json, session);
     } finally {
       stopOnInterrupt();
     }

@@ -1,5 +1,5 @@
 import * as path from 'node:path';
-import { explicitAddress, openSession } from '../temporal/session';
+import { EMBEDDED_PORT_FLAGS, embeddedPorts, explicitAddress, openSession } from '../temporal/session';
 import { DEFAULTS } from '../../src/config/generation-input';
 import { dataRootOfRun, embeddedPlacement } from '../temporal/embedded-root';
 import { requireGeneration, startInput } from '../temporal/generation-info';
@@ -24,6 +24,7 @@ version needs --out, the --out of the original \`generate\`.`,
     detach: { type: 'boolean', help: 'print the workflow id and return' },
     out: { type: 'string', value: 'DIR', help: "the original generate's --out (only when not recorded)" },
     address: { type: 'string', value: 'HOST:PORT', help: 'the Temporal server (default TEMPORAL_ADDRESS or 127.0.0.1:7233)' },
+    ...EMBEDDED_PORT_FLAGS,
   },
 } as const satisfies CommandDef;
 
@@ -35,6 +36,7 @@ export async function run(argv: string[]): Promise<void> {
     address: values.address,
     worker: false,
     needsRunningServer: values.detach ? DETACH_NEEDS_SERVER : undefined,
+    ports: embeddedPorts(RESUME, values),
   });
   try {
     const before = await requireGeneration(session, workflowId, 1000);
@@ -77,7 +79,7 @@ export async function run(argv: string[]): Promise<void> {
     if (!values.json) process.stderr.write(`Resuming ${workflowId} into ${before.outDir ?? runId}\n`);
     const stopOnInterrupt = embedded ? cancelOnInterrupt(session, workflowId) : () => {};
     const result = await followGeneration(session, workflowId, { json: !!values.json }).finally(stopOnInterrupt);
-    printResult(result, !!values.json, session.uiUrl);
+    printResult(result, !!values.json, session);
   } finally {
     await session.close();
   }

@@ -1,5 +1,9 @@
 import { ScheduleAlreadyRunning, ScheduleNotFoundError, ScheduleOverlapPolicy, type Client } from '@temporalio/client';
+import * as fs from 'node:fs';
 import { InputError } from '../../src/domain/errors';
+import { dataRoot, resolveRunDir } from '../../src/runtime/data-root';
+import { WorldLayout } from '../../src/pipeline/world-layout';
+import { UsageError } from '../usage-error';
 import { resolveGenerationInput, type GenerationInput } from '../../src/config/generation-input';
 import { closest, HelpRequest, helpText, parseCommand, usageError, wholeFlag, type CommandDef, type FlagDefs } from '../flags';
 import { GENERATION_FLAGS, inputFromFlags, RUN_NAME_FLAGS } from '../generation-flags';
@@ -125,7 +129,14 @@ function worldScheduleInput(def: CommandDef, values: Record<string, string | str
     days: 1,
   };
   try {
-    resolveWorldAdvanceInput(input);
+    const request = resolveWorldAdvanceInput(input);
+    // what the worker would refuse at the first run, said now (against this machine's data root)
+    const worldDir = resolveRunDir(dataRoot(), request.out, request.world);
+    if (!fs.existsSync(new WorldLayout(worldDir).definitionPath))
+      throw new InputError(
+        'world',
+        `no world ${request.world} in ${request.out} under the data root ${dataRoot()} (no world.json): create it first`,
+      );
   } catch (err) {
     if (err instanceof InputError) throw usageError(def, err.message);
     throw err;
@@ -133,11 +144,37 @@ function worldScheduleInput(def: CommandDef, values: Record<string, string | str
   return { kind: 'world', input, cron, catchUpDays };
 }
 
-/** client.schedule.create, its refusals said with the schedule's name */
-async function createSchedule(client: Client, name: string, options: Parameters<Client['schedule']['create']>[0]): Promise<void> {
+const DAY_MS = 86_400_000;
+
+/**
+ * client.schedule.create, its refusals said with the schedule's name. Created paused, so the
+ * server's own reading of the cron can be checked before anything runs: one that never fires is
+ * refused, and so is one that advances a world more often than once a day (a world's day is a
+ * day of the users' lives: advanced every second, it runs ahead of the calendar). Then unpaused.
+ */
+async function createSchedule(
+  client: Client,
+  name: string,
+  options: Parameters<Client['schedule']['create']>[0],
+  opts: { atMostDaily: boolean },
+): Promise<void> {
   try {
-    await client.schedule.create(options);
+    await client.schedule.create({ ...options, state: { paused: true, note: 'checking its cron' } });
+    const handle = client.schedule.getHandle(name);
+    const times = (await handle.describe()).info.nextActionTimes.map((t) => t.getTime());
+    const cron = (options.memo as { cron: string }).cron;
+    let refusal: string | undefined;
+    if (times.length === 0) refusal = `--cron "${cron}" never fires (no time matches it)`;
+    const gap = Math.min(...times.slice(1).map((t, i) => t - times[i]));
+    if (opts.atMostDaily && gap < DAY_MS)
+      refusal = `--cron "${cron}" fires every ${gap / 1000} s; a world advances by one day per run, so its schedule fires at most once a day (e.g. "0 2 * * *")`;
+    if (refusal) {
+      await handle.delete();
+      throw new UsageError(refusal, 'schedule create');
+    }
+    await handle.unpause('cron checked');
   } catch (err) {
+    if (err instanceof UsageError) throw err;
     if (err instanceof ScheduleAlreadyRunning)
       throw new Error(`schedule ${name} exists already: see it with \`wrapped-etl schedule describe ${name}\`, or delete it first`, {
         cause: err,
@@ -259,23 +296,28 @@ export async function run(argv: string[]): Promise<void> {
       case 'create': {
         const { input, cron } = created!;
         const world = created!.kind === 'world' ? created! : undefined;
-        await createSchedule(client, name, {
-          scheduleId: name,
-          spec: { cronExpressions: [cron] },
-          action: {
-            type: 'startWorkflow',
-            workflowType: world ? ADVANCE_WORLD : GENERATE_DATASET,
-            workflowId: name,
-            taskQueue: TASK_QUEUE,
-            // schedule and keepDays travel in the validated input: memo and search attributes are not trusted
-            args: [input],
+        await createSchedule(
+          client,
+          name,
+          {
+            scheduleId: name,
+            spec: { cronExpressions: [cron] },
+            action: {
+              type: 'startWorkflow',
+              workflowType: world ? ADVANCE_WORLD : GENERATE_DATASET,
+              workflowId: name,
+              taskQueue: TASK_QUEUE,
+              // schedule and keepDays travel in the validated input: memo and search attributes are not trusted
+              args: [input],
+            },
+            // a world's runs queue up (one day each, in order); the world's claim also keeps other advances out
+            policies: world
+              ? { overlap: ScheduleOverlapPolicy.BUFFER_ALL, catchupWindow: `${world.catchUpDays} days` }
+              : { overlap: ScheduleOverlapPolicy.SKIP },
+            memo: { cron },
           },
-          // a world's runs queue up (one day each, in order); the world's claim also keeps other advances out
-          policies: world
-            ? { overlap: ScheduleOverlapPolicy.BUFFER_ALL, catchupWindow: `${world.catchUpDays} days` }
-            : { overlap: ScheduleOverlapPolicy.SKIP },
-          memo: { cron },
-        });
+          { atMostDaily: !!world },
+        );
         if (!json) process.stdout.write(`Created schedule ${name}\n`);
         show(await describeSchedule(client, name));
         break;

@@ -23,7 +23,7 @@ import {
 import { ProgressBar } from '../progress-bar';
 import { TASK_QUEUE } from '../temporal/constants';
 import { pollProgress } from '../temporal/progress-poller';
-import { explicitAddress, openSession, type TemporalSession } from '../temporal/session';
+import { EMBEDDED_PORT_FLAGS, embeddedPorts, explicitAddress, openSession, type TemporalSession } from '../temporal/session';
 import { closest, expectPositionals, HelpRequest, helpText, parseCommand, usageError, type CommandDef, type FlagDefs } from '../flags';
 import { GENERATION_FLAGS, inputFromFlags, RUN_NAME_FLAGS } from '../generation-flags';
 import { UsageError } from '../usage-error';
@@ -37,6 +37,7 @@ const TEMPORAL = {
     value: 'HOST:PORT',
     help: "use this Temporal server (a worker must run there; the world is then\nunder that worker's data root)",
   },
+  ...EMBEDDED_PORT_FLAGS,
   json: { type: 'boolean', help: 'print one JSON line at the end' },
 } as const satisfies FlagDefs;
 
@@ -181,6 +182,7 @@ async function create(argv: string[]): Promise<void> {
     address: values.address as string | undefined,
     worker: embedded,
     dataRoot: where.dataRoot,
+    ports: embeddedPorts(def('create'), values as { port?: string; 'ui-port'?: string }),
     trustedSources: world.params.catalog,
   });
   try {
@@ -233,7 +235,12 @@ async function advance(argv: string[]): Promise<void> {
   // the world must exist before a workflow starts: said here at once, embedded (remote, the worker says so)
   if (embedded) worldStatus(worldDir(name, values.out), today());
 
-  const session = await openSession({ address: values.address, worker: embedded, dataRoot: where.dataRoot });
+  const session = await openSession({
+    address: values.address,
+    worker: embedded,
+    dataRoot: where.dataRoot,
+    ports: embeddedPorts(def('advance'), values),
+  });
   const workflowId = `world-${name}`;
   const bar = values.json ? undefined : new ProgressBar<WorldProgress>(process.stderr, formatWorldProgress);
   const logLevel = logger.level;

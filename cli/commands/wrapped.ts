@@ -1,4 +1,5 @@
 import * as path from 'node:path';
+import { checkOutputPlace } from '../../src/runtime/output-place';
 import { WorkflowFailedError } from '@temporalio/client';
 import type { WrappedInput } from '../../src/config/wrapped-input';
 import type { WrittenWrapped } from '../../src/analytics/wrapped/write-wrapped';
@@ -8,7 +9,7 @@ import { confineUnderRoot, dataRoot as dataRootDir, resolveRunDir } from '../../
 import { eta, ProgressBar } from '../progress-bar';
 import { pollProgress } from '../temporal/progress-poller';
 import { TASK_QUEUE } from '../temporal/constants';
-import { explicitAddress, openSession } from '../temporal/session';
+import { EMBEDDED_PORT_FLAGS, embeddedPorts, explicitAddress, openSession } from '../temporal/session';
 import { embeddedPlacement, embeddedRoot } from '../temporal/embedded-root';
 import { expectPositionals, parseCommand, wholeFlag, type CommandDef } from '../flags';
 import { UsageError } from '../usage-error';
@@ -41,6 +42,7 @@ personality scores moved, month by month.`,
       value: 'HOST:PORT',
       help: "use this Temporal server; a worker must run there, and\nRUN_DIR and DIR are then paths under that worker's data root",
     },
+    ...EMBEDDED_PORT_FLAGS,
     json: {
       type: 'boolean',
       help: 'print one JSON line: {"workflowId","outDir","users","records","cardUser",\n"files":{"summary","users","usersParquet","topItemsParquet","hourlyParquet","report"}};\nwith --world (no workflow): the same without "workflowId", plus "through",\n"daysRead" and "timeline"',
@@ -77,7 +79,7 @@ export async function run(argv: string[]): Promise<void> {
     input = { ...input, run: placement.name(input.run), out: input.out === undefined ? undefined : placement.name(input.out) };
   }
   const workflowId = `wrapped-${path.basename(path.resolve(positionals[0]))}-${new Date().toISOString().replace(/[-:.]/g, '').slice(0, 15)}`;
-  const session = await openSession({ address: values.address, worker: embedded, dataRoot });
+  const session = await openSession({ address: values.address, worker: embedded, dataRoot, ports: embeddedPorts(WRAPPED, values) });
   try {
     const handle = await session.client.workflow.start<AnalyzeDatasetWorkflow>(ANALYZE_DATASET, {
       taskQueue: TASK_QUEUE,
@@ -126,7 +128,9 @@ async function worldWrapped(
   const worldDir = values.world!.includes('/')
     ? confineUnderRoot(root, 'world', values.world!)
     : resolveRunDir(root, 'data', values.world!);
-  const outDir = values.out === undefined ? path.join(worldDir, 'wrapped') : confineUnderRoot(root, 'out', values.out);
+  const own = path.join(worldDir, 'wrapped');
+  const outDir = values.out === undefined ? own : confineUnderRoot(root, 'out', values.out);
+  checkOutputPlace('out', outDir, { own });
   const result = await writeWorldWrapped({ worldDir, through: values.through, outDir, cardUser: whole('user', values.user) });
   if (values.json) {
     process.stdout.write(JSON.stringify(result) + '\n');

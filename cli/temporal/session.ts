@@ -2,7 +2,8 @@ import * as path from 'node:path';
 import type { Client, Connection } from '@temporalio/client';
 import type { NativeConnection } from '@temporalio/worker';
 import { logger } from '../../src/runtime/logger';
-import { DEFAULT_ADDRESS, DEFAULT_UI_PORT, NAMESPACE } from './constants';
+import { wholeFlag, type CommandDef, type FlagDefs } from '../flags';
+import { DEFAULT_PORT, DEFAULT_UI_PORT, NAMESPACE } from './constants';
 import { isReachable, ONE_COMMAND_SERVER_ARGS, spawnDevServer, waitForServer, type StartingDevServer } from './dev-server';
 import type { GenerationWorker } from './worker';
 import { shardFaultsFromEnv } from './shard-faults-from-env';
@@ -18,6 +19,27 @@ export interface SessionOptions {
   trustedSources?: readonly string[];
   /** embedded only: fail instead of starting a dev server when none runs (for commands that need one that stays up) */
   needsRunningServer?: string;
+  /** embedded only: the dev server's ports (--port, --ui-port; default 7233 and 8233) */
+  ports?: EmbeddedPorts;
+}
+
+export interface EmbeddedPorts {
+  port?: number;
+  uiPort?: number;
+}
+
+/** --port and --ui-port of the commands that can run embedded. */
+export const EMBEDDED_PORT_FLAGS = {
+  port: {
+    type: 'string',
+    value: 'PORT',
+    help: 'embedded: the dev server on 127.0.0.1:PORT (default 7233), used if one runs there, else started',
+  },
+  'ui-port': { type: 'string', value: 'PORT', help: 'embedded: the Web UI port of a dev server started here (default 8233)' },
+} as const satisfies FlagDefs;
+
+export function embeddedPorts(def: Pick<CommandDef, 'name'>, values: { port?: string; 'ui-port'?: string }): EmbeddedPorts {
+  return { port: wholeFlag(def, 'port', values.port, 1, 65535), uiPort: wholeFlag(def, 'ui-port', values['ui-port'], 1, 65535) };
 }
 
 export interface TemporalSession {
@@ -27,6 +49,8 @@ export interface TemporalSession {
   /** true when this session started the dev server itself (it stops with the session) */
   ownsServer: boolean;
   uiUrl?: string;
+  /** when this session started the dev server: the command that serves its history (and Web UI) after it stopped */
+  keepUpCommand?: string;
   /** embedded only: starts the in-process worker now (when the data root was not known at openSession) */
   startWorker(dataRoot?: string, trustedSources?: readonly string[]): Promise<void>;
   close(): Promise<void>;
@@ -44,7 +68,7 @@ function temporalClient(): typeof import('@temporalio/client') {
 /**
  * Connects to Temporal. With an address, that server (a worker is expected there).
  * Without, the embedded default: the local dev server (started here if none runs on
- * 127.0.0.1:7233, its SQLite under .temporal/) and an in-process worker.
+ * 127.0.0.1:7233 or --port, its SQLite under .temporal/) and an in-process worker.
  */
 export async function openSession(opts: SessionOptions): Promise<TemporalSession> {
   const address = explicitAddress(opts.address);
@@ -64,18 +88,24 @@ export async function openSession(opts: SessionOptions): Promise<TemporalSession
     };
   }
 
+  const port = opts.ports?.port ?? DEFAULT_PORT;
+  const uiPort = opts.ports?.uiPort ?? DEFAULT_UI_PORT;
+  const embeddedAddress = `127.0.0.1:${port}`;
+  // one SQLite file per port: two dev servers never share one
+  const dbFile = path.join('.temporal', port === DEFAULT_PORT ? 'dev.db' : `dev-${port}.db`);
+  const custom = port === DEFAULT_PORT && uiPort === DEFAULT_UI_PORT ? '' : ` --port ${port} --ui-port ${uiPort} --db ${dbFile}`;
   let server: StartingDevServer | undefined;
-  if (await isReachable(DEFAULT_ADDRESS)) {
-    logger.info({ address: DEFAULT_ADDRESS }, 'using the Temporal server already running');
+  if (await isReachable(embeddedAddress)) {
+    logger.info({ address: embeddedAddress }, 'using the Temporal server already running');
   } else if (opts.needsRunningServer) {
     throw new Error(
-      `no Temporal server runs on ${DEFAULT_ADDRESS}; ${opts.needsRunningServer}: start one with \`wrapped-etl server\` (and a \`wrapped-etl worker\`), or pass --address`,
+      `no Temporal server runs on ${embeddedAddress}; ${opts.needsRunningServer}: start one with \`wrapped-etl server\` (and a \`wrapped-etl worker\`), or pass --address`,
     );
   } else {
     server = await spawnDevServer({
-      port: 7233,
-      uiPort: DEFAULT_UI_PORT,
-      dbFile: path.join('.temporal', 'dev.db'),
+      port,
+      uiPort,
+      dbFile,
       extraArgs: [...ONE_COMMAND_SERVER_ARGS],
     });
   }
@@ -89,7 +119,7 @@ export async function openSession(opts: SessionOptions): Promise<TemporalSession
     if (worker) return;
     const { createGenerationWorker, pool } = prepared ?? prepareWorker();
     nativeConnection ??= await (require('@temporalio/worker') as typeof import('@temporalio/worker')).NativeConnection.connect({
-      address: DEFAULT_ADDRESS,
+      address: embeddedAddress,
     });
     worker = await createGenerationWorker({ connection: nativeConnection, dataRoot, trustedSources, faults: shardFaultsFromEnv(), pool });
     workerDone = worker.run();
@@ -106,7 +136,7 @@ export async function openSession(opts: SessionOptions): Promise<TemporalSession
   };
   try {
     await server?.ready;
-    connection = await temporalClient().Connection.connect({ address: DEFAULT_ADDRESS });
+    connection = await temporalClient().Connection.connect({ address: embeddedAddress });
     if (opts.worker) await startWorker(opts.dataRoot, opts.trustedSources);
   } catch (err) {
     await close();
@@ -114,10 +144,11 @@ export async function openSession(opts: SessionOptions): Promise<TemporalSession
   }
   return {
     client: new (temporalClient().Client)({ connection, namespace: NAMESPACE }),
-    address: DEFAULT_ADDRESS,
+    address: embeddedAddress,
     embedded: true,
     ownsServer: server !== undefined,
-    uiUrl: `http://localhost:${DEFAULT_UI_PORT}`,
+    uiUrl: `http://localhost:${uiPort}`,
+    keepUpCommand: server && `wrapped-etl server${custom}`,
     startWorker,
     close,
   };

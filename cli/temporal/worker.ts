@@ -86,8 +86,8 @@ export async function createGenerationWorker(opts: {
       },
       maxConcurrentActivityTaskExecutions: pool.size * 2,
       shutdownGraceTime: '30 seconds',
-      // a heartbeat is how an activity learns that its workflow was cancelled or terminated: sent at most every
-      // second (not every 0.8 x heartbeatTimeout, up to 60 s), a terminated world creation stops writing within seconds
+      // a heartbeat's answer is how an activity learns that its workflow was terminated: sent at most a second apart
+      // (not 0.8 x heartbeatTimeout, up to 60 s), a terminated world creation stops writing within seconds, not a minute
       maxHeartbeatThrottleInterval: '1 second',
     });
   } catch (err) {

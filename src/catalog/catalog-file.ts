@@ -2,6 +2,8 @@ import * as fs from 'node:fs';
 import { AvroContainerWriter } from '../formats/avro/container-writer';
 import * as avro from 'avsc';
 import { readContainer, readContainerSync } from '../formats/avro/read-container';
+import { fileHead } from '../runtime/output-place';
+import { removeStaleTempFiles } from '../runtime/atomic-file';
 import { loadSchemaJson, SONG_SCHEMA, schemaType } from '../formats/avro/schemas';
 import { derivedBytes } from '../simulation/seeded-random';
 import type { SimulatedSong, Song } from '../domain/song';
@@ -15,6 +17,7 @@ export interface CatalogFile {
 
 /** Writes the catalog as an AVRO container (schemas/song.avsc), atomically. */
 export function writeCatalogFile(filePath: string, songs: Iterable<Song>): CatalogFile {
+  removeStaleTempFiles(filePath);
   const writer = new AvroContainerWriter<Song>(filePath, schemaType(SONG_SCHEMA), { syncMarker: derivedBytes(['catalog']) });
   try {
     for (const song of songs) writer.append(song);
@@ -53,4 +56,10 @@ export function readSimulatedCatalog(filePath: string): SongTable {
   const songs = readContainerSync<SimulatedSong>(filePath, simulatedSongType);
   if (songs.length === 0) throw new Error(`catalog file ${filePath} holds no songs`);
   return SongTable.fromSongs(songs);
+}
+
+/** A catalog file this project wrote: an AVRO container whose schema is the Song record of music.catalog. */
+export function isCatalogFile(file: string): boolean {
+  const head = fileHead(file, 8192);
+  return head.subarray(0, 4).equals(Buffer.from('Obj\x01', 'latin1')) && head.includes('music.catalog');
 }

@@ -24,6 +24,8 @@ export const GENRE_PROFILES: readonly GenreProfile[] = [
   { genre: 'classical', weight: 2, dance: [0.25, 0.1], energy: [0.18, 0.1], length: [380, 150] },
   { genre: 'metal', weight: 3, dance: [0.4, 0.1], energy: [0.92, 0.05], length: [270, 60] },
   { genre: 'folk', weight: 2, dance: [0.5, 0.12], energy: [0.4, 0.14], length: [220, 40] },
+  // the seasonal genre whose share the simulator raises from November to Christmas (seasons.ts)
+  { genre: 'holiday', weight: 1.5, dance: [0.55, 0.1], energy: [0.5, 0.12], length: [200, 30] },
 ];
 
 export const GENRE_WEIGHTS = GENRE_PROFILES.map((g) => g.weight);

@@ -4,7 +4,7 @@ import { GENRE_PROFILES, GENRE_WEIGHTS, genreFeatures, recentYear } from './genr
 import type { Song } from '../domain/song';
 
 /** Big enough that heavy listeners do not run out of new artists (docs/realism.md). */
-export const DEFAULT_SYNTHETIC_SONGS = 8000;
+export const DEFAULT_SYNTHETIC_SONGS = 40_000;
 
 const clamp = (x: number, lo: number, hi: number): number => Math.min(hi, Math.max(lo, x));
 
@@ -13,6 +13,8 @@ const ALBUM_TRACKS: readonly [number, number] = [6, 14];
 const EP_TRACKS: readonly [number, number] = [3, 5];
 const SINGLE_SHARE = 0.2;
 const EP_SHARE = 0.2;
+/** the most famous artist has 1 + FAME_SONGS times the songs of an unknown one with the same draw */
+const FAME_SONGS = 3;
 
 /**
  * A synthetic catalog of `count` songs, deterministic for the seed: a power-law number
@@ -32,10 +34,12 @@ export function syntheticCatalog(count: number, seed: number, currentYear: numbe
   while (songs.length < count) {
     const artist = uniqueArtistName(faker, rng, artists);
     const genre = GENRE_PROFILES[rng.weightedIndex(GENRE_WEIGHTS)];
-    // Pareto-distributed catalogue size: most artists have one or two songs, a few have dozens.
-    let left = Math.min(60, Math.floor(1 / Math.pow(1 - rng.next(), 1 / 1.3)), count - songs.length);
+    // Pareto-distributed catalogue size: most artists have one or two songs, a few have
+    // dozens; famous artists have more of them (a hit act releases more and stays longer)
+    const songCount = Math.floor(1 / Math.pow(1 - rng.next(), 1 / 1.3));
     let year = recentYear(rng, currentYear);
     const fame = Math.pow(rng.next(), 2.5);
+    let left = Math.min(60, Math.round(songCount * (1 + FAME_SONGS * fame)), count - songs.length);
     const albums = new Set<string>();
     while (left > 0) {
       const kind = rng.next();

@@ -7,6 +7,7 @@
 
 import { InputError } from '../domain/errors';
 import { dateToEpochMs } from '../domain/time-units';
+import { daysBetween } from '../domain/days';
 import { INTERACTIONS } from '../domain/listening-record';
 import type { AxisStrength } from '../domain/personality';
 import { OUTPUT_FORMATS, PRIMARY_FORMAT, type OutputFormat } from '../formats/part-formats';
@@ -22,12 +23,14 @@ export type { OutputFormat };
 
 export const DEFAULTS = {
   users: 100,
-  sessionsPerUser: 20,
-  sessionHours: [0.5, 2] as [number, number],
+  /** null: each user's sessions come from the listening-volume model (docs/realism.md); a number overrides it */
+  sessionsPerUser: null as number | null,
+  /** null: session lengths come from the published heavy-tailed shape; [min, max] draws them uniformly */
+  sessionHours: null as [number, number] | null,
   from: '2025-01-01',
   to: '2025-12-31',
   seed: 42,
-  catalog: ['synthetic:8000'],
+  catalog: ['synthetic:40000'],
   out: 'data',
   parallelism: 4,
   format: ['avro'] as OutputFormat[],
@@ -101,8 +104,8 @@ const sessionHours = z
     ),
   )
   .nullish()
-  .transform((v, ctx): [number, number] => {
-    if (v === undefined || v === null) return [...DEFAULTS.sessionHours];
+  .transform((v, ctx): [number, number] | null => {
+    if (v === undefined || v === null) return DEFAULTS.sessionHours;
     const m = typeof v === 'string' ? HOURS_TEXT.exec(v) : null;
     const [lo, hi] = typeof v === 'string' ? [Number(m?.[1]), Number(m?.[2])] : v;
     if (typeof v === 'string' && !m) {
@@ -371,7 +374,7 @@ export function resolveGenerationInput(raw: unknown, defaultRunId: string, clock
     catalog: input.catalog,
     out: input.out,
     runId,
-    shardSize: input.shardSize ?? adaptiveShardSize(users, sessionsPerUser, sessionHours),
+    shardSize: input.shardSize ?? adaptiveShardSize(users, sessionsPerUser, sessionHours, daysBetween(input.from, input.to) + 1),
     parallelism: input.parallelism,
     format: input.format,
     schemaVersion: input.schemaVersion,
@@ -391,6 +394,8 @@ export function resolveGenerationInput(raw: unknown, defaultRunId: string, clock
 
 /** seconds of session time per listening event, measured with the default catalog and interactions (~23 events per 1.25-hour session) */
 const SESSION_SECONDS_PER_EVENT = 196;
+/** records a user makes in a year under the listening-volume model, on average (measured on 1,000 default users) */
+export const MODELLED_RECORDS_PER_USER_YEAR = 6000;
 /** records a default shard aims at: ~1-2 s of one thread, so the fixed cost of a shard (activity, thread hand-off, files, checkpoint) stays a few percent */
 export const SHARD_TARGET_RECORDS = 250_000;
 /** a default run has at least this many shards (fewer users than that: one user each), so every thread gets work and progress moves in steps */
@@ -407,9 +412,10 @@ export const SHARD_MIN_RECORDS = 25_000;
  * that many shards. An explicit shardSize always wins. Depends only on the input, never on the machine, so the same input gives
  * the same part files everywhere.
  */
-function adaptiveShardSize(users: number, sessionsPerUser: number, sessionHours: [number, number]): number {
-  const eventsPerSession = Math.max(1, (((sessionHours[0] + sessionHours[1]) / 2) * 3600) / SESSION_SECONDS_PER_EVENT);
-  const recordsPerUser = sessionsPerUser * eventsPerSession;
+function adaptiveShardSize(users: number, sessionsPerUser: number | null, sessionHours: [number, number] | null, periodDays = 365): number {
+  const eventsPerSession = sessionHours ? Math.max(1, (((sessionHours[0] + sessionHours[1]) / 2) * 3600) / SESSION_SECONDS_PER_EVENT) : 17;
+  const recordsPerUser =
+    sessionsPerUser === null ? Math.max(1, (MODELLED_RECORDS_PER_USER_YEAR * periodDays) / 365) : sessionsPerUser * eventsPerSession;
   const byWork = Math.ceil(SHARD_TARGET_RECORDS / recordsPerUser);
   const byThreads = Math.ceil(users / MIN_DEFAULT_SHARDS);
   const atLeast = Math.ceil(SHARD_MIN_RECORDS / recordsPerUser);

@@ -1,5 +1,7 @@
 import { describeValue, orDefault, parseInput, says, wholeNumber, z } from '../domain/input-schema';
 import { daySchema, outSchema, worldNameSchema } from './world-input';
+import { registryBaseUrl } from './registry-url';
+import type { InputError } from '../domain/errors';
 
 const brokersProblem = says((v) => `must be a list of HOST:PORT, got ${describeValue(v)}`);
 const speedProblem = says((v) => `must be a number above 0 or "max", got ${describeValue(v)}`);
@@ -25,7 +27,16 @@ const STREAM_FIELDS = {
   /** event time per wall time, or "max" (default) */
   speed: orDefault(z.union([z.literal('max'), z.number().positive().finite()], speedProblem), 'max' as const),
   /** a Confluent schema registry URL (allowed by the worker like the brokers) */
-  schemaRegistry: orDefault(z.string(says((v) => `must be a URL, got ${describeValue(v)}`)), null),
+  schemaRegistry: orDefault(
+    z.string(says((v) => `must be a URL, got ${describeValue(v)}`)).superRefine((v, ctx) => {
+      try {
+        registryBaseUrl(v);
+      } catch (err) {
+        ctx.addIssue({ code: 'custom', message: (err as InputError).problem, input: v });
+      }
+    }),
+    null,
+  ),
   /** partitions of a topic created by the stream (default 6) */
   partitions: orDefault(wholeNumber(1, 10_000), 6),
   /** keep going: wait for the world's next days instead of ending (default false) */

@@ -11,8 +11,8 @@ const perDayProblem = says((v) => `must be a number above 0 and at most 48, got 
 const worldFieldsSchema = z
   .looseObject(
     {
-      /** the world's name: its folder under `out` */
-      name: z.string(says((v) => `must be the world's name, got ${JSON.stringify(v)}`)),
+      /** the world's name: its folder under `out` (checked here, so a refusal names `name`, not the runId it becomes) */
+      name: z.lazy(() => worldNameSchema),
       /** its first day, YYYY-MM-DD */
       start: z.string(says((v) => `must be the first day, YYYY-MM-DD, got ${JSON.stringify(v)}`)),
       /** sessions a day of a user of average activity (default 1.5) */
@@ -67,7 +67,7 @@ export function checkWorldName(field: string, v: unknown): string {
 }
 
 /** Days one advance may cover (ten years): a bound on what a starter can ask for, not on a world's age. */
-const MAX_ADVANCE_DAYS = 3660;
+export const MAX_ADVANCE_DAYS = 3660;
 
 const ADVANCE_FIELDS = {
   /** the world's name: its folder under `out` */

@@ -1,4 +1,5 @@
 import * as path from 'node:path';
+import { checkOutputPlace } from '../runtime/output-place';
 import { confineUnderRoot } from '../runtime/data-root';
 import { parseInput, says, z } from '../domain/input-schema';
 
@@ -51,6 +52,8 @@ export interface WrappedParams {
 export function resolveWrappedInput(raw: unknown, root: string): WrappedParams {
   const { run, out, user, parallelism } = parseInput(wrappedInputSchema, raw);
   const runDir = confineUnderRoot(root, 'run', run);
-  const outDir = out === undefined ? path.join(runDir, 'wrapped') : confineUnderRoot(root, 'out', out);
+  const own = path.join(runDir, 'wrapped');
+  const outDir = out === undefined ? own : confineUnderRoot(root, 'out', out);
+  checkOutputPlace('out', outDir, { own });
   return { runDir, outDir, user, parallelism };
 }

@@ -39,8 +39,8 @@ function userFolderName(userId: number, users: number): string {
  * what the folder would. Checks the run and the user before anything is written.
  */
 export async function exportHistories(req: ExportRequest): Promise<ExportSummary> {
-  const manifest = openRun(req.runDir, req.user);
-  const { seed, users } = manifest.params;
+  const dataset = await openRun(req.runDir, req.user);
+  const { seed, users } = dataset.manifest.params;
   const layout = HISTORY_LAYOUTS[req.format];
   const writer: HistoryWriter = req.out.kind === 'zip' ? new ZipWriter(req.out.path) : new FolderWriter(req.out.path);
   const summary: ExportSummary = { usersDone: 0, usersTotal: req.user === undefined ? users : 1, streams: 0, bytes: 0, files: 0 };
@@ -65,7 +65,7 @@ export async function exportHistories(req: ExportRequest): Promise<ExportSummary
     if (req.user !== undefined) {
       writeUser(req.user, (await readUserRecords(req.runDir, req.user)).records);
     } else {
-      for await (const { userId, records } of readAllUserRecords(req.runDir, manifest)) writeUser(userId, records);
+      for await (const { userId, records } of readAllUserRecords(req.runDir, dataset)) writeUser(userId, records);
     }
     writer.finish();
   } catch (err) {

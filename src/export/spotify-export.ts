@@ -1,14 +1,15 @@
 import * as fs from 'node:fs';
-import * as path from 'node:path';
-import { readContainer } from '../formats/avro/read-container';
 import { readCatalogFile } from '../catalog/catalog-file';
-import { readManifest, type Manifest } from '../pipeline/manifest';
+import { findManifestKey } from '../dataset/manifest-location';
+import { DamagedPart } from '../dataset/part-ref';
+import { recordAt, recordSetters, recordsOf } from '../dataset/record-view';
+import { RunDataset, type DatasetPart } from '../dataset/run-dataset';
+import { FolderStore } from '../runtime/storage/folder-store';
 import { RunLayout } from '../pipeline/run-layout';
 import { InputError } from '../domain/errors';
 import { derivedBytes } from '../simulation/seeded-random';
 import type { ListeningRecord } from '../domain/listening-record';
-import { SESSION_GAP_MS } from '../simulation/session-calendar';
-import { PlaybackContextDeriver, type PlaybackContext } from '../simulation/playback-context';
+import { endsEarly, playbackContextsOf, skippedOf, type PlaybackContext } from '../simulation/playback-context';
 import { IpAddresses } from './ip-address';
 
 export const SPOTIFY_FORMATS = ['spotify-extended', 'spotify-basic'] as const;
@@ -37,7 +38,7 @@ export interface SpotifyExtendedStream {
   shuffle: boolean;
   skipped: boolean;
   offline: boolean;
-  offline_timestamp: number | null;
+  offline_timestamp: number;
   incognito_mode: boolean;
 }
 
@@ -89,9 +90,10 @@ function toSpotifyExtended(r: ListeningRecord & { album?: string }, ctx: Playbac
     reason_start: ctx.reason_start,
     reason_end: ctx.reason_end,
     shuffle: ctx.shuffle,
-    skipped: r.interaction === 'skipped',
+    skipped: skippedOf(ctx.reason_end, endsEarly(r.interaction)),
     offline: ctx.offline,
-    offline_timestamp: ctx.offline ? r.listening_time.start_time : null,
+    // current exports give every stream one, in Unix seconds (older ones: milliseconds); docs/spotify-export.md
+    offline_timestamp: Math.floor(r.listening_time.start_time / 1000),
     incognito_mode: ctx.incognito_mode,
   };
 }
@@ -106,32 +108,32 @@ function toSpotifyBasic(r: ListeningRecord): SpotifyBasicStream {
 }
 
 /**
- * The playback context of each record: from the record itself in a v2 run; in a v1
- * run derived the way v2 derives it, with sessions told apart by gaps of
- * SESSION_GAP_MS or more (the simulator keeps sessions at least that far apart).
+ * A finished run as a dataset, with clear errors for a missing folder and an unknown user.
+ * Every part's size is checked against the manifest here, before anything is written; each
+ * part's sha256 when it is read.
  */
-function contextsOf(records: StoredRecord[], seed: number): PlaybackContext[] {
-  if (records.length && records[0].session_id !== undefined) return records as PlaybackContext[];
-  const deriver = new PlaybackContextDeriver(seed);
-  let session = 0;
-  return records.map((r, i) => {
-    if (i > 0 && r.listening_time.start_time - records[i - 1].listening_time.end_time >= SESSION_GAP_MS) session++;
-    return deriver.next(r, session);
-  });
-}
-
-/** A finished run's manifest, with clear errors for a missing folder and an unknown user. */
-export function openRun(runDir: string, userId?: number): Manifest {
+export async function openRun(runDir: string, userId?: number): Promise<RunDataset> {
   if (!fs.existsSync(runDir)) throw new InputError('RUN_DIR', `${runDir} does not exist`);
   if (!fs.statSync(runDir).isDirectory()) throw new InputError('RUN_DIR', `${runDir} is not a folder`);
-  const layout = new RunLayout(runDir);
-  if (!fs.existsSync(layout.manifestPath))
-    throw new InputError('RUN_DIR', `${runDir} has no ${layout.manifestKey}: not a finished run folder`);
-  const manifest = readManifest(layout.manifestPath);
-  const { users } = manifest.params;
+  const store = new FolderStore(runDir);
+  if (!(await findManifestKey(store)))
+    throw new InputError('RUN_DIR', `${runDir} has no ${new RunLayout(runDir).manifestKey}: not a finished run folder`);
+  const dataset = await RunDataset.openRun(store);
+  const { users } = dataset.manifest.params;
   if (userId !== undefined && (!Number.isInteger(userId) || userId < 1 || userId > users))
     throw new InputError('user', `the run has users 1..${users}, got ${userId}`);
-  return manifest;
+  for (const part of userId === undefined ? dataset.parts : [userPart(dataset, userId)]) {
+    const st = await store.stat(part.key);
+    if (st?.bytes !== part.bytes) throw new DamagedPart(part, st ? `it is ${st.bytes} bytes` : 'it is missing');
+  }
+  return dataset;
+}
+
+const userPart = (dataset: RunDataset, userId: number) => dataset.parts[Math.floor((userId - 1) / dataset.manifest.params.shardSize)];
+
+/** Every record of a part, whole (every field its schema has), in the part's order. */
+async function* partRecords(dataset: RunDataset, part: DatasetPart): AsyncGenerator<StoredRecord> {
+  for await (const batch of dataset.columns(part, 'all')) yield* recordsOf<StoredRecord>(batch);
 }
 
 /**
@@ -161,13 +163,16 @@ const byStart = (a: StoredRecord, b: StoredRecord) => a.listening_time.start_tim
 
 /** Reads one user's records from a finished run, in time order. */
 export async function readUserRecords(runDir: string, userId: number): Promise<{ records: StoredRecord[]; seed: number }> {
-  const manifest = openRun(runDir, userId);
-  const part = manifest.parts[Math.floor((userId - 1) / manifest.params.shardSize)];
+  const dataset = await openRun(runDir, userId);
   const records: StoredRecord[] = [];
-  for await (const r of readContainer<StoredRecord>(path.join(runDir, part.file))) if (r.user_id === userId) records.push(r);
+  for await (const batch of dataset.columns(userPart(dataset, userId), 'all')) {
+    const ids = batch.numbers('user_id');
+    const setters = recordSetters(batch);
+    for (let i = 0; i < batch.length; i++) if (ids[i] === userId) records.push(recordAt<StoredRecord>(batch, i, setters));
+  }
   records.sort(byStart);
   await new AlbumFiller(runDir).fill(records);
-  return { records, seed: manifest.params.seed };
+  return { records, seed: dataset.manifest.params.seed };
 }
 
 /**
@@ -175,10 +180,13 @@ export async function readUserRecords(runDir: string, userId: number): Promise<{
  * streams give an empty list). A part holds its users' records one user after another
  * (as the generator writes them), so one user is held in memory at a time.
  */
-export async function* readAllUserRecords(runDir: string, manifest: Manifest): AsyncGenerator<{ userId: number; records: StoredRecord[] }> {
-  const { users, shardSize } = manifest.params;
+export async function* readAllUserRecords(
+  runDir: string,
+  dataset: RunDataset,
+): AsyncGenerator<{ userId: number; records: StoredRecord[] }> {
+  const { users, shardSize } = dataset.manifest.params;
   const albums = new AlbumFiller(runDir);
-  for (const [shard, part] of manifest.parts.entries()) {
+  for (const [shard, part] of dataset.parts.entries()) {
     const last = Math.min(users, (shard + 1) * shardSize);
     let next = shard * shardSize + 1;
     // the records of user `next`, as read so far
@@ -189,7 +197,7 @@ export async function* readAllUserRecords(runDir: string, manifest: Manifest): A
       records = [];
       return user;
     };
-    for await (const r of readContainer<StoredRecord>(path.join(runDir, part.file))) {
+    for await (const r of partRecords(dataset, part)) {
       if (records.length && r.user_id !== next) yield await handOut();
       while (next < r.user_id && next <= last) yield { userId: next++, records: [] };
       if (r.user_id !== next)
@@ -205,7 +213,7 @@ export async function* readAllUserRecords(runDir: string, manifest: Manifest): A
 export function toStreams(records: StoredRecord[], seed: number, format: SpotifyFormat): SpotifyExtendedStream[] | SpotifyBasicStream[] {
   const byEnd = records.map((_, i) => i).sort((a, b) => records[a].listening_time.end_time - records[b].listening_time.end_time);
   if (format === 'spotify-basic') return byEnd.map((i) => toSpotifyBasic(records[i]));
-  const contexts = contextsOf(records, seed);
+  const contexts = playbackContextsOf(records, seed);
   const ips = new IpAddresses(seed);
   return byEnd.map((i) =>
     toSpotifyExtended(records[i], contexts[i], ips.of(records[i].user_id, records[i].user_location, contexts[i].device)),

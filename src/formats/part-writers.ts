@@ -44,7 +44,7 @@ export class PartWriters {
         opened.push(writer);
         twins.push({ format, file, writer });
       }
-      return new PartWriters(primary, twins, primaryKey, eventMapper(run.schemaVersion, run.seed));
+      return new PartWriters(primary, twins, primaryKey, eventMapper(run.schemaVersion, run.seed, songs));
     } catch (err) {
       for (const w of opened) w.abort();
       throw err;

@@ -15,6 +15,8 @@ export type LayoutStyle = 'formats' | 'flat';
 
 export const MANIFEST_NAME = '_manifest.json';
 const FLAT_MANIFEST_NAME = 'manifest.json';
+/** A manifest's names, preferred first (runs written since the engine-ready layout, then earlier runs). */
+export const MANIFEST_NAMES = [MANIFEST_NAME, FLAT_MANIFEST_NAME] as const;
 const SUCCESS_NAME = '_SUCCESS';
 const FLAT_PART = /^part-\d{5,}\.avro$/;
 
@@ -137,7 +139,7 @@ export class RunLayout {
 
 /** The manifest of the run at `runDir` (either style), or undefined while it has none (not complete, or not a run). */
 export function findManifest(runDir: string): string | undefined {
-  for (const name of [MANIFEST_NAME, FLAT_MANIFEST_NAME]) {
+  for (const name of MANIFEST_NAMES) {
     const file = path.join(runDir, name);
     if (fs.statSync(file, { throwIfNoEntry: false })?.isFile()) return file;
   }

@@ -54,6 +54,7 @@ class WorldDayLayout extends RunLayout {
  *   _state/dt=YYYY-MM-DD/                 the users' state at the end of that day, one file per shard
  *   _wrapped/dt=YYYY-MM-DD/               Wrapped snapshots through that day
  *   _stream/TOPIC.json                    what a stream into TOPIC has published
+ *   _stream/owners/TOPIC.json             who streams into TOPIC now (one streamer per world and topic)
  * Worlds written before 2026-12-07 ('flat') hold each day as dt=YYYY-MM-DD/ with its parts,
  * manifest.json and _work/parts/ (a run folder each); they keep that style as they advance.
  */
@@ -102,6 +103,10 @@ export class WorldLayout {
 
   streamCheckpointPath(topic: string): string {
     return path.join(this.worldDir, '_stream', `${topic}.json`);
+  }
+
+  streamOwnerPath(topic: string): string {
+    return path.join(this.worldDir, '_stream', 'owners', `${topic}.json`);
   }
 
   /** Days with a manifest (complete), in order. */

@@ -44,6 +44,28 @@ export class AtomicFile {
     return { bytes: this.written, sha256: this.hash.digest('hex') };
   }
 
+  /**
+   * fsync, close, and link into place only when nothing is at the final path yet (link fails
+   * where rename would replace); the temporary name goes either way. Returns size and sha256,
+   * or undefined when the final path was taken.
+   */
+  commitIfAbsent(): { bytes: number; sha256: string } | undefined {
+    fs.fsyncSync(this.fd);
+    fs.closeSync(this.fd);
+    this.fd = -1;
+    try {
+      fs.linkSync(this.tempPath, this.finalPath);
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
+      return undefined;
+    } finally {
+      fs.rmSync(this.tempPath, { force: true });
+      openTempFiles.delete(this.tempPath);
+    }
+    fsyncDir(path.dirname(this.finalPath));
+    return { bytes: this.written, sha256: this.hash.digest('hex') };
+  }
+
   abort(): void {
     if (this.fd >= 0) fs.closeSync(this.fd);
     this.fd = -1;
@@ -174,13 +196,19 @@ function writerDead(tempPath: string): boolean {
   return liveThreads !== undefined && !liveThreads.has(thread);
 }
 
+/** True when `name` is a temporary file name of this module's writers (never a complete file). */
+export function isTempName(name: string): boolean {
+  return TEMP_NAME.test(name);
+}
+
 /** Deletes the temporary files for this final path that a dead attempt left; a live writer's stay. */
 export function removeStaleTempFiles(finalPath: string): void {
   const dir = path.dirname(finalPath);
   const prefix = `${path.basename(finalPath)}.`;
   if (!fs.existsSync(dir)) return;
   for (const name of fs.readdirSync(dir)) {
+    // a folder built aside (AtomicDir) goes with its contents
     if (name.startsWith(prefix) && name.endsWith('.tmp') && writerDead(path.join(dir, name)))
-      fs.rmSync(path.join(dir, name), { force: true });
+      fs.rmSync(path.join(dir, name), { force: true, recursive: true });
   }
 }

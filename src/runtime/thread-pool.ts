@@ -96,6 +96,8 @@ export class ThreadPool implements JobRunner {
       else {
         const err = new Error(msg.error.message);
         err.stack = msg.error.stack;
+        // the thread's error class by name (e.g. DamagedPart), for callers that tell failures apart
+        if (msg.error.name) err.name = msg.error.name;
         task.reject(err);
       }
       this.dispatch();

@@ -1,14 +1,23 @@
+import { DAY_MS } from '../domain/time-units';
 import { AliasTable } from './alias-table';
+import { ZIPF_EXPONENT } from './popularity-law';
+import { isHolidayGenre } from './seasons';
+import { releaseDaysOf } from './release-days';
 import type { SeededRandom } from './seeded-random';
 import type { SongTable } from './song-table';
 
 /**
  * The popularity law of picks: among the songs that fit a listener's choice, a song is
  * drawn with weight 1 / (rank + ZIPF_OFFSET) ^ ZIPF_EXPONENT, rank 0 being the most
- * popular song of the catalog: a Zipf-like law, a heavy head and a long tail.
+ * popular song of the catalog: the rank-frequency law fitted to published stream
+ * concentration (popularity-law.ts), a heavy head and a long tail.
  */
-const ZIPF_EXPONENT = 1;
-const ZIPF_OFFSET = 2;
+const ZIPF_OFFSET = 1;
+
+/** A release counts as new for this many days (its first weeks' burst)... */
+const NEW_RELEASE_DAYS = 42;
+/** ...during which its pull halves every this many days. */
+const NEW_RELEASE_HALF_LIFE_DAYS = 10;
 
 /**
  * Songs to draw from, each by its weight under the popularity law: Walker's alias method
@@ -67,6 +76,7 @@ export interface YearView {
  * no comparator calls, for catalogs of millions (years and popularities span little).
  */
 function idsOrderedBy(n: number, key: (i: number) => number): Uint32Array {
+  if (n === 0) return new Uint32Array(0);
   const keys = new Int32Array(n);
   let min = Infinity;
   let max = -Infinity;
@@ -142,6 +152,9 @@ export class CatalogIndex {
   private readonly byYear: Uint32Array;
   private readonly yearOfRank: Int32Array;
   private readonly years = new Map<number, YearView>();
+  private holidaySongs: WeightedSongs | null | undefined;
+  private holidayFlags: Uint8Array | undefined;
+  private readonly recent = new Map<number, WeightedSongs | null>();
   /** the views by how many songs they hold (play years after the newest song share one) */
   private readonly viewsBySize = new Map<number, YearView>();
 
@@ -192,6 +205,12 @@ export class CatalogIndex {
 
   /** How many songs are released by `year` (all of them if none was): they are the first ones of byYear. */
   private releasedBy(year: number): number {
+    const n = this.ranksThrough(year);
+    return n === 0 ? this.table.size : n;
+  }
+
+  /** How many songs have a year up to `year`: the first ones of byYear. */
+  private ranksThrough(year: number): number {
     let lo = 0;
     let hi = this.table.size;
     while (lo < hi) {
@@ -199,7 +218,7 @@ export class CatalogIndex {
       if (this.yearOfRank[mid] <= year) lo = mid + 1;
       else hi = mid;
     }
-    return lo === 0 ? this.table.size : lo;
+    return lo;
   }
 
   private buildYearView(released: number): YearView {
@@ -222,9 +241,72 @@ export class CatalogIndex {
     return { newer, buckets: buckets.map((b) => this.weighted(b)), available: this.weighted(available) };
   }
 
+  /** Each song's release date (days since the epoch; release-days.ts). */
+  get releaseDay(): Int32Array {
+    return releaseDaysOf(this.table);
+  }
+
+  /** The songs of the seasonal holiday genre, by the popularity law; null when the catalog has none. */
+  get holiday(): WeightedSongs | null {
+    if (this.holidaySongs === undefined) {
+      const songs: number[] = [];
+      const flags = this.isHoliday;
+      for (let i = 0; i < this.size; i++) if (flags[i]) songs.push(i);
+      this.holidaySongs = songs.length ? this.weighted(Uint32Array.from(songs)) : null;
+    }
+    return this.holidaySongs;
+  }
+
+  /** 1 for a song of the seasonal holiday genre. */
+  get isHoliday(): Uint8Array {
+    if (!this.holidayFlags) {
+      const { genreOf, genres } = this.table.columns;
+      const holidayGenres = new Set<number>();
+      for (let g = 0; g < genres.size; g++) if (isHolidayGenre(genres.get(g))) holidayGenres.add(g);
+      this.holidayFlags = new Uint8Array(this.size);
+      if (holidayGenres.size) for (let i = 0; i < this.size; i++) if (holidayGenres.has(genreOf[i])) this.holidayFlags[i] = 1;
+    }
+    return this.holidayFlags;
+  }
+
+  /**
+   * The songs released in the NEW_RELEASE_DAYS before the week starting on `weekDay` (days
+   * since the epoch) or within it, each by the popularity law times its first-weeks decay
+   * (half-life NEW_RELEASE_HALF_LIFE_DAYS); null when there are none. Cached per week.
+   */
+  newReleases(weekDay: number): WeightedSongs | null {
+    let view = this.recent.get(weekDay);
+    if (view === undefined) {
+      const release = this.releaseDay;
+      const from = weekDay - NEW_RELEASE_DAYS;
+      const to = weekDay + 6;
+      const firstYear = new Date(from * DAY_MS).getUTCFullYear();
+      const lastYear = new Date(to * DAY_MS).getUTCFullYear();
+      const songs: number[] = [];
+      const weights: number[] = [];
+      for (let r = this.ranksThrough(firstYear - 1); r < this.size && this.yearOfRank[r] <= lastYear; r++) {
+        const song = this.byYear[r];
+        const day = release[song];
+        if (day < from || day > to) continue;
+        songs.push(song);
+        const age = Math.max(0, weekDay + 3 - day);
+        weights.push(Math.pow(this.popularityRank[song] + ZIPF_OFFSET, -ZIPF_EXPONENT) * Math.pow(0.5, age / NEW_RELEASE_HALF_LIFE_DAYS));
+      }
+      view = songs.length ? new WeightedSongs(Uint32Array.from(songs), Float64Array.from(weights)) : null;
+      this.recent.set(weekDay, view);
+    }
+    return view;
+  }
+
+  /**
+   * The songs by the popularity law over their rank among themselves: a quarter of the
+   * catalog (or the holiday songs) has its own steep head, so a pick from the less popular
+   * half goes further down one steep curve rather than into a flat tail.
+   */
   private weighted(songs: Uint32Array): WeightedSongs {
     const weights = new Float64Array(Math.max(1, songs.length)).fill(1);
-    for (let i = 0; i < songs.length; i++) weights[i] = Math.pow(this.popularityRank[songs[i]] + ZIPF_OFFSET, -ZIPF_EXPONENT);
+    const order = idsOrderedBy(songs.length, (i) => this.popularityRank[songs[i]]);
+    for (let r = 0; r < order.length; r++) weights[order[r]] = Math.pow(r + ZIPF_OFFSET, -ZIPF_EXPONENT);
     return new WeightedSongs(songs, weights);
   }
 }

@@ -3,6 +3,7 @@ import type { Tendencies } from './behaviour';
 import type { SeededRandom } from './seeded-random';
 import { SECOND_MS } from '../domain/time-units';
 import { deviceClass, type DeviceClass } from './devices';
+import { mix32 } from './seasons';
 
 /**
  * Default weights, calibrated so that about 48.6% of all streams end before the song
@@ -111,11 +112,20 @@ function earlyEndMs(lengthMs: number, rng: SeededRandom): number {
 /**
  * How long the stream lasts, in ms, agreeing with the interaction and the song's length:
  * skipped and paused end early (earlyEndMs); played, repeated and added_to_playlist play
- * the whole song. Never longer than the song.
+ * the whole song (its whole seconds and `extraMs`). Never longer than the song.
  */
-export function listeningMs(interaction: Interaction, lengthSeconds: number, rng: SeededRandom): number {
-  const length = lengthSeconds * SECOND_MS;
+export function listeningMs(interaction: Interaction, lengthSeconds: number, rng: SeededRandom, extraMs = 0): number {
+  const length = lengthSeconds * SECOND_MS + extraMs;
   return EARLY.has(interaction) ? earlyEndMs(length, rng) : length;
+}
+
+/**
+ * The milliseconds a song lasts beyond its whole seconds (0-999): catalogs give lengths in
+ * whole seconds, recordings are not, and a stream played to the end lasts the recording's
+ * length to the millisecond. Fixed per song.
+ */
+export function extraMsOf(song: number): number {
+  return mix32(song, 0x6d73) % 1000;
 }
 
 /** The pause before the next stream: a couple of seconds, or after a pause up to ten minutes. */

@@ -5,6 +5,8 @@ import type { CatalogIndex } from './catalog-index';
 const ROTATION_SIZE = 40;
 /** The chance a replay comes from the current rotation rather than from all songs listened to. */
 const ROTATION_SHARE = 0.8;
+/** A replay looks at this many of the user's songs and takes the most popular: people replay hits most. */
+const REPLAY_CHOICES = 4;
 
 /**
  * What the user being simulated has heard so far: which songs and artists, a log of
@@ -101,13 +103,20 @@ export class ListenerMemory {
 
   /**
    * A song to replay: mostly one of the current rotation (the ROTATION_SIZE songs most
-   * recently listened to for the first time), else any song listened to, each equally
-   * likely, so no song snowballs into most of a user's plays.
+   * recently listened to for the first time), else any song listened to; the most popular
+   * of REPLAY_CHOICES such songs drawn alike, so hits are replayed most while no song
+   * snowballs into most of a user's plays.
    */
   replaySong(rng: SeededRandom): number {
     const n = this.listenedCount;
     const from = rng.chance(ROTATION_SHARE) ? Math.max(0, n - ROTATION_SIZE) : 0;
-    return this.listened[from + Math.floor(rng.next() * (n - from))];
+    const rank = this.index.popularityRank;
+    let best = this.listened[from + Math.floor(rng.next() * (n - from))];
+    for (let i = 1; i < REPLAY_CHOICES; i++) {
+      const song = this.listened[from + Math.floor(rng.next() * (n - from))];
+      if (rank[song] < rank[best]) best = song;
+    }
+    return best;
   }
 }
 

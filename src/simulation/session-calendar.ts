@@ -4,6 +4,8 @@ import type { SeededRandom } from './seeded-random';
 import { dateToEpochMs, DAY_MS, HOUR_MS } from '../domain/time-units';
 import { PARK_2019_HOUR_DOW } from './park-2019';
 import { sessionStartWeights } from './start-time-weights';
+import { MAX_SESSION_HOURS, modelledSessionMs, MODELLED_SESSION_SPAN } from './listening-volume';
+import { MONTH_WEIGHTS } from './seasons';
 
 /** Relative listening by weekday, Sunday first (as Date.getUTCDay): the published table's day totals. */
 export const WEEKDAY_WEIGHTS: readonly number[] = [6, 0, 1, 2, 3, 4, 5].map((d) => PARK_2019_HOUR_DOW[d].reduce((a, b) => a + b, 0));
@@ -11,7 +13,7 @@ export const WEEKDAY_WEIGHTS: readonly number[] = [6, 0, 1, 2, 3, 4, 5].map((d) 
 /** Minimum time between the end of one session and the start of the next. */
 export const SESSION_GAP_MS = 30 * 60_000;
 
-/** Spread of the per-user activity multiplier (lognormal, mean 1): a few heavy listeners, many light ones. */
+/** Spread of the per-user multiplier of an explicit sessionsPerUser (lognormal, mean 1): a few heavy listeners, many light ones. */
 const ACTIVITY_SIGMA = 0.8;
 /** No user has more than this many times sessionsPerUser sessions. */
 const ACTIVITY_CAP = 8;
@@ -41,19 +43,26 @@ export class SessionCalendar {
   private readonly hoursOfWeekday: AliasTable[];
   /** the days of the period by weekday, Monday first */
   private readonly daysByWeekday: number[][] = Array.from({ length: 7 }, () => []);
+  /** the same days' weights by the month curve */
+  private readonly dayWeightsByWeekday: number[][] = Array.from({ length: 7 }, () => []);
+  /** the session lengths the hour x weekday weights are deconvolved for */
+  readonly sessionSpan: readonly [number, number];
 
   constructor(readonly params: Pick<SimulationParams, 'from' | 'to' | 'sessionsPerUser' | 'sessionHours'>) {
     this.firstDay = dateToEpochMs(params.from);
     this.days = Math.round((dateToEpochMs(params.to) - this.firstDay) / DAY_MS) + 1;
+    this.sessionSpan = params.sessionHours ?? MODELLED_SESSION_SPAN;
     const weights = sessionStartWeights(
       PARK_2019_HOUR_DOW.flat().map((v) => v + QUIETEST_WEIGHT),
-      params.sessionHours,
+      this.sessionSpan,
     );
     this.cells = new AliasTable(weights);
     this.hoursOfWeekday = Array.from({ length: 7 }, (_, d) => new AliasTable(weights.slice(d * 24, d * 24 + 24)));
     for (let d = 0; d < this.days; d++) {
       const day = this.firstDay + d * DAY_MS;
-      this.daysByWeekday[(new Date(day).getUTCDay() + 6) % 7].push(day);
+      const weekday = (new Date(day).getUTCDay() + 6) % 7;
+      this.daysByWeekday[weekday].push(day);
+      this.dayWeightsByWeekday[weekday].push(monthWeightOf(day));
     }
   }
 
@@ -65,14 +74,19 @@ export class SessionCalendar {
     return this.firstDay + this.days * DAY_MS;
   }
 
+  /** The longest a session may last. */
+  get maxSessionMs(): number {
+    return (this.params.sessionHours ? this.params.sessionHours[1] : MAX_SESSION_HOURS) * HOUR_MS;
+  }
+
   /** Sessions drawn freely would crowd each other: then each gets its own slot of the period instead. */
   dense(sessions: number): boolean {
-    return sessions * (this.params.sessionHours[1] * HOUR_MS + SESSION_GAP_MS + HOUR_MS) > 0.5 * this.days * DAY_MS;
+    return sessions * (this.sessionSpan[1] * HOUR_MS + SESSION_GAP_MS + HOUR_MS) > 0.5 * this.days * DAY_MS;
   }
 
   /** The number of sessions of one user: sessionsPerUser times a lognormal multiplier of mean 1. */
-  sessionCount(rng: SeededRandom): number {
-    const n = this.params.sessionsPerUser;
+  sessionCount(rng: SeededRandom, sessionsPerUser: number): number {
+    const n = sessionsPerUser;
     const multiplier = Math.exp(rng.normal(0, ACTIVITY_SIGMA) - (ACTIVITY_SIGMA * ACTIVITY_SIGMA) / 2);
     return Math.max(1, Math.min(ACTIVITY_CAP * n, Math.round(n * multiplier)));
   }
@@ -82,11 +96,12 @@ export class SessionCalendar {
    * hour together when the period holds every weekday, else a day of the period and an
    * hour of that weekday's row.
    */
-  drawLocalTime(rng: SeededRandom): number {
+  drawLocalTime(rng: SeededRandom, active?: ActiveDays): number {
     if (this.daysByWeekday.every((days) => days.length > 0)) {
       const cell = this.cells.draw(rng);
-      const sameWeekday = this.daysByWeekday[Math.floor(cell / 24)];
-      const day = sameWeekday[Math.floor(rng.next() * sameWeekday.length)];
+      const weekday = Math.floor(cell / 24);
+      const own = active?.days[weekday];
+      const day = own?.length ? own[rng.weightedIndex(active!.weights[weekday])] : this.dayOfWeekday(rng, weekday);
       return day + (cell % 24) * HOUR_MS + Math.floor(rng.next() * HOUR_MS);
     }
     const day = this.firstDay + Math.floor(rng.next() * this.days) * DAY_MS;
@@ -94,8 +109,49 @@ export class SessionCalendar {
     return day + hour * HOUR_MS + Math.floor(rng.next() * HOUR_MS);
   }
 
-  sessionLengthMs(rng: SeededRandom): number {
+  /** A day of the weekday (Monday 0), by the month curve. */
+  private dayOfWeekday(rng: SeededRandom, weekday: number): number {
+    const days = this.daysByWeekday[weekday];
+    return days[rng.weightedIndex(this.dayWeightsByWeekday[weekday])];
+  }
+
+  /**
+   * The `count` days of the period a user listens on, drawn without replacement by the
+   * month curve (Efraimidis-Spirakis keys), by weekday (Monday first).
+   */
+  activeDays(rng: SeededRandom, count: number): ActiveDays {
+    const keyed: { day: number; weight: number; key: number }[] = [];
+    for (let d = 0; d < this.days; d++) {
+      const day = this.firstDay + d * DAY_MS;
+      const weight = monthWeightOf(day);
+      keyed.push({ day, weight, key: Math.log(1 - rng.next()) / weight });
+    }
+    keyed.sort((a, b) => b.key - a.key || a.day - b.day);
+    const days: number[][] = Array.from({ length: 7 }, () => []);
+    const weights: number[][] = Array.from({ length: 7 }, () => []);
+    for (const { day, weight } of keyed.slice(0, count)) {
+      const weekday = (new Date(day).getUTCDay() + 6) % 7;
+      days[weekday].push(day);
+      weights[weekday].push(weight);
+    }
+    return { days, weights };
+  }
+
+  /** A session's length: uniform in sessionHours when given, else the modelled heavy-tailed length on `device`. */
+  sessionLengthMs(rng: SeededRandom, device: string): number {
+    if (!this.params.sessionHours) return modelledSessionMs(rng, device);
     const [lo, hi] = this.params.sessionHours;
     return Math.round(rng.uniform(lo, hi) * HOUR_MS);
   }
+}
+
+/** The days a user listens on, by weekday (Monday first), and their weights by the month curve. */
+export interface ActiveDays {
+  days: readonly (readonly number[])[];
+  weights: readonly (readonly number[])[];
+}
+
+/** The month curve's weight of a day (ms at its UTC midnight). */
+export function monthWeightOf(day: number): number {
+  return MONTH_WEIGHTS[new Date(day).getUTCMonth()];
 }

@@ -1,13 +1,14 @@
 import { cityLocation, type City } from './cities';
 import { tendencies } from './behaviour';
 import { SeededRandom } from './seeded-random';
-import { sessionDevice } from './devices';
+import { PlaybackMachine, sessionTraits } from './playback-context';
 import { gapAfterMs, InteractionModel } from './interactions';
-import { countsAsPlay, simulatedEvent, type SimulatedEvent } from '../domain/listening-record';
-import { SESSION_GAP_MS, WEEKDAY_WEIGHTS } from './session-calendar';
+import { simulatedEvent, type SimulatedEvent } from '../domain/listening-record';
+import { monthWeightOf, SESSION_GAP_MS, WEEKDAY_WEIGHTS } from './session-calendar';
+import { poisson } from './listening-volume';
 import type { SimulationContext } from './simulate-user';
 import { SessionStreams } from './session-streams';
-import { DAY_MS, HOUR_MS } from '../domain/time-units';
+import { DAY_MS } from '../domain/time-units';
 import type { UserProfile } from './user-profile';
 import { dayStartMs } from '../domain/days';
 import { trimRotation, type WorldUserState } from './world-user-state';
@@ -20,21 +21,9 @@ function activityLevel(seed: number, userId: number): number {
   return Math.exp(rng.normal(-0.125, 0.5));
 }
 
-/** Poisson draw (Knuth); the means here are a few sessions a day. */
-function poisson(rng: SeededRandom, mean: number): number {
-  const limit = Math.exp(-mean);
-  let k = 0;
-  let p = rng.next();
-  while (p > limit) {
-    k++;
-    p *= rng.next();
-  }
-  return k;
-}
-
 interface DaySession {
-  start: number;
-  length: number;
+  /** the session's middle */
+  at: number;
   place: City;
 }
 
@@ -52,18 +41,17 @@ function planDay(
   dayStart: number,
 ): DaySession[] {
   const weekday = new Date(dayStart).getUTCDay();
-  const count = poisson(rng, (sessionsPerDay * activity * WEEKDAY_WEIGHTS[weekday]) / MEAN_DAY_WEIGHT);
+  const count = poisson(rng, (sessionsPerDay * activity * WEEKDAY_WEIGHTS[weekday] * monthWeightOf(dayStart)) / MEAN_DAY_WEIGHT);
   const sessions: DaySession[] = [];
   for (let i = 0; i < count; i++) {
     const place = ctx.params.travelShare > 0 && rng.chance(ctx.params.travelShare) ? ctx.population.travelCity(rng, user.home) : user.home;
     // the drawn time is the session's middle (session-calendar)
-    const length = ctx.calendar.sessionLengthMs(rng);
-    let start = ctx.localTime.toUtc(place.timezone, ctx.calendar.drawLocalTime(rng)) - Math.floor(length / 2);
-    if (start < dayStart) start += DAY_MS;
-    else if (start >= dayStart + DAY_MS) start -= DAY_MS;
-    sessions.push({ start, length, place });
+    let at = ctx.localTime.toUtc(place.timezone, ctx.calendar.drawLocalTime(rng));
+    if (at < dayStart) at += DAY_MS;
+    else if (at >= dayStart + DAY_MS) at -= DAY_MS;
+    sessions.push({ at, place });
   }
-  return sessions.sort((a, b) => a.start - b.start);
+  return sessions.sort((a, b) => a.at - b.at);
 }
 
 /**
@@ -93,9 +81,14 @@ export function* simulateUserDay(
   for (const song of state.rotation) memory.record(song, true);
   const playYear = new Date(dayStart).getUTCFullYear();
   for (const plan of planDay(ctx, user, activityLevel(params.seed, user.userId), sessionsPerDay, planRng, dayStart)) {
-    let time = Math.max(plan.start, state.lastEnd + SESSION_GAP_MS);
-    const end = time + plan.length;
-    const limit = Math.min(dayEnd, time + params.sessionHours[1] * HOUR_MS);
+    const playback = sessionTraits(params.seed, user.userId, state.sessions);
+    const device = playback.traits.device;
+    const length = ctx.calendar.sessionLengthMs(planRng, device);
+    // sessions start within the UTC day they belong to
+    const start = Math.min(dayEnd - 1, Math.max(dayStart, plan.at - Math.floor(length / 2)));
+    let time = Math.max(start, state.lastEnd + SESSION_GAP_MS);
+    const end = time + length;
+    const limit = Math.min(dayEnd, time + ctx.calendar.maxSessionMs);
     const location = cityLocation(plan.place);
     let events = 0;
     const streams = new SessionStreams(
@@ -106,15 +99,15 @@ export function* simulateUserDay(
       interactions,
       rng,
       playYear,
-      sessionDevice(params.seed, user.userId, state.sessions).device,
+      new PlaybackMachine(playback.rng, playback.traits),
+      time,
     );
     while (time < end) {
       const draw = streams.next();
       const stop = time + draw.ms;
       if (stop > limit) break;
       if (!memory.hasPlayed(draw.song)) state.played.push(draw.song);
-      streams.played(draw);
-      if (countsAsPlay(draw.interaction)) state.rotation.push(draw.song);
+      if (streams.played(draw)) state.rotation.push(draw.song);
       yield simulatedEvent(user, location, draw.interaction, draw.song, time, stop, state.sessions, streams.device);
       events++;
       state.lastEnd = stop;

@@ -6,13 +6,13 @@ import { SeededRandom } from './seeded-random';
 import type { PopulationModel, UserProfile } from './user-profile';
 import { CatalogIndex, type CatalogIndexParts } from './catalog-index';
 import type { SongTable } from './song-table';
-import { sessionDevice } from './devices';
+import { PlaybackMachine, sessionTraits } from './playback-context';
 import { gapAfterMs, InteractionModel } from './interactions';
 import { ListenerMemory } from './listener-memory';
 import { simulatedEvent, type SimulatedEvent } from '../domain/listening-record';
-import { SESSION_GAP_MS, SessionCalendar } from './session-calendar';
+import { SESSION_GAP_MS, SessionCalendar, type ActiveDays } from './session-calendar';
 import { SessionStreams } from './session-streams';
-import { HOUR_MS } from '../domain/time-units';
+import { poisson, userActivity } from './listening-volume';
 
 export interface SimulationContext {
   params: SimulationParams;
@@ -48,39 +48,49 @@ export function simulationContext(params: SimulationParams, songs: SongTable, po
 }
 
 interface PlannedSession {
-  start: number;
-  length: number;
+  /** the session's middle, or its start in a dense period */
+  at: number;
   place: City;
+  /** the slot's length in a dense period (the session's length is at most 60% of it) */
+  slot: number;
   /** events must end by then (the next slot, when sessions are dense) */
   hardEnd: number;
 }
 
+/** How many sessions the user has, and on which days: sessionsPerUser when given, else the listening-volume model. */
+function sessionPlan(ctx: SimulationContext, user: UserProfile, rng: SeededRandom): { count: number; active?: ActiveDays } {
+  const { params, calendar } = ctx;
+  if (params.sessionsPerUser !== null) return { count: calendar.sessionCount(rng, params.sessionsPerUser) };
+  const activity = userActivity(params.seed, user.userId, calendar.days);
+  let count = 0;
+  for (let d = 0; d < activity.activeDays; d++) count += 1 + poisson(rng, activity.extraSessions);
+  return { count, active: calendar.activeDays(rng, activity.activeDays) };
+}
+
 /**
- * The user's sessions in time order: how many (heavy-tailed around sessionsPerUser),
- * where (home, or travelling with travelShare), when (the hour x weekday table, local
- * time, the drawn time being the session's middle) and how long.
+ * The user's sessions in time order: how many (sessionsPerUser, heavy-tailed, or the
+ * listening-volume model's active days and sessions per active day), where (home, or
+ * travelling with travelShare) and when (the hour x weekday table, local time, on one of
+ * the user's active days, the drawn time being the session's middle). How long each lasts
+ * is drawn when it starts, on its device.
  */
 function planSessions(ctx: SimulationContext, user: UserProfile, rng: SeededRandom): PlannedSession[] {
   const { params, calendar, localTime } = ctx;
-  const n = calendar.sessionCount(rng);
+  const { count: n, active } = sessionPlan(ctx, user, rng);
   // a crowded period gives every user slots, however many sessions they have
-  const dense = calendar.dense(Math.max(n, params.sessionsPerUser));
+  const dense = params.sessionsPerUser !== null && calendar.dense(Math.max(n, params.sessionsPerUser));
   const sessions: PlannedSession[] = [];
   const slot = (calendar.periodEnd - calendar.periodStart) / n;
   for (let i = 0; i < n; i++) {
     const place = params.travelShare > 0 && rng.chance(params.travelShare) ? ctx.population.travelCity(rng, user.home) : user.home;
-    let length = calendar.sessionLengthMs(rng);
     if (dense) {
       const slotStart = calendar.periodStart + i * slot;
-      length = Math.min(length, slot * 0.6);
-      const start = Math.floor(slotStart + rng.next() * (slot * 0.7 - length));
-      sessions.push({ start, length, place, hardEnd: Math.floor(slotStart + slot) });
+      sessions.push({ at: slotStart, place, slot, hardEnd: Math.floor(slotStart + slot) });
     } else {
-      const start = localTime.toUtc(place.timezone, calendar.drawLocalTime(rng)) - Math.floor(length / 2);
-      sessions.push({ start, length, place, hardEnd: Infinity });
+      sessions.push({ at: localTime.toUtc(place.timezone, calendar.drawLocalTime(rng, active)), place, slot: 0, hardEnd: Infinity });
     }
   }
-  return dense ? sessions : sessions.sort((a, b) => a.start - b.start);
+  return dense ? sessions : sessions.sort((a, b) => a.at - b.at);
 }
 
 /**
@@ -103,10 +113,18 @@ export function* simulateUser(ctx: SimulationContext, user: UserProfile): Genera
   let session = 0;
   for (const plan of sessions) {
     let events = 0;
-    let time = Math.max(plan.start, previousEnd + SESSION_GAP_MS);
-    const end = time + plan.length;
+    const playback = sessionTraits(params.seed, user.userId, session);
+    const device = playback.traits.device;
+    let length = ctx.calendar.sessionLengthMs(planRng, device);
+    let start: number;
+    if (plan.slot > 0) {
+      length = Math.min(length, plan.slot * 0.6);
+      start = Math.floor(plan.at + planRng.next() * (plan.slot * 0.7 - length));
+    } else start = plan.at - Math.floor(length / 2);
+    let time = Math.max(start, previousEnd + SESSION_GAP_MS);
+    const end = time + length;
     // the last event may run past the planned length, never past the longest session asked for
-    const limit = Math.min(plan.hardEnd, time + params.sessionHours[1] * HOUR_MS);
+    const limit = Math.min(plan.hardEnd, time + ctx.calendar.maxSessionMs);
     const location = cityLocation(plan.place);
     const playYear = new Date(time).getUTCFullYear();
     const streams = new SessionStreams(
@@ -117,7 +135,8 @@ export function* simulateUser(ctx: SimulationContext, user: UserProfile): Genera
       interactions,
       rng,
       playYear,
-      sessionDevice(params.seed, user.userId, session).device,
+      new PlaybackMachine(playback.rng, playback.traits),
+      time,
     );
     while (time < end) {
       const draw = streams.next();

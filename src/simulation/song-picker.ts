@@ -1,15 +1,30 @@
 import type { Tendencies } from './behaviour';
 import type { SeededRandom } from './seeded-random';
-import { bucketFor, type CatalogIndex } from './catalog-index';
+import { bucketFor, type CatalogIndex, type WeightedSongs } from './catalog-index';
 import type { ListenerMemory } from './listener-memory';
 
 const ARTIST_TRIES = 8;
 const BUCKET_TRIES = 8;
+/** the first tries of a bucket draw by the popularity law, the others anywhere in it */
+const LAW_TRIES = 6;
 /** how many songs of one artist a pick looks at */
 const ARTIST_SONGS_SEEN = 16;
 const scratch = new Uint32Array(ARTIST_SONGS_SEEN);
 /** songs an artist needs for a Familiarity listener to take it up */
 const DEEP_CATALOG = 3;
+
+/** The share of a Newness listener's new-song picks that first look among the new releases. */
+const NEW_RELEASE_PICK = 0.3;
+
+/** What a pick needs to know of its day: what is released by then, and what is new. */
+export interface PickDay {
+  /** days since the epoch */
+  today: number;
+  /** each song's release day (CatalogIndex.releaseDay) */
+  releaseDay: Int32Array;
+  /** the releases of the last weeks, by their burst weight (CatalogIndex.newReleases) */
+  newReleases: WeightedSongs | null;
+}
 
 export interface Pick {
   song: number;
@@ -25,12 +40,34 @@ export interface Pick {
  *   C/U  from the more or the less popular half of the catalog;
  * new songs of a new artist are drawn by the popularity law (catalog-index).
  */
-export function pickSong(index: CatalogIndex, memory: ListenerMemory, t: Tendencies, rng: SeededRandom, playYear: number): Pick {
+export function pickSong(
+  index: CatalogIndex,
+  memory: ListenerMemory,
+  t: Tendencies,
+  rng: SeededRandom,
+  playYear: number,
+  day: PickDay,
+): Pick {
   if (memory.listens > 0 && rng.chance(t.replay)) return { song: memory.replaySong(rng), replay: true };
   const view = index.yearView(playYear);
   const wantNewer = rng.chance(t.newerHalf);
   const wantPopular = rng.chance(t.popularHalf);
   const wantKnown = memory.knownArtists > 0 && rng.chance(t.knownArtist);
+  const { today, releaseDay } = day;
+  // the holiday genre is played only by its season (session-streams)
+  const holiday = index.isHoliday;
+  if (wantNewer && day.newReleases && rng.chance(NEW_RELEASE_PICK)) {
+    // a release of the last weeks, when it fits every other choice too
+    const song = day.newReleases.draw(rng);
+    if (
+      releaseDay[song] <= today &&
+      !holiday[song] &&
+      !memory.hasPlayed(song) &&
+      (index.popular[song] === 1) === wantPopular &&
+      memory.knowsArtist(index.artistOf[song]) === wantKnown
+    )
+      return { song, replay: false };
+  }
   if (wantKnown && memory.listens > 0) {
     // a song of a known artist that fits the T/N and C/U choices too; if the known
     // artists have none, one that fits half of them, half of the time; else a new artist
@@ -44,7 +81,7 @@ export function pickSong(index: CatalogIndex, memory: ListenerMemory, t: Tendenc
       for (let k = 0; k < n; k++) {
         const song = scratch[k];
         const newer = view.newer[song];
-        if (newer === 255 || memory.hasPlayed(song)) continue;
+        if (newer === 255 || releaseDay[song] > today || holiday[song] || memory.hasPlayed(song)) continue;
         const fit = ((newer === 1) === wantNewer ? 1 : 0) + ((index.popular[song] === 1) === wantPopular ? 1 : 0);
         if (fit > bestFit) {
           best = song;
@@ -61,12 +98,21 @@ export function pickSong(index: CatalogIndex, memory: ListenerMemory, t: Tendenc
   let fallback = -1;
   for (let i = 0; i < BUCKET_TRIES; i++) {
     // the popularity law first; when its head is used up for this user, the whole quarter
-    const song = i < BUCKET_TRIES / 2 ? bucket.draw(rng) : bucket.at(Math.floor(rng.next() * bucket.size));
-    if (memory.hasPlayed(song)) continue;
+    const song = i < LAW_TRIES ? bucket.draw(rng) : bucket.at(Math.floor(rng.next() * bucket.size));
+    if (memory.hasPlayed(song) || releaseDay[song] > today || holiday[song]) continue;
     const artist = index.artistOf[song];
     const acceptable = wantKnown ? index.songCountOf(artist) >= DEEP_CATALOG : !memory.knowsArtist(artist);
     if (acceptable) return { song, replay: false };
     if (fallback < 0) fallback = song;
+  }
+  if (!wantKnown) {
+    // a heavy explorer has met most artists of the quarter: an unknown artist anywhere in
+    // the catalog keeps Exploration, at the cost of the T/N and C/U choice of this pick
+    for (let i = 0; i < BUCKET_TRIES; i++) {
+      const song = view.available.at(Math.floor(rng.next() * view.available.size));
+      if (!memory.hasPlayed(song) && releaseDay[song] <= today && !holiday[song] && !memory.knowsArtist(index.artistOf[song]))
+        return { song, replay: false };
+    }
   }
   if (fallback >= 0) return { song: fallback, replay: false };
   const song = bucket.draw(rng);

@@ -1,7 +1,6 @@
-import * as path from 'node:path';
-import { readContainer } from '../formats/avro/read-container';
+import { openWorldFolder } from '../dataset/open-folder';
+import { recordsOf } from '../dataset/record-view';
 import type { ListeningRecord } from '../domain/listening-record';
-import { readManifest } from '../pipeline/manifest';
 import type { WorldLayout } from '../pipeline/world-layout';
 
 /**
@@ -10,14 +9,17 @@ import type { WorldLayout } from '../pipeline/world-layout';
  * number, is the same on every run and names it in the topic).
  */
 export async function dayEventsInOrder(layout: WorldLayout, day: string): Promise<ListeningRecord[]> {
-  const dayLayout = layout.day(day);
-  const manifest = readManifest(dayLayout.manifestPath);
+  const dataset = await (await openWorldFolder(layout.worldDir)).day(day);
+  const { manifest } = dataset;
   const records: ListeningRecord[] = [];
-  for (const part of manifest.parts) {
-    for await (const r of readContainer<ListeningRecord>(path.join(dayLayout.runDir, part.file))) records.push(r);
+  for (const part of dataset.parts) {
+    // every field, each part verified against the day's manifest first
+    for await (const batch of dataset.columns(part, 'all')) for (const r of recordsOf<ListeningRecord>(batch)) records.push(r);
   }
   if (records.length !== manifest.totalRecords) {
-    throw new Error(`${dayLayout.runDir}: the parts hold ${records.length} records, the manifest says ${manifest.totalRecords}`);
+    throw new Error(
+      `day ${day} of ${layout.worldDir}: the parts hold ${records.length} records, the manifest says ${manifest.totalRecords}`,
+    );
   }
   const order = records.map((_, i) => i);
   order.sort(

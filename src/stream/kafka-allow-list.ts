@@ -1,4 +1,5 @@
 import { InputError } from '../domain/errors';
+import { registryBaseUrl } from '../config/registry-url';
 
 /**
  * Which Kafka brokers and schema registries a stream from workflow input may reach:
@@ -19,11 +20,11 @@ export class KafkaAllowList {
     return new KafkaAllowList(process.env.WRAPPED_ETL_KAFKA_ALLOW ?? '');
   }
 
+  /** The refusal says what was refused, never what is allowed: a starter does not learn the worker's other brokers. */
   private refuse(field: string, what: string): never {
-    const now = this.allowed.size ? `it allows ${[...this.allowed].join(', ')}` : 'it allows none';
     throw new InputError(
       field,
-      `${what} is not allowed by this worker (${now}); the worker's operator lists HOST:PORT entries in WRAPPED_ETL_KAFKA_ALLOW`,
+      `${what} is not allowed by this worker; the worker's operator lists HOST:PORT entries in WRAPPED_ETL_KAFKA_ALLOW`,
     );
   }
 
@@ -32,14 +33,7 @@ export class KafkaAllowList {
   }
 
   checkRegistry(url: string): void {
-    let u: URL;
-    try {
-      u = new URL(url);
-    } catch {
-      throw new InputError('schemaRegistry', `must be an http(s) URL, got ${JSON.stringify(url)}`);
-    }
-    if (u.protocol !== 'http:' && u.protocol !== 'https:')
-      throw new InputError('schemaRegistry', `must be an http(s) URL, got ${JSON.stringify(url)}`);
+    const u = registryBaseUrl(url);
     const port = u.port || (u.protocol === 'https:' ? '443' : '80');
     if (!this.allowed.has(`${u.hostname.replace(/^\[|\]$/g, '')}:${port}`.toLowerCase()))
       this.refuse('schemaRegistry', `schema registry ${u.hostname}:${port}`);

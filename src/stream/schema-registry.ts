@@ -1,4 +1,5 @@
 import axios from 'axios';
+import { registrySubjectsUrl } from '../config/registry-url';
 
 /**
  * Registers `writerSchema` (the schema's full JSON: docs, defaults, logical types) as the value schema of `topic` with a Confluent-compatible schema registry
@@ -6,7 +7,7 @@ import axios from 'axios';
  * schema the subject already has returns the existing id, so this is safe on every start.
  */
 export async function registerValueSchema(registryUrl: string, topic: string, writerSchema: string): Promise<number> {
-  const url = `${registryUrl.replace(/\/+$/, '')}/subjects/${encodeURIComponent(`${topic}-value`)}/versions`;
+  const url = `${registrySubjectsUrl(registryUrl)}/${encodeURIComponent(`${topic}-value`)}/versions`;
   try {
     const res = await axios.post<{ id?: unknown }>(
       url,
@@ -18,11 +19,13 @@ export async function registerValueSchema(registryUrl: string, topic: string, wr
         maxRedirects: 0,
       },
     );
-    if (typeof res.data?.id !== 'number') throw new Error(`the answer has no numeric id: ${JSON.stringify(res.data)}`);
+    // the registry's own words are not passed on: whoever started the stream would read them
+    if (typeof res.data?.id !== 'number') throw new Error('its answer holds no numeric schema id');
     return res.data.id;
   } catch (err) {
-    const e = err as Error & { response?: { status: number; data: unknown } };
-    const detail = e.response ? `HTTP ${e.response.status} ${JSON.stringify(e.response.data)}` : e.message;
-    throw new Error(`schema registry ${registryUrl}: registering subject ${topic}-value failed: ${detail}`, { cause: err });
+    const e = err as Error & { response?: { status: number }; code?: string };
+    const detail = e.response ? `HTTP ${e.response.status}` : (e.code ?? e.message);
+    // eslint-disable-next-line preserve-caught-error -- the cause carries the registry's answer, which starters must not read
+    throw new Error(`schema registry ${registryUrl}: registering subject ${topic}-value failed: ${detail}`);
   }
 }

@@ -15,7 +15,8 @@ const toolsDir = () => path.resolve(process.env.WRAPPED_ETL_TEST_TOOLS ?? path.j
 export const kafkaLibsDir = () => path.resolve(process.env.WRAPPED_ETL_TEST_KAFKA_LIBS ?? path.join(ROOT, 'test', 'kafka', 'libs'));
 
 /** The independent readers: fastavro (AVRO files), confluent-kafka (a librdkafka client with Confluent's AvroDeserializer). */
-const PYTHON_REQUIREMENTS = ['fastavro==1.12.2', 'confluent-kafka[avro]==2.16.2'];
+// cramjam and backports.zstd: what fastavro reads snappy and zstandard AVRO blocks with
+const PYTHON_REQUIREMENTS = ['fastavro==1.12.2', 'cramjam==2.11.0', 'backports.zstd==1.8.1', 'confluent-kafka[avro]==2.16.2'];
 const MAVEN_VERSION = '3.9.11';
 const MAVEN_SHA512 =
   'bcfe4fe305c962ace56ac7b5fc7a08b87d5abd8b7e89027ab251069faebee516b0ded8961445d6d91ec1985dfe30f8153268843c89aa392733d1a3ec956c9978';
@@ -41,6 +42,15 @@ export function ensurePythonTools(): string | undefined {
   const dir = pythonToolsDir();
   if (fs.existsSync(path.join(dir, '.complete'))) return undefined;
   if (!ok('python3', ['-m', 'pip', '--version'])) return 'python3 with pip is missing (README: Needs)';
+  const failed = pipInstallInto(dir, PYTHON_REQUIREMENTS, (partial) =>
+    fs.writeFileSync(path.join(partial, '.complete'), PYTHON_REQUIREMENTS.join('\n')),
+  );
+  if (failed) throw new Error(failed);
+  return undefined;
+}
+
+/** pip install --target a folder beside `dir`, renamed to `dir` once complete (`finish` runs before); the error when pip failed. */
+function pipInstallInto(dir: string, requirements: string[], finish: (partial: string) => void = () => {}): string | undefined {
   const partial = `${dir}.${process.pid}.tmp`;
   fs.rmSync(partial, { recursive: true, force: true });
   const r = run('python3', [
@@ -52,13 +62,13 @@ export function ensurePythonTools(): string | undefined {
     '--no-warn-script-location',
     '--target',
     partial,
-    ...PYTHON_REQUIREMENTS,
+    ...requirements,
   ]);
   if (r.status !== 0) {
     fs.rmSync(partial, { recursive: true, force: true });
-    throw new Error(`pip install --target ${partial} ${PYTHON_REQUIREMENTS.join(' ')} failed: ${r.stderr || r.error?.message}`);
+    return `pip install --target ${partial} ${requirements.join(' ')} failed: ${r.stderr || r.error?.message}`;
   }
-  fs.writeFileSync(path.join(partial, '.complete'), PYTHON_REQUIREMENTS.join('\n'));
+  finish(partial);
   fs.rmSync(dir, { recursive: true, force: true });
   fs.renameSync(partial, dir);
   return undefined;
@@ -74,7 +84,8 @@ function javaMissing(): string | undefined {
 
 function kafkaJarsPresent(): boolean {
   const libs = kafkaLibsDir();
-  return fs.existsSync(libs) && fs.readdirSync(libs).some((f) => f.startsWith('kafka_2.13-'));
+  // kafka-tools: ProducerPerformance, for the stream bench
+  return fs.existsSync(libs) && ['kafka_2.13-', 'kafka-tools-4'].every((jar) => fs.readdirSync(libs).some((f) => f.startsWith(jar)));
 }
 
 /** `url` into `file` (a child process, so the synchronous setup can wait for it), checked against a pinned digest. */
@@ -107,20 +118,39 @@ function maven(): string {
 
 /** The test broker's jars (test/kafka/pom.xml) in kafkaLibsDir(), resolved from Maven Central when missing. */
 export function ensureKafkaJars(): string | undefined {
+  return javaMissing() ?? (kafkaJarsPresent() ? undefined : resolvePom(path.join(ROOT, 'test', 'kafka', 'pom.xml'), kafkaLibsDir()));
+}
+
+/** test/avro-readers/libs: the Java Avro library with its codecs' libraries, and Spark's spark-avro jar */
+export const avroReaderLibsDir = () => path.join(ROOT, 'test', 'avro-readers', 'libs');
+
+/** The independent AVRO readers' jars (test/avro-readers/pom.xml), resolved from Maven Central when missing. */
+export function ensureAvroReaderJars(): string | undefined {
+  const libs = avroReaderLibsDir();
+  const present =
+    fs.existsSync(libs) && ['avro-1.', 'spark-avro_2.13-'].every((jar) => fs.readdirSync(libs).some((f) => f.startsWith(jar)));
+  return javaMissing() ?? (present ? undefined : resolvePom(path.join(ROOT, 'test', 'avro-readers', 'pom.xml'), libs));
+}
+
+function resolvePom(pom: string, libs: string): undefined {
+  const r = run(maven(), ['-q', '-B', '-f', pom, 'dependency:copy-dependencies', `-DoutputDirectory=${libs}`, '-DincludeScope=runtime']);
+  if (r.status !== 0) throw new Error(`resolving the jars of ${pom} failed: ${r.stdout}${r.stderr}${r.error?.message ?? ''}`);
+  return undefined;
+}
+
+const PYSPARK_VERSION = '4.2.0';
+/** pyspark (PyPI, pinned) under .tools, for PYTHONPATH */
+export const pysparkDir = () => path.join(toolsDir(), `pyspark-${PYSPARK_VERSION}`);
+
+/** pyspark in pysparkDir(), installed with pip --target when missing (Java 17+ runs it). */
+export function ensurePyspark(): string | undefined {
   const noJava = javaMissing();
   if (noJava) return noJava;
-  if (kafkaJarsPresent()) return undefined;
-  const pom = path.join(ROOT, 'test', 'kafka', 'pom.xml');
-  const r = run(maven(), [
-    '-q',
-    '-B',
-    '-f',
-    pom,
-    'dependency:copy-dependencies',
-    `-DoutputDirectory=${kafkaLibsDir()}`,
-    '-DincludeScope=runtime',
-  ]);
-  if (r.status !== 0) throw new Error(`resolving the test broker's jars (${pom}) failed: ${r.stdout}${r.stderr}${r.error?.message ?? ''}`);
+  const dir = pysparkDir();
+  if (fs.existsSync(path.join(dir, 'pyspark'))) return undefined;
+  if (!ok('python3', ['-m', 'pip', '--version'])) return 'python3 with pip is missing (README: Needs)';
+  const failed = pipInstallInto(dir, [`pyspark==${PYSPARK_VERSION}`]);
+  if (failed) throw new Error(failed);
   return undefined;
 }
 
@@ -165,6 +195,48 @@ export function chromiumPath(): string | undefined {
 }
 export function chromiumMissing(): string | undefined {
   return chromiumPath() ? undefined : 'chromium is not on PATH: installing it needs root (apt-get install chromium)';
+}
+
+/**
+ * The engines that read run and world folders as datasets (test/integration/engines): pyspark and spark-avro
+ * (ensurePyspark, ensureAvroReaderJars), and these pinned PyPI packages, each in its own .tools folder.
+ */
+const ENGINE_PACKAGES = [
+  { dir: 'pyarrow-26.0.1', module: 'pyarrow', requirements: ['pyarrow==26.0.1'] },
+  // DuckDB 2.0 downloads its avro extension at INSTALL; this DuckDB and extension come from PyPI instead
+  { dir: 'duckdb-avro-1.4.4', module: 'duckdb_ext', requirements: ['duckdb==1.4.4', 'duckdb-ext-avro==1.4.4.20260205'] },
+];
+
+/** python3 with the engines importable (PYTHONPATH over ENGINE_PACKAGES' folders). */
+export function enginePythonEnv(): NodeJS.ProcessEnv {
+  const dirs = [pysparkDir(), ...ENGINE_PACKAGES.map((p) => path.join(toolsDir(), p.dir))];
+  return { ...process.env, PYTHONPATH: dirs.join(path.delimiter), PYTHONDONTWRITEBYTECODE: '1' };
+}
+
+/**
+ * Installs what ensureEngineTools names when missing; undefined when ready, else why not (a missing Java or
+ * Python, or an install that failed, e.g. offline). In CI (CI=true) a failed install throws: nothing may skip there.
+ */
+export function ensureEngineTools(): string | undefined {
+  const noJava = javaMissing();
+  if (noJava) return noJava.replace('the Kafka tests run a real broker on', 'Spark needs');
+  if (!ok('python3', ['-m', 'pip', '--version'])) return 'python3 with pip is missing (README: Needs)';
+  const failed = (what: string, detail: string) => {
+    const why = `installing ${what} failed: ${detail.trim().split('\n').pop()}`;
+    if (process.env.CI === 'true') throw new Error(why);
+    return why;
+  };
+  for (const pkg of ENGINE_PACKAGES) {
+    const dir = path.join(toolsDir(), pkg.dir);
+    if (fs.existsSync(path.join(dir, pkg.module))) continue;
+    const error = pipInstallInto(dir, pkg.requirements);
+    if (error) return failed(pkg.requirements.join(' '), error);
+  }
+  try {
+    return ensurePyspark() ?? ensureAvroReaderJars();
+  } catch (err) {
+    return failed('pyspark or spark-avro', (err as Error).message);
+  }
 }
 
 /** The SeaweedFS binary test/s3/build-seaweedfs.sh builds: <tools>/seaweedfs-VERSION/weed, VERSION as pinned there. */

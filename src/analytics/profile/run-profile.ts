@@ -1,13 +1,13 @@
 import * as fs from 'node:fs';
-import * as path from 'node:path';
-import { readContainer } from '../../formats/avro/read-container';
+import { openRunFolder } from '../../dataset/open-folder';
+import { RecordView } from '../../dataset/record-view';
+import type { RunDataset } from '../../dataset/run-dataset';
 import { LocalTime } from '../../domain/local-time';
-import { readManifest } from '../../pipeline/manifest';
 import { RunLayout } from '../../pipeline/run-layout';
 import { AXES, NEGATIVE_POLE, personalityByName, personalityFromScores, POSITIVE_POLE, type Axis } from '../../domain/personality';
 import type { ListeningRecord } from '../../domain/listening-record';
 import { CatalogReference, readCatalogReference } from './catalog-reference';
-import { UserBehaviourAccumulator, type AxisScores } from './user-behaviour';
+import { USER_BEHAVIOUR_FIELDS, UserBehaviourAccumulator, type AxisScores } from './user-behaviour';
 
 interface UserProfileScores {
   userId: number;
@@ -40,32 +40,37 @@ export interface RunProfile {
   perUser: UserProfileScores[];
 }
 
-/** The AVRO part files of a run: from its manifest, or every part-*.avro in its AVRO folder (the folder itself for runs of earlier versions). */
-export function runPartFiles(runDir: string): string[] {
+/** `runDir`, once it is a folder (a clear error otherwise). */
+export function requireFolder(runDir: string): string {
   if (!fs.existsSync(runDir) || !fs.statSync(runDir).isDirectory()) throw new Error(`no run folder at ${runDir}`);
-  const layout = new RunLayout(runDir);
-  if (fs.existsSync(layout.manifestPath)) {
-    const files = readManifest(layout.manifestPath).parts.map((p) => layout.pathOf(p.file));
-    if (files.length === 0) throw new Error(`${layout.manifestPath} lists no parts`);
-    return files;
-  }
-  const avroDir = layout.formatDir('avro');
-  const files = fs.existsSync(avroDir) ? fs.readdirSync(avroDir).filter((f) => /^part-\d+\.avro$/.test(f)) : [];
-  if (files.length === 0) throw new Error(`${runDir} holds no part-*.avro files`);
-  return files.sort().map((f) => path.join(avroDir, f));
+  return runDir;
 }
 
-async function catalogReference(runDir: string, parts: string[]): Promise<{ reference: CatalogReference; kind: RunProfile['reference'] }> {
+/** The fields the profile reads of a record: the behaviour's, the interaction and the local hour's time zone. */
+const PROFILE_FIELDS = [...USER_BEHAVIOUR_FIELDS, 'interaction', 'user_location.timezone'];
+
+async function catalogReference(
+  dataset: RunDataset,
+  runDir: string,
+): Promise<{ reference: CatalogReference; kind: RunProfile['reference'] }> {
   const catalog = new RunLayout(runDir).catalogPath;
   if (fs.existsSync(catalog)) return { reference: await readCatalogReference(catalog), kind: 'catalog' };
   const songs: { year: number; popularity: number }[] = [];
   const seen = new Set<string>();
-  for (const part of parts) {
-    for await (const r of readContainer<ListeningRecord>(part)) {
-      const key = `${r.artist}\u0000${r.song_name}`;
-      if (!seen.has(key)) {
-        seen.add(key);
-        songs.push({ year: r.year, popularity: r.popularity });
+  for (const part of dataset.parts) {
+    for await (const batch of dataset.columns(part, ['artist', 'song_name', 'year', 'popularity'])) {
+      const [artist, title, year, popularity] = [
+        batch.strings('artist'),
+        batch.strings('song_name'),
+        batch.numbers('year'),
+        batch.numbers('popularity'),
+      ];
+      for (let i = 0; i < batch.length; i++) {
+        const key = `${artist[i]}\u0000${title[i]}`;
+        if (!seen.has(key)) {
+          seen.add(key);
+          songs.push({ year: year[i], popularity: popularity[i] });
+        }
       }
     }
   }
@@ -88,8 +93,9 @@ function quantile(histogram: Map<number, number>, total: number, q: number): num
  * travel look. The personality field is read only to compare with.
  */
 export async function profileRun(runDir: string, onPart: (done: number, total: number) => void = () => {}): Promise<RunProfile> {
-  const parts = runPartFiles(runDir);
-  const { reference, kind } = await catalogReference(runDir, parts);
+  const dataset = await openRunFolder(requireFolder(runDir));
+  const parts = dataset.parts;
+  const { reference, kind } = await catalogReference(dataset, runDir);
   const clock = new LocalTime();
   const interactions = new Map<string, number>();
   const hours = new Array<number>(24).fill(0);
@@ -103,13 +109,17 @@ export async function profileRun(runDir: string, onPart: (done: number, total: n
 
   for (let p = 0; p < parts.length; p++) {
     const open = new Map<number, UserBehaviourAccumulator>();
-    for await (const r of readContainer<ListeningRecord>(parts[p])) {
-      records++;
-      let acc = open.get(r.user_id);
-      if (!acc) open.set(r.user_id, (acc = new UserBehaviourAccumulator(r.user_id, reference)));
-      acc.add(r);
-      interactions.set(r.interaction, (interactions.get(r.interaction) ?? 0) + 1);
-      hours[clock.localHour(r.user_location.timezone, r.listening_time.start_time)]++;
+    for await (const batch of dataset.columns(parts[p], PROFILE_FIELDS)) {
+      const view = new RecordView<ListeningRecord>(batch);
+      for (let row = 0; row < batch.length; row++) {
+        const r = view.at(row);
+        records++;
+        let acc = open.get(r.user_id);
+        if (!acc) open.set(r.user_id, (acc = new UserBehaviourAccumulator(r.user_id, reference)));
+        acc.add(r);
+        interactions.set(r.interaction, (interactions.get(r.interaction) ?? 0) + 1);
+        hours[clock.localHour(r.user_location.timezone, r.listening_time.start_time)]++;
+      }
     }
     for (const acc of open.values()) {
       const b = acc.finish();

@@ -1,6 +1,20 @@
 import type { ListeningRecord } from '../../domain/listening-record';
 import type { CatalogReference } from './catalog-reference';
 
+/** The fields of a record UserBehaviourAccumulator reads (user_id: whose they are). */
+export const USER_BEHAVIOUR_FIELDS = [
+  'user_id',
+  'user_location.country',
+  'user_location.city',
+  'song_name',
+  'artist',
+  'year',
+  'popularity',
+  'listening_time.start_time',
+  'listening_time.end_time',
+  'personality',
+] as const;
+
 /** A gap longer than this between two events of a user starts a new session. */
 export const SESSION_SPLIT_MS = 20 * 60_000;
 

@@ -1,24 +1,79 @@
 import * as fs from 'node:fs';
 import { readContainer } from '../../formats/avro/read-container';
 import { RunLayout } from '../../pipeline/run-layout';
-import { runPartFiles } from '../profile/run-profile';
+import { readManifest } from '../../pipeline/manifest';
+import { requireFolder } from '../profile/run-profile';
+import { openRunFolder } from '../../dataset/open-folder';
+import { recordsOf } from '../../dataset/record-view';
 import { RealismTally, type RealismRecord } from './realism-tally';
-import { buildScorecard, type Scorecard } from './scorecard';
+import { finishScorecard, firstRoundMetrics, type Scorecard } from './scorecard';
+import { YearTally, type YearRecord } from './year-tally';
+import { yearMetrics, type YearDetail } from './year-metrics';
+import { playbackContextsOf } from '../../simulation/playback-context';
 
-export interface RunScorecard extends Scorecard {
+/** The fields the scorecard reads of a record; the playback fields and `release_date` only where the part has them (schema v2). */
+const REALISM_FIELDS = [
+  'user_id',
+  'user_location.country',
+  'user_location.timezone',
+  'interaction',
+  'song_name',
+  'artist',
+  'genre',
+  'length_seconds',
+  'listening_time.start_time',
+  'listening_time.end_time',
+  'personality',
+  'device',
+  'session_id',
+  'reason_start',
+  'reason_end',
+  'offline',
+  'release_date',
+] as const;
+
+export interface RunScorecard extends Scorecard, YearDetail {
   runDir: string;
   parts: number;
   /** songs in the run's catalog checkpoint, or the distinct songs streamed when it is missing */
   catalogSongs: number;
+  /** artists in the run's catalog checkpoint, or the distinct artists streamed */
+  catalogArtists: number;
   catalogFrom: 'catalog' | 'played songs';
 }
 
-async function catalogSize(runDir: string): Promise<number | undefined> {
+async function catalogSize(runDir: string): Promise<{ songs: number; artists: number } | undefined> {
   const file = new RunLayout(runDir).catalogPath;
   if (!fs.existsSync(file)) return undefined;
-  let n = 0;
-  for await (const _song of readContainer(file)) n++;
-  return n;
+  let songs = 0;
+  const artists = new Set<string>();
+  for await (const song of readContainer<{ artist: string }>(file)) {
+    songs++;
+    artists.add(song.artist);
+  }
+  return { songs, artists: artists.size };
+}
+
+/** The tallies of a run's scorecard, fed one user's records at a time (in time order). */
+class RunTallies {
+  readonly realism = new RealismTally();
+  readonly year = new YearTally();
+
+  /** `seed`: the run's, to derive the playback fields of a schema v1 run the way its export does */
+  constructor(private readonly seed: number | undefined) {}
+
+  addUser(records: (RealismRecord & YearRecord)[]): void {
+    this.realism.addUser(records);
+    if (records.length && records[0].reason_end === undefined && this.seed !== undefined) {
+      const contexts = playbackContextsOf(records, this.seed);
+      this.year.addUser(records.map((r, i) => ({ ...r, ...contexts[i] })));
+    } else this.year.addUser(records);
+  }
+}
+
+function runSeed(runDir: string): number | undefined {
+  const file = new RunLayout(runDir).manifestPath;
+  return fs.existsSync(file) ? readManifest(file).params.seed : undefined;
 }
 
 /**
@@ -26,27 +81,34 @@ async function catalogSize(runDir: string): Promise<number | undefined> {
  * alone. A part holds whole users; each user's streams are put in time order first.
  */
 export async function realismOfRun(runDir: string, onPart: (done: number, total: number) => void = () => {}): Promise<RunScorecard> {
-  const parts = runPartFiles(runDir);
-  const tally = new RealismTally();
+  const dataset = await openRunFolder(requireFolder(runDir));
+  const parts = dataset.parts;
+  const tallies = new RunTallies(runSeed(runDir));
   for (let p = 0; p < parts.length; p++) {
-    const byUser = new Map<number, RealismRecord[]>();
-    for await (const r of readContainer<RealismRecord>(parts[p])) {
-      let list = byUser.get(r.user_id);
-      if (!list) byUser.set(r.user_id, (list = []));
-      list.push(r);
+    const byUser = new Map<number, (RealismRecord & YearRecord)[]>();
+    for await (const batch of dataset.columns(parts[p], REALISM_FIELDS)) {
+      for (const r of recordsOf<RealismRecord & YearRecord>(batch)) {
+        let list = byUser.get(r.user_id);
+        if (!list) byUser.set(r.user_id, (list = []));
+        list.push(r);
+      }
     }
     for (const userId of [...byUser.keys()].sort((a, b) => a - b)) {
-      tally.addUser(byUser.get(userId)!.sort((a, b) => a.listening_time.start_time - b.listening_time.start_time));
+      tallies.addUser(byUser.get(userId)!.sort((a, b) => a.listening_time.start_time - b.listening_time.start_time));
     }
     onPart(p + 1, parts.length);
   }
   const catalog = await catalogSize(runDir);
-  const catalogSongs = catalog ?? tally.songPlays.size;
+  const catalogSongs = catalog?.songs ?? tallies.realism.songPlays.size;
+  const catalogArtists = catalog?.artists ?? tallies.year.artistStreams.size;
+  const year = yearMetrics(tallies.realism, tallies.year, catalogSongs, catalogArtists);
   return {
     runDir,
     parts: parts.length,
     catalogSongs,
+    catalogArtists,
     catalogFrom: catalog === undefined ? 'played songs' : 'catalog',
-    ...buildScorecard(tally, catalogSongs),
+    ...finishScorecard(tallies.realism, [...firstRoundMetrics(tallies.realism, catalogSongs), ...year.metrics]),
+    ...year.detail,
   };
 }

@@ -1,4 +1,6 @@
-import { readContainer } from '../../formats/avro/read-container';
+import type { ColumnBatch } from '../../formats/avro/column-decoder';
+import { RecordView } from '../../dataset/record-view';
+import { USER_BEHAVIOUR_FIELDS } from '../profile/user-behaviour';
 import { LocalTime } from '../../domain/local-time';
 import type { ListeningRecord } from '../../domain/listening-record';
 import type { PersonalityInference, PersonalityReader } from './personality-inference';
@@ -15,17 +17,21 @@ export interface PartAnalysis {
   countries: Record<string, ScopeTotalsJson>;
 }
 
+/** The fields Wrapped reads of a record (with personality inference): the rest of a part is skipped, not decoded. */
+export const WRAPPED_FIELDS = [...USER_BEHAVIOUR_FIELDS, 'interaction', 'genre', 'user_location.timezone'];
+
 /**
- * Streams one AVRO part (schema v1 or v2). A part holds its users' records one user
- * after another, so one user is kept in memory at a time; a user seen again later
- * (not how the generator writes) is an error rather than a silent split.
+ * Analyses one AVRO part (schema v1 or v2), given as its verified column batches of
+ * WRAPPED_FIELDS. A part holds its users' records one user after another, so one user is
+ * kept in memory at a time; a user seen again later (not how the generator writes) is an
+ * error rather than a silent split.
  */
-export async function analyzePart(
-  filePath: string,
+export function analyzePart(
+  batches: Iterable<ColumnBatch>,
   part: string,
   infer: PersonalityInference,
   onProgress: (records: number) => void = () => {},
-): Promise<PartAnalysis> {
+): PartAnalysis {
   const global = new ScopeTotals();
   const countries = new Map<string, ScopeTotals>();
   const users: UserWrapped[] = [];
@@ -41,20 +47,24 @@ export async function analyzePart(
     current = undefined;
   };
 
-  for await (const r of readContainer<ListeningRecord>(filePath)) {
-    if (current?.builder.userId !== r.user_id) {
-      finishUser();
-      if (finished.has(r.user_id)) throw new Error(`${part}: the records of user ${r.user_id} are not contiguous`);
-      current = { builder: new UserWrappedBuilder(r.user_id), personality: infer(r.user_id) };
+  for (const batch of batches) {
+    const view = new RecordView<ListeningRecord>(batch);
+    for (let row = 0; row < batch.length; row++) {
+      const r = view.at(row);
+      if (current?.builder.userId !== r.user_id) {
+        finishUser();
+        if (finished.has(r.user_id)) throw new Error(`${part}: the records of user ${r.user_id} are not contiguous`);
+        current = { builder: new UserWrappedBuilder(r.user_id), personality: infer(r.user_id) };
+      }
+      const { weekday, hour } = clock.localWeekdayHour(r.user_location.timezone, r.listening_time.start_time);
+      current.builder.add(r, hour);
+      current.personality.add(r);
+      global.add(r, hour, weekday);
+      let country = countries.get(r.user_location.country);
+      if (!country) countries.set(r.user_location.country, (country = new ScopeTotals()));
+      country.add(r, hour, weekday);
+      if (++records % 20_000 === 0) onProgress(records);
     }
-    const { weekday, hour } = clock.localWeekdayHour(r.user_location.timezone, r.listening_time.start_time);
-    current.builder.add(r, hour);
-    current.personality.add(r);
-    global.add(r, hour, weekday);
-    let country = countries.get(r.user_location.country);
-    if (!country) countries.set(r.user_location.country, (country = new ScopeTotals()));
-    country.add(r, hour, weekday);
-    if (++records % 20_000 === 0) onProgress(records);
   }
   finishUser();
   return {

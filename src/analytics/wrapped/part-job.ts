@@ -1,15 +1,15 @@
 import * as fs from 'node:fs';
 import { sha256Of, writeFileAtomic } from '../../runtime/atomic-file';
 import { threadJob } from '../../runtime/thread-job';
-import { analyzePart, type PartAnalysis } from './analyze-part';
+import { loadPartCodec, partColumns, readVerifiedPart, type PartRef } from '../../dataset/part-ref';
+import { analyzePart, WRAPPED_FIELDS, type PartAnalysis } from './analyze-part';
 import { createPersonalityInference } from './personality-inference';
 
 export interface WrappedPartJob {
   runDir: string;
-  /** the AVRO part, its name in the manifest and its sha256 there */
-  file: string;
+  /** the AVRO part as its manifest records it, and its name there */
+  ref: PartRef;
   part: string;
-  sha256: string;
   /** where the part's analysis goes (JSON) */
   partialPath: string;
 }
@@ -45,15 +45,21 @@ export function writePartial(file: string, sourceSha256: string, analysis: PartA
   writeFileAtomic(file, JSON.stringify(stored));
 }
 
-/** Analyses one part into its partial file, unless an intact partial of the same part bytes exists. */
+/**
+ * Analyses one part into its partial file, unless an intact partial of the same part bytes
+ * exists. The part is verified against its manifest entry either way (DamagedPart), so a
+ * damaged part fails the Wrapped even where an earlier analysis of it could be reused.
+ */
 export async function runWrappedPartJob(
   job: WrappedPartJob,
   onProgress: (records: number) => void = () => {},
 ): Promise<WrappedPartJobResult> {
+  const bytes = await readVerifiedPart(job.ref);
   const previous = fs.existsSync(job.partialPath) ? readPartial(job.partialPath) : undefined;
-  if (previous?.sourceSha256 === job.sha256) return { users: previous.users.length, records: previous.records, reused: true };
+  if (previous?.sourceSha256 === job.ref.sha256) return { users: previous.users.length, records: previous.records, reused: true };
   const infer = await createPersonalityInference(job.runDir);
-  const analysis = await analyzePart(job.file, job.part, infer, onProgress);
-  writePartial(job.partialPath, job.sha256, analysis);
+  await loadPartCodec(bytes, job.ref);
+  const analysis = analyzePart(partColumns(bytes, job.ref, WRAPPED_FIELDS), job.part, infer, onProgress);
+  writePartial(job.partialPath, job.ref.sha256, analysis);
   return { users: analysis.users.length, records: analysis.records, reused: false };
 }

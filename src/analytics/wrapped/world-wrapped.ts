@@ -4,13 +4,15 @@ import * as zlib from 'node:zlib';
 import { addDays } from '../../domain/days';
 import type { ListeningRecord } from '../../domain/listening-record';
 import { LocalTime } from '../../domain/local-time';
-import { readContainer } from '../../formats/avro/read-container';
 import { shardCount } from '../../config/generation-input';
-import { readWorldDefinition, WorldLayout } from '../../pipeline/world-layout';
+import { openWorldFolder } from '../../dataset/open-folder';
+import { RecordView } from '../../dataset/record-view';
+import type { RunDataset } from '../../dataset/run-dataset';
+import { WorldLayout } from '../../pipeline/world-layout';
 import { writeFileAtomic } from '../../runtime/atomic-file';
 import type { CatalogReference } from '../profile/catalog-reference';
 import { UserBehaviourAccumulator, type UserBehaviourState } from '../profile/user-behaviour';
-import type { PartAnalysis } from './analyze-part';
+import { WRAPPED_FIELDS, type PartAnalysis } from './analyze-part';
 import { writePartial } from './part-job';
 import { catalogReference, inferredFrom } from './personality-inference';
 import { ScopeTotals, type ScopeTotalsState } from './scope-totals';
@@ -21,6 +23,8 @@ import { writeWrapped, type WrittenWrapped } from './write-wrapped';
 /** Everything Wrapped needs of one shard's users through a day: it grows by one day's records at a time. */
 interface ShardSnapshot {
   day: string;
+  /** what it was computed from: the sha256 of the shard's part of each day from the first through `day` */
+  sources?: string[];
   users: [number, { wrapped: UserWrappedState; behaviour: UserBehaviourState | null }][];
   global: ScopeTotalsState;
   countries: [string, ScopeTotalsState][];
@@ -66,10 +70,11 @@ class ShardAccumulators {
     country.add(r, hour, weekday);
   }
 
-  snapshot(day: string): ShardSnapshot {
+  snapshot(day: string, sources: string[]): ShardSnapshot {
     const byId = [...this.users].sort(([a], [b]) => a - b);
     return {
       day,
+      sources,
       users: byId.map(([id, u]) => [id, { wrapped: u.wrapped.state(), behaviour: u.behaviour?.state() ?? null }]),
       global: this.global.state(),
       countries: [...this.countries].sort(([a], [b]) => (a < b ? -1 : 1)).map(([c, t]) => [c, t.state()]),
@@ -93,8 +98,20 @@ function snapshotPath(layout: WorldLayout, day: string, shard: number): string {
   return path.join(layout.wrappedDir(day), `shard-${String(shard).padStart(5, '0')}.json.gz`);
 }
 
-function readSnapshot(file: string): ShardSnapshot {
-  return JSON.parse(zlib.gunzipSync(fs.readFileSync(file)).toString('utf8')) as ShardSnapshot;
+/**
+ * The snapshot at `file` when it can be trusted: readable, of `day`, and computed from the
+ * parts the days' manifests list now (`sources`). Anything else (a snapshot of other bytes, one
+ * written before snapshots recorded their sources, a damaged file) is undefined: recomputed.
+ */
+function trustedSnapshot(file: string, day: string, sources: readonly string[]): ShardSnapshot | undefined {
+  let snapshot: ShardSnapshot;
+  try {
+    snapshot = JSON.parse(zlib.gunzipSync(fs.readFileSync(file)).toString('utf8')) as ShardSnapshot;
+  } catch {
+    return undefined;
+  }
+  const same = snapshot.day === day && snapshot.sources?.length === sources.length && snapshot.sources.every((s, i) => s === sources[i]);
+  return same ? snapshot : undefined;
 }
 
 const isMonthEnd = (day: string) => addDays(day, 1).endsWith('-01');
@@ -134,8 +151,9 @@ export async function writeWorldWrapped(opts: {
   fromScratch?: boolean;
 }): Promise<WorldWrappedResult> {
   const layout = new WorldLayout(opts.worldDir);
-  const world = readWorldDefinition(layout);
-  const complete = layout.completeDays();
+  const dataset = await openWorldFolder(opts.worldDir);
+  const world = dataset.definition;
+  const complete = await dataset.completeDays();
   const through = opts.through ?? complete[complete.length - 1];
   if (!through || !complete.includes(through)) {
     throw new Error(
@@ -143,6 +161,8 @@ export async function writeWorldWrapped(opts: {
     );
   }
   const days = complete.filter((d) => d <= through);
+  const dayData = new Map<string, RunDataset>();
+  for (const day of days) dayData.set(day, await dataset.day(day));
   const reference = await catalogReference(layout.run.catalogPath);
   const shards = shardCount(world.params);
   const partials: string[] = [];
@@ -151,29 +171,47 @@ export async function writeWorldWrapped(opts: {
   const card = opts.cardUser ?? 1;
   fs.mkdirSync(path.join(opts.outDir, '_work'), { recursive: true });
   for (let shard = 0; shard < shards; shard++) {
+    const partOf = (day: string) => {
+      const part = dayData.get(day)!.parts[shard];
+      if (!part) throw new Error(`day ${day} of world ${world.name}: its manifest lists no part for shard ${shard}`);
+      return part;
+    };
+    const sources = days.map((d) => partOf(d).sha256);
+    const trusted = (i: number) => trustedSnapshot(snapshotPath(layout, days[i], shard), days[i], sources.slice(0, i + 1));
     let start = -1;
-    if (!opts.fromScratch)
-      for (let i = days.length - 1; i >= 0 && start < 0; i--) if (fs.existsSync(snapshotPath(layout, days[i], shard))) start = i;
-    // the card user's points before `start` come from the month-end snapshots kept
-    for (const day of days.slice(0, start + 1).filter((d) => isMonthEnd(d) || d === through)) {
-      const file = snapshotPath(layout, day, shard);
-      const user = fs.existsSync(file) ? readSnapshot(file).users.find(([id]) => id === card) : undefined;
+    let restored: ShardSnapshot | undefined;
+    if (!opts.fromScratch) for (let i = days.length - 1; i >= 0 && start < 0; i--) if ((restored = trusted(i))) start = i;
+    // the card user's points before `start` come from the month-end snapshots kept; one not to be trusted means reading every day
+    const points: [string, ShardSnapshot][] = [];
+    for (let i = 0; i < start; i++) {
+      if (!isMonthEnd(days[i]) || !fs.existsSync(snapshotPath(layout, days[i], shard))) continue;
+      const snapshot = trusted(i);
+      if (!snapshot) {
+        start = -1;
+        restored = undefined;
+        break;
+      }
+      points.push([days[i], snapshot]);
+    }
+    if (restored && (isMonthEnd(days[start]) || days[start] === through)) points.push([days[start], restored]);
+    for (const [day, snapshot] of points) {
+      const user = snapshot.users.find(([id]) => id === card);
       if (user) timeline.set(day, timelinePoint(day, card, user[1].wrapped, user[1].behaviour, reference));
     }
-    const acc =
-      start >= 0
-        ? ShardAccumulators.restore(readSnapshot(snapshotPath(layout, days[start], shard)), reference)
-        : new ShardAccumulators(reference);
+    const acc = restored ? ShardAccumulators.restore(restored, reference) : new ShardAccumulators(reference);
     for (let i = start + 1; i < days.length; i++) {
-      const file = layout.day(days[i]).partPath(shard);
-      for await (const r of readContainer<ListeningRecord>(file)) acc.add(r);
+      // each part is verified against its day's manifest before any of its records is used
+      for await (const batch of dayData.get(days[i])!.columns(partOf(days[i]), WRAPPED_FIELDS)) {
+        const view = new RecordView<ListeningRecord>(batch);
+        for (let row = 0; row < batch.length; row++) acc.add(view.at(row));
+      }
       if (shard === 0) daysRead++;
       const user = acc.users.get(card);
       if (user && (isMonthEnd(days[i]) || days[i] === through)) {
         timeline.set(days[i], timelinePoint(days[i], card, user.wrapped.state(), user.behaviour?.state() ?? null, reference));
       }
       if (!opts.fromScratch) {
-        const snapshot = acc.snapshot(days[i]);
+        const snapshot = acc.snapshot(days[i], sources.slice(0, i + 1));
         writeFileAtomic(snapshotPath(layout, days[i], shard), zlib.gzipSync(JSON.stringify(snapshot)));
       }
     }

@@ -1,6 +1,7 @@
 import * as fs from 'node:fs';
 import { pipeline } from 'node:stream';
 import * as avro from 'avsc';
+import { containerBlocks, readContainerHeader } from './container-blocks';
 import { AVRO_CODECS, blockCodec, loadBlockCodec } from './block-codecs';
 
 type DecoderCodec = (data: Buffer, done: (err: Error | null, raw?: Buffer) => void) => void;
@@ -67,10 +68,6 @@ export async function readContainerSchema(filePath: string): Promise<avro.Schema
   });
 }
 
-const MAGIC = Buffer.from([0x4f, 0x62, 0x6a, 0x01]);
-const metaType = avro.Type.forSchema({ type: 'map', values: 'bytes' });
-const longType = avro.Type.forSchema('long');
-
 /**
  * The records of an AVRO object container file (any codec of block-codecs.ts; zstandard
  * once loadBlockCodec('zstandard') has run in this thread), read and decoded
@@ -82,43 +79,17 @@ const longType = avro.Type.forSchema('long');
 export function readContainerSync<T>(filePath: string, readerType: avro.Type): T[] {
   // a missing file fails here, naming it (ENOENT)
   const buf = fs.readFileSync(filePath);
-  if (buf.length < MAGIC.length || !buf.subarray(0, MAGIC.length).equals(MAGIC)) throw unreadable(filePath, 'no AVRO magic bytes');
-  const header = metaType.decode(buf, MAGIC.length);
-  if (header.offset < 0 || header.offset + 16 > buf.length) throw unreadable(filePath, 'truncated header');
-  const meta = header.value as Record<string, Buffer>;
-  const codec = meta['avro.codec']?.toString() ?? 'null';
-  let decompress: (data: Uint8Array) => Buffer;
-  try {
-    decompress = blockCodec(codec).decompress;
-  } catch (err) {
-    throw unreadable(filePath, err as Error);
-  }
-  const writerType = avro.Type.forSchema(JSON.parse(meta['avro.schema'].toString('utf8')) as avro.Schema);
-  const resolver = readerType.createResolver(writerType);
-  const sync = buf.subarray(header.offset, header.offset + 16);
+  const header = readContainerHeader(buf, filePath);
+  const resolver = readerType.createResolver(avro.Type.forSchema(header.schema));
   const records: T[] = [];
-  let pos = header.offset + 16;
-  while (pos < buf.length) {
-    const count = longType.decode(buf, pos);
-    const size = count.offset < 0 ? count : longType.decode(buf, count.offset);
-    if (size.offset < 0 || size.offset + (size.value as number) + 16 > buf.length) throw unreadable(filePath, 'truncated block');
-    const end = size.offset + (size.value as number);
-    if (!buf.subarray(end, end + 16).equals(sync)) throw unreadable(filePath, 'bad sync marker');
-    const raw = buf.subarray(size.offset, end);
-    let block: Buffer;
-    try {
-      block = decompress(raw);
-    } catch (err) {
-      throw unreadable(filePath, err as Error);
-    }
+  for (const block of containerBlocks(buf, header, filePath)) {
     let at = 0;
-    for (let i = 0; i < (count.value as number); i++) {
-      const record = readerType.decode(block, at, resolver);
+    for (let i = 0; i < block.count; i++) {
+      const record = readerType.decode(block.data, at, resolver);
       if (record.offset < 0) throw unreadable(filePath, 'truncated record');
       records.push(record.value as T);
       at = record.offset;
     }
-    pos = end + 16;
   }
   return records;
 }

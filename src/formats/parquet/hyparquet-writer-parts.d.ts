@@ -6,9 +6,6 @@
 declare module 'hyparquet-writer/src/datapage.js' {
   export { writeDataPageV2, writePageHeader } from 'hyparquet-writer/types/datapage';
 }
-declare module 'hyparquet-writer/src/dictionary.js' {
-  export { writeDictionaryPage } from 'hyparquet-writer/types/dictionary';
-}
 declare module 'hyparquet-writer/src/encoding.js' {
   export { writeRleBitPackedHybrid } from 'hyparquet-writer/types/encoding';
 }

@@ -1,11 +1,10 @@
 import { RECORD_SONG_FIELDS, type RecordSongField, type SimulatedEvent } from '../../domain/listening-record';
-import type { PlaybackContext } from '../../simulation/playback-context';
 import type { SongTable } from '../../simulation/song-table';
-import type { PartEvent, SchemaVersion } from '../listening-history-versions';
+import type { PartEvent, SchemaVersion, V2Fields } from '../listening-history-versions';
 import type { FlatColumn, RowShredder } from './flat-column';
 
 type ListeningColumn = FlatColumn<PartEvent>;
-type V2Event = SimulatedEvent & PlaybackContext;
+type V2Event = SimulatedEvent & V2Fields;
 
 /**
  * ListeningHistory as Parquet: the nested records are flattened to top-level
@@ -54,6 +53,7 @@ export function listeningParquetColumns(version: SchemaVersion, songs: SongTable
     { name: 'offline', type: 'BOOLEAN', value: v2((e) => e.offline) },
     { name: 'incognito_mode', type: 'BOOLEAN', value: v2((e) => e.incognito_mode) },
     song('album', 'STRING'),
+    { name: 'release_date', type: 'INT32', optional: true, value: v2((e) => e.release_date) },
   ];
 }
 
@@ -91,7 +91,7 @@ const V1_SHREDDER: RowShredder<PartEvent> = (slot) => {
 
 const V2_SHREDDER: RowShredder<PartEvent> = (slot) => {
   const v1 = V1_SHREDDER(slot);
-  const [session, device, reasonStart, reasonEnd, shuffle, offline, incognito] = [
+  const [session, device, reasonStart, reasonEnd, shuffle, offline, incognito, releaseDate] = [
     'session_id',
     'device',
     'reason_start',
@@ -99,6 +99,7 @@ const V2_SHREDDER: RowShredder<PartEvent> = (slot) => {
     'shuffle',
     'offline',
     'incognito_mode',
+    'release_date',
   ].map(slot);
   return (event, i) => {
     v1(event, i);
@@ -110,6 +111,7 @@ const V2_SHREDDER: RowShredder<PartEvent> = (slot) => {
     shuffle.set(i, e.shuffle);
     offline.set(i, e.offline);
     incognito.set(i, e.incognito_mode);
+    releaseDate.set(i, e.release_date);
   };
 };
 

@@ -1,7 +1,7 @@
 import { S3Client } from '@aws-sdk/client-s3';
 
 /** set to 1 (or true) for servers that take path-style addresses (http://host/bucket/key): SeaweedFS, MinIO, Ceph */
-export const S3_PATH_STYLE_ENV = 'WRAPPED_ETL_S3_PATH_STYLE';
+const S3_PATH_STYLE_ENV = 'WRAPPED_ETL_S3_PATH_STYLE';
 
 /** What the worker's environment says about the S3 endpoint; credentials come from the SDK's default chain. */
 export interface S3ClientSettings {

@@ -7,16 +7,16 @@ export interface S3Location {
   prefix: string;
 }
 
-export const S3_SCHEME = 's3://';
+const S3_SCHEME = 's3://';
 /** the worker's list of buckets and bucket/prefix entries that inputs may name, comma-separated */
-export const S3_ALLOW_ENV = 'WRAPPED_ETL_S3_ALLOW';
+const S3_ALLOW_ENV = 'WRAPPED_ETL_S3_ALLOW';
 
 /** S3's rules for bucket names (3-63 characters, lowercase letters, digits, '.' and '-', letter or digit at both ends). */
 const BUCKET_NAME = /^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/;
 /** S3 refuses keys longer than this many bytes of UTF-8. */
 export const MAX_S3_KEY_BYTES = 1024;
 
-export function isS3Location(text: string): boolean {
+function isS3Location(text: string): boolean {
   return text.startsWith(S3_SCHEME);
 }
 
@@ -51,11 +51,6 @@ export function s3LocationText(loc: S3Location): string {
   return `${S3_SCHEME}${loc.bucket}${loc.prefix === '' ? '' : `/${loc.prefix}`}`;
 }
 
-/** `loc` with `key` appended to its prefix. */
-export function s3Child(loc: S3Location, key: string): S3Location {
-  return { bucket: loc.bucket, prefix: loc.prefix === '' ? key : `${loc.prefix}/${key}` };
-}
-
 /** The entries of WRAPPED_ETL_S3_ALLOW (bucket or bucket/prefix, comma-separated); fails on a malformed entry. */
 export function allowedS3Locations(env: string | undefined = process.env[S3_ALLOW_ENV]): S3Location[] {
   if (env === undefined || env.trim() === '') return [];
@@ -73,7 +68,7 @@ export function allowedS3Locations(env: string | undefined = process.env[S3_ALLO
 }
 
 /** True when `loc` is `allowed` or lies below it, segment by segment ("data" does not allow "database"). */
-export function s3Within(allowed: S3Location, loc: S3Location): boolean {
+function s3Within(allowed: S3Location, loc: S3Location): boolean {
   if (allowed.bucket !== loc.bucket) return false;
   if (allowed.prefix === '') return true;
   return loc.prefix === allowed.prefix || loc.prefix.startsWith(`${allowed.prefix}/`);

@@ -13,7 +13,7 @@ import { confineS3Location, MAX_S3_KEY_BYTES, s3LocationText, type S3Location } 
 import { S3MultipartWriter } from './s3-multipart-writer';
 
 /** HTTP status of an SDK error, or undefined for errors that never reached the server. */
-export function s3Status(err: unknown): number | undefined {
+function s3Status(err: unknown): number | undefined {
   return (err as { $metadata?: { httpStatusCode?: number } } | null)?.$metadata?.httpStatusCode;
 }
 

@@ -85,21 +85,44 @@ describe('a world on a schedule', () => {
     await handle.delete();
   });
 
-  it('refuses a second advance of a world another workflow holds', async () => {
+  it('refuses a second advance of a world a running workflow holds, and takes it over once that one is terminated', async () => {
+    // a running holder no worker serves: Temporal says RUNNING until it is terminated
+    const holder = await workflow().start('parked', { taskQueue: 'nobody-serves-this', workflowId: 'someone-else' });
     const owner = path.join(stack.dataRoot, 'data', 'ref', '_work', 'owner.json');
     const now = new Date().toISOString();
     fs.writeFileSync(owner, JSON.stringify({ workflowId: 'someone-else', host: 'h', pid: 1, since: now, renewedAt: now }));
-    try {
-      const err = await workflow()
-        .execute<AdvanceWorldWorkflow>(ADVANCE_WORLD, { taskQueue: TASK_QUEUE, workflowId: 'second', args: [{ world: 'ref' }] })
+    const advance = (workflowId: string) =>
+      workflow()
+        .execute<AdvanceWorldWorkflow>(ADVANCE_WORLD, { taskQueue: TASK_QUEUE, workflowId, args: [{ world: 'ref' }] })
         .then(
-          () => undefined,
+          (r) => r,
           (e: unknown) => e as Error & { cause?: Error },
         );
-      expect(err?.cause?.message).toMatch(/world ref: .* is being written by workflow someone-else .*one advance at a time per world/);
-    } finally {
-      fs.rmSync(owner);
-    }
+    const err = (await advance('second')) as Error & { cause?: Error };
+    expect(err?.cause?.message).toMatch(/world ref: .* is being written by workflow someone-else .*one advance at a time per world/);
+    await holder.terminate('test: the holder is gone');
+    expect(await advance('after-holder')).toMatchObject({ days: 1 });
+  });
+
+  it('checks a world schedule at create: a cron that never fires or fires more than daily, a missing world, an out outside', async () => {
+    const refused = async (args: string[], pattern: RegExp) => {
+      const r = await cli('schedule', 'create', 'bad', ...args);
+      expect(r.code).toBe(2);
+      expect(r.stderr).toMatch(pattern);
+    };
+    await refused(['--world', 'w', '--cron', '@every 1s'], /--cron "@every 1s" fires every 1 s; a world advances by one day per run/);
+    await refused(['--world', 'w', '--cron', '*/5 * * * *'], /fires every 300 s/);
+    await refused(['--world', 'w', '--cron', '0 0 31 2 *'], /--cron "0 0 31 2 \*" never fires/);
+    await refused(['--cron', '0 0 31 2 *', '--users', '5'], /never fires/);
+    await refused(
+      ['--world', 'nonexistent', '--cron', '0 2 * * *'],
+      /invalid input: world: no world nonexistent in data .*create it first/,
+    );
+    await refused(['--world', 'w', '--out', '/etc', '--cron', '0 2 * * *'], /invalid input: out: .*outside the data root/);
+    // nothing was left behind by the refusals
+    const left: string[] = [];
+    for await (const sch of stack.env.client.schedule.list()) left.push(sch.scheduleId);
+    expect(left).not.toContain('bad');
   });
 
   it('rejects generation flags with --world before reaching the server', async () => {

@@ -94,7 +94,7 @@ describe('worlds on Temporal', () => {
     expect(await advance('advance-t-next', { world: 'w', out: 't', days: 1 })).toMatchObject({ days: 1 });
 
     const bigDir = path.join(stack.dataRoot, 'big', 'w');
-    const big = await start(CREATE_WORLD, 'create-big', { ...INPUT, out: 'big', users: 100_000_000, shardSize: 1_000_000 });
+    const big = await start(CREATE_WORLD, 'create-big', { ...INPUT, out: 'big', users: 100_000_000, shardSize: 20_000 });
     const written = () => {
       let bytes = 0;
       const walk = (dir: string): void => {
@@ -136,6 +136,13 @@ describe('worlds on Temporal', () => {
     await refused(advance('bad-name', { world: '../w' }), /invalid input: world: must be 1-128 letters/);
     await refused(advance('bad-field', { world: 'w', out: 'a', path: '/etc' }), /invalid input: path: is not a field of a world advance/);
     await refused(create('bad-create-out', { ...INPUT, out: '/etc' }), /invalid input: out: .*outside the data root/);
+    // bounds and field names: `through` as far as `days` may go, a bad world name named as `name`
+    await refused(
+      advance('far-through', { world: 'w', out: 'a', through: '9999-12-31' }),
+      /^invalid input: through: 9999-12-31 is \d+ days from the world's next day .* at most 3660 days/,
+    );
+    for (const name of ['..', 'a/b'])
+      await refused(create(`bad-name-${name.length}`, { ...INPUT, name }), /^invalid input: name: must be 1-128/);
     const outside = makeTmpDir('wrapped-etl-outside-');
     try {
       fs.symlinkSync(outside.dir, path.join(stack.dataRoot, 'link'));

@@ -22,6 +22,8 @@ open_partitions = set(partitions)
 def plain(value):
     if isinstance(value, datetime.datetime):
         return {"datetime": value.isoformat()}
+    if isinstance(value, datetime.date):
+        return {"date": value.isoformat()}
     raise TypeError(repr(value))
 
 

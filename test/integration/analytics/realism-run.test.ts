@@ -9,22 +9,23 @@ const ROOT = path.resolve(__dirname, '../../..');
 const cli = (...args: string[]) =>
   spawnSync(process.execPath, ['--import', 'tsx', 'cli/main.ts', 'realism', ...args], { cwd: ROOT, encoding: 'utf8' });
 
-describe('the default simulation against published streaming data (300 users)', () => {
+describe('the default simulation against published streaming data (100 users, ~570k streams)', () => {
   const tmp = makeTmpDir();
   const runDir = path.join(tmp.dir, 'run');
   let card: RunScorecard;
 
   beforeAll(async () => {
     // the defaults, in schema v2 so that the device metrics are measured too
-    await runInProcess(runDir, { users: 300, schemaVersion: 2 });
+    await runInProcess(runDir, { users: 100, schemaVersion: 2 });
     card = await realismOfRun(runDir);
-  });
+    // 100 default users are a year at real volume: ~580k streams to generate and read back
+  }, 400_000);
   afterAll(() => tmp.cleanup());
 
   const value = (id: string) => card.metrics.find((m) => m.id === id)!.value!;
 
   it('passes every metric of the scorecard', () => {
-    expect(card.users).toBe(300);
+    expect(card.users).toBe(100);
     expect(card.catalogFrom).toBe('catalog');
     expect(card.metrics.filter((m) => m.status === 'fail').map((m) => `${m.id}=${m.value}`)).toEqual([]);
     expect(card.metrics.filter((m) => m.status === 'n/a')).toEqual([]);
@@ -39,6 +40,44 @@ describe('the default simulation against published streaming data (300 users)', 
     expect(value('stream.playedToEnd')).toBe(1);
     expect(value('stream.repeatedReplaysPrevious')).toBe(1);
     expect(value('device.mobileSkip')).toBeGreaterThan(value('device.desktopSkip') + 0.05);
+  });
+
+  it('listens like a real year: volume, heavy-tailed sessions, concentration reported against the law', () => {
+    expect(value('volume.hoursPerUserMonth')).toBeGreaterThan(15);
+    expect(value('session.minutesP10')).toBeLessThan(10);
+    expect(value('session.shortShare')).toBeGreaterThan(0.05);
+    expect(value('session.over3hShare')).toBeGreaterThan(0);
+    // concentration is reported against the law at this catalog's size, not checked (docs/realism.md)
+    const law = card.metrics.find((m) => m.id === 'catalog.top1pctArtistShare')!;
+    expect(law.target).toBeGreaterThan(0.5);
+    expect(law.status).toBe('info');
+    expect(value('catalog.top1pctArtistShare')).toBeGreaterThan(0.1);
+  });
+
+  it('plays back as a state machine and follows the seasons and the release calendar', () => {
+    expect(Object.keys(card.playback.reasonEnd).sort()).toEqual(
+      [
+        'backbtn',
+        'clickrow',
+        'endplay',
+        'fwdbtn',
+        'logout',
+        'remote',
+        'trackdone',
+        'unexpected-exit',
+        'unexpected-exit-while-paused',
+      ].sort(),
+    );
+    expect(card.playback.transitions['backbtn>backbtn']).toBeGreaterThan(0);
+    expect(card.playback.transitions['endplay>playbtn']).toBeGreaterThan(0);
+    expect(value('playback.backbtnReplays')).toBe(1);
+    expect(value('playback.offlineWithoutDownload')).toBe(0);
+    expect(value('playback.wholeSecondFullPlays')).toBeLessThan(0.01);
+    expect(value('season.holidayJanToOct')).toBeLessThan(0.001);
+    expect(value('season.holidayPeakWeek')).toBeGreaterThan(0.09);
+    expect(card.holidayByWeek.filter(([day]) => day.startsWith('2025-12')).length).toBeGreaterThan(3);
+    expect(value('release.fridayShare')).toBe(1);
+    expect(value('release.firstWeeksOverNext')).toBeGreaterThan(1.2);
   });
 
   it('starts streams like the published hour x weekday table, and keeps rotation human', () => {

@@ -24,6 +24,7 @@ const RUN = {
   users: 5,
   shardSize: 2,
   sessionsPerUser: 30,
+  sessionHours: [0.5, 2] as [number, number],
   seed: 21,
   catalog: ['synthetic:150'],
   from: '2023-09-01',

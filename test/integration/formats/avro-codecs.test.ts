@@ -11,12 +11,9 @@ import { prepareRun } from '../../../src/pipeline/in-process-run';
 import { runShardJob } from '../../../src/pipeline/shard-job';
 import { sha256 } from '../../helpers/read-run';
 import { makeTmpDir } from '../../helpers/tmp-dir';
+import { avroReaderLibsDir, ensureAvroReaderJars, ensurePyspark, ensurePythonTools, pysparkDir, pythonEnv } from '../../helpers/test-tools';
 
-const ROOT = path.resolve(__dirname, '../../..');
-const READERS = path.join(ROOT, 'test/avro-readers');
-const LIBS = path.join(READERS, 'libs');
-const PYTHON = path.join(ROOT, '.venv/bin/python');
-const PYSPARK = path.join(ROOT, '.tools/pyspark-4.2.0');
+const READERS = path.resolve(__dirname, '../../avro-readers');
 const metaType = avro.Type.forSchema({ type: 'map', values: 'bytes' });
 const INPUT = { users: 30, shardSize: 30, sessionsPerUser: 4, seed: 5, catalog: ['synthetic:400'] };
 
@@ -33,19 +30,6 @@ async function readAll(file: string): Promise<ListeningRecord[]> {
   for await (const r of readContainer<ListeningRecord>(file)) out.push(r);
   return out;
 }
-
-const works = (cmd: string, args: string[], env?: NodeJS.ProcessEnv) => {
-  try {
-    execFileSync(cmd, args, { stdio: 'ignore', env: { ...process.env, ...env } });
-    return true;
-  } catch {
-    return false;
-  }
-};
-const hasFastavroCodecs = fs.existsSync(PYTHON) && works(PYTHON, ['-c', 'import fastavro, cramjam, backports.zstd']);
-const hasJavaAvro = fs.existsSync(LIBS) && fs.readdirSync(LIBS).some((f) => f.startsWith('avro-1.')) && works('java', ['-version']);
-const hasSpark =
-  hasJavaAvro && fs.readdirSync(LIBS).some((f) => f.startsWith('spark-avro_2.13-')) && fs.existsSync(path.join(PYSPARK, 'pyspark'));
 
 describe('AVRO container codecs deflate, snappy and zstandard (avroCodec)', () => {
   const tmp = makeTmpDir('wrapped-etl-avro-codecs-');
@@ -93,10 +77,10 @@ describe('AVRO container codecs deflate, snappy and zstandard (avroCodec)', () =
     expect(() => readContainerSync(file, schemaType(LISTENING_HISTORY_SCHEMA))).toThrow(/broken-crc\.avro .*snappy block fails its CRC32/);
   });
 
-  // CI (.ci/run) installs fastavro with cramjam (snappy) and backports.zstd (zstandard) into .venv
-  it('is read by Python fastavro', (ctx) => {
-    if (!hasFastavroCodecs && !process.env.CI) ctx.skip(`${PYTHON} with fastavro, cramjam and backports.zstd is missing (see .ci/run)`);
-    expect(hasFastavroCodecs, `${PYTHON} with fastavro, cramjam and backports.zstd is missing (see .ci/run)`).toBe(true);
+  // each reader is provisioned without root on first use (test/helpers/test-tools.ts), or the test skips saying why
+  it('is read by Python fastavro (cramjam for snappy, backports.zstd for zstandard)', (ctx) => {
+    const missing = ensurePythonTools();
+    if (missing) return ctx.skip(missing);
     const script = `
 import fastavro, sys
 for f in sys.argv[1:]:
@@ -108,28 +92,27 @@ for f in sys.argv[1:]:
             s += rec['user_id']
         print(r.codec, n, s)
 `;
-    const out = execFileSync(PYTHON, ['-c', script, ...AVRO_CODECS.map((c) => files[c])], { encoding: 'utf8' });
+    const out = execFileSync('python3', ['-c', script, ...AVRO_CODECS.map((c) => files[c])], { encoding: 'utf8', env: pythonEnv() });
     expect(out.trim().split('\n')).toEqual(AVRO_CODECS.map((c) => `${c} ${expected.records} ${expected.userIds}`));
   });
 
-  // CI (.ci/run) resolves test/avro-readers/pom.xml into test/avro-readers/libs
   it('is read by the Java Avro library (DataFileReader; snappy checks the CRC32)', (ctx) => {
-    if (!hasJavaAvro && !process.env.CI) ctx.skip(`java and ${LIBS} are needed: see test/avro-readers/pom.xml`);
-    expect(hasJavaAvro, `java and ${LIBS} are needed: see test/avro-readers/pom.xml`).toBe(true);
-    const out = execFileSync('java', ['-cp', `${LIBS}/*`, path.join(READERS, 'ReadAvro.java'), ...AVRO_CODECS.map((c) => files[c])], {
-      encoding: 'utf8',
-      stdio: ['ignore', 'pipe', 'ignore'],
-    });
+    const missing = ensureAvroReaderJars();
+    if (missing) return ctx.skip(missing);
+    const out = execFileSync(
+      'java',
+      ['-cp', `${avroReaderLibsDir()}/*`, path.join(READERS, 'ReadAvro.java'), ...AVRO_CODECS.map((c) => files[c])],
+      { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] },
+    );
     expect(out.trim().split('\n')).toEqual(AVRO_CODECS.map((c) => `${c} ${expected.records} ${expected.userIds}`));
   });
 
-  // CI (.ci/run) installs pyspark into .tools and spark-avro into test/avro-readers/libs
   it("is read by Spark's spark-avro", (ctx) => {
-    if (!hasSpark && !process.env.CI) ctx.skip(`pyspark in ${PYSPARK} and spark-avro in ${LIBS} are needed (see .ci/run)`);
-    expect(hasSpark, `pyspark in ${PYSPARK} and spark-avro in ${LIBS} are needed (see .ci/run)`).toBe(true);
+    const missing = ensureAvroReaderJars() ?? ensurePyspark();
+    if (missing) return ctx.skip(missing);
     const out = execFileSync('python3', [path.join(READERS, 'read_spark.py'), ...AVRO_CODECS.map((c) => files[c])], {
       encoding: 'utf8',
-      env: { ...process.env, PYTHONPATH: PYSPARK },
+      env: { ...process.env, PYTHONPATH: pysparkDir() },
       stdio: ['ignore', 'pipe', 'ignore'],
     });
     expect(out.trim().split('\n')).toEqual(AVRO_CODECS.map(() => `${expected.records} ${expected.userIds}`));

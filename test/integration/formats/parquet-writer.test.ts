@@ -50,6 +50,7 @@ function v2Records(n: number): ListeningRecordV2[] {
     ...deriver.next(r, r.session),
     session_id: i % 7 === 0 ? null : `u${r.user_id}-s${r.session}`,
     album: `album ${i % 13}`,
+    release_date: i % 11 === 0 ? null : 20_000 + i,
   }));
 }
 
@@ -185,7 +186,9 @@ describe('Parquet part writer (hyparquet-writer)', () => {
             : v;
     expect(
       rows.map((row) =>
-        columns.map((c) => (c.type === 'FLOAT' ? Number(row[c.name]) : c.type === 'INT32' ? String(row[c.name]) : row[c.name])),
+        columns.map((c) =>
+          c.type === 'FLOAT' ? Number(row[c.name]) : c.type === 'INT32' && row[c.name] !== null ? String(row[c.name]) : row[c.name],
+        ),
       ),
     ).toEqual(events.map((e, i) => columns.map((c) => json(c.value ? c.value(e) : c.ofKey(i), c.type))));
   });

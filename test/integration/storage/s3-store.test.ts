@@ -3,12 +3,21 @@ import * as crypto from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { text } from 'node:stream/consumers';
-import { AbortMultipartUploadCommand, ListMultipartUploadsCommand, ListPartsCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import {
+  AbortMultipartUploadCommand,
+  CompleteMultipartUploadCommand,
+  CreateMultipartUploadCommand,
+  ListMultipartUploadsCommand,
+  ListPartsCommand,
+  PutObjectCommand,
+  S3Client,
+  UploadPartCommand,
+} from '@aws-sdk/client-s3';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { S3Store } from '../../../src/runtime/storage/s3-store';
 import { downloadFile, uploadFile } from '../../../src/runtime/storage/store-files';
 import { makeTmpDir } from '../../helpers/tmp-dir';
-import { UPLOAD_PART_BYTES } from '../../../src/runtime/storage/s3-multipart-writer';
+import { UPLOAD_PART_BYTES, UPLOAD_PARTS_IN_FLIGHT } from '../../../src/runtime/storage/s3-multipart-writer';
 import { startS3Server, type S3Server } from '../../helpers/s3-server';
 import { ensureSeaweedfs } from '../../helpers/test-tools';
 
@@ -80,7 +89,8 @@ describe('S3Store against a real S3-compatible server (SeaweedFS)', () => {
   it('an aborted writer leaves no object and no pending upload', async () => {
     const s = store('aborted');
     const w = await s.writer('part');
-    await w.write(Buffer.alloc(UPLOAD_PART_BYTES + 1, 1));
+    // enough parts that write() waits for one to land: the upload exists on the server when it returns
+    await w.write(Buffer.alloc(UPLOAD_PARTS_IN_FLIGHT * UPLOAD_PART_BYTES + 1, 1));
     expect((await pendingUploads('aborted/')).length).toBe(1);
     await w.abort();
     expect(await s.stat('part')).toBeUndefined();
@@ -91,7 +101,8 @@ describe('S3Store against a real S3-compatible server (SeaweedFS)', () => {
   it('a writer whose upload fails midway throws at commit and leaves nothing under the key', async () => {
     const s = store('failed');
     const w = await s.writer('part');
-    await w.write(Buffer.alloc(UPLOAD_PART_BYTES, 2));
+    await w.write(Buffer.alloc(UPLOAD_PARTS_IN_FLIGHT * UPLOAD_PART_BYTES, 2));
+    expect((await pendingUploads('failed/')).length).toBe(1);
     // someone else aborts the upload (a lifecycle rule, an operator): the next parts cannot land
     for (const u of await pendingUploads('failed/')) {
       await client.send(new AbortMultipartUploadCommand({ Bucket: BUCKET, Key: u.Key, UploadId: u.UploadId }));
@@ -156,6 +167,25 @@ describe('S3Store against a real S3-compatible server (SeaweedFS)', () => {
     await expect(client.send(new PutObjectCommand({ Bucket: BUCKET, Key: 'cond/x', Body: 'b', IfNoneMatch: '*' }))).rejects.toMatchObject({
       $metadata: { httpStatusCode: 412 },
     });
+  });
+
+  it('the server also refuses completing a multipart upload with If-None-Match: * over an existing key (412)', async () => {
+    await client.send(new PutObjectCommand({ Bucket: BUCKET, Key: 'cond/mpu', Body: 'first' }));
+    const { UploadId } = await client.send(new CreateMultipartUploadCommand({ Bucket: BUCKET, Key: 'cond/mpu' }));
+    const part = await client.send(new UploadPartCommand({ Bucket: BUCKET, Key: 'cond/mpu', UploadId, PartNumber: 1, Body: 'second' }));
+    await expect(
+      client.send(
+        new CompleteMultipartUploadCommand({
+          Bucket: BUCKET,
+          Key: 'cond/mpu',
+          UploadId,
+          IfNoneMatch: '*',
+          MultipartUpload: { Parts: [{ PartNumber: 1, ETag: part.ETag }] },
+        }),
+      ),
+    ).rejects.toMatchObject({ $metadata: { httpStatusCode: 412 } });
+    expect((await store('cond').read('mpu')).toString()).toBe('first');
+    await client.send(new AbortMultipartUploadCommand({ Bucket: BUCKET, Key: 'cond/mpu', UploadId }));
   });
 
   it("lists sorted keys relative to the store that start with the prefix asked, never another store's", async () => {

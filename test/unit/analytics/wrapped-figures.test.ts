@@ -2,7 +2,8 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { DuckDBInstance } from '@duckdb/node-api';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { analyzePart } from '../../../src/analytics/wrapped/analyze-part';
+import { analyzePart, WRAPPED_FIELDS } from '../../../src/analytics/wrapped/analyze-part';
+import { partColumns } from '../../../src/dataset/part-ref';
 import { writePartial } from '../../../src/analytics/wrapped/part-job';
 import { resolveWrappedInput } from '../../../src/config/wrapped-input';
 import type { UserWrapped, WrappedSummary } from '../../../src/analytics/wrapped/wrapped-types';
@@ -66,7 +67,7 @@ describe('Wrapped figures of hand-made records', () => {
   beforeAll(async () => {
     const w = new AvroContainerWriter<ListeningRecord>(part, schemaType(LISTENING_HISTORY_SCHEMA), { syncMarker: Buffer.alloc(16, 7) });
     for (const r of RECORDS) w.append(r);
-    w.commit();
+    const part0 = w.commit();
     const inferred = (userId: number) => {
       let n = 0;
       return {
@@ -74,7 +75,8 @@ describe('Wrapped figures of hand-made records', () => {
         finish: () => ({ personality: `inferred for ${userId} from ${n}`, axes: { FE: 0.5, TN: -0.25, LV: 0.1, CU: -1 } }),
       };
     };
-    const analysis = await analyzePart(part, 'part-00000.avro', inferred);
+    const ref = { store: path.dirname(part), key: 'part-00000.avro', ...part0, manifest: 'none', repair: 'none' };
+    const analysis = analyzePart(partColumns(fs.readFileSync(part), ref, WRAPPED_FIELDS), 'part-00000.avro', inferred);
     const partial = path.join(tmp.dir, 'partial.json');
     writePartial(partial, 'hand-made', analysis);
     outDir = path.join(tmp.dir, 'wrapped');

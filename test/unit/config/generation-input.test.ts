@@ -4,6 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { InputError } from '../../../src/domain/errors';
 import {
   DEFAULTS,
+  MODELLED_RECORDS_PER_USER_YEAR,
   resolveGenerationInput,
   SHARD_MIN_RECORDS,
   SHARD_TARGET_RECORDS,
@@ -30,7 +31,9 @@ describe('resolveGenerationInput', () => {
     expect(p).toMatchObject({
       users: DEFAULTS.users,
       seed: 42,
-      catalog: ['synthetic:8000'],
+      catalog: ['synthetic:40000'],
+      sessionsPerUser: null,
+      sessionHours: null,
       runId: 'wf-1',
       format: ['avro'],
       schemaVersion: 1,
@@ -76,27 +79,33 @@ describe('resolveGenerationInput', () => {
 
   it('sizes default shards by the expected records, keeping at least 8 shards of at least 25k records, evened out; an explicit shardSize wins', () => {
     const shards = (input: Parameters<typeof resolveGenerationInput>[0]) => shardCount(resolveGenerationInput(input, 'wf'));
-    // ~460 records per default user: ~545 users (~250k records) per shard, evened out over the 184 shards that makes
-    const byWork = Math.ceil(SHARD_TARGET_RECORDS / ((20 * (1.25 * 3600)) / 196));
-    expect(byWork).toBe(545);
+    // the listening-volume model: MODELLED_RECORDS_PER_USER_YEAR records per user and year, ~250k records per shard
+    const byWork = Math.ceil(SHARD_TARGET_RECORDS / MODELLED_RECORDS_PER_USER_YEAR);
+    expect(byWork).toBe(42);
     expect(resolveGenerationInput({ users: 100_000 }, 'wf').shardSize).toBe(Math.ceil(100_000 / Math.ceil(100_000 / byWork)));
-    expect(resolveGenerationInput({ users: 100_000 }, 'wf').shardSize).toBe(544);
-    expect(shards({ users: 100_000 })).toBe(184);
+    expect(shards({ users: 100_000 })).toBe(Math.ceil(100_000 / byWork));
+    // a shorter period, fewer records per user: more users per shard
+    expect(resolveGenerationInput({ users: 100_000, from: '2025-01-01', to: '2025-01-31' }, 'wf').shardSize).toBe(
+      Math.ceil(100_000 / Math.ceil(100_000 / Math.ceil(SHARD_TARGET_RECORDS / ((MODELLED_RECORDS_PER_USER_YEAR * 31) / 365)))),
+    );
+    // sessionsPerUser given: ~460 records per user of 20 uniform 0.5-2 h sessions, ~545 users per shard, evened out
+    const old = { sessionsPerUser: 20, sessionHours: [0.5, 2] as [number, number] };
+    expect(Math.ceil(SHARD_TARGET_RECORDS / ((20 * (1.25 * 3600)) / 196))).toBe(545);
+    expect(resolveGenerationInput({ users: 100_000, ...old }, 'wf').shardSize).toBe(544);
     // no small last shard: 7,138 users make 14 shards of 510 (not 13 of 545 and one of 53)
-    expect(resolveGenerationInput({ users: 7_138 }, 'wf').shardSize).toBe(510);
+    expect(resolveGenerationInput({ users: 7_138, ...old }, 'wf').shardSize).toBe(510);
     // twice the sessions, half the users per shard
-    expect(resolveGenerationInput({ users: 100_000, sessionsPerUser: 40 }, 'wf').shardSize).toBe(
+    expect(resolveGenerationInput({ users: 100_000, ...old, sessionsPerUser: 40 }, 'wf').shardSize).toBe(
       Math.ceil(SHARD_TARGET_RECORDS / ((40 * (1.25 * 3600)) / 196)),
     );
-    // 8 shards as long as each carries >= SHARD_MIN_RECORDS expected records (~55 default users)...
-    expect(shards({ users: 1_000 })).toBe(8);
-    expect(resolveGenerationInput({ users: 1_000 }, 'wf').shardSize).toBe(125);
+    // 8 shards as long as each carries >= SHARD_MIN_RECORDS expected records...
+    expect(shards({ users: 1_000 })).toBe(24);
+    expect(shards({ users: 1_000, ...old })).toBe(8);
+    expect(resolveGenerationInput({ users: 1_000, ...old }, 'wf').shardSize).toBe(125);
     // ...fewer, fuller shards below that, and one shard for a run smaller than one such shard
-    expect(Math.ceil(SHARD_MIN_RECORDS / ((20 * (1.25 * 3600)) / 196))).toBe(55);
-    expect(shards({ users: 300 })).toBe(6);
-    expect(resolveGenerationInput({ users: 300 }, 'wf').shardSize).toBe(50);
-    expect(shards({ users: 100 })).toBe(2);
-    expect(resolveGenerationInput({ users: 100 }, 'wf').shardSize).toBe(50);
+    expect(shards({ users: 300, ...old })).toBe(6);
+    expect(shards({ users: 100 })).toBe(8);
+    expect(Math.ceil(SHARD_MIN_RECORDS / MODELLED_RECORDS_PER_USER_YEAR)).toBe(5);
     expect(resolveGenerationInput({ users: 3 }, 'wf').shardSize).toBe(3);
     expect(shards({ users: 3 })).toBe(1);
     expect(resolveGenerationInput({ users: 100_000, shardSize: 100 }, 'wf').shardSize).toBe(100);

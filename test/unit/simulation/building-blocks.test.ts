@@ -110,6 +110,7 @@ describe('CatalogIndex', () => {
   });
 
   it('lets each pole pull its picks to its own side of the catalog', () => {
+    const endOf2025 = { today: Date.UTC(2025, 11, 31) / 86_400_000, releaseDay: index.releaseDay, newReleases: null };
     const reference = new CatalogReference(catalog);
     const mean = (personality: string) => {
       const memory = new ListenerMemory(index);
@@ -120,7 +121,7 @@ describe('CatalogIndex', () => {
         fresh = 0,
         replays = 0;
       for (let i = 0; i < 300; i++) {
-        const pick = pickSong(index, memory, t, rng, 2025);
+        const pick = pickSong(index, memory, t, rng, 2025, endOf2025);
         expect(catalog[pick.song].year).toBeLessThanOrEqual(2025);
         if (pick.replay) replays++;
         else {

@@ -62,6 +62,16 @@ describe('determinism: the same input gives the same bytes', () => {
     sessions.forEach((s, i) => i > 0 && expect(s).toBeGreaterThanOrEqual(sessions[i - 1]!));
   });
 
+  it('simulates users over a one-song catalog, whose year views have empty buckets', async () => {
+    const dir = path.join(tmp.dir, 'one-song');
+    const { params } = await prepareRun(dir, { ...INPUT, users: 3, shardSize: 3, catalog: ['synthetic:1'] });
+    const layout = new RunLayout(dir);
+    const ctx = simulationContext(params, SongTable.fromSongs(await readCatalogFile(layout.catalogPath)), new PopulationModel(params));
+    for (const user of readUsersOfShard(layout.usersPath, layout.usersOffsetsPath, 0)) {
+      expect([...simulateUser(ctx, user)].length).toBeGreaterThan(0);
+    }
+  });
+
   it('numbers only sessions with events, so the numbering follows from the 30-minute gaps', async () => {
     // sessions this short leave some without room for a single (repeated) stream
     const dir = path.join(tmp.dir, 'f');

@@ -2,12 +2,44 @@ import { describe, expect, it } from 'vitest';
 import { resolveStreamInput } from '../../../src/config/stream-input';
 import { resolveWorldAdvanceInput } from '../../../src/config/world-input';
 import { KafkaAllowList } from '../../../src/stream/kafka-allow-list';
+import { registrySubjectsUrl } from '../../../src/config/registry-url';
 
 describe('the Kafka allow-list of a worker', () => {
   it('allows nothing by default, with a message that says how to allow', () => {
     expect(() => new KafkaAllowList().checkBrokers(['127.0.0.1:9092'])).toThrow(
-      /brokers: broker 127.0.0.1:9092 is not allowed by this worker \(it allows none\).*WRAPPED_ETL_KAFKA_ALLOW/,
+      /brokers: broker 127.0.0.1:9092 is not allowed by this worker; .*WRAPPED_ETL_KAFKA_ALLOW/,
     );
+  });
+
+  it('refuses without listing what it allows', () => {
+    const allow = new KafkaAllowList('kafka-internal:9092, registry-internal:8081');
+    for (const check of [() => allow.checkBrokers(['evil:9092']), () => allow.checkRegistry('http://evil:8081')]) {
+      expect(check).toThrow(/is not allowed by this worker/);
+      expect(check).not.toThrow(/internal/);
+    }
+  });
+
+  it('takes a registry as a base URL only: no query, fragment, credentials or odd path segments', () => {
+    const allow = new KafkaAllowList('host:8081');
+    for (const url of [
+      'http://host:8081/internal/admin/api?token=x#',
+      'http://host:8081/a/../admin',
+      'http://host:8081/a/%2e%2e/admin',
+      'http://host:8081/?a=1',
+      'http://host:8081/#',
+      'http://u:p@host:8081',
+    ])
+      expect(() => allow.checkRegistry(url)).toThrow(
+        /invalid input: schemaRegistry: must be a base URL http\(s\):\/\/HOST\[:PORT\]\[\/PATH\]/,
+      );
+    expect(() =>
+      resolveStreamInput({ world: 'w', brokers: ['k:9092'], topic: 't', schemaRegistry: 'http://host:8081/internal?token=x' }),
+    ).toThrow(/invalid input: schemaRegistry: must be a base URL .*no query or fragment/);
+    expect(resolveStreamInput({ world: 'w', brokers: ['k:9092'], topic: 't', schemaRegistry: 'http://host:8081/' }).schemaRegistry).toBe(
+      'http://host:8081/',
+    );
+    expect(registrySubjectsUrl('http://host:8081/apis/ccompat/v7/')).toBe('http://host:8081/apis/ccompat/v7/subjects');
+    expect(registrySubjectsUrl('http://host:8081')).toBe('http://host:8081/subjects');
   });
 
   it('allows exactly the HOST:PORT entries listed, for brokers and a registry URL', () => {
@@ -16,7 +48,7 @@ describe('the Kafka allow-list of a worker', () => {
     expect(() => allow.checkBrokers(['kafka-1:9092', 'kafka-2:9092'])).toThrow(/broker kafka-2:9092/);
     expect(() => allow.checkRegistry('http://127.0.0.1:8081/')).not.toThrow();
     expect(() => allow.checkRegistry('http://127.0.0.1/')).toThrow(/schema registry 127.0.0.1:80 is not allowed/);
-    expect(() => allow.checkRegistry('file:///etc/passwd')).toThrow(/schemaRegistry: must be an http\(s\) URL/);
+    expect(() => allow.checkRegistry('file:///etc/passwd')).toThrow(/schemaRegistry: must be a base URL http\(s\):.*http or https only/);
     expect(() => new KafkaAllowList('10.0.0.0/8')).toThrow(/"10.0.0.0\/8" is not HOST:PORT/);
   });
 });
