@@ -277,7 +277,7 @@ describe('CLI manners: colour and progress', () => {
     const lines: string[] = [];
     const pipe = { isTTY: false, write: (s: string) => lines.push(s) } as unknown as NodeJS.WriteStream;
     // without the time spent (a rate that moves with the clock): the same progress makes the same line
-    const logged = new ProgressBar(pipe, (p: typeof progress) => formatProgress(p));
+    const logged = new ProgressBar<Parameters<typeof formatProgress>[0]>(pipe, (p) => formatProgress(p));
     logged.update(progress);
     // finish prints the last state at once, unless it is the line just printed
     logged.finish(progress);
