@@ -7,7 +7,8 @@ import { threadId } from 'node:worker_threads';
 /**
  * A file written under a temporary name and renamed to its final name only once
  * complete and fsynced, so a crash never leaves a partial file under the final name.
- * Tracks byte count and sha256 of everything written.
+ * A dead writer's temporary files of the same final name go first. Tracks byte count
+ * and sha256 of everything written.
  */
 export class AtomicFile {
   readonly tempPath: string;
@@ -17,6 +18,7 @@ export class AtomicFile {
 
   constructor(readonly finalPath: string) {
     fs.mkdirSync(path.dirname(finalPath), { recursive: true });
+    removeStaleTempFiles(finalPath);
     this.tempPath = `${finalPath}.${WRITER_TAG}-${crypto.randomBytes(4).toString('hex')}.tmp`;
     this.fd = fs.openSync(this.tempPath, 'wx');
     openTempFiles.add(this.tempPath);
@@ -101,13 +103,14 @@ export function writeFileAtomic(finalPath: string, data: string | Uint8Array): {
 /**
  * A folder filled under a temporary name beside its final one and renamed into place
  * by commit(), so a crash never leaves a half-filled folder under the final name.
- * An existing folder of the final name is replaced.
+ * An existing folder of the final name is replaced; a dead writer's temporary folders go first.
  */
 export class AtomicDir {
   readonly tempPath: string;
 
   constructor(readonly finalPath: string) {
     fs.mkdirSync(path.dirname(finalPath), { recursive: true });
+    removeStaleTempFiles(finalPath);
     this.tempPath = `${finalPath}.${WRITER_TAG}-${crypto.randomBytes(4).toString('hex')}.tmp`;
     fs.mkdirSync(this.tempPath);
   }
