@@ -79,7 +79,7 @@ export class PartWriters {
 }
 
 /** The other formats' files a part (manifest entry or checkpoint) records. */
-function twinFiles(part: PartFiles): PartFile[] {
+export function twinFiles(part: PartFiles): PartFile[] {
   return Object.keys(PART_FORMATS)
     .filter((format): format is TwinFormat => format !== PRIMARY_FORMAT)
     .flatMap((format) => (part[format] ? [part[format]] : []));

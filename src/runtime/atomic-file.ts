@@ -19,14 +19,20 @@ export class AtomicFile {
   constructor(readonly finalPath: string) {
     fs.mkdirSync(path.dirname(finalPath), { recursive: true });
     removeStaleTempFiles(finalPath);
-    this.tempPath = `${finalPath}.${WRITER_TAG}-${crypto.randomBytes(4).toString('hex')}.tmp`;
+    this.tempPath = tempPathOf(finalPath);
     this.fd = fs.openSync(this.tempPath, 'wx');
     openTempFiles.add(this.tempPath);
   }
 
   write(chunk: Uint8Array): void {
     let off = 0;
-    while (off < chunk.length) off += fs.writeSync(this.fd, chunk, off, chunk.length - off);
+    try {
+      while (off < chunk.length) off += fs.writeSync(this.fd, chunk, off, chunk.length - off);
+    } catch (err) {
+      // a write's error names no file: a full disk's failure names the filesystem of this one
+      (err as NodeJS.ErrnoException).path ??= this.tempPath;
+      throw err;
+    }
     this.hash.update(chunk);
     this.written += chunk.length;
   }
@@ -111,7 +117,7 @@ export class AtomicDir {
   constructor(readonly finalPath: string) {
     fs.mkdirSync(path.dirname(finalPath), { recursive: true });
     removeStaleTempFiles(finalPath);
-    this.tempPath = `${finalPath}.${WRITER_TAG}-${crypto.randomBytes(4).toString('hex')}.tmp`;
+    this.tempPath = tempPathOf(finalPath);
     fs.mkdirSync(this.tempPath);
   }
 
@@ -164,12 +170,18 @@ export function sha256File(filePath: string): string {
 }
 
 /**
- * Whose a temporary file is: <final>.<host>-<pid>-<thread>-<random>.tmp, so that only
- * a dead writer's files are ever removed (see removeStaleTempFiles).
+ * Whose a temporary file is: .<final name>.<host>-<pid>-<thread>-<random>.tmp beside the final name, so that only
+ * a dead writer's files are ever removed (see removeStaleTempFiles). The leading dot hides it from the engines
+ * that read a folder as a dataset (Spark, Hadoop, pyarrow skip names starting with '.' or '_').
  */
 const HOST_TAG = sha256Of(os.hostname()).slice(0, 8);
 const WRITER_TAG = `${HOST_TAG}-${process.pid}-${threadId}`;
 const TEMP_NAME = /\.([0-9a-f]{8})-(\d+)-(\d+)-[0-9a-f]{8}\.tmp$/;
+
+function tempPathOf(finalPath: string): string {
+  const name = `.${path.basename(finalPath)}.${WRITER_TAG}-${crypto.randomBytes(4).toString('hex')}.tmp`;
+  return path.join(path.dirname(finalPath), name);
+}
 
 /** Temporary files this thread is writing now. */
 const openTempFiles = new Set<string>();
@@ -207,11 +219,12 @@ export function isTempName(name: string): boolean {
 /** Deletes the temporary files for this final path that a dead attempt left; a live writer's stay. */
 export function removeStaleTempFiles(finalPath: string): void {
   const dir = path.dirname(finalPath);
-  const prefix = `${path.basename(finalPath)}.`;
+  // earlier versions named them without the leading dot
+  const prefixes = [`.${path.basename(finalPath)}.`, `${path.basename(finalPath)}.`];
   if (!fs.existsSync(dir)) return;
   for (const name of fs.readdirSync(dir)) {
     // a folder built aside (AtomicDir) goes with its contents
-    if (name.startsWith(prefix) && name.endsWith('.tmp') && writerDead(path.join(dir, name)))
+    if (prefixes.some((p) => name.startsWith(p)) && name.endsWith('.tmp') && writerDead(path.join(dir, name)))
       fs.rmSync(path.join(dir, name), { force: true, recursive: true });
   }
 }

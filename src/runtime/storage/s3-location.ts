@@ -16,12 +16,12 @@ const BUCKET_NAME = /^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/;
 /** S3 refuses keys longer than this many bytes of UTF-8. */
 export const MAX_S3_KEY_BYTES = 1024;
 
-function isS3Location(text: string): boolean {
+export function isS3Location(text: string): boolean {
   return text.startsWith(S3_SCHEME);
 }
 
 /** Why `text` is not an s3://bucket[/prefix] location, or undefined when it is one. */
-function s3LocationProblem(text: string): string | undefined {
+export function s3LocationProblem(text: string): string | undefined {
   if (!isS3Location(text)) return `must start with ${S3_SCHEME}`;
   const rest = text.slice(S3_SCHEME.length).replace(/\/$/, '');
   const slash = rest.indexOf('/');
@@ -49,6 +49,11 @@ export function parseS3Location(field: string, text: string): S3Location {
 
 export function s3LocationText(loc: S3Location): string {
   return `${S3_SCHEME}${loc.bucket}${loc.prefix === '' ? '' : `/${loc.prefix}`}`;
+}
+
+/** `loc` with `key` appended to its prefix. */
+export function s3Child(loc: S3Location, key: string): S3Location {
+  return { bucket: loc.bucket, prefix: loc.prefix === '' ? key : `${loc.prefix}/${key}` };
 }
 
 /** The entries of WRAPPED_ETL_S3_ALLOW (bucket or bucket/prefix, comma-separated); fails on a malformed entry. */

@@ -6,9 +6,12 @@ import * as path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { AtomicDir, AtomicFile, writeFileAtomic } from '../../../src/runtime/atomic-file';
 
-/** A temporary name as a writer on this host with `pid` and `thread` gives it. */
-const tempNameOf = (finalPath: string, pid: number, thread = 0) =>
-  `${finalPath}.${createHash('sha256').update(os.hostname()).digest('hex').slice(0, 8)}-${pid}-${thread}-0badf00d.tmp`;
+/** A temporary name as a writer on this host with `pid` and `thread` gives it (`earlier`: as versions before the leading dot did). */
+const tempNameOf = (finalPath: string, pid: number, { thread = 0, earlier = false } = {}) =>
+  path.join(
+    path.dirname(finalPath),
+    `${earlier ? '' : '.'}${path.basename(finalPath)}.${createHash('sha256').update(os.hostname()).digest('hex').slice(0, 8)}-${pid}-${thread}-0badf00d.tmp`,
+  );
 
 /** A pid no process has now: one that has just ended. */
 const deadPid = () => spawnSync(process.execPath, ['-e', '0']).pid!;
@@ -25,8 +28,16 @@ describe("a dead writer's temporary files", () => {
     fs.mkdirSync(path.dirname(checkpoint), { recursive: true });
     const dead = tempNameOf(checkpoint, deadPid());
     fs.writeFileSync(dead, '{"shard":');
+    fs.writeFileSync(tempNameOf(checkpoint, deadPid(), { earlier: true }), '{');
     writeFileAtomic(checkpoint, '{"shard":26}');
     expect(fs.readdirSync(path.dirname(checkpoint))).toEqual(['part-00026.json']);
+  });
+
+  it('are hidden while written: a name starting with a dot, which Spark, Hadoop and pyarrow skip in a dataset folder', () => {
+    const file = new AtomicFile(path.join(dir, 'part-00000.avro'));
+    expect(path.dirname(file.tempPath)).toBe(dir);
+    expect(path.basename(file.tempPath)).toMatch(/^\.part-00000\.avro\.[0-9a-f]{8}-\d+-\d+-[0-9a-f]{8}\.tmp$/);
+    file.abort();
   });
 
   it("stay while their writer lives, and other final names' stay", () => {
