@@ -1,5 +1,6 @@
 import * as fs from 'node:fs';
 import { RunLayout } from '../../pipeline/run-layout';
+import { readContainer } from '../../formats/avro/read-container';
 import { personalityFromScores } from '../../domain/personality';
 import type { ListeningRecord } from '../../domain/listening-record';
 import { readCatalogReference, type CatalogReference } from '../profile/catalog-reference';
@@ -20,7 +21,7 @@ export async function catalogReference(catalogPath: string): Promise<CatalogRefe
   if (!fs.existsSync(catalogPath)) return undefined;
   const key = `${catalogPath}#${fs.statSync(catalogPath).mtimeMs}`;
   let reference = references.get(key);
-  if (!reference) references.set(key, (reference = await readCatalogReference(catalogPath)));
+  if (!reference) references.set(key, (reference = await readCatalogReference(readContainer(catalogPath))));
   return reference;
 }
 
