@@ -228,15 +228,34 @@ export function chromiumMissing(): string | undefined {
  * The engines that read run and world folders as datasets (test/integration/engines): pyspark and spark-avro
  * (ensurePyspark, ensureAvroReaderJars), and these pinned PyPI packages, each in its own .tools folder.
  */
-export const ENGINE_PACKAGES = [
+export const ENGINE_PACKAGES: PipPackage[] = [
   { dir: 'pyarrow-26.0.1', module: 'pyarrow', requirements: ['pyarrow==26.0.1'] },
   // DuckDB 2.0 downloads its avro extension at INSTALL; this DuckDB and extension come from PyPI instead
   { dir: 'duckdb-avro-1.4.4', module: 'duckdb_ext', requirements: ['duckdb==1.4.4', 'duckdb-ext-avro==1.4.4.20260205'] },
 ];
 
+export interface PipPackage {
+  /** its folder under the tools folder */
+  dir: string;
+  /** what it installs, to check it is there */
+  module: string;
+  requirements: string[];
+}
+
+/** A pinned PyPI package in its own tools folder (pip --target) when missing: the folder, or why it could not be installed. */
+export function ensurePipPackage(pkg: PipPackage): string | undefined {
+  const dir = pipPackageDir(pkg);
+  if (fs.existsSync(path.join(dir, pkg.module))) return undefined;
+  return pipInstallInto(dir, pkg.requirements);
+}
+export const pipPackageDir = (pkg: PipPackage) => path.join(toolsDir(), pkg.dir);
+
+/** pandas, for the README's pandas snippet (with fastavro from ensurePythonTools) */
+export const PANDAS: PipPackage = { dir: 'pandas-3.1.1', module: 'pandas', requirements: ['pandas==3.1.1'] };
+
 /** python3 with the engines importable (PYTHONPATH over ENGINE_PACKAGES' folders). */
 export function enginePythonEnv(): NodeJS.ProcessEnv {
-  const dirs = [pysparkDir(), ...ENGINE_PACKAGES.map((p) => path.join(toolsDir(), p.dir))];
+  const dirs = [pysparkDir(), ...ENGINE_PACKAGES.map(pipPackageDir)];
   return { ...process.env, PYTHONPATH: dirs.join(path.delimiter), PYTHONDONTWRITEBYTECODE: '1' };
 }
 
@@ -254,9 +273,7 @@ export function ensureEngineTools(): string | undefined {
     return why;
   };
   for (const pkg of ENGINE_PACKAGES) {
-    const dir = path.join(toolsDir(), pkg.dir);
-    if (fs.existsSync(path.join(dir, pkg.module))) continue;
-    const error = pipInstallInto(dir, pkg.requirements);
+    const error = ensurePipPackage(pkg);
     if (error) return failed(pkg.requirements.join(' '), error);
   }
   try {
