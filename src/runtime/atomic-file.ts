@@ -26,7 +26,13 @@ export class AtomicFile {
 
   write(chunk: Uint8Array): void {
     let off = 0;
-    while (off < chunk.length) off += fs.writeSync(this.fd, chunk, off, chunk.length - off);
+    try {
+      while (off < chunk.length) off += fs.writeSync(this.fd, chunk, off, chunk.length - off);
+    } catch (err) {
+      // a write's error names no file: a full disk's failure names the filesystem of this one
+      (err as NodeJS.ErrnoException).path ??= this.tempPath;
+      throw err;
+    }
     this.hash.update(chunk);
     this.written += chunk.length;
   }
