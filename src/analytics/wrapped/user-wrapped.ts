@@ -11,7 +11,7 @@ export function rankedNames(tally: Tally, n: number): RankedName[] {
 }
 
 /** The hour with the most listening; the earliest such hour on a tie. */
-function busiestHour(msByHour: number[]): number {
+export function busiestHour(msByHour: number[]): number {
   let best = 0;
   for (let h = 1; h < 24; h++) if (msByHour[h] > msByHour[best]) best = h;
   return best;
