@@ -3,7 +3,8 @@ import { defineConfig } from 'vitest/config';
 /**
  * Test lanes (npm run test:<lane>; npm test runs them all):
  * unit         no server, no browser, no child process: in-process code, fast
- * integration  real parts without Temporal: HTTP pages on 127.0.0.1, DuckDB, fastavro, the CLI as a process
+ * integration  real parts without a shared Temporal server: HTTP pages on 127.0.0.1, DuckDB, fastavro, the CLI as a
+ *              process (README's snippets start their own dev servers on free ports)
  * workflow     the workflows' orchestration against mocked activities, on a real dev server
  * e2e          workers, CLI and workflows against real dev servers shared by the lane's files
  * replay       committed histories of the released workflows replayed against the current code

@@ -4,8 +4,19 @@ import { logger } from '../src/runtime/logger';
 import type { ThreadPool } from '../src/runtime/thread-pool';
 import { createGenerationSteps } from '../src/pipeline/steps/generation-steps';
 import { NO_SHARD_FAULTS, type ShardFaults } from '../src/pipeline/steps/shard-faults';
-import { failFastOnFilesystem } from './filesystem-failure';
+import { failFastOnFilesystem, type WritePlace } from './filesystem-failure';
+import type { GenerationParams } from '../src/config/generation-input';
 import { stepActivity } from './step-failure';
+
+/** A generation activity's run folder (and params), and how a run is taken up again. */
+function generationWritePlace(arg: unknown): WritePlace {
+  const ref = arg as { runDir?: unknown; params?: GenerationParams } | undefined;
+  return {
+    folder: typeof ref?.runDir === 'string' ? ref.runDir : undefined,
+    params: ref?.params,
+    resume: 'then resume the run (wrapped-etl resume WORKFLOW_ID, or start it with "resume")',
+  };
+}
 
 export interface ActivityDeps {
   pool: ThreadPool;
@@ -32,25 +43,28 @@ export function createGenerationActivities(deps: ActivityDeps) {
     faults: deps.faults ?? NO_SHARD_FAULTS,
     log: logger,
   });
-  return failFastOnFilesystem({
-    /**
-     * Validates the input, fills defaults, fixes the run folder and records the params
-     * there. With `resume`, the params recorded by the generation being resumed win.
-     */
-    resolveParams: stepActivity(steps.resolve),
-    /** The run a continued workflow carries, checked: its folder under the data root, its params the recorded ones. */
-    checkRun: stepActivity(steps.checkRun),
-    /** Reads the catalog sources into one checkpointed catalog file, or reuses a valid one. */
-    ingestCatalog: stepActivity(steps.catalog),
-    /** Gives every user a home place and a personality, written in a pool thread; a resumed run reuses the file. */
-    assignUsers: stepActivity(steps.users),
-    /** Simulates one shard's users into its part file in a pool thread, unless a valid part exists already. */
-    generateShard: stepActivity(steps.shard),
-    /** Checks every part against its checkpoint and writes the manifest last, atomically. */
-    finalizeManifest: stepActivity(steps.manifest),
-    /** Deletes the schedule's complete generations older than keepDays (see pruneStep). */
-    pruneGenerations: stepActivity(steps.prune),
-  });
+  return failFastOnFilesystem(
+    {
+      /**
+       * Validates the input, fills defaults, fixes the run folder and records the params
+       * there. With `resume`, the params recorded by the generation being resumed win.
+       */
+      resolveParams: stepActivity(steps.resolve),
+      /** The run a continued workflow carries, checked: its folder under the data root, its params the recorded ones. */
+      checkRun: stepActivity(steps.checkRun),
+      /** Reads the catalog sources into one checkpointed catalog file, or reuses a valid one. */
+      ingestCatalog: stepActivity(steps.catalog),
+      /** Gives every user a home place and a personality, written in a pool thread; a resumed run reuses the file. */
+      assignUsers: stepActivity(steps.users),
+      /** Simulates one shard's users into its part file in a pool thread, unless a valid part exists already. */
+      generateShard: stepActivity(steps.shard),
+      /** Checks every part against its checkpoint and writes the manifest last, atomically. */
+      finalizeManifest: stepActivity(steps.manifest),
+      /** Deletes the schedule's complete generations older than keepDays (see pruneStep). */
+      pruneGenerations: stepActivity(steps.prune),
+    },
+    generationWritePlace,
+  );
 }
 
 export type GenerationActivities = ReturnType<typeof createGenerationActivities>;

@@ -1,4 +1,5 @@
 import * as fs from 'node:fs';
+import * as path from 'node:path';
 import { ApplicationFailure, CancelledFailure, Context } from '@temporalio/activity';
 import { AddressPolicy } from '../src/catalog/address-guard';
 import { SourceError } from '../src/catalog/sources';
@@ -15,7 +16,7 @@ import { readWorldDefinition, WorldLayout } from '../src/pipeline/world-layout';
 import { createWorld, DayNotReady, finishDay, nextDay, WorldExists } from '../src/pipeline/world-store';
 import { logger } from '../src/runtime/logger';
 import type { ThreadPool } from '../src/runtime/thread-pool';
-import { failFastOnFilesystem } from './filesystem-failure';
+import { failFastOnFilesystem, type WritePlace } from './filesystem-failure';
 import { temporalHolderAlive } from './holder-alive';
 
 /** A world as the workflow carries it: its folder (under the worker's data root) and its shape. */
@@ -110,6 +111,21 @@ function keepAlive(worldDir: string, progress: () => unknown): () => void {
   };
 }
 
+/** A world activity's folder, and the command that takes its work up again (worlds have no `resume`). */
+export function worldWritePlace(root: string, arg: unknown): WritePlace {
+  const a = arg as { worldDir?: unknown; input?: { world?: unknown; name?: unknown; out?: unknown } } | undefined;
+  const worldDir = typeof a?.worldDir === 'string' ? a.worldDir : undefined;
+  const name = String(worldDir ? path.basename(worldDir) : (a?.input?.world ?? a?.input?.name ?? 'NAME'));
+  const out = worldDir ? path.relative(root, path.dirname(worldDir)) : a?.input?.out;
+  const outFlag = typeof out === 'string' && out !== 'data' ? ` --out ${out}` : '';
+  if (a?.input?.name !== undefined)
+    return { folder: worldDir, resume: `then create the world again with the same input (wrapped-etl world create ${name}${outFlag} ...)` };
+  return {
+    folder: worldDir,
+    resume: `then go on with \`wrapped-etl world advance ${name}${outFlag}\` (or start advanceWorld again with the same input): the day keeps its finished shards`,
+  };
+}
+
 export function createWorldActivities(deps: { pool: ThreadPool; dataRoot?: string; trustedSources?: readonly string[] }) {
   const root = () => deps.dataRoot ?? dataRoot();
   const addresses = AddressPolicy.fromEnv();
@@ -147,152 +163,155 @@ export function createWorldActivities(deps: { pool: ThreadPool; dataRoot?: strin
     return { name: world.name, worldDir, shards: shardCount(world.params), parallelism: world.params.parallelism };
   }
 
-  return failFastOnFilesystem({
-    /** Validates a world input, confines its folder under the data root and creates the world there (catalog, users, world.json). */
-    async createWorld(args: { input: unknown }): Promise<WorldCreated> {
-      let world: ReturnType<typeof resolveWorldInput>;
-      let worldDir: string;
-      try {
-        world = resolveWorldInput(args.input);
-        worldDir = resolveRunDir(root(), world.params.out, world.name);
-      } catch (err) {
-        invalidInput(err);
-      }
-      const ctx = Context.current();
-      await claimWorld(worldDir, world.name);
-      let progress: unknown = { step: 'catalog' };
-      const stop = keepAlive(worldDir, () => progress);
-      try {
-        const created = await createWorld(worldDir, world, {
-          sources: {
-            fileRoots: catalogRoots(root()),
-            addresses,
-            trusted: deps.trustedSources,
-            signal: ctx.cancellationSignal,
-            onProgress: (event) => (progress = event),
-          },
-          writeUsers: async (job) => {
-            progress = { step: 'users' };
-            const task = deps.pool.run(usersThreadJob, job, 'world users', (p) => (progress = p));
-            ctx.cancellationSignal.addEventListener('abort', () => task.cancel());
-            await task.result;
-          },
+  return failFastOnFilesystem(
+    {
+      /** Validates a world input, confines its folder under the data root and creates the world there (catalog, users, world.json). */
+      async createWorld(args: { input: unknown }): Promise<WorldCreated> {
+        let world: ReturnType<typeof resolveWorldInput>;
+        let worldDir: string;
+        try {
+          world = resolveWorldInput(args.input);
+          worldDir = resolveRunDir(root(), world.params.out, world.name);
+        } catch (err) {
+          invalidInput(err);
+        }
+        const ctx = Context.current();
+        await claimWorld(worldDir, world.name);
+        let progress: unknown = { step: 'catalog' };
+        const stop = keepAlive(worldDir, () => progress);
+        try {
+          const created = await createWorld(worldDir, world, {
+            sources: {
+              fileRoots: catalogRoots(root()),
+              addresses,
+              trusted: deps.trustedSources,
+              signal: ctx.cancellationSignal,
+              onProgress: (event) => (progress = event),
+            },
+            writeUsers: async (job) => {
+              progress = { step: 'users' };
+              const task = deps.pool.run(usersThreadJob, job, 'world users', (p) => (progress = p));
+              ctx.cancellationSignal.addEventListener('abort', () => task.cancel());
+              await task.result;
+            },
+          });
+          logger.info({ world: world.name, worldDir, users: world.params.users, existed: !!created.existed }, 'world created');
+          return {
+            name: created.name,
+            worldDir,
+            start: created.start,
+            users: created.params.users,
+            shards: shardCount(created.params),
+            existed: !!created.existed,
+          };
+        } catch (err) {
+          if (ctx.cancellationSignal.aborted) throw new CancelledFailure('world creation cancelled');
+          if (err instanceof WorldExists)
+            throw ApplicationFailure.nonRetryable(`invalid input: name: ${err.message}`, 'InvalidInput', { field: 'name' });
+          if (err instanceof SourceError)
+            throw ApplicationFailure.nonRetryable(err.message, err.retryable ? 'CatalogSourceUnavailable' : 'CatalogSourceError');
+          throw err;
+        } finally {
+          stop();
+          releaseRun(worldDir, currentWorkflowId());
+        }
+      },
+
+      /** Validates an advance input, claims the world for this workflow and says which days the advance writes. */
+      async planWorldAdvance(args: { input: unknown }): Promise<WorldPlan> {
+        let worldDir: string;
+        let request: ReturnType<typeof resolveWorldAdvanceInput>;
+        try {
+          request = resolveWorldAdvanceInput(args.input);
+          worldDir = resolveRunDir(root(), request.out, request.world);
+        } catch (err) {
+          invalidInput(err);
+        }
+        if (!fs.existsSync(new WorldLayout(worldDir).definitionPath)) {
+          throw ApplicationFailure.nonRetryable(
+            `invalid input: world: no world ${request.world} in ${request.out} (no world.json): create it first`,
+            'InvalidInput',
+            { field: 'world' },
+          );
+        }
+        await claimWorld(worldDir, request.world);
+        const first = nextDay(worldDir);
+        const through = request.through ?? addDays(first, request.days! - 1);
+        const days = Math.max(0, daysBetween(first, through) + 1);
+        if (days > MAX_ADVANCE_DAYS) {
+          releaseRun(worldDir, currentWorkflowId());
+          invalidInput(
+            new InputError(
+              'through',
+              `${through} is ${days} days from the world's next day ${first}; one advance covers at most ${MAX_ADVANCE_DAYS} days (as \`days\` does): advance in steps`,
+            ),
+          );
+        }
+        if (days === 0) releaseRun(worldDir, currentWorkflowId());
+        logger.info({ world: request.world, first, days }, 'world advance planned');
+        return { ...refOf(worldDir), first, days };
+      },
+
+      /** The world a continued run carries, checked again: under the data root, a world, still this workflow's. */
+      async checkWorld(ref: WorldRef): Promise<WorldRef> {
+        const worldDir = checkedWorldDir(ref?.worldDir);
+        holdWorld(worldDir);
+        return refOf(worldDir);
+      },
+
+      /** Simulates one shard's users through one day in a pool thread, unless its checkpoint is valid already. */
+      async advanceWorldShard(ref: WorldDayShardRef): Promise<WorldDayShardOutcome> {
+        const worldDir = checkedWorldDir(ref?.worldDir);
+        const day = checkedDay(worldDir, ref.day);
+        const layout = new WorldLayout(worldDir);
+        const shards = shardCount(readWorldDefinition(layout).params);
+        if (!Number.isInteger(ref.shard) || ref.shard < 0 || ref.shard >= shards)
+          invalidInput(new InputError('shard', `must be a shard from 0 to ${shards - 1}, got ${JSON.stringify(ref.shard)}`));
+        holdWorld(worldDir);
+        const checkpoint = validDayCheckpoint(layout, day, ref.shard);
+        if (checkpoint) return { shard: ref.shard, records: checkpoint.records, reused: true };
+        const ctx = Context.current();
+        let progress: WorldDayProgress = { users: 0, records: 0, bytes: 0 };
+        const task = deps.pool.run(worldDayThreadJob, { worldDir, day, shard: ref.shard }, `world ${day} shard ${ref.shard}`, (p) => {
+          progress = p;
+          ctx.heartbeat(p);
         });
-        logger.info({ world: world.name, worldDir, users: world.params.users, existed: !!created.existed }, 'world created');
-        return {
-          name: created.name,
-          worldDir,
-          start: created.start,
-          users: created.params.users,
-          shards: shardCount(created.params),
-          existed: !!created.existed,
-        };
-      } catch (err) {
-        if (ctx.cancellationSignal.aborted) throw new CancelledFailure('world creation cancelled');
-        if (err instanceof WorldExists)
-          throw ApplicationFailure.nonRetryable(`invalid input: name: ${err.message}`, 'InvalidInput', { field: 'name' });
-        if (err instanceof SourceError)
-          throw ApplicationFailure.nonRetryable(err.message, err.retryable ? 'CatalogSourceUnavailable' : 'CatalogSourceError');
-        throw err;
-      } finally {
-        stop();
-        releaseRun(worldDir, currentWorkflowId());
-      }
-    },
+        const stop = keepAlive(worldDir, () => progress);
+        ctx.cancellationSignal.addEventListener('abort', () => task.cancel());
+        try {
+          const result = await task.result;
+          return { shard: ref.shard, records: result.records, reused: false };
+        } catch (err) {
+          if (ctx.cancellationSignal.aborted) throw new CancelledFailure(`world ${day} shard ${ref.shard} cancelled`);
+          throw err;
+        } finally {
+          stop();
+        }
+      },
 
-    /** Validates an advance input, claims the world for this workflow and says which days the advance writes. */
-    async planWorldAdvance(args: { input: unknown }): Promise<WorldPlan> {
-      let worldDir: string;
-      let request: ReturnType<typeof resolveWorldAdvanceInput>;
-      try {
-        request = resolveWorldAdvanceInput(args.input);
-        worldDir = resolveRunDir(root(), request.out, request.world);
-      } catch (err) {
-        invalidInput(err);
-      }
-      if (!fs.existsSync(new WorldLayout(worldDir).definitionPath)) {
-        throw ApplicationFailure.nonRetryable(
-          `invalid input: world: no world ${request.world} in ${request.out} (no world.json): create it first`,
-          'InvalidInput',
-          { field: 'world' },
-        );
-      }
-      await claimWorld(worldDir, request.world);
-      const first = nextDay(worldDir);
-      const through = request.through ?? addDays(first, request.days! - 1);
-      const days = Math.max(0, daysBetween(first, through) + 1);
-      if (days > MAX_ADVANCE_DAYS) {
-        releaseRun(worldDir, currentWorkflowId());
-        invalidInput(
-          new InputError(
-            'through',
-            `${through} is ${days} days from the world's next day ${first}; one advance covers at most ${MAX_ADVANCE_DAYS} days (as \`days\` does): advance in steps`,
-          ),
-        );
-      }
-      if (days === 0) releaseRun(worldDir, currentWorkflowId());
-      logger.info({ world: request.world, first, days }, 'world advance planned');
-      return { ...refOf(worldDir), first, days };
-    },
+      /** Writes the day's manifest once every shard's checkpoint verifies; `last`: the advance ends here, so the world is released. */
+      async finishWorldDay(args: { worldDir: string; day: string; last: boolean }): Promise<{ day: string; records: number }> {
+        const worldDir = checkedWorldDir(args?.worldDir);
+        const day = checkedDay(worldDir, args.day, { completeOk: true });
+        holdWorld(worldDir);
+        try {
+          const { records } = finishDay(worldDir, day);
+          if (args.last) releaseRun(worldDir, currentWorkflowId());
+          logger.info({ worldDir, day, records }, 'world day complete');
+          return { day, records };
+        } catch (err) {
+          if (err instanceof DayNotReady) throw ApplicationFailure.nonRetryable(err.message, 'DayNotReady');
+          throw err;
+        }
+      },
 
-    /** The world a continued run carries, checked again: under the data root, a world, still this workflow's. */
-    async checkWorld(ref: WorldRef): Promise<WorldRef> {
-      const worldDir = checkedWorldDir(ref?.worldDir);
-      holdWorld(worldDir);
-      return refOf(worldDir);
+      /** Gives the world up after a failed or cancelled advance, so the next one need not wait for the lease to run out. */
+      async releaseWorld(args: { worldDir: string }): Promise<void> {
+        releaseRun(checkedWorldDir(args?.worldDir), currentWorkflowId());
+      },
     },
-
-    /** Simulates one shard's users through one day in a pool thread, unless its checkpoint is valid already. */
-    async advanceWorldShard(ref: WorldDayShardRef): Promise<WorldDayShardOutcome> {
-      const worldDir = checkedWorldDir(ref?.worldDir);
-      const day = checkedDay(worldDir, ref.day);
-      const layout = new WorldLayout(worldDir);
-      const shards = shardCount(readWorldDefinition(layout).params);
-      if (!Number.isInteger(ref.shard) || ref.shard < 0 || ref.shard >= shards)
-        invalidInput(new InputError('shard', `must be a shard from 0 to ${shards - 1}, got ${JSON.stringify(ref.shard)}`));
-      holdWorld(worldDir);
-      const checkpoint = validDayCheckpoint(layout, day, ref.shard);
-      if (checkpoint) return { shard: ref.shard, records: checkpoint.records, reused: true };
-      const ctx = Context.current();
-      let progress: WorldDayProgress = { users: 0, records: 0, bytes: 0 };
-      const task = deps.pool.run(worldDayThreadJob, { worldDir, day, shard: ref.shard }, `world ${day} shard ${ref.shard}`, (p) => {
-        progress = p;
-        ctx.heartbeat(p);
-      });
-      const stop = keepAlive(worldDir, () => progress);
-      ctx.cancellationSignal.addEventListener('abort', () => task.cancel());
-      try {
-        const result = await task.result;
-        return { shard: ref.shard, records: result.records, reused: false };
-      } catch (err) {
-        if (ctx.cancellationSignal.aborted) throw new CancelledFailure(`world ${day} shard ${ref.shard} cancelled`);
-        throw err;
-      } finally {
-        stop();
-      }
-    },
-
-    /** Writes the day's manifest once every shard's checkpoint verifies; `last`: the advance ends here, so the world is released. */
-    async finishWorldDay(args: { worldDir: string; day: string; last: boolean }): Promise<{ day: string; records: number }> {
-      const worldDir = checkedWorldDir(args?.worldDir);
-      const day = checkedDay(worldDir, args.day, { completeOk: true });
-      holdWorld(worldDir);
-      try {
-        const { records } = finishDay(worldDir, day);
-        if (args.last) releaseRun(worldDir, currentWorkflowId());
-        logger.info({ worldDir, day, records }, 'world day complete');
-        return { day, records };
-      } catch (err) {
-        if (err instanceof DayNotReady) throw ApplicationFailure.nonRetryable(err.message, 'DayNotReady');
-        throw err;
-      }
-    },
-
-    /** Gives the world up after a failed or cancelled advance, so the next one need not wait for the lease to run out. */
-    async releaseWorld(args: { worldDir: string }): Promise<void> {
-      releaseRun(checkedWorldDir(args?.worldDir), currentWorkflowId());
-    },
-  });
+    (arg) => worldWritePlace(root(), arg),
+  );
 }
 
 export type WorldActivities = ReturnType<typeof createWorldActivities>;

@@ -71,11 +71,10 @@ export async function measureWholeRun(
       workflowId,
       args: [{ users, out: '.', runId: 'whole', ...(catalog && { catalog }) }],
     });
-    let polling = false;
+    let polling: Promise<void> | undefined;
     const timer = setInterval(() => {
       if (polling) return;
-      polling = true;
-      handle
+      polling = handle
         .query(progressQuery)
         .then((p) => {
           const now = performance.now();
@@ -84,13 +83,15 @@ export async function measureWholeRun(
           last = p;
         })
         .catch(() => undefined)
-        .finally(() => (polling = false));
+        .finally(() => (polling = undefined));
     }, POLL_MS);
     try {
       result = await handle.result();
       t1 = performance.now();
     } finally {
       clearInterval(timer);
+      // the query in flight ends before the session closes its connection
+      await polling;
     }
   } finally {
     await session.close();

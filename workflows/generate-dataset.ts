@@ -57,6 +57,9 @@ const shards = proxyActivities<GenerationActivities>({
   cancellationType: ActivityCancellationType.WAIT_CANCELLATION_COMPLETED,
 });
 
+/** the run as users name it: its folder, or its s3:// location */
+const placeOf = (run: RunRef) => run.location ?? run.runDir;
+
 const partName = (shard: number) => `part-${String(shard).padStart(5, '0')}`;
 
 function shardFailure(shard: number, err: unknown): unknown {
@@ -99,7 +102,7 @@ export async function generateDataset(input: GenerationInput = {}, continuation?
       const p = run.params;
       remember({
         runId: p.runId,
-        outDir: run.runDir,
+        outDir: placeOf(run),
         summary: `${p.users} users x ${p.sessionsPerUser ?? 'modelled'} sessions, seed ${p.seed}, ${progress.shardsTotal} shards of ${p.shardSize}, parallelism ${p.parallelism}${p.resume ? `, resuming ${p.resume}` : ''}`,
       });
       progress.phase = 'catalog';
@@ -115,10 +118,10 @@ export async function generateDataset(input: GenerationInput = {}, continuation?
       catalogSha256 = continuation.catalogSha256;
     }
     const ref = run!;
-    setCurrentDetails(describeProgress(progress, ref.runDir));
+    setCurrentDetails(describeProgress(progress, placeOf(ref)));
 
     const nextShard = await runShards(ref, catalogSha256, continuation?.nextShard ?? 0, progress, () => {
-      setCurrentDetails(describeProgress(progress, ref.runDir));
+      setCurrentDetails(describeProgress(progress, placeOf(ref)));
       if (progress.shardsDone % Math.max(1, Math.floor(progress.shardsTotal / 20)) === 0) remember();
     });
     if (nextShard < progress.shardsTotal) {
@@ -134,11 +137,11 @@ export async function generateDataset(input: GenerationInput = {}, continuation?
     if (ref.params.keepDays) await quick.pruneGenerations(ref);
     progress.phase = 'done';
     remember();
-    setCurrentDetails(`done: ${manifest.totalRecords} records in ${manifest.parts} parts -> ${ref.runDir}`);
+    setCurrentDetails(`done: ${manifest.totalRecords} records in ${manifest.parts} parts -> ${placeOf(ref)}`);
     return {
       workflowId: info.workflowId,
       runId: ref.params.runId,
-      outDir: ref.runDir,
+      outDir: placeOf(ref),
       manifest: manifest.manifest,
       totalRecords: manifest.totalRecords,
     };
@@ -148,7 +151,7 @@ export async function generateDataset(input: GenerationInput = {}, continuation?
     const how = isCancellation(err) ? 'cancelled' : 'failed';
     remember({
       summary: run
-        ? `${how} at ${describeProgress(progress, run.runDir)}; resume with: wrapped-etl resume ${info.workflowId}`
+        ? `${how} at ${describeProgress(progress, placeOf(run))}; resume with: wrapped-etl resume ${info.workflowId}`
         : `${how} before it started: ${causeMessage(err)}`,
     });
     failFast(err);

@@ -9,8 +9,8 @@ import {
   type GenerationParams,
 } from '../../src/config/generation-input';
 import { RunLayout } from '../../src/pipeline/run-layout';
+import { RunPlace } from '../../src/pipeline/run-place';
 import { readJsonIfPresent } from '../../src/runtime/json-file';
-import { resolveRunDir } from '../../src/runtime/data-root';
 import {
   GENERATE_DATASET,
   progressQuery,
@@ -25,7 +25,8 @@ import { logger } from '../../src/runtime/logger';
 import { ProgressBar } from '../progress-bar';
 import { pollProgress } from '../temporal/progress-poller';
 import { EMBEDDED_PORT_FLAGS, embeddedPorts, openSession, explicitAddress, type TemporalSession } from '../temporal/session';
-import { embeddedPlacement } from '../temporal/embedded-root';
+import { embeddedPlacement, embeddedRoot } from '../temporal/embedded-root';
+import { isS3Location } from '../../src/runtime/storage/s3-location';
 import { TASK_QUEUE } from '../temporal/constants';
 import { workerPolls } from '../temporal/worker-presence';
 import { UsageError } from '../usage-error';
@@ -64,6 +65,8 @@ export function newWorkflowId(now = new Date()): string {
 /** The embedded worker's data root, and the input naming --out as given (see embeddedPlacement). */
 function embeddedInput(input: GenerationInput): { dataRoot: string; input: GenerationInput } {
   const out = input.out ?? DEFAULTS.out;
+  // a bucket is no path: the worker stages it under its own data root
+  if (isS3Location(out)) return { dataRoot: embeddedRoot().root, input };
   const placement = embeddedPlacement({ out });
   const named = placement.name(out);
   return { dataRoot: placement.dataRoot, input: named === out ? input : { ...input, out: named } };
@@ -190,7 +193,12 @@ export async function run(argv: string[]): Promise<void> {
   try {
     if (embedded) ({ dataRoot, input } = embeddedInput(input));
     params = resolveGenerationInput(input, workflowId);
-    if (dataRoot) refuseOtherParams(resolveRunDir(dataRoot, params.out, params.runId), params);
+    if (dataRoot) {
+      // this process is the worker: its data root and WRAPPED_ETL_S3_ALLOW refuse a place at once
+      const place = RunPlace.of(dataRoot, params.out, params.runId);
+      // a bucket's recorded params are checked by the resolve step, which reads them from the bucket
+      if (!place.staged) refuseOtherParams(place.runDir, params);
+    }
   } catch (err) {
     if (err instanceof InputError) throw new UsageError(err.message);
     throw err;

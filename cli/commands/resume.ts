@@ -1,7 +1,8 @@
 import * as path from 'node:path';
 import { EMBEDDED_PORT_FLAGS, embeddedPorts, explicitAddress, openSession } from '../temporal/session';
 import { DEFAULTS } from '../../src/config/generation-input';
-import { dataRootOfRun, embeddedPlacement } from '../temporal/embedded-root';
+import { dataRootOfRun, embeddedPlacement, embeddedRoot } from '../temporal/embedded-root';
+import { isS3Location } from '../../src/runtime/storage/s3-location';
 import { requireGeneration, startInput } from '../temporal/generation-info';
 import { TASK_QUEUE } from '../temporal/constants';
 import { expectPositionals, parseCommand, usageError, type CommandDef } from '../flags';
@@ -53,12 +54,14 @@ export async function run(argv: string[]): Promise<void> {
     if (embedded && !values.detach) {
       // the embedded worker writes <data root>/<out>/<runId>, as the original run did
       const out = original.out ?? DEFAULTS.out;
-      const root = before.outDir
-        ? dataRootOfRun(before.outDir, out, runId)
-        : out !== '.'
-          ? embeddedPlacement({ out }).dataRoot
-          : // older embedded generates sent out "." with their --out as the data root
-            values.out && path.resolve(values.out);
+      const root = isS3Location(out)
+        ? embeddedRoot().root // a bucket's run: staged under this process's data root, its state read from the bucket
+        : before.outDir
+          ? dataRootOfRun(before.outDir, out, runId)
+          : out !== '.'
+            ? embeddedPlacement({ out }).dataRoot
+            : // older embedded generates sent out "." with their --out as the data root
+              values.out && path.resolve(values.out);
       if (!root) throw usageError(RESUME, `the output folder of ${workflowId} is not recorded; pass the --out it was generated with`);
       await session.startWorker(
         root,

@@ -11,6 +11,16 @@ import {
   type WorldInput,
 } from '../../src/config/world-input';
 import { worldStatus } from '../../src/pipeline/world-store';
+import {
+  claimOwnedChecked,
+  processHolderAlive,
+  processOwnerId,
+  releaseRun,
+  RunOwnedElsewhere,
+  runFolder,
+} from '../../src/pipeline/run-owner';
+import { worldRepairThreadJob } from '../../src/pipeline/thread-jobs';
+import { ThreadPool } from '../../src/runtime/thread-pool';
 import { logger } from '../../src/runtime/logger';
 import {
   ADVANCE_WORLD,
@@ -90,6 +100,23 @@ const SUBCOMMANDS = {
         type: 'boolean',
         help: 'print one JSON line: {"name","users","shards","start","lastCompleteDay",\n"daysComplete","nextDay","daysBehind","records"}',
       },
+      ...OUT,
+    },
+  },
+  repair: {
+    args: 'NAME',
+    about: `Recomputes the users' state of the world's last complete day where it is damaged.
+
+An advance reads the users' state at the end of the world's last complete day
+(NAME/_state/dt=YYYY-MM-DD/shard-NNNNN.jsonl.gz, checked against the sha256 its shard's
+checkpoint recorded); when one is missing or damaged the advance fails at once naming it.
+repair simulates each such shard again from the latest state that checks (or the world's
+first day) in a scratch folder, checks every day's part against its manifest's sha256 (the
+same input gives the same bytes), and writes the state and the checkpoint again; parts and
+manifests are not touched. It runs here, on this data root: run it where the world's
+worker runs. It holds the world meanwhile (an advance waits).`,
+    flags: {
+      json: { type: 'boolean', help: 'print one JSON line: {"day","shards","repaired":[{"shard","from","days"}]}' },
       ...OUT,
     },
   },
@@ -296,8 +323,43 @@ async function status(argv: string[]): Promise<void> {
   );
 }
 
+async function repair(argv: string[]): Promise<void> {
+  const { values, positionals } = parseCommand(def('repair'), argv);
+  expectPositionals(def('repair'), positionals, 1, 'the world NAME');
+  const dir = worldDir(positionals[0], values.out);
+  const owner = processOwnerId();
+  try {
+    await claimOwnedChecked(runFolder(dir), owner, { holderAlive: async (holder) => processHolderAlive(holder) });
+  } catch (err) {
+    if (err instanceof RunOwnedElsewhere)
+      throw new Error(`world ${positionals[0]}: ${err.message}; repair it once that ends`, { cause: err });
+    throw err;
+  }
+  const pool = new ThreadPool(1);
+  try {
+    const task = pool.run(worldRepairThreadJob, { worldDir: dir }, `repair of ${positionals[0]}`, (p) => {
+      if (!values.json) process.stderr.write(`shard ${p.shard}: replaying ${p.day}\r`);
+    });
+    const result = await task.result;
+    if (values.json) process.stdout.write(JSON.stringify(result) + '\n');
+    else if (!result.day) process.stdout.write(`World ${positionals[0]} has no complete day: nothing to repair\n`);
+    else
+      process.stdout.write(
+        result.repaired.length === 0
+          ? `World ${positionals[0]}: the state of all ${result.shards} shards at the end of ${result.day} checks; nothing to repair\n`
+          : `World ${positionals[0]}: recomputed the state at the end of ${result.day} of shard(s) ${result.repaired
+              .map((r) => `${r.shard} (${r.days} day(s) from ${r.from})`)
+              .join(', ')}; every replayed part matched its manifest. Advance it again.\n`,
+      );
+  } finally {
+    await pool.close();
+    releaseRun(dir, owner);
+  }
+}
+
 export async function run(argv: string[]): Promise<void> {
   const [sub, ...rest] = argv;
+  if (sub === 'repair') return repair(rest);
   if (sub === 'create') return create(rest);
   if (sub === 'advance') return advance(rest);
   if (sub === 'status') return status(rest);
@@ -305,6 +367,6 @@ export async function run(argv: string[]): Promise<void> {
   const guess = sub && closest(sub, Object.keys(SUBCOMMANDS));
   throw usageError(
     WORLD,
-    sub ? `unknown subcommand "${sub}"${guess ? ` (did you mean ${guess}?)` : ''}` : 'give a subcommand: create, advance or status',
+    sub ? `unknown subcommand "${sub}"${guess ? ` (did you mean ${guess}?)` : ''}` : 'give a subcommand: create, advance, status or repair',
   );
 }

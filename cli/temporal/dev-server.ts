@@ -74,10 +74,10 @@ export async function waitForServer(address: string, timeoutMs: number, exited?:
   let lastError = '';
   // a plain TCP probe first: it is cheap, so it can ask often while a server starts
   while (Date.now() < deadline && !dead && !(await isReachable(address, 250))) await pause(25);
-  const { Connection } = await import('@temporalio/client');
+  const { connectionTo } = await import('./client-connection');
   while (Date.now() < deadline && !dead) {
     try {
-      const connection = await Connection.connect({ address, connectTimeout: 1000 });
+      const connection = await connectionTo(address, { connectTimeout: 1000 });
       try {
         await connection.workflowService.describeNamespace({ namespace: NAMESPACE });
         return;

@@ -65,6 +65,11 @@ function temporalClient(): typeof import('@temporalio/client') {
   return require('@temporalio/client');
 }
 
+/** connectionTo (client-connection.ts), loaded with the SDK only once a command needs it. */
+function connectionTo(address: string): Promise<Connection> {
+  return (require('./client-connection') as typeof import('./client-connection')).connectionTo(address);
+}
+
 /**
  * Connects to Temporal. With an address, that server (a worker is expected there).
  * Without, the embedded default: the local dev server (started here if none runs on
@@ -76,8 +81,8 @@ export async function openSession(opts: SessionOptions): Promise<TemporalSession
     await waitForServer(address, 10_000).catch((err) => {
       throw new Error(`cannot reach Temporal at ${address}: ${(err as Error).message}`);
     });
-    const { Client, Connection } = temporalClient();
-    const connection = await Connection.connect({ address });
+    const { Client } = temporalClient();
+    const connection = await connectionTo(address);
     return {
       client: new Client({ connection, namespace: NAMESPACE }),
       address,
@@ -136,7 +141,7 @@ export async function openSession(opts: SessionOptions): Promise<TemporalSession
   };
   try {
     await server?.ready;
-    connection = await temporalClient().Connection.connect({ address: embeddedAddress });
+    connection = await connectionTo(embeddedAddress);
     if (opts.worker) await startWorker(opts.dataRoot, opts.trustedSources);
   } catch (err) {
     await close();

@@ -3,7 +3,6 @@ import { AvroContainerWriter } from '../formats/avro/container-writer';
 import * as avro from 'avsc';
 import { readContainer, readContainerSync } from '../formats/avro/read-container';
 import { fileHead } from '../runtime/output-place';
-import { removeStaleTempFiles } from '../runtime/atomic-file';
 import { loadSchemaJson, SONG_SCHEMA, schemaType } from '../formats/avro/schemas';
 import { derivedBytes } from '../simulation/seeded-random';
 import type { SimulatedSong, Song } from '../domain/song';
@@ -17,7 +16,6 @@ export interface CatalogFile {
 
 /** Writes the catalog as an AVRO container (schemas/song.avsc), atomically. */
 export function writeCatalogFile(filePath: string, songs: Iterable<Song>): CatalogFile {
-  removeStaleTempFiles(filePath);
   const writer = new AvroContainerWriter<Song>(filePath, schemaType(SONG_SCHEMA), { syncMarker: derivedBytes(['catalog']) });
   try {
     for (const song of songs) writer.append(song);

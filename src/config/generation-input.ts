@@ -14,6 +14,7 @@ import { OUTPUT_FORMATS, PRIMARY_FORMAT, type OutputFormat } from '../formats/pa
 import { PARQUET_CODECS, type ParquetCodec } from '../formats/parquet/parquet-codec';
 import { AVRO_CODECS, type AvroCodec } from '../formats/avro/block-codecs';
 import { pathProblem } from '../runtime/path-text';
+import { isS3Location, s3LocationProblem } from '../runtime/storage/s3-location';
 import { parseSourceSpec, sourceKindOf } from '../catalog/source-kinds';
 import { SourceError } from '../catalog/source-error';
 import { knownCountries } from '../simulation/cities';
@@ -201,8 +202,17 @@ const generationFields = {
       if (problem !== undefined) ctx.addIssue({ code: 'custom', path: [i], message: problem, input: spec });
     });
   }),
-  /** output root; each generation writes to <out>/<runId> */
-  out: orDefault(pathText('must be a folder path'), DEFAULTS.out),
+  /**
+   * output root, a folder or s3://bucket/prefix (a bucket the worker's WRAPPED_ETL_S3_ALLOW lists; the worker
+   * checks that); each generation writes to <out>/<runId>
+   */
+  out: orDefault(
+    pathText('must be a folder path or s3://bucket/prefix').superRefine((p, ctx) => {
+      const why = isS3Location(p) ? s3LocationProblem(p) : undefined;
+      if (why !== undefined) ctx.addIssue({ code: 'custom', message: why, input: p });
+    }),
+    DEFAULTS.out,
+  ),
   /** name of the generation's folder under out; defaults to the workflow id (a resume: the resumed one's) */
   runId: orDefault(safeName(), null),
   /** users per shard; default: adaptiveShardSize */

@@ -1,4 +1,5 @@
 import { dateToEpochMs } from '../domain/time-units';
+import { DamagedFile } from '../domain/errors';
 import { parseInput, says, z } from '../domain/input-schema';
 import { resolveGenerationInput, type GenerationInput, type GenerationParams } from './generation-input';
 
@@ -48,6 +49,45 @@ export interface WorldDefinition {
 }
 
 export const DEFAULT_SESSIONS_PER_DAY = 1.5;
+
+const SHA256 = /^[0-9a-f]{64}$/;
+
+/** What is wrong with a parsed world.json ("its start is 5, not a day"), or undefined when it has a definition's shape. */
+function definitionProblem(d: Partial<WorldDefinition> | null): string | undefined {
+  if (typeof d !== 'object' || d === null || Array.isArray(d)) return `it holds ${JSON.stringify(d)}, not a JSON object`;
+  if (typeof d.name !== 'string' || !worldNameSchema.safeParse(d.name).success) return `its name is ${JSON.stringify(d.name)}`;
+  if (typeof d.start !== 'string' || !daySchema.safeParse(d.start).success) return `its start is ${JSON.stringify(d.start)}, not a day`;
+  if (typeof d.sessionsPerDay !== 'number' || !(d.sessionsPerDay > 0)) return `its sessionsPerDay is ${JSON.stringify(d.sessionsPerDay)}`;
+  const p = d.params as Partial<GenerationParams> | undefined;
+  if (typeof p !== 'object' || p === null) return 'it has no params';
+  for (const field of ['users', 'shardSize', 'seed', 'parallelism'] as const)
+    if (!Number.isInteger(p[field])) return `its params.${field} is ${JSON.stringify(p[field])}, not a whole number`;
+  if (typeof d.catalogSha256 !== 'string' || !SHA256.test(d.catalogSha256))
+    return `its catalogSha256 is ${JSON.stringify(d.catalogSha256)}, not a sha256`;
+  return undefined;
+}
+
+/**
+ * A world's definition from the text of its world.json at `file`, or DamagedFile naming the file
+ * and what is wrong (world.json is written once, at world create, and never rewritten).
+ */
+export function parseWorldDefinition(text: string, file: string): WorldDefinition {
+  let parsed: unknown;
+  let problem: string | undefined;
+  try {
+    parsed = JSON.parse(text);
+    problem = definitionProblem(parsed as WorldDefinition);
+  } catch (err) {
+    problem = `it is not JSON (${(err as Error).message}; the file has ${text.length} bytes)`;
+  }
+  if (problem)
+    throw new DamagedFile(
+      file,
+      `the world's definition: ${problem}`,
+      'world.json is written once, at world create: restore it from a copy of the world folder or a backup (the days written stay valid)',
+    );
+  return parsed as WorldDefinition;
+}
 
 /** Validates a world input and fills in every default (the world's params, without the catalog yet). */
 export function resolveWorldInput(raw: unknown): Omit<WorldDefinition, 'catalogSha256'> {

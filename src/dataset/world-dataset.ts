@@ -1,4 +1,4 @@
-import type { WorldDefinition } from '../config/world-input';
+import { parseWorldDefinition, type WorldDefinition } from '../config/world-input';
 import { partitionName } from '../domain/days';
 import type { ObjectStore } from '../runtime/storage/object-store';
 import { MANIFEST_NAMES } from '../pipeline/run-layout';
@@ -40,12 +40,7 @@ export class WorldDataset {
   static async open(store: ObjectStore): Promise<WorldDataset> {
     if (!(await store.stat('world.json')))
       throw new NotADataset(`no world at ${store.location} (no world.json): create it with wrapped-etl world create`);
-    let definition: WorldDefinition;
-    try {
-      definition = JSON.parse((await store.read('world.json')).toString('utf8')) as WorldDefinition;
-    } catch (err) {
-      throw new NotADataset(`${store.location}/world.json is not a readable world definition: ${(err as Error).message}`);
-    }
+    const definition = parseWorldDefinition((await store.read('world.json')).toString('utf8'), `${store.location}/world.json`);
     return new WorldDataset(store, definition);
   }
 

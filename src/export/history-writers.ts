@@ -1,6 +1,6 @@
 import * as path from 'node:path';
 import { Zip, ZipDeflate, ZipPassThrough } from 'fflate';
-import { AtomicDir, AtomicFile, removeStaleTempFiles } from '../runtime/atomic-file';
+import { AtomicDir, AtomicFile } from '../runtime/atomic-file';
 
 /** One file of an export: its path under the export's root (e.g. a user's folder) and its bytes. */
 export interface ExportFile {
@@ -25,8 +25,6 @@ export class FolderWriter implements HistoryWriter {
   constructor(private readonly outDir: string) {}
 
   write(root: string, files: Iterable<ExportFile>): void {
-    // what a killed export left of this folder goes first
-    removeStaleTempFiles(path.join(this.outDir, root));
     const dir = (this.open = new AtomicDir(path.join(this.outDir, root)));
     for (const f of files) dir.writeFile(f.relPath, f.data);
     dir.commit();
@@ -62,8 +60,6 @@ export class ZipWriter implements HistoryWriter {
   private failure: Error | undefined;
 
   constructor(readonly zipPath: string) {
-    // a killed export's all.zip.<writer>.tmp goes first
-    removeStaleTempFiles(zipPath);
     this.file = new AtomicFile(zipPath);
     this.zip = new Zip((err, chunk) => {
       if (err) this.failure = err;

@@ -15,8 +15,13 @@ export interface Manifest {
   totalRecords: number;
 }
 
+/** The manifest's bytes as a run or a day writes them. */
+export function manifestText(manifest: Manifest): string {
+  return JSON.stringify(manifest, null, 2) + '\n';
+}
+
 export function writeManifest(filePath: string, manifest: Manifest): void {
-  writeFileAtomic(filePath, JSON.stringify(manifest, null, 2) + '\n');
+  writeFileAtomic(filePath, manifestText(manifest));
 }
 
 export function readManifest(filePath: string): Manifest {

@@ -107,16 +107,51 @@ export class RunLayout {
     return this.pathOf(this.workKey);
   }
 
+  get paramsKey(): string {
+    return `${this.workKey}/params.json`;
+  }
+
+  get catalogKey(): string {
+    return `${this.workKey}/catalog.avro`;
+  }
+
+  get catalogReportKey(): string {
+    return `${this.workKey}/catalog-report.json`;
+  }
+
+  get usersKey(): string {
+    return `${this.workKey}/users.jsonl`;
+  }
+
+  get usersOffsetsKey(): string {
+    return `${this.workKey}/users.offsets`;
+  }
+
+  /** the users files' checkpoint: what they must hash to */
+  get usersCheckpointKey(): string {
+    return `${this.workKey}/users.json`;
+  }
+
+  /** the shard's checkpoint: what its part files must hash to */
+  partCheckpointKey(shard: number): string {
+    return `${this.workKey}/parts/${RunLayout.partName(shard, 'json')}`;
+  }
+
+  /** The files a resumed run needs from an earlier attempt besides its parts: params, catalog, users (and their checkpoints). */
+  get runStateKeys(): string[] {
+    return [this.paramsKey, this.catalogKey, this.catalogReportKey, this.usersKey, this.usersOffsetsKey, this.usersCheckpointKey];
+  }
+
   get paramsPath(): string {
-    return path.join(this.workDir, 'params.json');
+    return this.pathOf(this.paramsKey);
   }
 
   get catalogPath(): string {
-    return path.join(this.workDir, 'catalog.avro');
+    return this.pathOf(this.catalogKey);
   }
 
   get catalogReportPath(): string {
-    return path.join(this.workDir, 'catalog-report.json');
+    return this.pathOf(this.catalogReportKey);
   }
 
   get httpCacheDir(): string {
@@ -124,16 +159,19 @@ export class RunLayout {
   }
 
   get usersPath(): string {
-    return path.join(this.workDir, 'users.jsonl');
+    return this.pathOf(this.usersKey);
   }
 
   get usersOffsetsPath(): string {
-    return path.join(this.workDir, 'users.offsets');
+    return this.pathOf(this.usersOffsetsKey);
   }
 
-  /** the shard's checkpoint: what its part file must hash to */
+  get usersCheckpointPath(): string {
+    return this.pathOf(this.usersCheckpointKey);
+  }
+
   partCheckpointPath(shard: number): string {
-    return path.join(this.workDir, 'parts', RunLayout.partName(shard, 'json'));
+    return this.pathOf(this.partCheckpointKey(shard));
   }
 }
 

@@ -1,6 +1,7 @@
 import { threadJob } from '../runtime/thread-job';
 import { runShardJob, type ShardJob, type ShardProgress, type ShardResult } from './shard-job';
 import { runWorldDayJob, type WorldDayJob, type WorldDayProgress, type WorldDayShardResult } from './world-day-job';
+import { repairWorldState, type WorldRepair } from './world-repair';
 import { prepareCatalog, type CatalogJob } from './thread-catalog';
 import { runUsersJob, type UsersJob, type UsersProgress, type UsersResult } from './users-job';
 
@@ -20,6 +21,12 @@ export const catalogThreadJob = threadJob<CatalogJob, undefined, ReturnType<type
 
 /** One shard's day of a world: its part files and its users' end-of-day state, in a pool thread. */
 export const worldDayThreadJob = threadJob<WorldDayJob, WorldDayProgress, WorldDayShardResult>(__filename, runWorldDayInThread);
+
+/** The users' state of a world's last complete day recomputed where it does not check, in a pool thread. */
+export const worldRepairThreadJob = threadJob<{ worldDir: string }, { shard: number; day: string }, WorldRepair>(
+  __filename,
+  runWorldRepairInThread,
+);
 
 /** `report`, called only once RECORDS_PER_PROGRESS more records are written. */
 function everyFewRecords<P extends { records: number }>(report: (p: P) => void): (p: P) => void {
@@ -46,6 +53,10 @@ export function runUsersInThread(job: UsersJob, report: (p: UsersProgress) => vo
 
 export function runWorldDayInThread(job: WorldDayJob, report: (p: WorldDayProgress) => void): Promise<WorldDayShardResult> {
   return runWorldDayJob(job, everyFewRecords(report));
+}
+
+export function runWorldRepairInThread(job: { worldDir: string }, report: (p: { shard: number; day: string }) => void): WorldRepair {
+  return repairWorldState(job.worldDir, (shard, day) => report({ shard, day }));
 }
 
 export function prepareCatalogInThread(job: CatalogJob): ReturnType<typeof prepareCatalog> {

@@ -1,4 +1,3 @@
-import { removeStaleTempFiles } from '../runtime/atomic-file';
 import { RunLayout } from './run-layout';
 import { shardCount, shardUserRange, type GenerationParams } from '../config/generation-input';
 import { PopulationModel } from '../simulation/user-profile';
@@ -29,8 +28,6 @@ export function runUsersJob(job: UsersJob, onProgress: (p: UsersProgress) => voi
   const model = new PopulationModel(job.params);
   const shards = shardCount(job.params);
   let users = 0;
-  removeStaleTempFiles(layout.usersPath);
-  removeStaleTempFiles(layout.usersOffsetsPath);
   return writeUsersFile(layout.usersPath, layout.usersOffsetsPath, shards, function* (shard) {
     const { first, last } = shardUserRange(job.params, shard);
     for (let id = first; id <= last; id++) yield model.profile(id);

@@ -1,6 +1,6 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import type { WorldDefinition } from '../config/world-input';
+import { parseWorldDefinition, type WorldDefinition } from '../config/world-input';
 import { writeFileAtomic } from '../runtime/atomic-file';
 import { MANIFEST_NAME, RunLayout, type LayoutStyle } from './run-layout';
 import { partitionName } from '../domain/days';
@@ -130,5 +130,5 @@ export function readWorldDefinition(layout: WorldLayout): WorldDefinition {
   if (!fs.existsSync(layout.definitionPath)) {
     throw new Error(`no world at ${layout.worldDir} (no world.json): create it with wrapped-etl world create`);
   }
-  return JSON.parse(fs.readFileSync(layout.definitionPath, 'utf8')) as WorldDefinition;
+  return parseWorldDefinition(fs.readFileSync(layout.definitionPath, 'utf8'), layout.definitionPath);
 }

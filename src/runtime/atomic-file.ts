@@ -7,7 +7,8 @@ import { threadId } from 'node:worker_threads';
 /**
  * A file written under a temporary name and renamed to its final name only once
  * complete and fsynced, so a crash never leaves a partial file under the final name.
- * Tracks byte count and sha256 of everything written.
+ * A dead writer's temporary files of the same final name go first. Tracks byte count
+ * and sha256 of everything written.
  */
 export class AtomicFile {
   readonly tempPath: string;
@@ -17,14 +18,21 @@ export class AtomicFile {
 
   constructor(readonly finalPath: string) {
     fs.mkdirSync(path.dirname(finalPath), { recursive: true });
-    this.tempPath = `${finalPath}.${WRITER_TAG}-${crypto.randomBytes(4).toString('hex')}.tmp`;
+    removeStaleTempFiles(finalPath);
+    this.tempPath = tempPathOf(finalPath);
     this.fd = fs.openSync(this.tempPath, 'wx');
     openTempFiles.add(this.tempPath);
   }
 
   write(chunk: Uint8Array): void {
     let off = 0;
-    while (off < chunk.length) off += fs.writeSync(this.fd, chunk, off, chunk.length - off);
+    try {
+      while (off < chunk.length) off += fs.writeSync(this.fd, chunk, off, chunk.length - off);
+    } catch (err) {
+      // a write's error names no file: a full disk's failure names the filesystem of this one
+      (err as NodeJS.ErrnoException).path ??= this.tempPath;
+      throw err;
+    }
     this.hash.update(chunk);
     this.written += chunk.length;
   }
@@ -101,14 +109,15 @@ export function writeFileAtomic(finalPath: string, data: string | Uint8Array): {
 /**
  * A folder filled under a temporary name beside its final one and renamed into place
  * by commit(), so a crash never leaves a half-filled folder under the final name.
- * An existing folder of the final name is replaced.
+ * An existing folder of the final name is replaced; a dead writer's temporary folders go first.
  */
 export class AtomicDir {
   readonly tempPath: string;
 
   constructor(readonly finalPath: string) {
     fs.mkdirSync(path.dirname(finalPath), { recursive: true });
-    this.tempPath = `${finalPath}.${WRITER_TAG}-${crypto.randomBytes(4).toString('hex')}.tmp`;
+    removeStaleTempFiles(finalPath);
+    this.tempPath = tempPathOf(finalPath);
     fs.mkdirSync(this.tempPath);
   }
 
@@ -161,12 +170,18 @@ export function sha256File(filePath: string): string {
 }
 
 /**
- * Whose a temporary file is: <final>.<host>-<pid>-<thread>-<random>.tmp, so that only
- * a dead writer's files are ever removed (see removeStaleTempFiles).
+ * Whose a temporary file is: .<final name>.<host>-<pid>-<thread>-<random>.tmp beside the final name, so that only
+ * a dead writer's files are ever removed (see removeStaleTempFiles). The leading dot hides it from the engines
+ * that read a folder as a dataset (Spark, Hadoop, pyarrow skip names starting with '.' or '_').
  */
 const HOST_TAG = sha256Of(os.hostname()).slice(0, 8);
 const WRITER_TAG = `${HOST_TAG}-${process.pid}-${threadId}`;
 const TEMP_NAME = /\.([0-9a-f]{8})-(\d+)-(\d+)-[0-9a-f]{8}\.tmp$/;
+
+function tempPathOf(finalPath: string): string {
+  const name = `.${path.basename(finalPath)}.${WRITER_TAG}-${crypto.randomBytes(4).toString('hex')}.tmp`;
+  return path.join(path.dirname(finalPath), name);
+}
 
 /** Temporary files this thread is writing now. */
 const openTempFiles = new Set<string>();
@@ -204,11 +219,12 @@ export function isTempName(name: string): boolean {
 /** Deletes the temporary files for this final path that a dead attempt left; a live writer's stay. */
 export function removeStaleTempFiles(finalPath: string): void {
   const dir = path.dirname(finalPath);
-  const prefix = `${path.basename(finalPath)}.`;
+  // earlier versions named them without the leading dot
+  const prefixes = [`.${path.basename(finalPath)}.`, `${path.basename(finalPath)}.`];
   if (!fs.existsSync(dir)) return;
   for (const name of fs.readdirSync(dir)) {
     // a folder built aside (AtomicDir) goes with its contents
-    if (name.startsWith(prefix) && name.endsWith('.tmp') && writerDead(path.join(dir, name)))
+    if (prefixes.some((p) => name.startsWith(p)) && name.endsWith('.tmp') && writerDead(path.join(dir, name)))
       fs.rmSync(path.join(dir, name), { force: true, recursive: true });
   }
 }

@@ -31,8 +31,9 @@ async function run(msg: ThreadRequest): Promise<void> {
     if (heldBack) post({ id: msg.id, type: 'progress', progress: latest });
     post({ id: msg.id, type: 'done', result });
   } catch (err) {
-    const e = err as Error;
-    post({ id: msg.id, type: 'error', error: { message: e.message, stack: e.stack, name: e.name } });
+    const e = err as NodeJS.ErrnoException;
+    // code and path too: a full disk's failure names the filesystem of the file that could not be written
+    post({ id: msg.id, type: 'error', error: { message: e.message, stack: e.stack, name: e.name, code: e.code, path: e.path } });
   }
 }
 

@@ -66,5 +66,5 @@ export interface ThreadWarmUp {
 export type ThreadReply = { id: number } & (
   | { type: 'progress'; progress: unknown }
   | { type: 'done'; result: unknown }
-  | { type: 'error'; error: { message: string; stack?: string; name?: string } }
+  | { type: 'error'; error: { message: string; stack?: string; name?: string; code?: string; path?: string } }
 );

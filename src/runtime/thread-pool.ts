@@ -94,10 +94,12 @@ export class ThreadPool implements JobRunner {
       worker.unref();
       if (msg.type === 'done') task.resolve(msg.result);
       else {
-        const err = new Error(msg.error.message);
+        const err: NodeJS.ErrnoException = new Error(msg.error.message);
         err.stack = msg.error.stack;
         // the thread's error class by name (e.g. DamagedPart), for callers that tell failures apart
         if (msg.error.name) err.name = msg.error.name;
+        if (msg.error.code) err.code = msg.error.code;
+        if (msg.error.path) err.path = msg.error.path;
         task.reject(err);
       }
       this.dispatch();

@@ -69,9 +69,28 @@ function pipInstallInto(dir: string, requirements: string[], finish: (partial: s
     return `pip install --target ${partial} ${requirements.join(' ')} failed: ${r.stderr || r.error?.message}`;
   }
   finish(partial);
-  fs.rmSync(dir, { recursive: true, force: true });
-  fs.renameSync(partial, dir);
+  publishDir(partial, dir);
   return undefined;
+}
+
+/**
+ * Moves a complete `partial` folder to `dir`. Test files provision in parallel: when another one published `dir`
+ * first, its folder stays (a test may be running from it) and ours goes; an empty `dir` (a folder named to fill) is
+ * replaced.
+ */
+function publishDir(partial: string, dir: string): void {
+  try {
+    fs.rmdirSync(dir);
+  } catch {
+    // absent, or not empty: the rename below tells which
+  }
+  try {
+    fs.renameSync(partial, dir);
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    if (code !== 'ENOTEMPTY' && code !== 'EEXIST') throw err;
+    fs.rmSync(partial, { recursive: true, force: true });
+  }
 }
 
 /** Java 17+ on PATH, as the test broker needs; else why not. */
@@ -110,9 +129,12 @@ function maven(): string {
   const url = `https://repo1.maven.org/maven2/org/apache/maven/apache-maven/${MAVEN_VERSION}/apache-maven-${MAVEN_VERSION}-bin.tar.gz`;
   const tarball = path.join(toolsDir(), `apache-maven-${MAVEN_VERSION}.${process.pid}.tar.gz`);
   download(url, tarball, 'sha512', MAVEN_SHA512);
-  const unpacked = run('tar', ['-xzf', tarball, '-C', toolsDir()]);
+  const partial = `${home}.${process.pid}.tmp`;
+  fs.mkdirSync(partial, { recursive: true });
+  const unpacked = run('tar', ['-xzf', tarball, '-C', partial, '--strip-components=1']);
   fs.rmSync(tarball, { force: true });
   if (unpacked.status !== 0) throw new Error(`unpacking ${tarball} failed: ${unpacked.stderr}`);
+  publishDir(partial, home);
   return mvn;
 }
 
@@ -133,8 +155,14 @@ export function ensureAvroReaderJars(): string | undefined {
 }
 
 function resolvePom(pom: string, libs: string): undefined {
-  const r = run(maven(), ['-q', '-B', '-f', pom, 'dependency:copy-dependencies', `-DoutputDirectory=${libs}`, '-DincludeScope=runtime']);
-  if (r.status !== 0) throw new Error(`resolving the jars of ${pom} failed: ${r.stdout}${r.stderr}${r.error?.message ?? ''}`);
+  const partial = `${libs}.${process.pid}.tmp`;
+  fs.rmSync(partial, { recursive: true, force: true });
+  const r = run(maven(), ['-q', '-B', '-f', pom, 'dependency:copy-dependencies', `-DoutputDirectory=${partial}`, '-DincludeScope=runtime']);
+  if (r.status !== 0) {
+    fs.rmSync(partial, { recursive: true, force: true });
+    throw new Error(`resolving the jars of ${pom} failed: ${r.stdout}${r.stderr}${r.error?.message ?? ''}`);
+  }
+  publishDir(partial, libs);
   return undefined;
 }
 
@@ -180,8 +208,7 @@ export function ensureSchemaRegistry(): string | undefined {
   const unpacked = run('tar', ['-xzf', tarball, '-C', partial]);
   fs.rmSync(tarball, { force: true });
   if (unpacked.status !== 0) throw new Error(`unpacking ${url} failed: ${unpacked.stderr}`);
-  fs.rmSync(dir, { recursive: true, force: true });
-  fs.renameSync(partial, dir);
+  publishDir(partial, dir);
   return undefined;
 }
 
@@ -201,15 +228,34 @@ export function chromiumMissing(): string | undefined {
  * The engines that read run and world folders as datasets (test/integration/engines): pyspark and spark-avro
  * (ensurePyspark, ensureAvroReaderJars), and these pinned PyPI packages, each in its own .tools folder.
  */
-export const ENGINE_PACKAGES = [
+export const ENGINE_PACKAGES: PipPackage[] = [
   { dir: 'pyarrow-26.0.1', module: 'pyarrow', requirements: ['pyarrow==26.0.1'] },
   // DuckDB 2.0 downloads its avro extension at INSTALL; this DuckDB and extension come from PyPI instead
   { dir: 'duckdb-avro-1.4.4', module: 'duckdb_ext', requirements: ['duckdb==1.4.4', 'duckdb-ext-avro==1.4.4.20260205'] },
 ];
 
+export interface PipPackage {
+  /** its folder under the tools folder */
+  dir: string;
+  /** what it installs, to check it is there */
+  module: string;
+  requirements: string[];
+}
+
+/** A pinned PyPI package in its own tools folder (pip --target) when missing: the folder, or why it could not be installed. */
+export function ensurePipPackage(pkg: PipPackage): string | undefined {
+  const dir = pipPackageDir(pkg);
+  if (fs.existsSync(path.join(dir, pkg.module))) return undefined;
+  return pipInstallInto(dir, pkg.requirements);
+}
+export const pipPackageDir = (pkg: PipPackage) => path.join(toolsDir(), pkg.dir);
+
+/** pandas, for the README's pandas snippet (with fastavro from ensurePythonTools) */
+export const PANDAS: PipPackage = { dir: 'pandas-3.1.1', module: 'pandas', requirements: ['pandas==3.1.1'] };
+
 /** python3 with the engines importable (PYTHONPATH over ENGINE_PACKAGES' folders). */
 export function enginePythonEnv(): NodeJS.ProcessEnv {
-  const dirs = [pysparkDir(), ...ENGINE_PACKAGES.map((p) => path.join(toolsDir(), p.dir))];
+  const dirs = [pysparkDir(), ...ENGINE_PACKAGES.map(pipPackageDir)];
   return { ...process.env, PYTHONPATH: dirs.join(path.delimiter), PYTHONDONTWRITEBYTECODE: '1' };
 }
 
@@ -227,9 +273,7 @@ export function ensureEngineTools(): string | undefined {
     return why;
   };
   for (const pkg of ENGINE_PACKAGES) {
-    const dir = path.join(toolsDir(), pkg.dir);
-    if (fs.existsSync(path.join(dir, pkg.module))) continue;
-    const error = pipInstallInto(dir, pkg.requirements);
+    const error = ensurePipPackage(pkg);
     if (error) return failed(pkg.requirements.join(' '), error);
   }
   try {

@@ -1,4 +1,3 @@
-import { removeStaleTempFiles } from '../../runtime/atomic-file';
 import { derivedBytes } from '../../simulation/seeded-random';
 import { listeningHistorySchemaFile } from '../listening-history-versions';
 import type { PartEvent } from '../listening-history-versions';
@@ -11,7 +10,6 @@ import { songEventEncoder } from './song-event-encoder';
 export const avroPart: PartFormat = {
   description: 'AVRO object container files (always written; the manifest names them)',
   open(file, run, songs): PartFileWriter {
-    removeStaleTempFiles(file);
     const schemaFile = listeningHistorySchemaFile(run.schemaVersion);
     const writer = new AvroContainerWriter<PartEvent>(file, schemaType(schemaFile), {
       syncMarker: derivedBytes([run.seed, 'avro-sync', 'listening-history']),

@@ -1,7 +1,7 @@
 import { ByteWriter } from 'hyparquet-writer';
 import type { FileMetaData, RowGroup } from 'hyparquet';
 import { writeMetadata } from 'hyparquet-writer/src/metadata.js';
-import { AtomicFile, removeStaleTempFiles } from '../../runtime/atomic-file';
+import { AtomicFile } from '../../runtime/atomic-file';
 import { chunkWriter, schemaElement, type ChunkWriter, type RowKeys } from './parquet-column-chunks';
 import { pageCodec } from './page-codecs';
 import type { ParquetCodec } from './parquet-codec';
@@ -83,7 +83,6 @@ export class ColumnarParquetWriter<R> {
       chunks.push(chunkWriter(c, rows, codec));
     }
     const shred = opts.shredder && shredderOf(opts.shredder, columns, chunks);
-    removeStaleTempFiles(finalPath);
     return new ColumnarParquetWriter(new AtomicFile(finalPath), columns, chunks, rows, opts.metadata ?? {}, shred, opts.rowKey);
   }
 

@@ -1,5 +1,5 @@
 import { ParquetSchema, ParquetWriter, type FieldDefinition } from 'parquetjs-lite';
-import { AtomicFile, removeStaleTempFiles } from '../../runtime/atomic-file';
+import { AtomicFile } from '../../runtime/atomic-file';
 import type { WrittenParquet } from './columnar-parquet-writer';
 
 export type ParquetColumns = Record<string, FieldDefinition>;
@@ -30,7 +30,6 @@ export class ParquetFileWriter {
     columns: ParquetColumns,
     opts: { rowGroupSize?: number; metadata?: Record<string, string> } = {},
   ): Promise<ParquetFileWriter> {
-    removeStaleTempFiles(finalPath);
     const file = new AtomicFile(finalPath);
     const sink = {
       write(chunk: Buffer, cb: (err?: Error | null) => void) {

@@ -25,11 +25,13 @@ const currentYearOf = (ref: RunRef) => Number(ref.params.to.slice(0, 4));
  * threads read columns instead of decoding the AVRO file each.
  */
 export async function catalogStep(deps: GenerationStepDeps, ctx: StepContext, ref: RunRef): Promise<CatalogRef> {
-  ownedRunRef(deps, ctx, ref);
+  const place = ownedRunRef(deps, ctx, ref);
   const l = deps.log.child({ runId: ref.params.runId, step: 'catalog' });
   const cache = new CatalogCache(path.join(deps.dataRoot(), CATALOG_CACHE_DIR));
   const cacheKey = CatalogCache.key(ref.params.catalog, ref.params.seed, currentYearOf(ref));
   const catalog = await catalogFile(deps, ctx, ref, l, cache, cacheKey);
+  const layout = new RunLayout(ref.runDir);
+  await place.publish([{ key: layout.catalogKey, sha256: catalog.sha256 }, { key: layout.catalogReportKey }]);
   await prepareThreadCatalog(deps, ctx, catalog, ref, l);
   try {
     // the columns file the threads wrote, for the next run that takes this catalog from the cache

@@ -36,7 +36,7 @@ export function createGenerationSteps(deps: GenerationStepDeps): GenerationSteps
     catalog: (ctx, ref) => catalogStep(deps, ctx, ref),
     users: (ctx, ref) => usersStep(deps, ctx, ref),
     shard: (ctx, ref) => shardStep(deps, ctx, ref),
-    manifest: async (ctx, ref) => manifestStep(deps, ctx, ref),
+    manifest: (ctx, ref) => manifestStep(deps, ctx, ref),
     prune: async (_ctx, ref) => pruneStep(deps, ref),
   };
 }

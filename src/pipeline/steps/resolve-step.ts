@@ -7,10 +7,10 @@ import {
   type GenerationParams,
 } from '../../config/generation-input';
 import { writeFileAtomic } from '../../runtime/atomic-file';
-import { resolveRunDir } from '../../runtime/data-root';
 import { readJsonIfPresent } from '../../runtime/json-file';
 import { PopulationModel } from '../../simulation/user-profile';
 import { RunLayout } from '../run-layout';
+import { RunPlace } from '../run-place';
 import { claimOwnedChecked, RunOwnedElsewhere, runFolder } from '../run-owner';
 import type { GenerationStepDeps } from './step-deps';
 import type { StepContext } from './step-context';
@@ -29,10 +29,10 @@ function resumedParams(
   params: GenerationParams,
   recorded: GenerationParams | undefined,
   input: GenerationInput,
-  runDir: string,
+  location: string,
 ): GenerationParams {
   if (!recorded) {
-    throw new InputError('resume', `no generation to resume at ${runDir} (no _work/params.json); start a new one instead`);
+    throw new InputError('resume', `no generation to resume at ${location} (no _work/params.json); start a new one instead`);
   }
   for (const field of Object.keys(input ?? {})) {
     if (field === 'resume') continue;
@@ -55,18 +55,27 @@ function resumedParams(
 export async function resolveStep(deps: GenerationStepDeps, ctx: StepContext, args: ResolveArgs): Promise<RunRef> {
   const scheduledAt = args.scheduledAt === undefined ? undefined : new Date(args.scheduledAt);
   let params = resolveGenerationInput(args.input, args.workflowId, { scheduledAt });
-  const runDir = resolveRunDir(deps.dataRoot(), params.out, params.runId);
+  const place = RunPlace.of(deps.dataRoot(), params.out, params.runId);
+  const runDir = place.runDir;
+  if (place.staged && params.keepDays) {
+    throw new InputError(
+      'keepDays',
+      `pruning earlier generations is not supported in a bucket yet (out is ${params.out}); leave keepDays out`,
+    );
+  }
   new PopulationModel(params);
   const layout = new RunLayout(runDir);
+  // a run in a bucket: what an earlier attempt published is the run's state, whichever worker staged it
+  await place.pull(layout.runStateKeys);
   const recorded = readJsonIfPresent<GenerationParams>(layout.paramsPath);
   const differing = recorded && firstParamDifference(recorded, params);
   const resuming = params.resume !== null;
   if (resuming) {
-    params = resumedParams(params, recorded, args.input as GenerationInput, runDir);
+    params = resumedParams(params, recorded, args.input as GenerationInput, place.location);
   } else if (differing) {
     throw new InputError(
       'runId',
-      `${runDir} holds a generation with other params (${differing} differs); give another runId, or resume it with "resume": "${params.runId}"`,
+      `${place.location} holds a generation with other params (${differing} differs); give another runId, or resume it with "resume": "${params.runId}"`,
     );
   }
   try {
@@ -79,9 +88,15 @@ export async function resolveStep(deps: GenerationStepDeps, ctx: StepContext, ar
       `${err.message}; give another runId, wait until it ends, or, if it stopped, resume it with "resume": "${params.runId}"`,
     );
   }
-  if (!resuming) writeFileAtomic(layout.paramsPath, JSON.stringify(params, null, 2) + '\n');
+  if (!resuming) {
+    writeFileAtomic(layout.paramsPath, JSON.stringify(params, null, 2) + '\n');
+    await place.publish([{ key: layout.paramsKey }]);
+  }
   deps.log
     .child({ runId: params.runId })
-    .info({ runDir, users: params.users, shards: shardCount(params), resumed: !!recorded }, 'generation resolved');
-  return { params, runDir };
+    .info(
+      { runDir, location: place.location, users: params.users, shards: shardCount(params), resumed: !!recorded },
+      'generation resolved',
+    );
+  return { params, runDir, ...(place.staged && { location: place.location }) };
 }

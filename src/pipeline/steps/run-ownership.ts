@@ -1,8 +1,8 @@
 import { InputError } from '../../domain/errors';
 import type { GenerationParams } from '../../config/generation-input';
-import { resolveRunDir } from '../../runtime/data-root';
 import { readJsonIfPresent } from '../../runtime/json-file';
 import { RunLayout } from '../run-layout';
+import { RunPlace } from '../run-place';
 import { holdRun, RunOwnedElsewhere } from '../run-owner';
 import type { GenerationStepDeps } from './step-deps';
 import type { StepContext } from './step-context';
@@ -14,21 +14,25 @@ import type { RunRef } from './step-refs';
  * continuation included): its folder must be the one its params resolve to under the
  * data root, and its params the ones the resolve step recorded there.
  */
-export function verifyRunRef(deps: GenerationStepDeps, ref: RunRef): void {
+export function verifyRunRef(deps: GenerationStepDeps, ref: RunRef): RunPlace {
   const forged = (why: string): never => {
     throw new InputError('run', why);
   };
   if (typeof ref !== 'object' || ref === null || typeof ref.runDir !== 'string' || typeof ref.params !== 'object' || ref.params === null)
     forged('not a run reference');
-  const runDir = resolveRunDir(deps.dataRoot(), ref.params.out, ref.params.runId);
+  const place = RunPlace.of(deps.dataRoot(), ref.params.out, ref.params.runId);
+  const runDir = place.runDir;
   if (runDir !== ref.runDir) forged(`${JSON.stringify(ref.runDir)} is not the folder its params name`);
+  if ((place.staged ? place.location : undefined) !== ref.location)
+    forged(`${JSON.stringify(ref.location)} is not the location its params name`);
   const recorded = readJsonIfPresent<GenerationParams>(new RunLayout(runDir).paramsPath);
   if (JSON.stringify(recorded) !== JSON.stringify(ref.params)) forged(`${runDir} does not hold a generation with these params`);
+  return place;
 }
 
 /** Verifies the ref and that the context's owner still owns the run folder (renewing its claim); see run-owner. */
-export function ownedRunRef(deps: GenerationStepDeps, ctx: StepContext, ref: RunRef): void {
-  verifyRunRef(deps, ref);
+export function ownedRunRef(deps: GenerationStepDeps, ctx: StepContext, ref: RunRef): RunPlace {
+  const place = verifyRunRef(deps, ref);
   try {
     holdRun(ref.runDir, ctx.ownerId);
   } catch (err) {
@@ -36,6 +40,7 @@ export function ownedRunRef(deps: GenerationStepDeps, ctx: StepContext, ref: Run
       throw new RunTakenOver(`${err.message}, which took it over; this run stops (its finished parts stay)`);
     throw err;
   }
+  return place;
 }
 
 /** Renews the owner's claim on the run folder while a long step works; returns the function that stops it. */

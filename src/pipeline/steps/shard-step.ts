@@ -1,10 +1,8 @@
 import * as fs from 'node:fs';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { invalidTwin } from '../../formats/part-writers';
-import { sha256File } from '../../runtime/atomic-file';
-import { readJsonIfPresent } from '../../runtime/json-file';
+import { twinFiles } from '../../formats/part-writers';
 import { RunLayout } from '../run-layout';
-import type { ShardProgress, ShardResult } from '../shard-job';
+import type { ShardProgress } from '../shard-job';
 import { shardThreadJob } from '../thread-jobs';
 import { runJobStep } from './job-step';
 import { ownedRunRef } from './run-ownership';
@@ -15,18 +13,13 @@ import type { ShardOutcome, ShardRef } from './step-refs';
 
 /** Simulates one shard's users into its part file as a job, unless a valid part exists already. */
 export async function shardStep(deps: GenerationStepDeps, ctx: StepContext, ref: ShardRef): Promise<ShardOutcome> {
-  ownedRunRef(deps, ctx, ref);
+  const place = ownedRunRef(deps, ctx, ref);
   const { faults } = deps;
   const layout = new RunLayout(ref.runDir);
   const l = deps.log.child({ runId: ref.params.runId, shard: ref.shard, attempt: ctx.attempt });
-  const checkpoint = readJsonIfPresent<ShardResult>(layout.partCheckpointPath(ref.shard));
-  const part = layout.partPath(ref.shard);
-  if (
-    checkpoint &&
-    fs.existsSync(part) &&
-    sha256File(part) === checkpoint.sha256 &&
-    !invalidTwin((key) => layout.pathOf(key), checkpoint)
-  ) {
+  // checked by content where the run lives (its folder or its bucket)
+  const checkpoint = await place.validPart(layout, ref.shard);
+  if (checkpoint) {
     l.info({ records: checkpoint.records }, 'shard checkpoint valid, part kept');
     return { shard: ref.shard, records: checkpoint.records, bytes: checkpoint.bytes, reused: true };
   }
@@ -47,6 +40,9 @@ export async function shardStep(deps: GenerationStepDeps, ctx: StepContext, ref:
         if (injected) setTimeout(() => task.cancel(), faults.cancelAfterMs);
       },
     });
+    // the parts, then the checkpoint that vouches for them
+    const files = [result, ...twinFiles(result)].map((f) => ({ key: f.file, sha256: f.sha256 }));
+    await place.publish([...files, { key: layout.partCheckpointKey(ref.shard) }], { drop: true });
     if (injected) throw new Error(`injected failure after the part was written (${faults.label})`);
     l.info({ records: result.records, bytes: result.bytes }, 'shard written');
     return { shard: ref.shard, records: result.records, bytes: result.bytes, reused: false };

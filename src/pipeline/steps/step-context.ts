@@ -25,8 +25,12 @@ export function inProcessContext(signal: AbortSignal = new AbortController().sig
   return { ownerId: IN_PROCESS, attempt: 1, signal, heartbeat: () => {} };
 }
 
-/** Calls `listener` once when `signal` aborts; returns a function that removes it. */
+/** Calls `listener` once when `signal` aborts (at once when it has); returns a function that removes it. */
 export function onAbort(signal: AbortSignal, listener: () => void): () => void {
+  if (signal.aborted) {
+    listener();
+    return () => {};
+  }
   signal.addEventListener('abort', listener, { once: true });
   return () => signal.removeEventListener('abort', listener);
 }

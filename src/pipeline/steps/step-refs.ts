@@ -3,7 +3,10 @@ import type { GenerationParams } from '../../config/generation-input';
 /** Payloads between the workflow and its activities: small, files travel by path. */
 export interface RunRef {
   params: GenerationParams;
+  /** the folder the steps write (a staging folder when the run goes to a bucket) */
   runDir: string;
+  /** the run's s3://bucket/prefix/runId when it goes to a bucket (see RunPlace) */
+  location?: string;
 }
 
 export interface CatalogRef {
@@ -31,6 +34,7 @@ export interface ShardOutcome {
 }
 
 export interface ManifestRef {
+  /** the manifest's path, or its s3:// URL */
   manifest: string;
   totalRecords: number;
   parts: number;

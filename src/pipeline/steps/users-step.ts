@@ -1,5 +1,4 @@
 import * as fs from 'node:fs';
-import * as path from 'node:path';
 import { shardCount } from '../../config/generation-input';
 import { sha256File, writeFileAtomic } from '../../runtime/atomic-file';
 import { readJsonIfPresent } from '../../runtime/json-file';
@@ -15,16 +14,24 @@ import type { RunRef, UsersRef } from './step-refs';
 
 /** Gives every user a home place and a personality, written shard by shard as a job; a resumed run reuses the file. */
 export async function usersStep(deps: GenerationStepDeps, ctx: StepContext, ref: RunRef): Promise<UsersRef> {
-  ownedRunRef(deps, ctx, ref);
+  const place = ownedRunRef(deps, ctx, ref);
   const layout = new RunLayout(ref.runDir);
   const l = deps.log.child({ runId: ref.params.runId, step: 'users' });
   const shards = shardCount(ref.params);
   // the params of a run folder never change (resolve step): files that hash as recorded hold the same users
-  const checkpointPath = path.join(layout.workDir, 'users.json');
+  const checkpointPath = layout.usersCheckpointPath;
   const previous = readJsonIfPresent<{ users: number; sha256?: string; offsetsSha256?: string }>(checkpointPath);
   const hashOf = (file: string) => (fs.existsSync(file) ? sha256File(file) : undefined);
+  const publish = (sha256?: string, offsetsSha256?: string, opts?: { onlyMissing?: boolean }) =>
+    // the checkpoint last: whoever finds it in the store finds the files it vouches for
+    place.publish(
+      [{ key: layout.usersKey, sha256 }, { key: layout.usersOffsetsKey, sha256: offsetsSha256 }, { key: layout.usersCheckpointKey }],
+      opts,
+    );
   if (previous) {
     if (previous.sha256 === hashOf(layout.usersPath) && previous.offsetsSha256 === hashOf(layout.usersOffsetsPath)) {
+      // an earlier attempt may have stopped before it published them
+      await publish(previous.sha256, previous.offsetsSha256, { onlyMissing: true });
       l.info({ users: previous.users }, 'users checkpoint reused');
       return { path: layout.usersPath, users: previous.users };
     }
@@ -38,6 +45,7 @@ export async function usersStep(deps: GenerationStepDeps, ctx: StepContext, ref:
     cancelled: () => new StepCancelled('users assignment cancelled'),
   });
   writeFileAtomic(checkpointPath, JSON.stringify({ users, bytes, sha256, offsetsSha256 }));
+  await publish(sha256, offsetsSha256);
   l.info({ users }, 'users assigned');
   return { path: layout.usersPath, users };
 }

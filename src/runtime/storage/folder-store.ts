@@ -1,7 +1,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { Readable } from 'node:stream';
-import { AtomicFile, isTempName, removeStaleTempFiles } from '../atomic-file';
+import { AtomicFile, isTempName } from '../atomic-file';
 import { storeKeyProblem, type ObjectStore, type ObjectWriter } from './object-store';
 
 /**
@@ -67,9 +67,7 @@ export class FolderStore implements ObjectStore {
   }
 
   async writer(key: string): Promise<ObjectWriter> {
-    const final = this.pathOf(key);
-    removeStaleTempFiles(final);
-    const file = new AtomicFile(final);
+    const file = new AtomicFile(this.pathOf(key));
     return {
       write: async (chunk) => file.write(chunk),
       commit: async () => file.commit(),
@@ -80,7 +78,6 @@ export class FolderStore implements ObjectStore {
   async putIfAbsent(key: string, data: Uint8Array): Promise<boolean> {
     const final = this.pathOf(key);
     if (fs.existsSync(final)) return false;
-    removeStaleTempFiles(final);
     const file = new AtomicFile(final);
     try {
       file.write(data);

@@ -21,7 +21,7 @@ export function isS3Location(text: string): boolean {
 }
 
 /** Why `text` is not an s3://bucket[/prefix] location, or undefined when it is one. */
-function s3LocationProblem(text: string): string | undefined {
+export function s3LocationProblem(text: string): string | undefined {
   if (!isS3Location(text)) return `must start with ${S3_SCHEME}`;
   const rest = text.slice(S3_SCHEME.length).replace(/\/$/, '');
   const slash = rest.indexOf('/');

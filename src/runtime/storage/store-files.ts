@@ -55,3 +55,21 @@ export async function downloadFile(store: ObjectStore, key: string, file: string
     throw err;
   }
 }
+
+/** The size and sha256 of `key` in `store`, streamed (never whole in memory); undefined when there is no such object. */
+export async function hashObject(store: ObjectStore, key: string): Promise<{ bytes: number; sha256: string } | undefined> {
+  if ((await store.stat(key)) === undefined) return undefined;
+  const hash = crypto.createHash('sha256');
+  let bytes = 0;
+  try {
+    for await (const chunk of store.readStream(key)) {
+      hash.update(chunk as Buffer);
+      bytes += (chunk as Buffer).length;
+    }
+  } catch (err) {
+    // deleted between the stat and the read: as good as never there
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+    throw err;
+  }
+  return { bytes, sha256: hash.digest('hex') };
+}

@@ -1,0 +1,160 @@
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { ListMultipartUploadsCommand, PutObjectCommand } from '@aws-sdk/client-s3';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { InputError } from '../../../src/domain/errors';
+import { shardCount } from '../../../src/config/generation-input';
+import { STAGING_DIR } from '../../../src/pipeline/run-place';
+import { createGenerationSteps, type GenerationSteps } from '../../../src/pipeline/steps/generation-steps';
+import { NO_SHARD_FAULTS } from '../../../src/pipeline/steps/shard-faults';
+import { inProcessContext } from '../../../src/pipeline/steps/step-context';
+import type { RunRef } from '../../../src/pipeline/steps/step-refs';
+import { logger } from '../../../src/runtime/logger';
+import { S3Store } from '../../../src/runtime/storage/s3-store';
+import { inlineJobs } from '../../../src/runtime/thread-job';
+import { startS3Server, type S3Server } from '../../helpers/s3-server';
+import { ensureSeaweedfs } from '../../helpers/test-tools';
+import { makeTmpDir } from '../../helpers/tmp-dir';
+
+const BUCKET = 'runs';
+const INPUT = { users: 14, sessionsPerUser: 3, shardSize: 5, seed: 11, catalog: ['synthetic:300'], format: ['avro', 'parquet'] };
+
+const missing = ensureSeaweedfs();
+
+/** every file below `dir` by its key ('/'-separated, relative to dir) */
+function filesBelow(dir: string, prefix = ''): Map<string, Buffer> {
+  const out = new Map<string, Buffer>();
+  for (const e of fs.readdirSync(dir, { withFileTypes: true })) {
+    const key = prefix + e.name;
+    if (e.isDirectory()) for (const [k, v] of filesBelow(path.join(dir, e.name), `${key}/`)) out.set(k, v);
+    else out.set(key, fs.readFileSync(path.join(dir, e.name)));
+  }
+  return out;
+}
+
+describe('generation into a bucket of a real S3-compatible server (SeaweedFS)', () => {
+  let server: S3Server;
+  const tmp = makeTmpDir('wrapped-etl-s3-gen-');
+  const savedEnv = { ...process.env };
+
+  /** the steps of a worker whose data root is `root` (a worker on its own machine) */
+  const stepsAt = (root: string): GenerationSteps =>
+    createGenerationSteps({
+      dataRoot: () => root,
+      jobs: inlineJobs,
+      sourceAccess: {},
+      faults: NO_SHARD_FAULTS,
+      log: logger.child({}, { level: 'warn' }),
+    });
+  const ctx = inProcessContext();
+
+  async function generate(steps: GenerationSteps, input: object, stopAfterShards?: number): Promise<RunRef> {
+    const ref = await steps.resolve(ctx, { input, workflowId: 'wf' });
+    const { sha256: catalogSha256 } = await steps.catalog(ctx, ref);
+    await steps.users(ctx, ref);
+    const shards = stopAfterShards ?? shardCount(ref.params);
+    for (let shard = 0; shard < shards; shard++) await steps.shard(ctx, { ...ref, shard, catalogSha256 });
+    if (stopAfterShards === undefined) await steps.manifest(ctx, ref);
+    return ref;
+  }
+
+  const store = (prefix: string) => new S3Store({ bucket: BUCKET, prefix });
+  const objects = async (prefix: string) => {
+    const s = store(prefix);
+    const out = new Map<string, Buffer>();
+    for (const key of await s.list('')) out.set(key, await s.read(key));
+    return out;
+  };
+  const pendingUploads = async () => (await server.client.send(new ListMultipartUploadsCommand({ Bucket: BUCKET }))).Uploads ?? [];
+
+  beforeEach((c) => {
+    if (missing) c.skip(missing);
+  });
+  beforeAll(async () => {
+    if (missing) return;
+    server = await startS3Server();
+    await server.createBucket(BUCKET);
+    await server.createBucket('elsewhere');
+    Object.assign(process.env, server.env, { WRAPPED_ETL_S3_ALLOW: `${BUCKET}/gen` });
+  });
+  afterAll(async () => {
+    process.env = savedEnv;
+    await server?.stop();
+    tmp.cleanup();
+  });
+
+  it('writes parts, checkpoints, _manifest.json and _SUCCESS byte-identical to the same run on disk', async () => {
+    const diskRoot = path.join(tmp.dir, 'disk');
+    await generate(stepsAt(diskRoot), { ...INPUT, out: 'data', runId: 'r1' });
+    const bucketRoot = path.join(tmp.dir, 'worker-a');
+    const ref = await generate(stepsAt(bucketRoot), { ...INPUT, out: `s3://${BUCKET}/gen`, runId: 'r1' });
+    expect(ref.location).toBe(`s3://${BUCKET}/gen/r1`);
+
+    const onDisk = filesBelow(path.join(diskRoot, 'data', 'r1'));
+    const inBucket = await objects('gen/r1');
+    const dataKeys = [...onDisk.keys()].filter((k) => /^(avro|parquet)\//.test(k)).sort();
+    expect(dataKeys).toHaveLength(2 * 3);
+    expect([...inBucket.keys()].filter((k) => /^(avro|parquet)\//.test(k))).toEqual(dataKeys);
+    for (const key of dataKeys) expect(inBucket.get(key)!.equals(onDisk.get(key)!), key).toBe(true);
+    for (let shard = 0; shard < 3; shard++) {
+      const key = `_work/parts/part-0000${shard}.json`;
+      expect(inBucket.get(key)!.equals(onDisk.get(key)!), key).toBe(true);
+    }
+    // the manifests differ only in the params' out (where the run was asked to go)
+    const manifest = (bytes: Buffer) => JSON.parse(bytes.toString()) as { params: { out: string } };
+    const m3 = manifest(inBucket.get('_manifest.json')!);
+    const m1 = manifest(onDisk.get('_manifest.json')!);
+    expect(m3.params.out).toBe(`s3://${BUCKET}/gen`);
+    expect({ ...m3, params: { ...m3.params, out: '.' } }).toEqual({ ...m1, params: { ...m1.params, out: '.' } });
+    expect(inBucket.get('_SUCCESS')!.length).toBe(0);
+    // nothing half-written left behind, and the staging folder is gone once the run is complete
+    expect(await pendingUploads()).toEqual([]);
+    expect(fs.existsSync(path.join(bucketRoot, STAGING_DIR, BUCKET, 'gen', 'r1'))).toBe(false);
+  });
+
+  it('resumes on another worker from what is in the bucket: valid parts kept (checked by content), a damaged one written again', async () => {
+    const input = { ...INPUT, out: `s3://${BUCKET}/gen`, runId: 'r2' };
+    const first = await generate(stepsAt(path.join(tmp.dir, 'worker-b')), input, 2);
+    expect(first.location).toBe(`s3://${BUCKET}/gen/r2`);
+    const s = store('gen/r2');
+    // halfway: no manifest, no marker, two parts with their checkpoints
+    expect(await s.stat('_manifest.json')).toBeUndefined();
+    expect(await s.stat('_SUCCESS')).toBeUndefined();
+    expect((await s.list('avro/')).length).toBe(2);
+    const good = await s.read('avro/part-00001.avro');
+    // a part damaged in the bucket: same size, other bytes
+    const damaged = Buffer.from(good);
+    damaged[damaged.length - 1] ^= 0xff;
+    await server.client.send(new PutObjectCommand({ Bucket: BUCKET, Key: 'gen/r2/avro/part-00001.avro', Body: damaged }));
+
+    // another machine: an empty data root, so everything comes from the bucket
+    const steps = stepsAt(path.join(tmp.dir, 'worker-c'));
+    const ref = await steps.resolve(ctx, { input: { resume: 'r2', out: input.out, runId: 'r2' }, workflowId: 'wf' });
+    expect(ref.params).toEqual(first.params);
+    const { sha256: catalogSha256 } = await steps.catalog(ctx, ref);
+    expect(await steps.users(ctx, ref)).toMatchObject({ users: 14 });
+    expect(await steps.shard(ctx, { ...ref, shard: 0, catalogSha256 })).toMatchObject({ reused: true });
+    expect(await steps.shard(ctx, { ...ref, shard: 1, catalogSha256 })).toMatchObject({ reused: false });
+    expect(await steps.shard(ctx, { ...ref, shard: 2, catalogSha256 })).toMatchObject({ reused: false });
+    await steps.manifest(ctx, ref);
+    expect((await s.read('avro/part-00001.avro')).equals(good)).toBe(true);
+
+    const onDisk = filesBelow(path.join(tmp.dir, 'disk', 'data', 'r1'));
+    const inBucket = await objects('gen/r2');
+    for (const key of [...onDisk.keys()].filter((k) => /^(avro|parquet)\//.test(k))) {
+      expect(inBucket.get(key)!.equals(onDisk.get(key)!), key).toBe(true);
+    }
+  });
+
+  it('refuses at once a bucket or prefix outside WRAPPED_ETL_S3_ALLOW, naming the field, and writes nothing', async () => {
+    const steps = stepsAt(path.join(tmp.dir, 'worker-d'));
+    for (const out of ['s3://elsewhere/gen', `s3://${BUCKET}/gen2`, `s3://${BUCKET}`]) {
+      const attempt = steps.resolve(ctx, { input: { ...INPUT, out, runId: 'r3' }, workflowId: 'wf' });
+      await expect(attempt).rejects.toThrow(InputError);
+      await expect(attempt).rejects.toThrow(/invalid input: out: .*not among the buckets and prefixes this worker may use/);
+    }
+    expect(fs.existsSync(path.join(tmp.dir, 'worker-d'))).toBe(false);
+    const malformed = steps.resolve(ctx, { input: { ...INPUT, out: `s3://${BUCKET}/gen/../x`, runId: 'r3' }, workflowId: 'wf' });
+    await expect(malformed).rejects.toThrow(/out: .*has a prefix that has an empty, '\.' or '\.\.' segment/);
+  });
+});
