@@ -29,7 +29,7 @@ export const UNSTREAMED_MIN_CATALOG = 1000;
  * of UNSTREAMED_MIN_CATALOG songs or more, each artist's most popular song excepted (an
  * obscure artist still has its one song that someone finds; unplayed tracks are deep cuts).
  */
-export function streamableSongs(popularityRank: Uint32Array, artistOf: Uint32Array, artistCount: number): Uint8Array {
+function streamableSongs(popularityRank: Uint32Array, artistOf: Uint32Array, artistCount: number): Uint8Array {
   const n = popularityRank.length;
   const streamable = new Uint8Array(n).fill(1);
   if (n < UNSTREAMED_MIN_CATALOG) return streamable;
