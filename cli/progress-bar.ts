@@ -63,10 +63,11 @@ type Formatter<P> = (p: P, opts: { elapsedMs: number; columns: number }) => stri
 
 /**
  * Redraws one line on a terminal, never wider than it (so nothing wraps into stale lines);
- * elsewhere prints a line at most every 5 s. `format` makes the line (default: a generation's).
+ * elsewhere prints a line at most every 5 s, and none that repeats the last. `format` makes the line (default: a generation's).
  */
 export class ProgressBar<P = GenerationProgress> {
   private lastPrint = 0;
+  private lastLine = '';
   private drawn = false;
   private readonly start = Date.now();
 
@@ -85,8 +86,12 @@ export class ProgressBar<P = GenerationProgress> {
       this.stream.write(`\r${this.line(p)}\x1b[K`);
       this.drawn = true;
     } else if (Date.now() - this.lastPrint >= 5000) {
+      // a log gets a line when something changed: `wrapped` printed its unchanged "0/8 parts" (and "done") twice
+      const line = this.line(p);
+      if (line === this.lastLine) return;
       this.lastPrint = Date.now();
-      this.stream.write(`${this.line(p)}\n`);
+      this.lastLine = line;
+      this.stream.write(`${line}\n`);
     }
   }
 

@@ -41,6 +41,37 @@ export interface UserBehaviour {
   travelSessions: number;
 }
 
+/** The place of a session: country and city as one key. */
+export const behaviourPlace = (country: string, city: string): string => `${country}\u0000${city}`;
+
+/** One event as UserBehaviourAccumulator reads it (see addEvent). */
+export interface BehaviourEvent {
+  personality: string;
+  year: number;
+  popularity: number;
+  /** listening_time.start_time and end_time */
+  start: number;
+  end: number;
+  /** the user's first event of this song (artist and title) */
+  newSong: boolean;
+  /** the song's artist was played by the user before this event */
+  knownArtist: boolean;
+  /** behaviourPlace of the event's country and city */
+  place: string;
+}
+
+/** An event to fill and hand to addEvent, again and again. */
+export const newBehaviourEvent = (): BehaviourEvent => ({
+  personality: '',
+  year: 0,
+  popularity: 0,
+  start: 0,
+  end: 0,
+  newSong: false,
+  knownArtist: false,
+  place: '',
+});
+
 /** What a UserBehaviourAccumulator has read, as JSON: a world carries it from one day to the next. */
 export interface UserBehaviourState {
   personality: string;
@@ -78,6 +109,9 @@ export class UserBehaviourAccumulator {
   private sessionStart = 0;
   private readonly sessionMinutes: number[] = [];
   private readonly sessionPlaces = new Map<string, number>();
+  private distinctSongs = 0;
+  private setsKept = true;
+  private readonly event = newBehaviourEvent();
 
   constructor(
     readonly userId: number,
@@ -85,19 +119,38 @@ export class UserBehaviourAccumulator {
   ) {}
 
   add(r: ListeningRecord): void {
-    this.personality = r.personality;
-    this.records++;
     const songKey = `${r.artist}\u0000${r.song_name}`;
-    if (!this.songs.has(songKey)) {
-      this.songs.add(songKey);
-      this.newSongs++;
-      if (this.artists.has(r.artist)) this.newSongsByKnownArtist++;
-      this.newnessSum += this.reference.newnessRank(r.year, new Date(r.listening_time.start_time).getUTCFullYear());
-      this.popularitySum += this.reference.popularityRank(r.popularity);
-    }
+    const e = this.event;
+    e.newSong = !this.songs.has(songKey);
+    if (e.newSong) this.songs.add(songKey);
+    e.knownArtist = this.artists.has(r.artist);
     this.artists.add(r.artist);
-    const place = `${r.user_location.country}\u0000${r.user_location.city}`;
-    const start = r.listening_time.start_time;
+    e.personality = r.personality;
+    e.year = r.year;
+    e.popularity = r.popularity;
+    e.start = r.listening_time.start_time;
+    e.end = r.listening_time.end_time;
+    e.place = behaviourPlace(r.user_location.country, r.user_location.city);
+    this.addEvent(e);
+  }
+
+  /**
+   * One event whose reader keeps the user's songs and artists itself (newSong, knownArtist):
+   * what add() does after its own sets; such an accumulator has no state() to carry.
+   */
+  addEvent(e: BehaviourEvent): void {
+    if (e !== this.event) this.setsKept = false;
+    this.personality = e.personality;
+    this.records++;
+    if (e.newSong) {
+      this.distinctSongs++;
+      this.newSongs++;
+      if (e.knownArtist) this.newSongsByKnownArtist++;
+      this.newnessSum += this.reference.newnessRank(e.year, new Date(e.start).getUTCFullYear());
+      this.popularitySum += this.reference.popularityRank(e.popularity);
+    }
+    const place = e.place;
+    const start = e.start;
     const newSession = start - this.lastEnd > SESSION_SPLIT_MS || place !== this.lastPlace;
     if (newSession) {
       this.closeSession();
@@ -105,10 +158,11 @@ export class UserBehaviourAccumulator {
       this.lastPlace = place;
       this.sessionPlaces.set(place, (this.sessionPlaces.get(place) ?? 0) + 1);
     }
-    this.lastEnd = Math.max(this.lastEnd, r.listening_time.end_time);
+    this.lastEnd = Math.max(this.lastEnd, e.end);
   }
 
   state(): UserBehaviourState {
+    if (!this.setsKept) throw new Error('an accumulator fed by addEvent has no state: its reader kept the songs and artists');
     return {
       personality: this.personality,
       records: this.records,
@@ -134,6 +188,7 @@ export class UserBehaviourAccumulator {
     for (const m of state.sessionMinutes) a.sessionMinutes.push(m);
     for (const [place, n] of state.sessionPlaces) a.sessionPlaces.set(place, n);
     Object.assign(a, {
+      distinctSongs: state.songs.length,
       personality: state.personality,
       records: state.records,
       newSongs: state.newSongs,
@@ -161,11 +216,11 @@ export class UserBehaviourAccumulator {
       userId: this.userId,
       personality: this.personality,
       records: this.records,
-      distinctSongs: this.songs.size,
+      distinctSongs: this.distinctSongs,
       scores: {
         FE: toScore(this.newSongs > 1 ? this.newSongsByKnownArtist / (this.newSongs - 1) : 0.5),
         TN: toScore(this.newnessSum / this.newSongs),
-        LV: toScore(1 - this.songs.size / this.records),
+        LV: toScore(1 - this.distinctSongs / this.records),
         CU: toScore(this.popularitySum / this.newSongs),
       },
       sessionMinutes: this.sessionMinutes,

@@ -1,12 +1,14 @@
 import type { ColumnBatch } from '../../formats/avro/column-decoder';
-import { RecordView } from '../../dataset/record-view';
-import { USER_BEHAVIOUR_FIELDS } from '../profile/user-behaviour';
+import { USER_BEHAVIOUR_FIELDS, behaviourPlace, newBehaviourEvent } from '../profile/user-behaviour';
 import { LocalTime } from '../../domain/local-time';
-import type { ListeningRecord } from '../../domain/listening-record';
+import { DAY_MS, HOUR_MS } from '../../domain/time-units';
+import { countsAsPlay, type Interaction } from '../../domain/listening-record';
 import type { PersonalityInference, PersonalityReader } from './personality-inference';
-import { ScopeTotals, type ScopeTotalsJson } from './scope-totals';
-import { UserWrappedBuilder } from './user-wrapped';
-import type { UserWrapped } from './wrapped-types';
+import type { ScopeTotalsJson } from './scope-totals';
+import { IdTally, NameIds, ScopeIdTotals, SongIds, type PartNames } from './id-tallies';
+import { splitSongKey } from './tally';
+import { busiestHour } from './user-wrapped';
+import { msToMinutes, TOP_USER, type InferredPersonality, type UserWrapped } from './wrapped-types';
 
 /** What one part contributes: its users' Wrapped (users live in one part only) and mergeable totals. */
 export interface PartAnalysis {
@@ -20,11 +22,69 @@ export interface PartAnalysis {
 /** The fields Wrapped reads of a record (with personality inference): the rest of a part is skipped, not decoded. */
 export const WRAPPED_FIELDS = [...USER_BEHAVIOUR_FIELDS, 'interaction', 'genre', 'user_location.timezone'];
 
+interface Names extends PartNames {
+  places: NameIds;
+}
+
+/** One user's counts by number (UserWrappedBuilder's, without a map lookup per key): cleared for the next user. */
+class UserCounts {
+  readonly songs = new IdTally();
+  readonly artists = new IdTally();
+  readonly genres = new IdTally();
+  readonly places = new IdTally();
+  readonly msByHour = new Array<number>(24).fill(0);
+  records = 0;
+  plays = 0;
+  ms = 0;
+  personality = '';
+
+  /** UserWrappedBuilder.build of the same events. */
+  build(userId: number, inferred: InferredPersonality | null, names: Names): UserWrapped {
+    const [home] = this.places.top(1, names.places.names);
+    const [country, city] = home === undefined ? ['', ''] : names.places.names[home].split('\u0001');
+    const ranked = (tally: IdTally, keys: readonly string[]) =>
+      tally.top(TOP_USER, keys).map((id) => ({ name: keys[id], plays: tally.playsOf(id), minutes: msToMinutes(tally.msOf(id)) }));
+    return {
+      user_id: userId,
+      home_country: country,
+      home_city: city,
+      personality: this.personality,
+      inferred,
+      records: this.records,
+      plays: this.plays,
+      minutes: msToMinutes(this.ms),
+      top_songs: this.songs.top(TOP_USER, names.songs.keys).map((id) => ({
+        ...splitSongKey(names.songs.keys[id]),
+        plays: this.songs.playsOf(id),
+        minutes: msToMinutes(this.songs.msOf(id)),
+      })),
+      top_artists: ranked(this.artists, names.artists.names),
+      top_genres: ranked(this.genres, names.genres.names),
+      distinct_songs: this.songs.size,
+      distinct_artists: this.artists.size,
+      most_active_local_hour: busiestHour(this.msByHour),
+      minutes_by_local_hour: this.msByHour.map(msToMinutes),
+      skip_rate: this.records ? Math.round(((this.records - this.plays) / this.records) * 10_000) / 10_000 : 0,
+    };
+  }
+
+  clear(): void {
+    this.songs.clear();
+    this.artists.clear();
+    this.genres.clear();
+    this.places.clear();
+    this.msByHour.fill(0);
+    this.records = this.plays = this.ms = 0;
+  }
+}
+
 /**
  * Analyses one AVRO part (schema v1 or v2), given as its verified column batches of
- * WRAPPED_FIELDS. A part holds its users' records one user after another, so one user is
- * kept in memory at a time; a user seen again later (not how the generator writes) is an
- * error rather than a silent split.
+ * WRAPPED_FIELDS, straight from the columns: names are numbered once per part and counted
+ * in arrays, no object is made per record. A part holds its users' records one user after
+ * another, so one user is counted at a time; a user seen again later (not how the generator
+ * writes) is an error rather than a silent split. Gives what UserWrappedBuilder and
+ * ScopeTotals give for the same records.
  */
 export function analyzePart(
   batches: Iterable<ColumnBatch>,
@@ -32,37 +92,101 @@ export function analyzePart(
   infer: PersonalityInference,
   onProgress: (records: number) => void = () => {},
 ): PartAnalysis {
-  const global = new ScopeTotals();
-  const countries = new Map<string, ScopeTotals>();
+  const artists = new NameIds();
+  const names: Names = { artists, songs: new SongIds(artists), genres: new NameIds(), places: new NameIds() };
+  const countryIds = new NameIds();
+  const cityIds = new NameIds();
+  /** per place number (country and city): its Wrapped key and its behaviour key */
+  const placeOf = new Map<number, number>();
+  const behaviourPlaces: string[] = [];
+  const global = new ScopeIdTotals(false);
+  const countries: ScopeIdTotals[] = [];
   const users: UserWrapped[] = [];
   const finished = new Set<number>();
-  let current: { builder: UserWrappedBuilder; personality: PersonalityReader } | undefined;
+  const user = new UserCounts();
+  const event = newBehaviourEvent();
+  let userId = NaN;
+  let personality: PersonalityReader | undefined;
   const clock = new LocalTime();
   let records = 0;
 
   const finishUser = () => {
-    if (!current) return;
-    users.push(current.builder.build(current.personality.finish()));
-    finished.add(current.builder.userId);
-    current = undefined;
+    if (!personality) return;
+    users.push(user.build(userId, personality.finish(), names));
+    finished.add(userId);
+    user.clear();
+    personality = undefined;
   };
 
   for (const batch of batches) {
-    const view = new RecordView<ListeningRecord>(batch);
+    const userIds = batch.numbers('user_id');
+    const countryCol = batch.strings('user_location.country');
+    const cityCol = batch.strings('user_location.city');
+    const timezones = batch.strings('user_location.timezone');
+    const interactions = batch.strings('interaction');
+    const titles = batch.strings('song_name');
+    const artistCol = batch.strings('artist');
+    const genreCol = batch.strings('genre');
+    const years = batch.numbers('year');
+    const popularities = batch.numbers('popularity');
+    const starts = batch.numbers('listening_time.start_time');
+    const ends = batch.numbers('listening_time.end_time');
+    const personalities = batch.strings('personality');
     for (let row = 0; row < batch.length; row++) {
-      const r = view.at(row);
-      if (current?.builder.userId !== r.user_id) {
+      const id = userIds[row];
+      if (id !== userId || !personality) {
         finishUser();
-        if (finished.has(r.user_id)) throw new Error(`${part}: the records of user ${r.user_id} are not contiguous`);
-        current = { builder: new UserWrappedBuilder(r.user_id), personality: infer(r.user_id) };
+        if (finished.has(id)) throw new Error(`${part}: the records of user ${id} are not contiguous`);
+        userId = id;
+        personality = infer(id);
       }
-      const { weekday, hour } = clock.localWeekdayHour(r.user_location.timezone, r.listening_time.start_time);
-      current.builder.add(r, hour);
-      current.personality.add(r);
-      global.add(r, hour, weekday);
-      let country = countries.get(r.user_location.country);
-      if (!country) countries.set(r.user_location.country, (country = new ScopeTotals()));
-      country.add(r, hour, weekday);
+      const country = countryCol[row]!;
+      const city = cityCol[row]!;
+      const countryId = countryIds.id(country);
+      // (a number key: countries are ISO codes, far fewer than 4096)
+      const placeKey = cityIds.id(city) * 4096 + countryId;
+      let place = placeOf.get(placeKey);
+      if (place === undefined) {
+        if (countryId >= 4096) throw new Error(`${part}: more than 4096 countries`);
+        place = names.places.id(`${country}\u0001${city}`);
+        placeOf.set(placeKey, place);
+        behaviourPlaces[place] = behaviourPlace(country, city);
+      }
+      const artist = artists.id(artistCol[row]!);
+      const song = names.songs.id(artist, titles[row]!);
+      const genre = names.genres.id(genreCol[row]!);
+      const start = starts[row];
+      const end = ends[row];
+      const ms = Math.max(0, end - start);
+      const played = countsAsPlay(interactions[row] as Interaction);
+      const local = start + clock.offsetMs(timezones[row]!, start);
+      const day = Math.floor(local / DAY_MS);
+      const hour = Math.floor((local - day * DAY_MS) / HOUR_MS);
+      // day 0 (1970-01-01) was a Thursday: weekday 3, Monday first
+      const weekday = (((day + 3) % 7) + 7) % 7;
+
+      event.newSong = !user.songs.counted(song);
+      event.knownArtist = user.artists.counted(artist);
+      event.personality = personalities[row]!;
+      event.year = years[row];
+      event.popularity = popularities[row];
+      event.start = start;
+      event.end = end;
+      event.place = behaviourPlaces[place];
+      personality.add(event);
+
+      user.records++;
+      if (played) user.plays++;
+      user.ms += ms;
+      user.songs.add(song, played, ms);
+      user.artists.add(artist, played, ms);
+      user.genres.add(genre, played, ms);
+      user.places.add(place, true, ms);
+      user.msByHour[hour] += ms;
+      user.personality = event.personality;
+
+      global.add(id, song, artist, genre, played, ms, hour, weekday);
+      (countries[countryId] ??= new ScopeIdTotals(true)).add(id, song, artist, genre, played, ms, hour, weekday);
       if (++records % 20_000 === 0) onProgress(records);
     }
   }
@@ -71,7 +195,12 @@ export function analyzePart(
     part,
     records,
     users,
-    global: global.toJSON(),
-    countries: Object.fromEntries([...countries].sort(([a], [b]) => (a < b ? -1 : 1)).map(([c, t]) => [c, t.toJSON()])),
+    global: global.toJSON(names),
+    countries: Object.fromEntries(
+      countryIds.names
+        .map((c, i) => [c, countries[i]] as const)
+        .sort(([a], [b]) => (a < b ? -1 : 1))
+        .map(([c, t]) => [c, t.toJSON(names)]),
+    ),
   };
 }

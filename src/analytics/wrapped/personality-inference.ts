@@ -1,14 +1,14 @@
 import * as fs from 'node:fs';
 import { RunLayout } from '../../pipeline/run-layout';
+import { readContainer } from '../../formats/avro/read-container';
 import { personalityFromScores } from '../../domain/personality';
-import type { ListeningRecord } from '../../domain/listening-record';
 import { readCatalogReference, type CatalogReference } from '../profile/catalog-reference';
-import { UserBehaviourAccumulator, type AxisScores } from '../profile/user-behaviour';
+import { UserBehaviourAccumulator, type AxisScores, type BehaviourEvent } from '../profile/user-behaviour';
 import type { InferredPersonality } from './wrapped-types';
 
-/** Reads one user's records in time order, then says which personality the behaviour shows. */
+/** Reads one user's events in time order, then says which personality the behaviour shows. */
 export interface PersonalityReader {
-  add(r: ListeningRecord): void;
+  add(e: BehaviourEvent): void;
   finish(): InferredPersonality | null;
 }
 
@@ -20,7 +20,7 @@ export async function catalogReference(catalogPath: string): Promise<CatalogRefe
   if (!fs.existsSync(catalogPath)) return undefined;
   const key = `${catalogPath}#${fs.statSync(catalogPath).mtimeMs}`;
   let reference = references.get(key);
-  if (!reference) references.set(key, (reference = await readCatalogReference(catalogPath)));
+  if (!reference) references.set(key, (reference = await readCatalogReference(readContainer(catalogPath))));
   return reference;
 }
 
@@ -40,7 +40,7 @@ export async function createPersonalityInference(runDir: string): Promise<Person
   return (userId) => {
     const behaviour = new UserBehaviourAccumulator(userId, reference);
     return {
-      add: (r) => behaviour.add(r),
+      add: (e) => behaviour.addEvent(e),
       finish: () => {
         return inferredFrom(behaviour.finish().scores);
       },

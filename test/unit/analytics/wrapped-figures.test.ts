@@ -131,6 +131,10 @@ describe('Wrapped figures of hand-made records', () => {
     expect(summary.global.top_songs.map((s) => `${s.artist}/${s.song}`)).toEqual(['A/a', 'C/c', 'D/d', 'B/b2', 'B/b']);
     expect(summary.global.top_artists[0]).toEqual({ name: 'A', plays: 3, minutes: 9 });
     expect(summary.global.minutes_by_local_hour[20]).toBe(9.17);
+    // Monday first: Fri 10 Jan 20h in Stockholm, Thu 9 Jan 20h and Sun 9 Mar 03h in New York, Thu 10 Jul 08h, Sat 1 Mar 21h in Tokyo
+    const grid = summary.global.streams_by_local_weekday_hour;
+    expect([grid[4][20], grid[3][20], grid[6][3], grid[3][8], grid[5][21]]).toEqual([3, 1, 1, 2, 1]);
+    expect(grid.flat().reduce((a, b) => a + b)).toBe(8);
     expect(Object.keys(summary.countries)).toEqual(['JP', 'SE', 'US']);
     expect(summary.countries.JP).toMatchObject({ records: 1, plays: 0, users: 1, minutes: 0.08 });
     expect(summary.countries.US).toMatchObject({ records: 2, users: 1, minutes: 7 });
