@@ -2,7 +2,7 @@ import { profileRun, type RunProfile } from '../../src/analytics/profile/run-pro
 import { AXES, NEGATIVE_POLE, POSITIVE_POLE } from '../../src/domain/personality';
 import { expectPositionals, parseCommand, type CommandDef } from '../flags';
 import { partProgress } from '../part-progress';
-import { requireFinishedRunDir } from '../run-folder';
+import { requireFinishedRun } from '../run-folder';
 
 const PROFILE = {
   name: 'profile',
@@ -11,7 +11,8 @@ const PROFILE = {
 each user's four axis scores inferred from behaviour (the personality field is read
 only to compare with), per-axis and whole-type accuracy, the confusion matrix, the
 interaction mix and skip rate, the local hour-of-day curve, session lengths and the
-share of sessions away from home.`,
+share of sessions away from home. RUN_DIR may be s3://bucket/prefix/RUN
+(docs/storage.md).`,
   flags: {
     json: {
       type: 'boolean',
@@ -60,7 +61,7 @@ export function formatProfile(p: RunProfile): string {
 export async function run(argv: string[]): Promise<void> {
   const { values, positionals } = parseCommand(PROFILE, argv);
   const [runDir] = expectPositionals(PROFILE, positionals, 1, 'one run folder');
-  requireFinishedRunDir(runDir);
+  await requireFinishedRun(runDir);
   const profile = await profileRun(runDir, partProgress('profile'));
   process.stdout.write(values.json ? JSON.stringify(profile) + '\n' : formatProfile(profile));
 }

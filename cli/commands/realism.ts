@@ -1,7 +1,7 @@
 import { realismOfRun, type RunScorecard } from '../../src/analytics/realism/run-realism';
 import type { Metric } from '../../src/analytics/realism/scorecard';
 import { expectPositionals, parseCommand, type CommandDef } from '../flags';
-import { requireFinishedRunDir } from '../run-folder';
+import { requireFinishedRun } from '../run-folder';
 import { partProgress } from '../part-progress';
 
 const REALISM = {
@@ -11,7 +11,8 @@ const REALISM = {
 skip curve, the local hour x weekday shape, sessions, per-user concentration and
 replays, catalog concentration, volume per user, markets and devices. Computed
 from the run's AVRO part files and its catalog checkpoint alone. Each metric has
-its target, the accepted range, its source (see docs/realism.md) and pass/fail.`,
+its target, the accepted range, its source (see docs/realism.md) and pass/fail.
+RUN_DIR may be s3://bucket/prefix/RUN (docs/storage.md).`,
   flags: {
     json: {
       type: 'boolean',
@@ -58,7 +59,7 @@ export function formatScorecard(card: RunScorecard): string {
 export async function run(argv: string[]): Promise<void> {
   const { values, positionals } = parseCommand(REALISM, argv);
   const [runDir] = expectPositionals(REALISM, positionals, 1, 'one run folder');
-  requireFinishedRunDir(runDir);
+  await requireFinishedRun(runDir);
   const card = await realismOfRun(runDir, partProgress('realism'));
   process.stdout.write(values.json ? JSON.stringify(card) + '\n' : formatScorecard(card));
   if (values.check && !card.pass) {

@@ -2,6 +2,7 @@ import type { ColumnBatch } from '../formats/avro/column-decoder';
 import type { TwinFormat } from '../formats/part-formats';
 import type { Manifest } from '../pipeline/manifest';
 import type { ObjectStore } from '../runtime/storage/object-store';
+import { readContainerStream } from '../formats/avro/read-container';
 import { findManifestKey } from './manifest-location';
 import { readPartColumns, readVerifiedPart, type PartRef } from './part-ref';
 
@@ -107,6 +108,13 @@ export class RunDataset {
   /** The key of a file named relative to the dataset's root (e.g. the catalog checkpoint '_work/catalog.avro'). */
   key(name: string): string {
     return this.place.root + name;
+  }
+
+  /** The records of the AVRO file `name` (relative to the dataset's root, e.g. '_work/catalog.avro'), or undefined when there is none. */
+  async fileRecords<T>(name: string): Promise<AsyncGenerator<T> | undefined> {
+    const key = this.key(name);
+    if ((await this.store.stat(key)) === undefined) return undefined;
+    return readContainerStream<T>(this.store.readStream(key), `${this.store.location}/${key}`);
   }
 
   /** A part's bytes, verified (see readVerifiedPart). */

@@ -1,5 +1,3 @@
-import { readContainer } from '../../formats/avro/read-container';
-
 /**
  * The catalog a run drew from, as two sorted distributions: release years and
  * popularities. A song's position in them (mid-rank, ties counted half) is 0.5 on
@@ -46,10 +44,9 @@ export class CatalogReference {
 }
 
 /** The reference of a catalog AVRO file (schemas/song.avsc), e.g. a run's _work/catalog.avro. */
-export async function readCatalogReference(catalogPath: string): Promise<CatalogReference> {
+export async function readCatalogReference(catalog: AsyncIterable<{ year: number; popularity: number }>): Promise<CatalogReference> {
   const songs: { year: number; popularity: number }[] = [];
-  for await (const s of readContainer<{ year: number; popularity: number }>(catalogPath))
-    songs.push({ year: s.year, popularity: s.popularity });
+  for await (const s of catalog) songs.push({ year: s.year, popularity: s.popularity });
   return new CatalogReference(songs);
 }
 

@@ -1,5 +1,4 @@
-import * as fs from 'node:fs';
-import { openRunFolder } from '../../dataset/open-folder';
+import { openRunAt } from '../../dataset/open-folder';
 import { RecordView } from '../../dataset/record-view';
 import type { RunDataset } from '../../dataset/run-dataset';
 import { LocalTime } from '../../domain/local-time';
@@ -40,21 +39,12 @@ export interface RunProfile {
   perUser: UserProfileScores[];
 }
 
-/** `runDir`, once it is a folder (a clear error otherwise). */
-export function requireFolder(runDir: string): string {
-  if (!fs.existsSync(runDir) || !fs.statSync(runDir).isDirectory()) throw new Error(`no run folder at ${runDir}`);
-  return runDir;
-}
-
 /** The fields the profile reads of a record: the behaviour's, the interaction and the local hour's time zone. */
 const PROFILE_FIELDS = [...USER_BEHAVIOUR_FIELDS, 'interaction', 'user_location.timezone'];
 
-async function catalogReference(
-  dataset: RunDataset,
-  runDir: string,
-): Promise<{ reference: CatalogReference; kind: RunProfile['reference'] }> {
-  const catalog = new RunLayout(runDir).catalogPath;
-  if (fs.existsSync(catalog)) return { reference: await readCatalogReference(catalog), kind: 'catalog' };
+async function catalogReference(dataset: RunDataset): Promise<{ reference: CatalogReference; kind: RunProfile['reference'] }> {
+  const catalog = await dataset.fileRecords<{ year: number; popularity: number }>(new RunLayout(dataset.store.location).catalogKey);
+  if (catalog) return { reference: await readCatalogReference(catalog), kind: 'catalog' };
   const songs: { year: number; popularity: number }[] = [];
   const seen = new Set<string>();
   for (const part of dataset.parts) {
@@ -93,9 +83,9 @@ function quantile(histogram: Map<number, number>, total: number, q: number): num
  * travel look. The personality field is read only to compare with.
  */
 export async function profileRun(runDir: string, onPart: (done: number, total: number) => void = () => {}): Promise<RunProfile> {
-  const dataset = await openRunFolder(requireFolder(runDir));
+  const dataset = await openRunAt(runDir);
   const parts = dataset.parts;
-  const { reference, kind } = await catalogReference(dataset, runDir);
+  const { reference, kind } = await catalogReference(dataset);
   const clock = new LocalTime();
   const interactions = new Map<string, number>();
   const hours = new Array<number>(24).fill(0);

@@ -1,9 +1,6 @@
-import * as fs from 'node:fs';
-import { readContainer } from '../../formats/avro/read-container';
 import { RunLayout } from '../../pipeline/run-layout';
-import { readManifest } from '../../pipeline/manifest';
-import { requireFolder } from '../profile/run-profile';
-import { openRunFolder } from '../../dataset/open-folder';
+import { openRunAt } from '../../dataset/open-folder';
+import type { RunDataset } from '../../dataset/run-dataset';
 import { recordsOf } from '../../dataset/record-view';
 import { RealismTally, type RealismRecord } from './realism-tally';
 import { finishScorecard, firstRoundMetrics, type Scorecard } from './scorecard';
@@ -42,12 +39,12 @@ export interface RunScorecard extends Scorecard, YearDetail {
   catalogFrom: 'catalog' | 'played songs';
 }
 
-async function catalogSize(runDir: string): Promise<{ songs: number; artists: number } | undefined> {
-  const file = new RunLayout(runDir).catalogPath;
-  if (!fs.existsSync(file)) return undefined;
+async function catalogSize(dataset: RunDataset): Promise<{ songs: number; artists: number } | undefined> {
+  const catalog = await dataset.fileRecords<{ artist: string }>(new RunLayout(dataset.store.location).catalogKey);
+  if (catalog === undefined) return undefined;
   let songs = 0;
   const artists = new Set<string>();
-  for await (const song of readContainer<{ artist: string }>(file)) {
+  for await (const song of catalog) {
     songs++;
     artists.add(song.artist);
   }
@@ -71,19 +68,14 @@ export class RunTallies {
   }
 }
 
-function runSeed(runDir: string): number | undefined {
-  const file = new RunLayout(runDir).manifestPath;
-  return fs.existsSync(file) ? readManifest(file).params.seed : undefined;
-}
-
 /**
  * The realism scorecard of a run, from its AVRO part files and its catalog checkpoint
  * alone. A part holds whole users; each user's streams are put in time order first.
  */
 export async function realismOfRun(runDir: string, onPart: (done: number, total: number) => void = () => {}): Promise<RunScorecard> {
-  const dataset = await openRunFolder(requireFolder(runDir));
+  const dataset = await openRunAt(runDir);
   const parts = dataset.parts;
-  const tallies = new RunTallies(runSeed(runDir));
+  const tallies = new RunTallies(dataset.manifest.params?.seed);
   for (let p = 0; p < parts.length; p++) {
     const byUser = new Map<number, (RealismRecord & YearRecord)[]>();
     for await (const batch of dataset.columns(parts[p], REALISM_FIELDS)) {
@@ -98,7 +90,7 @@ export async function realismOfRun(runDir: string, onPart: (done: number, total:
     }
     onPart(p + 1, parts.length);
   }
-  const catalog = await catalogSize(runDir);
+  const catalog = await catalogSize(dataset);
   const catalogSongs = catalog?.songs ?? tallies.realism.songPlays.size;
   const catalogArtists = catalog?.artists ?? tallies.year.artistStreams.size;
   const year = yearMetrics(tallies.realism, tallies.year, catalogSongs, catalogArtists);

@@ -1,5 +1,6 @@
 import * as fs from 'node:fs';
 import { RunLayout } from '../../pipeline/run-layout';
+import { readContainer } from '../../formats/avro/read-container';
 import { personalityFromScores } from '../../domain/personality';
 import { readCatalogReference, type CatalogReference } from '../profile/catalog-reference';
 import { UserBehaviourAccumulator, type AxisScores, type BehaviourEvent } from '../profile/user-behaviour';
@@ -19,7 +20,7 @@ export async function catalogReference(catalogPath: string): Promise<CatalogRefe
   if (!fs.existsSync(catalogPath)) return undefined;
   const key = `${catalogPath}#${fs.statSync(catalogPath).mtimeMs}`;
   let reference = references.get(key);
-  if (!reference) references.set(key, (reference = await readCatalogReference(catalogPath)));
+  if (!reference) references.set(key, (reference = await readCatalogReference(readContainer(catalogPath))));
   return reference;
 }
 

@@ -1,5 +1,5 @@
 import * as fs from 'node:fs';
-import { pipeline } from 'node:stream';
+import { pipeline, type Readable } from 'node:stream';
 import * as avro from 'avsc';
 import { containerBlocks, readContainerHeader } from './container-blocks';
 import { AVRO_CODECS, blockCodec, loadBlockCodec } from './block-codecs';
@@ -30,8 +30,12 @@ const DECODER_CODECS: Record<string, DecoderCodec> = Object.fromEntries(
 /** avsc's createFileDecoder, except that read errors (a folder, no permission) reach the decoder and an early stop closes the file. */
 function openDecoder(filePath: string): avro.streams.BlockDecoder {
   if (!fs.existsSync(filePath)) throw new Error(`no such file: ${filePath}`);
+  return decoderOf(fs.createReadStream(filePath));
+}
+
+function decoderOf(source: Readable): avro.streams.BlockDecoder {
   const decoder = new avro.streams.BlockDecoder({ codecs: DECODER_CODECS });
-  pipeline(fs.createReadStream(filePath), decoder, () => {});
+  pipeline(source, decoder, () => {});
   return decoder;
 }
 
@@ -46,8 +50,20 @@ const unreadable = (filePath: string, why: Error | string) =>
       );
 
 /** Streams the records of any AVRO object container file, with its writer schema. */
-export async function* readContainer<T = unknown>(filePath: string, onSchema?: (schema: avro.Schema) => void): AsyncGenerator<T> {
-  const decoder = openDecoder(filePath);
+export function readContainer<T = unknown>(filePath: string, onSchema?: (schema: avro.Schema) => void): AsyncGenerator<T> {
+  return decodeContainer(openDecoder(filePath), filePath, onSchema);
+}
+
+/** Streams the records of an AVRO object container read from `source` (an object of a store); `name` names it in errors. */
+export function readContainerStream<T = unknown>(source: Readable, name: string): AsyncGenerator<T> {
+  return decodeContainer(decoderOf(source), name);
+}
+
+async function* decodeContainer<T>(
+  decoder: avro.streams.BlockDecoder,
+  filePath: string,
+  onSchema?: (schema: avro.Schema) => void,
+): AsyncGenerator<T> {
   if (onSchema) decoder.once('metadata', (type: avro.Type) => onSchema(type.schema()));
   try {
     for await (const record of decoder) yield record as T;

@@ -65,6 +65,25 @@ describe('the CLI with s3:// locations, against a real S3-compatible server (Sea
     expect((await server.client.send(new ListMultipartUploadsCommand({ Bucket: BUCKET }))).Uploads ?? []).toEqual([]);
   });
 
+  it('realism and profile read the run from the bucket through the run reader: the same figures as from the folder', async () => {
+    for (const command of ['realism', 'profile']) {
+      const fromDisk = await runCli([command, path.join(tmp.dir, 'local', 'r1'), '--json'], env);
+      expect(fromDisk.code, fromDisk.stderr).toBe(0);
+      const fromBucket = await runCli([command, `s3://${BUCKET}/team/r1`, '--json'], env);
+      expect(fromBucket.code, fromBucket.stderr).toBe(0);
+      const [a, b] = [JSON.parse(fromDisk.stdout), JSON.parse(fromBucket.stdout)];
+      expect(b.runDir).toBe(`s3://${BUCKET}/team/r1`);
+      expect({ ...b, runDir: '' }).toEqual({ ...a, runDir: '' });
+      expect(b.catalogFrom ?? b.reference).toBe('catalog');
+    }
+    const refused = await runCli(['realism', `s3://${BUCKET}/elsewhere/r1`], env);
+    expect(refused.code).toBe(2);
+    expect(refused.stderr).toMatch(/run: "s3:\/\/datasets\/elsewhere\/r1" is not among the buckets and prefixes this worker may use/);
+    const unfinished = await runCli(['realism', `s3://${BUCKET}/team/nothing`], env);
+    expect(unfinished.code).toBe(2);
+    expect(unfinished.stderr).toMatch(/s3:\/\/datasets\/team\/nothing holds no _manifest.json: not a finished run/);
+  });
+
   it('refuses a bucket the worker may not use at once, naming --out, and starts nothing', async () => {
     const r = await runCli(['generate', ...GEN, '--out', `s3://${BUCKET}/other`, '--run-name', 'r2', ...ports], env);
     expect(r.code).toBe(2);

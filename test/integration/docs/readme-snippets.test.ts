@@ -40,14 +40,14 @@ interface Snippet {
 }
 
 /** Every fenced block of a Markdown text with the marker comment on the line above it. */
-function fencedSnippets(markdown: string): Snippet[] {
+function fencedSnippets(markdown: string, file = 'README.md'): Snippet[] {
   const lines = markdown.split('\n');
   const snippets: Snippet[] = [];
   for (let i = 0; i < lines.length; i++) {
-    const open = /^```(\S*)/.exec(lines[i]);
+    const open = /^\s*```(\S*)/.exec(lines[i]);
     if (!open) continue;
-    const end = lines.indexOf('```', i + 1);
-    if (end < 0) throw new Error(`README.md:${i + 1}: a fence that never closes`);
+    const end = lines.findIndex((l, j) => j > i && /^\s*```\s*$/.test(l));
+    if (end < 0) throw new Error(`${file}:${i + 1}: a fence that never closes`);
     const m = /^<!-- (?:tested: ([\w-]+)|mirrored by (\S+))(?: .*)? -->$/.exec(lines[i - 1] ?? '');
     snippets.push({
       line: i + 1,
@@ -137,6 +137,28 @@ describe('README.md: every snippet runs as written here, or names the test that 
       else expect(fs.existsSync(path.join(ROOT, s.marker!.mirroredBy!)), `${where}: ${s.marker!.mirroredBy} does not exist`).toBe(true);
     }
     expect(new Set(snippets.map((s) => s.marker?.tested).filter(Boolean))).toEqual(runners);
+  });
+
+  it("the docs' markers name tests that exist; their command blocks without one are listed", () => {
+    const docs = path.join(ROOT, 'docs');
+    const unmarked: string[] = [];
+    let marked = 0;
+    for (const file of fs.readdirSync(docs).filter((f) => f.endsWith('.md') && f !== 'cli.md')) {
+      for (const s of fencedSnippets(fs.readFileSync(path.join(docs, file), 'utf8'), `docs/${file}`)) {
+        const where = `docs/${file}:${s.line}`;
+        if (s.marker) {
+          marked++;
+          expect(s.marker.tested, `${where}: docs snippets are mirrored, not run here`).toBeUndefined();
+          expect(fs.existsSync(path.join(ROOT, s.marker.mirroredBy!)), `${where}: ${s.marker.mirroredBy} does not exist`).toBe(true);
+        } else if (
+          ['sh', 'sql', 'python'].includes(s.lang) ||
+          /^(npx |wrapped-etl |node |npm |docker |WORKERS=|TEMPORAL_ADDRESS=|WRAPPED_ETL_)/m.test(s.body)
+        )
+          unmarked.push(where);
+      }
+    }
+    expect(marked).toBeGreaterThan(10);
+    console.log(`docs: ${marked} snippets name the test that mirrors them; command blocks no test runs: ${unmarked.join(', ')}`);
   });
 
   it('quick start: the embedded generate writes the run README describes', async () => {
