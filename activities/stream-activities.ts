@@ -11,6 +11,7 @@ import type { StreamProgress } from '../src/stream/stream-world';
 import { claimOwnedChecked, releaseOwned, RunOwnedElsewhere } from '../src/pipeline/run-owner';
 import { streamOfTopic } from '../src/stream/stream-owner';
 import { temporalHolderAlive } from './holder-alive';
+import { kafkaErrorText } from '../src/stream/kafka-error';
 
 /** A checked stream: the validated request and the world's folder under the worker's data root. */
 export interface StreamPlan extends StreamRequest {
@@ -41,6 +42,31 @@ function streamBusy(err: unknown): never {
   if (err instanceof RunOwnedElsewhere)
     throw ApplicationFailure.nonRetryable(`${err.message}; one stream per world and topic: wait until it ends, or stop it`, 'StreamBusy');
   throw err;
+}
+
+/** Failures no retry fixes, by error name. */
+const PERMANENT = ['TopicRetentionError', 'BrokerRefused', 'DamagedFile', 'DamagedPart'];
+
+const seconds = (ms: number) => (ms < 120_000 ? `${Math.round(ms / 1000)} s` : `${(ms / 60_000).toFixed(1)} min`);
+
+/**
+ * A failure a retry may fix (a broker away, a timeout), said with its attempt and the limit: on the
+ * last attempt the workflow's retry policy allows, a non-retryable failure naming the attempts made
+ * and the time they took, so the stream ends saying why instead of "failed after its retries".
+ */
+export function retriedFailure(what: string, err: unknown): ApplicationFailure {
+  const info = Context.current().info;
+  const max = info.retryPolicy?.maximumAttempts;
+  const text = kafkaErrorText(err);
+  if (max && info.attempt >= max) {
+    const policy = info.retryPolicy!;
+    const spacing = `${seconds(Number(policy.initialInterval ?? 1000))} to ${seconds(Number(policy.maximumInterval ?? 60_000))} apart`;
+    return ApplicationFailure.nonRetryable(
+      `${what} failed ${max} times in ${seconds(Date.now() - info.scheduledTimestampMs)}, the stream's retry limit (${max} attempts, ${spacing}); last error: ${text}`,
+      'StreamRetriesExhausted',
+    );
+  }
+  return ApplicationFailure.retryable(`${what}, attempt ${info.attempt}${max ? ` of ${max}` : ''}: ${text}`, 'StreamAttemptFailed');
 }
 
 export function createStreamActivities(deps: { dataRoot?: string }) {
@@ -134,9 +160,9 @@ export function createStreamActivities(deps: { dataRoot?: string }) {
       } catch (err) {
         if (ctx.cancellationSignal.aborted) throw new CancelledFailure('stream cancelled');
         if (err instanceof RunOwnedElsewhere) streamBusy(err);
-        // no retry can bring deleted messages back (TopicRetentionError, by name: the Kafka client loads lazily)
-        if (err instanceof Error && err.name === 'TopicRetentionError') throw ApplicationFailure.nonRetryable(err.message, err.name);
-        throw err;
+        // no retry brings deleted messages back, changes a broker's refusal or mends a damaged file (by name: the Kafka client loads lazily)
+        if (err instanceof Error && PERMANENT.includes(err.name)) throw ApplicationFailure.nonRetryable(err.message, err.name);
+        throw retriedFailure(`streaming ${plan.world} into ${plan.topic}`, err);
       } finally {
         clearInterval(heartbeat);
       }

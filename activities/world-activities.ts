@@ -158,6 +158,26 @@ export function createWorldActivities(deps: { pool: ThreadPool; dataRoot?: strin
     return day;
   }
 
+  /** An advance input, validated, its world confined under the data root and there (InvalidInput naming the field otherwise). */
+  function advancedWorld(input: unknown): { request: ReturnType<typeof resolveWorldAdvanceInput>; worldDir: string } {
+    let worldDir: string;
+    let request: ReturnType<typeof resolveWorldAdvanceInput>;
+    try {
+      request = resolveWorldAdvanceInput(input);
+      worldDir = resolveRunDir(root(), request.out, request.world);
+    } catch (err) {
+      invalidInput(err);
+    }
+    if (!fs.existsSync(new WorldLayout(worldDir).definitionPath)) {
+      throw ApplicationFailure.nonRetryable(
+        `invalid input: world: no world ${request.world} in ${request.out} (no world.json): create it first`,
+        'InvalidInput',
+        { field: 'world' },
+      );
+    }
+    return { request, worldDir };
+  }
+
   function refOf(worldDir: string): WorldRef {
     const world = readWorldDefinition(new WorldLayout(worldDir));
     return { name: world.name, worldDir, shards: shardCount(world.params), parallelism: world.params.parallelism };
@@ -219,21 +239,7 @@ export function createWorldActivities(deps: { pool: ThreadPool; dataRoot?: strin
 
       /** Validates an advance input, claims the world for this workflow and says which days the advance writes. */
       async planWorldAdvance(args: { input: unknown }): Promise<WorldPlan> {
-        let worldDir: string;
-        let request: ReturnType<typeof resolveWorldAdvanceInput>;
-        try {
-          request = resolveWorldAdvanceInput(args.input);
-          worldDir = resolveRunDir(root(), request.out, request.world);
-        } catch (err) {
-          invalidInput(err);
-        }
-        if (!fs.existsSync(new WorldLayout(worldDir).definitionPath)) {
-          throw ApplicationFailure.nonRetryable(
-            `invalid input: world: no world ${request.world} in ${request.out} (no world.json): create it first`,
-            'InvalidInput',
-            { field: 'world' },
-          );
-        }
+        const { request, worldDir } = advancedWorld(args?.input);
         await claimWorld(worldDir, request.world);
         const first = nextDay(worldDir);
         const through = request.through ?? addDays(first, request.days! - 1);
@@ -250,6 +256,15 @@ export function createWorldActivities(deps: { pool: ThreadPool; dataRoot?: strin
         if (days === 0) releaseRun(worldDir, currentWorkflowId());
         logger.info({ world: request.world, first, days }, 'world advance planned');
         return { ...refOf(worldDir), first, days };
+      },
+
+      /**
+       * What the first run of an advance would check, checked now on this worker, without claiming or
+       * writing anything (a world's schedule is checked so at create, where the world lives).
+       */
+      async checkWorldAdvance(args: { input: unknown }): Promise<{ world: string; worldDir: string; nextDay: string }> {
+        const { request, worldDir } = advancedWorld(args?.input);
+        return { world: request.world, worldDir, nextDay: nextDay(worldDir) };
       },
 
       /** The world a continued run carries, checked again: under the data root, a world, still this workflow's. */

@@ -117,10 +117,18 @@ export interface StreamContinuation {
   progress: StreamWorkflowProgress;
 }
 
+/** What checkWorldAdvance found on the worker: the world, its folder there and the day its next advance writes. */
+export interface WorldAdvanceCheck {
+  world: string;
+  worldDir: string;
+  nextDay: string;
+}
+
 export type GenerateDatasetWorkflow = (input?: GenerationInput, continuation?: Continuation) => Promise<GenerationResult>;
 export type AnalyzeDatasetWorkflow = (input: WrappedInput, continuation?: WrappedContinuation) => Promise<WrittenWrapped>;
 export type AdvanceWorldWorkflow = (input: WorldAdvanceInput, continuation?: WorldContinuation) => Promise<WorldAdvanceResult>;
 export type CreateWorldWorkflow = (input: WorldInput) => Promise<WorldCreated>;
+export type CheckWorldAdvanceWorkflow = (input: WorldAdvanceInput) => Promise<WorldAdvanceCheck>;
 export type StreamWorldWorkflow = (input: StreamInput, continuation?: StreamContinuation) => Promise<StreamWorkflowProgress>;
 
 /** Registered workflow names; use with the signature type: client.workflow.start<GenerateDatasetWorkflow>(GENERATE_DATASET, ...). */
@@ -129,6 +137,7 @@ export const ANALYZE_DATASET = 'analyzeDataset';
 export const ADVANCE_WORLD = 'advanceWorld';
 export const CREATE_WORLD = 'createWorld';
 export const STREAM_WORLD = 'streamWorld';
+export const CHECK_WORLD_ADVANCE = 'checkWorldAdvance';
 
 export const progressQuery = defineQuery<GenerationProgress>('progress');
 export const wrappedProgressQuery = defineQuery<WrappedProgress>('progress');

@@ -1,15 +1,20 @@
-import { ScheduleAlreadyRunning, ScheduleNotFoundError, ScheduleOverlapPolicy, type Client } from '@temporalio/client';
-import * as fs from 'node:fs';
+import {
+  ApplicationFailure,
+  ScheduleAlreadyRunning,
+  ScheduleNotFoundError,
+  ScheduleOverlapPolicy,
+  WorkflowFailedError,
+  type Client,
+} from '@temporalio/client';
 import { InputError } from '../../src/domain/errors';
-import { dataRoot, resolveRunDir } from '../../src/runtime/data-root';
-import { WorldLayout } from '../../src/pipeline/world-layout';
 import { UsageError } from '../usage-error';
 import { resolveGenerationInput, type GenerationInput } from '../../src/config/generation-input';
 import { closest, HelpRequest, helpText, parseCommand, usageError, wholeFlag, type CommandDef, type FlagDefs } from '../flags';
 import { GENERATION_FLAGS, inputFromFlags, RUN_NAME_FLAGS } from '../generation-flags';
 import { TASK_QUEUE } from '../temporal/constants';
 import { openSession } from '../temporal/session';
-import { ADVANCE_WORLD, GENERATE_DATASET } from '../../workflows/contracts';
+import { ADVANCE_WORLD, CHECK_WORLD_ADVANCE, GENERATE_DATASET, type CheckWorldAdvanceWorkflow } from '../../workflows/contracts';
+import { workerPolls } from '../temporal/worker-presence';
 import { resolveWorldAdvanceInput, type WorldAdvanceInput } from '../../src/config/world-input';
 
 const ADDRESS = {
@@ -89,7 +94,9 @@ generations scheduled more than N days before the newest.
 With --world W, each run advances world W by exactly one day, the next missing one
 (workflow advanceWorld, input {"world","out","days":1}); runs never overlap (overlap
 BUFFER_ALL: a run waits for the one before), so missed runs catch up day by day, in order
-(--catch-up-window). Schedules need a server that keeps running
+(--catch-up-window). The world and --out are checked at create by a worker of the task
+queue (workflow checkWorldAdvance, on that worker's data root, where the runs will go);
+with no worker polling, create says so and the first run checks them. Schedules need a server that keeps running
 (\`wrapped-etl server\`, or --address) and a worker there.
 \`wrapped-etl schedule SUBCOMMAND --help\` lists a subcommand's flags.`,
   flags: {},
@@ -129,14 +136,8 @@ function worldScheduleInput(def: CommandDef, values: Record<string, string | str
     days: 1,
   };
   try {
-    const request = resolveWorldAdvanceInput(input);
-    // what the worker would refuse at the first run, said now (against this machine's data root)
-    const worldDir = resolveRunDir(dataRoot(), request.out, request.world);
-    if (!fs.existsSync(new WorldLayout(worldDir).definitionPath))
-      throw new InputError(
-        'world',
-        `no world ${request.world} in ${request.out} under the data root ${dataRoot()} (no world.json): create it first`,
-      );
+    // the input's own bounds here; whether the world is there (and out under the data root) the worker says, in createSchedule
+    resolveWorldAdvanceInput(input);
   } catch (err) {
     if (err instanceof InputError) throw usageError(def, err.message);
     throw err;
@@ -145,6 +146,30 @@ function worldScheduleInput(def: CommandDef, values: Record<string, string | str
 }
 
 const DAY_MS = 86_400_000;
+
+/**
+ * A world schedule's input checked where the world lives: a worker of the task queue runs
+ * checkWorldAdvance (nothing claimed or written), so a world missing from that worker's data
+ * root, or an out outside it, is refused at create naming the field. Without a worker polling,
+ * the first run checks it (and fails naming the field): said, not refused.
+ */
+async function checkOnWorker(client: Client, name: string, input: WorldAdvanceInput): Promise<string | undefined> {
+  if (!(await workerPolls(client, TASK_QUEUE)))
+    return `not checked: no worker polls task queue ${TASK_QUEUE} now; the first run checks world ${input.world} on its worker and fails naming the field if it is not there`;
+  try {
+    const found = await client.workflow.execute<CheckWorldAdvanceWorkflow>(CHECK_WORLD_ADVANCE, {
+      taskQueue: TASK_QUEUE,
+      workflowId: `${name}-check-${Date.now()}`,
+      args: [input],
+      workflowExecutionTimeout: '2 minutes',
+    });
+    return `checked on a worker: world ${found.world} is at ${found.worldDir}, next day ${found.nextDay}`;
+  } catch (err) {
+    const cause = err instanceof WorkflowFailedError ? err.cause : undefined;
+    if (cause instanceof ApplicationFailure && cause.type === 'InvalidInput') throw new UsageError(cause.message, 'schedule create');
+    throw err;
+  }
+}
 
 /**
  * client.schedule.create, its refusals said with the schedule's name. Created paused, so the
@@ -296,6 +321,7 @@ export async function run(argv: string[]): Promise<void> {
       case 'create': {
         const { input, cron } = created!;
         const world = created!.kind === 'world' ? created! : undefined;
+        const checked = world && (await checkOnWorker(client, name, world.input));
         await createSchedule(
           client,
           name,
@@ -319,6 +345,9 @@ export async function run(argv: string[]): Promise<void> {
           { atMostDaily: !!world },
         );
         if (!json) process.stdout.write(`Created schedule ${name}\n`);
+        // a world not checked is a warning; one checked is said with the rest of the text output
+        if (checked?.startsWith('not checked')) process.stderr.write(`${checked}\n`);
+        else if (checked && !json) process.stdout.write(`${checked}\n`);
         show(await describeSchedule(client, name));
         break;
       }

@@ -1,3 +1,5 @@
+import { resolveStreamInput, type StreamRequest } from '../../src/config/stream-input';
+import { InputError } from '../../src/domain/errors';
 import { dataRoot, resolveRunDir } from '../../src/runtime/data-root';
 import { streamWorld, type StreamProgress } from '../../src/stream/stream-world';
 import { processHolderAlive, processOwnerId, releaseOwned } from '../../src/pipeline/run-owner';
@@ -53,27 +55,37 @@ export async function run(argv: string[]): Promise<void> {
   const { values, positionals } = parseCommand(STREAM, argv);
   expectPositionals(STREAM, positionals, 1, 'the WORLD to publish');
   if (!values.brokers) throw usageError(STREAM, '--brokers HOST:PORT is required');
-  if (!values.topic || !/^[A-Za-z0-9._-]{1,249}$/.test(values.topic))
-    throw usageError(STREAM, `--topic needs a Kafka topic name (letters, digits, . _ -), got "${values.topic ?? ''}"`);
-  if (values.from !== undefined && !/^\d{4}-\d{2}-\d{2}$/.test(values.from))
-    throw usageError(STREAM, `--from needs a date YYYY-MM-DD, got "${values.from}"`);
-  const speedText = values.speed ?? 'max';
-  const speed = speedText === 'max' ? 'max' : Number(speedText);
-  if (speed !== 'max' && (!Number.isFinite(speed) || speed <= 0))
-    throw usageError(STREAM, `--speed needs a number above 0 or max, got "${speedText}"`);
-  const partitions = values.partitions === undefined ? undefined : Number(values.partitions);
-  if (partitions !== undefined && (!Number.isInteger(partitions) || partitions < 1 || partitions > 10_000))
-    throw usageError(STREAM, `--partitions needs a whole number from 1, got "${values.partitions}"`);
-  const brokers = values.brokers
-    .split(',')
-    .map((b) => b.trim())
-    .filter(Boolean);
-  for (const b of brokers) if (!/^[^\s:]+:\d{1,5}$/.test(b)) throw usageError(STREAM, `--brokers needs HOST:PORT entries, got "${b}"`);
-  const worldDir = resolveRunDir(dataRoot(), values.out ?? 'data', positionals[0]);
-  const pollSeconds = values.poll === undefined ? 10 : Number(values.poll);
   if (values.poll !== undefined && !values.follow) throw usageError(STREAM, '--poll goes with --follow');
-  if (!Number.isFinite(pollSeconds) || pollSeconds <= 0)
-    throw usageError(STREAM, `--poll needs a number of seconds above 0, got "${values.poll}"`);
+  const number = (flag: string, text: string | undefined) => {
+    if (text === undefined) return undefined;
+    const n = Number(text);
+    if (text.trim() === '' || !Number.isFinite(n)) throw usageError(STREAM, `--${flag} needs a number, got "${text}"`);
+    return n;
+  };
+  // the stream workflow's own schema (src/config/stream-input.ts): the same bounds from the CLI, the Web UI and schedules
+  let request: StreamRequest;
+  try {
+    request = resolveStreamInput({
+      world: positionals[0],
+      out: values.out,
+      brokers: values.brokers
+        .split(',')
+        .map((b) => b.trim())
+        .filter(Boolean),
+      topic: values.topic,
+      from: values.from,
+      speed: values.speed === undefined || values.speed === 'max' ? 'max' : number('speed', values.speed),
+      schemaRegistry: values['schema-registry'],
+      partitions: number('partitions', values.partitions),
+      follow: Boolean(values.follow),
+      pollSeconds: number('poll', values.poll) ?? 10,
+    });
+  } catch (err) {
+    if (err instanceof InputError) throw usageError(STREAM, err.message);
+    throw err;
+  }
+  const { brokers, speed, partitions, pollSeconds } = request;
+  const worldDir = resolveRunDir(dataRoot(), request.out, request.world);
 
   const bar = new ProgressBar<StreamProgress>(process.stderr, formatStream);
   let last: StreamProgress | undefined;
@@ -93,16 +105,16 @@ export async function run(argv: string[]): Promise<void> {
   // this process holds (world, topic) through every pass of --follow, released when it stops
   const owner = { id: processOwnerId(), holderAlive: async (h: Parameters<typeof processHolderAlive>[0]) => processHolderAlive(h) };
   try {
-    let from = values.from;
+    let from = request.from;
     for (;;) {
       const result = await streamWorld({
         owner,
         worldDir,
         brokers,
-        topic: values.topic,
-        from,
+        topic: request.topic,
+        from: from ?? undefined,
         speed,
-        schemaRegistry: values['schema-registry'],
+        schemaRegistry: request.schemaRegistry ?? undefined,
         partitions,
         signal: abort.signal,
         onProgress: (p) => bar.update((last = p)),
@@ -113,7 +125,7 @@ export async function run(argv: string[]): Promise<void> {
       }
       if (!values.follow) break;
       // --from applies to the first pass only; later passes go on after the last day published
-      if (result.days.length) from = undefined;
+      if (result.days.length) from = null;
       await waitOrAbort(pollSeconds * 1000, abort.signal);
       if (abort.signal.aborted) {
         process.stdout.write(`Stopped following ${positionals[0]}\n`);
@@ -121,7 +133,7 @@ export async function run(argv: string[]): Promise<void> {
       }
     }
   } finally {
-    releaseOwned(streamOfTopic(worldDir, values.topic), owner.id);
+    releaseOwned(streamOfTopic(worldDir, request.topic), owner.id);
     process.off('SIGINT', stop);
     process.off('SIGTERM', stop);
   }

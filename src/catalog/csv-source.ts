@@ -3,7 +3,7 @@ import { parse } from 'csv-parse';
 import { ColumnError, resolveColumns, rowFromCells, unitsFromHeaders, type ColumnMapping } from './columns';
 import { SourceError } from './source-error';
 import type { SourceTally } from './source-tally';
-import { songFromRow, type RawRow, type Units } from './song-row';
+import { FIELD_MAX_CHARS, SONG_COLUMNS, songFromRow, type RawRow, type Units } from './song-row';
 
 export interface CsvOptions {
   columns?: ColumnMapping;
@@ -13,13 +13,16 @@ export interface CsvOptions {
   onProgress?: (rowsRead: number) => void;
 }
 
+/** The most characters one CSV row may hold (its cells together): csv-parse refuses a longer row before buffering more. */
+export const CSV_MAX_ROW_CHARS = 1 << 20;
+
 /**
  * Reads a CSV file (BOM, CRLF, quoted fields with commas, quotes and newlines) row by
  * row into the tally; the header row says which column holds what, unless mapped.
  */
 export async function readCsvSource(tally: SourceTally, file: string, opts: CsvOptions): Promise<void> {
   if (!fs.existsSync(file) || !fs.statSync(file).isFile()) throw new SourceError(tally.source, `file not found: ${file}`);
-  const parser = parse({ bom: true, relax_column_count: true, skip_empty_lines: true, info: true });
+  const parser = parse({ bom: true, relax_column_count: true, skip_empty_lines: true, info: true, max_record_size: CSV_MAX_ROW_CHARS });
   const input = fs.createReadStream(file);
   input.on('error', (err) => parser.destroy(err));
   input.pipe(parser);
@@ -57,7 +60,16 @@ export async function readCsvSource(tally: SourceTally, file: string, opts: CsvO
   } catch (err) {
     if (err instanceof SourceError) throw err;
     if (err instanceof ColumnError) throw new SourceError(tally.source, err.message);
-    const e = err as Error & { code?: string; lines?: number };
+    const e = err as Error & { code?: string; lines?: number; column?: number | string | null };
+    if (e.code === 'CSV_MAX_RECORD_SIZE') {
+      const column = typeof e.column === 'number' ? headers?.[e.column] : undefined;
+      const field = column !== undefined && SONG_COLUMNS.find((f) => indexes[f] === e.column);
+      throw new SourceError(
+        tally.source,
+        `line ${e.lines}${column !== undefined ? `, column ${JSON.stringify(column)}${field ? ` (the song's ${field})` : ''}` : ''}: ` +
+          `a row of more than ${CSV_MAX_ROW_CHARS.toLocaleString('en-US')} characters; a catalog cell holds at most ${Math.max(...Object.values(FIELD_MAX_CHARS))} (${file}); not read`,
+      );
+    }
     if (e.code?.startsWith('CSV_')) throw new SourceError(tally.source, `not a readable CSV file (${file}): ${e.message}`);
     throw err;
   } finally {

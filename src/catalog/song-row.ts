@@ -5,6 +5,23 @@ import type { Song } from '../domain/song';
 export const SONG_COLUMNS = ['title', 'artist', 'album', 'genre', 'year', 'popularity', 'danceability', 'energy', 'length'] as const;
 export type SongColumn = (typeof SONG_COLUMNS)[number];
 
+/**
+ * The longest text a source cell may hold for each song column, in characters: a song's title,
+ * artist and album (far above real ones), its genre, and the numbers' text. A longer cell skips its row, naming the field (a CSV row
+ * longer than CSV_MAX_ROW_CHARS refuses its source before it is buffered whole).
+ */
+export const FIELD_MAX_CHARS: Record<SongColumn, number> = {
+  title: 1000,
+  artist: 1000,
+  album: 1000,
+  genre: 200,
+  year: 100,
+  popularity: 100,
+  danceability: 100,
+  energy: 100,
+  length: 100,
+};
+
 /** One source row as text, by song column; a column the source lacks is undefined. */
 export type RawRow = Partial<Record<SongColumn, string>>;
 
@@ -88,12 +105,17 @@ function feature(field: 'danceability' | 'energy', text: string | undefined, uni
 }
 
 /**
- * A source row as a validated, complete song: title and artist required; year
+ * A source row as a validated, complete song: no cell longer than FIELD_MAX_CHARS; title and artist required; year
  * 1900..next year, popularity 0..100, danceability and energy 0..1, length > 0;
  * whatever the row lacks is imputed (and flagged).
  */
 export function songFromRow(row: RawRow, ctx: RowContext): RowResult {
   try {
+    for (const field of SONG_COLUMNS) {
+      const length = row[field]?.length ?? 0;
+      if (length > FIELD_MAX_CHARS[field])
+        throw new RowProblem(`${field} too long`, `${length.toLocaleString('en-US')} characters (at most ${FIELD_MAX_CHARS[field]})`);
+    }
     const title = present(row.title)?.replace(/\s+/g, ' ');
     if (!title) throw new RowProblem('missing title', JSON.stringify(row.title ?? ''));
     const artistText = present(row.artist);

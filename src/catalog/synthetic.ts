@@ -15,6 +15,11 @@ const SINGLE_SHARE = 0.2;
 const EP_SHARE = 0.2;
 /** the most famous artist has 1 + FAME_SONGS times the songs of an unknown one with the same draw */
 const FAME_SONGS = 3;
+/**
+ * A song's popularity is mostly its artist's fame, the rest its own luck: the hits of the
+ * famous artists fill the head of the catalog (docs/realism.md, "Hit concentration").
+ */
+const FAME_WEIGHT = 0.9;
 
 /**
  * A synthetic catalog of `count` songs, deterministic for the seed: a power-law number
@@ -61,7 +66,7 @@ export function syntheticCatalog(count: number, seed: number, currentYear: numbe
           album: album || title,
           genre: genre.genre,
           year,
-          popularity: Math.round(clamp(100 * (0.6 * fame + 0.4 * Math.pow(rng.next(), 3)), 0, 100)),
+          popularity: Math.round(clamp(100 * (FAME_WEIGHT * fame + (1 - FAME_WEIGHT) * Math.pow(rng.next(), 3)), 0, 100)),
           ...genreFeatures(rng, genre),
           source: `synthetic:${count}`,
           imputed: [],

@@ -7,6 +7,13 @@ const brokersProblem = says((v) => `must be a list of HOST:PORT, got ${describeV
 const speedProblem = says((v) => `must be a number above 0 or "max", got ${describeValue(v)}`);
 const pollProblem = says((v) => `must be a number of seconds from 1 to 86400, got ${describeValue(v)}`);
 
+/**
+ * The most partitions a stream creates a topic with: each costs the broker files and memory and the
+ * stream a lane, and one world's stream, keyed by user, is read by far fewer consumers (asked for
+ * 10,000, a broker answered with errors the stream retried for minutes).
+ */
+export const MAX_PARTITIONS = 1000;
+
 const STREAM_FIELDS = {
   /** the world's name: its folder under `out` */
   world: worldNameSchema,
@@ -37,8 +44,8 @@ const STREAM_FIELDS = {
     }),
     null,
   ),
-  /** partitions of a topic created by the stream (default 6) */
-  partitions: orDefault(wholeNumber(1, 10_000), 6),
+  /** partitions of a topic created by the stream (default 6, at most MAX_PARTITIONS) */
+  partitions: orDefault(wholeNumber(1, MAX_PARTITIONS), 6),
   /** keep going: wait for the world's next days instead of ending (default false) */
   follow: orDefault(z.boolean(says((v) => `must be true or false, got ${describeValue(v)}`)), false),
   /** with follow: seconds between two looks for a new day (default 60) */

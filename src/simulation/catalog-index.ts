@@ -15,6 +15,41 @@ import type { SongTable } from './song-table';
 export { ZIPF_EXPONENT };
 export const ZIPF_OFFSET = 1;
 
+/**
+ * The catalog's least popular songs nobody streams: Luminate's 2023 year-end report counts
+ * 45.6 million of ~184 million tracks (24.8%) without a stream in the year. Picks never take
+ * the songs below that popularity rank (docs/realism.md, "Unplayed catalog"), so that share
+ * of the catalog goes unplayed whatever the run's size.
+ */
+export const UNSTREAMED_SHARE = 0.248;
+/** Catalogs smaller than this are all streamable (a handful of songs stands for no service's catalog). */
+export const UNSTREAMED_MIN_CATALOG = 1000;
+
+/**
+ * 1 for a song picks may take: all but the UNSTREAMED_SHARE least popular songs of a catalog
+ * of UNSTREAMED_MIN_CATALOG songs or more, each artist's most popular song excepted (an
+ * obscure artist still has its one song that someone finds; unplayed tracks are deep cuts).
+ */
+export function streamableSongs(popularityRank: Uint32Array, artistOf: Uint32Array, artistCount: number): Uint8Array {
+  const n = popularityRank.length;
+  const streamable = new Uint8Array(n).fill(1);
+  if (n < UNSTREAMED_MIN_CATALOG) return streamable;
+  const bestRank = new Uint32Array(artistCount).fill(0xffffffff);
+  const songAt = new Uint32Array(n);
+  for (let i = 0; i < n; i++) {
+    songAt[popularityRank[i]] = i;
+    if (popularityRank[i] < bestRank[artistOf[i]]) bestRank[artistOf[i]] = popularityRank[i];
+  }
+  let left = Math.floor(n * UNSTREAMED_SHARE);
+  for (let r = n - 1; r >= 0 && left > 0; r--) {
+    const song = songAt[r];
+    if (bestRank[artistOf[song]] === r) continue;
+    streamable[song] = 0;
+    left--;
+  }
+  return streamable;
+}
+
 /** A release counts as new for this many days (its first weeks' burst)... */
 export const NEW_RELEASE_DAYS = 42;
 /** ...during which its pull halves every this many days. */
@@ -150,6 +185,8 @@ export class CatalogIndex {
   private readonly artistSongs: Uint32Array;
   readonly popular: Uint8Array;
   readonly popularityRank: Uint32Array;
+  /** 1 for a song picks may take (streamableSongs) */
+  readonly streamable: Uint8Array;
   private readonly byYear: Uint32Array;
   private readonly yearOfRank: Int32Array;
   private readonly years = new Map<number, YearView>();
@@ -170,6 +207,7 @@ export class CatalogIndex {
     this.artistSongs = parts.artistSongs;
     this.popular = parts.popular;
     this.popularityRank = parts.popularityRank;
+    this.streamable = streamableSongs(parts.popularityRank, this.artistOf, this.artistCount);
     this.byYear = parts.byYear;
     this.yearOfRank = parts.yearOfRank;
   }
@@ -228,18 +266,23 @@ export class CatalogIndex {
     const newer = new Uint8Array(n).fill(255);
     for (let r = 0; r < released; r++) newer[this.byYear[r]] = r >= half ? 1 : 0;
     const sizes = [0, 0, 0, 0];
-    for (let i = 0; i < n; i++) if (newer[i] !== 255) sizes[newer[i] * 2 + this.popular[i]]++;
+    let streamable = 0;
+    for (let i = 0; i < n; i++)
+      if (newer[i] !== 255 && this.streamable[i]) {
+        sizes[newer[i] * 2 + this.popular[i]]++;
+        streamable++;
+      }
     const buckets = sizes.map((size) => new Uint32Array(size));
-    const available = new Uint32Array(released);
+    const available = new Uint32Array(streamable);
     const filled = [0, 0, 0, 0];
     let a = 0;
     for (let i = 0; i < n; i++) {
-      if (newer[i] === 255) continue;
+      if (newer[i] === 255 || !this.streamable[i]) continue;
       const b = newer[i] * 2 + this.popular[i];
       buckets[b][filled[b]++] = i;
       available[a++] = i;
     }
-    return { newer, buckets: buckets.map((b) => this.weighted(b)), available: this.weighted(available) };
+    return { newer, buckets: buckets.map((b) => this.byCatalogRank(b)), available: this.byCatalogRank(available) };
   }
 
   /** Each song's release date (days since the epoch; release-days.ts). */
@@ -252,7 +295,7 @@ export class CatalogIndex {
     if (this.holidaySongs === undefined) {
       const songs: number[] = [];
       const flags = this.isHoliday;
-      for (let i = 0; i < this.size; i++) if (flags[i]) songs.push(i);
+      for (let i = 0; i < this.size; i++) if (flags[i] && this.streamable[i]) songs.push(i);
       this.holidaySongs = songs.length ? this.weighted(Uint32Array.from(songs)) : null;
     }
     return this.holidaySongs;
@@ -288,7 +331,7 @@ export class CatalogIndex {
       for (let r = this.ranksThrough(firstYear - 1); r < this.size && this.yearOfRank[r] <= lastYear; r++) {
         const song = this.byYear[r];
         const day = release[song];
-        if (day < from || day > to) continue;
+        if (day < from || day > to || !this.streamable[song]) continue;
         songs.push(song);
         const age = Math.max(0, weekDay + 3 - day);
         weights.push(Math.pow(this.popularityRank[song] + ZIPF_OFFSET, -ZIPF_EXPONENT) * Math.pow(0.5, age / NEW_RELEASE_HALF_LIFE_DAYS));
@@ -300,10 +343,18 @@ export class CatalogIndex {
   }
 
   /**
-   * The songs by the popularity law over their rank among themselves: a quarter of the
-   * catalog (or the holiday songs) has its own steep head, so a pick from the less popular
-   * half goes further down one steep curve rather than into a flat tail.
+   * The songs by the popularity law over their rank in the whole catalog: one steep curve
+   * for every quarter, so the popular half holds its head and a pick from the less popular
+   * half goes further down the same curve (a flatter stretch of it, above the songs nobody
+   * streams).
    */
+  private byCatalogRank(songs: Uint32Array): WeightedSongs {
+    const weights = new Float64Array(Math.max(1, songs.length)).fill(1);
+    for (let i = 0; i < songs.length; i++) weights[i] = Math.pow(this.popularityRank[songs[i]] + ZIPF_OFFSET, -ZIPF_EXPONENT);
+    return new WeightedSongs(songs, weights);
+  }
+
+  /** The songs by the popularity law over their rank among themselves (the holiday songs have their own head). */
   private weighted(songs: Uint32Array): WeightedSongs {
     const weights = new Float64Array(Math.max(1, songs.length)).fill(1);
     const order = idsOrderedBy(songs.length, (i) => this.popularityRank[songs[i]]);

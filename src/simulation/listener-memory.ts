@@ -6,7 +6,7 @@ export const ROTATION_SIZE = 40;
 /** The chance a replay comes from the current rotation rather than from all songs listened to. */
 const ROTATION_SHARE = 0.8;
 /** A replay looks at this many of the user's songs and takes the most popular: people replay hits most. */
-const REPLAY_CHOICES = 4;
+const REPLAY_CHOICES = 12;
 
 /**
  * What the user being simulated has heard so far: which songs and artists, a log of

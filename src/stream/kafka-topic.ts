@@ -1,4 +1,5 @@
 import { Admin, Consumer, murmur2 } from '@platformatic/kafka';
+import { BrokerRefused, brokerRefused, kafkaErrorText } from './kafka-error';
 
 /** Headers naming a message's place in the world's stream: its day and its index in that day's event-time order. */
 export const DAY_HEADER = 'wrapped-etl-day';
@@ -28,7 +29,14 @@ export async function ensureTopic(brokers: string[], topic: string, partitions: 
     const existing = await admin.listTopics();
     // records carry the events' own times, often older than any time-based retention (7 days by default): a broker would delete them at its next retention check
     if (!existing.includes(topic))
-      await admin.createTopics({ topics: [topic], partitions, replicas: 1, configs: [{ name: 'retention.ms', value: '-1' }] });
+      await admin
+        .createTopics({ topics: [topic], partitions, replicas: 1, configs: [{ name: 'retention.ms', value: '-1' }] })
+        .catch((err: unknown) => {
+          if (!brokerRefused(err)) throw err;
+          throw new BrokerRefused(`the broker refused to create topic ${topic} with ${partitions} partitions: ${kafkaErrorText(err)}`, {
+            cause: err,
+          });
+        });
     for (let attempt = 0; ; attempt++) {
       const metadata = await admin.metadata({ topics: [topic], forceUpdate: true });
       const info = metadata.topics.get(topic);
@@ -62,14 +70,6 @@ export async function readTails(brokers: string[], topic: string, attempts = 5):
       await new Promise((r) => setTimeout(r, 500 * attempt));
     }
   }
-}
-
-/** An error of the Kafka client with the broker's own error codes, which it keeps in nested errors. */
-export function kafkaErrorText(err: unknown): string {
-  if (!(err instanceof Error)) return String(err);
-  const nested = (err as Error & { errors?: unknown[] }).errors;
-  const details = Array.isArray(nested) ? nested.map((e) => (e instanceof Error ? e.message : String(e))) : [];
-  return details.length > 0 ? `${err.message} (${[...new Set(details)].join('; ')})` : err.message;
 }
 
 /** Enough for the producer's largest batch (the broker answers whole batches). */

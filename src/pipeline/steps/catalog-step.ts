@@ -88,7 +88,12 @@ async function catalogFile(
         l.info(event, 'catalog source');
       },
     });
-    for (const source of report.sources) l.info(source, 'catalog source read');
+    for (const source of report.sources) {
+      l.info(source, 'catalog source read');
+      // rows left out (a field too long, a year out of range...) are said where an operator looks
+      if (source.songsKept < source.rowsRead)
+        l.warn({ source: source.source, skipped: source.skipped, examples: source.examples }, 'catalog rows skipped');
+    }
     const file = writeCatalogFile(layout.catalogPath, songs);
     const result: CatalogRef = { path: file.path, songs: file.songs, sha256: file.sha256 };
     recordIngest(result, report);

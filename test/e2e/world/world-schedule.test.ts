@@ -119,6 +119,24 @@ describe('a world on a schedule', () => {
       /invalid input: world: no world nonexistent in data .*create it first/,
     );
     await refused(['--world', 'w', '--out', '/etc', '--cron', '0 2 * * *'], /invalid input: out: .*outside the data root/);
+    // checked where the world lives: the worker's data root, not the CLI's (here an empty folder)
+    const elsewhere = fs.mkdtempSync(path.join(stack.dataRoot, '..', 'cli-root-'));
+    const remote = await runCli(['schedule', 'create', 'remote-w', '--world', 'w', '--cron', '0 2 * * *', '--address', stack.env.address], {
+      WRAPPED_ETL_TASK_QUEUE: TASK_QUEUE,
+      WRAPPED_ETL_DATA_ROOT: elsewhere,
+    });
+    expect(remote.code).toBe(0);
+    expect(remote.stdout).toContain(`checked on a worker: world w is at ${path.join(stack.dataRoot, 'data', 'w')}, next day 2025-05-`);
+    await stack.env.client.schedule.getHandle('remote-w').delete();
+    const missing = await runCli(
+      ['schedule', 'create', 'bad', '--world', 'elsewhere', '--cron', '0 2 * * *', '--address', stack.env.address],
+      {
+        WRAPPED_ETL_TASK_QUEUE: TASK_QUEUE,
+        WRAPPED_ETL_DATA_ROOT: elsewhere,
+      },
+    );
+    expect(missing.code).toBe(2);
+    expect(missing.stderr).toMatch(/invalid input: world: no world elsewhere in data \(no world.json\): create it first/);
     // nothing was left behind by the refusals
     const left: string[] = [];
     for await (const sch of stack.env.client.schedule.list()) left.push(sch.scheduleId);

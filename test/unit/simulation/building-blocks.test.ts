@@ -3,7 +3,7 @@ import type { Song } from '../../../src/domain/song';
 import { LocalTime } from '../../../src/domain/local-time';
 import { tendencies } from '../../../src/simulation/behaviour';
 import { SeededRandom } from '../../../src/simulation/seeded-random';
-import { CatalogIndex } from '../../../src/simulation/catalog-index';
+import { CatalogIndex, UNSTREAMED_SHARE } from '../../../src/simulation/catalog-index';
 import { SongTable } from '../../../src/simulation/song-table';
 import { INTERACTIONS } from '../../../src/domain/listening-record';
 import { InteractionModel, listeningMs } from '../../../src/simulation/interactions';
@@ -100,13 +100,44 @@ describe('CatalogIndex', () => {
     expect(index.songCountOf(index.artistOf[7])).toBe(4);
     expect(index.popular.reduce((a, b) => a + b, 0)).toBe(2000);
     const view = index.yearView(2000);
-    const released = catalog.filter((s) => s.year <= 2000).length;
+    // the views hold the released songs picks may take: not the catalog's least popular (below)
+    const released = catalog.filter((s, i) => s.year <= 2000 && index.streamable[i]).length;
     expect(view.available.size).toBe(released);
     expect(view.buckets.reduce((n, b) => n + b.size, 0)).toBe(released);
     catalog.forEach((s, i) => expect(view.newer[i] === 255).toBe(s.year > 2000));
     for (const b of [2, 3])
       for (let k = 0; k < view.buckets[b].size; k++) expect(catalog[view.buckets[b].at(k)].year).toBeGreaterThanOrEqual(1990);
     expect(index.yearView(2000)).toBe(view);
+  });
+
+  it("leaves the least popular songs (but each artist's best) to nobody: the published unplayed share", () => {
+    const n = catalog.length;
+    const unstreamable = catalog.map((_, i) => i).filter((i) => !index.streamable[i]);
+    expect(unstreamable.length).toBe(Math.floor(n * UNSTREAMED_SHARE));
+    // every unstreamable song is at most as popular as every streamable one of another artist's non-best songs...
+    const maxUnstreamable = Math.max(...unstreamable.map((i) => index.popularityRank[i]));
+    const bestOf = new Map<number, number>();
+    catalog.forEach((_, i) => {
+      const a = index.artistOf[i];
+      bestOf.set(a, Math.min(bestOf.get(a) ?? Infinity, index.popularityRank[i]));
+    });
+    // ...and no artist loses its most popular song
+    for (const i of unstreamable) expect(index.popularityRank[i]).toBeGreaterThan(bestOf.get(index.artistOf[i])!);
+    for (let i = 0; i < n; i++)
+      if (index.streamable[i] && index.popularityRank[i] !== bestOf.get(index.artistOf[i]))
+        expect(index.popularityRank[i]).toBeLessThan(maxUnstreamable);
+    // a pick never takes one
+    const memory = new ListenerMemory(index);
+    const rng = new SeededRandom('floor');
+    const t = tendencies('The adventurer', STRENGTH);
+    const day = { today: Date.UTC(2025, 11, 31) / 86_400_000, releaseDay: index.releaseDay, newReleases: null };
+    for (let k = 0; k < 2000; k++) {
+      const pick = pickSong(index, memory, t, rng, 2025, day);
+      expect(index.streamable[pick.song]).toBe(1);
+      memory.record(pick.song, true);
+    }
+    // a catalog too small to stand for a service's keeps every song
+    expect(new CatalogIndex(SongTable.fromSongs(catalog.slice(0, 500))).streamable.every((x) => x === 1)).toBe(true);
   });
 
   it('lets each pole pull its picks to its own side of the catalog', () => {
@@ -137,7 +168,8 @@ describe('CatalogIndex', () => {
     const connoisseur = mean('The connoisseur'); // F T L C
     expect(adventurer.newness).toBeGreaterThan(0.6);
     expect(connoisseur.newness).toBeLessThan(0.4);
-    expect(adventurer.popularity).toBeLessThan(0.4);
+    // Uniqueness: the less popular half above the songs nobody streams (positions 0.248-0.5)
+    expect(adventurer.popularity).toBeLessThan(0.45);
     expect(connoisseur.popularity).toBeGreaterThan(0.6);
     expect(adventurer.replays).toBeLessThan(0.2);
     expect(connoisseur.replays).toBeGreaterThan(0.65);
