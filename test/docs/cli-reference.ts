@@ -47,7 +47,7 @@ const MODULES: Record<string, { run(argv: string[]): Promise<void> }> = {
 };
 const SUBCOMMANDS: Record<string, string[]> = {
   schedule: ['create', 'list', 'describe', 'pause', 'unpause', 'trigger', 'delete'],
-  world: ['create', 'advance', 'status'],
+  world: ['create', 'advance', 'status', 'repair'],
 };
 
 async function mainHelp(): Promise<string> {
