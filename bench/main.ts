@@ -7,11 +7,13 @@ import { measureShardCeiling } from './shard-ceiling';
 import { measureParquetCost } from './parquet-cost';
 import { measureWholeRun } from './whole-run';
 import { measureStreamVsProducer } from './stream-vs-producer';
+import { measureWrappedVsDuckdb } from './wrapped-vs-duckdb';
 
 const usage = `npm run bench -- [--records N] [--catalog SOURCE] [--json]
 npm run bench -- --whole [--records N] [--catalog SOURCE] [--json]
 npm run bench -- --parquet [--records N] [--json]
 npm run bench -- --stream [--users N] [--days N] [--brokers HOST:PORT] [--json]
+npm run bench -- --wrapped [--records N] [--json]
 
 Default: records/s of simulate + encode + deflate on one thread (one shard through
 the real shard job: catalog indexes, users, the deterministic AVRO writer), then, in
@@ -40,7 +42,17 @@ headers) to the same broker with acks=all, idempotence, lz4 and up to 5 requests
 flight. The broker: --brokers, or the test broker started for the run. Prints
 {"streamEventsPerSec","producerPerformancePerSec","ratio","events","recordBytes","settings"}.
 
-  --records N       records to write (default 200000; --whole 5000000)
+--wrapped: a run of --records (default 2000000) records with AVRO and Parquet parts,
+generated through the CLI on a dev server started for the bench, then \`wrapped-etl wrapped\`
+on it (the whole command, worker start-up included; peak RSS of its process), then DuckDB
+(@duckdb/node-api, one thread per core) computing the equivalent aggregates (per user
+records, plays, minutes, distinct songs and artists, skip rate, top 5 songs/artists/genres;
+per country top 5; run top 10) as SQL over the same run's Parquet parts. Prints
+{"wrappedSeconds","duckdbSeconds","ratio","wrappedCpuSeconds","duckdbCpuSeconds","cpuRatio",
+"wrappedPeakRssMb","records","users","parts","threads"} (CPU seconds of the wrapped process with
+its threads, and of DuckDB's queries with its threads).
+
+  --records N       records to write (default 200000; --whole 5000000; --wrapped 2000000)
   --catalog SOURCE  catalog of the simulated run (default: the generation's default catalog)
   --json            print the result as one JSON line
 `;
@@ -54,6 +66,7 @@ async function main(): Promise<void> {
       whole: { type: 'boolean' },
       parquet: { type: 'boolean' },
       stream: { type: 'boolean' },
+      wrapped: { type: 'boolean' },
       users: { type: 'string' },
       days: { type: 'string' },
       brokers: { type: 'string' },
@@ -62,19 +75,21 @@ async function main(): Promise<void> {
     },
   });
   if (values.help) return void process.stdout.write(usage);
-  const target = values.records === undefined ? (values.whole ? 5_000_000 : 200_000) : Number(values.records);
+  const target = values.records === undefined ? (values.whole ? 5_000_000 : values.wrapped ? 2_000_000 : 200_000) : Number(values.records);
   if (!Number.isInteger(target) || target < 1000) throw new Error(`--records needs a whole number >= 1000, got "${values.records}"`);
   const log = (msg: string) => values.json || process.stderr.write(`${msg}\n`);
   const catalog = values.catalog === undefined ? [...DEFAULTS.catalog] : [values.catalog];
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'wrapped-etl-bench-'));
   try {
-    const result = values.stream
-      ? await measureStreamVsProducer(dir, Number(values.users ?? 1000), Number(values.days ?? 2), values.brokers, log)
-      : values.whole
-        ? await measureWholeRun(dir, target, values.catalog === undefined ? undefined : catalog, log)
-        : values.parquet
-          ? await measureParquetCost(dir, target, catalog, log)
-          : await measureShardCeiling(dir, target, catalog, log);
+    const result = values.wrapped
+      ? await measureWrappedVsDuckdb(dir, target, log)
+      : values.stream
+        ? await measureStreamVsProducer(dir, Number(values.users ?? 1000), Number(values.days ?? 2), values.brokers, log)
+        : values.whole
+          ? await measureWholeRun(dir, target, values.catalog === undefined ? undefined : catalog, log)
+          : values.parquet
+            ? await measureParquetCost(dir, target, catalog, log)
+            : await measureShardCeiling(dir, target, catalog, log);
     if (values.json) process.stdout.write(JSON.stringify(result) + '\n');
     else
       for (const [k, v] of Object.entries(result))

@@ -24,25 +24,41 @@ export interface WrappedPartJobResult {
 /** One part's analysis in a pool thread (ThreadPool.run(wrappedPartThreadJob, ...)); progress is records read. */
 export const wrappedPartThreadJob = threadJob<WrappedPartJob, number, WrappedPartJobResult>(__filename, runWrappedPartJob);
 
-/** A partial on disk: the part's sha256 it was computed from, and the sha256 of its own analysis JSON. */
-export type StoredPartAnalysis = PartAnalysis & { sourceSha256: string; sha256: string };
+/**
+ * A partial on disk: a first line {"sourceSha256","sha256"} (the part's sha256 it was computed
+ * from, and the sha256 of the rest), then the analysis as JSON. The hash is of the text as
+ * written, so checking it costs no second serialisation.
+ */
+interface PartialHeader {
+  sourceSha256: string;
+  sha256: string;
+}
 
 /** The analysis a partial holds, if it is intact (its content hashes as recorded); undefined otherwise. */
 export function readPartial(file: string): (PartAnalysis & { sourceSha256: string }) | undefined {
-  let stored: StoredPartAnalysis;
+  let bytes: Buffer;
   try {
-    stored = JSON.parse(fs.readFileSync(file, 'utf8')) as StoredPartAnalysis;
+    bytes = fs.readFileSync(file);
   } catch {
     return undefined;
   }
-  const { sourceSha256, sha256, ...analysis } = stored;
-  return sha256 === sha256Of(JSON.stringify(analysis)) ? { ...(analysis as PartAnalysis), sourceSha256 } : undefined;
+  const newline = bytes.indexOf(0x0a);
+  if (newline < 0) return undefined;
+  try {
+    const header = JSON.parse(bytes.toString('utf8', 0, newline)) as PartialHeader;
+    const body = bytes.subarray(newline + 1);
+    if (typeof header?.sourceSha256 !== 'string' || header.sha256 !== sha256Of(body)) return undefined;
+    return { ...(JSON.parse(body.toString('utf8')) as PartAnalysis), sourceSha256: header.sourceSha256 };
+  } catch {
+    return undefined;
+  }
 }
 
 /** Writes a part's analysis with the sha256 of the part it came from and of its own content. */
 export function writePartial(file: string, sourceSha256: string, analysis: PartAnalysis): void {
-  const stored: StoredPartAnalysis = { sourceSha256, sha256: sha256Of(JSON.stringify(analysis)), ...analysis };
-  writeFileAtomic(file, JSON.stringify(stored));
+  const body = Buffer.from(JSON.stringify(analysis));
+  const header: PartialHeader = { sourceSha256, sha256: sha256Of(body) };
+  writeFileAtomic(file, Buffer.concat([Buffer.from(`${JSON.stringify(header)}\n`), body]));
 }
 
 /**

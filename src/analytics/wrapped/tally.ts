@@ -7,6 +7,11 @@ export interface TallyEntry {
 
 export type TallyJson = Record<string, [plays: number, events: number, ms: number]>;
 
+/** By plays, then milliseconds listened, then key: a total order, so ties never depend on input order. */
+function ranksBefore([ka, a]: [string, TallyEntry], [kb, b]: [string, TallyEntry]): boolean {
+  return a.plays !== b.plays ? a.plays > b.plays : a.ms !== b.ms ? a.ms > b.ms : ka < kb;
+}
+
 export class Tally {
   readonly entries = new Map<string, TallyEntry>();
 
@@ -19,12 +24,15 @@ export class Tally {
   }
 
   merge(json: TallyJson): void {
-    for (const [key, [plays, events, ms]] of Object.entries(json)) {
-      let e = this.entries.get(key);
-      if (!e) this.entries.set(key, (e = { plays: 0, events: 0, ms: 0 }));
-      e.plays += plays;
-      e.events += events;
-      e.ms += ms;
+    // (for-in: no entry array per key, where parts bring hundreds of thousands of keys)
+    for (const key in json) {
+      const [plays, events, ms] = json[key];
+      const e = this.entries.get(key);
+      if (e) {
+        e.plays += plays;
+        e.events += events;
+        e.ms += ms;
+      } else this.entries.set(key, { plays, events, ms });
     }
   }
 
@@ -34,7 +42,19 @@ export class Tally {
 
   /** Ranked by plays, then milliseconds listened, then key; ties never depend on input order. */
   top(n: number): [string, TallyEntry][] {
-    return [...this.entries].sort(([ka, a], [kb, b]) => b.plays - a.plays || b.ms - a.ms || (ka < kb ? -1 : ka > kb ? 1 : 0)).slice(0, n);
+    if (n <= 0) return [];
+    // one pass keeping the best n in order (n is 5 or 10; a country of a big run has ~100k keys)
+    const best: [string, TallyEntry][] = [];
+    for (const entry of this.entries) {
+      if (best.length === n && !ranksBefore(entry, best[n - 1])) continue;
+      let i = best.length === n ? n - 1 : best.length;
+      while (i > 0 && ranksBefore(entry, best[i - 1])) {
+        best[i] = best[i - 1];
+        i--;
+      }
+      best[i] = entry;
+    }
+    return best;
   }
 
   toJSON(): TallyJson {
