@@ -1,6 +1,6 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { afterAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readCatalogFile } from '../../../src/catalog/catalog-file';
 import { RunLayout } from '../../../src/pipeline/run-layout';
 import { derivedBytes } from '../../../src/simulation/seeded-random';
@@ -18,10 +18,14 @@ const INPUT = { users: 30, sessionsPerUser: 4, seed: 11, catalog: ['synthetic:50
 
 describe('determinism: the same input gives the same bytes', () => {
   const tmp = makeTmpDir();
+  /** the run the tests compare with (here, so that each test runs alone) */
+  let a: Awaited<ReturnType<typeof runInProcess>>;
+  beforeAll(async () => {
+    a = await runInProcess(path.join(tmp.dir, 'a'), { ...INPUT, shardSize: 10 });
+  });
   afterAll(() => tmp.cleanup());
 
   it('writes byte-identical parts for the same input, with sync markers derived from the seed', async () => {
-    const a = await runInProcess(path.join(tmp.dir, 'a'), { ...INPUT, shardSize: 10 });
     const b = await runInProcess(path.join(tmp.dir, 'b'), { ...INPUT, shardSize: 10 });
     expect(a.parts.map((p) => p.sha256)).toEqual(b.parts.map((p) => p.sha256));
     const part = fs.readFileSync(path.join(tmp.dir, 'a', 'avro', 'part-00000.avro'));
