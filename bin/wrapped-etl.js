@@ -8,12 +8,4 @@ if (!fs.existsSync(entry)) {
   process.stderr.write('wrapped-etl is not built yet: run `npm ci` (or `npm run build`) in ' + path.join(__dirname, '..') + '\n');
   process.exit(1);
 }
-require(entry)
-  .main(process.argv.slice(2))
-  .then(
-    (code) => process.exit(code),
-    (err) => {
-      process.stderr.write(String(err && err.stack ? err.stack : err) + '\n');
-      process.exit(1);
-    },
-  );
+require(entry).runAndExit(process.argv.slice(2));
