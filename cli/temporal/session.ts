@@ -66,8 +66,9 @@ function temporalClient(): typeof import('@temporalio/client') {
 }
 
 /** connectionTo (client-connection.ts), loaded with the SDK only once a command needs it. */
-function connectionTo(address: string): Promise<Connection> {
-  return (require('./client-connection') as typeof import('./client-connection')).connectionTo(address);
+async function connectionTo(address: string): Promise<Connection> {
+  const connection = await import('./client-connection');
+  return connection.connectionTo(address);
 }
 
 /**

@@ -43,6 +43,8 @@ export async function topicSize(brokers: string, topic: string): Promise<number>
 }
 
 function isUnknownTopic(err: unknown): boolean {
-  const e = err as { apiId?: string; findBy?: (property: string, value: string) => unknown };
+  const e = err as { apiId?: string; code?: string; message?: string; findBy?: (property: string, value: string) => unknown };
+  // @platformatic/kafka turns the broker's UNKNOWN_TOPIC_OR_PARTITION in metadata into a UserError "Unknown topic T."
+  if (e?.code === 'PLT_KFK_USER' && /^Unknown topic /.test(e.message ?? '')) return true;
   return e?.apiId === 'UNKNOWN_TOPIC_OR_PARTITION' || !!e?.findBy?.('apiId', 'UNKNOWN_TOPIC_OR_PARTITION');
 }

@@ -224,7 +224,9 @@ describe('what a workflow starter sets cannot reach outside the data root nor de
       const msg = await failure(
         run('disk-full', { users: 3000, shardSize: 100, sessionsPerUser: 10, catalog: ['synthetic:200'], out: 'small' }),
       );
-      expect(msg).toMatch(/the disk is full: no space left to write .*small\/disk-full; [\d.]+ MB free of 2\.1 MB/);
+      expect(msg).toMatch(
+        /the disk is full: no space left to write .*small\/disk-full\/.* \(filesystem .*small: [\d.]+ MB free of 2\.1 MB\)/,
+      );
       expect(Date.now() - started).toBeLessThan(60_000);
     } finally {
       spawnSync('umount', [small]);
