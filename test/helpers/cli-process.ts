@@ -183,7 +183,7 @@ export async function replayFailures(client: Client, workflowIds: string[]): Pro
  */
 export async function killWhileWriting(w: WorkerProcess, outDir: string, timeoutMs = 60_000): Promise<string[]> {
   const pid = w.child.pid!;
-  const ours = new RegExp(`^part-\\d+\\.\\w+\\.[0-9a-f]{8}-${pid}-\\d+-[0-9a-f]{8}\\.tmp$`);
+  const ours = new RegExp(`^\\.?part-\\d+\\.\\w+\\.[0-9a-f]{8}-${pid}-\\d+-[0-9a-f]{8}\\.tmp$`);
   return new Promise<string[]>((resolve, reject) => {
     const finish = (result: string[] | Error) => {
       watcher.close();

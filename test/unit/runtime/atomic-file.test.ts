@@ -35,7 +35,7 @@ describe('files and folders appear under their final name only when complete', (
     const file = new AtomicFile(final);
     expect(path.dirname(file.tempPath)).toBe(path.dirname(final));
     expect(path.basename(file.tempPath)).toMatch(
-      new RegExp(`^part-00000\\.avro\\.[0-9a-f]{8}-${process.pid}-${threadId}-[0-9a-f]{8}\\.tmp$`),
+      new RegExp(`^\\.part-00000\\.avro\\.[0-9a-f]{8}-${process.pid}-${threadId}-[0-9a-f]{8}\\.tmp$`),
     );
     file.write(Buffer.from('hello '));
     file.write(Buffer.from('world'));
@@ -88,7 +88,7 @@ describe('files and folders appear under their final name only when complete', (
     const dir = fresh();
     const final = path.join(dir, 'day');
     const first = new AtomicDir(final);
-    expect(path.basename(first.tempPath)).toMatch(new RegExp(`^day\\.[0-9a-f]{8}-${process.pid}-${threadId}-[0-9a-f]{8}\\.tmp$`));
+    expect(path.basename(first.tempPath)).toMatch(new RegExp(`^\\.day\\.[0-9a-f]{8}-${process.pid}-${threadId}-[0-9a-f]{8}\\.tmp$`));
     first.writeFile('a/b.txt', Buffer.from('one'));
     expect(fs.existsSync(final)).toBe(false);
     first.commit();
