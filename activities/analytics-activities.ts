@@ -42,7 +42,7 @@ export interface WrappedPartOutcome {
   reused: boolean;
 }
 
-const partialPath = (outDir: string, part: string) => path.join(outDir, '_work', `${path.basename(part, '.avro')}.wrapped.json`);
+const partialPath = (outDir: string, part: string) => path.join(outDir, '_work', `${path.basename(part, '.avro')}.wrapped.partial`);
 
 /**
  * The run as a dataset (its manifest parsed once per worker while the file is unchanged):

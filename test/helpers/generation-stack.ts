@@ -15,6 +15,8 @@ export interface GenerationStackOptions {
   tmpPrefix?: string;
   /** process.env values set only while the worker (and its activities) are created */
   workerEnv?: Record<string, string>;
+  /** no worker until startWorker(): runs started meanwhile stay running, waiting for one */
+  deferWorker?: boolean;
 }
 
 export interface GenerationStack {
@@ -24,6 +26,8 @@ export interface GenerationStack {
   taskQueue: string;
   start(workflowId: string, input: object): Promise<WorkflowHandle>;
   generate(workflowId: string, input: object): Promise<GenerationResult>;
+  /** starts the worker (deferWorker); does nothing when it runs already */
+  startWorker(): Promise<void>;
   /** shuts the worker down, waits for it, stops the server and removes the data root */
   stop(): Promise<void>;
 }
@@ -41,12 +45,12 @@ export async function startGenerationStack(opts: GenerationStackOptions): Promis
     await env?.teardown();
     tmp.cleanup();
   };
-  try {
-    env = await startDevServerEnv({ forced: opts.forced });
+  const startWorker = async () => {
+    if (worker) return;
     const restoreEnv = setEnv(opts.workerEnv ?? {});
     try {
       worker = await createGenerationWorker({
-        connection: env.nativeConnection,
+        connection: env!.nativeConnection,
         taskQueue,
         dataRoot: tmp.dir,
         threads: opts.threads ?? 2,
@@ -56,6 +60,10 @@ export async function startGenerationStack(opts: GenerationStackOptions): Promis
     } finally {
       restoreEnv();
     }
+  };
+  try {
+    env = await startDevServerEnv({ forced: opts.forced });
+    if (!opts.deferWorker) await startWorker();
   } catch (err) {
     await stop();
     throw err;
@@ -70,6 +78,7 @@ export async function startGenerationStack(opts: GenerationStackOptions): Promis
     start,
     generate: (workflowId, input) =>
       client.workflow.execute<GenerateDatasetWorkflow>(GENERATE_DATASET, { taskQueue, workflowId, args: [input] }),
+    startWorker,
     stop,
   };
 }

@@ -4,23 +4,39 @@ import { LocalTime } from '../../domain/local-time';
 import { DAY_MS, HOUR_MS } from '../../domain/time-units';
 import { countsAsPlay, type Interaction } from '../../domain/listening-record';
 import type { PersonalityInference, PersonalityReader } from './personality-inference';
-import type { ScopeTotalsJson } from './scope-totals';
-import { IdTally, NameIds, ScopeIdTotals, SongIds, type PartNames } from './id-tallies';
-import { splitSongKey } from './tally';
+import {
+  IdTally,
+  NameIds,
+  rankedNames,
+  rankedSongs,
+  ScopeIdTotals,
+  SongIds,
+  type NameTables,
+  type NumberedTotals,
+  type PartNames,
+} from './id-tallies';
 import { busiestHour } from './user-wrapped';
 import { msToMinutes, TOP_USER, type InferredPersonality, type UserWrapped } from './wrapped-types';
 
-/** What one part contributes: its users' Wrapped (users live in one part only) and mergeable totals. */
+/**
+ * What one part contributes: its users' Wrapped (users live in one part only) and mergeable
+ * totals by number, with the names those numbers stand for (each name once per part).
+ */
 export interface PartAnalysis {
   part: string;
   records: number;
   users: UserWrapped[];
-  global: ScopeTotalsJson;
-  countries: Record<string, ScopeTotalsJson>;
+  names: NameTables;
+  global: NumberedTotals;
+  /** by country code, in code order */
+  countries: [string, NumberedTotals][];
 }
 
 /** The fields Wrapped reads of a record (with personality inference): the rest of a part is skipped, not decoded. */
 export const WRAPPED_FIELDS = [...USER_BEHAVIOUR_FIELDS, 'interaction', 'genre', 'user_location.timezone'];
+
+/** Timezone offsets never change: one cache per thread, so the parts after its first find them computed. */
+const clock = new LocalTime();
 
 interface Names extends PartNames {
   places: NameIds;
@@ -42,8 +58,6 @@ class UserCounts {
   build(userId: number, inferred: InferredPersonality | null, names: Names): UserWrapped {
     const [home] = this.places.top(1, names.places.names);
     const [country, city] = home === undefined ? ['', ''] : names.places.names[home].split('\u0001');
-    const ranked = (tally: IdTally, keys: readonly string[]) =>
-      tally.top(TOP_USER, keys).map((id) => ({ name: keys[id], plays: tally.playsOf(id), minutes: msToMinutes(tally.msOf(id)) }));
     return {
       user_id: userId,
       home_country: country,
@@ -53,13 +67,9 @@ class UserCounts {
       records: this.records,
       plays: this.plays,
       minutes: msToMinutes(this.ms),
-      top_songs: this.songs.top(TOP_USER, names.songs.keys).map((id) => ({
-        ...splitSongKey(names.songs.keys[id]),
-        plays: this.songs.playsOf(id),
-        minutes: msToMinutes(this.songs.msOf(id)),
-      })),
-      top_artists: ranked(this.artists, names.artists.names),
-      top_genres: ranked(this.genres, names.genres.names),
+      top_songs: rankedSongs(this.songs, TOP_USER, names.songs.keys),
+      top_artists: rankedNames(this.artists, TOP_USER, names.artists.names),
+      top_genres: rankedNames(this.genres, TOP_USER, names.genres.names),
       distinct_songs: this.songs.size,
       distinct_artists: this.artists.size,
       most_active_local_hour: busiestHour(this.msByHour),
@@ -107,7 +117,6 @@ export function analyzePart(
   const event = newBehaviourEvent();
   let userId = NaN;
   let personality: PersonalityReader | undefined;
-  const clock = new LocalTime();
   let records = 0;
 
   const finishUser = () => {
@@ -195,12 +204,11 @@ export function analyzePart(
     part,
     records,
     users,
-    global: global.toJSON(names),
-    countries: Object.fromEntries(
-      countryIds.names
-        .map((c, i) => [c, countries[i]] as const)
-        .sort(([a], [b]) => (a < b ? -1 : 1))
-        .map(([c, t]) => [c, t.toJSON(names)]),
-    ),
+    names: { songs: names.songs.keys, artists: artists.names, genres: names.genres.names },
+    global: global.numbered(),
+    countries: countryIds.names
+      .map((c, i) => [c, countries[i]] as const)
+      .sort(([a], [b]) => (a < b ? -1 : 1))
+      .map(([c, t]) => [c, t.numbered()]),
   };
 }

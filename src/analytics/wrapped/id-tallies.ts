@@ -1,5 +1,5 @@
-import { songKey, type TallyJson } from './tally';
-import type { ScopeTotalsJson } from './scope-totals';
+import { bestOf, songKey, splitSongKey } from './tally';
+import { msToMinutes, type RankedName, type RankedSong, type ScopeSummary } from './wrapped-types';
 
 /**
  * A part's names numbered in order of first use, so that its tallies count in arrays by
@@ -55,7 +55,40 @@ function grown(a: Float64Array<ArrayBuffer>, index: number): Float64Array<ArrayB
   return b;
 }
 
-/** Tally's counts (plays, events, milliseconds) by number instead of by key. */
+/** A tally as it moves between threads and files: names by number (into a name table) with their counts. */
+export interface NumberedTally {
+  ids: Int32Array;
+  plays: Float64Array;
+  events: Float64Array;
+  ms: Float64Array;
+}
+
+/** The names a part's numbered totals refer to: songs by songKey, artists, genres. */
+export interface NameTables {
+  songs: readonly string[];
+  artists: readonly string[];
+  genres: readonly string[];
+}
+
+/** A scope's counts beside its tallies. */
+export interface ScopeCounts {
+  records: number;
+  plays: number;
+  users: number;
+  ms: number;
+  msByHour: number[];
+  /** streams started per local weekday (Monday first) x hour: index weekday * 24 + hour */
+  streamsByWeekdayHour: number[];
+}
+
+/** One scope's totals (the run's, or one country's) by number: what parts hand to the merge. */
+export interface NumberedTotals extends ScopeCounts {
+  songs: NumberedTally;
+  artists: NumberedTally;
+  genres: NumberedTally;
+}
+
+/** Counts (plays, events, milliseconds) by number, in arrays: a user's, a part's or the merged run's. */
 export class IdTally {
   private plays = new Float64Array(0);
   private events = new Float64Array(0);
@@ -64,14 +97,18 @@ export class IdTally {
   readonly ids: number[] = [];
 
   add(id: number, played: boolean, ms: number): void {
+    this.addCounts(id, played ? 1 : 0, 1, ms);
+  }
+
+  addCounts(id: number, plays: number, events: number, ms: number): void {
     if (id >= this.events.length) {
       this.plays = grown(this.plays, id);
       this.events = grown(this.events, id);
       this.ms = grown(this.ms, id);
     }
     if (this.events[id] === 0) this.ids.push(id);
-    if (played) this.plays[id]++;
-    this.events[id]++;
+    this.plays[id] += plays;
+    this.events[id] += events;
     this.ms[id] += ms;
   }
 
@@ -97,40 +134,86 @@ export class IdTally {
     this.ids.length = 0;
   }
 
-  /** The first `n` numbers as Tally.top ranks their keys: by plays, then milliseconds, then key. */
+  /** The first `n` numbers ranked by plays, then milliseconds listened, then name: Tally.top's order. */
   top(n: number, keys: readonly string[]): number[] {
     const { plays, ms } = this;
-    return [...this.ids]
-      .sort((a, b) => plays[b] - plays[a] || ms[b] - ms[a] || (keys[a] < keys[b] ? -1 : keys[a] > keys[b] ? 1 : 0))
-      .slice(0, n);
+    return bestOf(this.ids, n, (a, b) =>
+      plays[a] !== plays[b] ? plays[a] > plays[b] : ms[a] !== ms[b] ? ms[a] > ms[b] : keys[a] < keys[b],
+    );
   }
 
-  toJSON(keys: readonly string[]): TallyJson {
-    const out: TallyJson = {};
-    for (const id of this.ids) out[keys[id]] = [this.plays[id], this.events[id], this.ms[id]];
+  /** The counts as numbered columns; `numberOf` renumbers (a sparse tally's slots back to names' numbers). */
+  numbered(numberOf: (id: number) => number = (id) => id): NumberedTally {
+    const n = this.ids.length;
+    const out: NumberedTally = { ids: new Int32Array(n), plays: new Float64Array(n), events: new Float64Array(n), ms: new Float64Array(n) };
+    for (let i = 0; i < n; i++) {
+      const id = this.ids[i];
+      out.ids[i] = numberOf(id);
+      out.plays[i] = this.plays[id];
+      out.events[i] = this.events[id];
+      out.ms[i] = this.ms[id];
+    }
     return out;
   }
 }
 
-/** An IdTally for a scope that sees few of the part's numbers (a country): numbered again densely. */
+/** An IdTally for a scope that sees few of the numbers (a country): numbered again densely. */
 class SparseIdTally {
   private readonly slots = new Map<number, number>();
   private readonly ids: number[] = [];
   private readonly counts = new IdTally();
 
-  add(id: number, played: boolean, ms: number): void {
+  addCounts(id: number, plays: number, events: number, ms: number): void {
     let slot = this.slots.get(id);
     if (slot === undefined) {
       slot = this.ids.length;
       this.slots.set(id, slot);
       this.ids.push(id);
     }
-    this.counts.add(slot, played, ms);
+    this.counts.addCounts(slot, plays, events, ms);
   }
 
-  toJSON(keys: readonly string[]): TallyJson {
-    return this.counts.toJSON(this.ids.map((id) => keys[id]));
+  add(id: number, played: boolean, ms: number): void {
+    this.addCounts(id, played ? 1 : 0, 1, ms);
   }
+
+  playsOf(id: number): number {
+    return this.counts.playsOf(this.slots.get(id)!);
+  }
+
+  msOf(id: number): number {
+    return this.counts.msOf(this.slots.get(id)!);
+  }
+
+  top(n: number, keys: readonly string[]): number[] {
+    return this.counts
+      .top(
+        n,
+        this.ids.map((id) => keys[id]),
+      )
+      .map((slot) => this.ids[slot]);
+  }
+
+  numbered(): NumberedTally {
+    return this.counts.numbered((slot) => this.ids[slot]);
+  }
+}
+
+type AnyIdTally = IdTally | SparseIdTally;
+
+/** Adds a numbered tally whose numbers `to` maps into the tally's own. */
+function mergeInto(tally: AnyIdTally, t: NumberedTally, to: Int32Array): void {
+  for (let i = 0; i < t.ids.length; i++) tally.addCounts(to[t.ids[i]], t.plays[i], t.events[i], t.ms[i]);
+}
+
+/** The top `n` names of a tally with their plays and minutes. */
+export function rankedNames(tally: AnyIdTally, n: number, names: readonly string[]): RankedName[] {
+  return tally.top(n, names).map((id) => ({ name: names[id], plays: tally.playsOf(id), minutes: msToMinutes(tally.msOf(id)) }));
+}
+
+/** The top `n` songs of a tally (numbers into songKey's keys) with their plays and minutes. */
+export function rankedSongs(tally: AnyIdTally, n: number, keys: readonly string[]): RankedSong[] {
+  return tally.top(n, keys).map((id) => ({ ...splitSongKey(keys[id]), plays: tally.playsOf(id), minutes: msToMinutes(tally.msOf(id)) }));
 }
 
 /** The part's names that scope totals are keyed by. */
@@ -140,10 +223,18 @@ export interface PartNames {
   genres: NameIds;
 }
 
+/** How one part's name numbers map to the merge's: an array per kind, indexed by the part's number. */
+export interface Renumbering {
+  songs: Int32Array;
+  artists: Int32Array;
+  genres: Int32Array;
+}
+
 /**
- * ScopeTotals of one part counted by number: `toJSON` gives what ScopeTotals would for the
- * same events. A part holds each user's events together, so a user is new to a scope when
- * the scope's last user was another.
+ * Totals of one scope (the run, or one country) by number. A part counts its events into
+ * them (`add`), and hands them on as NumberedTotals; the merge adds those up (`merge`), and
+ * ranks them once (`summary`). A part holds each user's events together, so a user is new to
+ * a scope when the scope's last user was another; users of different parts are different users.
  */
 export class ScopeIdTotals {
   private records = 0;
@@ -153,11 +244,11 @@ export class ScopeIdTotals {
   private lastUser = NaN;
   private readonly msByHour = new Array<number>(24).fill(0);
   private readonly streamsByWeekdayHour = new Array<number>(7 * 24).fill(0);
-  private readonly songs: IdTally | SparseIdTally;
-  private readonly artists: IdTally | SparseIdTally;
-  private readonly genres: IdTally | SparseIdTally;
+  private readonly songs: AnyIdTally;
+  private readonly artists: AnyIdTally;
+  private readonly genres: AnyIdTally;
 
-  /** `sparse`: for a scope that sees a small share of the part's songs */
+  /** `sparse`: for a scope that sees a small share of the songs */
   constructor(sparse: boolean) {
     const tally = () => (sparse ? new SparseIdTally() : new IdTally());
     this.songs = tally();
@@ -180,7 +271,19 @@ export class ScopeIdTotals {
     }
   }
 
-  toJSON(names: PartNames): ScopeTotalsJson {
+  merge(t: NumberedTotals, to: Renumbering): void {
+    this.records += t.records;
+    this.plays += t.plays;
+    this.ms += t.ms;
+    this.users += t.users;
+    t.msByHour.forEach((ms, h) => (this.msByHour[h] += ms));
+    t.streamsByWeekdayHour.forEach((n, i) => (this.streamsByWeekdayHour[i] += n));
+    mergeInto(this.songs, t.songs, to.songs);
+    mergeInto(this.artists, t.artists, to.artists);
+    mergeInto(this.genres, t.genres, to.genres);
+  }
+
+  numbered(): NumberedTotals {
     return {
       records: this.records,
       plays: this.plays,
@@ -188,9 +291,24 @@ export class ScopeIdTotals {
       ms: this.ms,
       msByHour: this.msByHour,
       streamsByWeekdayHour: this.streamsByWeekdayHour,
-      songs: this.songs.toJSON(names.songs.keys),
-      artists: this.artists.toJSON(names.artists.names),
-      genres: this.genres.toJSON(names.genres.names),
+      songs: this.songs.numbered(),
+      artists: this.artists.numbered(),
+      genres: this.genres.numbered(),
+    };
+  }
+
+  summary(top: number, names: NameTables): ScopeSummary {
+    return {
+      records: this.records,
+      plays: this.plays,
+      users: this.users,
+      minutes: msToMinutes(this.ms),
+      skip_rate: this.records ? Math.round(((this.records - this.plays) / this.records) * 10_000) / 10_000 : 0,
+      top_songs: rankedSongs(this.songs, top, names.songs),
+      top_artists: rankedNames(this.artists, top, names.artists),
+      top_genres: rankedNames(this.genres, top, names.genres),
+      minutes_by_local_hour: this.msByHour.map(msToMinutes),
+      streams_by_local_weekday_hour: Array.from({ length: 7 }, (_, d) => this.streamsByWeekdayHour.slice(d * 24, d * 24 + 24)),
     };
   }
 }

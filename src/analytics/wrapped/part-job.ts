@@ -1,4 +1,5 @@
 import * as fs from 'node:fs';
+import * as v8 from 'node:v8';
 import { sha256Of, writeFileAtomic } from '../../runtime/atomic-file';
 import { threadJob } from '../../runtime/thread-job';
 import { loadPartCodec, partColumns, readVerifiedPart, type PartRef } from '../../dataset/part-ref';
@@ -25,16 +26,20 @@ export interface WrappedPartJobResult {
 export const wrappedPartThreadJob = threadJob<WrappedPartJob, number, WrappedPartJobResult>(__filename, runWrappedPartJob);
 
 /**
- * A partial on disk: a first line {"sourceSha256","sha256"} (the part's sha256 it was computed
- * from, and the sha256 of the rest), then the analysis as JSON. The hash is of the text as
- * written, so checking it costs no second serialisation.
+ * A partial on disk: a first line {"format","sourceSha256","sha256"} (the part's sha256 it was
+ * computed from, and the sha256 of the rest), then the analysis in V8's serialisation, which
+ * carries the numbered tallies' typed arrays as bytes. The hash is of the bytes as written, so
+ * checking it costs no second serialisation. A partial of another format is analysed again.
  */
 interface PartialHeader {
+  format: number;
   sourceSha256: string;
   sha256: string;
 }
 
-/** The analysis a partial holds, if it is intact (its content hashes as recorded); undefined otherwise. */
+const PARTIAL_FORMAT = 2;
+
+/** The analysis a partial holds, if it is intact (its content hashes as recorded) and of this format; undefined otherwise. */
 export function readPartial(file: string): (PartAnalysis & { sourceSha256: string }) | undefined {
   let bytes: Buffer;
   try {
@@ -47,8 +52,8 @@ export function readPartial(file: string): (PartAnalysis & { sourceSha256: strin
   try {
     const header = JSON.parse(bytes.toString('utf8', 0, newline)) as PartialHeader;
     const body = bytes.subarray(newline + 1);
-    if (typeof header?.sourceSha256 !== 'string' || header.sha256 !== sha256Of(body)) return undefined;
-    return { ...(JSON.parse(body.toString('utf8')) as PartAnalysis), sourceSha256: header.sourceSha256 };
+    if (header?.format !== PARTIAL_FORMAT || typeof header.sourceSha256 !== 'string' || header.sha256 !== sha256Of(body)) return undefined;
+    return { ...(v8.deserialize(body) as PartAnalysis), sourceSha256: header.sourceSha256 };
   } catch {
     return undefined;
   }
@@ -56,8 +61,8 @@ export function readPartial(file: string): (PartAnalysis & { sourceSha256: strin
 
 /** Writes a part's analysis with the sha256 of the part it came from and of its own content. */
 export function writePartial(file: string, sourceSha256: string, analysis: PartAnalysis): void {
-  const body = Buffer.from(JSON.stringify(analysis));
-  const header: PartialHeader = { sourceSha256, sha256: sha256Of(body) };
+  const body = v8.serialize(analysis);
+  const header: PartialHeader = { format: PARTIAL_FORMAT, sourceSha256, sha256: sha256Of(body) };
   writeFileAtomic(file, Buffer.concat([Buffer.from(`${JSON.stringify(header)}\n`), body]));
 }
 

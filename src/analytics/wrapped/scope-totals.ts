@@ -1,16 +1,9 @@
 import { countsAsPlay, type ListeningRecord } from '../../domain/listening-record';
+import type { NameIds, NumberedTally, NumberedTotals, ScopeCounts } from './id-tallies';
 import { songKey, Tally, type TallyJson } from './tally';
-import { listenedMs, rankedNames, rankedSongs } from './user-wrapped';
-import { msToMinutes, type ScopeSummary } from './wrapped-types';
+import { listenedMs } from './user-wrapped';
 
-export interface ScopeTotalsJson {
-  records: number;
-  plays: number;
-  users: number;
-  ms: number;
-  msByHour: number[];
-  /** streams started per local weekday (Monday first) x hour: index weekday * 24 + hour */
-  streamsByWeekdayHour: number[];
+export interface ScopeTotalsJson extends ScopeCounts {
   songs: TallyJson;
   artists: TallyJson;
   genres: TallyJson;
@@ -21,7 +14,25 @@ export interface ScopeTotalsState extends ScopeTotalsJson {
   seenUsers: number[];
 }
 
-/** Mergeable totals of one scope (the run, or one country): what parts add up and the summary ranks. */
+/** A tally's counts by number, numbering its keys in `ids`. */
+function numberedTally(tally: Tally, ids: NameIds): NumberedTally {
+  const n = tally.size;
+  const out: NumberedTally = { ids: new Int32Array(n), plays: new Float64Array(n), events: new Float64Array(n), ms: new Float64Array(n) };
+  let i = 0;
+  for (const [key, e] of tally.entries) {
+    out.ids[i] = ids.id(key);
+    out.plays[i] = e.plays;
+    out.events[i] = e.events;
+    out.ms[i] = e.ms;
+    i++;
+  }
+  return out;
+}
+
+/**
+ * Totals of one scope (the run, or one country) keyed by name: a world shard's, carried from
+ * day to day in its snapshots (state), and handed to the merge by number (numbered).
+ */
 export class ScopeTotals {
   records = 0;
   plays = 0;
@@ -66,25 +77,32 @@ export class ScopeTotals {
     this.genres.merge(json.genres);
   }
 
-  toJSON(): ScopeTotalsJson {
+  /** The totals by number, numbering their names in `names` (songs by songKey). */
+  numbered(names: { songs: NameIds; artists: NameIds; genres: NameIds }): NumberedTotals {
     return {
       records: this.records,
       plays: this.plays,
       users: this.users,
       ms: this.ms,
-      msByHour: this.msByHour,
-      streamsByWeekdayHour: this.streamsByWeekdayHour,
-      songs: this.songs.toJSON(),
-      artists: this.artists.toJSON(),
-      genres: this.genres.toJSON(),
+      msByHour: [...this.msByHour],
+      streamsByWeekdayHour: [...this.streamsByWeekdayHour],
+      songs: numberedTally(this.songs, names.songs),
+      artists: numberedTally(this.artists, names.artists),
+      genres: numberedTally(this.genres, names.genres),
     };
   }
 
   state(): ScopeTotalsState {
     return {
-      ...this.toJSON(),
+      records: this.records,
+      plays: this.plays,
+      users: this.users,
+      ms: this.ms,
       msByHour: [...this.msByHour],
       streamsByWeekdayHour: [...this.streamsByWeekdayHour],
+      songs: this.songs.toJSON(),
+      artists: this.artists.toJSON(),
+      genres: this.genres.toJSON(),
       seenUsers: [...this.seenUsers],
     };
   }
@@ -95,20 +113,5 @@ export class ScopeTotals {
     t.merge(totals);
     for (const u of seenUsers) t.seenUsers.add(u);
     return t;
-  }
-
-  summary(top: number): ScopeSummary {
-    return {
-      records: this.records,
-      plays: this.plays,
-      users: this.users,
-      minutes: msToMinutes(this.ms),
-      skip_rate: this.records ? Math.round(((this.records - this.plays) / this.records) * 10_000) / 10_000 : 0,
-      top_songs: rankedSongs(this.songs, top),
-      top_artists: rankedNames(this.artists, top),
-      top_genres: rankedNames(this.genres, top),
-      minutes_by_local_hour: this.msByHour.map(msToMinutes),
-      streams_by_local_weekday_hour: Array.from({ length: 7 }, (_, d) => this.streamsByWeekdayHour.slice(d * 24, d * 24 + 24)),
-    };
   }
 }

@@ -12,6 +12,25 @@ function ranksBefore([ka, a]: [string, TallyEntry], [kb, b]: [string, TallyEntry
   return a.plays !== b.plays ? a.plays > b.plays : a.ms !== b.ms ? a.ms > b.ms : ka < kb;
 }
 
+/**
+ * The first `n` items in the order `before` (a total order), in one pass keeping the best n in
+ * order: n is 5 or 10, a country of a big run has ~100k keys.
+ */
+export function bestOf<T>(items: Iterable<T>, n: number, before: (a: T, b: T) => boolean): T[] {
+  const best: T[] = [];
+  if (n <= 0) return best;
+  for (const item of items) {
+    if (best.length === n && !before(item, best[n - 1])) continue;
+    let i = best.length === n ? n - 1 : best.length;
+    while (i > 0 && before(item, best[i - 1])) {
+      best[i] = best[i - 1];
+      i--;
+    }
+    best[i] = item;
+  }
+  return best;
+}
+
 export class Tally {
   readonly entries = new Map<string, TallyEntry>();
 
@@ -42,19 +61,7 @@ export class Tally {
 
   /** Ranked by plays, then milliseconds listened, then key; ties never depend on input order. */
   top(n: number): [string, TallyEntry][] {
-    if (n <= 0) return [];
-    // one pass keeping the best n in order (n is 5 or 10; a country of a big run has ~100k keys)
-    const best: [string, TallyEntry][] = [];
-    for (const entry of this.entries) {
-      if (best.length === n && !ranksBefore(entry, best[n - 1])) continue;
-      let i = best.length === n ? n - 1 : best.length;
-      while (i > 0 && ranksBefore(entry, best[i - 1])) {
-        best[i] = best[i - 1];
-        i--;
-      }
-      best[i] = entry;
-    }
-    return best;
+    return bestOf(this.entries, n, ranksBefore);
   }
 
   toJSON(): TallyJson {

@@ -2,11 +2,11 @@ import { countsAsPlay, type ListeningRecord } from '../../domain/listening-recor
 import { songKey, splitSongKey, Tally, type TallyJson } from './tally';
 import { msToMinutes, TOP_USER, type InferredPersonality, type RankedName, type RankedSong, type UserWrapped } from './wrapped-types';
 
-export function rankedSongs(tally: Tally, n: number): RankedSong[] {
+function rankedSongs(tally: Tally, n: number): RankedSong[] {
   return tally.top(n).map(([key, e]) => ({ ...splitSongKey(key), plays: e.plays, minutes: msToMinutes(e.ms) }));
 }
 
-export function rankedNames(tally: Tally, n: number): RankedName[] {
+function rankedNames(tally: Tally, n: number): RankedName[] {
   return tally.top(n).map(([name, e]) => ({ name, plays: e.plays, minutes: msToMinutes(e.ms) }));
 }
 

@@ -14,6 +14,7 @@ import { DamagedPart, type PartRef } from '../../dataset/part-ref';
 import type { CatalogReference } from '../profile/catalog-reference';
 import { UserBehaviourAccumulator, type UserBehaviourState } from '../profile/user-behaviour';
 import { WRAPPED_FIELDS, type PartAnalysis } from './analyze-part';
+import { NameIds } from './id-tallies';
 import { writePartial } from './part-job';
 import { catalogReference, inferredFrom } from './personality-inference';
 import { ScopeTotals, type ScopeTotalsState } from './scope-totals';
@@ -88,12 +89,14 @@ class ShardAccumulators {
   /** The shard as a part analysis for writeWrapped (finishing the behaviour accumulators: call once, last). */
   analysis(part: string): PartAnalysis {
     const byId = [...this.users].sort(([a], [b]) => a - b);
+    const names = { songs: new NameIds(), artists: new NameIds(), genres: new NameIds() };
     return {
       part,
       records: this.global.records,
       users: byId.map(([, u]) => u.wrapped.build(u.behaviour ? inferredFrom(u.behaviour.finish().scores) : null)),
-      global: this.global.toJSON(),
-      countries: Object.fromEntries([...this.countries].sort(([a], [b]) => (a < b ? -1 : 1)).map(([c, t]) => [c, t.toJSON()])),
+      global: this.global.numbered(names),
+      countries: [...this.countries].sort(([a], [b]) => (a < b ? -1 : 1)).map(([c, t]) => [c, t.numbered(names)]),
+      names: { songs: names.songs.names, artists: names.artists.names, genres: names.genres.names },
     };
   }
 }
@@ -249,7 +252,7 @@ export async function writeWorldWrapped(opts: {
         writeFileAtomic(snapshotPath(layout, days[i], shard), zlib.gzipSync(JSON.stringify(snapshot)));
       }
     }
-    const partial = path.join(opts.outDir, '_work', `shard-${String(shard).padStart(5, '0')}.wrapped.json`);
+    const partial = path.join(opts.outDir, '_work', `shard-${String(shard).padStart(5, '0')}.wrapped.partial`);
     writePartial(partial, `${world.name}/shard-${shard}/through-${through}`, acc.analysis(`shard ${shard}`));
     partials.push(partial);
   }

@@ -4,7 +4,7 @@ import { AtomicFile, writeFileAtomic } from '../../runtime/atomic-file';
 import { ParquetFileWriter, writeParquetFile } from '../../formats/parquet/parquet-file-writer';
 import { renderWrappedReport } from './html-report';
 import { readPartial } from './part-job';
-import { ScopeTotals } from './scope-totals';
+import { NameIds, ScopeIdTotals, type NameTables, type Renumbering } from './id-tallies';
 import { HOURLY_COLUMNS, hourlyRows, TOP_ITEM_COLUMNS, topItemRows, USER_COLUMNS, userRow } from './wrapped-parquet';
 import { TOP_COUNTRY, TOP_GLOBAL, type TimelinePoint, type UserWrapped, type WrappedSummary } from './wrapped-types';
 
@@ -44,8 +44,11 @@ export async function writeWrapped(opts: {
 }): Promise<WrittenWrapped> {
   const file = (k: WrappedFileKey) => path.join(opts.outDir, WRAPPED_FILES[k]);
   fs.mkdirSync(opts.outDir, { recursive: true });
-  const global = new ScopeTotals();
-  const countries = new Map<string, ScopeTotals>();
+  // names are numbered once for the whole run; each part's numbers are mapped to these
+  const names = { songs: new NameIds(), artists: new NameIds(), genres: new NameIds() };
+  const renumbered = (ids: NameIds, partNames: readonly string[]) => Int32Array.from(partNames, (name) => ids.id(name));
+  const global = new ScopeIdTotals(false);
+  const countries = new Map<string, ScopeIdTotals>();
   const usersParquet = await ParquetFileWriter.open(file('usersParquet'), USER_COLUMNS);
   let usersJson: AtomicFile;
   try {
@@ -64,11 +67,16 @@ export async function writeWrapped(opts: {
       const analysis = readPartial(partial);
       if (!analysis)
         throw new Error(`${partial} is missing or does not match its sha256; analyse the run again (intact partials are reused)`);
-      global.merge(analysis.global);
-      for (const [c, totals] of Object.entries(analysis.countries)) {
+      const to: Renumbering = {
+        songs: renumbered(names.songs, analysis.names.songs),
+        artists: renumbered(names.artists, analysis.names.artists),
+        genres: renumbered(names.genres, analysis.names.genres),
+      };
+      global.merge(analysis.global, to);
+      for (const [c, totals] of analysis.countries) {
         let t = countries.get(c);
-        if (!t) countries.set(c, (t = new ScopeTotals()));
-        t.merge(totals);
+        if (!t) countries.set(c, (t = new ScopeIdTotals(true)));
+        t.merge(totals, to);
       }
       for (const u of analysis.users) {
         usersJson.write(Buffer.from(`${users ? ',' : ''}\n${JSON.stringify(u)}`));
@@ -91,12 +99,13 @@ export async function writeWrapped(opts: {
     throw err;
   }
 
+  const tables: NameTables = { songs: names.songs.names, artists: names.artists.names, genres: names.genres.names };
   const summary: WrappedSummary = {
     runId: opts.runId,
     runDir: opts.runDir,
     parts: opts.partials.length,
-    global: global.summary(TOP_GLOBAL),
-    countries: Object.fromEntries([...countries].sort(([a], [b]) => (a < b ? -1 : 1)).map(([c, t]) => [c, t.summary(TOP_COUNTRY)])),
+    global: global.summary(TOP_GLOBAL, tables),
+    countries: Object.fromEntries([...countries].sort(([a], [b]) => (a < b ? -1 : 1)).map(([c, t]) => [c, t.summary(TOP_COUNTRY, tables)])),
     personality_inference: inferred ? { users: inferred, matches } : null,
   };
   writeFileAtomic(file('summary'), JSON.stringify(summary, null, 2) + '\n');

@@ -248,7 +248,7 @@ describe('analyzeDataset (Wrapped) on a real Temporal dev server', () => {
         .sort()
         .map((f) => [f, fs.statSync(path.join(work, f)).mtimeMs]);
     const before = mtimes();
-    expect(before.map(([f]) => f)).toEqual(['part-00000.wrapped.json', 'part-00001.wrapped.json', 'part-00002.wrapped.json']);
+    expect(before.map(([f]) => f)).toEqual(['part-00000.wrapped.partial', 'part-00001.wrapped.partial', 'part-00002.wrapped.partial']);
     await analyze('wr-again', { run: 'data/wr-run', user: 7 });
     expect(mtimes()).toEqual(before);
     expect(JSON.parse(fs.readFileSync(result.files.summary, 'utf8'))).toEqual(summary);

@@ -7,13 +7,24 @@ import { runCli } from '../../helpers/cli-process';
 
 const TASK_QUEUE = 'durability-schedule';
 
+/** Asks `ask` every 100 ms until its answer satisfies `done` (a condition the test waits on, bounded at 60 s). */
+async function until<T>(ask: () => Promise<T>, done: (answer: T) => boolean): Promise<T> {
+  const deadline = Date.now() + 60_000;
+  for (;;) {
+    const answer = await ask();
+    if (done(answer)) return answer;
+    if (Date.now() > deadline) throw new Error(`still not there after 60 s: ${JSON.stringify(answer)}`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
 describe('wrapped-etl schedule, against a real dev server', () => {
   let stack: GenerationStack;
   const cli = (...args: string[]) => runCli(['schedule', ...args, '--address', stack.env.address], { WRAPPED_ETL_TASK_QUEUE: TASK_QUEUE });
 
   beforeAll(async () => {
-    // test-only: slows each shard a little, so the first triggered run still runs when the second trigger comes
-    stack = await startGenerationStack({ taskQueue: TASK_QUEUE, workerEnv: { WRAPPED_ETL_SHARD_DELAY_MS: '50' } });
+    // no worker yet: the first triggered run stays running until the test starts one (overlap check below)
+    stack = await startGenerationStack({ taskQueue: TASK_QUEUE, deferWorker: true });
   });
 
   afterAll(async () => {
@@ -33,7 +44,7 @@ describe('wrapped-etl schedule, against a real dev server', () => {
       '--cron',
       '0 2 * * *',
       '--users',
-      '600',
+      '60',
       '--shard-size',
       '5',
       '--sessions-per-user',
@@ -62,7 +73,7 @@ describe('wrapped-etl schedule, against a real dev server', () => {
       state: 'ACTIVE',
       cron: '0 2 * * *',
       keepDays: 3,
-      input: { users: 600, out: 'nightly' },
+      input: { users: 60, out: 'nightly' },
       runsTaken: 0,
     });
     expect((await cli('pause', 'nightly', '--note', 'maintenance')).stdout).toMatch(/Paused nightly/);
@@ -75,16 +86,22 @@ describe('wrapped-etl schedule, against a real dev server', () => {
 
     const before = Date.now();
     expect((await cli('trigger', 'nightly')).stdout).toMatch(/Triggered nightly/);
-    // a second trigger while the first run still runs is skipped (overlap policy SKIP)
-    await cli('trigger', 'nightly');
     const handle = stack.env.client.schedule.getHandle('nightly');
-    let workflowId: string | undefined;
-    for (let i = 0; i < 100 && !workflowId; i++) {
-      workflowId = (await handle.describe()).info.recentActions[0]?.action.workflow.workflowId;
-      if (!workflowId) await new Promise((r) => setTimeout(r, 100));
-    }
+    const workflowId = (
+      await until(
+        () => handle.describe(),
+        (d) => d.info.recentActions.length === 1,
+      )
+    ).info.recentActions[0]!.action.workflow.workflowId;
     expect(workflowId).toMatch(/^nightly-/);
-    const result = (await stack.env.client.workflow.getHandle(workflowId!).result()) as GenerationResult;
+    // a second trigger while the first run still runs (no worker has taken it yet) is skipped (overlap policy SKIP)
+    expect((await cli('trigger', 'nightly')).stdout).toMatch(/Triggered nightly/);
+    await until(
+      () => handle.describe(),
+      (d) => d.info.numActionsSkippedOverlap === 1,
+    );
+    await stack.startWorker();
+    const result = (await stack.env.client.workflow.getHandle(workflowId).result()) as GenerationResult;
     const after = await handle.describe();
     expect(after.info.recentActions).toHaveLength(1);
     expect(after.info.numActionsSkippedOverlap).toBe(1);
@@ -112,6 +129,7 @@ describe('wrapped-etl schedule, against a real dev server', () => {
   });
 
   it('status of a FAILED generation exits 1 and says how to go on once', async () => {
+    await stack.startWorker();
     const handle = await stack.env.client.workflow.start('generateDataset', {
       taskQueue: TASK_QUEUE,
       workflowId: 'doomed',

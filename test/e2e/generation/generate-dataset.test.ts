@@ -57,13 +57,17 @@ describe('generateDataset on a real Temporal dev server', () => {
     expect(fs.readdirSync(result.outDir, { recursive: true }).filter((f) => String(f).endsWith('.tmp'))).toEqual([]);
   });
 
-  it('gives byte-identical parts for the same input, whatever the parallelism', async () => {
+  it('gives byte-identical parts for the same input whatever the parallelism, and each user the same events whatever the sharding', async () => {
     const input = { users: 12, shardSize: 4, sessionsPerUser: 2, seed: 99, catalog: ['synthetic:200'] };
     const a = await generate('it-same-a', { ...input, parallelism: 1 });
     const b = await generate('it-same-b', { ...input, parallelism: 3 });
     const hashes = (dir: string) =>
       JSON.parse(fs.readFileSync(path.join(dir, '_manifest.json'), 'utf8')).parts.map((p: { sha256: string }) => p.sha256);
     expect(hashes(a.outDir)).toEqual(hashes(b.outDir));
+    // one shard of all 12 users: a user simulated after 11 others gets the events it got after 3 (or none)
+    const one = await generate('it-same-one-shard', { ...input, shardSize: 12, parallelism: 1 });
+    expect(hashes(one.outDir)).toHaveLength(1);
+    expect((await readRun(one.outDir)).records).toEqual((await readRun(a.outDir)).records);
   });
 
   it('fails at once, without retrying, on bad input naming the field', async () => {

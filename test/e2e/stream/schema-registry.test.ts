@@ -24,6 +24,9 @@ const fullSchema = (version: 1 | 2) => JSON.stringify(loadSchemaJson(listeningHi
 const canonical = (version: 1 | 2) => canonicalSchema(schemaType(listeningHistorySchemaFile(version)));
 let kafka: KafkaBroker;
 let registry: SchemaRegistry;
+let v1Id: number;
+let compatibilityStatus: number;
+let streamed: Awaited<ReturnType<typeof streamWorld>>;
 
 /** why a real broker, registry or Confluent's deserializer cannot run here (only when a prerequisite of README's is missing) */
 const missing = ensureKafkaJars() ?? ensureSchemaRegistry() ?? ensurePythonTools();
@@ -48,6 +51,11 @@ beforeAll(async () => {
   });
   await createWorld(worldDir, input);
   for (const day of daysToAdvance(worldDir, '2025-06-01')) await advanceOneDay(worldDir, day, sequential);
+  // the topic's subject already holds v1 (the seed's schema as written) and checks BACKWARD compatibility; then the world
+  // streams into it (here, so that each test runs alone)
+  v1Id = await registerValueSchema(registry.url, 'listens', fullSchema(1));
+  compatibilityStatus = (await registry_('PUT', '/config/listens-value', { compatibility: 'BACKWARD' })).status;
+  streamed = await streamWorld({ worldDir, brokers: [kafka.brokers], topic: 'listens', speed: 'max', schemaRegistry: registry.url });
 }, 400_000);
 afterAll(async () => {
   await Promise.all([kafka?.stop(), registry?.stop()]);
@@ -65,11 +73,9 @@ async function registry_(method: string, route: string, body?: object): Promise<
 
 describe('stream --schema-registry against a real registry (Apicurio Registry, Confluent-compatible API)', () => {
   it('registers the full v2 writer schema as a BACKWARD-compatible next version of v1 under one subject', async () => {
-    // a topic whose subject already holds v1 (the seed's schema as written) and checks BACKWARD compatibility
-    expect(await registerValueSchema(registry.url, 'listens', fullSchema(1))).toBeGreaterThan(0);
-    expect((await registry_('PUT', '/config/listens-value', { compatibility: 'BACKWARD' })).status).toBe(200);
-    const result = await streamWorld({ worldDir, brokers: [kafka.brokers], topic: 'listens', speed: 'max', schemaRegistry: registry.url });
-    expect(result.days).toEqual(['2025-06-01']);
+    expect(v1Id).toBeGreaterThan(0);
+    expect(compatibilityStatus).toBe(200);
+    expect(streamed.days).toEqual(['2025-06-01']);
 
     const versions = await registry_('GET', '/subjects/listens-value/versions');
     expect(versions.json).toEqual([1, 2]);

@@ -6,8 +6,11 @@ import { prepareRun, runInProcess } from '../../../src/pipeline/in-process-run';
 import { RunLayout } from '../../../src/pipeline/run-layout';
 import { readRunParams } from '../../../src/pipeline/run-params';
 import { claimRun } from '../../../src/pipeline/run-owner';
+import { createGenerationSteps } from '../../../src/pipeline/steps/generation-steps';
+import type { ShardFaults } from '../../../src/pipeline/steps/shard-faults';
 import { inProcessContext } from '../../../src/pipeline/steps/step-context';
-import { RunTakenOver, StepCancelled } from '../../../src/pipeline/steps/step-errors';
+import { MissingRunFile, RunTakenOver, StepCancelled } from '../../../src/pipeline/steps/step-errors';
+import { logger } from '../../../src/runtime/logger';
 import { ThreadPool } from '../../../src/runtime/thread-pool';
 import { makeTmpDir } from '../../helpers/tmp-dir';
 
@@ -35,7 +38,10 @@ describe('the generation steps, run in process', () => {
   it('reuse valid checkpoints and redo a part that no longer matches its checkpoint', async () => {
     const run = await prepareRun(path.join(tmp.dir, 'here'), INPUT);
     const { steps, ctx, catalogSha256, ...ref } = run;
-    expect(await steps.users(ctx, ref)).toMatchObject({ users: 12 });
+    const layout = new RunLayout(ref.runDir);
+    const usersInode = fs.statSync(layout.usersPath).ino;
+    expect(await steps.users(ctx, ref)).toEqual({ path: layout.usersPath, users: 12 });
+    expect(fs.statSync(layout.usersPath).ino).toBe(usersInode);
     expect(await steps.shard(ctx, { ...ref, shard: 1, catalogSha256 })).toMatchObject({ shard: 1, reused: true });
     const part = new RunLayout(ref.runDir).partPath(1);
     const before = fs.readFileSync(part);
@@ -50,7 +56,7 @@ describe('the generation steps, run in process', () => {
     const cancelled = inProcessContext(controller.signal);
     const shard = steps.shard(cancelled, { ...ref, shard: 0, catalogSha256 });
     controller.abort();
-    await expect(shard).rejects.toBeInstanceOf(StepCancelled);
+    await expect(shard).rejects.toThrow(new StepCancelled('shard 0 cancelled'));
 
     const forged = { ...ref, params: { ...ref.params, users: 13 } };
     await expect(steps.shard(ctx, { ...forged, shard: 0, catalogSha256 })).rejects.toThrow(InputError);
@@ -60,5 +66,49 @@ describe('the generation steps, run in process', () => {
 
     claimRun(ref.runDir, 'another-workflow', { takeOver: true });
     await expect(steps.shard(ctx, { ...ref, shard: 0, catalogSha256 })).rejects.toThrow(RunTakenOver);
+  });
+
+  it('write the users again when they no longer match their checkpoint, and refuse a shard whose run files are missing', async () => {
+    const { steps, ctx, catalogSha256, ...ref } = await prepareRun(path.join(tmp.dir, 'users'), INPUT);
+    const layout = new RunLayout(ref.runDir);
+    const users = fs.readFileSync(layout.usersPath);
+    fs.appendFileSync(layout.usersPath, 'x');
+    expect(await steps.users(ctx, ref)).toEqual({ path: layout.usersPath, users: 12 });
+    expect(fs.readFileSync(layout.usersPath)).toEqual(users);
+
+    fs.rmSync(layout.usersOffsetsPath);
+    await expect(steps.shard(ctx, { ...ref, shard: 0, catalogSha256 })).rejects.toThrow(
+      new MissingRunFile(`${layout.usersOffsetsPath} is missing, so no attempt can succeed; start a new generation`),
+    );
+  });
+
+  it('fail shard attempts where the test harness injects faults: mid-write, after the part is written, or cancelled while delayed', async () => {
+    const { ctx, catalogSha256, ...ref } = await prepareRun(path.join(tmp.dir, 'faults'), INPUT);
+    const layout = new RunLayout(ref.runDir);
+    const withFaults = (faults: Partial<ShardFaults>) =>
+      createGenerationSteps({
+        dataRoot: () => tmp.dir,
+        jobs: pool,
+        sourceAccess: {},
+        faults: { delayMs: 0, failsThisAttempt: () => true, cancelAfterMs: 60_000, label: 'FAULTS=on', ...faults },
+        log: logger.child({}, { level: 'silent' }),
+      });
+
+    const midWrite = withFaults({ cancelAfterMs: 0 }).shard(ctx, { ...ref, shard: 0, catalogSha256 });
+    await expect(midWrite).rejects.toThrow(/^injected failure mid-shard \(FAULTS=on\)$/);
+    await expect(midWrite).rejects.toHaveProperty('cause.message', 'shard 0 cancelled');
+    expect(fs.existsSync(layout.partPath(0))).toBe(false);
+
+    await expect(withFaults({}).shard(ctx, { ...ref, shard: 0, catalogSha256 })).rejects.toThrow(
+      /^injected failure after the part was written \(FAULTS=on\)$/,
+    );
+    const healthy = withFaults({ failsThisAttempt: () => false });
+    expect(await healthy.shard(ctx, { ...ref, shard: 0, catalogSha256 })).toMatchObject({ shard: 0, reused: true });
+
+    const controller = new AbortController();
+    const delayed = withFaults({ delayMs: 60_000 }).shard(inProcessContext(controller.signal), { ...ref, shard: 1, catalogSha256 });
+    controller.abort();
+    await expect(delayed).rejects.toThrow(new StepCancelled('shard 1 cancelled'));
+    expect(fs.existsSync(layout.partPath(1))).toBe(false);
   });
 });

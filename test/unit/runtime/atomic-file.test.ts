@@ -7,6 +7,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import {
   AtomicDir,
   AtomicFile,
+  isTempName,
   removeStaleTempFiles,
   setLiveThreads,
   sha256File,
@@ -76,6 +77,9 @@ describe('files and folders appear under their final name only when complete', (
     const dir = fresh();
     const final = path.join(dir, 'x.json');
     expect(writeFileAtomic(final, '{"a":1}')).toEqual({ bytes: 7, sha256: sha('{"a":1}') });
+    // text counts in UTF-8 bytes, not characters
+    expect(writeFileAtomic(final, 'héllo ✓')).toEqual({ bytes: 10, sha256: sha('héllo ✓') });
+    expect(fs.readFileSync(final, 'utf8')).toBe('héllo ✓');
     writeFileAtomic(final, new Uint8Array([1, 2, 3]));
     expect([...fs.readFileSync(final)]).toEqual([1, 2, 3]);
     fs.mkdirSync(path.join(dir, 'taken'));
@@ -181,5 +185,52 @@ describe('files and folders appear under their final name only when complete', (
     removeStaleTempFiles(final);
     expect(fs.readdirSync(dir)).toEqual([path.basename(open.tempPath)]);
     open.abort();
+  });
+
+  it("a dead writer's temporary folder goes with its contents before a folder of the same final name is built", () => {
+    const dir = fresh();
+    const final = path.join(dir, 'day');
+    const probe = new AtomicDir(final);
+    const host = /\.([0-9a-f]{8})-\d+-\d+-[0-9a-f]{8}\.tmp$/.exec(probe.tempPath)![1];
+    probe.abort();
+    const stale = path.join(dir, `.day.${host}-${deadPid()}-0-0000000c.tmp`);
+    fs.mkdirSync(path.join(stale, 'nested'), { recursive: true });
+    fs.writeFileSync(path.join(stale, 'nested', 'half.txt'), 'half');
+    const next = new AtomicDir(final);
+    expect(fs.readdirSync(dir)).toEqual([path.basename(next.tempPath)]);
+    next.abort();
+  });
+
+  it('commitIfAbsent links into place only when the final name is free, and never leaves the temporary file', () => {
+    const dir = fresh();
+    const final = path.join(dir, 'object');
+    const first = new AtomicFile(final);
+    first.write(Buffer.from('first'));
+    expect(first.commitIfAbsent()).toEqual({ bytes: 5, sha256: sha('first') });
+    const second = new AtomicFile(final);
+    second.write(Buffer.from('second'));
+    expect(second.commitIfAbsent()).toBeUndefined();
+    expect(fs.readdirSync(dir)).toEqual(['object']);
+    expect(fs.readFileSync(final, 'utf8')).toBe('first');
+
+    // any other failure is thrown, not taken for a taken name
+    const lost = new AtomicFile(path.join(dir, 'lost'));
+    fs.rmSync(lost.tempPath);
+    expect(() => lost.commitIfAbsent()).toThrow(expect.objectContaining({ code: 'ENOENT' }));
+    expect(fs.readdirSync(dir)).toEqual(['object']);
+  });
+
+  it("a failed write's error names the temporary file", () => {
+    const file = new AtomicFile(path.join(fresh(), 'x'));
+    file.abort();
+    expect(() => file.write(Buffer.from('late'))).toThrow(expect.objectContaining({ path: file.tempPath }));
+  });
+
+  it('tells temporary file names from final ones', () => {
+    const file = new AtomicFile(path.join(fresh(), 'part-00000.avro'));
+    expect(isTempName(path.basename(file.tempPath))).toBe(true);
+    file.abort();
+    for (const name of ['part-00000.avro', 'part-00000.avro.tmp', '.part-00000.avro.ffffffff-12-0-0000000g.tmp'])
+      expect(isTempName(name), name).toBe(false);
   });
 });
