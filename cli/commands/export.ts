@@ -107,8 +107,9 @@ export async function run(argv: string[]): Promise<void> {
   const { values, positionals } = parseCommand(EXPORT, argv);
   const [runArg] = expectPositionals(EXPORT, positionals, 1, 'one run folder (the one with _manifest.json)');
   const format = values.format as SpotifyFormat | undefined;
-  if (!format || !SPOTIFY_FORMATS.includes(format))
-    throw usageError(EXPORT, `--format must be one of ${SPOTIFY_FORMATS.join(', ')}, got ${JSON.stringify(values.format ?? null)}`);
+  if (!format) throw usageError(EXPORT, `--format is required: ${SPOTIFY_FORMATS.join(' or ')}`);
+  if (!SPOTIFY_FORMATS.includes(format))
+    throw usageError(EXPORT, `--format must be one of ${SPOTIFY_FORMATS.join(', ')}, got ${JSON.stringify(format)}`);
   const user = wholeFlag(EXPORT, 'user', values.user, 1);
   if (!values.out) throw usageError(EXPORT, '--out DIR or FILE.zip is required (FILE.json or - for one user as one JSON array)');
   const maxFileBytes = wholeFlag(EXPORT, 'max-file-bytes', values['max-file-bytes'], 1024) ?? DEFAULT_MAX_FILE_BYTES;
