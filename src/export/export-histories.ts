@@ -3,6 +3,7 @@ import { DEFAULT_MAX_FILE_BYTES, HISTORY_LAYOUTS, historyFiles } from './history
 import { FolderWriter, ZipWriter, type ExportFile, type HistoryWriter } from './history-writers';
 
 export interface ExportRequest {
+  /** the run: a folder or s3://bucket/prefix/RUN */
   runDir: string;
   format: SpotifyFormat;
   /** one user, or every user of the run when undefined */
@@ -65,7 +66,7 @@ export async function exportHistories(req: ExportRequest): Promise<ExportSummary
     if (req.user !== undefined) {
       writeUser(req.user, (await readUserRecords(req.runDir, req.user)).records);
     } else {
-      for await (const { userId, records } of readAllUserRecords(req.runDir, dataset)) writeUser(userId, records);
+      for await (const { userId, records } of readAllUserRecords(dataset)) writeUser(userId, records);
     }
     writer.finish();
   } catch (err) {

@@ -74,6 +74,30 @@ describe('the CLI with s3:// locations, against a real S3-compatible server (Sea
     expect(unfinished.stderr).toMatch(/s3:\/\/datasets\/team\/nothing holds no _manifest.json: not a finished run/);
   });
 
+  it('export reads the run from the bucket: the same zip as from the folder; an s3:// --out is refused', async () => {
+    const zips: Buffer[] = [];
+    for (const run of [path.join(tmp.dir, 'local', 'r1'), `s3://${BUCKET}/team/r1`]) {
+      const out = path.join(tmp.dir, `export-${zips.length}.zip`);
+      const r = await runCli(['export', run, '--format', 'spotify-extended', '--out', out, '--json'], env);
+      expect(r.code, r.stderr).toBe(0);
+      expect(JSON.parse(r.stdout)).toMatchObject({ users: 12, files: 12 });
+      zips.push(fs.readFileSync(out));
+    }
+    expect(zips[1].equals(zips[0])).toBe(true);
+    const one = await runCli(['export', `s3://${BUCKET}/team/r1`, '--format', 'spotify-basic', '--user', '7', '--out', '-'], env);
+    expect(one.code, one.stderr).toBe(0);
+    expect(JSON.parse(one.stdout).length).toBeGreaterThan(0);
+    const toBucket = await runCli(['export', `s3://${BUCKET}/team/r1`, '--format', 'spotify-basic', '--out', `s3://${BUCKET}/team/x`], env);
+    expect(toBucket.code).toBe(2);
+    expect(toBucket.stderr).toMatch(/--out s3:\/\/datasets\/team\/x: an export is written to this machine/);
+    const refused = await runCli(
+      ['export', `s3://${BUCKET}/elsewhere/r1`, '--format', 'spotify-basic', '--out', path.join(tmp.dir, 'x')],
+      env,
+    );
+    expect(refused.code).toBe(2);
+    expect(refused.stderr).toMatch(/RUN_DIR: "s3:\/\/datasets\/elsewhere\/r1" is not among the buckets/);
+  });
+
   it('refuses a bucket the worker may not use at once, naming --out, and starts nothing', async () => {
     const r = await runCli(['generate', ...GEN, '--out', `s3://${BUCKET}/other`, '--run-name', 'r2', ...ports], env);
     expect(r.code).toBe(2);
