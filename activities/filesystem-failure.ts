@@ -3,6 +3,7 @@ import * as path from 'node:path';
 import { ApplicationFailure } from '@temporalio/activity';
 import { shardCount, type GenerationParams } from '../src/config/generation-input';
 import { RunLayout } from '../src/pipeline/run-layout';
+import { finalPathOf } from '../src/runtime/atomic-file';
 
 /** Errors no retry fixes without someone acting first: a full disk, a read-only or forbidden folder. */
 const PERMANENT = ['ENOSPC', 'EDQUOT', 'EROFS', 'EACCES', 'EPERM'] as const;
@@ -95,7 +96,9 @@ export function filesystemFailure(err: unknown, place: WritePlace): ApplicationF
   if ((err as Error)?.name === 'DamagedFile') return ApplicationFailure.nonRetryable((err as Error).message, 'DamagedFile');
   const code = permanentCode(err);
   if (!code) return undefined;
-  const where = failedPath(err) ?? place.folder ?? '(the data root)';
+  const failed = failedPath(err);
+  // a file is written under a hidden temporary name: the user knows it by its final one
+  const where = (failed && finalPathOf(failed)) ?? place.folder ?? '(the data root)';
   if (code === 'ENOSPC' || code === 'EDQUOT') {
     const space = filesystemSpace(where);
     const rest = place.folder && place.params ? remainingBytes(place.folder, place.params) : undefined;

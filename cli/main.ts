@@ -3,6 +3,9 @@ import * as path from 'node:path';
 import { closest, HelpRequest } from './flags';
 import { UsageError } from './usage-error';
 
+/** Long-running services: their info lines are their report. The other commands report through their own output. */
+const SERVICES = new Set(['server', 'worker']);
+
 interface Command {
   run(argv: string[]): Promise<void>;
   /** only for commands not yet on cli/flags.ts, which answer --help themselves */
@@ -54,6 +57,11 @@ export function version(): string {
   return pkg.version;
 }
 
+/** Warnings and errors only: a command's progress and result lines are its report (LOG_LEVEL=info shows the rest). */
+function quietLogs(): void {
+  (require('../src/runtime/logger') as typeof import('../src/runtime/logger')).logger.level = 'warn';
+}
+
 /** One line: what was wrong and where the help is. */
 function usageLine(command: string, message: string): string {
   return `wrapped-etl ${command}: ${message}; see: wrapped-etl ${command} --help\n`;
@@ -88,6 +96,7 @@ export async function main(argv: string[]): Promise<number> {
     process.stderr.write(`wrapped-etl: the ${name} command is not available in this build: ${(err as Error).message.split('\n')[0]}\n`);
     return 2;
   }
+  if (!SERVICES.has(name) && !process.env.LOG_LEVEL) quietLogs();
   if (command.usage && (rest.includes('--help') || rest.includes('-h'))) {
     process.stdout.write(command.usage);
     return 0;

@@ -11,6 +11,7 @@ import { eta, fit, human, ProgressBar } from '../progress-bar';
 import { STDOUT } from '../stdout-out';
 import { checkOutputPlace, checkReplaceable } from '../../src/runtime/output-place';
 import { isExportJson, isExportZip } from '../../src/export/export-output';
+import { isS3Location } from '../../src/runtime/storage/s3-location';
 
 const EXTENDED = HISTORY_LAYOUTS['spotify-extended'].folder;
 
@@ -35,6 +36,8 @@ Where it goes (--out):
   FILE.zip   a zip of exactly that tree; the same run gives the same bytes
   FILE.json  with --user only: the user's streams as one JSON array
   -          with --user only: that JSON array on stdout
+Always on this machine: RUN_DIR may be s3://bucket/prefix/RUN (read in place,
+docs/storage.md), --out may not.
 
 Streams are in time order (ts, UTC, the end of the stream), JSON files split at
 --max-file-bytes. Only music is produced: the podcast (episode_*) and audiobook
@@ -108,15 +111,19 @@ export async function run(argv: string[]): Promise<void> {
   const { values, positionals } = parseCommand(EXPORT, argv);
   const [runArg] = expectPositionals(EXPORT, positionals, 1, 'one run folder (the one with _manifest.json)');
   const format = values.format as SpotifyFormat | undefined;
-  if (!format || !SPOTIFY_FORMATS.includes(format))
-    throw usageError(EXPORT, `--format must be one of ${SPOTIFY_FORMATS.join(', ')}, got ${JSON.stringify(values.format ?? null)}`);
+  if (!format) throw usageError(EXPORT, `--format is required: ${SPOTIFY_FORMATS.join(' or ')}`);
+  if (!SPOTIFY_FORMATS.includes(format))
+    throw usageError(EXPORT, `--format must be one of ${SPOTIFY_FORMATS.join(', ')}, got ${JSON.stringify(format)}`);
   const user = wholeFlag(EXPORT, 'user', values.user, 1);
   if (!values.out) throw usageError(EXPORT, '--out DIR or FILE.zip is required (FILE.json or - for one user as one JSON array)');
   const maxFileBytes = wholeFlag(EXPORT, 'max-file-bytes', values['max-file-bytes'], 1024) ?? DEFAULT_MAX_FILE_BYTES;
   const out = values.out;
+  if (isS3Location(out))
+    throw usageError(EXPORT, `--out ${out}: an export is written to this machine (DIR, FILE.zip, FILE.json or -), not to a bucket`);
   const kind = outKind(out);
   checkOut(out, kind, user);
-  const runDir = path.resolve(runArg);
+  // a run in a bucket is read in place, through the same run reader
+  const runDir = isS3Location(runArg) ? runArg : path.resolve(runArg);
 
   let summary: { users: number; streams: number; files: number; bytes: number };
   try {

@@ -10,7 +10,7 @@ import {
 } from '../../src/config/generation-input';
 import { RunLayout } from '../../src/pipeline/run-layout';
 import { RunPlace } from '../../src/pipeline/run-place';
-import { readJsonIfPresent } from '../../src/runtime/json-file';
+import { readRunParams } from '../../src/pipeline/run-params';
 import {
   GENERATE_DATASET,
   progressQuery,
@@ -21,7 +21,6 @@ import {
 } from '../../workflows/contracts';
 import { parseCommand, type CommandDef, type FlagDefs } from '../flags';
 import { GENERATION_FLAGS, inputFromFlags, RUN_NAME_FLAGS } from '../generation-flags';
-import { logger } from '../../src/runtime/logger';
 import { ProgressBar } from '../progress-bar';
 import { pollProgress } from '../temporal/progress-poller';
 import { EMBEDDED_PORT_FLAGS, embeddedPorts, openSession, explicitAddress, type TemporalSession } from '../temporal/session';
@@ -87,9 +86,6 @@ export async function followGeneration(
 ): Promise<GenerationResult> {
   const handle = session.client.workflow.getHandle(workflowId);
   const bar = opts.json || opts.quiet ? undefined : new ProgressBar();
-  // on a terminal the bar is the progress report: the in-process worker's info lines would break it
-  const logLevel = logger.level;
-  if (bar && process.stderr.isTTY && !process.env.LOG_LEVEL) logger.level = 'warn';
   // live progress only feeds the bar: each query is a round trip through the worker
   const poller = bar && pollProgress(session.client, handle, progressQuery, (p) => bar.update(p), 500);
   try {
@@ -118,7 +114,6 @@ export async function followGeneration(
     }
     throw err;
   } finally {
-    logger.level = logLevel;
     // a query still in flight must end before the session closes its connection
     await poller?.stop();
   }
@@ -171,7 +166,7 @@ export function printResult(result: GenerationResult, json: boolean, session: Pi
 
 /** A run folder holds one generation: other params there are refused before a workflow starts (and could fail it). */
 function refuseOtherParams(runDir: string, params: GenerationParams): void {
-  const recorded = readJsonIfPresent<GenerationParams>(new RunLayout(runDir).paramsPath);
+  const recorded = readRunParams(new RunLayout(runDir));
   const differing = recorded && firstParamDifference(recorded, params);
   if (!differing) return;
   const layout = new RunLayout(runDir);
@@ -203,8 +198,6 @@ export async function run(argv: string[]): Promise<void> {
     if (err instanceof InputError) throw new UsageError(err.message);
     throw err;
   }
-  // on a terminal the progress bar is the report: the dev server's start-up lines would break it
-  if (!values.json && process.stderr.isTTY && !process.env.LOG_LEVEL) logger.level = 'warn';
 
   const session = await openSession({
     address: values.address,

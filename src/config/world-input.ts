@@ -15,7 +15,11 @@ const worldFieldsSchema = z
       /** the world's name: its folder under `out` (checked here, so a refusal names `name`, not the runId it becomes) */
       name: z.lazy(() => worldNameSchema),
       /** its first day, YYYY-MM-DD */
-      start: z.string(says((v) => `must be the first day, YYYY-MM-DD, got ${JSON.stringify(v)}`)),
+      start: z.string(
+        says((v) =>
+          v === undefined ? 'is required: the first day, YYYY-MM-DD' : `must be the first day, YYYY-MM-DD, got ${JSON.stringify(v)}`,
+        ),
+      ),
       /** sessions a day of a user of average activity (default 1.5) */
       sessionsPerDay: z
         .number(perDayProblem)

@@ -5,6 +5,7 @@ import { DEFAULT_MAX_FILE_BYTES, HISTORY_LAYOUTS, historyFiles } from './history
 import { fileBytes, FolderWriter, ZipWriter, type ExportFile, type HistoryWriter } from './history-writers';
 
 export interface ExportRequest {
+  /** the run: a folder or s3://bucket/prefix/RUN */
   runDir: string;
   format: SpotifyFormat;
   /** one user, or every user of the run when undefined */

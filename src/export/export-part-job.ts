@@ -4,6 +4,7 @@ import { deflatedForZip, type ExportFile } from './history-writers';
 import { openRun, readPartUserRecords, toStreams, type SpotifyFormat } from './spotify-export';
 
 export interface ExportPartJob {
+  /** the run: a folder or s3://bucket/prefix/RUN */
   runDir: string;
   /** the part's index in the manifest */
   shard: number;
@@ -33,7 +34,7 @@ export async function runExportPartJob(job: ExportPartJob, onProgress: (users: n
   const { seed } = dataset.manifest.params;
   const layout = HISTORY_LAYOUTS[job.format];
   const users: ExportedUser[] = [];
-  for await (const { userId, records } of readPartUserRecords(job.runDir, dataset, job.shard)) {
+  for await (const { userId, records } of readPartUserRecords(dataset, job.shard)) {
     const streams = toStreams(records, seed, job.format);
     const files = [...historyFiles(streams, layout, job.maxFileBytes)].map((f) => {
       const file = { relPath: f.name, data: f.data };

@@ -1,14 +1,15 @@
 import * as fs from 'node:fs';
-import { readCatalogFile } from '../catalog/catalog-file';
 import { findManifestKey } from '../dataset/manifest-location';
 import { DamagedPart } from '../dataset/part-ref';
 import { recordAt, recordSetters, recordsOf } from '../dataset/record-view';
 import { RunDataset, type DatasetPart } from '../dataset/run-dataset';
 import { FolderStore } from '../runtime/storage/folder-store';
+import { openStore } from '../runtime/storage/open-store';
 import { RunLayout } from '../pipeline/run-layout';
 import { InputError } from '../domain/errors';
 import { derivedBytes } from '../simulation/seeded-random';
 import type { ListeningRecord } from '../domain/listening-record';
+import type { Song } from '../domain/song';
 import { endsEarly, playbackContextsOf, skippedOf, type PlaybackContext } from '../simulation/playback-context';
 import { IpAddresses } from './ip-address';
 
@@ -109,15 +110,21 @@ function toSpotifyBasic(r: ListeningRecord): SpotifyBasicStream {
 
 /**
  * A finished run as a dataset, with clear errors for a missing folder and an unknown user.
+ * `location` is a folder or s3://bucket/prefix/RUN (a bucket WRAPPED_ETL_S3_ALLOW lists).
  * Every part's size is checked against the manifest here, before anything is written; each
  * part's sha256 when it is read.
  */
-export async function openRun(runDir: string, userId?: number): Promise<RunDataset> {
-  if (!fs.existsSync(runDir)) throw new InputError('RUN_DIR', `${runDir} does not exist`);
-  if (!fs.statSync(runDir).isDirectory()) throw new InputError('RUN_DIR', `${runDir} is not a folder`);
-  const store = new FolderStore(runDir);
+export async function openRun(location: string, userId?: number): Promise<RunDataset> {
+  const store = openStore(location, 'RUN_DIR');
+  if (store instanceof FolderStore) {
+    if (!fs.existsSync(location)) throw new InputError('RUN_DIR', `${location} does not exist`);
+    if (!fs.statSync(location).isDirectory()) throw new InputError('RUN_DIR', `${location} is not a folder`);
+  }
   if (!(await findManifestKey(store)))
-    throw new InputError('RUN_DIR', `${runDir} has no ${new RunLayout(runDir).manifestKey}: not a finished run folder`);
+    throw new InputError(
+      'RUN_DIR',
+      `${location} has no ${new RunLayout(location).manifestKey}: not a finished run${store instanceof FolderStore ? ' folder' : ''}`,
+    );
   const dataset = await RunDataset.openRun(store);
   const { users } = dataset.manifest.params;
   if (userId !== undefined && (!Number.isInteger(userId) || userId < 1 || userId > users))
@@ -143,7 +150,7 @@ async function* partRecords(dataset: RunDataset, part: DatasetPart): AsyncGenera
 class AlbumFiller {
   private albums: Promise<Map<string, string> | undefined> | undefined;
 
-  constructor(private readonly runDir: string) {}
+  constructor(private readonly dataset: RunDataset) {}
 
   async fill(records: StoredRecord[]): Promise<void> {
     if (!records.some((r) => r.album === undefined)) return;
@@ -153,9 +160,11 @@ class AlbumFiller {
   }
 
   private async load(): Promise<Map<string, string> | undefined> {
-    const catalogPath = new RunLayout(this.runDir).catalogPath;
-    if (!fs.existsSync(catalogPath)) return undefined;
-    return new Map((await readCatalogFile(catalogPath)).map((s) => [`${s.artist}\u0000${s.title}`, s.album]));
+    const songs = await this.dataset.fileRecords<Song>(new RunLayout(this.dataset.store.location).catalogKey);
+    if (!songs) return undefined;
+    const albums = new Map<string, string>();
+    for await (const s of songs) albums.set(`${s.artist}\u0000${s.title}`, s.album ?? '');
+    return albums;
   }
 }
 
@@ -171,7 +180,7 @@ export async function readUserRecords(runDir: string, userId: number): Promise<{
     for (let i = 0; i < batch.length; i++) if (ids[i] === userId) records.push(recordAt<StoredRecord>(batch, i, setters));
   }
   records.sort(byStart);
-  await new AlbumFiller(runDir).fill(records);
+  await new AlbumFiller(dataset).fill(records);
   return { records, seed: dataset.manifest.params.seed };
 }
 
@@ -181,13 +190,12 @@ export async function readUserRecords(runDir: string, userId: number): Promise<{
  * another (as the generator writes them), so one user is held in memory at a time.
  */
 export async function* readPartUserRecords(
-  runDir: string,
   dataset: RunDataset,
   shard: number,
 ): AsyncGenerator<{ userId: number; records: StoredRecord[] }> {
   const { users, shardSize } = dataset.manifest.params;
   const part = dataset.parts[shard];
-  const albums = new AlbumFiller(runDir);
+  const albums = new AlbumFiller(dataset);
   const last = Math.min(users, (shard + 1) * shardSize);
   let next = shard * shardSize + 1;
   // the records of user `next`, as read so far

@@ -216,6 +216,13 @@ export function isTempName(name: string): boolean {
   return TEMP_NAME.test(name);
 }
 
+/** The final path a temporary file is written for (`dir/.part-1.avro.<writer>.tmp` -> `dir/part-1.avro`); others as they are. */
+export function finalPathOf(file: string): string {
+  const name = path.basename(file);
+  if (!TEMP_NAME.test(name)) return file;
+  return path.join(path.dirname(file), name.replace(TEMP_NAME, '').replace(/^\./, ''));
+}
+
 /** Deletes the temporary files for this final path that a dead attempt left; a live writer's stay. */
 export function removeStaleTempFiles(finalPath: string): void {
   const dir = path.dirname(finalPath);

@@ -11,7 +11,7 @@ import { NO_SHARD_FAULTS } from '../../src/pipeline/steps/shard-faults';
 import { inProcessContext } from '../../src/pipeline/steps/step-context';
 import { logger } from '../../src/runtime/logger';
 import { ThreadPool } from '../../src/runtime/thread-pool';
-import { startS3Server } from '../helpers/s3-server';
+import { startS3Server } from '../helpers/s3-server-process';
 import { ensureSeaweedfs } from '../helpers/test-tools';
 import { makeTmpDir } from '../helpers/tmp-dir';
 

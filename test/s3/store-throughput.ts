@@ -8,7 +8,7 @@ import * as crypto from 'node:crypto';
 import * as path from 'node:path';
 import { AtomicFile } from '../../src/runtime/atomic-file';
 import { S3Store } from '../../src/runtime/storage/s3-store';
-import { startS3Server } from '../helpers/s3-server';
+import { startS3Server } from '../helpers/s3-server-process';
 import { ensureSeaweedfs } from '../helpers/test-tools';
 import { makeTmpDir } from '../helpers/tmp-dir';
 

@@ -10,6 +10,7 @@ import {
   type S3Client,
 } from '@aws-sdk/client-s3';
 import type { ObjectWriter } from './object-store';
+import { s3ErrorText } from './s3-errors';
 
 /** bytes of one upload part (S3 takes 5 MiB to 5 GiB, at most 10,000 parts: objects up to 78 GiB) */
 export const UPLOAD_PART_BYTES = 8 * 1024 * 1024;
@@ -79,7 +80,7 @@ export class S3MultipartWriter implements ObjectWriter {
       }
     } catch (err) {
       await this.abortUpload();
-      throw new Error(`${this.label}: the upload failed: ${(err as Error).message}`, { cause: err });
+      throw new Error(`${this.label}: the upload failed: ${s3ErrorText(err)}`, { cause: err });
     }
     return { bytes: this.bytes, sha256: this.hash.digest('hex') };
   }
@@ -96,7 +97,7 @@ export class S3MultipartWriter implements ObjectWriter {
   }
 
   private partFailure(): Error {
-    return new Error(`${this.label}: a part failed to upload: ${(this.failure as Error).message}`, { cause: this.failure });
+    return new Error(`${this.label}: a part failed to upload: ${s3ErrorText(this.failure)}`, { cause: this.failure });
   }
 
   /** sends the filled part buffer and starts a new one; waits while too many parts are on their way */

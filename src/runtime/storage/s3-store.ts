@@ -9,13 +9,12 @@ import {
 } from '@aws-sdk/client-s3';
 import { storeKeyProblem, type ObjectStore, type ObjectWriter } from './object-store';
 import { s3Client } from './s3-client';
+import { s3ErrorText, s3Status } from './s3-errors';
 import { confineS3Location, MAX_S3_KEY_BYTES, s3LocationText, type S3Location } from './s3-location';
 import { S3MultipartWriter } from './s3-multipart-writer';
 
-/** HTTP status of an SDK error, or undefined for errors that never reached the server. */
-function s3Status(err: unknown): number | undefined {
-  return (err as { $metadata?: { httpStatusCode?: number } } | null)?.$metadata?.httpStatusCode;
-}
+/** a 404 for the key (a missing bucket answers 404 too, as NoSuchBucket: no missing key but a failure) */
+const isMissingKey = (err: unknown) => s3Status(err) === 404 && (err as Error | null)?.name !== 'NoSuchBucket';
 
 /** how often putIfAbsent retries a 409 (AWS answers it while another conditional write of the key is in progress) */
 const CONFLICT_RETRIES = 5;
@@ -54,13 +53,19 @@ export class S3Store implements ObjectStore {
     return Object.assign(new Error(`no object ${this.location}: ${key}`, { cause }), { code: 'ENOENT' });
   }
 
+  /** an error other than 404, naming the request and the object as s3://bucket/key (the SDK's own names neither) */
+  private failure(what: string, key: string, cause: unknown): Error {
+    return new Error(`${what} ${this.location}/${key} failed: ${s3ErrorText(cause)}`, { cause });
+  }
+
   async read(key: string): Promise<Buffer> {
+    const objectKey = this.objectKey(key);
     try {
-      const res = await this.client.send(new GetObjectCommand({ Bucket: this.root.bucket, Key: this.objectKey(key) }));
+      const res = await this.client.send(new GetObjectCommand({ Bucket: this.root.bucket, Key: objectKey }));
       return Buffer.from(await res.Body!.transformToByteArray());
     } catch (err) {
-      if (s3Status(err) === 404) throw this.missing(key, err);
-      throw err;
+      if (isMissingKey(err)) throw this.missing(key, err);
+      throw this.failure('GetObject', key, err);
     }
   }
 
@@ -75,18 +80,19 @@ export class S3Store implements ObjectStore {
     }
     this.client.send(new GetObjectCommand({ Bucket: this.root.bucket, Key: objectKey })).then(
       (res) => pipeline(res.Body as Readable, out, () => {}),
-      (err: unknown) => out.destroy(s3Status(err) === 404 ? this.missing(key, err) : (err as Error)),
+      (err: unknown) => out.destroy(isMissingKey(err) ? this.missing(key, err) : this.failure('GetObject', key, err)),
     );
     return out;
   }
 
   async stat(key: string): Promise<{ bytes: number } | undefined> {
+    const objectKey = this.objectKey(key);
     try {
-      const res = await this.client.send(new HeadObjectCommand({ Bucket: this.root.bucket, Key: this.objectKey(key) }));
+      const res = await this.client.send(new HeadObjectCommand({ Bucket: this.root.bucket, Key: objectKey }));
       return { bytes: res.ContentLength ?? 0 };
     } catch (err) {
       if (s3Status(err) === 404) return undefined;
-      throw err;
+      throw this.failure('HeadObject', key, err);
     }
   }
 
@@ -97,12 +103,16 @@ export class S3Store implements ObjectStore {
     const s3Prefix = this.root.prefix === '' ? prefix : `${this.root.prefix}/${prefix}`;
     const strip = this.root.prefix === '' ? 0 : this.root.prefix.length + 1;
     const keys: string[] = [];
-    for await (const page of paginateListObjectsV2({ client: this.client }, { Bucket: this.root.bucket, Prefix: s3Prefix })) {
-      for (const object of page.Contents ?? []) {
-        // a key another tool put there that this store would refuse is no key of the run
-        const key = object.Key!.slice(strip);
-        if (storeKeyProblem(key) === undefined) keys.push(key);
+    try {
+      for await (const page of paginateListObjectsV2({ client: this.client }, { Bucket: this.root.bucket, Prefix: s3Prefix })) {
+        for (const object of page.Contents ?? []) {
+          // a key another tool put there that this store would refuse is no key of the run
+          const key = object.Key!.slice(strip);
+          if (storeKeyProblem(key) === undefined) keys.push(key);
+        }
       }
+    } catch (err) {
+      throw this.failure('ListObjectsV2', prefix, err);
     }
     return keys.sort();
   }
@@ -135,12 +145,17 @@ export class S3Store implements ObjectStore {
             cause: err,
           });
         }
-        throw err;
+        throw this.failure('PutObject (If-None-Match: *)', key, err);
       }
     }
   }
 
   async delete(key: string): Promise<void> {
-    await this.client.send(new DeleteObjectCommand({ Bucket: this.root.bucket, Key: this.objectKey(key) }));
+    const objectKey = this.objectKey(key);
+    try {
+      await this.client.send(new DeleteObjectCommand({ Bucket: this.root.bucket, Key: objectKey }));
+    } catch (err) {
+      throw this.failure('DeleteObject', key, err);
+    }
   }
 }

@@ -1,36 +1,26 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { ListMultipartUploadsCommand } from '@aws-sdk/client-s3';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { S3Store } from '../../../src/runtime/storage/s3-store';
 import { runCli } from '../../helpers/cli-process';
 import { freePort } from '../../helpers/kafka-broker';
-import { startS3Server, type S3Server } from '../../helpers/s3-server';
-import { ensureSeaweedfs } from '../../helpers/test-tools';
+import { useS3Server } from '../../helpers/s3-server';
 import { makeTmpDir } from '../../helpers/tmp-dir';
 
 const BUCKET = 'datasets';
-const missing = ensureSeaweedfs();
 
 describe('the CLI with s3:// locations, against a real S3-compatible server (SeaweedFS)', () => {
-  let server: S3Server;
+  const tmp = makeTmpDir('wrapped-etl-s3-cli-');
   let env: Record<string, string>;
   let ports: string[];
-  const tmp = makeTmpDir('wrapped-etl-s3-cli-');
-  const GEN = ['--users', '12', '--sessions-per-user', '3', '--shard-size', '5', '--seed', '9', '--format', 'avro,parquet'];
-
-  beforeEach((c) => {
-    if (missing) c.skip(missing);
-  });
-  beforeAll(async () => {
-    if (missing) return;
-    server = await startS3Server();
-    await server.createBucket(BUCKET);
+  const s3 = useS3Server([BUCKET], async (server) => {
     env = { ...server.env, WRAPPED_ETL_S3_ALLOW: `${BUCKET}/team`, WRAPPED_ETL_DATA_ROOT: tmp.dir };
     ports = ['--port', String(await freePort()), '--ui-port', String(await freePort())];
   });
-  afterAll(async () => {
-    await server?.stop();
+  const GEN = ['--users', '12', '--sessions-per-user', '3', '--shard-size', '5', '--seed', '9', '--format', 'avro,parquet'];
+
+  afterAll(() => {
     tmp.cleanup();
   });
 
@@ -45,7 +35,7 @@ describe('the CLI with s3:// locations, against a real S3-compatible server (Sea
     expect(line).toMatchObject({ runName: 'r1', outDir: `s3://${BUCKET}/team/r1`, manifest: `s3://${BUCKET}/team/r1/_manifest.json` });
     expect(line.totalRecords).toBe(JSON.parse(local.stdout.trim()).totalRecords);
 
-    const store = new S3Store({ bucket: BUCKET, prefix: 'team/r1' }, server.client);
+    const store = new S3Store({ bucket: BUCKET, prefix: 'team/r1' }, s3.server.client);
     const keys = await store.list('');
     const dataKeys = keys.filter((k) => /^(avro|parquet)\//.test(k));
     expect(dataKeys).toEqual([
@@ -62,7 +52,7 @@ describe('the CLI with s3:// locations, against a real S3-compatible server (Sea
       const onDisk = fs.readFileSync(path.join(tmp.dir, 'local', 'r1', ...key.split('/')));
       expect((await store.read(key)).equals(onDisk), key).toBe(true);
     }
-    expect((await server.client.send(new ListMultipartUploadsCommand({ Bucket: BUCKET }))).Uploads ?? []).toEqual([]);
+    expect((await s3.server.client.send(new ListMultipartUploadsCommand({ Bucket: BUCKET }))).Uploads ?? []).toEqual([]);
   });
 
   it('realism and profile read the run from the bucket through the run reader: the same figures as from the folder', async () => {
@@ -84,11 +74,35 @@ describe('the CLI with s3:// locations, against a real S3-compatible server (Sea
     expect(unfinished.stderr).toMatch(/s3:\/\/datasets\/team\/nothing holds no _manifest.json: not a finished run/);
   });
 
+  it('export reads the run from the bucket: the same zip as from the folder; an s3:// --out is refused', async () => {
+    const zips: Buffer[] = [];
+    for (const run of [path.join(tmp.dir, 'local', 'r1'), `s3://${BUCKET}/team/r1`]) {
+      const out = path.join(tmp.dir, `export-${zips.length}.zip`);
+      const r = await runCli(['export', run, '--format', 'spotify-extended', '--out', out, '--json'], env);
+      expect(r.code, r.stderr).toBe(0);
+      expect(JSON.parse(r.stdout)).toMatchObject({ users: 12, files: 12 });
+      zips.push(fs.readFileSync(out));
+    }
+    expect(zips[1].equals(zips[0])).toBe(true);
+    const one = await runCli(['export', `s3://${BUCKET}/team/r1`, '--format', 'spotify-basic', '--user', '7', '--out', '-'], env);
+    expect(one.code, one.stderr).toBe(0);
+    expect(JSON.parse(one.stdout).length).toBeGreaterThan(0);
+    const toBucket = await runCli(['export', `s3://${BUCKET}/team/r1`, '--format', 'spotify-basic', '--out', `s3://${BUCKET}/team/x`], env);
+    expect(toBucket.code).toBe(2);
+    expect(toBucket.stderr).toMatch(/--out s3:\/\/datasets\/team\/x: an export is written to this machine/);
+    const refused = await runCli(
+      ['export', `s3://${BUCKET}/elsewhere/r1`, '--format', 'spotify-basic', '--out', path.join(tmp.dir, 'x')],
+      env,
+    );
+    expect(refused.code).toBe(2);
+    expect(refused.stderr).toMatch(/RUN_DIR: "s3:\/\/datasets\/elsewhere\/r1" is not among the buckets/);
+  });
+
   it('refuses a bucket the worker may not use at once, naming --out, and starts nothing', async () => {
     const r = await runCli(['generate', ...GEN, '--out', `s3://${BUCKET}/other`, '--run-name', 'r2', ...ports], env);
     expect(r.code).toBe(2);
     expect(r.stderr).toMatch(/out: "s3:\/\/datasets\/other\/r2" is not among the buckets and prefixes this worker may use/);
-    expect(r.stderr).not.toContain(server.env.AWS_SECRET_ACCESS_KEY);
+    expect(r.stderr).not.toContain(s3.server.env.AWS_SECRET_ACCESS_KEY);
     expect(r.stderr).not.toContain('team');
   });
 });

@@ -72,13 +72,21 @@ const servers: ServerProcess[] = [];
 let address: string;
 let runId: string;
 
+interface BlockOptions {
+  extraArgs?: string[];
+  env?: Record<string, string>;
+  /** no LOG_LEVEL, as a newcomer's shell has (else warn, to keep servers' logs out of the test's output) */
+  defaultLogs?: boolean;
+}
+
 /** A block through bash from the data root: `npx wrapped-etl` is this CLI with `extraArgs` appended; `npm` only logs. */
-function shellScript(body: string, opts: { extraArgs?: string[]; env?: Record<string, string> } = {}): string {
-  const exports = Object.entries({ ...opts.env, WRAPPED_ETL_BIN: BIN, LOG_LEVEL: 'warn' })
+function shellScript(body: string, opts: BlockOptions = {}): string {
+  const exports = Object.entries({ ...opts.env, WRAPPED_ETL_BIN: BIN, ...(opts.defaultLogs ? {} : { LOG_LEVEL: 'warn' }) })
     .map(([k, v]) => `export ${k}=${JSON.stringify(v)}`)
     .join('\n');
   return `set -euo pipefail
 cd ${JSON.stringify(tmp.dir)}
+${opts.defaultLogs ? 'unset LOG_LEVEL' : ''}
 ${exports}
 npm() { echo "npm $* (not run here)" >&2; }
 npx() {
@@ -89,7 +97,7 @@ npx() {
 ${body}`;
 }
 
-function runBlock(body: string, opts: { extraArgs?: string[]; env?: Record<string, string> } = {}) {
+function runBlock(body: string, opts: BlockOptions = {}) {
   const r = spawnSync('bash', ['-c', shellScript(body, opts)], { encoding: 'utf8', maxBuffer: 64 << 20, timeout: 600_000 });
   if (r.status !== 0) throw new Error(`snippet exited ${r.status}:\n${body}\n${r.stdout.slice(-3000)}\n${r.stderr.slice(-3000)}`);
   return r;
@@ -161,10 +169,12 @@ describe('README.md: every snippet runs as written here, or names the test that 
     console.log(`docs: ${marked} snippets name the test that mirrors them; command blocks no test runs: ${unmarked.join(', ')}`);
   });
 
-  it('quick start: the embedded generate writes the run README describes', async () => {
+  it('quick start: the embedded generate writes the run README describes, reporting through its progress lines only', async () => {
     const [port, uiPort] = [await freePort(), await freePort()];
-    const r = runBlock(tested('quick-start'), { extraArgs: ['--port', String(port), '--ui-port', String(uiPort)] });
+    const r = runBlock(tested('quick-start'), { extraArgs: ['--port', String(port), '--ui-port', String(uiPort)], defaultLogs: true });
     expect(r.stderr).toContain('npm ci (not run here)');
+    // progress and result lines only: no info log lines of the dev server or the worker among them
+    expect(r.stderr.split('\n').filter((l) => l.startsWith('{'))).toEqual([]);
     const done = /^Done: (\d+) records in (.+)$/m.exec(r.stdout);
     expect(done, r.stdout).not.toBeNull();
     const runDir = done![2];

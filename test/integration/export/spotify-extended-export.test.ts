@@ -332,6 +332,10 @@ describe('export --format spotify-extended: a real my_spotify_data export', () =
         'wrapped-etl export: --format must be one of spotify-extended, spotify-basic, got "spotify-extendd"; see: wrapped-etl export --help\n',
       ],
       [
+        [v2Run, '--out', out('x')],
+        'wrapped-etl export: --format is required: spotify-extended or spotify-basic; see: wrapped-etl export --help\n',
+      ],
+      [
         [v2Run, '--format', 'spotify-extended'],
         'wrapped-etl export: --out DIR or FILE.zip is required (FILE.json or - for one user as one JSON array); see: wrapped-etl export --help\n',
       ],

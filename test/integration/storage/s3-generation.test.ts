@@ -1,7 +1,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { ListMultipartUploadsCommand, PutObjectCommand } from '@aws-sdk/client-s3';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { InputError } from '../../../src/domain/errors';
 import { shardCount } from '../../../src/config/generation-input';
 import { STAGING_DIR } from '../../../src/pipeline/run-place';
@@ -12,14 +12,11 @@ import type { RunRef } from '../../../src/pipeline/steps/step-refs';
 import { logger } from '../../../src/runtime/logger';
 import { S3Store } from '../../../src/runtime/storage/s3-store';
 import { inlineJobs } from '../../../src/runtime/thread-job';
-import { startS3Server, type S3Server } from '../../helpers/s3-server';
-import { ensureSeaweedfs } from '../../helpers/test-tools';
+import { useS3Server } from '../../helpers/s3-server';
 import { makeTmpDir } from '../../helpers/tmp-dir';
 
 const BUCKET = 'runs';
 const INPUT = { users: 14, sessionsPerUser: 3, shardSize: 5, seed: 11, catalog: ['synthetic:300'], format: ['avro', 'parquet'] };
-
-const missing = ensureSeaweedfs();
 
 /** every file below `dir` by its key ('/'-separated, relative to dir) */
 function filesBelow(dir: string, prefix = ''): Map<string, Buffer> {
@@ -33,7 +30,9 @@ function filesBelow(dir: string, prefix = ''): Map<string, Buffer> {
 }
 
 describe('generation into a bucket of a real S3-compatible server (SeaweedFS)', () => {
-  let server: S3Server;
+  const s3 = useS3Server([BUCKET, 'elsewhere'], (server) => {
+    Object.assign(process.env, server.env, { WRAPPED_ETL_S3_ALLOW: `${BUCKET}/gen` });
+  });
   const tmp = makeTmpDir('wrapped-etl-s3-gen-');
   const savedEnv = { ...process.env };
 
@@ -65,21 +64,10 @@ describe('generation into a bucket of a real S3-compatible server (SeaweedFS)', 
     for (const key of await s.list('')) out.set(key, await s.read(key));
     return out;
   };
-  const pendingUploads = async () => (await server.client.send(new ListMultipartUploadsCommand({ Bucket: BUCKET }))).Uploads ?? [];
+  const pendingUploads = async () => (await s3.server.client.send(new ListMultipartUploadsCommand({ Bucket: BUCKET }))).Uploads ?? [];
 
-  beforeEach((c) => {
-    if (missing) c.skip(missing);
-  });
-  beforeAll(async () => {
-    if (missing) return;
-    server = await startS3Server();
-    await server.createBucket(BUCKET);
-    await server.createBucket('elsewhere');
-    Object.assign(process.env, server.env, { WRAPPED_ETL_S3_ALLOW: `${BUCKET}/gen` });
-  });
-  afterAll(async () => {
+  afterAll(() => {
     process.env = savedEnv;
-    await server?.stop();
     tmp.cleanup();
   });
 
@@ -125,7 +113,7 @@ describe('generation into a bucket of a real S3-compatible server (SeaweedFS)', 
     // a part damaged in the bucket: same size, other bytes
     const damaged = Buffer.from(good);
     damaged[damaged.length - 1] ^= 0xff;
-    await server.client.send(new PutObjectCommand({ Bucket: BUCKET, Key: 'gen/r2/avro/part-00001.avro', Body: damaged }));
+    await s3.server.client.send(new PutObjectCommand({ Bucket: BUCKET, Key: 'gen/r2/avro/part-00001.avro', Body: damaged }));
 
     // another machine: an empty data root, so everything comes from the bucket
     const steps = stepsAt(path.join(tmp.dir, 'worker-c'));

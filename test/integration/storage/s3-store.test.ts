@@ -13,40 +13,22 @@ import {
   S3Client,
   UploadPartCommand,
 } from '@aws-sdk/client-s3';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { S3Store } from '../../../src/runtime/storage/s3-store';
 import { downloadFile, uploadFile } from '../../../src/runtime/storage/store-files';
 import { makeTmpDir } from '../../helpers/tmp-dir';
 import { UPLOAD_PART_BYTES, UPLOAD_PARTS_IN_FLIGHT } from '../../../src/runtime/storage/s3-multipart-writer';
-import { startS3Server, type S3Server } from '../../helpers/s3-server';
-import { ensureSeaweedfs } from '../../helpers/test-tools';
+import { useS3Server } from '../../helpers/s3-server';
 
 const ROOT = path.resolve(__dirname, '../../..');
 const BUCKET = 'runs';
 
-/** why the S3 server cannot run here (only when a prerequisite of README's is missing) */
-const missing = ensureSeaweedfs();
-
 describe('S3Store against a real S3-compatible server (SeaweedFS)', () => {
-  let server: S3Server;
-  let client: S3Client;
-  const store = (prefix: string) => new S3Store({ bucket: BUCKET, prefix }, client);
-
-  beforeEach((ctx) => {
-    if (missing) ctx.skip(missing);
-  });
-  beforeAll(async () => {
-    if (missing) return;
-    server = await startS3Server();
-    client = server.client;
-    await server.createBucket(BUCKET);
-  });
-  afterAll(async () => {
-    await server?.stop();
-  });
+  const s3 = useS3Server([BUCKET]);
+  const store = (prefix: string) => new S3Store({ bucket: BUCKET, prefix }, s3.server.client);
 
   const pendingUploads = async (prefix: string) =>
-    (await client.send(new ListMultipartUploadsCommand({ Bucket: BUCKET, Prefix: prefix }))).Uploads ?? [];
+    (await s3.server.client.send(new ListMultipartUploadsCommand({ Bucket: BUCKET, Prefix: prefix }))).Uploads ?? [];
 
   it('writes a multi-part object in odd chunks from a reused buffer and reads back the same bytes', async () => {
     const s = store('round-trip');
@@ -86,6 +68,48 @@ describe('S3Store against a real S3-compatible server (SeaweedFS)', () => {
     expect(await s.stat('nope/x')).toBeUndefined();
   });
 
+  it('fails naming the request, bucket and key on other errors (refused credentials, missing bucket), never the secret', async () => {
+    const secret = 'not-the-secret-of-this-server';
+    const refused = new S3Client({
+      endpoint: s3.server.endpoint,
+      region: 'us-east-1',
+      forcePathStyle: true,
+      credentials: { accessKeyId: s3.server.env.AWS_ACCESS_KEY_ID, secretAccessKey: secret },
+    });
+    try {
+      const s = new S3Store({ bucket: BUCKET, prefix: 'denied' }, refused);
+      const failures: [string, () => Promise<unknown>][] = [
+        ['GetObject', () => s.read('avro/k')],
+        ['GetObject', () => text(s.readStream('avro/k'))],
+        ['HeadObject', () => s.stat('avro/k')],
+        ['ListObjectsV2', () => s.list('avro/')],
+        // its HEAD first is what fails
+        ['HeadObject', () => s.putIfAbsent('avro/k', Buffer.from('x'))],
+        ['DeleteObject', () => s.delete('avro/k')],
+      ];
+      for (const [request, failure] of failures) {
+        const err = (await failure().then(
+          () => undefined,
+          (e: unknown) => e,
+        )) as Error;
+        expect(err?.message, request).toMatch(new RegExp(`^${request} s3://${BUCKET}/denied/avro/k? failed: (\\w+ \\()?HTTP 403`));
+        expect(err.message).not.toContain(secret);
+      }
+      const w = await s.writer('avro/k');
+      await w.write(Buffer.from('x'));
+      const err = (await w.commit().then(
+        () => undefined,
+        (e: unknown) => e,
+      )) as Error;
+      expect(err.message).toMatch(new RegExp(`^s3://${BUCKET}/denied/avro/k: the upload failed: \\w+ \\(HTTP 403\\)`));
+      expect(err.message).not.toContain(secret);
+    } finally {
+      refused.destroy();
+    }
+    const noBucket = new S3Store({ bucket: 'no-such-bucket', prefix: 'p' }, s3.server.client);
+    await expect(noBucket.read('k')).rejects.toThrow(/^GetObject s3:\/\/no-such-bucket\/p\/k failed: NoSuchBucket \(HTTP 404\)/);
+  });
+
   it('an aborted writer leaves no object and no pending upload', async () => {
     const s = store('aborted');
     const w = await s.writer('part');
@@ -105,7 +129,7 @@ describe('S3Store against a real S3-compatible server (SeaweedFS)', () => {
     expect((await pendingUploads('failed/')).length).toBe(1);
     // someone else aborts the upload (a lifecycle rule, an operator): the next parts cannot land
     for (const u of await pendingUploads('failed/')) {
-      await client.send(new AbortMultipartUploadCommand({ Bucket: BUCKET, Key: u.Key, UploadId: u.UploadId }));
+      await s3.server.client.send(new AbortMultipartUploadCommand({ Bucket: BUCKET, Key: u.Key, UploadId: u.UploadId }));
     }
     await expect(
       (async () => {
@@ -127,7 +151,7 @@ describe('S3Store against a real S3-compatible server (SeaweedFS)', () => {
         'parts/part-00001.avro',
         String(3 * UPLOAD_PART_BYTES + 5),
       ],
-      { cwd: ROOT, env: { ...process.env, ...server.env }, stdio: ['ignore', 'pipe', 'inherit'] },
+      { cwd: ROOT, env: { ...process.env, ...s3.server.env }, stdio: ['ignore', 'pipe', 'inherit'] },
     );
     const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
     await new Promise<void>((resolve, reject) => {
@@ -136,7 +160,7 @@ describe('S3Store against a real S3-compatible server (SeaweedFS)', () => {
     });
     // at least one part has reached the server: the kill lands mid-upload, not before it
     const [upload] = await pendingUploads('killed/');
-    const parts = await client.send(new ListPartsCommand({ Bucket: BUCKET, Key: upload.Key, UploadId: upload.UploadId }));
+    const parts = await s3.server.client.send(new ListPartsCommand({ Bucket: BUCKET, Key: upload.Key, UploadId: upload.UploadId }));
     expect(parts.Parts?.length).toBeGreaterThan(0);
     child.kill('SIGKILL');
     await exited;
@@ -163,18 +187,22 @@ describe('S3Store against a real S3-compatible server (SeaweedFS)', () => {
   });
 
   it('the server refuses a conditional put on an existing key with 412 (not only our HEAD before it)', async () => {
-    await client.send(new PutObjectCommand({ Bucket: BUCKET, Key: 'cond/x', Body: 'a' }));
-    await expect(client.send(new PutObjectCommand({ Bucket: BUCKET, Key: 'cond/x', Body: 'b', IfNoneMatch: '*' }))).rejects.toMatchObject({
+    await s3.server.client.send(new PutObjectCommand({ Bucket: BUCKET, Key: 'cond/x', Body: 'a' }));
+    await expect(
+      s3.server.client.send(new PutObjectCommand({ Bucket: BUCKET, Key: 'cond/x', Body: 'b', IfNoneMatch: '*' })),
+    ).rejects.toMatchObject({
       $metadata: { httpStatusCode: 412 },
     });
   });
 
   it('the server also refuses completing a multipart upload with If-None-Match: * over an existing key (412)', async () => {
-    await client.send(new PutObjectCommand({ Bucket: BUCKET, Key: 'cond/mpu', Body: 'first' }));
-    const { UploadId } = await client.send(new CreateMultipartUploadCommand({ Bucket: BUCKET, Key: 'cond/mpu' }));
-    const part = await client.send(new UploadPartCommand({ Bucket: BUCKET, Key: 'cond/mpu', UploadId, PartNumber: 1, Body: 'second' }));
+    await s3.server.client.send(new PutObjectCommand({ Bucket: BUCKET, Key: 'cond/mpu', Body: 'first' }));
+    const { UploadId } = await s3.server.client.send(new CreateMultipartUploadCommand({ Bucket: BUCKET, Key: 'cond/mpu' }));
+    const part = await s3.server.client.send(
+      new UploadPartCommand({ Bucket: BUCKET, Key: 'cond/mpu', UploadId, PartNumber: 1, Body: 'second' }),
+    );
     await expect(
-      client.send(
+      s3.server.client.send(
         new CompleteMultipartUploadCommand({
           Bucket: BUCKET,
           Key: 'cond/mpu',
@@ -185,7 +213,7 @@ describe('S3Store against a real S3-compatible server (SeaweedFS)', () => {
       ),
     ).rejects.toMatchObject({ $metadata: { httpStatusCode: 412 } });
     expect((await store('cond').read('mpu')).toString()).toBe('first');
-    await client.send(new AbortMultipartUploadCommand({ Bucket: BUCKET, Key: 'cond/mpu', UploadId }));
+    await s3.server.client.send(new AbortMultipartUploadCommand({ Bucket: BUCKET, Key: 'cond/mpu', UploadId }));
   });
 
   it("lists sorted keys relative to the store that start with the prefix asked, never another store's", async () => {
@@ -194,9 +222,11 @@ describe('S3Store against a real S3-compatible server (SeaweedFS)', () => {
     await store('listing/run2').putIfAbsent('parts/z', Buffer.from('other run'));
     // keys another tool could put there that these rules refuse (SeaweedFS itself refuses '..' segments: 400 InvalidRequest)
     for (const odd of ['odd/%2e%2e/key', 'odd/\uff0e\uff0e/key', 'odd/\u202ekey']) {
-      await client.send(new PutObjectCommand({ Bucket: BUCKET, Key: `listing/run/${odd}`, Body: 'put by another tool' }));
+      await s3.server.client.send(new PutObjectCommand({ Bucket: BUCKET, Key: `listing/run/${odd}`, Body: 'put by another tool' }));
     }
-    await expect(client.send(new PutObjectCommand({ Bucket: BUCKET, Key: 'listing/run/odd/../key', Body: 'x' }))).rejects.toMatchObject({
+    await expect(
+      s3.server.client.send(new PutObjectCommand({ Bucket: BUCKET, Key: 'listing/run/odd/../key', Body: 'x' })),
+    ).rejects.toMatchObject({
       $metadata: { httpStatusCode: 400 },
     });
     const pending = await s.writer('parts/c');
@@ -257,7 +287,7 @@ describe('S3Store against a real S3-compatible server (SeaweedFS)', () => {
   });
   it('opens only the buckets and prefixes WRAPPED_ETL_S3_ALLOW lists, with endpoint and credentials from the environment', async () => {
     const saved = { ...process.env };
-    Object.assign(process.env, server.env, { WRAPPED_ETL_S3_ALLOW: `${BUCKET}/allowed` });
+    Object.assign(process.env, s3.server.env, { WRAPPED_ETL_S3_ALLOW: `${BUCKET}/allowed` });
     try {
       const s = S3Store.open('out', `s3://${BUCKET}/allowed/run-1`);
       expect(await s.putIfAbsent('manifest.json', Buffer.from('{}'))).toBe(true);

@@ -27,18 +27,19 @@ const mb = (bytes: number) => `${(bytes / 1e6).toFixed(1)} MB`;
 describe('a full disk during a world advance', () => {
   const shm = fs.existsSync('/dev/shm') && fs.statfsSync('/dev/shm').type !== fs.statfsSync(tmp.dir).type;
 
-  it('names the filesystem of the file that could not be written and its free space, not the data root', (ctx) => {
+  it('names the file that could not be written by its final name, its filesystem and free space, not the data root', (ctx) => {
     if (!shm) return ctx.skip('/dev/shm is missing or on the same filesystem as the temporary folder: no second filesystem to write to');
     // the world under the data root (tmp), its day's part on another filesystem (/dev/shm, a tmpfs)
     const worldDir = path.join(tmp.dir, 'data', 'w');
     const part = fs.mkdtempSync('/dev/shm/wrapped-etl-full-');
     try {
-      const err = Object.assign(enospc(), { path: path.join(part, 'part-00000.avro.x.tmp') });
+      // the part as it is written: under a hidden temporary name of its writer
+      const err = Object.assign(enospc(), { path: path.join(part, '.part-00000.avro.0a1b2c3d-4242-1-deadbeef.tmp') });
       const failure = filesystemFailure(err, worldWritePlace(tmp.dir, { worldDir, day: '2025-01-02', shard: 0 }))!;
       const st = fs.statfsSync('/dev/shm');
       expect(failure.nonRetryable).toBe(true);
       expect(failure.type).toBe('DiskFull');
-      expect(failure.message).toContain(`no space left to write ${err.path} (filesystem /dev/shm: `);
+      expect(failure.message).toContain(`no space left to write ${path.join(part, 'part-00000.avro')} (filesystem /dev/shm: `);
       expect(failure.message).toContain(` free of ${mb(st.blocks * st.bsize)})`);
       expect(failure.message).toContain('then go on with `wrapped-etl world advance w` (or start advanceWorld again');
       expect(failure.message).not.toMatch(/resume/);

@@ -12,6 +12,7 @@ import {
   shardUserRange,
 } from '../../../src/config/generation-input';
 import { resolveRunDir } from '../../../src/runtime/data-root';
+import { resolveWorldInput } from '../../../src/config/world-input';
 import { inputFromFlags } from '../../../cli/generation-flags';
 import { makeTmpDir } from '../../helpers/tmp-dir';
 
@@ -178,5 +179,12 @@ describe('generation flags', () => {
       input: '{"users": 9, "seed": 3}',
     });
     expect(input).toEqual({ users: 5, seed: 3, catalog: ['csv:a.csv', 'synthetic:9'], countries: { SE: 3, NO: 1 } });
+  });
+});
+
+describe('resolveWorldInput', () => {
+  it('says start is required when it is missing, and what it must be when it is wrong', () => {
+    expect(fieldOf(() => resolveWorldInput({ name: 'w' }))).toBe('start: is required: the first day, YYYY-MM-DD');
+    expect(fieldOf(() => resolveWorldInput({ name: 'w', start: 20250101 }))).toBe('start: must be the first day, YYYY-MM-DD, got 20250101');
   });
 });
