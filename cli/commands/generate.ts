@@ -10,7 +10,7 @@ import {
 } from '../../src/config/generation-input';
 import { RunLayout } from '../../src/pipeline/run-layout';
 import { RunPlace } from '../../src/pipeline/run-place';
-import { readJsonIfPresent } from '../../src/runtime/json-file';
+import { readRunParams } from '../../src/pipeline/run-params';
 import {
   GENERATE_DATASET,
   progressQuery,
@@ -166,7 +166,7 @@ export function printResult(result: GenerationResult, json: boolean, session: Pi
 
 /** A run folder holds one generation: other params there are refused before a workflow starts (and could fail it). */
 function refuseOtherParams(runDir: string, params: GenerationParams): void {
-  const recorded = readJsonIfPresent<GenerationParams>(new RunLayout(runDir).paramsPath);
+  const recorded = readRunParams(new RunLayout(runDir));
   const differing = recorded && firstParamDifference(recorded, params);
   if (!differing) return;
   const layout = new RunLayout(runDir);

@@ -8,6 +8,7 @@ import { S3Store } from '../runtime/storage/s3-store';
 import { STAGING_DIR } from '../runtime/storage/staged-place';
 import { downloadFile, hashObject, uploadFile } from '../runtime/storage/store-files';
 import { twinFiles } from '../formats/part-writers';
+import { BrokenSeal, parseSealedJson } from '../runtime/json-file';
 import type { ShardResult } from './shard-job';
 import { RunLayout } from './run-layout';
 
@@ -88,16 +89,16 @@ export class RunPlace {
     return checkpoint;
   }
 
-  /** The shard's checkpoint as the store holds it, or undefined (none, or not readable: the shard is written again). */
+  /** The shard's checkpoint as the store holds it, or undefined (none, not readable or not what its seal says: the shard is written again). */
   async checkpoint(layout: RunLayout, shard: number): Promise<ShardResult | undefined> {
     const key = layout.partCheckpointKey(shard);
     if ((await this.store.stat(key)) === undefined) return undefined;
     try {
-      const checkpoint = JSON.parse((await this.store.read(key)).toString('utf8')) as ShardResult | null;
-      const usable = typeof checkpoint?.file === 'string' && typeof checkpoint.sha256 === 'string' && Number.isInteger(checkpoint.records);
+      const checkpoint = parseSealedJson<ShardResult>((await this.store.read(key)).toString('utf8'));
+      const usable = typeof checkpoint.file === 'string' && typeof checkpoint.sha256 === 'string' && Number.isInteger(checkpoint.records);
       return usable ? checkpoint : undefined;
     } catch (err) {
-      if (err instanceof SyntaxError) return undefined;
+      if (err instanceof BrokenSeal) return undefined;
       throw err;
     }
   }

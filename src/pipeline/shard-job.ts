@@ -1,4 +1,5 @@
 import { writeFileAtomic } from '../runtime/atomic-file';
+import { sealedJson } from '../runtime/json-file';
 import type { GenerationParams } from '../config/generation-input';
 import { RunLayout } from './run-layout';
 import { PopulationModel } from '../simulation/user-profile';
@@ -48,7 +49,7 @@ export async function runShardJob(job: ShardJob, onProgress: (p: ShardProgress) 
     const written = writer.commit();
     const { file, ...rest } = written;
     const result: ShardResult = { shard: job.shard, file, users: users.length, ...rest };
-    writeFileAtomic(layout.partCheckpointPath(job.shard), JSON.stringify(result));
+    writeFileAtomic(layout.partCheckpointPath(job.shard), sealedJson(result));
     return result;
   } catch (err) {
     writer.abort();

@@ -4,6 +4,7 @@ import { DamagedFile } from '../domain/errors';
 import { invalidTwin, PartWriters, type PartPlace } from '../formats/part-writers';
 import type { PartFiles } from '../formats/part-formats';
 import { sha256File, writeFileAtomic } from '../runtime/atomic-file';
+import { BrokenSeal, parseSealedJson, sealedJson } from '../runtime/json-file';
 import { SessionCalendar } from '../simulation/session-calendar';
 import { catalogFor } from './thread-catalog';
 import { simulationContext } from '../simulation/simulate-user';
@@ -42,10 +43,11 @@ export function validDayCheckpoint(layout: WorldLayout, day: string, shard: numb
   if (!fs.existsSync(file)) return undefined;
   let checkpoint: WorldDayShardResult;
   try {
-    checkpoint = JSON.parse(fs.readFileSync(file, 'utf8')) as WorldDayShardResult;
-  } catch {
+    checkpoint = parseSealedJson<WorldDayShardResult>(fs.readFileSync(file, 'utf8'));
+  } catch (err) {
     // a torn or damaged checkpoint: the shard is simulated again (same input, same bytes)
-    return undefined;
+    if (err instanceof BrokenSeal) return undefined;
+    throw err;
   }
   if (typeof checkpoint?.state?.sha256 !== 'string') return undefined;
   const part = dayLayout.partPath(shard);
@@ -67,13 +69,14 @@ function stateRepair(layout: WorldLayout): string {
   );
 }
 
-/** A complete day's shard checkpoint, or DamagedFile when it does not parse. */
+/** A complete day's shard checkpoint, or DamagedFile when it does not parse or its seal does not check. */
 export function readDayCheckpoint(file: string, repair: string): WorldDayShardResult {
   let checkpoint: WorldDayShardResult | undefined;
   try {
-    checkpoint = JSON.parse(fs.readFileSync(file, 'utf8')) as WorldDayShardResult;
+    checkpoint = parseSealedJson<WorldDayShardResult>(fs.readFileSync(file, 'utf8'));
   } catch (err) {
-    throw new DamagedFile(file, `the shard's checkpoint is not JSON (${(err as Error).message})`, repair);
+    if (!(err instanceof BrokenSeal)) throw err;
+    throw new DamagedFile(file, `the shard's checkpoint: ${err.problem}`, repair);
   }
   if (typeof checkpoint?.state?.sha256 !== 'string') throw new DamagedFile(file, "the shard's checkpoint names no state sha256", repair);
   return checkpoint;
@@ -161,7 +164,7 @@ export async function runWorldDayJob(job: WorldDayJob, onProgress: (p: WorldDayP
   const written = simulateShardDay(shard, states, job.day, dayLayout.partPlace(job.shard), onProgress);
   const result = writeDayState(layout, job.day, job.shard, states, written);
   fs.mkdirSync(dayLayout.workDir, { recursive: true });
-  writeFileAtomic(dayLayout.partCheckpointPath(job.shard), JSON.stringify(result));
+  writeFileAtomic(dayLayout.partCheckpointPath(job.shard), sealedJson(result));
   return result;
 }
 

@@ -3,6 +3,7 @@ import * as path from 'node:path';
 import { shardCount } from '../config/generation-input';
 import { addDays } from '../domain/days';
 import { sha256File, writeFileAtomic } from '../runtime/atomic-file';
+import { sealedJson } from '../runtime/json-file';
 import { freshState, type WorldUserState } from '../simulation/world-user-state';
 import { readManifest } from './manifest';
 import { readStateFile } from './world-state-file';
@@ -82,7 +83,7 @@ export function repairWorldState(worldDir: string, onShard: (shard: number, day:
       const checkpoint: WorldDayShardResult = writeDayState(layout, last, shard, states, written!);
       const dayLayout = layout.day(last);
       fs.mkdirSync(dayLayout.workDir, { recursive: true });
-      writeFileAtomic(dayLayout.partCheckpointPath(shard), JSON.stringify(checkpoint));
+      writeFileAtomic(dayLayout.partCheckpointPath(shard), sealedJson(checkpoint));
       repaired.push({ shard, from, days: count });
     }
   } finally {

@@ -61,7 +61,7 @@ const NEW_RELEASE_HALF_LIFE_DAYS = 10;
  */
 export class WeightedSongs {
   readonly size: number;
-  /** slot i: threshold at [2i], song and alias song at [4i + 2] and [4i + 3] of the same bytes */
+  /** slot i: threshold at [2i], song and alias position at [4i + 2] and [4i + 3] of the same bytes */
   private readonly threshold: Float64Array;
   private readonly slotSongs: Uint32Array;
 
@@ -75,7 +75,7 @@ export class WeightedSongs {
       const { probability, alias } = table.slot(i);
       this.threshold[2 * i] = probability;
       this.slotSongs[4 * i + 2] = songs[i];
-      this.slotSongs[4 * i + 3] = songs[alias];
+      this.slotSongs[4 * i + 3] = alias;
     }
   }
 
@@ -86,9 +86,14 @@ export class WeightedSongs {
 
   /** A song drawn by its weight (the same draw as AliasTable.draw). */
   draw(rng: SeededRandom): number {
+    return this.at(this.drawPosition(rng));
+  }
+
+  /** The position (for at()) of a song drawn by its weight. */
+  drawPosition(rng: SeededRandom): number {
     const u = rng.next() * this.size;
     const i = Math.floor(u);
-    return u - i < this.threshold[2 * i] ? this.slotSongs[4 * i + 2] : this.slotSongs[4 * i + 3];
+    return u - i < this.threshold[2 * i] ? i : this.slotSongs[4 * i + 3];
   }
 }
 
@@ -184,6 +189,8 @@ export class CatalogIndex {
   private readonly artistSongs: Uint32Array;
   readonly popular: Uint8Array;
   readonly popularityRank: Uint32Array;
+  /** per artist, the popularity rank of its most popular song: the artist's place on the curve */
+  readonly artistBestRank: Uint32Array;
   /** 1 for a song picks may take (streamableSongs) */
   readonly streamable: Uint8Array;
   private readonly byYear: Uint32Array;
@@ -207,6 +214,9 @@ export class CatalogIndex {
     this.popular = parts.popular;
     this.popularityRank = parts.popularityRank;
     this.streamable = streamableSongs(parts.popularityRank, this.artistOf, this.artistCount);
+    this.artistBestRank = new Uint32Array(this.artistCount).fill(0xffffffff);
+    for (let i = 0; i < this.artistOf.length; i++)
+      if (parts.popularityRank[i] < this.artistBestRank[this.artistOf[i]]) this.artistBestRank[this.artistOf[i]] = parts.popularityRank[i];
     this.byYear = parts.byYear;
     this.yearOfRank = parts.yearOfRank;
   }
@@ -275,7 +285,11 @@ export class CatalogIndex {
     const available = new Uint32Array(streamable);
     const filled = [0, 0, 0, 0];
     let a = 0;
-    for (let i = 0; i < n; i++) {
+    // most popular first: a walk down a bucket (ListenerMemory.nextUnplayed) goes down the curve
+    const byRank = new Uint32Array(n);
+    for (let i = 0; i < n; i++) byRank[this.popularityRank[i]] = i;
+    for (let r = 0; r < n; r++) {
+      const i = byRank[r];
       if (newer[i] === 255 || !this.streamable[i]) continue;
       const b = newer[i] * 2 + this.popular[i];
       buckets[b][filled[b]++] = i;

@@ -1,12 +1,16 @@
 import type { SeededRandom } from './seeded-random';
-import type { CatalogIndex } from './catalog-index';
+import type { CatalogIndex, WeightedSongs } from './catalog-index';
 
 /** How many of the songs listened to most recently make up a user's current rotation. */
 const ROTATION_SIZE = 40;
 /** The chance a replay comes from the current rotation rather than from all songs listened to. */
 const ROTATION_SHARE = 0.8;
-/** A replay looks at this many of the user's songs and takes the most popular: people replay hits most. */
-const REPLAY_CHOICES = 12;
+/**
+ * A replay looks at this many of the user's songs and takes one by the most popular artist:
+ * people replay the big acts most (hit concentration by artist, docs/realism.md), spread
+ * over those artists' songs rather than one song.
+ */
+const REPLAY_CHOICES = 20;
 
 /**
  * What the user being simulated has heard so far: which songs and artists, a log of
@@ -30,6 +34,9 @@ export class ListenerMemory {
   private listened: Uint32Array = new Uint32Array(256);
   private listenedCount = 0;
 
+  /** per bucket walked (nextUnplayed): [2p] the stamp of the user, [2p + 1] the next position that may be unplayed */
+  private readonly walks = new Map<WeightedSongs, Uint32Array>();
+
   constructor(private readonly index: CatalogIndex) {
     this.songStamps = new Uint32Array(2 * index.size);
     this.artistStamps = new Uint32Array(2 * index.artistCount);
@@ -40,6 +47,7 @@ export class ListenerMemory {
     if (this.stamp === 0xffffffff) {
       this.songStamps.fill(0);
       this.artistStamps.fill(0);
+      for (const links of this.walks.values()) links.fill(0);
       this.stamp = 1;
     }
     this.logLength = 0;
@@ -96,6 +104,27 @@ export class ListenerMemory {
     }
   }
 
+  /**
+   * The first position at or after `from` in `songs` (most popular first) whose song the
+   * user has not played, or songs.size: going down the curve past the hits already heard.
+   * Played songs stay played, so each is linked past once per user (union-find with path
+   * compression, stamped per user like the rest).
+   */
+  nextUnplayed(songs: WeightedSongs, from: number): number {
+    let links = this.walks.get(songs);
+    if (!links) this.walks.set(songs, (links = new Uint32Array(2 * songs.size)));
+    const stamp = this.stamp;
+    let p = from;
+    while (p < songs.size && this.hasPlayed(songs.at(p))) p = links[2 * p] === stamp ? links[2 * p + 1] : p + 1;
+    for (let q = from; q < p;) {
+      const next = links[2 * q] === stamp ? links[2 * q + 1] : q + 1;
+      links[2 * q] = stamp;
+      links[2 * q + 1] = p;
+      q = next;
+    }
+    return p;
+  }
+
   /** A past listen, drawn uniformly: songs (and their artists) come back in proportion to their listens. */
   randomListen(rng: SeededRandom): number {
     return this.log[Math.floor(rng.next() * this.logLength)];
@@ -103,18 +132,24 @@ export class ListenerMemory {
 
   /**
    * A song to replay: mostly one of the current rotation (the ROTATION_SIZE songs most
-   * recently listened to for the first time), else any song listened to; the most popular
-   * of REPLAY_CHOICES such songs drawn alike, so hits are replayed most while no song
-   * snowballs into most of a user's plays.
+   * recently listened to for the first time), else any song listened to; of REPLAY_CHOICES
+   * such songs drawn alike, the one by the artist highest on the curve (the first drawn of
+   * that artist's), so the big acts are replayed most while no song snowballs into most of
+   * a user's plays.
    */
   replaySong(rng: SeededRandom): number {
     const n = this.listenedCount;
     const from = rng.chance(ROTATION_SHARE) ? Math.max(0, n - ROTATION_SIZE) : 0;
-    const rank = this.index.popularityRank;
+    const { artistBestRank, artistOf } = this.index;
     let best = this.listened[from + Math.floor(rng.next() * (n - from))];
+    let bestRank = artistBestRank[artistOf[best]];
     for (let i = 1; i < REPLAY_CHOICES; i++) {
       const song = this.listened[from + Math.floor(rng.next() * (n - from))];
-      if (rank[song] < rank[best]) best = song;
+      const rank = artistBestRank[artistOf[song]];
+      if (rank < bestRank) {
+        best = song;
+        bestRank = rank;
+      }
     }
     return best;
   }

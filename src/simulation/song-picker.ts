@@ -7,6 +7,8 @@ const ARTIST_TRIES = 8;
 const BUCKET_TRIES = 8;
 /** the first tries of a bucket draw by the popularity law, the others anywhere in it */
 const LAW_TRIES = 6;
+/** how many unplayed songs down the curve a try looks at */
+const WALK_STEPS = 8;
 /** how many songs of one artist a pick looks at */
 const ARTIST_SONGS_SEEN = 16;
 const scratch = new Uint32Array(ARTIST_SONGS_SEEN);
@@ -97,13 +99,19 @@ export function pickSong(
   const bucket = bucketFor(view, wantNewer, wantPopular);
   let fallback = -1;
   for (let i = 0; i < BUCKET_TRIES; i++) {
-    // the popularity law first; when its head is used up for this user, the whole quarter
-    const song = i < LAW_TRIES ? bucket.draw(rng) : bucket.at(Math.floor(rng.next() * bucket.size));
-    if (memory.hasPlayed(song) || releaseDay[song] > today || holiday[song]) continue;
-    const artist = index.artistOf[song];
-    const acceptable = wantKnown ? index.songCountOf(artist) >= DEEP_CATALOG : !memory.knowsArtist(artist);
-    if (acceptable) return { song, replay: false };
-    if (fallback < 0) fallback = song;
+    // the popularity law first, going down the curve past the songs heard (a listener who
+    // knows the hits takes the next ones); then anywhere in the quarter
+    let pos = i < LAW_TRIES ? bucket.drawPosition(rng) : Math.floor(rng.next() * bucket.size);
+    for (let step = 0; step < WALK_STEPS; step++, pos++) {
+      pos = memory.nextUnplayed(bucket, pos);
+      if (pos >= bucket.size) break;
+      const song = bucket.at(pos);
+      if (releaseDay[song] > today || holiday[song]) continue;
+      const artist = index.artistOf[song];
+      const acceptable = wantKnown ? index.songCountOf(artist) >= DEEP_CATALOG : !memory.knowsArtist(artist);
+      if (acceptable) return { song, replay: false };
+      if (fallback < 0) fallback = song;
+    }
   }
   if (!wantKnown) {
     // a heavy explorer has met most artists of the quarter: an unknown artist of the quarter

@@ -1,10 +1,10 @@
-import * as fs from 'node:fs';
 import { Producer } from '@platformatic/kafka';
 import type { ListeningRecord } from '../domain/listening-record';
 import { confluentFraming, singleObjectFraming, type MessageFraming } from '../formats/avro/message-framing';
 import { loadSchemaJson, schemaType } from '../formats/avro/schemas';
 import { listeningHistorySchemaFile } from '../formats/listening-history-versions';
 import { writeFileAtomic } from '../runtime/atomic-file';
+import { readSealedJsonIfValid, sealedJson } from '../runtime/json-file';
 import { readWorldDefinition, WorldLayout } from '../pipeline/world-layout';
 import { dayEventsInOrder } from './day-events';
 import { atOrAfter, DAY_HEADER, ensureTopic, partitionFor, readTails, SEQ_HEADER, type StreamPosition } from './kafka-topic';
@@ -63,9 +63,14 @@ interface StreamCheckpoint {
   completeThrough: string;
 }
 
+/**
+ * The topic's checkpoint, or undefined when there is none or it does not check (not JSON, or not
+ * what its seal says): the stream then reads its days from the start, and the topic's tails skip
+ * what the broker holds already, so nothing is sent twice.
+ */
 function readCheckpoint(layout: WorldLayout, topic: string): StreamCheckpoint | undefined {
-  const file = layout.streamCheckpointPath(topic);
-  return fs.existsSync(file) ? (JSON.parse(fs.readFileSync(file, 'utf8')) as StreamCheckpoint) : undefined;
+  const checkpoint = readSealedJsonIfValid<StreamCheckpoint>(layout.streamCheckpointPath(topic));
+  return typeof checkpoint?.completeThrough === 'string' && checkpoint.topic === topic ? checkpoint : undefined;
 }
 
 /**
@@ -188,7 +193,7 @@ async function streamClaimed(options: StreamOptions, stillOwned: () => void): Pr
       await flush();
       writeFileAtomic(
         layout.streamCheckpointPath(options.topic),
-        JSON.stringify({ topic: options.topic, completeThrough: day } satisfies StreamCheckpoint) + '\n',
+        sealedJson({ topic: options.topic, completeThrough: day } satisfies StreamCheckpoint) + '\n',
       );
       progress.daysDone++;
       options.onProgress?.({ ...progress });

@@ -9,7 +9,8 @@ import { openWorldFolder } from '../../dataset/open-folder';
 import { RecordView } from '../../dataset/record-view';
 import type { RunDataset } from '../../dataset/run-dataset';
 import { WorldLayout } from '../../pipeline/world-layout';
-import { writeFileAtomic } from '../../runtime/atomic-file';
+import { sha256File, writeFileAtomic } from '../../runtime/atomic-file';
+import { DamagedPart, type PartRef } from '../../dataset/part-ref';
 import type { CatalogReference } from '../profile/catalog-reference';
 import { UserBehaviourAccumulator, type UserBehaviourState } from '../profile/user-behaviour';
 import { WRAPPED_FIELDS, type PartAnalysis } from './analyze-part';
@@ -26,6 +27,8 @@ interface ShardSnapshot {
   day: string;
   /** what it was computed from: the sha256 of the shard's part of each day from the first through `day` */
   sources?: string[];
+  /** each of those parts' modification time when its content was last checked (ms), to find a part changed since */
+  sourceTimes?: number[];
   users: [number, { wrapped: UserWrappedState; behaviour: UserBehaviourState | null }][];
   global: ScopeTotalsState;
   countries: [string, ScopeTotalsState][];
@@ -71,11 +74,12 @@ class ShardAccumulators {
     country.add(r, hour, weekday);
   }
 
-  snapshot(day: string, sources: string[]): ShardSnapshot {
+  snapshot(day: string, sources: string[], sourceTimes: number[]): ShardSnapshot {
     const byId = [...this.users].sort(([a], [b]) => a - b);
     return {
       day,
       sources,
+      sourceTimes,
       users: byId.map(([id, u]) => [id, { wrapped: u.wrapped.state(), behaviour: u.behaviour?.state() ?? null }]),
       global: this.global.state(),
       countries: [...this.countries].sort(([a], [b]) => (a < b ? -1 : 1)).map(([c, t]) => [c, t.state()]),
@@ -113,8 +117,34 @@ function trustedSnapshot(file: string, day: string, sources: readonly string[]):
   } catch {
     return undefined;
   }
-  const same = snapshot.day === day && snapshot.sources?.length === sources.length && snapshot.sources.every((s, i) => s === sources[i]);
+  const same =
+    snapshot.day === day &&
+    snapshot.sources?.length === sources.length &&
+    snapshot.sources.every((s, i) => s === sources[i]) &&
+    snapshot.sourceTimes?.length === sources.length;
   return same ? snapshot : undefined;
+}
+
+/**
+ * The modification time of a part a snapshot was computed from, once the part is still what its
+ * manifest says: its size always (a stat), its sha256 when it was modified since `checkedAt`
+ * (when its content was last checked). A damaged part is DamagedPart, naming the file and its
+ * repair: a snapshot must not stand in for a day whose part no longer holds its records.
+ */
+function checkedSince(worldDir: string, part: PartRef, checkedAt: number | undefined): number {
+  const file = path.join(worldDir, part.key);
+  let st: fs.Stats;
+  try {
+    st = fs.statSync(file);
+  } catch {
+    throw new DamagedPart(part, 'it is missing');
+  }
+  if (st.size !== part.bytes) throw new DamagedPart(part, `it is ${st.size} bytes`);
+  if (st.mtimeMs !== checkedAt) {
+    const sha256 = sha256File(file);
+    if (sha256 !== part.sha256) throw new DamagedPart(part, `its sha256 is ${sha256}`);
+  }
+  return st.mtimeMs;
 }
 
 const isMonthEnd = (day: string) => addDays(day, 1).endsWith('-01');
@@ -201,6 +231,9 @@ export async function writeWorldWrapped(opts: {
       const user = snapshot.users.find(([id]) => id === card);
       if (user) timeline.set(day, timelinePoint(day, card, user[1].wrapped, user[1].behaviour, reference));
     }
+    // the parts the restored snapshot stands for are checked (size, and sha256 where modified since); the rest are read, verified
+    const times: number[] = [];
+    for (let i = 0; i <= start; i++) times.push(checkedSince(opts.worldDir, partOf(days[i]), restored!.sourceTimes![i]));
     const acc = restored ? ShardAccumulators.restore(restored, reference) : new ShardAccumulators(reference);
     for (let i = start + 1; i < days.length; i++) {
       // each part is verified against its day's manifest before any of its records is used
@@ -208,13 +241,14 @@ export async function writeWorldWrapped(opts: {
         const view = new RecordView<ListeningRecord>(batch);
         for (let row = 0; row < batch.length; row++) acc.add(view.at(row));
       }
+      times.push(fs.statSync(path.join(opts.worldDir, partOf(days[i]).key)).mtimeMs);
       if (shard === 0) daysRead++;
       const user = acc.users.get(card);
       if (user && (isMonthEnd(days[i]) || days[i] === through)) {
         timeline.set(days[i], timelinePoint(days[i], card, user.wrapped.state(), user.behaviour?.state() ?? null, reference));
       }
       if (!opts.fromScratch) {
-        const snapshot = acc.snapshot(days[i], sources.slice(0, i + 1));
+        const snapshot = acc.snapshot(days[i], sources.slice(0, i + 1), times.slice(0, i + 1));
         writeFileAtomic(snapshotPath(layout, days[i], shard), zlib.gzipSync(JSON.stringify(snapshot)));
       }
     }

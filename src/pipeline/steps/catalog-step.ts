@@ -4,7 +4,7 @@ import { CATALOG_CACHE_DIR, CatalogCache } from '../../catalog/catalog-cache';
 import { writeCatalogFile } from '../../catalog/catalog-file';
 import { ingestSources, type IngestReport } from '../../catalog/sources';
 import { sha256File, writeFileAtomic } from '../../runtime/atomic-file';
-import { readJsonIfPresent } from '../../runtime/json-file';
+import { readSealedJsonIfValid, sealedJson } from '../../runtime/json-file';
 import { RunLayout } from '../run-layout';
 import { keepStepAlive, runJobStep } from './job-step';
 import { ownedRunRef } from './run-ownership';
@@ -51,7 +51,7 @@ async function catalogFile(
   cacheKey: string | undefined,
 ): Promise<CatalogRef> {
   const layout = new RunLayout(ref.runDir);
-  const previous = readJsonIfPresent<CatalogRef & { catalog: string[]; seed: number }>(layout.catalogReportPath);
+  const previous = readSealedJsonIfValid<CatalogRef & { catalog: string[]; seed: number }>(layout.catalogReportPath);
   if (
     previous &&
     JSON.stringify(previous.catalog) === JSON.stringify(ref.params.catalog) &&
@@ -64,10 +64,7 @@ async function catalogFile(
   }
   const currentYear = currentYearOf(ref);
   const recordIngest = (result: CatalogRef, report: IngestReport) =>
-    writeFileAtomic(
-      layout.catalogReportPath,
-      JSON.stringify({ ...result, catalog: ref.params.catalog, seed: ref.params.seed, report }, null, 2),
-    );
+    writeFileAtomic(layout.catalogReportPath, sealedJson({ ...result, catalog: ref.params.catalog, seed: ref.params.seed, report }, 2));
   const cached = cacheKey && cache.restore(cacheKey, layout.catalogPath);
   if (cached) {
     const result: CatalogRef = { path: layout.catalogPath, songs: cached.songs, sha256: cached.sha256 };

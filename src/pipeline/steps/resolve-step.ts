@@ -6,8 +6,7 @@ import {
   type GenerationInput,
   type GenerationParams,
 } from '../../config/generation-input';
-import { writeFileAtomic } from '../../runtime/atomic-file';
-import { readJsonIfPresent } from '../../runtime/json-file';
+import { readRunParams, writeRunParams } from '../run-params';
 import { PopulationModel } from '../../simulation/user-profile';
 import { RunLayout } from '../run-layout';
 import { RunPlace } from '../run-place';
@@ -67,7 +66,7 @@ export async function resolveStep(deps: GenerationStepDeps, ctx: StepContext, ar
   const layout = new RunLayout(runDir);
   // a run in a bucket: what an earlier attempt published is the run's state, whichever worker staged it
   await place.pull(layout.runStateKeys);
-  const recorded = readJsonIfPresent<GenerationParams>(layout.paramsPath);
+  const recorded = readRunParams(layout);
   const differing = recorded && firstParamDifference(recorded, params);
   const resuming = params.resume !== null;
   if (resuming) {
@@ -89,7 +88,7 @@ export async function resolveStep(deps: GenerationStepDeps, ctx: StepContext, ar
     );
   }
   if (!resuming) {
-    writeFileAtomic(layout.paramsPath, JSON.stringify(params, null, 2) + '\n');
+    writeRunParams(layout, params);
     await place.publish([{ key: layout.paramsKey }]);
   }
   deps.log

@@ -1,6 +1,5 @@
 import { InputError } from '../../domain/errors';
-import type { GenerationParams } from '../../config/generation-input';
-import { readJsonIfPresent } from '../../runtime/json-file';
+import { readRunParams } from '../run-params';
 import { RunLayout } from '../run-layout';
 import { RunPlace } from '../run-place';
 import { holdRun, RunOwnedElsewhere } from '../run-owner';
@@ -25,7 +24,7 @@ export function verifyRunRef(deps: GenerationStepDeps, ref: RunRef): RunPlace {
   if (runDir !== ref.runDir) forged(`${JSON.stringify(ref.runDir)} is not the folder its params name`);
   if ((place.staged ? place.location : undefined) !== ref.location)
     forged(`${JSON.stringify(ref.location)} is not the location its params name`);
-  const recorded = readJsonIfPresent<GenerationParams>(new RunLayout(runDir).paramsPath);
+  const recorded = readRunParams(new RunLayout(runDir));
   if (JSON.stringify(recorded) !== JSON.stringify(ref.params)) forged(`${runDir} does not hold a generation with these params`);
   return place;
 }

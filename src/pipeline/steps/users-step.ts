@@ -1,7 +1,7 @@
 import * as fs from 'node:fs';
 import { shardCount } from '../../config/generation-input';
 import { sha256File, writeFileAtomic } from '../../runtime/atomic-file';
-import { readJsonIfPresent } from '../../runtime/json-file';
+import { readSealedJsonIfValid, sealedJson } from '../../runtime/json-file';
 import { RunLayout } from '../run-layout';
 import { usersThreadJob } from '../thread-jobs';
 import type { UsersProgress } from '../users-job';
@@ -20,7 +20,7 @@ export async function usersStep(deps: GenerationStepDeps, ctx: StepContext, ref:
   const shards = shardCount(ref.params);
   // the params of a run folder never change (resolve step): files that hash as recorded hold the same users
   const checkpointPath = layout.usersCheckpointPath;
-  const previous = readJsonIfPresent<{ users: number; sha256?: string; offsetsSha256?: string }>(checkpointPath);
+  const previous = readSealedJsonIfValid<{ users: number; sha256?: string; offsetsSha256?: string }>(checkpointPath);
   const hashOf = (file: string) => (fs.existsSync(file) ? sha256File(file) : undefined);
   const publish = (sha256?: string, offsetsSha256?: string, opts?: { onlyMissing?: boolean }) =>
     // the checkpoint last: whoever finds it in the store finds the files it vouches for
@@ -44,7 +44,7 @@ export async function usersStep(deps: GenerationStepDeps, ctx: StepContext, ref:
     progress: { users: 0, shardsDone: 0, shards } satisfies UsersProgress,
     cancelled: () => new StepCancelled('users assignment cancelled'),
   });
-  writeFileAtomic(checkpointPath, JSON.stringify({ users, bytes, sha256, offsetsSha256 }));
+  writeFileAtomic(checkpointPath, sealedJson({ users, bytes, sha256, offsetsSha256 }));
   await publish(sha256, offsetsSha256);
   l.info({ users }, 'users assigned');
   return { path: layout.usersPath, users };

@@ -69,7 +69,7 @@ describe('damaged world files', () => {
     const checkpoint = layout.day('2025-06-03').partCheckpointPath(2);
     fs.writeFileSync(checkpoint, fs.readFileSync(checkpoint, 'utf8').slice(0, 30));
     const err = await runWorldDayJob({ worldDir: dir, day: '2025-06-04', shard: 2 }).catch((e: unknown) => e as Error);
-    expect((err as Error).message).toContain(`${checkpoint} is damaged: the shard's checkpoint is not JSON`);
+    expect((err as Error).message).toContain(`${checkpoint} is damaged: the shard's checkpoint: it is not JSON`);
     expect(repairWorldState(dir).repaired).toEqual([{ shard: 2, from: '2025-06-01', days: 3 }]);
     for (const day of daysToAdvance(dir, '2025-06-04')) await advanceOneDay(dir, day, sequential);
     expect(worldDayHashes(dir)).toEqual(reference);

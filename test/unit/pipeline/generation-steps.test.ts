@@ -4,6 +4,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { InputError } from '../../../src/domain/errors';
 import { prepareRun, runInProcess } from '../../../src/pipeline/in-process-run';
 import { RunLayout } from '../../../src/pipeline/run-layout';
+import { readRunParams } from '../../../src/pipeline/run-params';
 import { claimRun } from '../../../src/pipeline/run-owner';
 import { createGenerationSteps } from '../../../src/pipeline/steps/generation-steps';
 import type { ShardFaults } from '../../../src/pipeline/steps/shard-faults';
@@ -30,7 +31,7 @@ describe('the generation steps, run in process', () => {
     expect(here.parts).toHaveLength(3);
     expect(here.params).toMatchObject({ out: '.', runId: 'here' });
     const layout = new RunLayout(path.join(tmp.dir, 'here'));
-    expect(JSON.parse(fs.readFileSync(layout.paramsPath, 'utf8'))).toEqual(here.params);
+    expect(readRunParams(layout)).toEqual(here.params);
     expect(fs.existsSync(path.join(layout.workDir, 'owner.json'))).toBe(false);
   });
 

@@ -4,6 +4,7 @@ import pino from 'pino';
 import { afterAll, afterEach, describe, expect, it, vi } from 'vitest';
 import { InputError } from '../../../src/domain/errors';
 import { RunLayout } from '../../../src/pipeline/run-layout';
+import { readRunParams } from '../../../src/pipeline/run-params';
 import { claimRun, type RunOwner } from '../../../src/pipeline/run-owner';
 import { resolveStep } from '../../../src/pipeline/steps/resolve-step';
 import { keepOwning, ownedRunRef, verifyRunRef } from '../../../src/pipeline/steps/run-ownership';
@@ -50,7 +51,7 @@ describe('the resolve step and the run reference checks', () => {
   it('records a new run, claims it for its owner and refuses another owner or other params in the same folder', async () => {
     const ref = await resolveStep(deps, as('wf-a'), { input: { ...INPUT, runId: 'new' }, workflowId: 'wf-a' });
     expect(ref).toEqual({ params: expect.objectContaining({ runId: 'new', users: 12, resume: null }), runDir: path.join(tmp.dir, 'new') });
-    expect(JSON.parse(fs.readFileSync(new RunLayout(ref.runDir).paramsPath, 'utf8'))).toEqual(ref.params);
+    expect(readRunParams(new RunLayout(ref.runDir))).toEqual(ref.params);
     expect(ownerOf(ref.runDir).workflowId).toBe('wf-a');
     // the same input again, by the same owner (a retried activity): the same run
     expect(await resolveStep(deps, as('wf-a'), { input: { ...INPUT, runId: 'new' }, workflowId: 'wf-a' })).toEqual(ref);

@@ -1,0 +1,273 @@
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { writeWorldWrapped } from '../../../src/analytics/wrapped/world-wrapped';
+import { runWrappedPartJob } from '../../../src/analytics/wrapped/part-job';
+import { resolveWorldInput } from '../../../src/config/world-input';
+import { openRunAt } from '../../../src/dataset/open-folder';
+import { readManifest } from '../../../src/pipeline/manifest';
+import { runInProcess } from '../../../src/pipeline/in-process-run';
+import { RunLayout } from '../../../src/pipeline/run-layout';
+import { runWorldDayJob } from '../../../src/pipeline/world-day-job';
+import { WorldLayout } from '../../../src/pipeline/world-layout';
+import { advanceOneDay, createWorld, daysToAdvance, type RunDayShards } from '../../../src/pipeline/world-store';
+import { sha256File } from '../../../src/runtime/atomic-file';
+import { runCli } from '../../helpers/cli-process';
+import { makeTmpDir } from '../../helpers/tmp-dir';
+import { worldDayHashes } from '../../helpers/world-files';
+
+/**
+ * The fault matrix (docs/durability.md has it as a table): generate, world advance, stream, Wrapped
+ * (of a run and of a world) and export, each under SIGKILL, a truncated part, a flipped byte in each
+ * kind of checkpoint, a full disk and two concurrent starts, end in a clear failure (exit code or
+ * error, naming the file or field) or the right bytes; never a success with wrong output. The cells
+ * about file content run here, in process or through the CLI without Temporal; the cells other tests
+ * cover are listed in docs/durability.md with their test.
+ */
+const tmp = makeTmpDir('wrapped-etl-fault-matrix-');
+afterAll(() => tmp.cleanup());
+
+const RUN_INPUT = { users: 6, shardSize: 2, sessionsPerUser: 3, seed: 7, catalog: ['synthetic:200'] };
+const WORLD_INPUT = { name: 'w', users: 60, shardSize: 30, start: '2025-03-30', seed: 4, catalog: ['synthetic:300'] };
+
+const sequential: RunDayShards = async (jobs) => {
+  const out = [];
+  for (const job of jobs) out.push(await runWorldDayJob(job));
+  return out;
+};
+
+/** Rewrites `file` with `edit` applied to its text, checking that the edit changed something and left valid JSON. */
+function editJson(file: string, edit: (text: string) => string): void {
+  const before = fs.readFileSync(file, 'utf8');
+  const after = edit(before);
+  expect(after).not.toBe(before);
+  expect(after.length).toBe(before.length);
+  JSON.parse(after);
+  fs.writeFileSync(file, after);
+}
+
+/** One flipped digit in the number after `"field":` (a flipped byte that leaves the file valid JSON). */
+const flipDigit = (field: string) => (text: string) =>
+  text.replace(new RegExp(`("${field}":\\s*)(\\d)`), (_, head: string, d: string) => `${head}${(Number(d) + 1) % 10}`);
+
+function flipByte(file: string, at: number): void {
+  const bytes = fs.readFileSync(file);
+  bytes[at] ^= 0x01;
+  fs.writeFileSync(file, bytes);
+}
+
+function truncate(file: string): void {
+  fs.truncateSync(file, Math.floor(fs.statSync(file).size / 2));
+}
+
+/** What a run's manifest says of its parts (its runId aside, which names the folder). */
+const manifestOf = (runDir: string) => {
+  const { parts, totalRecords } = readManifest(new RunLayout(runDir).manifestPath);
+  return { parts, totalRecords };
+};
+
+async function worldThrough(folder: string, through: string): Promise<string> {
+  const dir = path.join(tmp.dir, folder, 'w');
+  await createWorld(dir, resolveWorldInput(WORLD_INPUT));
+  for (const day of daysToAdvance(dir, through)) await advanceOneDay(dir, day, sequential);
+  return dir;
+}
+
+/** A complete run made unfinished again (as if it had stopped before its manifest), with its layout. */
+async function unfinishedRun(name: string): Promise<{ dir: string; layout: RunLayout }> {
+  const dir = path.join(tmp.dir, 'runs', name);
+  await runInProcess(dir, RUN_INPUT);
+  const layout = new RunLayout(dir);
+  fs.rmSync(layout.manifestPath);
+  fs.rmSync(layout.successPath!, { force: true });
+  return { dir, layout };
+}
+
+describe('generate', () => {
+  let reference: ReturnType<typeof manifestOf>;
+  beforeAll(async () => {
+    const dir = path.join(tmp.dir, 'runs', 'reference');
+    await runInProcess(dir, RUN_INPUT);
+    reference = manifestOf(dir);
+  }, 120_000);
+
+  it("a flipped digit of a part checkpoint's records (still JSON): the shard is written again, the manifest is the clean run's", async () => {
+    const { dir, layout } = await unfinishedRun('checkpoint');
+    editJson(layout.partCheckpointPath(1), flipDigit('records'));
+    await runInProcess(dir, RUN_INPUT);
+    expect(manifestOf(dir)).toEqual(reference);
+  });
+
+  it("a truncated part before the manifest: the shard is written again, the manifest is the clean run's", async () => {
+    const { dir, layout } = await unfinishedRun('truncated');
+    truncate(layout.partPath(2));
+    await runInProcess(dir, RUN_INPUT);
+    expect(manifestOf(dir)).toEqual(reference);
+  });
+
+  it("a flipped digit of the users' checkpoint or the catalog's: recomputed, the same manifest", async () => {
+    const { dir, layout } = await unfinishedRun('inputs');
+    editJson(layout.usersCheckpointPath, flipDigit('users'));
+    editJson(layout.catalogReportPath, flipDigit('songs'));
+    await runInProcess(dir, RUN_INPUT);
+    expect(manifestOf(dir)).toEqual(reference);
+  });
+
+  it("a flipped digit of the run's params (its seed): resuming fails naming the file, nothing is written", async () => {
+    const { dir, layout } = await unfinishedRun('params');
+    fs.rmSync(layout.partPath(0));
+    editJson(layout.paramsPath, flipDigit('seed'));
+    const err = await runInProcess(dir, RUN_INPUT).catch((e: unknown) => e as Error);
+    expect((err as Error).name).toBe('DamagedFile');
+    expect((err as Error).message).toContain(`${layout.paramsPath} is damaged: the run's params: its content hashes to`);
+    expect(fs.existsSync(layout.partPath(0))).toBe(false);
+  });
+});
+
+describe('world advance', () => {
+  let reference: Record<string, string>;
+  beforeAll(async () => {
+    reference = worldDayHashes(await worldThrough('reference', '2025-04-01'), { manifests: true });
+  }, 120_000);
+
+  it("a flipped digit of a shard checkpoint's records (still JSON) of a day in progress: the shard is simulated again, the same bytes", async () => {
+    const dir = await worldThrough('checkpoint', '2025-03-31');
+    const day = '2025-04-01';
+    await runWorldDayJob({ worldDir: dir, day, shard: 0 });
+    await runWorldDayJob({ worldDir: dir, day, shard: 1 });
+    editJson(new WorldLayout(dir).day(day).partCheckpointPath(1), flipDigit('records'));
+    expect(await advanceOneDay(dir, day, sequential)).toMatchObject({ written: true, shardsResumed: 1 });
+    expect(worldDayHashes(dir, { manifests: true })).toEqual(reference);
+  });
+
+  it('a truncated part of a day in progress: the shard is simulated again, the same bytes', async () => {
+    const dir = await worldThrough('truncated', '2025-03-31');
+    const day = '2025-04-01';
+    await runWorldDayJob({ worldDir: dir, day, shard: 0 });
+    truncate(new WorldLayout(dir).day(day).partPath(0));
+    expect(await advanceOneDay(dir, day, sequential)).toMatchObject({ written: true, shardsResumed: 0 });
+    expect(worldDayHashes(dir, { manifests: true })).toEqual(reference);
+  });
+
+  it("a flipped digit of the last complete day's shard checkpoint (still JSON): the next day fails naming it and world repair", async () => {
+    const dir = await worldThrough('complete-checkpoint', '2025-03-31');
+    const checkpoint = new WorldLayout(dir).day('2025-03-31').partCheckpointPath(1);
+    editJson(checkpoint, flipDigit('bytes'));
+    const err = await runWorldDayJob({ worldDir: dir, day: '2025-04-01', shard: 1 }).catch((e: unknown) => e as Error);
+    expect((err as Error).name).toBe('DamagedFile');
+    expect((err as Error).message).toContain(`${checkpoint} is damaged: the shard's checkpoint: its content hashes to`);
+    expect((err as Error).message).toContain('`wrapped-etl world repair w`');
+  });
+});
+
+describe('Wrapped of a world', () => {
+  const FILES = ['summary.json', 'users.json', 'users.parquet', 'top-items.parquet', 'hourly.parquet', 'report.html'];
+  const hashes = (dir: string) => Object.fromEntries(FILES.map((f) => [f, sha256File(path.join(dir, f))]));
+  let dir: string;
+  let scratch: Record<string, string>;
+  beforeAll(async () => {
+    dir = await worldThrough('wrapped', '2025-04-02');
+    const out = path.join(tmp.dir, 'wrapped-scratch');
+    await writeWorldWrapped({ worldDir: dir, outDir: out, fromScratch: true });
+    scratch = hashes(out);
+  }, 120_000);
+
+  it('a part truncated, or a byte of it flipped, after a snapshot covered its day: fails naming the file and the repair; restored, the same files', async () => {
+    // snapshots through the last day
+    await writeWorldWrapped({ worldDir: dir, outDir: path.join(tmp.dir, 'wrapped-first') });
+    const layout = new WorldLayout(dir);
+    const part = layout.day('2025-03-31').partPath(1);
+    const saved = fs.readFileSync(part);
+    for (const damage of [truncate, (f: string) => flipByte(f, saved.length - 10)]) {
+      damage(part);
+      const err = await writeWorldWrapped({ worldDir: dir, outDir: path.join(tmp.dir, 'wrapped-damaged') }).catch(
+        (e: unknown) => e as Error,
+      );
+      expect((err as Error).name).toBe('DamagedPart');
+      expect((err as Error).message).toContain(`${part} is damaged: `);
+      expect((err as Error).message).toContain('Repair: restore it from a copy, or write it again');
+      fs.writeFileSync(part, saved);
+    }
+    const again = await writeWorldWrapped({ worldDir: dir, outDir: path.join(tmp.dir, 'wrapped-restored') });
+    expect(again.daysRead).toBe(0);
+    expect(hashes(path.join(tmp.dir, 'wrapped-restored'))).toEqual(scratch);
+  });
+
+  it('a flipped byte in a snapshot: computed again from the parts, the same files', async () => {
+    await writeWorldWrapped({ worldDir: dir, outDir: path.join(tmp.dir, 'wrapped-before') });
+    const snapshot = path.join(new WorldLayout(dir).wrappedDir('2025-04-02'), 'shard-00000.json.gz');
+    flipByte(snapshot, Math.floor(fs.statSync(snapshot).size / 2));
+    const out = path.join(tmp.dir, 'wrapped-snapshot');
+    const again = await writeWorldWrapped({ worldDir: dir, outDir: out });
+    // from the month-end snapshot before it (2025-03-31), which still checks
+    expect(again.daysRead).toBe(2);
+    expect(hashes(out)).toEqual(scratch);
+  });
+
+  it('through the CLI, a truncated part exits non-zero naming it', async () => {
+    const part = new WorldLayout(dir).day('2025-04-01').partPath(0);
+    const saved = fs.readFileSync(part);
+    truncate(part);
+    try {
+      const r = await runCli(['wrapped', '--world', dir, '--out', path.join(path.dirname(dir), 'wrapped-cli')], {
+        WRAPPED_ETL_DATA_ROOT: path.dirname(dir),
+      });
+      expect(r.code).not.toBe(0);
+      expect(r.stderr).toContain(`${part} is damaged`);
+    } finally {
+      fs.writeFileSync(part, saved);
+    }
+  });
+});
+
+describe('Wrapped of a run and export', () => {
+  let runDir: string;
+  beforeAll(async () => {
+    runDir = path.join(tmp.dir, 'data', 'r');
+    await runInProcess(runDir, RUN_INPUT);
+  }, 120_000);
+
+  it("Wrapped of a run: a truncated part fails its part's analysis naming the file (and an earlier analysis of it is not reused)", async () => {
+    const dataset = await openRunAt(runDir);
+    const ref = dataset.parts[1];
+    const partialPath = path.join(tmp.dir, 'partial-1.json');
+    const job = { runDir, ref, part: 'part-00001', partialPath };
+    expect(await runWrappedPartJob(job)).toMatchObject({ reused: false });
+    const file = path.join(runDir, ref.key);
+    const saved = fs.readFileSync(file);
+    truncate(file);
+    try {
+      const err = await runWrappedPartJob(job).catch((e: unknown) => e as Error);
+      expect((err as Error).name).toBe('DamagedPart');
+      expect((err as Error).message).toContain(`${file} is damaged: it is ${Math.floor(saved.length / 2)} bytes`);
+    } finally {
+      fs.writeFileSync(file, saved);
+    }
+  });
+
+  it('export: a truncated part exits non-zero naming it, writing no export', async () => {
+    const file = new RunLayout(runDir).partPath(0);
+    const saved = fs.readFileSync(file);
+    truncate(file);
+    const out = path.join(tmp.dir, 'all.zip');
+    try {
+      const r = await runCli(['export', runDir, '--format', 'spotify-extended', '--out', out], { WRAPPED_ETL_DATA_ROOT: tmp.dir });
+      expect(r.code).not.toBe(0);
+      expect(r.stderr).toContain(`${file} is damaged`);
+      expect(fs.existsSync(out)).toBe(false);
+    } finally {
+      fs.writeFileSync(file, saved);
+    }
+  });
+
+  it('export to a full disk (stdout on /dev/full): exits non-zero saying so', async (ctx) => {
+    if (!fs.existsSync('/dev/full')) ctx.skip(true, 'no /dev/full on this system');
+    const r = await runCli(
+      ['export', runDir, '--format', 'spotify-extended', '--user', '1', '--out', '-'],
+      { WRAPPED_ETL_DATA_ROOT: tmp.dir },
+      { stdoutFile: '/dev/full' },
+    );
+    expect(r.code).not.toBe(0);
+    expect(r.stderr).toMatch(/ENOSPC|no space left/i);
+  });
+});
