@@ -57,10 +57,13 @@ const songs: SimulatedSong[] = [
     length_seconds: 8192,
   },
 ];
+// -64 zig-zags to 127, the largest one-byte varint
+songs.push({ ...songs[0], title: 'Edge', popularity: -64, year: 63 });
 // enough further songs that the encoder's store of song bytes has to grow
 for (let i = 0; i < 3000; i++) {
   songs.push({
-    title: `Song ${i} ${'ä'.repeat(i % 40)}`,
+    // every tenth title 4,000 bytes long: 1.2 MB of titles, past the store's first 1 MiB
+    title: `Song ${i} ${i % 10 === 0 ? 'ü'.repeat(2000) : 'ä'.repeat(i % 40)}`,
     artist: `Artist ${i % 97}`,
     album: `Album ${i % 301}`,
     genre: ['pop', 'jazz'][i % 2],

@@ -1,5 +1,6 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import pino from 'pino';
 import { afterAll, describe, expect, it } from 'vitest';
 import { InputError } from '../../../src/domain/errors';
 import { prepareRun, runInProcess } from '../../../src/pipeline/in-process-run';
@@ -7,10 +8,10 @@ import { RunLayout } from '../../../src/pipeline/run-layout';
 import { readRunParams } from '../../../src/pipeline/run-params';
 import { claimRun } from '../../../src/pipeline/run-owner';
 import { createGenerationSteps } from '../../../src/pipeline/steps/generation-steps';
-import type { ShardFaults } from '../../../src/pipeline/steps/shard-faults';
+import { NO_SHARD_FAULTS, type ShardFaults } from '../../../src/pipeline/steps/shard-faults';
 import { inProcessContext } from '../../../src/pipeline/steps/step-context';
 import { MissingRunFile, RunTakenOver, StepCancelled } from '../../../src/pipeline/steps/step-errors';
-import { logger } from '../../../src/runtime/logger';
+import { inlineJobs } from '../../../src/runtime/thread-job';
 import { ThreadPool } from '../../../src/runtime/thread-pool';
 import { makeTmpDir } from '../../helpers/tmp-dir';
 
@@ -19,6 +20,15 @@ const INPUT = { users: 12, sessionsPerUser: 3, shardSize: 5, seed: 4, catalog: [
 describe('the generation steps, run in process', () => {
   const tmp = makeTmpDir();
   const pool = new ThreadPool(1);
+  /** steps whose log lines (info and up) go into `lines`, parsed */
+  const loggedSteps = (lines: Record<string, unknown>[], faults: Partial<ShardFaults> = {}, jobs = inlineJobs) =>
+    createGenerationSteps({
+      dataRoot: () => tmp.dir,
+      jobs,
+      sourceAccess: {},
+      faults: { ...NO_SHARD_FAULTS, ...faults },
+      log: pino({ level: 'info' }, { write: (line: string) => void lines.push(JSON.parse(line)) }),
+    });
   afterAll(async () => {
     await pool.close();
     tmp.cleanup();
@@ -73,8 +83,28 @@ describe('the generation steps, run in process', () => {
     const layout = new RunLayout(ref.runDir);
     const users = fs.readFileSync(layout.usersPath);
     fs.appendFileSync(layout.usersPath, 'x');
-    expect(await steps.users(ctx, ref)).toEqual({ path: layout.usersPath, users: 12 });
+    const lines: Record<string, unknown>[] = [];
+    const logging = loggedSteps(lines);
+    expect(await logging.users(ctx, ref)).toEqual({ path: layout.usersPath, users: 12 });
     expect(fs.readFileSync(layout.usersPath)).toEqual(users);
+    expect(lines).toEqual([
+      expect.objectContaining({
+        runId: 'users',
+        step: 'users',
+        checkpoint: layout.usersCheckpointPath,
+        msg: 'users files do not match their checkpoint (sha256): written again',
+      }),
+      expect.objectContaining({ runId: 'users', step: 'users', users: 12, msg: 'users assigned' }),
+    ]);
+    // the checkpoint written with them vouches for them next time
+    const usersInode = fs.statSync(layout.usersPath).ino;
+    expect(await steps.users(ctx, ref)).toEqual({ path: layout.usersPath, users: 12 });
+    expect(fs.statSync(layout.usersPath).ino).toBe(usersInode);
+    // a cancelled run stops its users job
+    fs.rmSync(layout.usersCheckpointPath);
+    const controller = new AbortController();
+    controller.abort();
+    await expect(steps.users(inProcessContext(controller.signal), ref)).rejects.toThrow(new StepCancelled('users assignment cancelled'));
 
     fs.rmSync(layout.usersOffsetsPath);
     await expect(steps.shard(ctx, { ...ref, shard: 0, catalogSha256 })).rejects.toThrow(
@@ -85,23 +115,28 @@ describe('the generation steps, run in process', () => {
   it('fail shard attempts where the test harness injects faults: mid-write, after the part is written, or cancelled while delayed', async () => {
     const { ctx, catalogSha256, ...ref } = await prepareRun(path.join(tmp.dir, 'faults'), INPUT);
     const layout = new RunLayout(ref.runDir);
+    const lines: Record<string, unknown>[] = [];
     const withFaults = (faults: Partial<ShardFaults>) =>
-      createGenerationSteps({
-        dataRoot: () => tmp.dir,
-        jobs: pool,
-        sourceAccess: {},
-        faults: { delayMs: 0, failsThisAttempt: () => true, cancelAfterMs: 60_000, label: 'FAULTS=on', ...faults },
-        log: logger.child({}, { level: 'silent' }),
-      });
+      loggedSteps(lines, { failsThisAttempt: () => true, cancelAfterMs: 60_000, label: 'FAULTS=on', ...faults }, pool);
 
     const midWrite = withFaults({ cancelAfterMs: 0 }).shard(ctx, { ...ref, shard: 0, catalogSha256 });
     await expect(midWrite).rejects.toThrow(/^injected failure mid-shard \(FAULTS=on\)$/);
     await expect(midWrite).rejects.toHaveProperty('cause.message', 'shard 0 cancelled');
     expect(fs.existsSync(layout.partPath(0))).toBe(false);
 
+    // the injected failure replaces the job's error; only the step's own failures are logged
+    expect(lines).toEqual([]);
     await expect(withFaults({}).shard(ctx, { ...ref, shard: 0, catalogSha256 })).rejects.toThrow(
       /^injected failure after the part was written \(FAULTS=on\)$/,
     );
+    expect(lines).toEqual([
+      expect.objectContaining({
+        shard: 0,
+        msg: 'shard failed',
+        err: expect.objectContaining({ message: 'injected failure after the part was written (FAULTS=on)' }),
+      }),
+    ]);
+    lines.length = 0;
     const healthy = withFaults({ failsThisAttempt: () => false });
     expect(await healthy.shard(ctx, { ...ref, shard: 0, catalogSha256 })).toMatchObject({ shard: 0, reused: true });
 
@@ -110,5 +145,12 @@ describe('the generation steps, run in process', () => {
     controller.abort();
     await expect(delayed).rejects.toThrow(new StepCancelled('shard 1 cancelled'));
     expect(fs.existsSync(layout.partPath(1))).toBe(false);
+
+    lines.length = 0;
+    const written = await healthy.shard(ctx, { ...ref, shard: 1, catalogSha256 });
+    expect(written).toMatchObject({ shard: 1, reused: false, bytes: fs.statSync(layout.partPath(1)).size });
+    expect(lines).toEqual([
+      expect.objectContaining({ runId: 'faults', shard: 1, records: written.records, bytes: written.bytes, msg: 'shard written' }),
+    ]);
   });
 });

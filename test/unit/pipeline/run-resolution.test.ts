@@ -26,7 +26,7 @@ describe('the resolve step and the run reference checks', () => {
     jobs: inlineJobs,
     sourceAccess: {},
     faults: NO_SHARD_FAULTS,
-    log: pino({ level: 'warn' }, { write: (line: string) => void logLines.push(line) }),
+    log: pino({ level: 'info' }, { write: (line: string) => void logLines.push(line) }),
   };
   const as = (ownerId: string, holderAlive?: StepContext['holderAlive']): StepContext => ({
     ...inProcessContext(),
@@ -43,6 +43,11 @@ describe('the resolve step and the run reference checks', () => {
     expect((err as InputError).field).toBe(field);
     expect((err as InputError).problem).toMatch(problem);
   };
+  /** the log lines with message `msg`, parsed; forgotten once read */
+  const logged = (msg: string) => {
+    const lines = logLines.splice(0).map((l) => JSON.parse(l) as Record<string, unknown>);
+    return lines.filter((l) => l.msg === msg);
+  };
   afterEach(() => {
     vi.useRealTimers();
   });
@@ -53,6 +58,10 @@ describe('the resolve step and the run reference checks', () => {
     expect(ref).toEqual({ params: expect.objectContaining({ runId: 'new', users: 12, resume: null }), runDir: path.join(tmp.dir, 'new') });
     expect(readRunParams(new RunLayout(ref.runDir))).toEqual(ref.params);
     expect(ownerOf(ref.runDir).workflowId).toBe('wf-a');
+    expect(fs.readFileSync(new RunLayout(ref.runDir).paramsPath, 'utf8')).toBe(JSON.stringify(ref.params, null, 2) + '\n');
+    expect(logged('generation resolved')).toEqual([
+      expect.objectContaining({ runId: 'new', runDir: ref.runDir, location: ref.runDir, users: 12, shards: 3, resumed: false }),
+    ]);
     // the same input again, by the same owner (a retried activity): the same run
     expect(await resolveStep(deps, as('wf-a'), { input: { ...INPUT, runId: 'new' }, workflowId: 'wf-a' })).toEqual(ref);
 
@@ -94,6 +103,7 @@ describe('the resolve step and the run reference checks', () => {
     const first = await resolveStep(deps, as('wf-a'), { input: { ...INPUT, runId: 'resumed' }, workflowId: 'wf-a' });
     const paramsFile = new RunLayout(first.runDir).paramsPath;
     const recordedInode = fs.statSync(paramsFile).ino;
+    logLines.length = 0;
 
     await refused(
       resolveStep(deps, as('wf-b'), { input: { resume: 'resumed', out: '.', users: 13 }, workflowId: 'wf-b' }),
@@ -103,6 +113,7 @@ describe('the resolve step and the run reference checks', () => {
     // fields the input repeats with the recorded values are fine; `resume` itself is no difference
     const resumed = await resolveStep(deps, as('wf-b'), { input: { resume: 'resumed', out: '.', users: 12 }, workflowId: 'wf-b' });
     expect(resumed).toEqual(first);
+    expect(logged('generation resolved')).toEqual([expect.objectContaining({ runId: 'resumed', resumed: true })]);
     expect(ownerOf(first.runDir).workflowId).toBe('wf-b');
     // the recorded params stay as they were: not written again
     expect(fs.statSync(paramsFile).ino).toBe(recordedInode);
@@ -122,6 +133,13 @@ describe('the resolve step and the run reference checks', () => {
     });
     expect(ref.params.runId).toBe('nightly-20260102T030405Z');
     expect(fs.existsSync(path.join(tmp.dir, 'nightly-20260102T030405Z', '_work', 'params.json'))).toBe(true);
+    // started by hand (no scheduled time): named after the worker's clock
+    const before = Math.floor(Date.now() / 1000) * 1000;
+    const now = await resolveStep(deps, as('wf-n'), { input: { ...INPUT, schedule: 'nightly' }, workflowId: 'wf-n' });
+    const stamp = /^nightly-(\d{4})(\d{2})(\d{2})T(\d{2})(\d{2})(\d{2})Z$/.exec(now.params.runId)!;
+    const named = Date.parse(`${stamp[1]}-${stamp[2]}-${stamp[3]}T${stamp[4]}:${stamp[5]}:${stamp[6]}Z`);
+    expect(named).toBeGreaterThanOrEqual(before);
+    expect(named).toBeLessThanOrEqual(Date.now());
   });
 
   it('refuses every forged part of a run reference', async () => {
@@ -169,7 +187,11 @@ describe('the resolve step and the run reference checks', () => {
     keep();
     expect(ownerOf(ref.runDir).workflowId).toBe('wf-b');
     expect(logLines.map((l) => JSON.parse(l))).toEqual([
-      expect.objectContaining({ runId: 'kept', msg: 'run folder taken over; this attempt finishes its file and stops' }),
+      expect.objectContaining({
+        runId: 'kept',
+        msg: 'run folder taken over; this attempt finishes its file and stops',
+        err: expect.objectContaining({ message: expect.stringMatching(/is being written by workflow wf-b/) }),
+      }),
     ]);
     expect(() => ownedRunRef(deps, as('wf-a'), ref)).toThrow(RunTakenOver);
     expect(() => ownedRunRef(deps, as('wf-a'), ref)).toThrow(/is being written by workflow wf-b .*, which took it over; this run stops/);
