@@ -5,10 +5,11 @@ import { wrappedPartThreadJob } from '../src/analytics/wrapped/part-job';
 import { resolveWrappedInput } from '../src/config/wrapped-input';
 import type { WrittenWrapped } from '../src/analytics/wrapped/write-wrapped';
 import { logger } from '../src/runtime/logger';
-import { confineUnderRoot, dataRoot } from '../src/runtime/data-root';
+import { dataRoot } from '../src/runtime/data-root';
 import type { Manifest } from '../src/pipeline/manifest';
 import { RunLayout } from '../src/pipeline/run-layout';
-import { FolderStore } from '../src/runtime/storage/folder-store';
+import { openStore } from '../src/runtime/storage/open-store';
+import { StagedPlace } from '../src/runtime/storage/staged-place';
 import { findManifestKey } from '../src/dataset/manifest-location';
 import { RunDataset } from '../src/dataset/run-dataset';
 import { InputError } from '../src/domain/errors';
@@ -42,23 +43,22 @@ export interface WrappedPartOutcome {
   reused: boolean;
 }
 
-const partialPath = (outDir: string, part: string) => path.join(outDir, '_work', `${path.basename(part, '.avro')}.wrapped.partial`);
+/** the key of a part's analysis in the Wrapped's place */
+const partialKey = (part: string) => `_work/${path.basename(part, '.avro')}.wrapped.partial`;
 
 /**
  * The run as a dataset (its manifest parsed once per worker while the file is unchanged):
  * every part activity reads it, and on a run of 100k parts the manifest is megabytes of JSON.
  */
 function datasetReader() {
-  let cached: { file: string; mtimeMs: number; size: number; dataset: RunDataset } | undefined;
+  let cached: { id: string; dataset: RunDataset } | undefined;
   return async (runDir: string): Promise<RunDataset> => {
-    const store = new FolderStore(runDir);
+    const store = openStore(runDir, 'run');
     const key = await findManifestKey(store);
-    const file = key && store.pathOf(key);
-    const st = file ? fs.statSync(file, { throwIfNoEntry: false }) : undefined;
-    if (!file || !st) throw ApplicationFailure.nonRetryable(`${runDir} has no manifest any more`, 'ManifestMissing');
-    if (cached?.file !== file || cached.mtimeMs !== st.mtimeMs || cached.size !== st.size) {
-      cached = { file, mtimeMs: st.mtimeMs, size: st.size, dataset: await RunDataset.openRun(store) };
-    }
+    const st = key && (await store.stat(key));
+    if (!key || !st) throw ApplicationFailure.nonRetryable(`${runDir} has no manifest any more`, 'ManifestMissing');
+    const id = `${store.location}/${key}#${st.bytes}#${st.version}`;
+    if (cached?.id !== id) cached = { id, dataset: await RunDataset.openRun(store) };
     return cached.dataset;
   };
 }
@@ -66,13 +66,13 @@ function datasetReader() {
 export function createAnalyticsActivities(deps: { pool: ThreadPool; dataRoot?: string }) {
   const datasetOf = datasetReader();
   const manifestOf = async (runDir: string): Promise<Manifest> => (await datasetOf(runDir)).manifest;
-  /** Folders come back from the workflow, whose arguments a starter can forge: they must still lie under the data root. */
+  const root = () => deps.dataRoot ?? dataRoot();
+  /** Places come back from the workflow, whose arguments a starter can forge: they must still lie under the data root or an allowed bucket. */
   const confined = <T extends { runDir: string; outDir: string }>(ref: T): T => {
     try {
-      const root = deps.dataRoot ?? dataRoot();
-      if (confineUnderRoot(root, 'run', ref.runDir) !== ref.runDir)
+      if (StagedPlace.of(root(), 'run', ref.runDir).location !== ref.runDir)
         throw new InputError('run', `${JSON.stringify(ref.runDir)} is not a real path under the data root`);
-      if (confineUnderRoot(root, 'out', ref.outDir) !== ref.outDir)
+      if (StagedPlace.of(root(), 'out', ref.outDir).location !== ref.outDir)
         throw new InputError('out', `${JSON.stringify(ref.outDir)} is not a real path under the data root`);
     } catch (err) {
       if (err instanceof InputError) throw ApplicationFailure.nonRetryable(err.message, 'InvalidInput', { field: err.field });
@@ -84,8 +84,8 @@ export function createAnalyticsActivities(deps: { pool: ThreadPool; dataRoot?: s
     /** Validates the input and reads the run's manifest: which parts to analyse. */
     async planWrapped(args: { input: unknown }): Promise<WrappedPlan> {
       try {
-        const p = resolveWrappedInput(args.input, deps.dataRoot ?? dataRoot());
-        if (!(await findManifestKey(new FolderStore(p.runDir)))) {
+        const p = resolveWrappedInput(args.input, root());
+        if (!(await findManifestKey(openStore(p.runDir, 'run')))) {
           throw new InputError(
             'run',
             `${p.runDir} has no ${new RunLayout(p.runDir).manifestKey}: not a finished run (generate one with wrapped-etl generate)`,
@@ -95,7 +95,7 @@ export function createAnalyticsActivities(deps: { pool: ThreadPool; dataRoot?: s
         if (p.user !== null && p.user > manifest.params.users) {
           throw new InputError('user', `the run has users 1..${manifest.params.users}, got ${p.user}`);
         }
-        fs.mkdirSync(path.join(p.outDir, '_work'), { recursive: true });
+        fs.mkdirSync(StagedPlace.of(root(), 'out', p.outDir).pathOf('_work'), { recursive: true });
         logger
           .child({ runId: manifest.runId, step: 'wrapped' })
           .info({ outDir: p.outDir, parts: manifest.parts.length }, 'wrapped planned');
@@ -140,9 +140,14 @@ export function createAnalyticsActivities(deps: { pool: ThreadPool; dataRoot?: s
           'PartMismatch',
         );
       const { index: _index, file: _file, twins: _twins, ...partRef } = part;
+      // in a bucket, the partial of an earlier attempt (maybe another worker's) is staged for the job to check and reuse
+      const out = StagedPlace.of(root(), 'out', ref.outDir);
+      const partial = partialKey(part.file);
+      await out.pull([partial]);
+      fs.mkdirSync(path.dirname(out.pathOf(partial)), { recursive: true });
       const task = deps.pool.run(
         wrappedPartThreadJob,
-        { runDir: ref.runDir, ref: partRef, part: part.file, partialPath: partialPath(ref.outDir, part.file) },
+        { runDir: ref.runDir, ref: partRef, part: part.file, partialPath: out.pathOf(partial) },
         `analysis of ${part.file}`,
         (records) => ctx.heartbeat({ records }),
       );
@@ -150,6 +155,8 @@ export function createAnalyticsActivities(deps: { pool: ThreadPool; dataRoot?: s
       ctx.cancellationSignal.addEventListener('abort', () => task.cancel());
       try {
         const r = await task.result;
+        if (!r.reused) await out.publish([partial]);
+        out.drop([partial]);
         return { part: part.file, users: r.users, records: r.records, reused: r.reused };
       } catch (err) {
         if (ctx.cancellationSignal.aborted) throw new CancelledFailure(`analysis of ${part.file} cancelled`);
@@ -171,14 +178,25 @@ export function createAnalyticsActivities(deps: { pool: ThreadPool; dataRoot?: s
           'PartMismatch',
         );
       // Parquet and report writers load only when a Wrapped run gets this far
-      const { writeWrapped } = await import('../src/analytics/wrapped/write-wrapped');
-      const written = await writeWrapped({
-        outDir: plan.outDir,
+      const { writeWrapped, WRAPPED_FILES } = await import('../src/analytics/wrapped/write-wrapped');
+      const out = StagedPlace.of(root(), 'out', plan.outDir);
+      const partials = parts.map((p) => partialKey(p.file));
+      await out.pull(partials);
+      const staged = await writeWrapped({
+        outDir: out.dir,
         runId: plan.runId,
         runDir: plan.runDir,
-        partials: parts.map((p) => partialPath(plan.outDir, p.file)),
+        partials: partials.map((k) => out.pathOf(k)),
         cardUser: plan.user ?? undefined,
       });
+      const files = Object.values(WRAPPED_FILES);
+      await out.publish(files);
+      out.drop([...partials, ...files]);
+      const written = {
+        ...staged,
+        outDir: out.location,
+        files: Object.fromEntries(Object.entries(WRAPPED_FILES).map(([k, f]) => [k, out.nameOf(f)])) as WrittenWrapped['files'],
+      };
       logger
         .child({ runId: plan.runId, step: 'wrapped' })
         .info({ users: written.users, records: written.records, outDir: plan.outDir }, 'wrapped written');

@@ -13,7 +13,8 @@ import { EMBEDDED_PORT_FLAGS, embeddedPorts, explicitAddress, openSession } from
 import { embeddedPlacement, embeddedRoot } from '../temporal/embedded-root';
 import { expectPositionals, parseCommand, wholeFlag, type CommandDef } from '../flags';
 import { UsageError } from '../usage-error';
-import { requireFinishedRunDir } from '../run-folder';
+import { requireFinishedRun, requireFinishedRunDir } from '../run-folder';
+import { isS3Location } from '../../src/runtime/storage/s3-location';
 
 const WRAPPED = {
   name: 'wrapped',
@@ -22,6 +23,10 @@ const WRAPPED = {
 user minutes listened, top 5 songs/artists/genres, distinct songs and artists, most
 active local hour, skip rate and the personality inferred from behaviour; for the
 run and each country top songs/artists/genres and minutes by local hour.
+
+RUN_DIR may be s3://bucket/prefix/RUN (docs/storage.md): then DIR defaults to
+s3://bucket/prefix/RUN-wrapped beside it, and may be a folder or another place in an
+allowed bucket, never inside the run's own prefix.
 
 Writes to DIR (default RUN_DIR/wrapped): summary.json, users.json, users.parquet,
 top-items.parquet, hourly.parquet and report.html (self-contained; open it in a browser).
@@ -34,7 +39,11 @@ personality scores moved, month by month.`,
   flags: {
     world: { type: 'string', value: 'NAME', help: 'Wrapped of a world so far instead of a run (runs in this process)' },
     through: { type: 'string', value: 'DATE', help: 'with --world: the last day, YYYY-MM-DD (default: its last\ncomplete day)' },
-    out: { type: 'string', value: 'DIR', help: 'output folder (default RUN_DIR/wrapped)' },
+    out: {
+      type: 'string',
+      value: 'DIR',
+      help: 'output folder or s3://bucket/prefix (default RUN_DIR/wrapped;\nfor a run in a bucket RUN-wrapped beside it)',
+    },
     user: { type: 'string', value: 'ID', help: "the user of the report's Wrapped card (default: user 1)" },
     parallelism: { type: 'string', value: 'N', help: 'parts analysed at once (default 4)' },
     address: {
@@ -72,11 +81,19 @@ export async function run(argv: string[]): Promise<void> {
   let dataRoot: string | undefined;
   if (embedded) {
     // the in-process worker's data root holds both the run and the output; the input names them as given where it can
+    // (a place in a bucket is named as given: the worker checks it against its WRAPPED_ETL_S3_ALLOW)
     const from = embeddedRoot();
-    requireFinishedRunDir(path.resolve(from.root, input.run));
-    const placement = embeddedPlacement({ run: input.run, out: input.out ?? path.join(input.run, 'wrapped') }, from);
+    const runInBucket = isS3Location(input.run);
+    if (runInBucket) await requireFinishedRun(input.run);
+    else requireFinishedRunDir(path.resolve(from.root, input.run));
+    const folders: Record<string, string> = {};
+    if (!runInBucket) folders.run = input.run;
+    if (input.out !== undefined && !isS3Location(input.out)) folders.out = input.out;
+    else if (input.out === undefined && !runInBucket) folders.out = path.join(input.run, 'wrapped');
+    const placement = embeddedPlacement(folders, from);
     dataRoot = placement.dataRoot;
-    input = { ...input, run: placement.name(input.run), out: input.out === undefined ? undefined : placement.name(input.out) };
+    const name = (p: string | undefined) => (p === undefined || isS3Location(p) ? p : placement.name(p));
+    input = { ...input, run: name(input.run)!, out: name(input.out) };
   }
   const workflowId = `wrapped-${path.basename(path.resolve(positionals[0]))}-${new Date().toISOString().replace(/[-:.]/g, '').slice(0, 15)}`;
   const session = await openSession({ address: values.address, worker: embedded, dataRoot, ports: embeddedPorts(WRAPPED, values) });

@@ -5,14 +5,12 @@ import { FolderStore } from '../runtime/storage/folder-store';
 import type { ObjectStore } from '../runtime/storage/object-store';
 import { isS3Location, parseS3Location, s3Child, s3LocationText } from '../runtime/storage/s3-location';
 import { S3Store } from '../runtime/storage/s3-store';
+import { STAGING_DIR } from '../runtime/storage/staged-place';
 import { downloadFile, hashObject, uploadFile } from '../runtime/storage/store-files';
 import { twinFiles } from '../formats/part-writers';
 import { BrokenSeal, parseSealedJson } from '../runtime/json-file';
 import type { ShardResult } from './shard-job';
 import { RunLayout } from './run-layout';
-
-/** The folder under the data root where a worker stages the runs it writes to a bucket: STAGING_DIR/bucket/prefix/runId. */
-export const STAGING_DIR = '_s3-staging';
 
 /**
  * Where a generation lives: the store its output goes to (its folder, or s3://bucket/prefix/runId) and the

@@ -1,6 +1,7 @@
 import * as fs from 'node:fs';
 import { RunLayout } from '../../pipeline/run-layout';
-import { readContainer } from '../../formats/avro/read-container';
+import { readContainer, readContainerStream } from '../../formats/avro/read-container';
+import { openStore } from '../../runtime/storage/open-store';
 import { personalityFromScores } from '../../domain/personality';
 import { readCatalogReference, type CatalogReference } from '../profile/catalog-reference';
 import { UserBehaviourAccumulator, type AxisScores, type BehaviourEvent } from '../profile/user-behaviour';
@@ -24,6 +25,21 @@ export async function catalogReference(catalogPath: string): Promise<CatalogRefe
   return reference;
 }
 
+/** The catalog reference of the run at `run` (a folder or s3://bucket/prefix/RUN), read through its store; undefined without a catalog. */
+async function runCatalogReference(run: string): Promise<CatalogReference | undefined> {
+  const store = openStore(run, 'run');
+  const key = new RunLayout(run).catalogKey;
+  const st = await store.stat(key);
+  if (!st) return undefined;
+  const id = `${store.location}/${key}#${st.version}`;
+  let reference = references.get(id);
+  if (!reference) {
+    reference = await readCatalogReference(readContainerStream(store.readStream(key), `${store.location}/${key}`));
+    references.set(id, reference);
+  }
+  return reference;
+}
+
 /** The personality and axis scores Wrapped reports for measured behaviour. */
 export function inferredFrom(scores: AxisScores): InferredPersonality {
   return { personality: personalityFromScores(scores).name, axes: { FE: scores.FE, TN: scores.TN, LV: scores.LV, CU: scores.CU } };
@@ -34,8 +50,8 @@ export function inferredFrom(scores: AxisScores): InferredPersonality {
  * scores against the run's catalog; Wrapped does not infer on its own. Without the
  * run's catalog (_work/catalog.avro) there is nothing to rank against: no inference.
  */
-export async function createPersonalityInference(runDir: string): Promise<PersonalityInference> {
-  const reference = await catalogReference(new RunLayout(runDir).catalogPath);
+export async function createPersonalityInference(run: string): Promise<PersonalityInference> {
+  const reference = await runCatalogReference(run);
   if (!reference) return () => ({ add: () => {}, finish: () => null });
   return (userId) => {
     const behaviour = new UserBehaviourAccumulator(userId, reference);

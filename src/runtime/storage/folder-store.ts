@@ -32,12 +32,12 @@ export class FolderStore implements ObjectStore {
     return fs.createReadStream(this.pathOf(key));
   }
 
-  async stat(key: string): Promise<{ bytes: number } | undefined> {
+  async stat(key: string): Promise<{ bytes: number; version: string } | undefined> {
     const st = await fs.promises.stat(this.pathOf(key)).catch((err: NodeJS.ErrnoException) => {
       if (err.code === 'ENOENT' || err.code === 'ENOTDIR') return undefined;
       throw err;
     });
-    return st?.isFile() ? { bytes: st.size } : undefined;
+    return st?.isFile() ? { bytes: st.size, version: `${st.mtimeMs}` } : undefined;
   }
 
   async list(prefix: string): Promise<string[]> {

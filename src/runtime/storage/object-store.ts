@@ -13,8 +13,8 @@ export interface ObjectStore {
   read(key: string): Promise<Buffer>;
   /** the object as a stream (parts larger than memory should be read this way) */
   readStream(key: string): Readable;
-  /** size of the object, or undefined when there is none */
-  stat(key: string): Promise<{ bytes: number } | undefined>;
+  /** size of the object and a text that changes whenever the object is written again (mtime, ETag), or undefined when there is none */
+  stat(key: string): Promise<{ bytes: number; version: string } | undefined>;
   /** keys below `prefix` ('' for all), sorted, as complete objects only (never a writer's temporary) */
   list(prefix: string): Promise<string[]>;
   /** a writer whose object appears under `key` only once commit() returns (temp file + rename, or a completed multipart upload) */

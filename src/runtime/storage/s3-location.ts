@@ -73,7 +73,7 @@ export function allowedS3Locations(env: string | undefined = process.env[S3_ALLO
 }
 
 /** True when `loc` is `allowed` or lies below it, segment by segment ("data" does not allow "database"). */
-function s3Within(allowed: S3Location, loc: S3Location): boolean {
+export function s3Within(allowed: S3Location, loc: S3Location): boolean {
   if (allowed.bucket !== loc.bucket) return false;
   if (allowed.prefix === '') return true;
   return loc.prefix === allowed.prefix || loc.prefix.startsWith(`${allowed.prefix}/`);

@@ -85,11 +85,11 @@ export class S3Store implements ObjectStore {
     return out;
   }
 
-  async stat(key: string): Promise<{ bytes: number } | undefined> {
+  async stat(key: string): Promise<{ bytes: number; version: string } | undefined> {
     const objectKey = this.objectKey(key);
     try {
       const res = await this.client.send(new HeadObjectCommand({ Bucket: this.root.bucket, Key: objectKey }));
-      return { bytes: res.ContentLength ?? 0 };
+      return { bytes: res.ContentLength ?? 0, version: res.ETag ?? '' };
     } catch (err) {
       if (s3Status(err) === 404) return undefined;
       throw this.failure('HeadObject', key, err);

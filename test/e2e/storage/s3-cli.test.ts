@@ -98,6 +98,47 @@ describe('the CLI with s3:// locations, against a real S3-compatible server (Sea
     expect(refused.stderr).toMatch(/RUN_DIR: "s3:\/\/datasets\/elsewhere\/r1" is not among the buckets/);
   });
 
+  it('wrapped reads the run from the bucket and writes beside it (RUN-wrapped), or to a folder; never inside the run', async () => {
+    const local = await runCli(['wrapped', path.join('local', 'r1'), '--json', ...ports], env);
+    expect(local.code, local.stderr).toBe(0);
+    const r = await runCli(['wrapped', `s3://${BUCKET}/team/r1`, '--json', ...ports], env);
+    expect(r.code, r.stderr).toBe(0);
+    const line = JSON.parse(r.stdout);
+    expect(line).toMatchObject({ outDir: `s3://${BUCKET}/team/r1-wrapped`, users: 12, records: JSON.parse(local.stdout).records });
+    expect(line.files.report).toBe(`s3://${BUCKET}/team/r1-wrapped/report.html`);
+    const beside = new S3Store({ bucket: BUCKET, prefix: 'team/r1-wrapped' }, s3.server.client);
+    expect(await beside.list('')).toEqual([
+      '_work/part-00000.wrapped.partial',
+      '_work/part-00001.wrapped.partial',
+      '_work/part-00002.wrapped.partial',
+      'hourly.parquet',
+      'report.html',
+      'summary.json',
+      'top-items.parquet',
+      'users.json',
+      'users.parquet',
+    ]);
+    const localDir = path.join(tmp.dir, 'local', 'r1', 'wrapped');
+    for (const file of ['users.json', 'users.parquet', 'top-items.parquet', 'hourly.parquet'])
+      expect((await beside.read(file)).equals(fs.readFileSync(path.join(localDir, file))), file).toBe(true);
+    const summary = JSON.parse((await beside.read('summary.json')).toString());
+    expect(summary.runDir).toBe(`s3://${BUCKET}/team/r1`);
+    expect({ ...summary, runDir: '' }).toEqual({ ...JSON.parse(fs.readFileSync(path.join(localDir, 'summary.json'), 'utf8')), runDir: '' });
+    // the run's own objects are untouched: nothing was written below its prefix
+    expect((await new S3Store({ bucket: BUCKET, prefix: 'team/r1' }, s3.server.client).list('')).some((k) => k.includes('wrapped'))).toBe(
+      false,
+    );
+
+    const toFolder = await runCli(['wrapped', `s3://${BUCKET}/team/r1`, '--out', 'wrapped-r1', '--json', ...ports], env);
+    expect(toFolder.code, toFolder.stderr).toBe(0);
+    expect(fs.readFileSync(path.join(tmp.dir, 'wrapped-r1', 'users.json')).equals(fs.readFileSync(path.join(localDir, 'users.json')))).toBe(
+      true,
+    );
+    const inside = await runCli(['wrapped', `s3://${BUCKET}/team/r1`, '--out', `s3://${BUCKET}/team/r1/wrapped`, ...ports], env);
+    expect(inside.code).not.toBe(0);
+    expect(inside.stderr).toMatch(/out: "s3:\/\/datasets\/team\/r1\/wrapped" is inside the run s3:\/\/datasets\/team\/r1/);
+  });
+
   it('refuses a bucket the worker may not use at once, naming --out, and starts nothing', async () => {
     const r = await runCli(['generate', ...GEN, '--out', `s3://${BUCKET}/other`, '--run-name', 'r2', ...ports], env);
     expect(r.code).toBe(2);

@@ -4,7 +4,7 @@ import { ListMultipartUploadsCommand, PutObjectCommand } from '@aws-sdk/client-s
 import { afterAll, describe, expect, it } from 'vitest';
 import { InputError } from '../../../src/domain/errors';
 import { shardCount } from '../../../src/config/generation-input';
-import { STAGING_DIR } from '../../../src/pipeline/run-place';
+import { STAGING_DIR } from '../../../src/runtime/storage/staged-place';
 import { createGenerationSteps, type GenerationSteps } from '../../../src/pipeline/steps/generation-steps';
 import { NO_SHARD_FAULTS } from '../../../src/pipeline/steps/shard-faults';
 import { inProcessContext } from '../../../src/pipeline/steps/step-context';
