@@ -1,7 +1,8 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { SPOTIFY_FORMATS, exportUserHistory, openRun, type SpotifyFormat } from '../../src/export/spotify-export';
-import { exportHistories, type ExportProgress } from '../../src/export/export-histories';
+import { exportHistories, type ExportProgress, type ExportSummary } from '../../src/export/export-histories';
+import { ThreadPool } from '../../src/runtime/thread-pool';
 import { DEFAULT_MAX_FILE_BYTES, HISTORY_LAYOUTS } from '../../src/export/history-files';
 import { removeStaleTempFiles, writeFileAtomic } from '../../src/runtime/atomic-file';
 import { InputError } from '../../src/domain/errors';
@@ -138,14 +139,21 @@ export async function run(argv: string[]): Promise<void> {
       summary = { users: 1, streams: streams.length, files: 1, bytes: Buffer.byteLength(text) };
     } else {
       const bar = user === undefined ? new ProgressBar<ExportProgress>(process.stderr, exportProgress) : undefined;
-      const done = await exportHistories({
-        runDir,
-        format,
-        user,
-        out: { kind, path: path.resolve(out) },
-        maxFileBytes,
-        onProgress: (p) => bar?.update(p),
-      });
+      const pool = user === undefined ? new ThreadPool() : undefined;
+      let done: ExportSummary;
+      try {
+        done = await exportHistories({
+          runDir,
+          format,
+          user,
+          out: { kind, path: path.resolve(out) },
+          maxFileBytes,
+          onProgress: (p) => bar?.update(p),
+          pool,
+        });
+      } finally {
+        await pool?.close();
+      }
       bar?.finish();
       summary = { users: done.usersDone, streams: done.streams, files: done.files, bytes: done.bytes };
     }

@@ -1,6 +1,8 @@
-import { openRun, readAllUserRecords, readUserRecords, toStreams, type SpotifyFormat, type StoredRecord } from './spotify-export';
+import { inlineJobs, type JobRunner, type JobTask } from '../runtime/thread-job';
+import { exportPartThreadJob, type ExportedUser } from './export-part-job';
+import { openRun, readUserRecords, toStreams, type SpotifyFormat } from './spotify-export';
 import { DEFAULT_MAX_FILE_BYTES, HISTORY_LAYOUTS, historyFiles } from './history-files';
-import { FolderWriter, ZipWriter, type ExportFile, type HistoryWriter } from './history-writers';
+import { fileBytes, FolderWriter, ZipWriter, type ExportFile, type HistoryWriter } from './history-writers';
 
 export interface ExportRequest {
   /** the run: a folder or s3://bucket/prefix/RUN */
@@ -12,6 +14,8 @@ export interface ExportRequest {
   out: { kind: 'folder' | 'zip'; path: string };
   maxFileBytes?: number;
   onProgress?: (p: ExportProgress) => void;
+  /** where every user's export of a whole run is made, part by part (default: this thread) */
+  pool?: JobRunner;
 }
 
 export interface ExportProgress {
@@ -46,30 +50,49 @@ export async function exportHistories(req: ExportRequest): Promise<ExportSummary
   const writer: HistoryWriter = req.out.kind === 'zip' ? new ZipWriter(req.out.path) : new FolderWriter(req.out.path);
   const summary: ExportSummary = { usersDone: 0, usersTotal: req.user === undefined ? users : 1, streams: 0, bytes: 0, files: 0 };
 
-  const writeUser = (userId: number, records: StoredRecord[]) => {
-    const streams = toStreams(records, seed, req.format);
+  const maxFileBytes = req.maxFileBytes ?? DEFAULT_MAX_FILE_BYTES;
+  const writeUser = ({ userId, streams, files }: ExportedUser) => {
     const root = req.user === undefined ? userFolderName(userId, users) : layout.folder;
     const inFolder = req.user === undefined ? `${layout.folder}/` : '';
-    const files: ExportFile[] = [];
-    for (const f of historyFiles(streams, layout, req.maxFileBytes ?? DEFAULT_MAX_FILE_BYTES)) {
-      files.push({ relPath: inFolder + f.name, data: f.data });
-      summary.files++;
-      summary.bytes += f.data.length;
-    }
-    writer.write(root, files);
-    summary.streams += streams.length;
+    writer.write(
+      root,
+      files.map((f) => ({ ...f, relPath: inFolder + f.relPath })),
+    );
+    summary.files += files.length;
+    for (const f of files) summary.bytes += fileBytes(f);
+    summary.streams += streams;
     summary.usersDone++;
     req.onProgress?.({ ...summary });
   };
 
+  // parts are made on the pool, at most one more than it runs at once ahead of the one being written
+  const runner = req.pool ?? inlineJobs;
+  const tasks: (JobTask<ExportedUser[]> | undefined)[] = [];
+  const startPart = (shard: number) => {
+    const input = { runDir: req.runDir, shard, format: req.format, maxFileBytes, forZip: req.out.kind === 'zip' };
+    const task = runner.run(exportPartThreadJob, input, `export of ${dataset.parts[shard].file}`);
+    // a later part's failure is met when its turn comes (or it is cancelled): not unhandled meanwhile
+    task.result.catch(() => {});
+    tasks.push(task);
+  };
   try {
     if (req.user !== undefined) {
-      writeUser(req.user, (await readUserRecords(req.runDir, req.user)).records);
+      const streams = toStreams((await readUserRecords(req.runDir, req.user)).records, seed, req.format);
+      const files: ExportFile[] = [...historyFiles(streams, layout, maxFileBytes)].map((f) => ({ relPath: f.name, data: f.data }));
+      writeUser({ userId: req.user, streams: streams.length, files });
     } else {
-      for await (const { userId, records } of readAllUserRecords(dataset)) writeUser(userId, records);
+      const parts = dataset.parts.length;
+      while (tasks.length < Math.min(parts, runner.size + 1)) startPart(tasks.length);
+      for (let shard = 0; shard < parts; shard++) {
+        const made = await tasks[shard]!.result;
+        tasks[shard] = undefined;
+        if (tasks.length < parts) startPart(tasks.length);
+        for (const user of made) writeUser(user);
+      }
     }
     writer.finish();
   } catch (err) {
+    for (const task of tasks) task?.cancel();
     writer.abort();
     throw err;
   }

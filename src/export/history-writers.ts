@@ -5,8 +5,33 @@ import { AtomicDir, AtomicFile } from '../runtime/atomic-file';
 /** One file of an export: its path under the export's root (e.g. a user's folder) and its bytes. */
 export interface ExportFile {
   relPath: string;
+  /** the file's bytes; with `deflated`, its zip entry's DEFLATE stream instead (deflatedForZip) */
   data: Uint8Array;
+  /** the file's own size and CRC-32 when `data` is deflated already */
+  deflated?: { size: number; crc: number };
 }
+
+/** ZipWriter's compression: DEFLATE level 6 by fflate (plain JavaScript: the same bytes whatever zlib Node carries). */
+const ZIP_LEVEL = 6;
+
+/**
+ * A file as ZipWriter would deflate it, made where the file is made (a pool thread), so the
+ * thread writing the zip only appends: the same DEFLATE stream, size and CRC as ZipDeflate's.
+ */
+export function deflatedForZip(file: ExportFile): ExportFile {
+  const entry = new ZipDeflate(file.relPath, { level: ZIP_LEVEL });
+  const chunks: Uint8Array[] = [];
+  entry.ondata = (err, chunk) => {
+    if (err) throw err;
+    // (a copy: fflate may reuse a chunk's memory for the next one, which ZipWriter has written by then)
+    chunks.push(chunk.slice());
+  };
+  entry.push(file.data, true);
+  return { relPath: file.relPath, data: Buffer.concat(chunks), deflated: { size: entry.size, crc: entry.crc } };
+}
+
+/** A file's size as written (before any compression). */
+export const fileBytes = (f: ExportFile): number => f.deflated?.size ?? f.data.length;
 
 /** Where an export goes: a folder tree or a zip of the same tree. */
 export interface HistoryWriter {
@@ -26,7 +51,10 @@ export class FolderWriter implements HistoryWriter {
 
   write(root: string, files: Iterable<ExportFile>): void {
     const dir = (this.open = new AtomicDir(path.join(this.outDir, root)));
-    for (const f of files) dir.writeFile(f.relPath, f.data);
+    for (const f of files) {
+      if (f.deflated) throw new Error(`${f.relPath} came deflated for a zip, not for a folder`);
+      dir.writeFile(f.relPath, f.data);
+    }
     dir.commit();
     this.open = undefined;
   }
@@ -74,12 +102,19 @@ export class ZipWriter implements HistoryWriter {
     this.file.write(chunk);
   }
 
-  private add(entry: ZipPassThrough | ZipDeflate, data: Uint8Array): void {
+  private add(entry: ZipPassThrough | ZipDeflate, data: Uint8Array, deflated?: ExportFile['deflated']): void {
     if (++this.entries > ZIP_MAX_ENTRIES)
       throw new Error(`${this.zipPath} would hold more than ${ZIP_MAX_ENTRIES} entries: export to a folder (--out DIR) instead`);
     entry.mtime = ZIP_ENTRY_TIME;
-    this.zip.add(entry);
-    entry.push(data, true);
+    if (deflated) {
+      // what ZipDeflate says of itself at level 6: its header is written on add, its sizes and CRC once its data is in
+      Object.assign(entry, { compression: 8, flag: new ZipDeflate('', { level: ZIP_LEVEL }).flag, ...deflated });
+      this.zip.add(entry);
+      entry.ondata(null, data as Uint8Array<ArrayBuffer>, true);
+    } else {
+      this.zip.add(entry);
+      entry.push(data, true);
+    }
     if (this.failure) throw this.failure;
   }
 
@@ -99,7 +134,8 @@ export class ZipWriter implements HistoryWriter {
     for (const f of files) {
       const name = `${root}/${f.relPath}`;
       this.addFolders(name);
-      this.add(new ZipDeflate(name, { level: 6 }), f.data);
+      if (f.deflated) this.add(new ZipPassThrough(name), f.data, f.deflated);
+      else this.add(new ZipDeflate(name, { level: ZIP_LEVEL }), f.data);
     }
   }
 

@@ -185,34 +185,36 @@ export async function readUserRecords(runDir: string, userId: number): Promise<{
 }
 
 /**
- * Every user's records, user by user in id order, each in time order (users without
- * streams give an empty list). A part holds its users' records one user after another
- * (as the generator writes them), so one user is held in memory at a time.
+ * The records of part `shard`'s users, user by user in id order, each in time order (users
+ * without streams give an empty list). A part holds its users' records one user after
+ * another (as the generator writes them), so one user is held in memory at a time.
  */
-export async function* readAllUserRecords(dataset: RunDataset): AsyncGenerator<{ userId: number; records: StoredRecord[] }> {
+export async function* readPartUserRecords(
+  dataset: RunDataset,
+  shard: number,
+): AsyncGenerator<{ userId: number; records: StoredRecord[] }> {
   const { users, shardSize } = dataset.manifest.params;
+  const part = dataset.parts[shard];
   const albums = new AlbumFiller(dataset);
-  for (const [shard, part] of dataset.parts.entries()) {
-    const last = Math.min(users, (shard + 1) * shardSize);
-    let next = shard * shardSize + 1;
-    // the records of user `next`, as read so far
-    let records: StoredRecord[] = [];
-    const handOut = async () => {
-      await albums.fill(records.sort(byStart));
-      const user = { userId: next++, records };
-      records = [];
-      return user;
-    };
-    for await (const r of partRecords(dataset, part)) {
-      if (records.length && r.user_id !== next) yield await handOut();
-      while (next < r.user_id && next <= last) yield { userId: next++, records: [] };
-      if (r.user_id !== next)
-        throw new Error(`${part.file}: the records of user ${r.user_id} are not where the generator writes them (expected user ${next})`);
-      records.push(r);
-    }
-    if (records.length) yield await handOut();
-    while (next <= last) yield { userId: next++, records: [] };
+  const last = Math.min(users, (shard + 1) * shardSize);
+  let next = shard * shardSize + 1;
+  // the records of user `next`, as read so far
+  let records: StoredRecord[] = [];
+  const handOut = async () => {
+    await albums.fill(records.sort(byStart));
+    const user = { userId: next++, records };
+    records = [];
+    return user;
+  };
+  for await (const r of partRecords(dataset, part)) {
+    if (records.length && r.user_id !== next) yield await handOut();
+    while (next < r.user_id && next <= last) yield { userId: next++, records: [] };
+    if (r.user_id !== next)
+      throw new Error(`${part.file}: the records of user ${r.user_id} are not where the generator writes them (expected user ${next})`);
+    records.push(r);
   }
+  if (records.length) yield await handOut();
+  while (next <= last) yield { userId: next++, records: [] };
 }
 
 /** One user's records as streams of `format`, in the order of `ts` / `endTime`. */
