@@ -224,12 +224,15 @@ export function chromiumMissing(): string | undefined {
   return chromiumPath() ? undefined : 'chromium is not on PATH: installing it needs root (apt-get install chromium)';
 }
 
+/** pyarrow, an independent reader (also of a run in a bucket: its S3FileSystem) */
+export const PYARROW: PipPackage = { dir: 'pyarrow-26.0.1', module: 'pyarrow', requirements: ['pyarrow==26.0.1'] };
+
 /**
  * The engines that read run and world folders as datasets (test/integration/engines): pyspark and spark-avro
  * (ensurePyspark, ensureAvroReaderJars), and these pinned PyPI packages, each in its own .tools folder.
  */
 const ENGINE_PACKAGES: PipPackage[] = [
-  { dir: 'pyarrow-26.0.1', module: 'pyarrow', requirements: ['pyarrow==26.0.1'] },
+  PYARROW,
   // DuckDB 2.0 downloads its avro extension at INSTALL; this DuckDB and extension come from PyPI instead
   { dir: 'duckdb-avro-1.4.4', module: 'duckdb_ext', requirements: ['duckdb==1.4.4', 'duckdb-ext-avro==1.4.4.20260205'] },
 ];

@@ -1,9 +1,10 @@
 import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { Client, Connection } from '@temporalio/client';
+import { Client } from '@temporalio/client';
 import { DuckDBInstance } from '@duckdb/node-api';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { connectionTo } from '../../../cli/temporal/client-connection';
 import { waitForServer } from '../../../cli/temporal/dev-server';
 import { readManifest } from '../../../src/pipeline/manifest';
 import { WorldLayout } from '../../../src/pipeline/world-layout';
@@ -219,7 +220,7 @@ describe('README.md: every snippet runs as written here, or names the test that 
     expect(form, 'README names the Web UI form fields').not.toBeNull();
     const [, taskQueue, workflowType, readmeInput] = form!;
     expect(JSON.parse(readmeInput)).toHaveProperty('users');
-    const connection = await Connection.connect({ address });
+    const connection = await connectionTo(address);
     try {
       const client = new Client({ connection });
       // a smaller input of the same shape than README's 1000 users

@@ -1,5 +1,6 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import * as v8 from 'node:v8';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { writeWorldWrapped } from '../../../src/analytics/wrapped/world-wrapped';
 import { runWrappedPartJob } from '../../../src/analytics/wrapped/part-job';
@@ -243,6 +244,20 @@ describe('Wrapped of a run and export', () => {
     } finally {
       fs.writeFileSync(file, saved);
     }
+  });
+
+  it("Wrapped of a run: a part's partial analysis whose body changed but still decodes: analysed again, the same partial", async () => {
+    const dataset = await openRunAt(runDir);
+    const partialPath = path.join(tmp.dir, 'partial-0.bin');
+    const job = { runDir, ref: dataset.parts[0], part: 'part-00000', partialPath };
+    await runWrappedPartJob(job);
+    const clean = fs.readFileSync(partialPath);
+    // its header line kept, its body (V8-serialised) with one more record: what a flipped byte that still decodes leaves
+    const newline = clean.indexOf(0x0a) + 1;
+    const body = v8.deserialize(clean.subarray(newline)) as { records: number };
+    fs.writeFileSync(partialPath, Buffer.concat([clean.subarray(0, newline), v8.serialize({ ...body, records: body.records + 1 })]));
+    expect(await runWrappedPartJob(job)).toMatchObject({ reused: false });
+    expect(fs.readFileSync(partialPath).equals(clean)).toBe(true);
   });
 
   it('export: a truncated part exits non-zero naming it, writing no export', async () => {

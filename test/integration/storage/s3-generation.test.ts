@@ -1,3 +1,4 @@
+import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { ListMultipartUploadsCommand, PutObjectCommand } from '@aws-sdk/client-s3';
@@ -13,6 +14,7 @@ import { logger } from '../../../src/runtime/logger';
 import { S3Store } from '../../../src/runtime/storage/s3-store';
 import { inlineJobs } from '../../../src/runtime/thread-job';
 import { useS3Server } from '../../helpers/s3-server';
+import { ensurePipPackage, ensurePythonTools, pipPackageDir, PYARROW, pythonEnv, pythonToolsDir } from '../../helpers/test-tools';
 import { makeTmpDir } from '../../helpers/tmp-dir';
 
 const BUCKET = 'runs';
@@ -100,6 +102,35 @@ describe('generation into a bucket of a real S3-compatible server (SeaweedFS)', 
     expect(fs.existsSync(path.join(bucketRoot, STAGING_DIR, BUCKET, 'gen', 'r1'))).toBe(false);
   });
 
+  it('an independent reader reads the run in the bucket: pyarrow S3FileSystem (Parquet) and fastavro over it (AVRO)', async (c) => {
+    const missingReader = ensurePythonTools() ?? ensurePipPackage(PYARROW);
+    if (missingReader) c.skip(missingReader);
+    const script = [
+      'import hashlib, io, json, os, sys',
+      'import fastavro',
+      'from pyarrow import fs, parquet as pq',
+      "s3 = fs.S3FileSystem(endpoint_override=os.environ['AWS_ENDPOINT_URL_S3'], scheme='http', region='us-east-1')",
+      'run = sys.argv[1]',
+      "manifest = json.loads(s3.open_input_stream(run + '/_manifest.json').read())",
+      "parquet = pq.read_table(run + '/parquet/', filesystem=s3)",
+      'avro, intact = 0, True',
+      "for p in manifest['parts']:",
+      "    data = s3.open_input_file(run + '/' + p['file']).read()",
+      "    intact = intact and hashlib.sha256(data).hexdigest() == p['sha256']",
+      '    avro += sum(1 for _ in fastavro.reader(io.BytesIO(data)))',
+      "print('RESULT ' + json.dumps({'manifest': manifest['totalRecords'], 'parquet': parquet.num_rows, 'avro': avro, 'intact': intact,",
+      "  'users': len(set(parquet.column('user_id').to_pylist()))}))",
+    ].join('\n');
+    const r = spawnSync('python3', ['-c', script, `${BUCKET}/gen/r1`], {
+      env: { ...pythonEnv(), ...s3.server.env, PYTHONPATH: [pythonToolsDir(), pipPackageDir(PYARROW)].join(path.delimiter) },
+      encoding: 'utf8',
+    });
+    const line = r.stdout.split('\n').find((l) => l.startsWith('RESULT '));
+    expect(line, r.stderr.slice(-3000)).toBeDefined();
+    const read = JSON.parse(line!.slice('RESULT '.length));
+    expect(read.manifest).toBeGreaterThan(0);
+    expect(read).toEqual({ manifest: read.manifest, parquet: read.manifest, avro: read.manifest, intact: true, users: INPUT.users });
+  });
   it('resumes on another worker from what is in the bucket: valid parts kept (checked by content), a damaged one written again', async () => {
     const input = { ...INPUT, out: `s3://${BUCKET}/gen`, runId: 'r2' };
     const first = await generate(stepsAt(path.join(tmp.dir, 'worker-b')), input, 2);
