@@ -5,6 +5,8 @@
 export interface ShardFaults {
   /** waited before each shard attempt, so a test can hit a run mid-way */
   delayMs: number;
+  /** while true, shard attempts wait (after delayMs) before they start: a test holds a run mid-way as long as it needs */
+  held?: () => boolean;
   /** whether this attempt fails on purpose: its thread is cancelled mid-write, or its result thrown away */
   failsThisAttempt(): boolean;
   /** how long after its start an attempt that fails on purpose has its thread cancelled */

@@ -28,6 +28,11 @@ export async function shardStep(deps: GenerationStepDeps, ctx: StepContext, ref:
   }
   const cancelled = () => new StepCancelled(`shard ${ref.shard} cancelled`);
   if (faults.delayMs) await sleep(faults.delayMs, undefined, { signal: ctx.signal }).catch(() => Promise.reject(cancelled()));
+  // held: alive all the while, so that a cancel reaches it (Temporal delivers one with a heartbeat's answer)
+  while (faults.held?.()) {
+    ctx.heartbeat();
+    await sleep(50, undefined, { signal: ctx.signal }).catch(() => Promise.reject(cancelled()));
+  }
   const injected = faults.failsThisAttempt();
   try {
     const result = await runJobStep(deps, ctx, ref, {

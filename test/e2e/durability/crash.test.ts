@@ -110,10 +110,13 @@ describe('failures against a real dev server, with `wrapped-etl worker` processe
   }, 300_000);
 
   it('(c) cancel mid-run with `wrapped-etl cancel`, then `wrapped-etl resume`: identical output, the JSON line of generate', async () => {
-    // slowed down, so the run is still going when the cancel (a CLI process) arrives
-    worker('crash-cancel', { WRAPPED_ETL_SHARD_DELAY_MS: '250' });
+    // held once 10 shards are done (a shard takes 250 ms at least), so the run is still going when the CLI's status and
+    // cancel arrive, however slowly their processes start
+    const hold = path.join(tmp.dir, 'hold-cancel-me');
+    worker('crash-cancel', { WRAPPED_ETL_SHARD_DELAY_MS: '250', WRAPPED_ETL_SHARD_HOLD_FILE: hold });
     const handle = await start('crash-cancel', 'cancel-me');
     await waitForProgress(handle, (p) => p.shardsDone >= 10);
+    fs.writeFileSync(hold, '');
     const running = JSON.parse((await runCli(['status', 'cancel-me', '--json', '--address', env.address])).stdout);
     expect(running).toMatchObject({ workflowId: 'cancel-me', status: 'RUNNING', progress: { phase: 'shards', shardsTotal: SHARDS } });
     expect(running.progress.shardsDone).toBeGreaterThanOrEqual(10);
@@ -134,6 +137,7 @@ describe('failures against a real dev server, with `wrapped-etl worker` processe
     expect(said.stdout).toMatch(/^cancel-me: CANCELED\n/);
     expect(said.stdout.match(/wrapped-etl resume cancel-me/g)).toHaveLength(1);
 
+    fs.rmSync(hold);
     const resumed = await runCli(['resume', 'cancel-me', '--json', '--address', env.address], { WRAPPED_ETL_TASK_QUEUE: 'crash-cancel' });
     expect(resumed.stderr).toBe('');
     const line = JSON.parse(resumed.stdout);

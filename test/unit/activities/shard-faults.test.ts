@@ -1,5 +1,11 @@
-import { describe, expect, it } from 'vitest';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
 import { shardFaultsFromEnv } from '../../../cli/temporal/shard-faults-from-env';
+import { makeTmpDir } from '../../helpers/tmp-dir';
+
+const tmp = makeTmpDir();
+afterAll(() => tmp.cleanup());
 
 describe('test-only shard faults from a worker environment', () => {
   it('are none unless the environment asks for them', () => {
@@ -15,5 +21,15 @@ describe('test-only shard faults from a worker environment', () => {
     expect(failed).toBeGreaterThan(800);
     expect(failed).toBeLessThan(1200);
     expect(shardFaultsFromEnv({ WRAPPED_ETL_SHARD_DELAY_MS: '40' })!.failsThisAttempt()).toBe(false);
+  });
+
+  it('hold every shard while the hold file exists', () => {
+    const file = path.join(tmp.dir, 'hold');
+    const faults = shardFaultsFromEnv({ WRAPPED_ETL_SHARD_HOLD_FILE: file })!;
+    expect(faults.delayMs).toBe(0);
+    expect(faults.held!()).toBe(false);
+    fs.writeFileSync(file, '');
+    expect(faults.held!()).toBe(true);
+    expect(shardFaultsFromEnv({ WRAPPED_ETL_SHARD_DELAY_MS: '40' })!.held).toBeUndefined();
   });
 });

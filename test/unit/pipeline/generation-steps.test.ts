@@ -146,6 +146,22 @@ describe('the generation steps, run in process', () => {
     await expect(delayed).rejects.toThrow(new StepCancelled('shard 1 cancelled'));
     expect(fs.existsSync(layout.partPath(1))).toBe(false);
 
+    // held: waits while the harness holds it, cancellable, and starts once released
+    const holding = new AbortController();
+    const heldShard = withFaults({ failsThisAttempt: () => false, held: () => true }).shard(inProcessContext(holding.signal), {
+      ...ref,
+      shard: 1,
+      catalogSha256,
+    });
+    await new Promise((r) => setTimeout(r, 200));
+    expect(fs.existsSync(layout.partPath(1))).toBe(false);
+    holding.abort();
+    await expect(heldShard).rejects.toThrow(new StepCancelled('shard 1 cancelled'));
+    let releases = 0;
+    const released = withFaults({ failsThisAttempt: () => false, held: () => releases++ < 3 });
+    expect(await released.shard(ctx, { ...ref, shard: 2, catalogSha256 })).toMatchObject({ shard: 2, reused: false });
+    expect(releases).toBe(4);
+
     lines.length = 0;
     const written = await healthy.shard(ctx, { ...ref, shard: 1, catalogSha256 });
     expect(written).toMatchObject({ shard: 1, reused: false, bytes: fs.statSync(layout.partPath(1)).size });
