@@ -275,6 +275,18 @@ describe('Wrapped of a run and export', () => {
     }
   });
 
+  it('export: two at once into one zip: each ends in the whole zip or a refusal, never a torn file or a leftover', async () => {
+    const single = path.join(tmp.dir, 'single.zip');
+    const both = path.join(tmp.dir, 'both.zip');
+    const args = (out: string) => ['export', runDir, '--format', 'spotify-extended', '--out', out];
+    expect((await runCli(args(single), { WRAPPED_ETL_DATA_ROOT: tmp.dir })).code).toBe(0);
+    const runs = await Promise.all([0, 1].map(() => runCli(args(both), { WRAPPED_ETL_DATA_ROOT: tmp.dir })));
+    for (const r of runs) if (r.code !== 0) expect(r.stderr).toMatch(/both\.zip/);
+    expect(runs.some((r) => r.code === 0)).toBe(true);
+    expect(fs.readFileSync(both).equals(fs.readFileSync(single))).toBe(true);
+    expect(fs.readdirSync(tmp.dir).filter((f) => f.includes('both.zip') && f !== 'both.zip')).toEqual([]);
+  });
+
   it('export to a full disk (stdout on /dev/full): exits non-zero saying so', async (ctx) => {
     if (!fs.existsSync('/dev/full')) ctx.skip(true, 'no /dev/full on this system');
     const r = await runCli(
