@@ -156,7 +156,15 @@ export async function spawnDevServer(opts: DevServerOptions): Promise<StartingDe
   });
   let stderr = '';
   child.stderr?.on('data', (d: Buffer) => (stderr = (stderr + d.toString()).slice(-4000)));
-  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+  // in its own process group, it would outlive a CLI that dies without stopping it (`generate ... | head` ends on EPIPE)
+  const orphaned = () => child.exitCode === null && child.signalCode === null && child.kill('SIGTERM');
+  if (!foreground) process.once('exit', orphaned);
+  const exited = new Promise<number | null>((resolve) =>
+    child.once('exit', (code) => {
+      process.removeListener('exit', orphaned);
+      resolve(code);
+    }),
+  );
   const ready = waitForServer(address, 60_000, exited).then(
     () => logger.info({ address, ui: uiUrl, db: opts.dbFile }, 'Temporal dev server started'),
     (err: Error) => {

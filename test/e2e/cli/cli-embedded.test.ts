@@ -1,9 +1,11 @@
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { readRun, sha256 } from '../../helpers/read-run';
 import { makeTmpDir } from '../../helpers/tmp-dir';
+import { freePort } from '../../helpers/kafka-broker';
+import { isReachable } from '../../../cli/temporal/dev-server';
 
 const BIN = path.resolve(__dirname, '../../../bin/wrapped-etl.js');
 
@@ -90,4 +92,27 @@ describe('the wrapped-etl CLI, as a user runs it (embedded Temporal)', () => {
       );
     }
   });
+
+  it('a CLI that dies on a closed pipe (`generate | head`) takes its embedded dev server with it', async () => {
+    const [port, uiPort] = [await freePort(), await freePort()];
+    const child = spawn(
+      process.execPath,
+      [BIN, 'generate', '--users', '400', '--out', 'piped', '--port', String(port), '--ui-port', String(uiPort)],
+      {
+        cwd: tmp.dir,
+        env: { ...process.env, LOG_LEVEL: 'warn' },
+        stdio: ['ignore', 'pipe', 'pipe'],
+      },
+    );
+    const exited = new Promise<number | null>((resolve) => child.once('exit', resolve));
+    // the reader goes away once the run has started ("Started RUN — Web UI: …" on stderr): the next progress line meets a closed pipe
+    await new Promise<void>((resolve) => child.stderr!.once('data', () => resolve()));
+    expect(await isReachable(`127.0.0.1:${port}`)).toBe(true);
+    child.stdout!.destroy();
+    child.stderr!.destroy();
+    expect(await exited).not.toBe(0);
+    const deadline = Date.now() + 30_000;
+    while ((await isReachable(`127.0.0.1:${port}`)) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 200));
+    expect(await isReachable(`127.0.0.1:${port}`)).toBe(false);
+  }, 120_000);
 });
