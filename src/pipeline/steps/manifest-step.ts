@@ -1,4 +1,3 @@
-import * as fs from 'node:fs';
 import { buildManifest } from '../build-manifest';
 import { releaseRun } from '../run-owner';
 import { ownedRunRef } from './run-ownership';
@@ -15,6 +14,6 @@ export async function manifestStep(deps: GenerationStepDeps, ctx: StepContext, r
     .info({ totalRecords: built.totalRecords, parts: built.parts }, 'manifest written');
   releaseRun(ref.runDir, ctx.ownerId);
   // a run in a bucket is complete there: its staging folder (catalog, users, checkpoints) is no longer needed
-  if (place.staged) fs.rmSync(ref.runDir, { recursive: true, force: true });
+  place.finish();
   return built;
 }
