@@ -191,7 +191,8 @@ export function createAnalyticsActivities(deps: { pool: ThreadPool; dataRoot?: s
       });
       const files = Object.values(WRAPPED_FILES);
       await out.publish(files);
-      out.drop([...partials, ...files]);
+      // the Wrapped is complete in its bucket: nothing staged stays behind
+      out.finish();
       const written = {
         ...staged,
         outDir: out.location,

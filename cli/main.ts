@@ -2,6 +2,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { closest, HelpRequest } from './flags';
 import { UsageError } from './usage-error';
+import { diskFailure } from '../src/runtime/disk-failure';
 
 /** Long-running services: their info lines are their report. The other commands report through their own output. */
 const SERVICES = new Set(['server', 'worker']);
@@ -114,7 +115,9 @@ export async function main(argv: string[]): Promise<number> {
       return 2;
     }
     const e = err as Error;
-    process.stderr.write(`wrapped-etl ${name}: ${e.message}\n`);
+    // a full disk: which file and its filesystem's free space (a write's own error names no file)
+    const disk = diskFailure(err, { resume: 'then run the command again' });
+    process.stderr.write(`wrapped-etl ${name}: ${disk?.type === 'DiskFull' ? disk.message : e.message}\n`);
     if (process.env.LOG_LEVEL === 'debug') process.stderr.write(`${e.stack}\n`);
     return 1;
   }

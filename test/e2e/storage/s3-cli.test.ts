@@ -3,6 +3,7 @@ import * as path from 'node:path';
 import { ListMultipartUploadsCommand } from '@aws-sdk/client-s3';
 import { afterAll, describe, expect, it } from 'vitest';
 import { S3Store } from '../../../src/runtime/storage/s3-store';
+import { STAGING_DIR } from '../../../src/runtime/storage/staged-place';
 import { runCli } from '../../helpers/cli-process';
 import { freePort } from '../../helpers/kafka-broker';
 import { useS3Server } from '../../helpers/s3-server';
@@ -106,6 +107,8 @@ describe('the CLI with s3:// locations, against a real S3-compatible server (Sea
     const line = JSON.parse(r.stdout);
     expect(line).toMatchObject({ outDir: `s3://${BUCKET}/team/r1-wrapped`, users: 12, records: JSON.parse(local.stdout).records });
     expect(line.files.report).toBe(`s3://${BUCKET}/team/r1-wrapped/report.html`);
+    // generate and wrapped into the bucket are complete there: no staging folder stays in the data root, not even empty ones
+    expect(fs.existsSync(path.join(tmp.dir, STAGING_DIR))).toBe(false);
     const beside = new S3Store({ bucket: BUCKET, prefix: 'team/r1-wrapped' }, s3.server.client);
     expect(await beside.list('')).toEqual([
       '_work/part-00000.wrapped.partial',

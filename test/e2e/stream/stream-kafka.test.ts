@@ -1,4 +1,5 @@
 import { execFile, spawn, spawnSync } from 'node:child_process';
+import * as fs from 'node:fs';
 import * as http from 'node:http';
 import * as path from 'node:path';
 import { promisify } from 'node:util';
@@ -22,6 +23,7 @@ import { readManifest } from '../../../src/pipeline/manifest';
 import { startKafka, type KafkaBroker } from '../../helpers/kafka-broker';
 import { readWholeTopic, topicSize } from '../../helpers/kafka-read';
 import { makeTmpDir } from '../../helpers/tmp-dir';
+import { fullDiskUnavailable, runOnFullDisk } from '../../helpers/full-disk';
 import { ensureKafkaJars, ensurePythonTools, pythonEnv } from '../../helpers/test-tools';
 
 const ROOT = path.resolve(__dirname, '..', '..', '..');
@@ -335,6 +337,85 @@ describe('stream into a real Kafka', () => {
       await running;
       await temporal.teardown();
     }
+  });
+
+  /** The topic's messages by their place in the stream ("day/seq"), checked to be each there once. */
+  async function positionsOnce(topic: string): Promise<string[]> {
+    const positions = (await readWholeTopic(kafka.brokers, topic)).map((m) => {
+      const p = headerPosition(m.headers)!;
+      return `${p.day}/${p.seq}`;
+    });
+    expect(new Set(positions).size).toBe(positions.length);
+    return positions;
+  }
+  const dayRecords = (day: string) => readManifest(new WorldLayout(worldDir).day(day).manifestPath).totalRecords;
+  const THREE_DAYS = ['2025-06-01', '2025-06-02', '2025-06-03'];
+  /** the whole world, streamed: every event of its days once, as many as its manifests say */
+  const expectWholeWorld = async (topic: string) =>
+    expect((await positionsOnce(topic)).length).toBe(THREE_DAYS.reduce((n, d) => n + dayRecords(d), 0));
+
+  // the fault matrix's stream cells (docs/durability.md)
+  it('a truncated part of a day being streamed: fails naming the file before sending any of that day; restored, the stream goes on, each event once', async () => {
+    const part = new WorldLayout(worldDir).day('2025-06-02').partPath(1);
+    const saved = fs.readFileSync(part);
+    fs.truncateSync(part, Math.floor(saved.length / 2));
+    try {
+      const err = await streamWorld({ worldDir, brokers: [kafka.brokers], topic: 'torn', speed: 'max', partitions: 3 }).catch(
+        (e: unknown) => e as Error,
+      );
+      expect((err as Error).name).toBe('DamagedPart');
+      expect((err as Error).message).toContain(`${part} is damaged`);
+    } finally {
+      fs.writeFileSync(part, saved);
+    }
+    // the day before it, whole, and nothing of it
+    const sent = await positionsOnce('torn');
+    expect(sent.every((p) => p.startsWith('2025-06-01/'))).toBe(true);
+    expect(sent).toHaveLength(dayRecords('2025-06-01'));
+    const rest = await streamWorld({ worldDir, brokers: [kafka.brokers], topic: 'torn', speed: 'max' });
+    expect(rest).toMatchObject({ days: ['2025-06-02', '2025-06-03'], skipped: 0 });
+    await expectWholeWorld('torn');
+  });
+
+  it("a stream checkpoint whose completeThrough was moved to a later day (still JSON): its seal fails, the days are read again and the topic's tails skip what it holds", async () => {
+    const topic = 'moved-checkpoint';
+    expect((await streamWorld({ worldDir, brokers: [kafka.brokers], topic, speed: 'max', partitions: 3, maxDays: 1 })).days).toEqual([
+      '2025-06-01',
+    ]);
+    const checkpoint = new WorldLayout(worldDir).streamCheckpointPath(topic);
+    const text = fs.readFileSync(checkpoint, 'utf8');
+    expect(text).toContain('"completeThrough":"2025-06-01"');
+    fs.writeFileSync(checkpoint, text.replace('"completeThrough":"2025-06-01"', '"completeThrough":"2025-06-03"'));
+    const rest = await streamWorld({ worldDir, brokers: [kafka.brokers], topic, speed: 'max' });
+    expect(rest).toMatchObject({ days: THREE_DAYS, skipped: dayRecords('2025-06-01') });
+    await expectWholeWorld(topic);
+    expect(JSON.parse(fs.readFileSync(checkpoint, 'utf8'))).toMatchObject({ completeThrough: '2025-06-03' });
+  });
+
+  it('a full disk where the stream writes its checkpoint: fails naming the checkpoint, leaves no temp file; the next stream sends the rest, each event once', async (ctx) => {
+    const unavailable = fullDiskUnavailable();
+    if (unavailable) return ctx.skip(unavailable);
+    const topic = 'full-disk';
+    const streamDir = path.dirname(new WorldLayout(worldDir).streamCheckpointPath(topic));
+    // _stream/ on a full tmpfs, its owners/ (the topic's claim) on the real disk
+    const r = await runOnFullDisk(
+      streamDir,
+      [process.execPath, BIN, 'stream', 'w', '--brokers', kafka.brokers, '--topic', topic, '--speed', 'max', '--partitions', '3'],
+      { keep: ['owners'], env, cwd: tmp.dir },
+    );
+    expect(r.code).not.toBe(0);
+    expect(r.stderr).toContain(
+      `the disk is full: no space left to write ${path.join(streamDir, `${topic}.json`)} (filesystem ${streamDir}: 0.0 MB free`,
+    );
+    expect(r.stderr).toContain('ENOSPC');
+    expect(r.left).toEqual([]);
+    // the first day was acknowledged before its checkpoint failed: in the topic once, and nothing after it
+    const sent = await positionsOnce(topic);
+    expect(sent.every((p) => p.startsWith('2025-06-01/'))).toBe(true);
+    expect(sent).toHaveLength(dayRecords('2025-06-01'));
+    const rest = await streamWorld({ worldDir, brokers: [kafka.brokers], topic, speed: 'max' });
+    expect(rest).toMatchObject({ days: THREE_DAYS, skipped: dayRecords('2025-06-01') });
+    await expectWholeWorld(topic);
   });
 
   it('stream --follow waits for the next day and publishes it once complete', async () => {
