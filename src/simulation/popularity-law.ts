@@ -13,7 +13,7 @@ export const ZIPF_EXPONENT = 1.2;
  * run's catalog size it keeps the single most streamed artist of 7,686 to 12% of streams,
  * where the pure law gives it 21%.
  */
-export const MANDELBROT_OFFSET = 0.94;
+const MANDELBROT_OFFSET = 0.94;
 
 /**
  * The share of all streams the top `fraction` of `n` items get under the law (at least the
