@@ -179,11 +179,8 @@ function catalogSpecProblem(spec: string): string | undefined {
     if (err instanceof SourceError) return err.message;
     throw err;
   }
-  if (sourceKindOf(spec)?.namesFile) {
-    const file = spec.slice(spec.indexOf(':') + 1);
-    return file.trim() === '' ? `must be a path, got ${JSON.stringify(file)}` : pathProblem(file);
-  }
-  return undefined;
+  // parseSourceSpec has refused an empty path already
+  return sourceKindOf(spec)?.namesFile ? pathProblem(spec.slice(spec.indexOf(':') + 1)) : undefined;
 }
 
 const generationFields = {

@@ -32,7 +32,7 @@ const STREAM_FIELDS = {
   /** first day to publish, YYYY-MM-DD (default: after the last day published to the topic) */
   from: orDefault(daySchema, null),
   /** event time per wall time, or "max" (default) */
-  speed: orDefault(z.union([z.literal('max'), z.number().positive().finite()], speedProblem), 'max' as const),
+  speed: orDefault(z.union([z.literal('max'), z.number().positive(speedProblem).finite(speedProblem)], speedProblem), 'max' as const),
   /** a Confluent schema registry URL (allowed by the worker like the brokers) */
   schemaRegistry: orDefault(
     z.string(says((v) => `must be a URL, got ${describeValue(v)}`)).superRefine((v, ctx) => {

@@ -1,7 +1,6 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { InputError } from '../../../src/domain/errors';
 import {
   DEFAULTS,
   MODELLED_RECORDS_PER_USER_YEAR,
@@ -15,16 +14,7 @@ import { resolveRunDir } from '../../../src/runtime/data-root';
 import { resolveWorldInput } from '../../../src/config/world-input';
 import { inputFromFlags } from '../../../cli/generation-flags';
 import { makeTmpDir } from '../../helpers/tmp-dir';
-
-const fieldOf = (fn: () => unknown): string => {
-  try {
-    fn();
-  } catch (err) {
-    if (err instanceof InputError) return `${err.field}: ${err.problem}`;
-    throw err;
-  }
-  throw new Error('no InputError thrown');
-};
+import { refusal } from '../../helpers/input-refusal';
 
 describe('resolveGenerationInput', () => {
   it('turns {} into all defaults, the run id included', () => {
@@ -44,26 +34,26 @@ describe('resolveGenerationInput', () => {
   });
 
   it('names the field and the problem for bad values', () => {
-    expect(fieldOf(() => resolveGenerationInput({ users: 0 }, 'w'))).toMatch(/^users: must be between 1 and/);
-    expect(fieldOf(() => resolveGenerationInput({ users: 2.5 }, 'w'))).toMatch(/^users: must be a whole number, got 2.5/);
-    expect(fieldOf(() => resolveGenerationInput({ users: '10' }, 'w'))).toMatch(/^users: must be a whole number/);
-    expect(fieldOf(() => resolveGenerationInput({ sessionHours: '3-1' }, 'w'))).toMatch(/^sessionHours: needs 0 < min <= max/);
-    expect(fieldOf(() => resolveGenerationInput({ from: '2025-02-30' }, 'w'))).toMatch(/^from: must be a date YYYY-MM-DD/);
-    expect(fieldOf(() => resolveGenerationInput({ from: '2025-05-01', to: '2025-04-01' }, 'w'))).toMatch(/^to: must not be before from/);
-    expect(fieldOf(() => resolveGenerationInput({ format: 'avro,orc' }, 'w'))).toMatch(/^format: unknown format "orc"/);
-    expect(fieldOf(() => resolveGenerationInput({ parquetCodec: 'lz4' }, 'w'))).toMatch(
+    expect(refusal(() => resolveGenerationInput({ users: 0 }, 'w'))).toMatch(/^users: must be between 1 and/);
+    expect(refusal(() => resolveGenerationInput({ users: 2.5 }, 'w'))).toMatch(/^users: must be a whole number, got 2.5/);
+    expect(refusal(() => resolveGenerationInput({ users: '10' }, 'w'))).toMatch(/^users: must be a whole number/);
+    expect(refusal(() => resolveGenerationInput({ sessionHours: '3-1' }, 'w'))).toMatch(/^sessionHours: needs 0 < min <= max/);
+    expect(refusal(() => resolveGenerationInput({ from: '2025-02-30' }, 'w'))).toMatch(/^from: must be a date YYYY-MM-DD/);
+    expect(refusal(() => resolveGenerationInput({ from: '2025-05-01', to: '2025-04-01' }, 'w'))).toMatch(/^to: must not be before from/);
+    expect(refusal(() => resolveGenerationInput({ format: 'avro,orc' }, 'w'))).toMatch(/^format: unknown format "orc"/);
+    expect(refusal(() => resolveGenerationInput({ parquetCodec: 'lz4' }, 'w'))).toMatch(
       /^parquetCodec: unknown Parquet codec .*lz4.*; known: snappy, zstd/,
     );
-    expect(fieldOf(() => resolveGenerationInput({ avroCodec: 'zstd' }, 'w'))).toMatch(
+    expect(refusal(() => resolveGenerationInput({ avroCodec: 'zstd' }, 'w'))).toMatch(
       /^avroCodec: unknown AVRO codec .*zstd.*; known: deflate, snappy, zstandard/,
     );
-    expect(fieldOf(() => resolveGenerationInput({ countries: ['sweden'] }, 'w'))).toMatch(/^countries: "sweden" is not an ISO/);
-    expect(fieldOf(() => resolveGenerationInput({ axisStrength: { loyalty: 2 } }, 'w'))).toMatch(
+    expect(refusal(() => resolveGenerationInput({ countries: ['sweden'] }, 'w'))).toMatch(/^countries: "sweden" is not an ISO/);
+    expect(refusal(() => resolveGenerationInput({ axisStrength: { loyalty: 2 } }, 'w'))).toMatch(
       /^axisStrength.loyalty: must be a number from 0 to 1/,
     );
-    expect(fieldOf(() => resolveGenerationInput({ runId: '../escape' }, 'w'))).toMatch(/^runId: must be 1-128 letters/);
-    expect(fieldOf(() => resolveGenerationInput({ colour: 'red' }, 'w'))).toMatch(/^colour: unknown field/);
-    expect(fieldOf(() => resolveGenerationInput([1, 2], 'w'))).toMatch(/^input: must be one JSON object/);
+    expect(refusal(() => resolveGenerationInput({ runId: '../escape' }, 'w'))).toMatch(/^runId: must be 1-128 letters/);
+    expect(refusal(() => resolveGenerationInput({ colour: 'red' }, 'w'))).toMatch(/^colour: unknown field/);
+    expect(refusal(() => resolveGenerationInput([1, 2], 'w'))).toMatch(/^input: must be one JSON object/);
   });
 
   it('accepts the string forms the CLI and the Web UI give', () => {
@@ -126,11 +116,11 @@ describe('resolveGenerationInput', () => {
 describe('output confinement under the data root', () => {
   it('keeps runs under the root and rejects escapes', () => {
     expect(resolveRunDir('/data', 'nightly', 'r1')).toBe('/data/nightly/r1');
-    expect(fieldOf(() => resolveRunDir('/data', '../etc', 'r1'))).toMatch(/^out: "..\/etc" is outside the data root/);
-    expect(fieldOf(() => resolveRunDir('/data', '/etc', 'r1'))).toMatch(/^out: "\/etc" is outside the data root/);
+    expect(refusal(() => resolveRunDir('/data', '../etc', 'r1'))).toMatch(/^out: "..\/etc" is outside the data root/);
+    expect(refusal(() => resolveRunDir('/data', '/etc', 'r1'))).toMatch(/^out: "\/etc" is outside the data root/);
     expect(resolveRunDir('/data', '/data/sub', 'r1')).toBe('/data/sub/r1');
     expect(resolveRunDir('/data', '..nightly', 'r1')).toBe('/data/..nightly/r1');
-    expect(fieldOf(() => resolveRunDir('/data', '..', 'r1'))).toMatch(/^out: ".." is outside the data root/);
+    expect(refusal(() => resolveRunDir('/data', '..', 'r1'))).toMatch(/^out: ".." is outside the data root/);
   });
 
   it('takes a data root reached through a symbolic link, and refuses what resolves outside it', () => {
@@ -146,21 +136,21 @@ describe('output confinement under the data root', () => {
       expect(resolveRunDir(link, 'new/deeper', 'r1')).toBe(path.join(data, 'new', 'deeper', 'r1'));
       expect(resolveRunDir(link, path.join(link, 'nightly'), 'r1')).toBe(path.join(data, 'nightly', 'r1'));
       expect(resolveRunDir(link, path.join(data, 'nightly'), 'r1')).toBe(path.join(data, 'nightly', 'r1'));
-      expect(fieldOf(() => resolveRunDir(link, '../outside', 'r1'))).toMatch(/^out: "..\/outside" is outside the data root/);
+      expect(refusal(() => resolveRunDir(link, '../outside', 'r1'))).toMatch(/^out: "..\/outside" is outside the data root/);
       // a symbolic link under the root that leads out of it, as out or as the run folder itself
       fs.symlinkSync(outside, path.join(data, 'escape'));
       fs.symlinkSync(outside, path.join(data, 'nightly', 'r2'));
-      expect(fieldOf(() => resolveRunDir(link, 'escape', 'r1'))).toMatch(
+      expect(refusal(() => resolveRunDir(link, 'escape', 'r1'))).toMatch(
         /^out: "escape" leads outside the data root .* through a symbolic link/,
       );
-      expect(fieldOf(() => resolveRunDir(data, 'escape/sub', 'r1'))).toMatch(/^out: "escape\/sub" leads outside the data root/);
-      expect(fieldOf(() => resolveRunDir(link, 'nightly', 'r2'))).toMatch(
+      expect(refusal(() => resolveRunDir(data, 'escape/sub', 'r1'))).toMatch(/^out: "escape\/sub" leads outside the data root/);
+      expect(refusal(() => resolveRunDir(link, 'nightly', 'r2'))).toMatch(
         /^runId: .* leads outside the data root .* through a symbolic link/,
       );
       // one whose target does not exist yet: writing through it would create the target outside
       fs.symlinkSync(path.join(outside, 'not-yet', 'deeper'), path.join(data, 'dangling'));
-      expect(fieldOf(() => resolveRunDir(data, 'dangling', 'r1'))).toMatch(/^out: "dangling" leads outside the data root/);
-      expect(fieldOf(() => resolveRunDir(link, 'dangling/sub', 'r1'))).toMatch(/^out: "dangling\/sub" leads outside the data root/);
+      expect(refusal(() => resolveRunDir(data, 'dangling', 'r1'))).toMatch(/^out: "dangling" leads outside the data root/);
+      expect(refusal(() => resolveRunDir(link, 'dangling/sub', 'r1'))).toMatch(/^out: "dangling\/sub" leads outside the data root/);
       // ...and one that stays inside is followed
       fs.symlinkSync(path.join(data, 'later'), path.join(data, 'inside'));
       expect(resolveRunDir(link, 'inside', 'r1')).toBe(path.join(data, 'later', 'r1'));
@@ -184,7 +174,7 @@ describe('generation flags', () => {
 
 describe('resolveWorldInput', () => {
   it('says start is required when it is missing, and what it must be when it is wrong', () => {
-    expect(fieldOf(() => resolveWorldInput({ name: 'w' }))).toBe('start: is required: the first day, YYYY-MM-DD');
-    expect(fieldOf(() => resolveWorldInput({ name: 'w', start: 20250101 }))).toBe('start: must be the first day, YYYY-MM-DD, got 20250101');
+    expect(refusal(() => resolveWorldInput({ name: 'w' }))).toBe('start: is required: the first day, YYYY-MM-DD');
+    expect(refusal(() => resolveWorldInput({ name: 'w', start: 20250101 }))).toBe('start: must be the first day, YYYY-MM-DD, got 20250101');
   });
 });
