@@ -144,18 +144,21 @@ describe('ListenerMemory: one user at a time', () => {
     for (let i = 0; i < 20; i++) expect(memory.replaySong(rng)).toBe(s1);
   });
 
-  it('clears its stamps when they wrap, so users after 2^32 - 1 still remember and forget as the first did', () => {
+  it('clears its stamps when they wrap, so a user after 2^32 users sees nothing of earlier ones', () => {
     const memory = new ListenerMemory(index);
-    const [s0, s1] = artistSongs(bigArtist);
-    memory.record(s0, true); // the first user's stamp, 1, comes back after the wrap
-    (memory as unknown as { stamp: number }).stamp = 0xfffffffe;
-    memory.reset(); // reaches 0xffffffff: wraps to 1
+    const [s0] = artistSongs(bigArtist);
+    (memory as unknown as { stamp: number }).stamp = 0xfffffffd;
+    memory.record(s0, true);
+    memory.reset(); // 0xfffffffe
+    memory.reset(); // wraps to 1
     expect(memory.hasPlayed(s0)).toBe(false);
     expect(memory.knowsArtist(bigArtist)).toBe(false);
+    // a user with the stamp the earlier one had (1 after the wrap) starts clean too
+    (memory as unknown as { stamp: number }).stamp = 0xfffffffd;
+    memory.record(s0, true);
     memory.reset();
-    memory.record(s1, true);
-    expect(memory.hasPlayed(s1)).toBe(true);
-    expect(memory.knowsArtist(bigArtist)).toBe(true);
+    memory.reset();
+    memory.record(artistSongs(bigArtist)[1], true);
     expect(memory.hasPlayed(s0)).toBe(false);
   });
 
@@ -421,76 +424,5 @@ describe('simulateUserDay: a world day from streams of (seed, user, day) and the
       const index = simulationContext(world.params, songs, world.population).index;
       expect(state.rotation).toEqual(events.filter((e) => countsAsPlay(e.interaction) && index.isHoliday[e.song] === 0).map((e) => e.song));
     }
-  });
-});
-
-describe('simulateUser: what the input asks for', () => {
-  const eventsOfAll = (s: ReturnType<typeof setup>, users: number[]) => {
-    const ctx = s.context();
-    return users.map((u) => [...simulateUser(ctx, s.population.profile(u))]);
-  };
-
-  it('spreads users of the listening-volume model (no sessionsPerUser) over their active days, alike in any shard', () => {
-    const model = setup({ users: 4, sessionsPerUser: null, from: '2025-03-01', to: '2025-03-14' });
-    const together = eventsOfAll(model, [1, 2, 3, 4]);
-    expect(eventsOfAll(model, [3])[0]).toEqual(together[2]);
-    for (const events of together) {
-      expect(events.length).toBeGreaterThan(0);
-      for (const e of events) {
-        expect(e.listening_time.start_time).toBeGreaterThanOrEqual(Date.UTC(2025, 2, 1) - 14 * 3_600_000);
-        expect(e.listening_time.end_time).toBeLessThanOrEqual(Date.UTC(2025, 2, 15) + 14 * 3_600_000);
-      }
-    }
-    const days = new Set(together.flat().map((e) => Math.floor(e.listening_time.start_time / 86_400_000)));
-    expect(days.size).toBeGreaterThan(5);
-  });
-
-  it('keeps every session at home with travelShare 0, and sends some, not all, away with 0.3', () => {
-    const place = (e: SimulatedEvent) => `${e.user_location.country}/${e.user_location.city}`;
-    const home = setup({ users: 6, travelShare: 0, sessionsPerUser: 6 });
-    for (const [i, events] of eventsOfAll(home, [1, 2, 3, 4, 5, 6]).entries()) {
-      const profile = home.population.profile(i + 1);
-      expect(new Set(events.map(place))).toEqual(new Set([`${profile.home.country}/${profile.home.city}`]));
-    }
-    const travel = setup({ users: 6, travelShare: 0.3, sessionsPerUser: 6 });
-    let away = 0;
-    let atHome = 0;
-    for (const [i, events] of eventsOfAll(travel, [1, 2, 3, 4, 5, 6]).entries()) {
-      const profile = travel.population.profile(i + 1);
-      for (const e of events)
-        if (place(e) === `${profile.home.country}/${profile.home.city}`) atHome++;
-        else away++;
-    }
-    expect(away).toBeGreaterThan(0);
-    expect(atHome).toBeGreaterThan(away);
-  });
-
-  it('repeats a song at most twice in a row even when repeats are nearly certain', () => {
-    const loops = setup({ users: 3, interactions: { played: 1, repeated: 30 } });
-    let twice = 0;
-    for (const events of eventsOfAll(loops, [1, 2, 3])) {
-      let inARow = 0;
-      events.forEach((e, i) => {
-        inARow = e.interaction === 'repeated' && events[i - 1]?.session === e.session ? inARow + 1 : 0;
-        expect(inARow).toBeLessThanOrEqual(2);
-        if (inARow === 2) twice++;
-        if (e.interaction === 'repeated') expect(events[i - 1].song).toBe(e.song);
-      });
-    }
-    expect(twice).toBeGreaterThan(5);
-  });
-
-  it('numbers only sessions with events, so the numbers follow from the gaps, also when short sessions have none', () => {
-    const short = setup({ users: 8, sessionsPerUser: 20, sessionHours: [0.01, 0.03] });
-    let gaps = 0;
-    for (const events of eventsOfAll(short, [1, 2, 3, 4, 5, 6, 7, 8])) {
-      events.forEach((e, i) => {
-        if (i === 0) return expect(e.session).toBe(0);
-        const gap = e.listening_time.start_time - events[i - 1].listening_time.end_time >= SESSION_GAP_MS;
-        if (gap) gaps++;
-        expect(e.session).toBe(events[i - 1].session! + (gap ? 1 : 0));
-      });
-    }
-    expect(gaps).toBeGreaterThan(50);
   });
 });
