@@ -179,6 +179,8 @@ export function createAnalyticsActivities(deps: { pool: ThreadPool; dataRoot?: s
         );
       // Parquet and report writers load only when a Wrapped run gets this far
       const { writeWrapped, WRAPPED_FILES } = await import('../src/analytics/wrapped/write-wrapped');
+      // the merge runs in this thread: the analyses' threads, idle now, give their heaps back first
+      await deps.pool.releaseIdle();
       const out = StagedPlace.of(root(), 'out', plan.outDir);
       const partials = parts.map((p) => partialKey(p.file));
       await out.pull(partials);

@@ -36,11 +36,13 @@ DuckDB's own rewrite of the same rows (SNAPPY). Prints {"avroSeconds",
 "avroParquetSeconds","timeRatio","cpuTimeRatio","parquetBytes","duckdbBytes","sizeRatio",...}.
 
 --stream: a world of --users (default 1000) users and --days (default 2) days streamed
-with \`stream --speed max\` into a 6-partition topic, then Kafka's own ProducerPerformance
+with \`stream --speed max\` into a 6-partition topic, and Kafka's own ProducerPerformance
 (test/kafka/libs) sending as many records of the same average size (key, value and
 headers) to the same broker with acks=all, idempotence, lz4 and up to 5 requests in
-flight. The broker: --brokers, or the test broker started for the run. Prints
-{"streamEventsPerSec","producerPerformancePerSec","ratio","events","recordBytes","settings"}.
+flight; each twice, in the order stream, producer, producer, stream, on topics of their
+own. The broker: --brokers, or the test broker started for the run. Prints
+{"streamEventsPerSec","producerPerformancePerSec","ratio","streamRuns","producerRuns",
+"events","recordBytes","settings"} (the per-second figures the means of the runs).
 
 --wrapped: a run of --records (default 2000000) records with AVRO and Parquet parts,
 generated through the CLI on a dev server started for the bench, then \`wrapped-etl wrapped\`

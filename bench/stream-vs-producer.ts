@@ -8,7 +8,7 @@ import { listeningHistorySchemaFile } from '../src/formats/listening-history-ver
 import { runWorldDayJob } from '../src/pipeline/world-day-job';
 import { WorldLayout } from '../src/pipeline/world-layout';
 import { advanceOneDay, createWorld, daysToAdvance, type RunDayShards } from '../src/pipeline/world-store';
-import { dayEventsInOrder } from '../src/stream/day-events';
+import { dayMessagesInOrder } from '../src/stream/day-events';
 import { ensureTopic } from '../src/stream/kafka-topic';
 import { streamWorld } from '../src/stream/stream-world';
 import { DAY_HEADER, SEQ_HEADER } from '../src/stream/kafka-topic';
@@ -25,6 +25,9 @@ export interface StreamVsProducer {
   /** Kafka's ProducerPerformance: as many records of the same average size, same broker and settings */
   producerPerformancePerSec: number;
   ratio: number;
+  /** each side's runs, in the order stream, producer, producer, stream: the figures above are their means */
+  streamRuns: number[];
+  producerRuns: number[];
   events: number;
   /** key + value + header bytes of the average message, the record size given to ProducerPerformance */
   recordBytes: number;
@@ -53,8 +56,8 @@ async function broker(given: string | undefined, log: (msg: string) => void): Pr
 
 /**
  * `stream --speed max` of a world of `users` users and `days` days against Kafka's own
- * ProducerPerformance, one after the other on the same broker, with the same acks (all),
- * idempotence, compression (lz4), partitions and record size.
+ * ProducerPerformance on the same broker, with the same acks (all), idempotence, compression
+ * (lz4), partitions and record size: each twice, in the order stream, producer, producer, stream.
  */
 export async function measureStreamVsProducer(
   dir: string,
@@ -81,23 +84,34 @@ export async function measureStreamVsProducer(
   let bytes = 0;
   let count = 0;
   for (const day of layout.completeDays()) {
-    const events = await dayEventsInOrder(layout, day);
-    events.forEach((e, seq) => {
-      bytes +=
-        framing.encode(e).length + String(e.user_id).length + DAY_HEADER.length + day.length + SEQ_HEADER.length + String(seq).length;
-    });
-    count += events.length;
+    const messages = await dayMessagesInOrder(layout, day, type, framing);
+    for (let seq = 0; seq < messages.count; seq++)
+      bytes += String(messages.userIds[seq]).length + DAY_HEADER.length + day.length + SEQ_HEADER.length + String(seq).length;
+    bytes += messages.values.length;
+    count += messages.count;
   }
   const recordBytes = Math.round(bytes / count);
 
   const { brokers, stop } = await broker(givenBrokers, log);
-  try {
+  // topics of their own, so a broker given with --brokers can serve run after run
+  const runTag = Date.now().toString(36);
+  const settings = 'acks=all enable.idempotence=true compression.type=lz4 max.in.flight.requests.per.connection=5';
+  let round = 0;
+  const streamOnce = async () => {
     log(`stream --speed max: ${count} events...`);
-    const result = await streamWorld({ worldDir, brokers: [brokers], topic: 'bench-stream', speed: 'max', partitions: PARTITIONS });
-    const streamEventsPerSec = Math.round(result.sent / (result.ms / 1000));
-
-    await ensureTopic([brokers], 'bench-producer-performance', PARTITIONS);
-    const settings = 'acks=all enable.idempotence=true compression.type=lz4 max.in.flight.requests.per.connection=5';
+    const result = await streamWorld({
+      worldDir,
+      brokers: [brokers],
+      topic: `bench-stream-${runTag}-${round++}`,
+      speed: 'max',
+      partitions: PARTITIONS,
+    });
+    if (result.sent !== count) throw new Error(`the stream sent ${result.sent} of ${count} events`);
+    return Math.round(result.sent / (result.ms / 1000));
+  };
+  const producerPerformanceOnce = async () => {
+    const topic = `bench-producer-performance-${runTag}-${round++}`;
+    await ensureTopic([brokers], topic, PARTITIONS);
     log(`ProducerPerformance: ${count} records of ${recordBytes} bytes, ${settings}...`);
     const pp = spawnSync(
       'java',
@@ -106,7 +120,7 @@ export async function measureStreamVsProducer(
         `${KAFKA_LIBS}/*`,
         'org.apache.kafka.tools.ProducerPerformance',
         '--topic',
-        'bench-producer-performance',
+        topic,
         '--num-records',
         String(count),
         '--record-size',
@@ -121,12 +135,23 @@ export async function measureStreamVsProducer(
     );
     const summary = /(\d+) records sent, ([\d.]+) records\/sec/.exec(pp.stdout.trim().split('\n').pop() ?? '');
     if (pp.status !== 0 || !summary) throw new Error(`ProducerPerformance failed (${pp.status}): ${pp.stderr || pp.stdout}`);
-    const producerPerformancePerSec = Math.round(Number(summary[2]));
+    return Math.round(Number(summary[2]));
+  };
+  try {
+    // stream, producer, producer, stream: neither side gains from going second on a warming broker
+    const streamRuns = [await streamOnce()];
+    const producerRuns = [await producerPerformanceOnce(), await producerPerformanceOnce()];
+    streamRuns.push(await streamOnce());
+    const mean = (xs: number[]) => Math.round(xs.reduce((a, b) => a + b, 0) / xs.length);
+    const streamEventsPerSec = mean(streamRuns);
+    const producerPerformancePerSec = mean(producerRuns);
     return {
       streamEventsPerSec,
       producerPerformancePerSec,
       ratio: Math.round((streamEventsPerSec / producerPerformancePerSec) * 1000) / 1000,
-      events: result.sent,
+      streamRuns,
+      producerRuns,
+      events: count,
       recordBytes,
       settings,
     };

@@ -46,12 +46,20 @@ export class RunPlace extends StagedPlace {
 
   /** The shard's checkpoint as the store holds it, or undefined (none, not readable or not what its seal says: the shard is written again). */
   async checkpoint(layout: RunLayout, shard: number): Promise<ShardResult | undefined> {
-    const key = layout.partCheckpointKey(shard);
+    const checkpoint = await this.sealedObject<ShardResult>(layout.partCheckpointKey(shard));
+    const usable =
+      checkpoint !== undefined &&
+      typeof checkpoint.file === 'string' &&
+      typeof checkpoint.sha256 === 'string' &&
+      Number.isInteger(checkpoint.records);
+    return usable ? checkpoint : undefined;
+  }
+
+  /** The sealed JSON object at `key` as the store holds it, or undefined when there is none or it is not what its seal says. */
+  async sealedObject<T>(key: string): Promise<T | undefined> {
     if ((await this.store.stat(key)) === undefined) return undefined;
     try {
-      const checkpoint = parseSealedJson<ShardResult>((await this.store.read(key)).toString('utf8'));
-      const usable = typeof checkpoint.file === 'string' && typeof checkpoint.sha256 === 'string' && Number.isInteger(checkpoint.records);
-      return usable ? checkpoint : undefined;
+      return parseSealedJson<T>((await this.store.read(key)).toString('utf8'));
     } catch (err) {
       if (err instanceof BrokenSeal) return undefined;
       throw err;

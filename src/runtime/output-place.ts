@@ -3,7 +3,26 @@ import * as path from 'node:path';
 import { InputError } from '../domain/errors';
 
 /** What marks a folder as a run's, a world's or a world day's: its files are the data, never a command's output place. */
-const DATA_FOLDER_MARKS = ['manifest.json', 'world.json', '_work'];
+const DATA_FOLDER_MARKS = ['_manifest.json', 'manifest.json', 'world.json'];
+/** A run's or a world day's checkpoints folder, also there before its manifest */
+const WORK_FOLDER = '_work';
+/** what a Wrapped keeps in its own output folder's _work: its analyses of parts or shards, and their writers' temporary files */
+const WRAPPED_WORK_FILE = /\.wrapped\.partial(\.[^/]*\.tmp)?$/;
+
+/**
+ * A run, world or world day folder: one of the marks, or a _work folder with anything but a
+ * Wrapped's analyses (a Wrapped output folder has its own _work: writing there again is its use).
+ */
+function isDataFolder(dir: string): boolean {
+  if (DATA_FOLDER_MARKS.some((mark) => fs.existsSync(path.join(dir, mark)))) return true;
+  let work: string[];
+  try {
+    work = fs.readdirSync(path.join(dir, WORK_FOLDER));
+  } catch {
+    return false;
+  }
+  return !work.every((name) => WRAPPED_WORK_FILE.test(name));
+}
 
 /** The real path of `target`, resolving links of its deepest existing ancestor (the rest does not exist yet). */
 function realTarget(target: string): string {
@@ -21,7 +40,7 @@ function realTarget(target: string): string {
 /** The run or world folder (or a world's day) that holds `target` or is `target`, if any. */
 function dataFolderHolding(target: string): string | undefined {
   for (let dir = realTarget(target); ; dir = path.dirname(dir)) {
-    if (DATA_FOLDER_MARKS.some((mark) => fs.existsSync(path.join(dir, mark)))) return dir;
+    if (isDataFolder(dir)) return dir;
     if (path.dirname(dir) === dir) return undefined;
   }
 }

@@ -130,6 +130,14 @@ export class ThreadPool implements JobRunner {
     }
   }
 
+  /**
+   * Ends the threads that have no job now, giving back their heaps; later jobs start new
+   * ones. For a step that is about to need memory in this thread and none in the pool.
+   */
+  async releaseIdle(): Promise<void> {
+    await Promise.all(this.idle.splice(0).map((w) => w.terminate()));
+  }
+
   async close(): Promise<void> {
     this.closed = true;
     for (const t of this.queue.splice(0)) t.reject(new Error('the thread pool closed'));

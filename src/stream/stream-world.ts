@@ -1,12 +1,11 @@
 import { Producer } from '@platformatic/kafka';
-import type { ListeningRecord } from '../domain/listening-record';
 import { confluentFraming, singleObjectFraming, type MessageFraming } from '../formats/avro/message-framing';
 import { loadSchemaJson, schemaType } from '../formats/avro/schemas';
 import { listeningHistorySchemaFile } from '../formats/listening-history-versions';
 import { writeFileAtomic } from '../runtime/atomic-file';
 import { readSealedJsonIfValid, sealedJson } from '../runtime/json-file';
 import { readWorldDefinition, WorldLayout } from '../pipeline/world-layout';
-import { dayEventsInOrder } from './day-events';
+import { dayMessagesInOrder, messageValue } from './day-events';
 import { atOrAfter, DAY_HEADER, ensureTopic, partitionFor, readTails, SEQ_HEADER, type StreamPosition } from './kafka-topic';
 import { registerValueSchema } from './schema-registry';
 import { PartitionLanes } from './partition-lanes';
@@ -123,13 +122,21 @@ async function streamClaimed(options: StreamOptions, stillOwned: () => void): Pr
   const framing: MessageFraming = options.schemaRegistry
     ? confluentFraming(type, await registerValueSchema(options.schemaRegistry, options.topic, JSON.stringify(loadSchemaJson(schemaFile))))
     : singleObjectFraming(type);
-  const partitions = await ensureTopic(options.brokers, options.topic, options.partitions ?? 6);
-  const tails = await readTails(options.brokers, options.topic);
   const checkpoint = readCheckpoint(layout, options.topic);
   const days = layout
     .completeDays()
     .filter((d) => d >= (options.from ?? world.start) && (!checkpoint || d > checkpoint.completeThrough || options.from !== undefined))
     .slice(0, options.maxDays);
+  const readDay = (day: string) => {
+    const read = dayMessagesInOrder(layout, day, type, framing);
+    // awaited in its turn; until then a failure must not count as unhandled
+    read.catch(() => {});
+    return read;
+  };
+  // the first day is read while the broker answers about the topic
+  let nextDay = days.length > 0 ? readDay(days[0]) : undefined;
+  const partitions = await ensureTopic(options.brokers, options.topic, options.partitions ?? 6);
+  const tails = await readTails(options.brokers, options.topic);
 
   const producer = new Producer({
     clientId: 'wrapped-etl-stream',
@@ -147,20 +154,20 @@ async function streamClaimed(options: StreamOptions, stillOwned: () => void): Pr
   let firstEventTime: number | undefined;
   let wallStart = 0;
   try {
-    for (const day of days) {
-      const events = await dayEventsInOrder(layout, day);
+    for (const [d, day] of days.entries()) {
+      const messages = await nextDay!;
       const dayBytes = Buffer.from(day);
-      Object.assign(progress, { day, dayEvents: events.length, dayDone: 0 });
+      Object.assign(progress, { day, dayEvents: messages.count, dayDone: 0 });
       // each request only while this streamer still holds the topic's claim
       const lanes = new PartitionLanes(producer, partitions, batchSize, stillOwned, (sent) => {
         progress.sent += sent;
         options.onProgress?.({ ...progress });
       });
       const flush = () => lanes.flush();
-      for (let seq = 0; seq < events.length; seq++) {
+      for (let seq = 0; seq < messages.count; seq++) {
         if (options.signal?.aborted) throw new Error('stream stopped');
-        const event: ListeningRecord = events[seq];
-        const key = keys.get(event.user_id) ?? keys.set(event.user_id, Buffer.from(String(event.user_id))).get(event.user_id)!;
+        const userId = messages.userIds[seq];
+        const key = keys.get(userId) ?? keys.set(userId, Buffer.from(String(userId))).get(userId)!;
         const partition = partitionFor(key, partitions);
         const here: StreamPosition = { day, seq };
         const tail = tails.get(partition);
@@ -169,8 +176,8 @@ async function streamClaimed(options: StreamOptions, stillOwned: () => void): Pr
           progress.skipped++;
           continue;
         }
+        const eventTime = messages.startTimes[seq];
         if (options.speed !== 'max') {
-          const eventTime = event.listening_time.start_time;
           if (firstEventTime === undefined) [firstEventTime, wallStart] = [eventTime, Date.now()];
           const due = wallStart + (eventTime - firstEventTime) / options.speed;
           if (due > Date.now() + 5) {
@@ -182,14 +189,16 @@ async function streamClaimed(options: StreamOptions, stillOwned: () => void): Pr
           topic: options.topic,
           partition,
           key,
-          value: framing.encode(event),
-          timestamp: BigInt(event.listening_time.start_time),
+          value: messageValue(messages, seq),
+          timestamp: BigInt(eventTime),
           headers: new Map([
             [DAY_HEADER_KEY, dayBytes],
             [SEQ_HEADER_KEY, Buffer.from(String(seq))],
           ]),
         });
       }
+      // the next day is read while the broker answers this one's last requests
+      nextDay = d + 1 < days.length ? readDay(days[d + 1]) : undefined;
       await flush();
       writeFileAtomic(
         layout.streamCheckpointPath(options.topic),

@@ -32,6 +32,14 @@ export function spawnWorker(opts: { address: string; taskQueue: string; dataRoot
   return { child, exited, output: () => out };
 }
 
+/** SIGKILLs the worker processes still running among `workers` (emptying the list) and waits until all have exited. */
+export async function killWorkers(workers: WorkerProcess[]): Promise<void> {
+  for (const w of workers.splice(0)) {
+    if (w.child.exitCode === null && w.child.signalCode === null) w.child.kill('SIGKILL');
+    await w.exited;
+  }
+}
+
 /** Runs the CLI to completion; resolves with its exit code and output (its stdout goes to `opts.stdoutFile` instead when given). */
 export function runCli(
   args: string[],

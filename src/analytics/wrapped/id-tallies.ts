@@ -177,42 +177,18 @@ class SparseIdTally {
     this.addCounts(id, played ? 1 : 0, 1, ms);
   }
 
-  playsOf(id: number): number {
-    return this.counts.playsOf(this.slots.get(id)!);
-  }
-
-  msOf(id: number): number {
-    return this.counts.msOf(this.slots.get(id)!);
-  }
-
-  top(n: number, keys: readonly string[]): number[] {
-    return this.counts
-      .top(
-        n,
-        this.ids.map((id) => keys[id]),
-      )
-      .map((slot) => this.ids[slot]);
-  }
-
   numbered(): NumberedTally {
     return this.counts.numbered((slot) => this.ids[slot]);
   }
 }
 
-type AnyIdTally = IdTally | SparseIdTally;
-
-/** Adds a numbered tally whose numbers `to` maps into the tally's own. */
-function mergeInto(tally: AnyIdTally, t: NumberedTally, to: Int32Array): void {
-  for (let i = 0; i < t.ids.length; i++) tally.addCounts(to[t.ids[i]], t.plays[i], t.events[i], t.ms[i]);
-}
-
 /** The top `n` names of a tally with their plays and minutes. */
-export function rankedNames(tally: AnyIdTally, n: number, names: readonly string[]): RankedName[] {
+export function rankedNames(tally: IdTally, n: number, names: readonly string[]): RankedName[] {
   return tally.top(n, names).map((id) => ({ name: names[id], plays: tally.playsOf(id), minutes: msToMinutes(tally.msOf(id)) }));
 }
 
 /** The top `n` songs of a tally (numbers into songKey's keys) with their plays and minutes. */
-export function rankedSongs(tally: AnyIdTally, n: number, keys: readonly string[]): RankedSong[] {
+export function rankedSongs(tally: IdTally, n: number, keys: readonly string[]): RankedSong[] {
   return tally.top(n, keys).map((id) => ({ ...splitSongKey(keys[id]), plays: tally.playsOf(id), minutes: msToMinutes(tally.msOf(id)) }));
 }
 
@@ -244,9 +220,9 @@ export class ScopeIdTotals {
   private lastUser = NaN;
   private readonly msByHour = new Array<number>(24).fill(0);
   private readonly streamsByWeekdayHour = new Array<number>(7 * 24).fill(0);
-  private readonly songs: AnyIdTally;
-  private readonly artists: AnyIdTally;
-  private readonly genres: AnyIdTally;
+  private readonly songs: IdTally | SparseIdTally;
+  private readonly artists: IdTally | SparseIdTally;
+  private readonly genres: IdTally | SparseIdTally;
 
   /** `sparse`: for a scope that sees a small share of the songs */
   constructor(sparse: boolean) {
@@ -271,18 +247,6 @@ export class ScopeIdTotals {
     }
   }
 
-  merge(t: NumberedTotals, to: Renumbering): void {
-    this.records += t.records;
-    this.plays += t.plays;
-    this.ms += t.ms;
-    this.users += t.users;
-    t.msByHour.forEach((ms, h) => (this.msByHour[h] += ms));
-    t.streamsByWeekdayHour.forEach((n, i) => (this.streamsByWeekdayHour[i] += n));
-    mergeInto(this.songs, t.songs, to.songs);
-    mergeInto(this.artists, t.artists, to.artists);
-    mergeInto(this.genres, t.genres, to.genres);
-  }
-
   numbered(): NumberedTotals {
     return {
       records: this.records,
@@ -296,17 +260,79 @@ export class ScopeIdTotals {
       genres: this.genres.numbered(),
     };
   }
+}
 
-  summary(top: number, names: NameTables): ScopeSummary {
+/** A scope's numbered tallies from every part, in the merge's numbers, kept as the parts gave them: summed only when ranked. */
+class CollectedTally {
+  private readonly parts: NumberedTally[] = [];
+
+  add(t: NumberedTally, to: Int32Array): void {
+    const ids = new Int32Array(t.ids.length);
+    for (let i = 0; i < ids.length; i++) ids[i] = to[t.ids[i]];
+    this.parts.push({ ...t, ids });
+  }
+
+  /** The sums, in part order, into `into` (an empty tally; cleared again by the caller). */
+  sumInto(into: IdTally): IdTally {
+    for (const t of this.parts) for (let i = 0; i < t.ids.length; i++) into.addCounts(t.ids[i], t.plays[i], t.events[i], t.ms[i]);
+    return into;
+  }
+}
+
+/** Dense tallies the merge sums one scope's counts into to rank them, reused scope after scope. */
+export interface RankingScratch {
+  songs: IdTally;
+  artists: IdTally;
+  genres: IdTally;
+}
+
+export const rankingScratch = (): RankingScratch => ({ songs: new IdTally(), artists: new IdTally(), genres: new IdTally() });
+
+/**
+ * One scope's totals (the run's, or one country's) merged from the parts' NumberedTotals
+ * (`merge`) and ranked once (`summary`). The tallies stay the parts' typed arrays until
+ * ranked, then are summed into a dense scratch tally shared by every scope: a run's
+ * countries together see about as many (country, song) pairs as records in a few parts,
+ * which a map per country held at ~100 bytes a pair.
+ */
+export class MergedScopeTotals {
+  private records = 0;
+  private plays = 0;
+  private ms = 0;
+  private users = 0;
+  private readonly msByHour = new Array<number>(24).fill(0);
+  private readonly streamsByWeekdayHour = new Array<number>(7 * 24).fill(0);
+  private readonly songs = new CollectedTally();
+  private readonly artists = new CollectedTally();
+  private readonly genres = new CollectedTally();
+
+  merge(t: NumberedTotals, to: Renumbering): void {
+    this.records += t.records;
+    this.plays += t.plays;
+    this.ms += t.ms;
+    this.users += t.users;
+    t.msByHour.forEach((ms, h) => (this.msByHour[h] += ms));
+    t.streamsByWeekdayHour.forEach((n, i) => (this.streamsByWeekdayHour[i] += n));
+    this.songs.add(t.songs, to.songs);
+    this.artists.add(t.artists, to.artists);
+    this.genres.add(t.genres, to.genres);
+  }
+
+  summary(top: number, names: NameTables, scratch: RankingScratch): ScopeSummary {
+    const ranked = <T>(tally: CollectedTally, into: IdTally, rank: (t: IdTally) => T): T => {
+      const out = rank(tally.sumInto(into));
+      into.clear();
+      return out;
+    };
     return {
       records: this.records,
       plays: this.plays,
       users: this.users,
       minutes: msToMinutes(this.ms),
       skip_rate: this.records ? Math.round(((this.records - this.plays) / this.records) * 10_000) / 10_000 : 0,
-      top_songs: rankedSongs(this.songs, top, names.songs),
-      top_artists: rankedNames(this.artists, top, names.artists),
-      top_genres: rankedNames(this.genres, top, names.genres),
+      top_songs: ranked(this.songs, scratch.songs, (t) => rankedSongs(t, top, names.songs)),
+      top_artists: ranked(this.artists, scratch.artists, (t) => rankedNames(t, top, names.artists)),
+      top_genres: ranked(this.genres, scratch.genres, (t) => rankedNames(t, top, names.genres)),
       minutes_by_local_hour: this.msByHour.map(msToMinutes),
       streams_by_local_weekday_hour: Array.from({ length: 7 }, (_, d) => this.streamsByWeekdayHour.slice(d * 24, d * 24 + 24)),
     };

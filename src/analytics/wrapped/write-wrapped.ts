@@ -4,7 +4,7 @@ import { AtomicFile, writeFileAtomic } from '../../runtime/atomic-file';
 import { ParquetFileWriter, writeParquetFile } from '../../formats/parquet/parquet-file-writer';
 import { renderWrappedReport } from './html-report';
 import { readPartial } from './part-job';
-import { NameIds, ScopeIdTotals, type NameTables, type Renumbering } from './id-tallies';
+import { MergedScopeTotals, NameIds, rankingScratch, type NameTables, type Renumbering } from './id-tallies';
 import { HOURLY_COLUMNS, hourlyRows, TOP_ITEM_COLUMNS, topItemRows, USER_COLUMNS, userRow } from './wrapped-parquet';
 import { TOP_COUNTRY, TOP_GLOBAL, type TimelinePoint, type UserWrapped, type WrappedSummary } from './wrapped-types';
 
@@ -47,8 +47,8 @@ export async function writeWrapped(opts: {
   // names are numbered once for the whole run; each part's numbers are mapped to these
   const names = { songs: new NameIds(), artists: new NameIds(), genres: new NameIds() };
   const renumbered = (ids: NameIds, partNames: readonly string[]) => Int32Array.from(partNames, (name) => ids.id(name));
-  const global = new ScopeIdTotals(false);
-  const countries = new Map<string, ScopeIdTotals>();
+  const global = new MergedScopeTotals();
+  const countries = new Map<string, MergedScopeTotals>();
   const usersParquet = await ParquetFileWriter.open(file('usersParquet'), USER_COLUMNS);
   let usersJson: AtomicFile;
   try {
@@ -75,7 +75,7 @@ export async function writeWrapped(opts: {
       global.merge(analysis.global, to);
       for (const [c, totals] of analysis.countries) {
         let t = countries.get(c);
-        if (!t) countries.set(c, (t = new ScopeIdTotals(true)));
+        if (!t) countries.set(c, (t = new MergedScopeTotals()));
         t.merge(totals, to);
       }
       for (const u of analysis.users) {
@@ -100,12 +100,15 @@ export async function writeWrapped(opts: {
   }
 
   const tables: NameTables = { songs: names.songs.names, artists: names.artists.names, genres: names.genres.names };
+  const scratch = rankingScratch();
   const summary: WrappedSummary = {
     runId: opts.runId,
     runDir: opts.runDir,
     parts: opts.partials.length,
-    global: global.summary(TOP_GLOBAL, tables),
-    countries: Object.fromEntries([...countries].sort(([a], [b]) => (a < b ? -1 : 1)).map(([c, t]) => [c, t.summary(TOP_COUNTRY, tables)])),
+    global: global.summary(TOP_GLOBAL, tables, scratch),
+    countries: Object.fromEntries(
+      [...countries].sort(([a], [b]) => (a < b ? -1 : 1)).map(([c, t]) => [c, t.summary(TOP_COUNTRY, tables, scratch)]),
+    ),
     personality_inference: inferred ? { users: inferred, matches } : null,
   };
   writeFileAtomic(file('summary'), JSON.stringify(summary, null, 2) + '\n');

@@ -13,7 +13,15 @@ export class ColumnBatch {
     private readonly columns: ReadonlyMap<string, Column>,
     /** each column's field, type and nullability, in the writer schema's order */
     readonly fields: readonly ColumnField[],
+    /** the block the records were decoded from, and where each record's encoding ends in it */
+    private readonly data: Buffer,
+    private readonly ends: Int32Array,
   ) {}
+
+  /** Row `row`'s record as its writer encoded it (a view of the block, not a copy). */
+  recordBytes(row: number): Buffer {
+    return this.data.subarray(row === 0 ? 0 : this.ends[row - 1], this.ends[row]);
+  }
 
   /** true when the part's writer schema has the field (e.g. a v2 field in a v1 part: false) */
   has(field: string): boolean {
@@ -412,9 +420,13 @@ export class ColumnDecoder {
   /** `count` records encoded one after another in `data` (one container block), as columns. */
   decode(data: Buffer, count: number): ColumnBatch {
     const cols = this.targets.map((t) => allocate(t, count));
+    const ends = new Int32Array(count);
     pos = 0;
-    for (let row = 0; row < count; row++) run(this.program, data, row, cols);
+    for (let row = 0; row < count; row++) {
+      run(this.program, data, row, cols);
+      ends[row] = pos;
+    }
     if (pos !== data.length) throw new Error(`a block of ${count} records holds ${data.length} bytes, its records ${pos}`);
-    return new ColumnBatch(count, new Map(this.targets.map((t, i) => [t.field, cols[i]])), this.targets);
+    return new ColumnBatch(count, new Map(this.targets.map((t, i) => [t.field, cols[i]])), this.targets, data, ends);
   }
 }

@@ -24,13 +24,15 @@ const currentYearOf = (ref: RunRef) => Number(ref.params.to.slice(0, 4));
  * then has a pool thread load it (writing its columns file if missing), so the shards'
  * threads read columns instead of decoding the AVRO file each.
  */
-export async function catalogStep(deps: GenerationStepDeps, ctx: StepContext, ref: RunRef): Promise<CatalogRef> {
-  const place = ownedRunRef(deps, ctx, ref);
+export async function catalogStep(deps: GenerationStepDeps, ctx: StepContext, given: RunRef): Promise<CatalogRef> {
+  const { place, run: ref } = await ownedRunRef(deps, ctx, given);
+  const layout = new RunLayout(ref.runDir);
+  // a retry on another worker: what an earlier attempt published is checked below like a staged copy
+  await place.pull([layout.catalogReportKey, layout.catalogKey], { onlyMissing: true });
   const l = deps.log.child({ runId: ref.params.runId, step: 'catalog' });
   const cache = new CatalogCache(path.join(deps.dataRoot(), CATALOG_CACHE_DIR));
   const cacheKey = CatalogCache.key(ref.params.catalog, ref.params.seed, currentYearOf(ref));
   const catalog = await catalogFile(deps, ctx, ref, l, cache, cacheKey);
-  const layout = new RunLayout(ref.runDir);
   await place.publish([{ key: layout.catalogKey, sha256: catalog.sha256 }, { key: layout.catalogReportKey }]);
   await prepareThreadCatalog(deps, ctx, catalog, ref, l);
   try {

@@ -30,7 +30,7 @@ export function createGenerationSteps(deps: GenerationStepDeps): GenerationSteps
   return {
     resolve: async (ctx, args) => resolveStep(deps, ctx, args),
     checkRun: async (ctx, ref) => {
-      ownedRunRef(deps, ctx, ref);
+      await ownedRunRef(deps, ctx, ref);
       return ref;
     },
     catalog: (ctx, ref) => catalogStep(deps, ctx, ref),

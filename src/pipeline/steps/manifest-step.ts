@@ -6,8 +6,8 @@ import type { StepContext } from './step-context';
 import type { ManifestRef, RunRef } from './step-refs';
 
 /** Checks every part against its checkpoint (MissingPartError when one never completed), writes the manifest last and gives the folder up. */
-export async function manifestStep(deps: GenerationStepDeps, ctx: StepContext, ref: RunRef): Promise<ManifestRef> {
-  const place = ownedRunRef(deps, ctx, ref);
+export async function manifestStep(deps: GenerationStepDeps, ctx: StepContext, given: RunRef): Promise<ManifestRef> {
+  const { place, run: ref } = await ownedRunRef(deps, ctx, given);
   const built = await buildManifest(ref.params, place, (shard) => ctx.heartbeat({ shard }));
   deps.log
     .child({ runId: ref.params.runId, step: 'manifest' })

@@ -10,8 +10,8 @@ import type { RunRef } from './step-refs';
  * manifest) scheduled more than keepDays before this run; schedule and keepDays are
  * the run's validated params, its date is its own folder name.
  */
-export function pruneStep(deps: GenerationStepDeps, ref: RunRef): { deleted: string[] } {
-  verifyRunRef(deps, ref);
+export async function pruneStep(deps: GenerationStepDeps, ref: RunRef): Promise<{ deleted: string[] }> {
+  await verifyRunRef(deps, ref);
   const { schedule, keepDays, runId } = ref.params;
   const runAt = schedule ? scheduledTimeOf(runId, schedule) : undefined;
   if (!schedule || !keepDays || !runAt) return { deleted: [] };

@@ -1,7 +1,8 @@
-import * as fs from 'node:fs';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { twinFiles } from '../../formats/part-writers';
 import { RunLayout } from '../run-layout';
+import type { RunPlace } from '../run-place';
+import { usersCheckpoint } from './users-step';
 import type { ShardProgress } from '../shard-job';
 import { shardThreadJob } from '../thread-jobs';
 import { runJobStep } from './job-step';
@@ -12,8 +13,8 @@ import { MissingRunFile, StepCancelled } from './step-errors';
 import type { ShardOutcome, ShardRef } from './step-refs';
 
 /** Simulates one shard's users into its part file as a job, unless a valid part exists already. */
-export async function shardStep(deps: GenerationStepDeps, ctx: StepContext, ref: ShardRef): Promise<ShardOutcome> {
-  const place = ownedRunRef(deps, ctx, ref);
+export async function shardStep(deps: GenerationStepDeps, ctx: StepContext, given: ShardRef): Promise<ShardOutcome> {
+  const { place, run: ref } = await ownedRunRef(deps, ctx, given);
   const { faults } = deps;
   const layout = new RunLayout(ref.runDir);
   const l = deps.log.child({ runId: ref.params.runId, shard: ref.shard, attempt: ctx.attempt });
@@ -23,9 +24,7 @@ export async function shardStep(deps: GenerationStepDeps, ctx: StepContext, ref:
     l.info({ records: checkpoint.records }, 'shard checkpoint valid, part kept');
     return { shard: ref.shard, records: checkpoint.records, bytes: checkpoint.bytes, reused: true };
   }
-  for (const needed of [layout.catalogPath, layout.usersPath, layout.usersOffsetsPath]) {
-    if (!fs.existsSync(needed)) throw new MissingRunFile(`${needed} is missing, so no attempt can succeed; start a new generation`);
-  }
+  await stageInputs(place, layout, ref.catalogSha256);
   const cancelled = () => new StepCancelled(`shard ${ref.shard} cancelled`);
   if (faults.delayMs) await sleep(faults.delayMs, undefined, { signal: ctx.signal }).catch(() => Promise.reject(cancelled()));
   // held: alive all the while, so that a cancel reaches it (Temporal delivers one with a heartbeat's answer)
@@ -57,5 +56,23 @@ export async function shardStep(deps: GenerationStepDeps, ctx: StepContext, ref:
       throw new Error(`injected failure mid-shard (${faults.label})`, { cause: err });
     l.error({ err }, 'shard failed');
     throw err;
+  }
+}
+
+/**
+ * The catalog and users files the shard's thread reads, in this worker's run folder: for a bucket run staged
+ * by another worker, fetched from the bucket and checked against the hashes the run recorded.
+ */
+async function stageInputs(place: RunPlace, layout: RunLayout, catalogSha256: string): Promise<void> {
+  const missing = (key: string) => new MissingRunFile(`${place.nameOf(key)} is missing, so no attempt can succeed; start a new generation`);
+  const users = (await usersCheckpoint(place, layout)) ?? { users: 0 };
+  // a folder run's checkpoint of an earlier version may lack hashes; a bucket run's says what to fetch
+  if (place.staged && (users.sha256 === undefined || users.offsetsSha256 === undefined)) throw missing(layout.usersCheckpointKey);
+  for (const [key, sha256] of [
+    [layout.catalogKey, catalogSha256],
+    [layout.usersKey, users.sha256 ?? ''],
+    [layout.usersOffsetsKey, users.offsetsSha256 ?? ''],
+  ] as const) {
+    if (!(await place.stageChecked(key, sha256))) throw missing(key);
   }
 }

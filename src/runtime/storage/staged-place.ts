@@ -1,5 +1,6 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { sha256File } from '../atomic-file';
 import { confineUnderRoot } from '../data-root';
 import { FolderStore } from './folder-store';
 import type { ObjectStore } from './object-store';
@@ -14,6 +15,22 @@ export const STAGING_DIR = '_s3-staging';
 export type StagedFile = string | { key: string; sha256?: string };
 
 const keyOf = (file: StagedFile) => (typeof file === 'string' ? file : file.key);
+
+/** staged files found to hash as expected, by path, with the identity (inode, size, mtime) they had then: a replaced file is hashed again */
+const checkedFiles = new Map<string, string>();
+/** stageChecked downloads in flight, by local path */
+const downloads = new Map<string, Promise<boolean>>();
+
+/** Whether `file` hashes to `sha256` (hashed once per version of the file in this process). */
+function checkedCopy(file: string, sha256: string): boolean {
+  const st = fs.statSync(file, { throwIfNoEntry: false });
+  if (!st?.isFile()) return false;
+  const identity = `${st.ino}:${st.size}:${st.mtimeMs}:${sha256}`;
+  if (checkedFiles.get(file) === identity) return true;
+  if (sha256File(file) !== sha256) return false;
+  checkedFiles.set(file, identity);
+  return true;
+}
 
 /**
  * An output place (a folder under the data root, or s3://bucket/prefix under WRAPPED_ETL_S3_ALLOW) with the
@@ -76,14 +93,48 @@ export class StagedPlace {
     if (opts.drop) this.drop(files.map(keyOf));
   }
 
-  /** Copies the store's objects of `keys` into the staging folder (an earlier attempt's, maybe another worker's); absent keys are skipped. */
-  async pull(keys: string[]): Promise<void> {
+  /**
+   * Copies the store's objects of `keys` into the staging folder (an earlier attempt's, maybe another worker's);
+   * absent keys are skipped, and with `onlyMissing` so are keys staged here already (checked by their readers).
+   */
+  async pull(keys: string[], opts: { onlyMissing?: boolean } = {}): Promise<void> {
     if (!this.staged) return;
     for (const key of keys) {
+      if (opts.onlyMissing && fs.existsSync(this.pathOf(key))) continue;
       if ((await this.store.stat(key)) === undefined) continue;
       fs.mkdirSync(path.dirname(this.pathOf(key)), { recursive: true });
       await downloadFile(this.store, key, this.pathOf(key));
     }
+  }
+
+  /**
+   * Makes the staged copy of `key` the bytes hashing to `sha256`: kept when it does, else downloaded from the
+   * store and checked (a step on a worker that did not write it). False when neither here nor in the store
+   * (for a folder place: when the file is missing);
+   * fails naming the object when the store's does not hash to it. Concurrent calls for one file share one download.
+   */
+  async stageChecked(key: string, sha256: string): Promise<boolean> {
+    const file = this.pathOf(key);
+    // a folder place's file is the store's own: nothing to fetch (its readers check it)
+    if (!this.staged) return fs.existsSync(file);
+    if (checkedCopy(file, sha256)) return true;
+    let staging = downloads.get(file);
+    if (!staging) {
+      staging = this.download(key, file, sha256).finally(() => downloads.delete(file));
+      downloads.set(file, staging);
+    }
+    return staging;
+  }
+
+  private async download(key: string, file: string, sha256: string): Promise<boolean> {
+    if ((await this.store.stat(key)) === undefined) return false;
+    const got = await downloadFile(this.store, key, file);
+    if (got.sha256 !== sha256) {
+      fs.rmSync(file, { force: true });
+      throw new Error(`${this.nameOf(key)} hashes to ${got.sha256}, not ${sha256} as the run recorded`);
+    }
+    checkedCopy(file, sha256);
+    return true;
   }
 
   /** Removes the staged copies of `keys` (the store's objects stay). */

@@ -9,6 +9,7 @@ import { makeTmpDir } from '../../helpers/tmp-dir';
 import {
   historiesOfChain,
   killWhileWriting,
+  killWorkers,
   partHashes,
   partIdentities,
   checkpointedParts,
@@ -62,10 +63,7 @@ describe('failures against a real dev server, with `wrapped-etl worker` processe
   });
 
   afterEach(async () => {
-    for (const w of workers.splice(0)) {
-      if (w.child.exitCode === null && w.child.signalCode === null) w.child.kill('SIGKILL');
-      await w.exited;
-    }
+    await killWorkers(workers);
   });
 
   afterAll(async () => {

@@ -9,7 +9,10 @@ import { RunLayout } from '../../../src/pipeline/run-layout';
 import { WorldLayout } from '../../../src/pipeline/world-layout';
 import { worldStatus } from '../../../src/pipeline/world-store';
 import { sha256File } from '../../../src/runtime/atomic-file';
-import { dayEventsInOrder } from '../../../src/stream/day-events';
+import { dayMessagesInOrder } from '../../../src/stream/day-events';
+import { singleObjectFraming } from '../../../src/formats/avro/message-framing';
+import { schemaType } from '../../../src/formats/avro/schemas';
+import { listeningHistorySchemaFile } from '../../../src/formats/listening-history-versions';
 import {
   ADVANCE_WORLD,
   ANALYZE_DATASET,
@@ -176,10 +179,13 @@ describe('runs and worlds of earlier versions (flat layout)', () => {
     const now = await writeWorldWrapped({ worldDir: currentWorld, outDir: path.join(stack.dataRoot, 'world-wrapped-now') });
     expect(flat).toMatchObject({ through: '2025-03-03', daysRead: 3 });
     expect(now).toMatchObject({ through: '2025-03-03', daysRead: 3 });
+    const type = schemaType(listeningHistorySchemaFile(1));
+    const framing = singleObjectFraming(type);
     for (const day of ['2025-03-01', '2025-03-02', '2025-03-03']) {
-      const events = await dayEventsInOrder(new WorldLayout(legacyWorld), day);
-      expect(events.length).toBeGreaterThan(0);
-      expect((await dayEventsInOrder(new WorldLayout(currentWorld), day)).length).toBeGreaterThan(0);
+      const legacy = await dayMessagesInOrder(new WorldLayout(legacyWorld), day, type, framing);
+      const now = await dayMessagesInOrder(new WorldLayout(currentWorld), day, type, framing);
+      expect(legacy.count).toBeGreaterThan(0);
+      expect(now.count).toBeGreaterThan(0);
     }
   });
 });

@@ -1,3 +1,4 @@
+import { spawn } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as v8 from 'node:v8';
@@ -13,7 +14,8 @@ import { runWorldDayJob } from '../../../src/pipeline/world-day-job';
 import { WorldLayout } from '../../../src/pipeline/world-layout';
 import { advanceOneDay, createWorld, daysToAdvance, type RunDayShards } from '../../../src/pipeline/world-store';
 import { sha256File } from '../../../src/runtime/atomic-file';
-import { runCli } from '../../helpers/cli-process';
+import { BIN, runCli } from '../../helpers/cli-process';
+import { fullDiskUnavailable, runOnFullDisk } from '../../helpers/full-disk';
 import { makeTmpDir } from '../../helpers/tmp-dir';
 import { worldDayHashes } from '../../helpers/world-files';
 
@@ -218,6 +220,70 @@ describe('Wrapped of a world', () => {
     } finally {
       fs.writeFileSync(part, saved);
     }
+  });
+  const cliEnv = () => ({ WRAPPED_ETL_DATA_ROOT: path.dirname(dir) });
+  /** temporary files (a writer's .<name>.<writer>.tmp) anywhere under `root` */
+  const tempFiles = (root: string) => (fs.readdirSync(root, { recursive: true }) as string[]).filter((f) => f.endsWith('.tmp'));
+
+  it("two at once into one folder, both writing snapshots: both complete, the files are a single run's, no temp file is left", async () => {
+    // no snapshot yet: both read every day, write the same snapshots and prune the same days
+    fs.rmSync(path.dirname(new WorldLayout(dir).wrappedDir('2025-04-02')), { recursive: true, force: true });
+    const out = path.join(path.dirname(dir), 'wrapped-twice');
+    const runs = await Promise.all([0, 1].map(() => runCli(['wrapped', '--world', dir, '--out', out, '--json'], cliEnv())));
+    for (const r of runs) expect(r.stderr).toBe('');
+    expect(runs.map((r) => r.code)).toEqual([0, 0]);
+    expect(hashes(out)).toEqual(scratch);
+    expect(tempFiles(out)).toEqual([]);
+    expect(tempFiles(dir)).toEqual([]);
+  });
+
+  it('SIGKILLed mid-way: nothing under a final name is partial; the next run reuses its snapshots, removes its temp files and writes the same files', async () => {
+    fs.rmSync(path.dirname(new WorldLayout(dir).wrappedDir('2025-04-02')), { recursive: true, force: true });
+    const out = path.join(path.dirname(dir), 'wrapped-killed');
+    fs.mkdirSync(path.join(out, '_work'), { recursive: true });
+    const child = spawn(process.execPath, [BIN, 'wrapped', '--world', dir, '--out', out], {
+      env: { ...process.env, LOG_LEVEL: 'warn', ...cliEnv() },
+      stdio: 'ignore',
+    });
+    const exited = new Promise<NodeJS.Signals | null>((resolve) => child.once('exit', (_code, signal) => resolve(signal)));
+    // killed as the first shard's analysis is being written: its snapshots are done, the other shard's and the merge are not
+    const watcher = fs.watch(path.join(out, '_work'), () => child.kill('SIGKILL'));
+    try {
+      expect(await exited).toBe('SIGKILL');
+    } finally {
+      watcher.close();
+    }
+    expect(FILES.filter((f) => fs.existsSync(path.join(out, f)))).toEqual([]);
+    const again = await runCli(['wrapped', '--world', dir, '--out', out, '--json'], cliEnv());
+    expect(again.code).toBe(0);
+    // the first shard's snapshot of the last day, left by the killed run, stands for every day read
+    expect(JSON.parse(again.stdout)).toMatchObject({ daysRead: 0 });
+    expect(hashes(out)).toEqual(scratch);
+    expect(tempFiles(out)).toEqual([]);
+    expect(tempFiles(dir)).toEqual([]);
+  });
+
+  it('on a full disk: fails naming the file and its filesystem, writes nothing there; with space, the same files', async (ctx) => {
+    const unavailable = fullDiskUnavailable();
+    if (unavailable) return ctx.skip(unavailable);
+    const out = path.join(path.dirname(dir), 'wrapped-full');
+    // the output folder on a full tmpfs, its _work/ (the shards' analyses) on the real disk
+    const r = await runOnFullDisk(out, [process.execPath, BIN, 'wrapped', '--world', dir, '--out', out], {
+      keep: ['_work'],
+      env: cliEnv(),
+      cwd: tmp.dir,
+    });
+    expect(r.code).not.toBe(0);
+    expect(r.stderr).toMatch(
+      new RegExp(
+        `the disk is full: no space left to write ${out}/(${FILES.join('|').replace(/\./g, '\\.')}) \\(filesystem ${out}: 0\\.0 MB free`,
+      ),
+    );
+    expect(r.left).toEqual([]);
+    expect(tempFiles(out)).toEqual([]);
+    const again = await runCli(['wrapped', '--world', dir, '--out', out], cliEnv());
+    expect(again.code).toBe(0);
+    expect(hashes(out)).toEqual(scratch);
   });
 });
 

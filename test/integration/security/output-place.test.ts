@@ -8,6 +8,7 @@ import { resolveWrappedInput } from '../../../src/config/wrapped-input';
 import { runInProcess } from '../../../src/pipeline/in-process-run';
 import { RunLayout } from '../../../src/pipeline/run-layout';
 import { sha256File } from '../../../src/runtime/atomic-file';
+import { checkOutputPlace } from '../../../src/runtime/output-place';
 import { runCli } from '../../helpers/cli-process';
 import { makeTmpDir } from '../../helpers/tmp-dir';
 
@@ -94,5 +95,18 @@ describe('outputs land outside run and world folders, over nothing the command d
       /invalid input: out: .* is inside the run or world folder/,
     );
     expect(() => resolveWrappedInput({ run: 'data/r', out: 'data/r' }, tmp.dir)).toThrow(/inside the run or world folder/);
+  });
+  it("takes a Wrapped's own earlier output folder (its _work holds only its analyses) as an output place again, not a run folder", () => {
+    const out = path.join(tmp.dir, 'wrapped-again');
+    fs.mkdirSync(path.join(out, '_work'), { recursive: true });
+    fs.writeFileSync(path.join(out, '_work', 'part-00000.wrapped.partial'), 'x');
+    fs.writeFileSync(path.join(out, '_work', '.part-00001.wrapped.partial.0a1b2c3d-42-1-deadbeef.tmp'), 'x');
+    expect(() => checkOutputPlace('out', out)).not.toThrow();
+    // anything of a run's in its _work, or a manifest, makes it a data folder again
+    fs.writeFileSync(path.join(out, '_work', 'params.json'), '{}');
+    expect(() => checkOutputPlace('out', path.join(out, 'x'))).toThrow(`is inside the run or world folder ${out}`);
+    fs.rmSync(path.join(out, '_work', 'params.json'));
+    fs.writeFileSync(path.join(out, '_manifest.json'), '{}');
+    expect(() => checkOutputPlace('out', out)).toThrow(`is inside the run or world folder ${out}`);
   });
 });

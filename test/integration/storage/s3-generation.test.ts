@@ -165,6 +165,46 @@ describe('generation into a bucket of a real S3-compatible server (SeaweedFS)', 
     }
   });
 
+  it('two workers with their own data roots serve one run, step by step: each fetches (checked by content) what it did not stage', async () => {
+    const [a, b] = [stepsAt(path.join(tmp.dir, 'worker-e')), stepsAt(path.join(tmp.dir, 'worker-f'))];
+    const ref = await a.resolve(ctx, { input: { ...INPUT, out: `s3://${BUCKET}/gen`, runId: 'r4' }, workflowId: 'wf' });
+    // a ref as the workflow carries it: the resolving worker's staging folder, which worker f does not have
+    const { sha256: catalogSha256 } = await b.catalog(ctx, ref);
+    await a.users(ctx, ref);
+    for (let shard = 0; shard < 3; shard++) await [b, a, b][shard].shard(ctx, { ...ref, shard, catalogSha256 });
+    const manifest = await b.manifest(ctx, ref);
+    expect(manifest.manifest).toBe(`s3://${BUCKET}/gen/r4/_manifest.json`);
+
+    const onDisk = filesBelow(path.join(tmp.dir, 'disk', 'data', 'r1'));
+    const inBucket = await objects('gen/r4');
+    const dataKeys = [...onDisk.keys()].filter((k) => /^(avro|parquet|_work\/parts)\//.test(k));
+    expect(dataKeys).toHaveLength(3 * 3);
+    for (const key of dataKeys) expect(inBucket.get(key)!.equals(onDisk.get(key)!), key).toBe(true);
+
+    // a damaged catalog in the bucket is not taken by a worker that must fetch it: the shard fails naming it
+    const damaged = Buffer.from(inBucket.get('_work/catalog.avro')!);
+    damaged[damaged.length - 1] ^= 0xff;
+    await s3.server.client.send(new PutObjectCommand({ Bucket: BUCKET, Key: 'gen/r4/_work/catalog.avro', Body: damaged }));
+    await s3.server.client.send(new PutObjectCommand({ Bucket: BUCKET, Key: 'gen/r4/_work/parts/part-00002.json', Body: 'gone' }));
+    const c = stepsAt(path.join(tmp.dir, 'worker-g'));
+    await expect(c.shard(ctx, { ...ref, shard: 2, catalogSha256 })).rejects.toThrow(`s3://${BUCKET}/gen/r4/_work/catalog.avro hashes to `);
+  });
+
+  it('a worker whose staging folder names the workflow of a stopped earlier attempt takes it over for the resumed run', async () => {
+    const [a, b] = [stepsAt(path.join(tmp.dir, 'worker-h')), stepsAt(path.join(tmp.dir, 'worker-i'))];
+    const input = { ...INPUT, out: `s3://${BUCKET}/gen`, runId: 'r5' };
+    const first = await a.resolve(ctx, { input, workflowId: 'wf' });
+    const { sha256: catalogSha256 } = await a.catalog(ctx, first);
+    await a.users(ctx, first);
+    await b.shard(ctx, { ...first, shard: 0, catalogSha256 });
+    // the first workflow stopped; a resume (another workflow) resolves on worker h and sends a shard to worker i
+    const gone = { ...inProcessContext(), ownerId: 'wf-resumed', holderAlive: async () => false };
+    const running = { ...gone, holderAlive: async () => true };
+    const resumed = await a.resolve(gone, { input: { resume: 'r5', out: input.out, runId: 'r5' }, workflowId: 'wf-resumed' });
+    await expect(b.shard(running, { ...resumed, shard: 1, catalogSha256 })).rejects.toThrow(/took it over; this run stops/);
+    expect(await b.shard(gone, { ...resumed, shard: 1, catalogSha256 })).toMatchObject({ reused: false });
+  });
+
   it('refuses at once a bucket or prefix outside WRAPPED_ETL_S3_ALLOW, naming the field, and writes nothing', async () => {
     const steps = stepsAt(path.join(tmp.dir, 'worker-d'));
     for (const out of ['s3://elsewhere/gen', `s3://${BUCKET}/gen2`, `s3://${BUCKET}`]) {

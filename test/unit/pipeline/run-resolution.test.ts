@@ -143,7 +143,7 @@ describe('the resolve step and the run reference checks', () => {
 
   it('refuses every forged part of a run reference', async () => {
     const ref = await resolveStep(deps, as('wf-a'), { input: { ...INPUT, runId: 'checked' }, workflowId: 'wf-a' });
-    expect(verifyRunRef(deps, ref).runDir).toBe(ref.runDir);
+    expect((await verifyRunRef(deps, ref)).run.runDir).toBe(ref.runDir);
     const notARef = /^not a run reference$/;
     for (const forged of [
       null,
@@ -153,15 +153,15 @@ describe('the resolve step and the run reference checks', () => {
       { ...ref, params: 'x' },
       { runDir: ref.runDir },
     ]) {
-      expect(() => verifyRunRef(deps, forged as unknown as RunRef), JSON.stringify(forged)).toThrow(
+      await expect(verifyRunRef(deps, forged as unknown as RunRef), JSON.stringify(forged)).rejects.toThrow(
         expect.objectContaining({ field: 'run', problem: expect.stringMatching(notARef) }),
       );
     }
-    expect(() => verifyRunRef(deps, { ...ref, location: 's3://bucket/checked' })).toThrow(
+    await expect(verifyRunRef(deps, { ...ref, location: 's3://bucket/checked' })).rejects.toThrow(
       expect.objectContaining({ problem: '"s3://bucket/checked" is not the location its params name' }),
     );
     fs.writeFileSync(new RunLayout(ref.runDir).paramsPath, JSON.stringify({ ...ref.params, seed: 5 }));
-    expect(() => verifyRunRef(deps, ref)).toThrow(
+    await expect(verifyRunRef(deps, ref)).rejects.toThrow(
       expect.objectContaining({ problem: `${ref.runDir} does not hold a generation with these params` }),
     );
   });
@@ -169,7 +169,7 @@ describe('the resolve step and the run reference checks', () => {
   it('keeps owning a run while a step works, renewing its claim until stopped, and stops renewing once taken over', async () => {
     vi.useFakeTimers({ toFake: ['setInterval', 'clearInterval', 'Date'] });
     const ref = await resolveStep(deps, as('wf-a'), { input: { ...INPUT, runId: 'kept' }, workflowId: 'wf-a' });
-    expect(() => ownedRunRef(deps, as('wf-a'), ref)).not.toThrow();
+    await expect(ownedRunRef(deps, as('wf-a'), ref)).resolves.toBeDefined();
     const claimedAt = Date.parse(ownerOf(ref.runDir).renewedAt);
     const stop = keepOwning(deps, as('wf-a'), ref);
     // renewed when a tenth of the lease (10 min) has passed at a 30 s tick
@@ -192,7 +192,9 @@ describe('the resolve step and the run reference checks', () => {
         err: expect.objectContaining({ message: expect.stringMatching(/is being written by workflow wf-b/) }),
       }),
     ]);
-    expect(() => ownedRunRef(deps, as('wf-a'), ref)).toThrow(RunTakenOver);
-    expect(() => ownedRunRef(deps, as('wf-a'), ref)).toThrow(/is being written by workflow wf-b .*, which took it over; this run stops/);
+    await expect(ownedRunRef(deps, as('wf-a'), ref)).rejects.toThrow(RunTakenOver);
+    await expect(ownedRunRef(deps, as('wf-a'), ref)).rejects.toThrow(
+      /is being written by workflow wf-b .*, which took it over; this run stops/,
+    );
   });
 });

@@ -80,6 +80,19 @@ describe('the users file written by a pool thread', () => {
     }
   });
 
+  it('ends its idle threads on releaseIdle, and the next job runs on a new one', async () => {
+    const one = new ThreadPool(1);
+    try {
+      const first = await one.run(whichThreadJob, null, 'job 1').result;
+      expect(await one.run(whichThreadJob, null, 'job 2').result).toBe(first);
+      await one.releaseIdle();
+      const next = await one.run(whichThreadJob, null, 'job 3').result;
+      expect(next).not.toBe(first);
+    } finally {
+      await one.close();
+    }
+  });
+
   it('rejects with the thread error when the model refuses the params', async () => {
     const params = { ...resolveGenerationInput({ users: 10 }, 'w'), personalities: { 'The nobody': 1 } };
     await expect(pool.run(usersThreadJob, { params, runDir: layoutOf('bad').runDir }, 'users file').result).rejects.toThrow(
