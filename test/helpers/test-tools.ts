@@ -253,6 +253,13 @@ export function ensurePipPackage(pkg: PipPackage): string | undefined {
 }
 export const pipPackageDir = (pkg: PipPackage) => path.join(toolsDir(), pkg.dir);
 
+/** DuckDB with its httpfs extension from PyPI (DuckDB downloads extensions at INSTALL, which cannot reach its site here): reads s3:// in place */
+export const DUCKDB_HTTPFS: PipPackage = {
+  dir: 'duckdb-httpfs-1.4.4',
+  module: 'duckdb_ext',
+  requirements: ['duckdb==1.4.4', 'duckdb-ext-httpfs==1.4.4.20260205'],
+};
+
 /** pandas, for the README's pandas snippet (with fastavro from ensurePythonTools) */
 export const PANDAS: PipPackage = { dir: 'pandas-3.1.1', module: 'pandas', requirements: ['pandas==3.1.1'] };
 

@@ -14,7 +14,15 @@ import { logger } from '../../../src/runtime/logger';
 import { S3Store } from '../../../src/runtime/storage/s3-store';
 import { inlineJobs } from '../../../src/runtime/thread-job';
 import { useS3Server } from '../../helpers/s3-server';
-import { ensurePipPackage, ensurePythonTools, pipPackageDir, PYARROW, pythonEnv, pythonToolsDir } from '../../helpers/test-tools';
+import {
+  DUCKDB_HTTPFS,
+  ensurePipPackage,
+  ensurePythonTools,
+  pipPackageDir,
+  PYARROW,
+  pythonEnv,
+  pythonToolsDir,
+} from '../../helpers/test-tools';
 import { makeTmpDir } from '../../helpers/tmp-dir';
 
 const BUCKET = 'runs';
@@ -131,6 +139,35 @@ describe('generation into a bucket of a real S3-compatible server (SeaweedFS)', 
     expect(read.manifest).toBeGreaterThan(0);
     expect(read).toEqual({ manifest: read.manifest, parquet: read.manifest, avro: read.manifest, intact: true, users: INPUT.users });
   });
+
+  it('DuckDB (1.4.4, httpfs from PyPI) queries the run in place: read_parquet over s3://, counts equal the manifest', async (c) => {
+    const missing = ensurePipPackage(DUCKDB_HTTPFS);
+    if (missing) c.skip(missing);
+    const script = [
+      'import json, os, sys, duckdb, duckdb_ext',
+      'con = duckdb.connect()',
+      "con.execute(\"SET extension_directory = '%s'\" % os.path.join(list(duckdb_ext.__path__)[0], 'extensions'))",
+      "con.execute('SET autoinstall_known_extensions = false')",
+      "con.execute('LOAD httpfs')",
+      "endpoint = os.environ['AWS_ENDPOINT_URL_S3'].split('://', 1)[1]",
+      "con.execute(\"CREATE SECRET (TYPE s3, KEY_ID '%s', SECRET '%s', ENDPOINT '%s', URL_STYLE 'path', USE_SSL false, REGION 'us-east-1')\"",
+      "  % (os.environ['AWS_ACCESS_KEY_ID'], os.environ['AWS_SECRET_ACCESS_KEY'], endpoint))",
+      'run = sys.argv[1]',
+      'manifest = json.loads(con.sql("SELECT content FROM read_text(\'%s/_manifest.json\')" % run).fetchone()[0])',
+      'rows, users = con.sql("SELECT count(*), count(DISTINCT user_id) FROM read_parquet(\'%s/parquet/*.parquet\')" % run).fetchone()',
+      "print('RESULT ' + json.dumps({'manifest': manifest['totalRecords'], 'rows': rows, 'users': users}))",
+    ].join('\n');
+    const r = spawnSync('python3', ['-c', script, `s3://${BUCKET}/gen/r1`], {
+      env: { ...pythonEnv(), ...s3.server.env, PYTHONPATH: pipPackageDir(DUCKDB_HTTPFS) },
+      encoding: 'utf8',
+    });
+    const line = r.stdout.split('\n').find((l) => l.startsWith('RESULT '));
+    expect(line, r.stderr.slice(-3000)).toBeDefined();
+    const read = JSON.parse(line!.slice('RESULT '.length));
+    expect(read.manifest).toBeGreaterThan(0);
+    expect(read).toEqual({ manifest: read.manifest, rows: read.manifest, users: INPUT.users });
+  });
+
   it('resumes on another worker from what is in the bucket: valid parts kept (checked by content), a damaged one written again', async () => {
     const input = { ...INPUT, out: `s3://${BUCKET}/gen`, runId: 'r2' };
     const first = await generate(stepsAt(path.join(tmp.dir, 'worker-b')), input, 2);
