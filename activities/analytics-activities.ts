@@ -14,6 +14,7 @@ import { findManifestKey } from '../src/dataset/manifest-location';
 import { RunDataset } from '../src/dataset/run-dataset';
 import { InputError } from '../src/domain/errors';
 import type { ThreadPool } from '../src/runtime/thread-pool';
+import { failFastOnFilesystem, type WritePlace } from './filesystem-failure';
 
 /**
  * What the workflow carries between the Wrapped steps: paths and counts only, never the
@@ -80,7 +81,7 @@ export function createAnalyticsActivities(deps: { pool: ThreadPool; dataRoot?: s
     }
     return ref;
   };
-  return {
+  const activities = {
     /** Validates the input and reads the run's manifest: which parts to analyse. */
     async planWrapped(args: { input: unknown }): Promise<WrappedPlan> {
       try {
@@ -205,6 +206,17 @@ export function createAnalyticsActivities(deps: { pool: ThreadPool; dataRoot?: s
         .info({ users: written.users, records: written.records, outDir: plan.outDir }, 'wrapped written');
       return written;
     },
+  };
+  // a full disk or an unwritable output folder fails at once, naming the file and its filesystem's free space
+  return failFastOnFilesystem(activities, wrappedWritePlace);
+}
+
+/** Where a Wrapped step writes (its output folder) and how it goes on once the disk is fixed. */
+function wrappedWritePlace(arg: unknown): WritePlace {
+  const outDir = (arg as { outDir?: unknown } | undefined)?.outDir;
+  return {
+    folder: typeof outDir === 'string' ? outDir : undefined,
+    resume: 'then run the same `wrapped-etl wrapped` again (the parts analysed so far are reused)',
   };
 }
 

@@ -40,15 +40,16 @@ export async function killWorkers(workers: WorkerProcess[]): Promise<void> {
   }
 }
 
-/** Runs the CLI to completion; resolves with its exit code and output (its stdout goes to `opts.stdoutFile` instead when given). */
+/** Runs the CLI to completion (in `opts.cwd` if given); resolves with its exit code and output (its stdout goes to `opts.stdoutFile` instead when given). */
 export function runCli(
   args: string[],
   env: Record<string, string> = {},
-  opts: { stdoutFile?: string } = {},
+  opts: { stdoutFile?: string; cwd?: string } = {},
 ): Promise<{ code: number | null; stdout: string; stderr: string }> {
   return new Promise((resolve) => {
     const out = opts.stdoutFile === undefined ? 'pipe' : fs.openSync(opts.stdoutFile, 'w');
     const child = spawn(process.execPath, [BIN, ...args], {
+      cwd: opts.cwd,
       env: { ...process.env, LOG_LEVEL: 'warn', ...env },
       stdio: ['ignore', out, 'pipe'],
     });

@@ -14,6 +14,37 @@ function plainColumns(columns: ParquetColumns): ParquetColumns {
 }
 
 /**
+ * The stream parquetjs-lite writes to. It does not await every write (the header's, written by
+ * its constructor), so a write's error (a full disk) handed to its callback became an unhandled
+ * rejection that ended the process: the first error is kept instead, and thrown by the writer's
+ * next step; what follows it is not written.
+ */
+class FileSink {
+  private failed: Error | undefined;
+
+  constructor(private readonly file: AtomicFile) {}
+
+  write(chunk: Buffer, cb: (err?: Error | null) => void): void {
+    if (!this.failed) {
+      try {
+        this.file.write(chunk);
+      } catch (err) {
+        this.failed = err as Error;
+      }
+    }
+    cb();
+  }
+
+  end(cb: (err?: Error | null) => void): void {
+    cb();
+  }
+
+  throwIfFailed(): void {
+    if (this.failed) throw this.failed;
+  }
+}
+
+/**
  * A Parquet file with nested and repeated columns (the Wrapped users file), written with parquetjs-lite under a temporary name (AtomicFile),
  * renamed into place by commit(); rows buffer in memory one row group at a time.
  */
@@ -23,6 +54,7 @@ export class ParquetFileWriter {
   private constructor(
     private readonly file: AtomicFile,
     private readonly writer: ParquetWriter,
+    private readonly sink: FileSink,
   ) {}
 
   static async open(
@@ -31,39 +63,30 @@ export class ParquetFileWriter {
     opts: { rowGroupSize?: number; metadata?: Record<string, string> } = {},
   ): Promise<ParquetFileWriter> {
     const file = new AtomicFile(finalPath);
-    const sink = {
-      write(chunk: Buffer, cb: (err?: Error | null) => void) {
-        try {
-          file.write(chunk);
-          cb();
-        } catch (err) {
-          cb(err as Error);
-        }
-      },
-      end(cb: (err?: Error | null) => void) {
-        cb();
-      },
-    };
+    const sink = new FileSink(file);
     try {
       const writer = await ParquetWriter.openStream(new ParquetSchema(plainColumns(columns)), sink, {
         rowGroupSize: opts.rowGroupSize ?? 20_000,
         useDataPageV2: false,
       });
+      sink.throwIfFailed();
       for (const [k, v] of Object.entries(opts.metadata ?? {})) writer.setMetadata(k, v);
-      return new ParquetFileWriter(file, writer);
+      return new ParquetFileWriter(file, writer, sink);
     } catch (err) {
       file.abort();
       throw err;
     }
   }
 
-  append(row: Record<string, unknown>): Promise<void> {
+  async append(row: Record<string, unknown>): Promise<void> {
     this.records++;
-    return this.writer.appendRow(row);
+    await this.writer.appendRow(row);
+    this.sink.throwIfFailed();
   }
 
   async commit(): Promise<WrittenParquet> {
     await this.writer.close();
+    this.sink.throwIfFailed();
     const { bytes, sha256 } = this.file.commit();
     return { records: this.records, bytes, sha256 };
   }

@@ -5,6 +5,7 @@ import * as v8 from 'node:v8';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { writeWorldWrapped } from '../../../src/analytics/wrapped/world-wrapped';
 import { runWrappedPartJob } from '../../../src/analytics/wrapped/part-job';
+import { WRAPPED_FILES } from '../../../src/analytics/wrapped/write-wrapped';
 import { resolveWorldInput } from '../../../src/config/world-input';
 import { openRunAt } from '../../../src/dataset/open-folder';
 import { readManifest } from '../../../src/pipeline/manifest';
@@ -16,6 +17,7 @@ import { advanceOneDay, createWorld, daysToAdvance, type RunDayShards } from '..
 import { sha256File } from '../../../src/runtime/atomic-file';
 import { BIN, runCli } from '../../helpers/cli-process';
 import { fullDiskUnavailable, runOnFullDisk } from '../../helpers/full-disk';
+import { freePort } from '../../helpers/kafka-broker';
 import { makeTmpDir } from '../../helpers/tmp-dir';
 import { worldDayHashes } from '../../helpers/world-files';
 
@@ -61,6 +63,35 @@ function flipByte(file: string, at: number): void {
 
 function truncate(file: string): void {
   fs.truncateSync(file, Math.floor(fs.statSync(file).size / 2));
+}
+
+/** The processes whose parent is `pid` (from /proc). */
+function childrenOf(pid: number): number[] {
+  return fs
+    .readdirSync('/proc')
+    .filter((p) => /^\d+$/.test(p))
+    .filter((p) => {
+      try {
+        // "pid (comm) state ppid ...": the command may hold spaces and parentheses, so the fields after its last ')'
+        const stat = fs.readFileSync(`/proc/${p}/stat`, 'utf8');
+        return Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]) === pid;
+      } catch {
+        return false;
+      }
+    })
+    .map(Number);
+}
+
+/**
+ * A Wrapped through the CLI with its output folder `out` on a full disk (its _work/, the analyses, on the real
+ * one): it must fail naming one of its files there and that filesystem's free space.
+ */
+async function wrappedOnFullDisk(out: string, args: string[], env: Record<string, string>) {
+  const r = await runOnFullDisk(out, [process.execPath, BIN, ...args], { keep: ['_work'], env, cwd: tmp.dir });
+  expect(r.code).not.toBe(0);
+  const files = Object.values(WRAPPED_FILES).join('|').replace(/\./g, '\\.');
+  expect(r.stderr).toMatch(new RegExp(`the disk is full: no space left to write ${out}/(${files}) \\(filesystem ${out}: 0\\.0 MB free`));
+  return r;
 }
 
 /** What a run's manifest says of its parts (its runId aside, which names the folder). */
@@ -268,17 +299,7 @@ describe('Wrapped of a world', () => {
     if (unavailable) return ctx.skip(unavailable);
     const out = path.join(path.dirname(dir), 'wrapped-full');
     // the output folder on a full tmpfs, its _work/ (the shards' analyses) on the real disk
-    const r = await runOnFullDisk(out, [process.execPath, BIN, 'wrapped', '--world', dir, '--out', out], {
-      keep: ['_work'],
-      env: cliEnv(),
-      cwd: tmp.dir,
-    });
-    expect(r.code).not.toBe(0);
-    expect(r.stderr).toMatch(
-      new RegExp(
-        `the disk is full: no space left to write ${out}/(${FILES.join('|').replace(/\./g, '\\.')}) \\(filesystem ${out}: 0\\.0 MB free`,
-      ),
-    );
+    const r = await wrappedOnFullDisk(out, ['wrapped', '--world', dir, '--out', out], cliEnv());
     expect(r.left).toEqual([]);
     expect(tempFiles(out)).toEqual([]);
     const again = await runCli(['wrapped', '--world', dir, '--out', out], cliEnv());
@@ -324,6 +345,78 @@ describe('Wrapped of a run and export', () => {
     fs.writeFileSync(partialPath, Buffer.concat([clean.subarray(0, newline), v8.serialize({ ...body, records: body.records + 1 })]));
     expect(await runWrappedPartJob(job)).toMatchObject({ reused: false });
     expect(fs.readFileSync(partialPath).equals(clean)).toBe(true);
+  });
+
+  describe('Wrapped of a run through the CLI (embedded: its own dev server on free ports, kept under the temporary folder)', () => {
+    const OUTPUTS: string[] = Object.values(WRAPPED_FILES);
+    const hashes = (dir: string) => Object.fromEntries(OUTPUTS.map((f) => [f, sha256File(path.join(dir, f))]));
+    const tempFiles = (root: string) => (fs.readdirSync(root, { recursive: true }) as string[]).filter((f) => f.endsWith('.tmp'));
+    const env = () => ({ WRAPPED_ETL_DATA_ROOT: tmp.dir });
+    const wrappedArgs = async (out: string) => [
+      'wrapped',
+      runDir,
+      '--out',
+      out,
+      '--port',
+      String(await freePort()),
+      '--ui-port',
+      String(await freePort()),
+    ];
+    const wrapped = async (out: string) => runCli(await wrappedArgs(out), env(), { cwd: tmp.dir });
+    let single: Record<string, string>;
+    beforeAll(async () => {
+      const out = path.join(tmp.dir, 'wrapped-run-single');
+      expect((await wrapped(out)).code).toBe(0);
+      single = hashes(out);
+    }, 120_000);
+
+    it("two at once into one folder: both complete, the files are a single run's, no temp file is left", async () => {
+      const out = path.join(tmp.dir, 'wrapped-run-twice');
+      const runs = await Promise.all([wrapped(out), wrapped(out)]);
+      expect(runs.map((r) => r.code)).toEqual([0, 0]);
+      expect(hashes(out)).toEqual(single);
+      expect(tempFiles(out)).toEqual([]);
+    });
+
+    it("SIGKILLed mid-way: no output under a final name; the next run writes a single run's files and removes the temp files", async () => {
+      const out = path.join(tmp.dir, 'wrapped-run-killed');
+      fs.mkdirSync(path.join(out, '_work'), { recursive: true });
+      const child = spawn(process.execPath, [BIN, ...(await wrappedArgs(out))], {
+        cwd: tmp.dir,
+        env: { ...process.env, LOG_LEVEL: 'warn', ...env() },
+        stdio: 'ignore',
+      });
+      const exited = new Promise<NodeJS.Signals | null>((resolve) => child.once('exit', (_code, signal) => resolve(signal)));
+      // its dev server runs in its own process group and outlives a SIGKILLed CLI: ended here once the test is done
+      let server: number | undefined;
+      const watcher = fs.watch(path.join(out, '_work'), () => {
+        server ??= childrenOf(child.pid!)[0];
+        child.kill('SIGKILL');
+      });
+      try {
+        expect(await exited).toBe('SIGKILL');
+        expect(OUTPUTS.filter((f) => fs.existsSync(path.join(out, f)))).toEqual([]);
+      } finally {
+        watcher.close();
+        if (server) process.kill(-server, 'SIGKILL');
+      }
+      expect((await wrapped(out)).code).toBe(0);
+      expect(hashes(out)).toEqual(single);
+      expect(tempFiles(out)).toEqual([]);
+    });
+
+    it("on a full disk: fails at once naming the file and its filesystem, leaves nothing there; with space, a single run's files", async (ctx) => {
+      const unavailable = fullDiskUnavailable();
+      if (unavailable) return ctx.skip(unavailable);
+      const out = path.join(tmp.dir, 'wrapped-run-full');
+      // the output folder on a full tmpfs, its _work/ (the parts' analyses) on the real disk
+      const r = await wrappedOnFullDisk(out, await wrappedArgs(out), env());
+      expect(r.stderr).toContain('then run the same `wrapped-etl wrapped` again');
+      expect(r.left).toEqual([]);
+      expect((await wrapped(out)).code).toBe(0);
+      expect(hashes(out)).toEqual(single);
+      expect(tempFiles(out)).toEqual([]);
+    });
   });
 
   it('export: a truncated part exits non-zero naming it, writing no export', async () => {
