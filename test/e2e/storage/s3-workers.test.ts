@@ -21,7 +21,7 @@ describe('many workers, one bucket run: `wrapped-etl worker` processes with thei
   let workerEnv: Record<string, string>;
   const tmp = makeTmpDir('wrapped-etl-s3-workers-');
   const workers: WorkerProcess[] = [];
-  let reference: { manifest: Manifest; objects: Map<string, Buffer> };
+  let referenceRun: Promise<{ manifest: Manifest; objects: Map<string, Buffer> }> | undefined;
   const s3 = useS3Server([BUCKET], (server) => {
     workerEnv = { ...server.env, WRAPPED_ETL_S3_ALLOW: BUCKET };
   });
@@ -72,6 +72,7 @@ describe('many workers, one bucket run: `wrapped-etl worker` processes with thei
       return pids;
     });
   const expectSameRun = async (prefix: string) => {
+    const reference = await referenceOf();
     const objects = await objectsOf(prefix);
     expect(comparable(manifestOf(objects))).toEqual(comparable(reference.manifest));
     // the same objects, and byte for byte the parts, their checkpoints, the catalog, the users files and _SUCCESS
@@ -94,16 +95,22 @@ describe('many workers, one bucket run: `wrapped-etl worker` processes with thei
     tmp.cleanup();
   });
 
+  /** the one-worker run every other test compares with, made once by whichever test needs it first (each test runs alone) */
+  const referenceOf = () =>
+    (referenceRun ??= (async () => {
+      worker('fleet-one', 'one');
+      const result = (await (await start('fleet-one', 'one', 'one')).result()) as GenerationResult;
+      expect(result.outDir).toBe(`s3://${BUCKET}/one/r`);
+      const objects = await objectsOf('one');
+      return { manifest: manifestOf(objects), objects };
+    })());
+
   it('one worker writes the reference run into the bucket', async () => {
-    worker('fleet-one', 'one');
-    const result = (await (await start('fleet-one', 'one', 'one')).result()) as GenerationResult;
-    expect(result.outDir).toBe(`s3://${BUCKET}/one/r`);
-    const objects = await objectsOf('one');
-    reference = { manifest: manifestOf(objects), objects };
-    expect(reference.manifest.parts).toHaveLength(SHARDS);
+    expect((await referenceOf()).manifest.parts).toHaveLength(SHARDS);
   }, 180_000);
 
   it('two workers with separate data roots share one run: both write shards, the run equals the one-worker run', async () => {
+    const reference = await referenceOf();
     const ws = [
       worker('fleet-two', 'a', { WRAPPED_ETL_SHARD_DELAY_MS: '100' }),
       worker('fleet-two', 'b', { WRAPPED_ETL_SHARD_DELAY_MS: '100' }),
@@ -121,6 +128,7 @@ describe('many workers, one bucket run: `wrapped-etl worker` processes with thei
   }, 240_000);
 
   it('SIGKILL one of two workers mid-run: the other completes it, equal to the one-worker run, nothing half-written left', async () => {
+    const reference = await referenceOf();
     const delay = { WRAPPED_ETL_SHARD_DELAY_MS: '150' };
     const [a, b] = [worker('fleet-kill', 'c', delay), worker('fleet-kill', 'd', delay)];
     const handle = await start('fleet-kill', 'kill', 'kill');
