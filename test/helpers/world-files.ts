@@ -1,5 +1,7 @@
 import { readManifest } from '../../src/pipeline/manifest';
+import { runWorldDayJob } from '../../src/pipeline/world-day-job';
 import { WorldLayout } from '../../src/pipeline/world-layout';
+import type { RunDayShards } from '../../src/pipeline/world-store';
 import { sha256File } from '../../src/runtime/atomic-file';
 
 /**
@@ -20,3 +22,10 @@ export function worldDayHashes(dir: string, opts: { manifests?: boolean } = {}):
   }
   return out;
 }
+
+/** A world day's shard jobs run one after another in this thread, without a pool. */
+export const dayShardsInThread: RunDayShards = async (jobs) => {
+  const out = [];
+  for (const job of jobs) out.push(await runWorldDayJob(job));
+  return out;
+};

@@ -7,15 +7,15 @@ import { readContainer } from '../../../src/formats/avro/read-container';
 import { loadSchemaJson, schemaType } from '../../../src/formats/avro/schemas';
 import { listeningHistorySchemaFile } from '../../../src/formats/listening-history-versions';
 import { readManifest } from '../../../src/pipeline/manifest';
-import { runWorldDayJob } from '../../../src/pipeline/world-day-job';
 import { WorldLayout } from '../../../src/pipeline/world-layout';
-import { advanceOneDay, createWorld, daysToAdvance, type RunDayShards } from '../../../src/pipeline/world-store';
+import { advanceOneDay, createWorld, daysToAdvance } from '../../../src/pipeline/world-store';
 import { registerValueSchema } from '../../../src/stream/schema-registry';
 import { streamWorld } from '../../../src/stream/stream-world';
 import { startKafka, type KafkaBroker } from '../../helpers/kafka-broker';
 import { startSchemaRegistry, type SchemaRegistry } from '../../helpers/schema-registry';
 import { ensureKafkaJars, ensurePythonTools, ensureSchemaRegistry, pythonEnv } from '../../helpers/test-tools';
 import { makeTmpDir } from '../../helpers/tmp-dir';
+import { dayShardsInThread } from '../../helpers/world-files';
 
 const ROOT = path.resolve(__dirname, '..', '..', '..');
 const tmp = makeTmpDir('wrapped-etl-registry-world-');
@@ -36,11 +36,6 @@ beforeEach((ctx) => {
 beforeAll(async () => {
   if (missing) return;
   [kafka, registry] = await Promise.all([startKafka(), startSchemaRegistry()]);
-  const sequential: RunDayShards = async (jobs) => {
-    const out = [];
-    for (const job of jobs) out.push(await runWorldDayJob(job));
-    return out;
-  };
   const input = resolveWorldInput({
     name: 'w2',
     users: 40,
@@ -50,7 +45,7 @@ beforeAll(async () => {
     schemaVersion: 2,
   });
   await createWorld(worldDir, input);
-  for (const day of daysToAdvance(worldDir, '2025-06-01')) await advanceOneDay(worldDir, day, sequential);
+  for (const day of daysToAdvance(worldDir, '2025-06-01')) await advanceOneDay(worldDir, day, dayShardsInThread);
   // the topic's subject already holds v1 (the seed's schema as written) and checks BACKWARD compatibility; then the world
   // streams into it (here, so that each test runs alone)
   v1Id = await registerValueSchema(registry.url, 'listens', fullSchema(1));

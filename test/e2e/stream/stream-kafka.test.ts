@@ -12,17 +12,17 @@ import { schemaType } from '../../../src/formats/avro/schemas';
 import { listeningHistorySchemaFile } from '../../../src/formats/listening-history-versions';
 import { readContainer } from '../../../src/formats/avro/read-container';
 import { WorldLayout } from '../../../src/pipeline/world-layout';
-import { advanceOneDay, createWorld, daysToAdvance, type RunDayShards } from '../../../src/pipeline/world-store';
+import { advanceOneDay, createWorld, daysToAdvance } from '../../../src/pipeline/world-store';
 import { createGenerationWorker } from '../../../cli/temporal/worker';
 import { STREAM_WORLD, streamProgressQuery, type StreamWorldWorkflow } from '../../../workflows/contracts';
 import { historiesOfChain } from '../../helpers/cli-process';
 import { startDevServerEnv } from '../../helpers/temporal-env';
-import { runWorldDayJob } from '../../../src/pipeline/world-day-job';
 import { resolveWorldInput } from '../../../src/config/world-input';
 import { readManifest } from '../../../src/pipeline/manifest';
 import { startKafka, type KafkaBroker } from '../../helpers/kafka-broker';
 import { readWholeTopic, topicSize } from '../../helpers/kafka-read';
 import { makeTmpDir } from '../../helpers/tmp-dir';
+import { dayShardsInThread } from '../../helpers/world-files';
 import { fullDiskUnavailable, runOnFullDisk } from '../../helpers/full-disk';
 import { ensureKafkaJars, ensurePythonTools, pythonEnv } from '../../helpers/test-tools';
 
@@ -33,11 +33,6 @@ let kafka: KafkaBroker;
 const env = { ...process.env, WRAPPED_ETL_DATA_ROOT: tmp.dir, LOG_LEVEL: 'warn' };
 const cli = (args: string[]) => promisify(execFile)(process.execPath, [BIN, ...args], { env, cwd: tmp.dir });
 const worldDir = path.join(tmp.dir, 'data', 'w');
-const sequential: RunDayShards = async (jobs) => {
-  const out = [];
-  for (const job of jobs) out.push(await runWorldDayJob(job));
-  return out;
-};
 
 /** why the broker or its independent reader cannot run here (only when a prerequisite of README's is missing) */
 const missing = ensureKafkaJars() ?? ensurePythonTools();
@@ -49,7 +44,7 @@ beforeAll(async () => {
   kafka = await startKafka();
   // the world is made in process (world create/advance run as workflows: test/e2e/world)
   await createWorld(worldDir, resolveWorldInput({ name: 'w', users: 150, shardSize: 50, start: '2025-06-01', catalog: ['synthetic:600'] }));
-  for (const day of daysToAdvance(worldDir, '2025-06-03')) await advanceOneDay(worldDir, day, sequential);
+  for (const day of daysToAdvance(worldDir, '2025-06-03')) await advanceOneDay(worldDir, day, dayShardsInThread);
 }, 400_000);
 afterAll(async () => {
   await kafka?.stop();
@@ -434,7 +429,7 @@ describe('stream into a real Kafka', () => {
     };
     const threeDays = (await partRecords()).length;
     expect(await waitForSize(threeDays)).toBe(threeDays);
-    await advanceOneDay(worldDir, '2025-06-04', sequential);
+    await advanceOneDay(worldDir, '2025-06-04', dayShardsInThread);
     const fourDays = (await partRecords()).length;
     expect(await waitForSize(fourDays)).toBe(fourDays);
     child.kill('SIGTERM');

@@ -3,22 +3,15 @@ import * as path from 'node:path';
 import { WorkflowFailedError } from '@temporalio/client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { resolveWorldInput } from '../../../src/config/world-input';
-import { runWorldDayJob } from '../../../src/pipeline/world-day-job';
-import { advanceOneDay, createWorld, daysToAdvance, type RunDayShards } from '../../../src/pipeline/world-store';
+import { advanceOneDay, createWorld, daysToAdvance } from '../../../src/pipeline/world-store';
 import { ADVANCE_WORLD, CREATE_WORLD, type AdvanceWorldWorkflow, type CreateWorldWorkflow } from '../../../workflows/contracts';
 import { runCli } from '../../helpers/cli-process';
 import { startGenerationStack, type GenerationStack } from '../../helpers/generation-stack';
 import { makeTmpDir } from '../../helpers/tmp-dir';
-import { worldDayHashes } from '../../helpers/world-files';
+import { worldDayHashes, dayShardsInThread } from '../../helpers/world-files';
 
 const TASK_QUEUE = 'e2e-world';
 const INPUT = { name: 'w', users: 120, shardSize: 30, parallelism: 2, start: '2025-03-28', seed: 7, catalog: ['synthetic:800'] };
-
-const sequential: RunDayShards = async (jobs) => {
-  const out = [];
-  for (const job of jobs) out.push(await runWorldDayJob(job));
-  return out;
-};
 
 describe('worlds on Temporal', () => {
   let stack: GenerationStack;
@@ -50,7 +43,7 @@ describe('worlds on Temporal', () => {
 
     const inProcess = path.join(local.dir, 'w');
     await createWorld(inProcess, resolveWorldInput({ ...INPUT, out: 'a' }));
-    for (const day of daysToAdvance(inProcess, '2025-03-31')) await advanceOneDay(inProcess, day, sequential);
+    for (const day of daysToAdvance(inProcess, '2025-03-31')) await advanceOneDay(inProcess, day, dayShardsInThread);
 
     const expected = worldDayHashes(inProcess, { manifests: true });
     expect(Object.keys(expected)).toHaveLength(4 * 5);

@@ -13,13 +13,13 @@ import { runInProcess } from '../../../src/pipeline/in-process-run';
 import { RunLayout } from '../../../src/pipeline/run-layout';
 import { runWorldDayJob } from '../../../src/pipeline/world-day-job';
 import { WorldLayout } from '../../../src/pipeline/world-layout';
-import { advanceOneDay, createWorld, daysToAdvance, type RunDayShards } from '../../../src/pipeline/world-store';
+import { advanceOneDay, createWorld, daysToAdvance } from '../../../src/pipeline/world-store';
 import { sha256File } from '../../../src/runtime/atomic-file';
 import { BIN, runCli } from '../../helpers/cli-process';
 import { fullDiskUnavailable, runOnFullDisk } from '../../helpers/full-disk';
 import { freePort } from '../../helpers/kafka-broker';
 import { makeTmpDir } from '../../helpers/tmp-dir';
-import { worldDayHashes } from '../../helpers/world-files';
+import { worldDayHashes, dayShardsInThread } from '../../helpers/world-files';
 
 /**
  * The fault matrix (docs/durability.md has it as a table): generate, world advance, stream, Wrapped
@@ -34,12 +34,6 @@ afterAll(() => tmp.cleanup());
 
 const RUN_INPUT = { users: 6, shardSize: 2, sessionsPerUser: 3, seed: 7, catalog: ['synthetic:200'] };
 const WORLD_INPUT = { name: 'w', users: 60, shardSize: 30, start: '2025-03-30', seed: 4, catalog: ['synthetic:300'] };
-
-const sequential: RunDayShards = async (jobs) => {
-  const out = [];
-  for (const job of jobs) out.push(await runWorldDayJob(job));
-  return out;
-};
 
 /** Rewrites `file` with `edit` applied to its text, checking that the edit changed something and left valid JSON. */
 function editJson(file: string, edit: (text: string) => string): void {
@@ -103,7 +97,7 @@ const manifestOf = (runDir: string) => {
 async function worldThrough(folder: string, through: string): Promise<string> {
   const dir = path.join(tmp.dir, folder, 'w');
   await createWorld(dir, resolveWorldInput(WORLD_INPUT));
-  for (const day of daysToAdvance(dir, through)) await advanceOneDay(dir, day, sequential);
+  for (const day of daysToAdvance(dir, through)) await advanceOneDay(dir, day, dayShardsInThread);
   return dir;
 }
 
@@ -170,7 +164,7 @@ describe('world advance', () => {
     await runWorldDayJob({ worldDir: dir, day, shard: 0 });
     await runWorldDayJob({ worldDir: dir, day, shard: 1 });
     editJson(new WorldLayout(dir).day(day).partCheckpointPath(1), flipDigit('records'));
-    expect(await advanceOneDay(dir, day, sequential)).toMatchObject({ written: true, shardsResumed: 1 });
+    expect(await advanceOneDay(dir, day, dayShardsInThread)).toMatchObject({ written: true, shardsResumed: 1 });
     expect(worldDayHashes(dir, { manifests: true })).toEqual(reference);
   });
 
@@ -179,7 +173,7 @@ describe('world advance', () => {
     const day = '2025-04-01';
     await runWorldDayJob({ worldDir: dir, day, shard: 0 });
     truncate(new WorldLayout(dir).day(day).partPath(0));
-    expect(await advanceOneDay(dir, day, sequential)).toMatchObject({ written: true, shardsResumed: 0 });
+    expect(await advanceOneDay(dir, day, dayShardsInThread)).toMatchObject({ written: true, shardsResumed: 0 });
     expect(worldDayHashes(dir, { manifests: true })).toEqual(reference);
   });
 

@@ -6,20 +6,14 @@ import { readContainer } from '../../../src/formats/avro/read-container';
 import { schemaType } from '../../../src/formats/avro/schemas';
 import { listeningHistorySchemaFile } from '../../../src/formats/listening-history-versions';
 import { readManifest } from '../../../src/pipeline/manifest';
-import { runWorldDayJob } from '../../../src/pipeline/world-day-job';
 import { WorldLayout } from '../../../src/pipeline/world-layout';
-import { advanceOneDay, createWorld, daysToAdvance, type RunDayShards } from '../../../src/pipeline/world-store';
+import { advanceOneDay, createWorld, daysToAdvance } from '../../../src/pipeline/world-store';
 import { dayMessagesInOrder, messageValue } from '../../../src/stream/day-events';
 import { makeTmpDir } from '../../helpers/tmp-dir';
+import { dayShardsInThread } from '../../helpers/world-files';
 
 const tmp = makeTmpDir('wrapped-etl-day-messages-');
 afterAll(() => tmp.cleanup());
-
-const sequential: RunDayShards = async (jobs) => {
-  const out = [];
-  for (const job of jobs) out.push(await runWorldDayJob(job));
-  return out;
-};
 
 type Event = { user_id: number; listening_time: { start_time: number } };
 
@@ -40,7 +34,7 @@ describe("a day's messages, as the stream sends them", () => {
           schemaVersion,
         }),
       );
-      for (const day of daysToAdvance(dir, '2025-03-29')) await advanceOneDay(dir, day, sequential);
+      for (const day of daysToAdvance(dir, '2025-03-29')) await advanceOneDay(dir, day, dayShardsInThread);
       const layout = new WorldLayout(dir);
       const type = schemaType(listeningHistorySchemaFile(schemaVersion));
       const framing = singleObjectFraming(type);

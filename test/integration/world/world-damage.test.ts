@@ -4,27 +4,21 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { resolveWorldInput } from '../../../src/config/world-input';
 import { runWorldDayJob } from '../../../src/pipeline/world-day-job';
 import { readWorldDefinition, WorldLayout } from '../../../src/pipeline/world-layout';
-import { advanceOneDay, createWorld, daysToAdvance, type RunDayShards } from '../../../src/pipeline/world-store';
+import { advanceOneDay, createWorld, daysToAdvance } from '../../../src/pipeline/world-store';
 import { repairWorldState } from '../../../src/pipeline/world-repair';
 import { runCli } from '../../helpers/cli-process';
-import { worldDayHashes } from '../../helpers/world-files';
+import { worldDayHashes, dayShardsInThread } from '../../helpers/world-files';
 import { makeTmpDir } from '../../helpers/tmp-dir';
 
 const tmp = makeTmpDir('wrapped-etl-world-damage-');
 afterAll(() => tmp.cleanup());
-
-const sequential: RunDayShards = async (jobs) => {
-  const out = [];
-  for (const job of jobs) out.push(await runWorldDayJob(job));
-  return out;
-};
 
 const input = { name: 'w', users: 90, shardSize: 30, start: '2025-06-01', seed: 5, catalog: ['synthetic:400'] };
 
 async function worldThrough(folder: string, through: string): Promise<string> {
   const dir = path.join(tmp.dir, folder, 'data', 'w');
   await createWorld(dir, resolveWorldInput(input));
-  for (const day of daysToAdvance(dir, through)) await advanceOneDay(dir, day, sequential);
+  for (const day of daysToAdvance(dir, through)) await advanceOneDay(dir, day, dayShardsInThread);
   return dir;
 }
 
@@ -59,7 +53,7 @@ describe('damaged world files', () => {
     // nothing left to repair the second time
     expect(repairWorldState(dir).repaired).toEqual([]);
 
-    for (const day of daysToAdvance(dir, '2025-06-04')) await advanceOneDay(dir, day, sequential);
+    for (const day of daysToAdvance(dir, '2025-06-04')) await advanceOneDay(dir, day, dayShardsInThread);
     expect(worldDayHashes(dir)).toEqual(reference);
   });
 
@@ -71,7 +65,7 @@ describe('damaged world files', () => {
     const err = await runWorldDayJob({ worldDir: dir, day: '2025-06-04', shard: 2 }).catch((e: unknown) => e as Error);
     expect((err as Error).message).toContain(`${checkpoint} is damaged: the shard's checkpoint: it is not JSON`);
     expect(repairWorldState(dir).repaired).toEqual([{ shard: 2, from: '2025-06-01', days: 3 }]);
-    for (const day of daysToAdvance(dir, '2025-06-04')) await advanceOneDay(dir, day, sequential);
+    for (const day of daysToAdvance(dir, '2025-06-04')) await advanceOneDay(dir, day, dayShardsInThread);
     expect(worldDayHashes(dir)).toEqual(reference);
   });
 

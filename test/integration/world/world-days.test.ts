@@ -9,18 +9,13 @@ import { dayStartMs } from '../../../src/domain/days';
 import { resolveWorldInput } from '../../../src/config/world-input';
 import { readManifest } from '../../../src/pipeline/manifest';
 import { WorldLayout } from '../../../src/pipeline/world-layout';
-import { advanceOneDay, createWorld, daysToAdvance, worldStatus, type RunDayShards } from '../../../src/pipeline/world-store';
+import { advanceOneDay, createWorld, daysToAdvance, worldStatus } from '../../../src/pipeline/world-store';
 import { DAY_MS } from '../../../src/domain/time-units';
 import { makeTmpDir } from '../../helpers/tmp-dir';
+import { dayShardsInThread } from '../../helpers/world-files';
 
 const tmp = makeTmpDir('wrapped-etl-world-');
 afterAll(() => tmp.cleanup());
-
-const sequential: RunDayShards = async (jobs) => {
-  const out = [];
-  for (const job of jobs) out.push(await runWorldDayJob(job));
-  return out;
-};
 
 const input = { name: 'w', users: 120, shardSize: 50, start: '2025-03-28', seed: 7, catalog: ['synthetic:800'] };
 
@@ -47,9 +42,9 @@ describe('a world advanced day by day', () => {
     const all = await newWorld('all');
     for (let i = 0; i < 5; i++) {
       const [day] = daysToAdvance(one, daysToAdvance(one, '2025-12-31')[0]);
-      expect((await advanceOneDay(one, day, sequential)).written).toBe(true);
+      expect((await advanceOneDay(one, day, dayShardsInThread)).written).toBe(true);
     }
-    for (const day of daysToAdvance(all, '2025-04-01')) await advanceOneDay(all, day, sequential);
+    for (const day of daysToAdvance(all, '2025-04-01')) await advanceOneDay(all, day, dayShardsInThread);
     const a = partitionHashes(one);
     expect(Object.keys(a)).toHaveLength(5 * 3);
     expect(partitionHashes(all)).toEqual(a);
@@ -79,7 +74,7 @@ describe('a world advanced day by day', () => {
     expect(replayedFromEarlierDays).toBeGreaterThan(100);
 
     const before = partitionHashes(dir);
-    const again = await advanceOneDay(dir, '2025-03-30', sequential);
+    const again = await advanceOneDay(dir, '2025-03-30', dayShardsInThread);
     expect(again).toMatchObject({ written: false });
     expect(partitionHashes(dir)).toEqual(before);
   });
@@ -91,9 +86,9 @@ describe('a world advanced day by day', () => {
     await runWorldDayJob({ worldDir: crashed, day, shard: 1 });
     // a torn write of shard 2: a part file without its checkpoint
     fs.writeFileSync(new WorldLayout(crashed).day(day).partPath(2), 'torn');
-    const outcome = await advanceOneDay(crashed, day, sequential);
+    const outcome = await advanceOneDay(crashed, day, dayShardsInThread);
     expect(outcome).toMatchObject({ written: true, shardsResumed: 1 });
-    await advanceOneDay(one, day, sequential);
+    await advanceOneDay(one, day, dayShardsInThread);
     expect(partitionHashes(crashed)).toEqual(partitionHashes(one));
   });
 });
