@@ -1,8 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { syntheticCatalog } from '../../../src/catalog/synthetic';
 import { resolveGenerationInput, type GenerationInput } from '../../../src/config/generation-input';
 import { countsAsPlay, type SimulatedEvent } from '../../../src/domain/listening-record';
-import { CatalogIndex } from '../../../src/simulation/catalog-index';
 import { extraMsOf } from '../../../src/simulation/interactions';
 import { ListenerMemory } from '../../../src/simulation/listener-memory';
 import { PlaybackContextDeriver } from '../../../src/simulation/playback-context';
@@ -11,13 +9,11 @@ import { SESSION_GAP_MS, SessionCalendar } from '../../../src/simulation/session
 import { simulateUserDay } from '../../../src/simulation/simulate-day';
 import { freshState, type WorldUserState } from '../../../src/simulation/world-user-state';
 import { simulateUser, simulationContext } from '../../../src/simulation/simulate-user';
-import { SongTable } from '../../../src/simulation/song-table';
 import { PopulationModel } from '../../../src/simulation/user-profile';
+import { artistWithSongs, unitSongs as songs } from '../../helpers/unit-catalog';
 
 // The simulator's promises at unit scale (no files, no runs): every random choice comes from a stream
 // named by (seed, user[, day]), so a user's events are the same whatever else the process simulated.
-
-const songs = SongTable.fromSongs(syntheticCatalog(600, 7, 2025));
 
 function setup(input: GenerationInput) {
   const params = resolveGenerationInput({ seed: 11, sessionsPerUser: 4, travelShare: 0.3, ...input }, 'unit');
@@ -100,13 +96,11 @@ describe('SeededRandom: a stream named by its parts', () => {
 });
 
 describe('ListenerMemory: one user at a time', () => {
-  const index = new CatalogIndex(songs);
-  const artistSongs = (artist: number) => Array.from({ length: songs.size }, (_, s) => s).filter((s) => index.artistOf[s] === artist);
-  const bigArtist = [...Array(index.artistCount).keys()].find((a) => index.songCountOf(a) >= 3)!;
+  const { index, artist: bigArtist, songs: bigArtistSongs } = artistWithSongs();
 
   it('marks songs and artists heard, builds affinity only from listens, and knows when an artist is exhausted', () => {
     const memory = new ListenerMemory(index);
-    const [s0, s1, ...rest] = artistSongs(bigArtist);
+    const [s0, s1, ...rest] = bigArtistSongs;
     expect(memory.hasPlayed(s0) || memory.knowsArtist(bigArtist)).toBe(false);
     memory.record(s0, false);
     expect(memory.hasPlayed(s0)).toBe(true);
@@ -132,7 +126,7 @@ describe('ListenerMemory: one user at a time', () => {
 
   it('forgets everything on reset: the next user starts from nothing', () => {
     const memory = new ListenerMemory(index);
-    const [s0, s1] = artistSongs(bigArtist);
+    const [s0, s1] = bigArtistSongs;
     memory.record(s0, true);
     memory.reset();
     expect(memory.hasPlayed(s0)).toBe(false);
@@ -146,7 +140,7 @@ describe('ListenerMemory: one user at a time', () => {
 
   it('clears its stamps when they wrap, so a user after 2^32 users sees nothing of earlier ones', () => {
     const memory = new ListenerMemory(index);
-    const [s0] = artistSongs(bigArtist);
+    const [s0] = bigArtistSongs;
     (memory as unknown as { stamp: number }).stamp = 0xfffffffd;
     memory.record(s0, true);
     memory.reset(); // 0xfffffffe
@@ -158,7 +152,7 @@ describe('ListenerMemory: one user at a time', () => {
     memory.record(s0, true);
     memory.reset();
     memory.reset();
-    memory.record(artistSongs(bigArtist)[1], true);
+    memory.record(bigArtistSongs[1], true);
     expect(memory.hasPlayed(s0)).toBe(false);
   });
 

@@ -1,18 +1,14 @@
 import { describe, expect, it } from 'vitest';
-import { syntheticCatalog } from '../../../src/catalog/synthetic';
 import { resolveGenerationInput, type GenerationInput } from '../../../src/config/generation-input';
 import type { SimulatedEvent } from '../../../src/domain/listening-record';
-import { CatalogIndex } from '../../../src/simulation/catalog-index';
 import { ListenerMemory } from '../../../src/simulation/listener-memory';
 import { SESSION_GAP_MS } from '../../../src/simulation/session-calendar';
 import { simulateUser, simulationContext } from '../../../src/simulation/simulate-user';
-import { SongTable } from '../../../src/simulation/song-table';
 import { PopulationModel } from '../../../src/simulation/user-profile';
+import { artistWithSongs, unitSongs as songs } from '../../helpers/unit-catalog';
 
 // The simulator does what the input asks for (model, travel, repeats, short sessions), at unit scale like
 // seeded-streams.test.ts; both are the simulation-determinism mutation module's tests.
-
-const songs = SongTable.fromSongs(syntheticCatalog(600, 7, 2025));
 
 function setup(input: GenerationInput) {
   const params = resolveGenerationInput({ seed: 11, sessionsPerUser: 4, travelShare: 0.3, ...input }, 'unit');
@@ -21,13 +17,11 @@ function setup(input: GenerationInput) {
 }
 
 describe('ListenerMemory at its stamp limit', () => {
-  const index = new CatalogIndex(songs);
-  const artistSongs = (artist: number) => Array.from({ length: songs.size }, (_, s) => s).filter((s) => index.artistOf[s] === artist);
-  const bigArtist = [...Array(index.artistCount).keys()].find((a) => index.songCountOf(a) >= 3)!;
+  const { index, artist: bigArtist, songs: bigArtistSongs } = artistWithSongs();
 
   it('clears its stamps when they wrap, so users after 2^32 - 1 still remember and forget as the first did', () => {
     const memory = new ListenerMemory(index);
-    const [s0, s1] = artistSongs(bigArtist);
+    const [s0, s1] = bigArtistSongs;
     memory.record(s0, true); // the first user's stamp, 1, comes back after the wrap
     (memory as unknown as { stamp: number }).stamp = 0xfffffffe;
     memory.reset(); // reaches 0xffffffff: wraps to 1
