@@ -5,6 +5,7 @@ import { openSession } from '../cli/temporal/session';
 import { TASK_QUEUE } from '../cli/temporal/constants';
 import { DEFAULTS } from '../src/config/generation-input';
 import { logger } from '../src/runtime/logger';
+import { logLevelFromEnv } from '../src/runtime/log-level';
 import {
   GENERATE_DATASET,
   progressQuery,
@@ -59,7 +60,7 @@ export async function measureWholeRun(
   const users = Math.max(1, Math.round(target / perUser));
   const dataRoot = path.join(dir, 'data');
   fs.mkdirSync(dataRoot, { recursive: true });
-  if (!process.env.LOG_LEVEL) logger.level = 'warn';
+  if (!logLevelFromEnv()) logger.level = 'warn';
   const opening = performance.now();
   const session = await openSession({ worker: true, dataRoot });
   const startupMs = Math.round(modulesLoaded + performance.now() - opening);
