@@ -11,6 +11,7 @@ import { measureWrappedVsDuckdb } from './wrapped-vs-duckdb';
 
 const usage = `npm run bench -- [--records N] [--catalog SOURCE] [--json]
 npm run bench -- --whole [--records N] [--catalog SOURCE] [--json]
+npm run bench -- --export [--records N] [--json]
 npm run bench -- --parquet [--records N] [--json]
 npm run bench -- --stream [--users N] [--days N] [--brokers HOST:PORT] [--json]
 npm run bench -- --wrapped [--records N] [--json]
@@ -29,6 +30,13 @@ in the same process. Prints {"recordsPerSec","ceilingPerThread","threads","ratio
 "startupMs","peakRssMb",...}: recordsPerSec from the workflow's start to its
 manifest, ratio = recordsPerSec / (threads x ceilingPerThread), startupMs until
 the worker polls, peak RSS of this process (worker and threads) after the run.
+Then \`wrapped-etl export RUN --format spotify-extended --out DIR --json\` of the same
+run (every user, into a folder; its own process): "export": {"folder": {"streamsPerSec",
+"seconds","cpuSeconds","peakRssMb","streams","bytes"}} and "exportRatio" = its
+streamsPerSec / the generation's recordsPerSec.
+
+--export: --whole with the export into a zip as well ("export": {"folder","zip"},
+"zipExportRatio"); default --records 2000000.
 
 --parquet: one shard on one thread as AVRO and as AVRO+Parquet (best of 5
 alternating rounds, wall and CPU time), and the Parquet part's size against
@@ -54,7 +62,7 @@ per country top 5; run top 10) as SQL over the same run's Parquet parts. Prints
 "wrappedPeakRssMb","records","users","parts","threads"} (CPU seconds of the wrapped process with
 its threads, and of DuckDB's queries with its threads).
 
-  --records N       records to write (default 200000; --whole 5000000; --wrapped 2000000)
+  --records N       records to write (default 200000; --whole 5000000; --wrapped and --export 2000000)
   --catalog SOURCE  catalog of the simulated run (default: the generation's default catalog)
   --json            print the result as one JSON line
 `;
@@ -66,6 +74,7 @@ async function main(): Promise<void> {
       records: { type: 'string' },
       catalog: { type: 'string' },
       whole: { type: 'boolean' },
+      export: { type: 'boolean' },
       parquet: { type: 'boolean' },
       stream: { type: 'boolean' },
       wrapped: { type: 'boolean' },
@@ -77,7 +86,14 @@ async function main(): Promise<void> {
     },
   });
   if (values.help) return void process.stdout.write(usage);
-  const target = values.records === undefined ? (values.whole ? 5_000_000 : values.wrapped ? 2_000_000 : 200_000) : Number(values.records);
+  const target =
+    values.records === undefined
+      ? values.whole
+        ? 5_000_000
+        : values.wrapped || values.export
+          ? 2_000_000
+          : 200_000
+      : Number(values.records);
   if (!Number.isInteger(target) || target < 1000) throw new Error(`--records needs a whole number >= 1000, got "${values.records}"`);
   const log = (msg: string) => values.json || process.stderr.write(`${msg}\n`);
   const catalog = values.catalog === undefined ? [...DEFAULTS.catalog] : [values.catalog];
@@ -87,8 +103,14 @@ async function main(): Promise<void> {
       ? await measureWrappedVsDuckdb(dir, target, log)
       : values.stream
         ? await measureStreamVsProducer(dir, Number(values.users ?? 1000), Number(values.days ?? 2), values.brokers, log)
-        : values.whole
-          ? await measureWholeRun(dir, target, values.catalog === undefined ? undefined : catalog, log)
+        : values.whole || values.export
+          ? await measureWholeRun(
+              dir,
+              target,
+              values.catalog === undefined ? undefined : catalog,
+              log,
+              values.export ? ['folder', 'zip'] : ['folder'],
+            )
           : values.parquet
             ? await measureParquetCost(dir, target, catalog, log)
             : await measureShardCeiling(dir, target, catalog, log);

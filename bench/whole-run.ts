@@ -14,6 +14,7 @@ import {
   type GenerationResult,
 } from '../workflows/contracts';
 import { measureShardCeiling, recordsPerUser } from './shard-ceiling';
+import { measureExport, type ExportFigures, type ExportKind } from './export-vs-generation';
 
 export interface WholeRun {
   /** records of the run / seconds from the workflow's start to its result (the manifest written) */
@@ -31,6 +32,12 @@ export interface WholeRun {
   shards: number;
   /** records / seconds between the first shard's start and the manifest phase, as the progress query saw them */
   shardPhaseRecordsPerSec: number;
+  /** `wrapped-etl export` of the run, every user as spotify-extended, into a folder (and a zip with --export) */
+  export?: Partial<Record<ExportKind, ExportFigures>>;
+  /** export.folder.streamsPerSec / recordsPerSec: the export's pace against the generation's on the same run */
+  exportRatio?: number;
+  /** export.zip.streamsPerSec / recordsPerSec */
+  zipExportRatio?: number;
 }
 
 const CEILING_RECORDS = 200_000;
@@ -46,6 +53,7 @@ export async function measureWholeRun(
   target: number,
   catalog: string[] | undefined,
   log: (msg: string) => void,
+  exports: readonly ExportKind[] = [],
 ): Promise<WholeRun> {
   const modulesLoaded = performance.now();
   const perUser = await recordsPerUser(path.join(dir, 'pilot'), catalog ?? [...DEFAULTS.catalog]);
@@ -98,6 +106,11 @@ export async function measureWholeRun(
     await session.close();
   }
   const peakRssMb = Math.round(process.resourceUsage().maxRSS / 1024);
+  const exported: Partial<Record<ExportKind, ExportFigures>> = {};
+  for (const kind of exports) {
+    log(`export of the run's ${result.totalRecords} records into a ${kind}...`);
+    exported[kind] = await measureExport(dataRoot, 'whole', kind);
+  }
   fs.rmSync(dataRoot, { recursive: true, force: true });
   log(`single-thread ceiling (~${CEILING_RECORDS} records)...`);
   const ceiling = await measureShardCeiling(path.join(dir, 'ceiling'), CEILING_RECORDS, catalog ?? [...DEFAULTS.catalog], log);
@@ -114,5 +127,8 @@ export async function measureWholeRun(
     users,
     shards: last?.shardsTotal ?? 0,
     shardPhaseRecordsPerSec: Math.round(result.totalRecords / shardSeconds),
+    ...(exports.length && { export: exported }),
+    ...(exported.folder && { exportRatio: Math.round((exported.folder.streamsPerSec / recordsPerSec) * 1000) / 1000 }),
+    ...(exported.zip && { zipExportRatio: Math.round((exported.zip.streamsPerSec / recordsPerSec) * 1000) / 1000 }),
   };
 }
