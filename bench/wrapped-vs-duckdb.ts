@@ -1,10 +1,10 @@
 import { spawn } from 'node:child_process';
 import * as fs from 'node:fs';
-import * as net from 'node:net';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { waitForServer } from '../cli/temporal/dev-server';
 import { DEFAULTS } from '../src/config/generation-input';
+import { freePort } from './free-port';
 import { recordsPerUser } from './shard-ceiling';
 
 export interface WrappedVsDuckdb {
@@ -28,16 +28,6 @@ export interface WrappedVsDuckdb {
 }
 
 const CLI = path.join(__dirname, '..', '..', 'bin', 'wrapped-etl.js');
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = net.createServer().listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as net.AddressInfo;
-      server.close(() => resolve(port));
-    });
-    server.on('error', reject);
-  });
-}
 
 /** Runs the CLI to its end; its stdout. */
 function cli(args: string[], cwd: string, env: NodeJS.ProcessEnv = {}, node: string[] = []): Promise<string> {
