@@ -5,6 +5,7 @@ import { openSession } from '../cli/temporal/session';
 import { TASK_QUEUE } from '../cli/temporal/constants';
 import { DEFAULTS } from '../src/config/generation-input';
 import { logger } from '../src/runtime/logger';
+import { logLevelFromEnv } from '../src/runtime/log-level';
 import { openStore } from '../src/runtime/storage/open-store';
 import {
   GENERATE_DATASET,
@@ -135,7 +136,7 @@ async function openBench(dir: string, target: number, catalog: string[] | undefi
   const users = Math.max(1, Math.round(target / perUser));
   const dataRoot = path.join(dir, 'data');
   fs.mkdirSync(dataRoot, { recursive: true });
-  if (!process.env.LOG_LEVEL) logger.level = 'warn';
+  if (!logLevelFromEnv()) logger.level = 'warn';
   const opening = performance.now();
   // a dev server of its own on free ports: one on 7233 may be other work's, whose workers would take our shards
   const session = await openSession({ worker: true, dataRoot, ports: { port: await freePort(), uiPort: await freePort() } });
