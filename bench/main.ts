@@ -12,6 +12,7 @@ import { measureWrappedVsDuckdb } from './wrapped-vs-duckdb';
 const usage = `npm run bench -- [--records N] [--catalog SOURCE] [--json]
 npm run bench -- --whole [--records N] [--catalog SOURCE] [--json]
 npm run bench -- --whole --out s3://BUCKET/PREFIX [--rounds N] [--records N] [--catalog SOURCE] [--json]
+npm run bench -- --export [--records N] [--json]
 npm run bench -- --parquet [--records N] [--json]
 npm run bench -- --stream [--users N] [--days N] [--brokers HOST:PORT] [--json]
 npm run bench -- --wrapped [--records N] [--json]
@@ -30,6 +31,13 @@ in the same process. Prints {"recordsPerSec","ceilingPerThread","threads","ratio
 "startupMs","peakRssMb",...}: recordsPerSec from the workflow's start to its
 manifest, ratio = recordsPerSec / (threads x ceilingPerThread), startupMs until
 the worker polls, peak RSS of this process (worker and threads) after the run.
+Then \`wrapped-etl export RUN --format spotify-extended --out DIR --json\` of the same
+run (every user, into a folder; its own process): "export": {"folder": {"streamsPerSec",
+"seconds","cpuSeconds","peakRssMb","streams","bytes"}} and "exportRatio" = its
+streamsPerSec / the generation's recordsPerSec.
+
+--export: --whole with the export into a zip as well ("export": {"folder","zip"},
+"zipExportRatio"); default --records 2000000.
 
 --whole --out s3://BUCKET/PREFIX: the same generation on disk and into the bucket
 prefix, alternating (disk then bucket, then bucket then disk, ...) for --rounds rounds (default 2)
@@ -66,7 +74,7 @@ per country top 5; run top 10) as SQL over the same run's Parquet parts. Prints
 "wrappedPeakRssMb","records","users","parts","threads"} (CPU seconds of the wrapped process with
 its threads, and of DuckDB's queries with its threads).
 
-  --records N       records to write (default 200000; --whole 5000000; --wrapped 2000000)
+  --records N       records to write (default 200000; --whole 5000000; --wrapped and --export 2000000)
   --catalog SOURCE  catalog of the simulated run (default: the generation's default catalog)
   --out s3://B/P    with --whole: compare disk with this bucket prefix
   --rounds N        with --whole --out: disk/bucket pairs (default 2)
@@ -80,6 +88,7 @@ async function main(): Promise<void> {
       records: { type: 'string' },
       catalog: { type: 'string' },
       whole: { type: 'boolean' },
+      export: { type: 'boolean' },
       parquet: { type: 'boolean' },
       stream: { type: 'boolean' },
       wrapped: { type: 'boolean' },
@@ -93,7 +102,14 @@ async function main(): Promise<void> {
     },
   });
   if (values.help) return void process.stdout.write(usage);
-  const target = values.records === undefined ? (values.whole ? 5_000_000 : values.wrapped ? 2_000_000 : 200_000) : Number(values.records);
+  const target =
+    values.records === undefined
+      ? values.whole
+        ? 5_000_000
+        : values.wrapped || values.export
+          ? 2_000_000
+          : 200_000
+      : Number(values.records);
   if (!Number.isInteger(target) || target < 1000) throw new Error(`--records needs a whole number >= 1000, got "${values.records}"`);
   if (values.out !== undefined && !values.whole) throw new Error('--out is for --whole (a bucket to compare with disk)');
   const rounds = Number(values.rounds ?? 2);
@@ -108,8 +124,14 @@ async function main(): Promise<void> {
         ? await measureStreamVsProducer(dir, Number(values.users ?? 1000), Number(values.days ?? 2), values.brokers, log)
         : values.whole && values.out !== undefined
           ? await measureWholeRunDiskVsBucket(dir, target, values.catalog === undefined ? undefined : catalog, values.out, rounds, log)
-          : values.whole
-            ? await measureWholeRun(dir, target, values.catalog === undefined ? undefined : catalog, log)
+          : values.whole || values.export
+            ? await measureWholeRun(
+                dir,
+                target,
+                values.catalog === undefined ? undefined : catalog,
+                log,
+                values.export ? ['folder', 'zip'] : ['folder'],
+              )
             : values.parquet
               ? await measureParquetCost(dir, target, catalog, log)
               : await measureShardCeiling(dir, target, catalog, log);

@@ -16,6 +16,7 @@ import {
 } from '../workflows/contracts';
 import { freePort } from './free-port';
 import { measureShardCeiling, recordsPerUser } from './shard-ceiling';
+import { measureExport, type ExportFigures, type ExportKind } from './export-vs-generation';
 
 export interface WholeRun {
   /** records of the run / seconds from the workflow's start to its result (the manifest written) */
@@ -33,6 +34,12 @@ export interface WholeRun {
   shards: number;
   /** records / seconds between the first shard's start and the manifest phase, as the progress query saw them */
   shardPhaseRecordsPerSec: number;
+  /** `wrapped-etl export` of the run, every user as spotify-extended, into a folder (and a zip with --export) */
+  export?: Partial<Record<ExportKind, ExportFigures>>;
+  /** export.folder.streamsPerSec / recordsPerSec: the export's pace against the generation's on the same run */
+  exportRatio?: number;
+  /** export.zip.streamsPerSec / recordsPerSec */
+  zipExportRatio?: number;
 }
 
 export interface WholeRunDiskVsBucket {
@@ -154,6 +161,7 @@ export async function measureWholeRun(
   target: number,
   catalog: string[] | undefined,
   log: (msg: string) => void,
+  exports: readonly ExportKind[] = [],
 ): Promise<WholeRun> {
   const { users, dataRoot, session, startupMs, threads } = await openBench(dir, target, catalog);
   let run: OneRun;
@@ -164,6 +172,11 @@ export async function measureWholeRun(
     await session.close();
   }
   const peakRssMb = Math.round(process.resourceUsage().maxRSS / 1024);
+  const exported: Partial<Record<ExportKind, ExportFigures>> = {};
+  for (const kind of exports) {
+    log(`export of the run's ${run.result.totalRecords} records into a ${kind}...`);
+    exported[kind] = await measureExport(dataRoot, 'whole', kind);
+  }
   fs.rmSync(dataRoot, { recursive: true, force: true });
   log(`single-thread ceiling (~${CEILING_RECORDS} records)...`);
   const ceiling = await measureShardCeiling(path.join(dir, 'ceiling'), CEILING_RECORDS, catalog ?? [...DEFAULTS.catalog], log);
@@ -179,6 +192,9 @@ export async function measureWholeRun(
     users,
     shards: run.shards,
     shardPhaseRecordsPerSec: Math.round(run.result.totalRecords / run.shardSeconds),
+    ...(exports.length && { export: exported }),
+    ...(exported.folder && { exportRatio: Math.round((exported.folder.streamsPerSec / recordsPerSec) * 1000) / 1000 }),
+    ...(exported.zip && { zipExportRatio: Math.round((exported.zip.streamsPerSec / recordsPerSec) * 1000) / 1000 }),
   };
 }
 
