@@ -9,11 +9,14 @@ import { defineConfig } from 'vitest/config';
  * e2e          workers, CLI and workflows against real dev servers shared by the lane's files
  * replay       committed histories of the released workflows replayed against the current code
  * integration and e2e run the CLI from dist/: they build it first when a source is newer than its compiled file.
- * Logs stay at warn unless LOG_LEVEL says otherwise.
+ * Logs stay at error unless LOG_LEVEL says otherwise (the tests refuse inputs on purpose: the SDK's
+ * "Activity failed" warnings for them are noise); CLI processes the tests start inherit it.
  */
 const temporalLane = { globalSetup: ['test/setup/temporal-servers.ts'], setupFiles: ['test/setup/file-namespace.ts'] };
 /** the lanes that run the CLI from dist/ build it first when a source is newer (test/setup/dist-current.ts) */
 const distCurrent = 'test/setup/dist-current.ts';
+/** set here too, for the global setups, which run in this process (e.g. the Temporal CLI's "using" line) */
+process.env.LOG_LEVEL = process.env.LOG_LEVEL || 'error';
 
 export default defineConfig({
   test: {
@@ -22,7 +25,7 @@ export default defineConfig({
     testTimeout: 180_000,
     hookTimeout: 180_000,
     // the AWS SDK warns once per process that its 2027 releases need Node 22 (docs/storage.md says so)
-    env: { LOG_LEVEL: process.env.LOG_LEVEL ?? 'warn', AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true' },
+    env: { LOG_LEVEL: process.env.LOG_LEVEL, AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true' },
     // every skip is listed with its reason at the end (and refused where WRAPPED_ETL_TEST_ALLOWED_SKIPS says)
     reporters: ['default', './test/setup/skip-reasons-reporter.ts'],
     projects: [

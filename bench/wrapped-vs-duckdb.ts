@@ -1,11 +1,12 @@
 import { spawn } from 'node:child_process';
 import * as fs from 'node:fs';
-import * as net from 'node:net';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { waitForServer } from '../cli/temporal/dev-server';
 import { DEFAULTS } from '../src/config/generation-input';
+import { freePort } from './free-port';
 import { recordsPerUser } from './shard-ceiling';
+import { CLI_PATH, cli, timedCli } from './run-cli';
 
 export interface WrappedVsDuckdb {
   /** `wrapped-etl wrapped RUN` on a running dev server: its whole command, worker start-up included */
@@ -25,37 +26,6 @@ export interface WrappedVsDuckdb {
   users: number;
   parts: number;
   threads: number;
-}
-
-const CLI = path.join(__dirname, '..', '..', 'bin', 'wrapped-etl.js');
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = net.createServer().listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as net.AddressInfo;
-      server.close(() => resolve(port));
-    });
-    server.on('error', reject);
-  });
-}
-
-/** Runs the CLI to its end; its stdout. */
-function cli(args: string[], cwd: string, env: NodeJS.ProcessEnv = {}, node: string[] = []): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [...node, CLI, ...args], {
-      cwd,
-      env: { ...process.env, WRAPPED_ETL_DATA_ROOT: cwd, LOG_LEVEL: 'warn', ...env },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let out = '';
-    let err = '';
-    child.stdout.on('data', (d: Buffer) => (out += d.toString()));
-    child.stderr.on('data', (d: Buffer) => (err += d.toString()));
-    child.on('error', reject);
-    child.on('exit', (code) =>
-      code === 0 ? resolve(out) : reject(new Error(`wrapped-etl ${args[0]} exited with ${code}: ${err.slice(-2000)}`)),
-    );
-  });
 }
 
 /**
@@ -105,10 +75,14 @@ async function timeDuckdb(parquetGlob: string, threads: number): Promise<{ secon
 export async function measureWrappedVsDuckdb(dir: string, target: number, log: (msg: string) => void): Promise<WrappedVsDuckdb> {
   const users = Math.max(1, Math.round(target / (await recordsPerUser(path.join(dir, 'pilot'), [...DEFAULTS.catalog]))));
   const [port, uiPort] = [await freePort(), await freePort()];
-  const server = spawn(process.execPath, [CLI, 'server', '--port', `${port}`, '--ui-port', `${uiPort}`, '--db', path.join(dir, 'dev.db')], {
-    cwd: dir,
-    stdio: 'ignore',
-  });
+  const server = spawn(
+    process.execPath,
+    [CLI_PATH, 'server', '--port', `${port}`, '--ui-port', `${uiPort}`, '--db', path.join(dir, 'dev.db')],
+    {
+      cwd: dir,
+      stdio: 'ignore',
+    },
+  );
   const threads = os.availableParallelism();
   try {
     await waitForServer(`127.0.0.1:${port}`, 120_000);
@@ -121,26 +95,19 @@ export async function measureWrappedVsDuckdb(dir: string, target: number, log: (
       ),
     ) as { outDir: string; totalRecords: number };
     log(`wrapped of ${generated.totalRecords} records...`);
-    const rssFile = path.join(dir, 'wrapped-rss');
-    const t0 = performance.now();
-    await cli(['wrapped', 'data/bench', '--out', 'data/bench-wrapped', ...temporal, '--json'], dir, { BENCH_PEAK_RSS_FILE: rssFile }, [
-      '--require',
-      path.join(__dirname, 'report-peak-rss.js'),
-    ]);
-    const wrappedSeconds = (performance.now() - t0) / 1000;
+    const wrapped = await timedCli(['wrapped', 'data/bench', '--out', 'data/bench-wrapped', ...temporal, '--json'], dir);
     log(`DuckDB, ${threads} threads...`);
     const duckdb = await timeDuckdb(path.join(generated.outDir, 'parquet', '*.parquet'), threads);
     const parts = fs.readdirSync(path.join(generated.outDir, 'parquet')).length;
-    const child = JSON.parse(fs.readFileSync(rssFile, 'utf8')) as { maxRSS: number; cpuSeconds: number };
     const round = (x: number) => Math.round(x * 1000) / 1000;
     return {
-      wrappedSeconds: round(wrappedSeconds),
+      wrappedSeconds: round(wrapped.seconds),
       duckdbSeconds: round(duckdb.seconds),
-      ratio: round(wrappedSeconds / duckdb.seconds),
-      wrappedCpuSeconds: round(child.cpuSeconds),
+      ratio: round(wrapped.seconds / duckdb.seconds),
+      wrappedCpuSeconds: round(wrapped.cpuSeconds),
       duckdbCpuSeconds: round(duckdb.cpuSeconds),
-      cpuRatio: round(child.cpuSeconds / duckdb.cpuSeconds),
-      wrappedPeakRssMb: Math.round(child.maxRSS / 1024),
+      cpuRatio: round(wrapped.cpuSeconds / duckdb.cpuSeconds),
+      wrappedPeakRssMb: wrapped.peakRssMb,
       records: generated.totalRecords,
       users,
       parts,

@@ -3,6 +3,7 @@ import * as path from 'node:path';
 import { closest, HelpRequest } from './flags';
 import { UsageError } from './usage-error';
 import { diskFailure } from '../src/runtime/disk-failure';
+import { logLevelFromEnv } from '../src/runtime/log-level';
 
 /** Long-running services: their info lines are their report. The other commands report through their own output. */
 const SERVICES = new Set(['server', 'worker']);
@@ -97,7 +98,7 @@ export async function main(argv: string[]): Promise<number> {
     process.stderr.write(`wrapped-etl: the ${name} command is not available in this build: ${(err as Error).message.split('\n')[0]}\n`);
     return 2;
   }
-  if (!SERVICES.has(name) && !process.env.LOG_LEVEL) quietLogs();
+  if (!SERVICES.has(name) && !logLevelFromEnv()) quietLogs();
   if (command.usage && (rest.includes('--help') || rest.includes('-h'))) {
     process.stdout.write(command.usage);
     return 0;
@@ -118,7 +119,7 @@ export async function main(argv: string[]): Promise<number> {
     // a full disk: which file and its filesystem's free space (a write's own error names no file)
     const disk = diskFailure(err, { resume: 'then run the command again' });
     process.stderr.write(`wrapped-etl ${name}: ${disk?.type === 'DiskFull' ? disk.message : e.message}\n`);
-    if (process.env.LOG_LEVEL === 'debug') process.stderr.write(`${e.stack}\n`);
+    if (logLevelFromEnv() === 'debug') process.stderr.write(`${e.stack}\n`);
     return 1;
   }
 }

@@ -6,6 +6,7 @@ import type { ShardFaults } from '../../src/pipeline/steps/shard-faults';
 import { createWorldActivities } from '../../activities/world-activities';
 import { createStreamActivities } from '../../activities/stream-activities';
 import { logger } from '../../src/runtime/logger';
+import { logLevelFromEnv } from '../../src/runtime/log-level';
 import { ThreadPool } from '../../src/runtime/thread-pool';
 import { NAMESPACE, TASK_QUEUE } from './constants';
 import { prebuiltWorkflowBundle, WORKFLOWS_PATH } from './workflow-bundle';
@@ -21,8 +22,15 @@ export function sdkLogTo(log: Logger): (entry: LogEntry) => void {
   };
 }
 
+/** The SDK's level for LOG_LEVEL: its INFO is chatty, so info (and any level it does not know) shows its warnings. */
+export function sdkLogLevel(logLevel: string | undefined, quietLevel: LogLevel): LogLevel {
+  if (!logLevel) return quietLevel;
+  if (logLevel === 'trace' || logLevel === 'debug') return logLevel.toUpperCase() as LogLevel;
+  return ['error', 'fatal', 'silent'].includes(logLevel) ? 'ERROR' : 'WARN';
+}
+
 /**
- * Routes the SDK's own logs through pino, at WARN unless LOG_LEVEL says debug; the embedded
+ * Routes the SDK's own logs through pino, at WARN unless LOG_LEVEL says debug or error; the embedded
  * CLI asks for ERROR (`quietLevel`), since it reports a failed activity or run itself.
  * `shutdownSignals` shut workers down gracefully; the embedded CLI leaves SIGINT
  * out, so that Ctrl-C cancels the run instead of stopping the worker under it.
@@ -33,7 +41,7 @@ export function installRuntime(
 ): void {
   if (runtimeInstalled) return;
   runtimeInstalled = true;
-  const level: LogLevel = process.env.LOG_LEVEL === 'debug' ? 'DEBUG' : process.env.LOG_LEVEL ? 'WARN' : quietLevel;
+  const level = sdkLogLevel(logLevelFromEnv(), quietLevel);
   try {
     Runtime.install({
       shutdownSignals,

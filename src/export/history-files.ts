@@ -45,33 +45,63 @@ const CLOSE = '\n]\n';
 const entryText = (stream: object) => `  ${JSON.stringify(stream, null, 2).replace(/\n/g, '\n  ')}`;
 
 /**
+ * One user's streams as their files will hold them, in time order, laid out in `data` one
+ * after another with SEPARATOR between them: entry i (its text as entryText gives it) is
+ * data[starts[i], ends[i]); `years[i]` is the year of the time it ended as the file holds it,
+ * which names the file.
+ */
+export interface HistoryEntries {
+  data: Uint8Array;
+  starts: ArrayLike<number>;
+  ends: ArrayLike<number>;
+  years: ArrayLike<number>;
+  length: number;
+}
+
+/**
  * Splits streams (already in time order) into the files of a layout, each at most
  * `maxBytes` (a stream bigger than that alone gets a file of its own). A file's text is
  * exactly JSON.stringify(itsStreams, null, 2) plus a newline.
  */
-export function* historyFiles(
-  streams: readonly object[],
-  layout: HistoryLayout,
-  maxBytes = DEFAULT_MAX_FILE_BYTES,
-): Generator<HistoryFile> {
-  let entries: string[] = [];
+export function historyFiles(streams: readonly object[], layout: HistoryLayout, maxBytes = DEFAULT_MAX_FILE_BYTES): Generator<HistoryFile> {
+  const texts = streams.map(entryText);
+  const starts: number[] = [];
+  const ends: number[] = [];
+  let at = 0;
+  for (const t of texts) {
+    starts.push(at);
+    at += Buffer.byteLength(t);
+    ends.push(at);
+    at += SEPARATOR.length;
+  }
+  const years = streams.map((s) => Number(layout.endedAt(s).slice(0, 4)));
+  return entryFiles({ data: Buffer.from(texts.join(SEPARATOR)), starts, ends, years, length: texts.length }, layout, maxBytes);
+}
+
+const OPEN_BYTES = Buffer.from(OPEN);
+const CLOSE_BYTES = Buffer.from(CLOSE);
+
+/** historyFiles of entries already laid out (the export's own renderer: src/export/stream-entries.ts). */
+export function* entryFiles(entries: HistoryEntries, layout: HistoryLayout, maxBytes = DEFAULT_MAX_FILE_BYTES): Generator<HistoryFile> {
+  const { starts, ends, years } = entries;
   let bytes = 0;
   let first = 0;
   let index = 0;
   const file = (end: number): HistoryFile => {
-    const year = (i: number) => Number(layout.endedAt(streams[i]).slice(0, 4));
-    const data = Buffer.from(OPEN + entries.join(SEPARATOR) + CLOSE);
-    return { name: layout.fileName(index++, year(first), year(end - 1)), data, streams: end - first };
+    const body = entries.data.subarray(starts[first], ends[end - 1]);
+    const data = Buffer.allocUnsafe(OPEN_BYTES.length + body.length + CLOSE_BYTES.length);
+    data.set(OPEN_BYTES, 0);
+    data.set(body, OPEN_BYTES.length);
+    data.set(CLOSE_BYTES, OPEN_BYTES.length + body.length);
+    return { name: layout.fileName(index++, years[first], years[end - 1]), data, streams: end - first };
   };
-  for (let i = 0; i < streams.length; i++) {
-    const text = entryText(streams[i]);
-    const size = Buffer.byteLength(text);
-    if (entries.length && bytes + SEPARATOR.length + size + CLOSE.length > maxBytes) {
+  for (let i = 0; i < entries.length; i++) {
+    const size = ends[i] - starts[i];
+    if (i > first && bytes + SEPARATOR.length + size + CLOSE.length > maxBytes) {
       yield file(i);
-      [entries, first] = [[], i];
+      first = i;
     }
-    bytes = entries.length ? bytes + SEPARATOR.length + size : OPEN.length + size;
-    entries.push(text);
+    bytes = i > first ? bytes + SEPARATOR.length + size : OPEN.length + size;
   }
-  if (entries.length) yield file(streams.length);
+  if (entries.length > first) yield file(entries.length);
 }

@@ -1,8 +1,8 @@
 import * as fs from 'node:fs';
 import { findManifestKey } from '../dataset/manifest-location';
 import { DamagedPart } from '../dataset/part-ref';
-import { recordAt, recordSetters, recordsOf } from '../dataset/record-view';
-import { RunDataset, type DatasetPart } from '../dataset/run-dataset';
+import { recordAt, recordSetters } from '../dataset/record-view';
+import { RunDataset } from '../dataset/run-dataset';
 import { FolderStore } from '../runtime/storage/folder-store';
 import { openStore } from '../runtime/storage/open-store';
 import { RunLayout } from '../pipeline/run-layout';
@@ -54,7 +54,7 @@ export interface SpotifyBasicStream {
 const BASE62 = '0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz';
 
 /** A stable Spotify-style track URI for (artist, title): the same song gets the same URI in every run. */
-function trackUri(artist: string, title: string): string {
+export function trackUri(artist: string, title: string): string {
   let n = BigInt(`0x${derivedBytes(['spotify-track', artist, title]).toString('hex')}`);
   let id = '';
   for (let i = 0; i < 22; i++) {
@@ -64,8 +64,8 @@ function trackUri(artist: string, title: string): string {
   return `spotify:track:${id}`;
 }
 
-const isoSeconds = (ms: number): string => new Date(ms).toISOString().replace(/\.\d{3}Z$/, 'Z');
-const minuteUtc = (ms: number): string => new Date(ms).toISOString().slice(0, 16).replace('T', ' ');
+export const isoSeconds = (ms: number): string => new Date(ms).toISOString().replace(/\.\d{3}Z$/, 'Z');
+export const minuteUtc = (ms: number): string => new Date(ms).toISOString().slice(0, 16).replace('T', ' ');
 
 export type StoredRecord = ListeningRecord & Partial<PlaybackContext> & { album?: string };
 
@@ -138,25 +138,24 @@ export async function openRun(location: string, userId?: number): Promise<RunDat
 
 const userPart = (dataset: RunDataset, userId: number) => dataset.parts[Math.floor((userId - 1) / dataset.manifest.params.shardSize)];
 
-/** Every record of a part, whole (every field its schema has), in the part's order. */
-async function* partRecords(dataset: RunDataset, part: DatasetPart): AsyncGenerator<StoredRecord> {
-  for await (const batch of dataset.columns(part, 'all')) yield* recordsOf<StoredRecord>(batch);
-}
-
 /**
  * Records of a v1 run carry no album: the run's catalog checkpoint gives it, as v2 does.
  * Reads the catalog once, and only when a record needs it.
  */
-class AlbumFiller {
-  private albums: Promise<Map<string, string> | undefined> | undefined;
+export class AlbumFiller {
+  private loading: Promise<Map<string, string> | undefined> | undefined;
 
   constructor(private readonly dataset: RunDataset) {}
 
   async fill(records: StoredRecord[]): Promise<void> {
     if (!records.some((r) => r.album === undefined)) return;
-    this.albums ??= this.load();
-    const albums = await this.albums;
+    const albums = await this.albums();
     if (albums) for (const r of records) r.album ??= albums.get(`${r.artist}\u0000${r.song_name}`);
+  }
+
+  /** the run's albums by `${artist}\u0000${title}`, or undefined when the run has no catalog checkpoint */
+  albums(): Promise<Map<string, string> | undefined> {
+    return (this.loading ??= this.load());
   }
 
   private async load(): Promise<Map<string, string> | undefined> {
@@ -182,39 +181,6 @@ export async function readUserRecords(runDir: string, userId: number): Promise<{
   records.sort(byStart);
   await new AlbumFiller(dataset).fill(records);
   return { records, seed: dataset.manifest.params.seed };
-}
-
-/**
- * The records of part `shard`'s users, user by user in id order, each in time order (users
- * without streams give an empty list). A part holds its users' records one user after
- * another (as the generator writes them), so one user is held in memory at a time.
- */
-export async function* readPartUserRecords(
-  dataset: RunDataset,
-  shard: number,
-): AsyncGenerator<{ userId: number; records: StoredRecord[] }> {
-  const { users, shardSize } = dataset.manifest.params;
-  const part = dataset.parts[shard];
-  const albums = new AlbumFiller(dataset);
-  const last = Math.min(users, (shard + 1) * shardSize);
-  let next = shard * shardSize + 1;
-  // the records of user `next`, as read so far
-  let records: StoredRecord[] = [];
-  const handOut = async () => {
-    await albums.fill(records.sort(byStart));
-    const user = { userId: next++, records };
-    records = [];
-    return user;
-  };
-  for await (const r of partRecords(dataset, part)) {
-    if (records.length && r.user_id !== next) yield await handOut();
-    while (next < r.user_id && next <= last) yield { userId: next++, records: [] };
-    if (r.user_id !== next)
-      throw new Error(`${part.file}: the records of user ${r.user_id} are not where the generator writes them (expected user ${next})`);
-    records.push(r);
-  }
-  if (records.length) yield await handOut();
-  while (next <= last) yield { userId: next++, records: [] };
 }
 
 /** One user's records as streams of `format`, in the order of `ts` / `endTime`. */

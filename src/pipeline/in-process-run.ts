@@ -1,6 +1,7 @@
 import * as path from 'node:path';
 import { shardCount, type GenerationInput, type GenerationParams } from '../config/generation-input';
 import { logger } from '../runtime/logger';
+import { logLevelFromEnv } from '../runtime/log-level';
 import { inlineJobs, type JobRunner } from '../runtime/thread-job';
 import { readManifest, type ManifestPart } from './manifest';
 import { RunLayout } from './run-layout';
@@ -40,7 +41,7 @@ export async function prepareRun(runDir: string, input: InProcessInput, opts: In
     sourceAccess: {},
     faults: NO_SHARD_FAULTS,
     // the caller reports; the steps' own lines only when something goes wrong
-    log: logger.child({ runner: IN_PROCESS }, { level: process.env.LOG_LEVEL ?? 'warn' }),
+    log: logger.child({ runner: IN_PROCESS }, { level: logLevelFromEnv() ?? 'warn' }),
   });
   const ctx = inProcessContext(opts.signal);
   const ref = await steps.resolve(ctx, { input: { ...input, out: '.', runId: path.basename(runDir) }, workflowId: IN_PROCESS });

@@ -2,6 +2,7 @@ import * as crypto from 'node:crypto';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import { processAlive } from '../runtime/process-alive';
 
 /** Who writes a run folder: one workflow id at a time, recorded in <run>/_work/owner.json. */
 export interface RunOwner {
@@ -57,15 +58,10 @@ function holderName(owner: RunOwner): string {
 /** Whether a claim's holder still runs: true, false, or undefined when that cannot be told (then the lease decides). */
 export type HolderAlive = (owner: RunOwner) => Promise<boolean | undefined>;
 
-/** For holders that are processes (processOwnerId): alive while their pid runs on this host; undefined for others. */
+/** For holders that are processes (processOwnerId): alive while their pid runs on this host (a zombie does not); undefined for others. */
 export function processHolderAlive(owner: RunOwner): boolean | undefined {
   if (!owner.workflowId.startsWith('process:') || owner.host !== os.hostname()) return undefined;
-  try {
-    process.kill(owner.pid, 0);
-    return true;
-  } catch (err) {
-    return (err as NodeJS.ErrnoException).code === 'EPERM';
-  }
+  return processAlive(owner.pid);
 }
 
 function readOwner(file: string): RunOwner | undefined {

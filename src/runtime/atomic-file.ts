@@ -3,6 +3,7 @@ import * as path from 'node:path';
 import * as crypto from 'node:crypto';
 import * as os from 'node:os';
 import { threadId } from 'node:worker_threads';
+import { processAlive } from './process-alive';
 
 /**
  * A file written under a temporary name and renamed to its final name only once
@@ -190,15 +191,6 @@ let liveThreads: ReadonlySet<number> | undefined;
 
 export function setLiveThreads(ids: readonly number[]): void {
   liveThreads = new Set(ids);
-}
-
-function processAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (err) {
-    return (err as NodeJS.ErrnoException).code === 'EPERM';
-  }
 }
 
 /** True when the writer a temporary file's name records is gone: its process, or its pool thread, has ended. */

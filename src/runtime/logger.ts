@@ -1,5 +1,6 @@
 import pino from 'pino';
 import { wantsColor } from './color';
+import { logLevelFromEnv } from './log-level';
 
 /**
  * Errors logged under `err` (ours) or `error` (the Temporal SDK's "Activity failed" and
@@ -21,7 +22,7 @@ const serializers = { err: errorFields, error: errorFields };
  * Level from LOG_LEVEL (default info).
  */
 export function createLogger(destination?: pino.DestinationStream): pino.Logger {
-  const options: pino.LoggerOptions = { level: process.env.LOG_LEVEL ?? 'info', base: { service: 'wrapped-etl' }, serializers };
+  const options: pino.LoggerOptions = { level: logLevelFromEnv() ?? 'info', base: { service: 'wrapped-etl' }, serializers };
   if (destination) return pino(options, destination);
   const pretty = process.env.WRAPPED_ETL_LOG_PRETTY ? process.env.WRAPPED_ETL_LOG_PRETTY === '1' : process.stderr.isTTY === true;
   if (pretty) {

@@ -20,7 +20,7 @@ export interface WorkerProcess {
 
 export function spawnWorker(opts: { address: string; taskQueue: string; dataRoot: string; env?: Record<string, string> }): WorkerProcess {
   const child = spawn(process.execPath, [BIN, 'worker', '--address', opts.address, '--threads', '2'], {
-    env: { ...process.env, WRAPPED_ETL_TASK_QUEUE: opts.taskQueue, WRAPPED_ETL_DATA_ROOT: opts.dataRoot, LOG_LEVEL: 'warn', ...opts.env },
+    env: { ...process.env, WRAPPED_ETL_TASK_QUEUE: opts.taskQueue, WRAPPED_ETL_DATA_ROOT: opts.dataRoot, ...opts.env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let out = '';
@@ -50,7 +50,7 @@ export function runCli(
     const out = opts.stdoutFile === undefined ? 'pipe' : fs.openSync(opts.stdoutFile, 'w');
     const child = spawn(process.execPath, [BIN, ...args], {
       cwd: opts.cwd,
-      env: { ...process.env, LOG_LEVEL: 'warn', ...env },
+      env: { ...process.env, ...env },
       stdio: ['ignore', out, 'pipe'],
     });
     if (typeof out === 'number') fs.closeSync(out);

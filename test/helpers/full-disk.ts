@@ -65,7 +65,7 @@ export function runOnFullDisk(
   const args = ['-rm', 'sh', '-c', script, 'full-disk', dir, path.join(scratch.dir, 'aside'), listing, keep.join(' '), ...command];
   return new Promise((resolve, reject) => {
     const child = spawn('unshare', args, {
-      env: { ...process.env, LOG_LEVEL: 'warn', ...opts.env },
+      env: { ...process.env, ...opts.env },
       cwd: opts.cwd,
       stdio: ['ignore', 'pipe', 'pipe'],
     });

@@ -14,7 +14,7 @@ function cli(args: string[], cwd: string) {
     cwd,
     encoding: 'utf8',
     timeout: 150_000,
-    env: { ...process.env, LOG_LEVEL: 'warn' },
+    env: { ...process.env },
   });
   return { code: r.status, stdout: r.stdout, stderr: r.stderr };
 }
@@ -100,7 +100,7 @@ describe('the wrapped-etl CLI, as a user runs it (embedded Temporal)', () => {
       [BIN, 'generate', '--users', '400', '--out', 'piped', '--port', String(port), '--ui-port', String(uiPort)],
       {
         cwd: tmp.dir,
-        env: { ...process.env, LOG_LEVEL: 'warn' },
+        env: { ...process.env },
         stdio: ['ignore', 'pipe', 'pipe'],
       },
     );

@@ -18,7 +18,7 @@ const TASK_QUEUE = 'same-params';
 /** The CLI in `cwd`, as a user runs it; `onStart` sees the child process. */
 function cli(args: string[], cwd: string, env: Record<string, string> = {}, onStart?: (child: ReturnType<typeof spawn>) => void) {
   return new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve) => {
-    const child = spawn(process.execPath, [BIN, ...args], { cwd, env: { ...process.env, LOG_LEVEL: 'warn', ...env } });
+    const child = spawn(process.execPath, [BIN, ...args], { cwd, env: { ...process.env, ...env } });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));

@@ -30,7 +30,7 @@ const ROOT = path.resolve(__dirname, '..', '..', '..');
 const BIN = path.join(ROOT, 'bin', 'wrapped-etl.js');
 const tmp = makeTmpDir('wrapped-etl-stream-');
 let kafka: KafkaBroker;
-const env = { ...process.env, WRAPPED_ETL_DATA_ROOT: tmp.dir, LOG_LEVEL: 'warn' };
+const env = { ...process.env, WRAPPED_ETL_DATA_ROOT: tmp.dir };
 const cli = (args: string[]) => promisify(execFile)(process.execPath, [BIN, ...args], { env, cwd: tmp.dir });
 const worldDir = path.join(tmp.dir, 'data', 'w');
 

@@ -15,7 +15,7 @@ function cli(args: string[]): Promise<{ code: number | null; stdout: string; std
   return new Promise((resolve) => {
     const child = spawn(process.execPath, ['--import', 'tsx', path.join(ROOT, 'cli/main.ts'), ...args], {
       cwd: ROOT,
-      env: { ...process.env, LOG_LEVEL: 'warn' },
+      env: { ...process.env },
     });
     let stdout = '';
     let stderr = '';

@@ -16,7 +16,7 @@ const VERSION = JSON.parse(fs.readFileSync(path.join(ROOT, 'package.json'), 'utf
 
 /** The CLI as a user runs it: no terminal, no colour variables unless given. */
 function cli(args: string[], opts: { cwd?: string; env?: Record<string, string> } = {}) {
-  const env: NodeJS.ProcessEnv = { ...process.env, LOG_LEVEL: 'warn', ...opts.env };
+  const env: NodeJS.ProcessEnv = { ...process.env, ...opts.env };
   for (const k of ['NO_COLOR', 'FORCE_COLOR']) if (!opts.env?.[k]) delete env[k];
   const r = spawnSync(process.execPath, [BIN, ...args], { cwd: opts.cwd ?? ROOT, encoding: 'buffer', timeout: 60_000, env });
   return { code: r.status, stdout: r.stdout.toString(), stderr: r.stderr.toString(), raw: r.stdout };

@@ -76,13 +76,17 @@ let runId: string;
 interface BlockOptions {
   extraArgs?: string[];
   env?: Record<string, string>;
-  /** no LOG_LEVEL, as a newcomer's shell has (else warn, to keep servers' logs out of the test's output) */
+  /** no LOG_LEVEL, as a newcomer's shell has (else the tests' LOG_LEVEL, error unless set, to keep servers' logs out of the test's output) */
   defaultLogs?: boolean;
 }
 
 /** A block through bash from the data root: `npx wrapped-etl` is this CLI with `extraArgs` appended; `npm` only logs. */
 function shellScript(body: string, opts: BlockOptions = {}): string {
-  const exports = Object.entries({ ...opts.env, WRAPPED_ETL_BIN: BIN, ...(opts.defaultLogs ? {} : { LOG_LEVEL: 'warn' }) })
+  const exports = Object.entries({
+    ...opts.env,
+    WRAPPED_ETL_BIN: BIN,
+    ...(opts.defaultLogs ? {} : { LOG_LEVEL: process.env.LOG_LEVEL || 'error' }),
+  })
     .map(([k, v]) => `export ${k}=${JSON.stringify(v)}`)
     .join('\n');
   return `set -euo pipefail

@@ -267,7 +267,7 @@ describe('Wrapped of a world', () => {
     const out = path.join(path.dirname(dir), 'wrapped-killed');
     fs.mkdirSync(path.join(out, '_work'), { recursive: true });
     const child = spawn(process.execPath, [BIN, 'wrapped', '--world', dir, '--out', out], {
-      env: { ...process.env, LOG_LEVEL: 'warn', ...cliEnv() },
+      env: { ...process.env, ...cliEnv() },
       stdio: 'ignore',
     });
     const exited = new Promise<NodeJS.Signals | null>((resolve) => child.once('exit', (_code, signal) => resolve(signal)));
@@ -377,7 +377,7 @@ describe('Wrapped of a run and export', () => {
       fs.mkdirSync(path.join(out, '_work'), { recursive: true });
       const child = spawn(process.execPath, [BIN, ...(await wrappedArgs(out))], {
         cwd: tmp.dir,
-        env: { ...process.env, LOG_LEVEL: 'warn', ...env() },
+        env: { ...process.env, ...env() },
         stdio: 'ignore',
       });
       const exited = new Promise<NodeJS.Signals | null>((resolve) => child.once('exit', (_code, signal) => resolve(signal)));

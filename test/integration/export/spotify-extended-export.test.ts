@@ -68,7 +68,7 @@ function cli(args: string[], env: Record<string, string> = {}) {
   const r = spawnSync(process.execPath, [BIN, ...args], {
     encoding: 'buffer',
     timeout: 60_000,
-    env: { ...process.env, LOG_LEVEL: 'warn', ...env },
+    env: { ...process.env, ...env },
   });
   return { code: r.status, stdout: r.stdout.toString(), stderr: r.stderr.toString() };
 }

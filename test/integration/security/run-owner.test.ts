@@ -1,8 +1,19 @@
 import { spawn } from 'node:child_process';
+import { once } from 'node:events';
 import * as fs from 'node:fs';
+import * as os from 'node:os';
 import * as path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { claimRun, holdRun, releaseRun, RunOwnedElsewhere } from '../../../src/pipeline/run-owner';
+import {
+  claimOwnedChecked,
+  claimRun,
+  holdRun,
+  processHolderAlive,
+  releaseRun,
+  RunOwnedElsewhere,
+  type RunOwner,
+} from '../../../src/pipeline/run-owner';
+import { streamOfTopic } from '../../../src/stream/stream-owner';
 import { AtomicFile, removeStaleTempFiles } from '../../../src/runtime/atomic-file';
 import { makeTmpDir } from '../../helpers/tmp-dir';
 
@@ -61,6 +72,49 @@ describe('one writer per run folder, and only a dead attempt’s temporary files
       expect(fs.readFileSync(final, 'utf8')).toBe('data');
     } finally {
       alive.kill();
+    }
+  });
+
+  it('counts a CLI streamer that has exited but is not reaped (a zombie) as gone, and takes its topic over at once', async (ctx) => {
+    if (!fs.existsSync('/proc/self/stat')) return ctx.skip('no /proc here: kill(pid, 0) alone decides, and a zombie cannot be told');
+    // sh starts `sleep 0.1` and then becomes `sleep 30` (exec keeps its pid), which never waits for its child: that child,
+    // once exited, stays a zombie while its parent lives
+    const parent = spawn('sh', ['-c', 'sleep 0.1 & echo $!; exec sleep 30'], { stdio: ['ignore', 'pipe', 'ignore'] });
+    try {
+      const [out] = (await once(parent.stdout!, 'data')) as [Buffer];
+      const zombie = Number(out.toString().trim());
+      const state = () => {
+        const stat = fs.readFileSync(`/proc/${zombie}/stat`, 'latin1');
+        return stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3);
+      };
+      for (const deadline = Date.now() + 10_000; state() !== 'Z' && Date.now() < deadline;) await new Promise((r) => setTimeout(r, 20));
+      expect(state()).toBe('Z');
+      // what kill(pid, 0) alone says: it is there
+      expect(() => process.kill(zombie, 0)).not.toThrow();
+      const now = new Date().toISOString();
+      const holder = (pid: number): RunOwner => ({
+        workflowId: `process:${os.hostname()}:${pid}`,
+        host: os.hostname(),
+        pid,
+        since: now,
+        renewedAt: now,
+      });
+      expect(processHolderAlive(holder(zombie))).toBe(false);
+      expect(processHolderAlive(holder(parent.pid!))).toBe(true);
+
+      // a CLI stream finding the zombie's claim fresh (well within the lease) takes it over, and one of the live parent is refused
+      const worldDir = runDir();
+      const topic = streamOfTopic(worldDir, 't');
+      const cli = { holderAlive: async (h: RunOwner) => processHolderAlive(h) };
+      fs.mkdirSync(path.dirname(topic.file), { recursive: true });
+      fs.writeFileSync(topic.file, JSON.stringify(holder(parent.pid!)));
+      await expect(claimOwnedChecked(topic, 'process:me', cli)).rejects.toThrow(
+        `world ${path.basename(worldDir)} -> topic t is being streamed by process ${parent.pid} on ${os.hostname()}`,
+      );
+      fs.writeFileSync(topic.file, JSON.stringify(holder(zombie)));
+      expect((await claimOwnedChecked(topic, 'process:me', cli)).workflowId).toBe('process:me');
+    } finally {
+      parent.kill('SIGKILL');
     }
   });
 });

@@ -52,6 +52,18 @@ describe('generation input: each field refused with its name and the reason', ()
       'catalog[0]: bogus:1: unknown catalog source kind "bogus"; use one of csv:PATH, html:URL, source:PATH.json, synthetic:N',
     ],
     [{ catalog: ['csv:a\0b'] }, 'catalog[0]: contains a NUL byte'],
+    [
+      { catalog: ['synthetic:abc'] },
+      'catalog[0]: synthetic:abc: N must be a whole number of songs from 1 to 5000000 in decimal digits, got "abc"',
+    ],
+    [
+      { catalog: ['synthetic:1e3'] },
+      'catalog[0]: synthetic:1e3: N must be a whole number of songs from 1 to 5000000 in decimal digits, got "1e3"',
+    ],
+    [
+      { catalog: ['synthetic:0'] },
+      'catalog[0]: synthetic:0: N must be a whole number of songs from 1 to 5000000 in decimal digits, got "0"',
+    ],
     [{ out: '' }, 'out: must be a folder path or s3://bucket/prefix, got ""'],
     [{ out: '  ' }, 'out: must be a folder path or s3://bucket/prefix, got "  "'],
     [{ out: 7 }, 'out: must be a folder path or s3://bucket/prefix, got 7'],
@@ -285,6 +297,8 @@ describe('stream input', () => {
     expect(stream({ topic: 5 })).toBe('topic: must be a Kafka topic name (letters, digits, . _ -), got 5');
     expect(stream({ speed: 0 })).toBe('speed: must be a number above 0 or "max", got 0');
     expect(stream({ speed: 'fast' })).toBe('speed: must be a number above 0 or "max", got "fast"');
+    expect(stream({ speed: Infinity })).toBe('speed: must be a number above 0 or "max", got Infinity');
+    expect(stream({ speed: NaN })).toBe('speed: must be a number above 0 or "max", got NaN');
     expect(stream({ partitions: 1001 })).toBe('partitions: must be between 1 and 1000, got 1001');
     expect(stream({ follow: 'yes' })).toBe('follow: must be true or false, got "yes"');
     expect(stream({ pollSeconds: 0.5 })).toBe('pollSeconds: must be a number of seconds from 1 to 86400, got 0.5');

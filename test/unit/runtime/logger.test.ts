@@ -1,7 +1,8 @@
 import { Writable } from 'node:stream';
 import { ApplicationFailure } from '@temporalio/common';
-import { describe, expect, it } from 'vitest';
-import { sdkLogTo } from '../../../cli/temporal/worker';
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { sdkLogLevel, sdkLogTo } from '../../../cli/temporal/worker';
+import { logLevelFromEnv } from '../../../src/runtime/log-level';
 import { createLogger } from '../../../src/runtime/logger';
 
 /** A logger at info whose JSON lines land in `lines`. */
@@ -57,5 +58,36 @@ describe('logged errors', () => {
     log.error({ err: Object.assign(new Error('ENOSPC: no space left on device, write'), { code: 'ENOSPC' }) }, 'shard failed');
     expect(lines[0].err).toMatchObject({ type: 'Error', message: 'ENOSPC: no space left on device, write', code: 'ENOSPC' });
     expect((lines[0].err as { stack: string }).stack).toContain('logger.test.ts');
+  });
+});
+
+describe('LOG_LEVEL', () => {
+  const saved = process.env.LOG_LEVEL;
+  afterEach(() => {
+    if (saved === undefined) delete process.env.LOG_LEVEL;
+    else process.env.LOG_LEVEL = saved;
+    vi.restoreAllMocks();
+  });
+
+  it('names a level, in any case; unset or empty means the default', () => {
+    process.env.LOG_LEVEL = ' Debug ';
+    expect(logLevelFromEnv()).toBe('debug');
+    process.env.LOG_LEVEL = '';
+    expect(logLevelFromEnv()).toBeUndefined();
+  });
+
+  it('that is not a level is said on stderr and ignored, instead of failing every command at start', () => {
+    const said = vi.spyOn(process.stderr, 'write').mockImplementation(() => true);
+    process.env.LOG_LEVEL = 'verbose';
+    expect(logLevelFromEnv()).toBeUndefined();
+    expect(String(said.mock.calls[0]?.[0])).toContain('LOG_LEVEL=verbose is not a log level');
+  });
+
+  it("sets the SDK's level: error keeps its failed-activity warnings out, debug lets its details in", () => {
+    expect(sdkLogLevel('error', 'WARN')).toBe('ERROR');
+    expect(sdkLogLevel('silent', 'WARN')).toBe('ERROR');
+    expect(sdkLogLevel('info', 'ERROR')).toBe('WARN');
+    expect(sdkLogLevel('debug', 'WARN')).toBe('DEBUG');
+    expect(sdkLogLevel(undefined, 'ERROR')).toBe('ERROR');
   });
 });
