@@ -143,7 +143,8 @@ export async function run(argv: string[]): Promise<void> {
       }
     }
   } catch (err) {
-    if (err instanceof RunOwnedElsewhere) throw new Error(`${err.message}; ${holders.refusal(err.owner)}`, { cause: err });
+    if (err instanceof RunOwnedElsewhere)
+      throw new Error(`${err.message}; ${holders.refusal(err.owner, 'one stream per world and topic')}`, { cause: err });
     throw err;
   } finally {
     await holders.close();

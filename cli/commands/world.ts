@@ -11,14 +11,7 @@ import {
   type WorldInput,
 } from '../../src/config/world-input';
 import { worldStatus } from '../../src/pipeline/world-store';
-import {
-  claimOwnedChecked,
-  processHolderAlive,
-  processOwnerId,
-  releaseRun,
-  RunOwnedElsewhere,
-  runFolder,
-} from '../../src/pipeline/run-owner';
+import { claimOwnedChecked, processOwnerId, releaseRun, RunOwnedElsewhere, runFolder } from '../../src/pipeline/run-owner';
 import { worldRepairThreadJob } from '../../src/pipeline/thread-jobs';
 import { ThreadPool } from '../../src/runtime/thread-pool';
 import {
@@ -30,7 +23,8 @@ import {
   type WorldProgress,
 } from '../../workflows/contracts';
 import { ProgressBar } from '../progress-bar';
-import { TASK_QUEUE } from '../temporal/constants';
+import { DEFAULT_ADDRESS, TASK_QUEUE } from '../temporal/constants';
+import { TemporalHolderCheck } from '../temporal/holder-check';
 import { pollProgress } from '../temporal/progress-poller';
 import { EMBEDDED_PORT_FLAGS, embeddedPorts, explicitAddress, openSession, type TemporalSession } from '../temporal/session';
 import { closest, expectPositionals, HelpRequest, helpText, parseCommand, usageError, type CommandDef, type FlagDefs } from '../flags';
@@ -113,10 +107,16 @@ repair simulates each such shard again from the latest state that checks (or the
 first day) in a scratch folder, checks every day's part against its manifest's sha256 (the
 same input gives the same bytes), and writes the state and the checkpoint again; parts and
 manifests are not touched. It runs here, on this data root: run it where the world's
-worker runs. It holds the world meanwhile (an advance waits).`,
+worker runs. It holds the world meanwhile (an advance waits); an advance workflow that
+holds it is asked of Temporal (--address), and taken over as soon as it has closed.`,
     flags: {
       json: { type: 'boolean', help: 'print one JSON line: {"day","shards","repaired":[{"shard","from","days"}]}' },
       ...OUT,
+      address: {
+        type: 'string',
+        value: 'HOST:PORT',
+        help: 'the Temporal server asked whether an advanceWorld workflow holding\nthe world still runs (default TEMPORAL_ADDRESS or 127.0.0.1:7233;\nnot started here)',
+      },
     },
   },
 } satisfies Record<string, Omit<CommandDef, 'name'>>;
@@ -324,12 +324,17 @@ async function repair(argv: string[]): Promise<void> {
   expectPositionals(def('repair'), positionals, 1, 'the world NAME');
   const dir = worldDir(positionals[0], values.out);
   const owner = processOwnerId();
+  const holders = new TemporalHolderCheck(explicitAddress(values.address) ?? DEFAULT_ADDRESS);
   try {
-    await claimOwnedChecked(runFolder(dir), owner, { holderAlive: async (holder) => processHolderAlive(holder) });
+    await claimOwnedChecked(runFolder(dir), owner, { holderAlive: holders.holderAlive });
   } catch (err) {
     if (err instanceof RunOwnedElsewhere)
-      throw new Error(`world ${positionals[0]}: ${err.message}; repair it once that ends`, { cause: err });
+      throw new Error(`world ${positionals[0]}: ${err.message}; ${holders.refusal(err.owner, 'one writer per world at a time')}`, {
+        cause: err,
+      });
     throw err;
+  } finally {
+    await holders.close();
   }
   const pool = new ThreadPool(1);
   try {

@@ -9,7 +9,7 @@ const ASK_TIMEOUT_MS = 10_000;
 type Answer = { running: boolean } | { unanswered: string };
 
 /**
- * Whether the holder of a claim a command of this process wants (a CLI `stream`) still runs: a
+ * Whether the holder of a claim a command of this process wants (`stream`, `world repair`) still runs: a
  * process holder is asked of this host; a workflow holder of the Temporal server at `address`,
  * connected to only once a workflow holds something (no server is started for it). Temporal
  * saying the workflow is closed (terminated, failed, cancelled, completed, timed out) releases
@@ -56,11 +56,14 @@ export class TemporalHolderCheck {
     }
   }
 
-  /** What to add to a refusal naming `owner`: what Temporal said of it, or why it could not say and when the lease ends. */
-  refusal(owner: RunOwner): string {
+  /**
+   * What to add to a refusal naming `owner`: what Temporal said of it, or why it could not say and
+   * when the lease ends. `rule`: what is refused ("one stream per world and topic").
+   */
+  refusal(owner: RunOwner, rule: string): string {
     const answer = this.answers.get(owner.workflowId);
     if (answer && 'running' in answer && answer.running)
-      return `Temporal at ${this.address} says it is running: one stream per world and topic; stop it (\`temporal workflow terminate --workflow-id ${owner.workflowId}\`) or wait until it ends`;
+      return `Temporal at ${this.address} says it is running: ${rule}; stop it (\`temporal workflow terminate --workflow-id ${owner.workflowId}\`) or wait until it ends`;
     if (answer && 'unanswered' in answer) {
       const leaseEnd = new Date(Date.parse(owner.renewedAt) + ownerLeaseMs()).toISOString();
       return (
@@ -68,7 +71,7 @@ export class TemporalHolderCheck {
         `(--address HOST:PORT, or TEMPORAL_ADDRESS) says it has closed, else when its lease ends at ${leaseEnd} (WRAPPED_ETL_OWNER_LEASE_MS after its last activity)`
       );
     }
-    return 'one stream per world and topic: wait until it ends, or stop it';
+    return `${rule}: wait until it ends, or stop it`;
   }
 
   async close(): Promise<void> {

@@ -180,6 +180,34 @@ describe('a world on a schedule', () => {
     expect(await advance('after-holder')).toMatchObject({ days: 1 });
   });
 
+  it('world repair asks Temporal about an advance workflow holding the world: refused while it runs, repairs at once once it is terminated', async () => {
+    const holder = await workflow().start('parked', { taskQueue: 'nobody-serves-this', workflowId: 'parked-advance' });
+    const owner = path.join(stack.dataRoot, 'data', 'w', '_work', 'owner.json');
+    const now = new Date().toISOString();
+    // as a terminated advance leaves it (a terminated workflow runs no code, so it does not give the world up)
+    fs.writeFileSync(owner, JSON.stringify({ workflowId: 'parked-advance', host: 'h', pid: 1, since: now, renewedAt: now }));
+    const repair = (server: string) => runCli(['world', 'repair', 'w', '--address', server], { WRAPPED_ETL_DATA_ROOT: stack.dataRoot });
+    const running = await repair(stack.env.address);
+    expect(running.code).toBe(1);
+    expect(running.stderr).toMatch(
+      new RegExp(
+        `world w: .*data/w is being written by workflow parked-advance .*; Temporal at ${stack.env.address} says it is running: one writer per world at a time; stop it`,
+      ),
+    );
+    await holder.terminate('test: the advance is gone');
+    const noServer = await repair('127.0.0.1:1');
+    expect(noServer.code).toBe(1);
+    expect(noServer.stderr).toMatch(/could not be asked \(no Temporal server answers at 127.0.0.1:1\): .* else when its lease ends at /);
+    const repaired = await repair(stack.env.address);
+    expect(repaired).toMatchObject({
+      code: 0,
+      stdout: expect.stringMatching(
+        /^World w(: the state of all 3 shards at the end of 2025-05-0\d checks;| has no complete day:) nothing to repair/,
+      ),
+    });
+    expect(fs.existsSync(owner)).toBe(false);
+  });
+
   it('checks a world schedule at create: a cron that never fires or fires more than daily, a missing world, an out outside', async () => {
     const refused = async (args: string[], pattern: RegExp) => {
       const r = await cli('schedule', 'create', 'bad', ...args);
