@@ -13,6 +13,7 @@ import { StagedPlace } from '../src/runtime/storage/staged-place';
 import { findManifestKey } from '../src/dataset/manifest-location';
 import { RunDataset } from '../src/dataset/run-dataset';
 import { InputError } from '../src/domain/errors';
+import { wrappedWorkFile } from '../src/runtime/output-place';
 import type { ThreadPool } from '../src/runtime/thread-pool';
 import { failFastOnFilesystem, type WritePlace } from './filesystem-failure';
 
@@ -45,7 +46,7 @@ export interface WrappedPartOutcome {
 }
 
 /** the key of a part's analysis in the Wrapped's place */
-const partialKey = (part: string) => `_work/${path.basename(part, '.avro')}.wrapped.partial`;
+const partialKey = (part: string) => wrappedWorkFile(path.basename(part, '.avro'));
 
 /**
  * The run as a dataset (its manifest parsed once per worker while the file is unchanged):

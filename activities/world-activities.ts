@@ -13,6 +13,7 @@ import { claimOwnedChecked, holdRun, releaseRun, RunOwnedElsewhere, runFolder } 
 import { usersThreadJob, worldDayThreadJob } from '../src/pipeline/thread-jobs';
 import { validDayCheckpoint, type WorldDayProgress } from '../src/pipeline/world-day-job';
 import { readWorldDefinition, WorldLayout } from '../src/pipeline/world-layout';
+import { AdvanceTooSoon, takeScheduledTurn } from '../src/pipeline/scheduled-advances';
 import { createWorld, DayNotReady, finishDay, nextDay, WorldExists } from '../src/pipeline/world-store';
 import { logger } from '../src/runtime/logger';
 import type { ThreadPool } from '../src/runtime/thread-pool';
@@ -55,6 +56,20 @@ export interface WorldCreated {
   shards: number;
   /** true when the world existed already with this definition (nothing was written) */
   existed: boolean;
+}
+
+/** A schedule's firing of an advance, as the workflow read it from its search attributes. */
+export interface ScheduleFiring {
+  /** the schedule's time for the run, ISO */
+  at: string;
+  /** the schedule's id, when the run says it */
+  schedule: string | null;
+}
+
+function checkedFiring(f: ScheduleFiring): ScheduleFiring {
+  if (typeof f?.at !== 'string' || Number.isNaN(Date.parse(f.at)) || (f.schedule !== null && typeof f.schedule !== 'string'))
+    invalidInput(new InputError('scheduled', `must be a schedule's time and id, got ${JSON.stringify(f)}`));
+  return { at: new Date(f.at).toISOString(), schedule: f.schedule };
 }
 
 function invalidInput(err: unknown): never {
@@ -237,25 +252,40 @@ export function createWorldActivities(deps: { pool: ThreadPool; dataRoot?: strin
         }
       },
 
-      /** Validates an advance input, claims the world for this workflow and says which days the advance writes. */
-      async planWorldAdvance(args: { input: unknown }): Promise<WorldPlan> {
+      /**
+       * Validates an advance input, claims the world for this workflow and says which days the advance
+       * writes. `scheduled`: a schedule fired the run (its time for it and its id, from the run's search
+       * attributes): refused with AdvanceTooSoon, writing nothing, when another scheduled advance of the
+       * world lies less than a day from it, whoever made the schedule.
+       */
+      async planWorldAdvance(args: { input: unknown; scheduled?: ScheduleFiring }): Promise<WorldPlan> {
         const { request, worldDir } = advancedWorld(args?.input);
+        const scheduled = args.scheduled === undefined ? undefined : checkedFiring(args.scheduled);
         await claimWorld(worldDir, request.world);
-        const first = nextDay(worldDir);
-        const through = request.through ?? addDays(first, request.days! - 1);
-        const days = Math.max(0, daysBetween(first, through) + 1);
-        if (days > MAX_ADVANCE_DAYS) {
+        try {
+          const first = nextDay(worldDir);
+          const through = request.through ?? addDays(first, request.days! - 1);
+          const days = Math.max(0, daysBetween(first, through) + 1);
+          if (days > MAX_ADVANCE_DAYS) {
+            invalidInput(
+              new InputError(
+                'through',
+                `${through} is ${days} days from the world's next day ${first}; one advance covers at most ${MAX_ADVANCE_DAYS} days (as \`days\` does): advance in steps`,
+              ),
+            );
+          }
+          if (scheduled && days > 0) {
+            const advance = { scheduledAt: scheduled.at, schedule: scheduled.schedule, workflowId: currentWorkflowId(), firstDay: first };
+            takeScheduledTurn(new WorldLayout(worldDir), request.world, advance);
+          }
+          if (days === 0) releaseRun(worldDir, currentWorkflowId());
+          logger.info({ world: request.world, first, days, scheduledAt: scheduled?.at }, 'world advance planned');
+          return { ...refOf(worldDir), first, days };
+        } catch (err) {
           releaseRun(worldDir, currentWorkflowId());
-          invalidInput(
-            new InputError(
-              'through',
-              `${through} is ${days} days from the world's next day ${first}; one advance covers at most ${MAX_ADVANCE_DAYS} days (as \`days\` does): advance in steps`,
-            ),
-          );
+          if (err instanceof AdvanceTooSoon) throw ApplicationFailure.nonRetryable(err.message, 'AdvanceTooSoon');
+          throw err;
         }
-        if (days === 0) releaseRun(worldDir, currentWorkflowId());
-        logger.info({ world: request.world, first, days }, 'world advance planned');
-        return { ...refOf(worldDir), first, days };
       },
 
       /**

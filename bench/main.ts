@@ -5,12 +5,13 @@ import { DEFAULTS } from '../src/config/generation-input';
 import { parseArgs } from 'node:util';
 import { measureShardCeiling } from './shard-ceiling';
 import { measureParquetCost } from './parquet-cost';
-import { measureWholeRun } from './whole-run';
+import { measureWholeRun, measureWholeRunDiskVsBucket } from './whole-run';
 import { measureStreamVsProducer } from './stream-vs-producer';
 import { measureWrappedVsDuckdb } from './wrapped-vs-duckdb';
 
 const usage = `npm run bench -- [--records N] [--catalog SOURCE] [--json]
 npm run bench -- --whole [--records N] [--catalog SOURCE] [--json]
+npm run bench -- --whole --out s3://BUCKET/PREFIX [--rounds N] [--records N] [--catalog SOURCE] [--json]
 npm run bench -- --export [--records N] [--json]
 npm run bench -- --parquet [--records N] [--json]
 npm run bench -- --stream [--users N] [--days N] [--brokers HOST:PORT] [--json]
@@ -38,6 +39,17 @@ streamsPerSec / the generation's recordsPerSec.
 --export: --whole with the export into a zip as well ("export": {"folder","zip"},
 "zipExportRatio"); default --records 2000000.
 
+--whole --out s3://BUCKET/PREFIX: the same generation on disk and into the bucket
+prefix, alternating (disk then bucket, then bucket then disk, ...) for --rounds rounds (default 2)
+through one in-process worker. The server, region, path style and credentials come
+from this process's environment, as a worker's (AWS_ENDPOINT_URL_S3, AWS_REGION,
+WRAPPED_ETL_S3_PATH_STYLE=1, AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY), and the bucket
+must be under WRAPPED_ETL_S3_ALLOW (docs/storage.md, "What a worker needs"; the test
+server: npx tsx test/s3/serve.ts BUCKET prints them). Prints {"diskRecordsPerSec",
+"bucketRecordsPerSec","ratio","diskPeakRssMb","bucketPeakRssMb","bucketManifestSeconds",
+...}: ratio = mean bucket records/s / mean disk records/s; peak RSS sampled every 100 ms
+during each run. Each run is removed once measured, from the bucket too.
+
 --parquet: one shard on one thread as AVRO and as AVRO+Parquet (best of 5
 alternating rounds, wall and CPU time), and the Parquet part's size against
 DuckDB's own rewrite of the same rows (SNAPPY). Prints {"avroSeconds",
@@ -64,6 +76,8 @@ its threads, and of DuckDB's queries with its threads).
 
   --records N       records to write (default 200000; --whole 5000000; --wrapped and --export 2000000)
   --catalog SOURCE  catalog of the simulated run (default: the generation's default catalog)
+  --out s3://B/P    with --whole: compare disk with this bucket prefix
+  --rounds N        with --whole --out: disk/bucket pairs (default 2)
   --json            print the result as one JSON line
 `;
 
@@ -81,6 +95,8 @@ async function main(): Promise<void> {
       users: { type: 'string' },
       days: { type: 'string' },
       brokers: { type: 'string' },
+      out: { type: 'string' },
+      rounds: { type: 'string' },
       json: { type: 'boolean' },
       help: { type: 'boolean', short: 'h' },
     },
@@ -95,6 +111,9 @@ async function main(): Promise<void> {
           : 200_000
       : Number(values.records);
   if (!Number.isInteger(target) || target < 1000) throw new Error(`--records needs a whole number >= 1000, got "${values.records}"`);
+  if (values.out !== undefined && !values.whole) throw new Error('--out is for --whole (a bucket to compare with disk)');
+  const rounds = Number(values.rounds ?? 2);
+  if (!Number.isInteger(rounds) || rounds < 1) throw new Error(`--rounds needs a whole number >= 1, got "${values.rounds}"`);
   const log = (msg: string) => values.json || process.stderr.write(`${msg}\n`);
   const catalog = values.catalog === undefined ? [...DEFAULTS.catalog] : [values.catalog];
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'wrapped-etl-bench-'));
@@ -103,17 +122,19 @@ async function main(): Promise<void> {
       ? await measureWrappedVsDuckdb(dir, target, log)
       : values.stream
         ? await measureStreamVsProducer(dir, Number(values.users ?? 1000), Number(values.days ?? 2), values.brokers, log)
-        : values.whole || values.export
-          ? await measureWholeRun(
-              dir,
-              target,
-              values.catalog === undefined ? undefined : catalog,
-              log,
-              values.export ? ['folder', 'zip'] : ['folder'],
-            )
-          : values.parquet
-            ? await measureParquetCost(dir, target, catalog, log)
-            : await measureShardCeiling(dir, target, catalog, log);
+        : values.whole && values.out !== undefined
+          ? await measureWholeRunDiskVsBucket(dir, target, values.catalog === undefined ? undefined : catalog, values.out, rounds, log)
+          : values.whole || values.export
+            ? await measureWholeRun(
+                dir,
+                target,
+                values.catalog === undefined ? undefined : catalog,
+                log,
+                values.export ? ['folder', 'zip'] : ['folder'],
+              )
+            : values.parquet
+              ? await measureParquetCost(dir, target, catalog, log)
+              : await measureShardCeiling(dir, target, catalog, log);
     if (values.json) process.stdout.write(JSON.stringify(result) + '\n');
     else
       for (const [k, v] of Object.entries(result))
@@ -126,7 +147,8 @@ async function main(): Promise<void> {
 main().then(
   () => process.exit(0),
   (err) => {
-    process.stderr.write(`bench: ${(err as Error).message}\n`);
+    const cause = (err as Error).cause;
+    process.stderr.write(`bench: ${(err as Error).message}${cause instanceof Error ? ` (${cause.message})` : ''}\n`);
     process.exit(1);
   },
 );

@@ -1,10 +1,10 @@
 import { spawn } from 'node:child_process';
 import * as fs from 'node:fs';
-import * as net from 'node:net';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { waitForServer } from '../cli/temporal/dev-server';
 import { DEFAULTS } from '../src/config/generation-input';
+import { freePort } from './free-port';
 import { recordsPerUser } from './shard-ceiling';
 import { CLI_PATH, cli, timedCli } from './run-cli';
 
@@ -26,16 +26,6 @@ export interface WrappedVsDuckdb {
   users: number;
   parts: number;
   threads: number;
-}
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = net.createServer().listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as net.AddressInfo;
-      server.close(() => resolve(port));
-    });
-    server.on('error', reject);
-  });
 }
 
 /**

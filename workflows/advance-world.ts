@@ -8,6 +8,7 @@ import {
   proxyActivities,
   setCurrentDetails,
   setHandler,
+  workflowInfo,
 } from '@temporalio/workflow';
 import type { WorldActivities, WorldPlan } from '../activities/world-activities';
 import type { WorldAdvanceInput } from '../src/config/world-input';
@@ -21,6 +22,7 @@ import {
   type WorldProgress,
 } from './contracts';
 import { RETRY } from './activity-retry';
+import { scheduleFiring } from './scheduled-run';
 
 const quick = proxyActivities<WorldActivities>({
   allowEagerDispatch: false,
@@ -74,7 +76,9 @@ export async function advanceWorld(input: WorldAdvanceInput, continuation?: Worl
       // a continuation is an argument like the input: a starter could forge one, so its world is checked again
       plan = { ...continuation.plan, ...(await quick.checkWorld(continuation.plan)) };
     } else {
-      plan = await quick.planWorldAdvance({ input });
+      // a run a schedule fired says when it was meant for: at most one scheduled advance of a world a day
+      const scheduled = scheduleFiring(workflowInfo());
+      plan = await quick.planWorldAdvance({ input, ...(scheduled && { scheduled }) });
       progress.daysTotal = plan.days;
     }
     const result = (last: string | null): WorldAdvanceResult => ({

@@ -2,10 +2,13 @@ import { resolveStreamInput, type StreamRequest } from '../../src/config/stream-
 import { InputError } from '../../src/domain/errors';
 import { dataRoot, resolveRunDir } from '../../src/runtime/data-root';
 import { streamWorld, type StreamProgress } from '../../src/stream/stream-world';
-import { processHolderAlive, processOwnerId, releaseOwned } from '../../src/pipeline/run-owner';
+import { processOwnerId, releaseOwned, RunOwnedElsewhere } from '../../src/pipeline/run-owner';
 import { streamOfTopic } from '../../src/stream/stream-owner';
 import { ProgressBar } from '../progress-bar';
 import { expectPositionals, parseCommand, usageError, type CommandDef } from '../flags';
+import { DEFAULT_ADDRESS } from '../temporal/constants';
+import { TemporalHolderCheck } from '../temporal/holder-check';
+import { explicitAddress } from '../temporal/session';
 
 const STREAM = {
   name: 'stream',
@@ -14,7 +17,8 @@ const STREAM = {
 topic: each day's events in event-time order, keyed by user id, values in Avro's single-object
 encoding (or the Confluent wire format with --schema-registry). Headers wrapped-etl-day and
 wrapped-etl-seq give each event's place in the stream. Stopped or killed, it resumes where
-the topic ends: every event lands exactly once.`,
+the topic ends: every event lands exactly once. One streamer per world and topic: one that a
+workflow holds is asked of Temporal (--address), and taken over as soon as it has closed.`,
   flags: {
     brokers: { type: 'string', value: 'LIST', help: 'bootstrap brokers, HOST:PORT[,HOST:PORT] (required)' },
     topic: { type: 'string', value: 'T', help: 'the topic (created with --partitions when missing; required)' },
@@ -36,6 +40,11 @@ the topic ends: every event lands exactly once.`,
       help: "keep going: wait for the world's next days (world advance, a\nschedule) and publish each once complete; stop with Ctrl-C",
     },
     poll: { type: 'string', value: 'SECONDS', help: 'with --follow: how often to look for a new day (default 10)' },
+    address: {
+      type: 'string',
+      value: 'HOST:PORT',
+      help: 'the Temporal server asked whether a streamWorld workflow holding\nthe topic still runs (default TEMPORAL_ADDRESS or 127.0.0.1:7233;\nnot started here)',
+    },
   },
 } as const satisfies CommandDef;
 
@@ -103,7 +112,8 @@ export async function run(argv: string[]): Promise<void> {
     );
   };
   // this process holds (world, topic) through every pass of --follow, released when it stops
-  const owner = { id: processOwnerId(), holderAlive: async (h: Parameters<typeof processHolderAlive>[0]) => processHolderAlive(h) };
+  const holders = new TemporalHolderCheck(explicitAddress(values.address) ?? DEFAULT_ADDRESS);
+  const owner = { id: processOwnerId(), holderAlive: holders.holderAlive };
   try {
     let from = request.from;
     for (;;) {
@@ -132,7 +142,11 @@ export async function run(argv: string[]): Promise<void> {
         break;
       }
     }
+  } catch (err) {
+    if (err instanceof RunOwnedElsewhere) throw new Error(`${err.message}; ${holders.refusal(err.owner)}`, { cause: err });
+    throw err;
   } finally {
+    await holders.close();
     releaseOwned(streamOfTopic(worldDir, request.topic), owner.id);
     process.off('SIGINT', stop);
     process.off('SIGTERM', stop);

@@ -2,7 +2,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { sha256Of, writeFileAtomic } from '../runtime/atomic-file';
 import { codeDigest, type DigestedFolder } from '../runtime/code-digest';
-import { readJsonIfPresent } from '../runtime/json-file';
+import { readSealedJsonIfValid, sealedJson } from '../runtime/json-file';
 import { columnsPathOf } from './catalog-columns-file';
 import { parseSourceSpec } from './source-kinds';
 import type { IngestReport } from './sources';
@@ -38,7 +38,8 @@ function catalogCodeDigest(): string {
 /**
  * Catalogs made only from synthetic sources are a pure function of the sources, the seed,
  * the year and the code: a repeated run takes the file from here instead of building it
- * again. Entries are checked by their sha256 before use; a damaged one is built again.
+ * again. An entry's record is sealed and its file checked by the sha256 the record holds before
+ * use; a damaged one is built again.
  */
 export class CatalogCache {
   constructor(readonly dir: string) {}
@@ -70,7 +71,7 @@ export class CatalogCache {
     let entry: CachedCatalog | undefined;
     let bytes: Buffer;
     try {
-      entry = readJsonIfPresent<CachedCatalog>(json);
+      entry = readSealedJsonIfValid<CachedCatalog>(json);
       if (typeof entry?.sha256 !== 'string' || typeof entry.songs !== 'number' || typeof entry.report !== 'object') return undefined;
       bytes = fs.readFileSync(avro);
     } catch {
@@ -93,7 +94,7 @@ export class CatalogCache {
     fs.mkdirSync(this.dir, { recursive: true });
     writeFileAtomic(avro, bytes);
     // the entry's record last: a record always has its file
-    writeFileAtomic(json, JSON.stringify(entry));
+    writeFileAtomic(json, sealedJson(entry));
     this.evict();
   }
 
@@ -101,7 +102,7 @@ export class CatalogCache {
   storeColumns(key: string, catalogPath: string, sha256: string): void {
     const { json, columns } = this.entryPaths(key);
     const from = columnsPathOf(catalogPath);
-    if (fs.existsSync(columns) || !fs.existsSync(from) || readJsonIfPresent<CachedCatalog>(json)?.sha256 !== sha256) return;
+    if (fs.existsSync(columns) || !fs.existsSync(from) || readSealedJsonIfValid<CachedCatalog>(json)?.sha256 !== sha256) return;
     writeFileAtomic(columns, fs.readFileSync(from));
   }
 

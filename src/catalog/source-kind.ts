@@ -9,6 +9,8 @@ export interface SourceKind {
   needs?: string;
   /** the argument names a file: checked like any path of the input, and confined under the data root on a worker */
   namesFile: boolean;
+  /** what is wrong with a non-empty argument, checked with the input before anything is read */
+  argumentProblem?(arg: string): string | undefined;
   /** reads the source into the tally; `spec` is the whole spec, for messages */
   read(spec: string, arg: string, tally: SourceTally, ctx: IngestContext): Promise<void>;
 }

@@ -36,5 +36,7 @@ export function parseSourceSpec(spec: string): { kind: SourceKindName; arg: stri
   const kind = sourceKindOf(spec);
   if (!kind) throw new SourceError(spec, `unknown catalog source kind "${name}"; use one of ${SOURCE_SPEC_FORMS.join(', ')}`);
   if (kind.needs !== undefined && arg.trim() === '') throw new SourceError(spec, `${name}: needs ${kind.needs} after the colon`);
+  const problem = arg === '' ? undefined : kind.argumentProblem?.(arg);
+  if (problem !== undefined) throw new SourceError(spec, problem);
   return { kind: name as SourceKindName, arg };
 }

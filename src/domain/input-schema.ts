@@ -9,7 +9,9 @@ import { InputError } from './errors';
 
 export { z };
 
-export const describeValue = (v: unknown): string => (v === undefined ? 'undefined' : JSON.stringify(v));
+/** The value as its JSON, except where JSON would say null or fail: undefined, Infinity, NaN, a bigint. */
+export const describeValue = (v: unknown): string =>
+  v === undefined || (typeof v === 'number' && !Number.isFinite(v)) || typeof v === 'bigint' ? String(v) : JSON.stringify(v);
 
 /** `message(value)` as zod's error option: every check of a schema built with it says the same. */
 export const says = (message: (input: unknown) => string) => ({ error: (issue: { input?: unknown }) => message(issue.input) });

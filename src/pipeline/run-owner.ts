@@ -15,7 +15,7 @@ export interface RunOwner {
 }
 
 /** How long an owner may stay silent before another workflow may take its folder over (WRAPPED_ETL_OWNER_LEASE_MS). */
-function ownerLeaseMs(): number {
+export function ownerLeaseMs(): number {
   const ms = Number(process.env.WRAPPED_ETL_OWNER_LEASE_MS);
   return Number.isFinite(ms) && ms > 0 ? ms : 10 * 60_000;
 }

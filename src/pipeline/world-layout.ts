@@ -51,6 +51,7 @@ class WorldDayLayout extends RunLayout {
  *   _days/dt=YYYY-MM-DD/_manifest.json    the day's manifest, written last: the day is complete
  *   _days/dt=YYYY-MM-DD/_work/parts/      the day's shard checkpoints (part and state sha256)
  *   _work/catalog.avro, users.*           its catalog (with catalog.columns) and population, as in a run
+ *   _work/scheduled-advances.json         when schedules advanced it (sealed): at most one scheduled advance a day
  *   _state/dt=YYYY-MM-DD/                 the users' state at the end of that day, one file per shard
  *   _wrapped/dt=YYYY-MM-DD/               Wrapped snapshots through that day
  *   _stream/TOPIC.json                    what a stream into TOPIC has published
@@ -103,6 +104,11 @@ export class WorldLayout {
 
   streamCheckpointPath(topic: string): string {
     return path.join(this.worldDir, '_stream', `${topic}.json`);
+  }
+
+  /** When schedules advanced the world (scheduled-advances.ts): one advance a day of the schedules' clock. */
+  get scheduledAdvancesPath(): string {
+    return path.join(this.worldDir, '_work', 'scheduled-advances.json');
   }
 
   streamOwnerPath(topic: string): string {

@@ -1,15 +1,6 @@
 import * as fs from 'node:fs';
 import { sha256Of } from './atomic-file';
 
-/** The parsed JSON file, or undefined when it is missing or not JSON (a checkpoint that is not there yet). */
-export function readJsonIfPresent<T>(file: string): T | undefined {
-  try {
-    return JSON.parse(fs.readFileSync(file, 'utf8')) as T;
-  } catch {
-    return undefined;
-  }
-}
-
 /** The field of a sealed JSON object that holds the sha256 of the rest of it. */
 const SEAL_FIELD = 'contentSha256';
 

@@ -9,6 +9,9 @@ const WORK_FOLDER = '_work';
 /** what a Wrapped keeps in its own output folder's _work: its analyses of parts or shards, and their writers' temporary files */
 const WRAPPED_WORK_FILE = /\.wrapped\.partial(\.[^/]*\.tmp)?$/;
 
+/** Where a Wrapped keeps its analysis of the part or shard `name`, relative to its output folder (WRAPPED_WORK_FILE knows the name). */
+export const wrappedWorkFile = (name: string): string => `${WORK_FOLDER}/${name}.wrapped.partial`;
+
 /**
  * A run, world or world day folder: one of the marks, or a _work folder with anything but a
  * Wrapped's analyses (a Wrapped output folder has its own _work: writing there again is its use).

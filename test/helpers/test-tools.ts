@@ -182,6 +182,29 @@ export function ensurePyspark(): string | undefined {
   return undefined;
 }
 
+/** Spark's s3a:// jars (test/spark-s3a/pom.xml: hadoop-aws matching pyspark's Hadoop, and the AWS SDK v2 bundle) under .tools */
+export const sparkS3aJarsDir = () => path.join(toolsDir(), 'hadoop-aws-3.5.0');
+
+/**
+ * pyspark, spark-avro and the s3a:// jars, fetched when missing (pip, Maven Central); undefined when ready, else why
+ * not (no Java or Python, or a fetch that failed, e.g. offline). In CI (CI=true) a failed fetch throws: nothing may skip there.
+ */
+export function ensureSparkS3a(): string | undefined {
+  const dir = sparkS3aJarsDir();
+  const present = () => fs.existsSync(dir) && ['hadoop-aws-', 'bundle-'].every((jar) => fs.readdirSync(dir).some((f) => f.startsWith(jar)));
+  try {
+    return (
+      ensurePyspark() ??
+      ensureAvroReaderJars() ??
+      (present() ? undefined : resolvePom(path.join(ROOT, 'test', 'spark-s3a', 'pom.xml'), dir))
+    );
+  } catch (err) {
+    const why = `fetching pyspark, spark-avro or hadoop-aws failed: ${(err as Error).message.trim().split('\n').slice(-3).join(' ')}`;
+    if (process.env.CI === 'true') throw new Error(why, { cause: err });
+    return why;
+  }
+}
+
 /** Apicurio Registry 2.6 (Maven Central; its Confluent-compatible API; 3.x needs Java 21), a real schema registry. */
 const APICURIO = {
   version: '2.6.13.Final',

@@ -10,6 +10,7 @@ import { RecordView } from '../../dataset/record-view';
 import type { RunDataset } from '../../dataset/run-dataset';
 import { WorldLayout } from '../../pipeline/world-layout';
 import { sha256File, writeFileAtomic } from '../../runtime/atomic-file';
+import { wrappedWorkFile } from '../../runtime/output-place';
 import { DamagedPart, type PartRef } from '../../dataset/part-ref';
 import type { CatalogReference } from '../profile/catalog-reference';
 import { UserBehaviourAccumulator, type UserBehaviourState } from '../profile/user-behaviour';
@@ -252,7 +253,7 @@ export async function writeWorldWrapped(opts: {
         writeFileAtomic(snapshotPath(layout, days[i], shard), zlib.gzipSync(JSON.stringify(snapshot)));
       }
     }
-    const partial = path.join(opts.outDir, '_work', `shard-${String(shard).padStart(5, '0')}.wrapped.partial`);
+    const partial = path.join(opts.outDir, wrappedWorkFile(`shard-${String(shard).padStart(5, '0')}`));
     writePartial(partial, `${world.name}/shard-${shard}/through-${through}`, acc.analysis(`shard ${shard}`));
     partials.push(partial);
   }

@@ -334,6 +334,52 @@ describe('stream into a real Kafka', () => {
     }
   });
 
+  it('a CLI stream asks Temporal about a workflow holder: refused while it runs, streams at once once it is terminated; with no server to ask, says so and when the lease ends', async () => {
+    const { env: temporal, worker, running } = await streamStack('stream-cli-holder');
+    const address = temporal.address;
+    const cliStream = (server: string) =>
+      cli(['stream', 'w', '--brokers', kafka.brokers, '--topic', 't3', '--address', server]).then(
+        (r) => ({ code: 0, out: r.stdout }),
+        (e: { code: number; stderr: string }) => ({ code: e.code, out: e.stderr }),
+      );
+    try {
+      // as `temporal workflow start --type streamWorld` with follow: true would: it streams the world's days, then waits
+      const holder = await temporal.client.workflow.start<StreamWorldWorkflow>(STREAM_WORLD, {
+        taskQueue: 'stream-cli-holder',
+        workflowId: 's3a',
+        args: [{ world: 'w', brokers: [kafka.brokers], topic: 't3', partitions: 3, follow: true, pollSeconds: 3600 } as never],
+      });
+      while ((await holder.query(streamProgressQuery).catch(() => undefined))?.waiting !== true)
+        await new Promise((r) => setTimeout(r, 200));
+      const refusedRunning = await cliStream(address);
+      expect(refusedRunning.code).toBe(1);
+      expect(refusedRunning.out).toMatch(
+        new RegExp(
+          `world w -> topic t3 is being streamed by workflow s3a .*; Temporal at ${address} says it is running: one stream per world and topic`,
+        ),
+      );
+      const noServer = new RegExp(
+        'world w -> topic t3 is being streamed by workflow s3a .*; whether it still runs could not be asked \\(no Temporal server answers at 127.0.0.1:1\\): ' +
+          'it is taken over at once when the Temporal server it runs on .* says it has closed, else when its lease ends at 20\\d\\d-',
+      );
+      expect(await cliStream('127.0.0.1:1')).toMatchObject({ code: 1, out: expect.stringMatching(noServer) });
+
+      await holder.terminate('test: the holder is gone');
+      // a server that cannot be asked leaves it to the lease (10 minutes); the server the holder ran on releases it at once
+      expect(await cliStream('127.0.0.1:1')).toMatchObject({ code: 1, out: expect.stringMatching(noServer) });
+      const after = await cliStream(address);
+      expect(after).toMatchObject({
+        code: 0,
+        out: 'Nothing to publish: every complete day of w is in t3 already (give --from to look again)\n',
+      });
+      await expectWholeWorld('t3');
+    } finally {
+      worker.worker.shutdown();
+      await running;
+      await temporal.teardown();
+    }
+  });
+
   /** The topic's messages by their place in the stream ("day/seq"), checked to be each there once. */
   async function positionsOnce(topic: string): Promise<string[]> {
     const positions = (await readWholeTopic(kafka.brokers, topic)).map((m) => {

@@ -1,6 +1,6 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { ScheduleOverlapPolicy } from '@temporalio/client';
+import { ScheduleOverlapPolicy, WorkflowFailedError, type ScheduleHandle } from '@temporalio/client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ADVANCE_WORLD, CREATE_WORLD, type AdvanceWorldWorkflow, type CreateWorldWorkflow } from '../../../workflows/contracts';
 import { runCli } from '../../helpers/cli-process';
@@ -18,7 +18,7 @@ describe('a world on a schedule', () => {
 
   beforeAll(async () => {
     stack = await startGenerationStack({ taskQueue: TASK_QUEUE, threads: 2 });
-    for (const name of ['w', 'ref']) {
+    for (const name of ['w', 'ref', 'fast']) {
       await workflow().execute<CreateWorldWorkflow>(CREATE_WORLD, {
         taskQueue: TASK_QUEUE,
         workflowId: `create-${name}`,
@@ -83,6 +83,82 @@ describe('a world on a schedule', () => {
     expect(Object.keys(scheduled)).toHaveLength(9);
     expect(scheduled).toEqual(worldDayHashes(path.join(stack.dataRoot, 'data', 'ref')));
     await handle.delete();
+  });
+
+  it('advances a world once a day however often a schedule made elsewhere fires it, a catch-up burst included; by hand it advances as before', async () => {
+    // as `temporal schedule create --interval 2s` or the Web UI's Create Schedule makes it: no wrapped-etl check at create
+    const fired = await stack.env.client.schedule.create({
+      scheduleId: 'raw-2s',
+      spec: { intervals: [{ every: '2s' }] },
+      action: {
+        type: 'startWorkflow',
+        workflowType: ADVANCE_WORLD,
+        workflowId: 'raw-2s-wf',
+        taskQueue: TASK_QUEUE,
+        args: [{ world: 'fast', days: 1 }],
+      },
+    });
+    /** once the schedule has taken `runs` runs in all: paused, and how each of its recent runs (the server keeps 10) ended */
+    const outcomes = async (handle: ScheduleHandle, runs: number) => {
+      const deadline = Date.now() + 120_000;
+      const taken = async () => (await handle.describe()).info.numActionsTaken;
+      while ((await taken()) < runs && Date.now() < deadline) await new Promise((r) => setTimeout(r, 250));
+      await handle.pause('counted');
+      const d = await handle.describe();
+      const ended = await Promise.all(
+        d.info.recentActions.map(async (a) => {
+          const at = a.scheduledAt.toISOString();
+          try {
+            const result = (await workflow().getHandle(a.action.workflow.workflowId).result()) as Awaited<ReturnType<AdvanceWorldWorkflow>>;
+            return { at, days: result.days, first: result.first };
+          } catch (err) {
+            const cause = (err as WorkflowFailedError).cause as Error & { type?: string };
+            return { at, refused: cause?.type, message: cause?.message };
+          }
+        }),
+      );
+      return { taken: d.info.numActionsTaken, ended };
+    };
+    const { taken, ended: runs } = await outcomes(fired, 5);
+    expect(runs.length).toBe(taken);
+    const wrote = runs.filter((r) => r.days !== undefined);
+    expect(wrote).toEqual([{ at: wrote[0].at, days: 1, first: '2025-05-01' }]);
+    for (const r of runs.filter((r) => r.days === undefined)) {
+      expect(r.refused).toBe('AdvanceTooSoon');
+      expect(r.message).toMatch(
+        new RegExp(
+          `^world fast: this run \\(schedule raw-2s, scheduled at ${r.at.replace(/[.]/g, '\\.')}\\) comes \\d+ s after the advance schedule raw-2s scheduled at ${wrote[0].at.replace(/[.]/g, '\\.')} \\(workflow raw-2s-wf-[^,]+, from day 2025-05-01\\); a schedule advances a world by at most one day per day .*so this run writes nothing`,
+        ),
+      );
+    }
+    const status = async () =>
+      JSON.parse((await runCli(['world', 'status', 'fast', '--json'], { WRAPPED_ETL_DATA_ROOT: stack.dataRoot })).stdout) as {
+        daysComplete: number;
+      };
+    expect((await status()).daysComplete).toBe(1);
+
+    // runs missed while the server was down come at once (here a backfill of 20 s three days ago, 10 or 11 runs): one writes a day
+    const threeDaysAgo = Date.now() - 3 * 86_400_000;
+    await fired.backfill({
+      start: new Date(threeDaysAgo),
+      end: new Date(threeDaysAgo + 20_000),
+      overlap: ScheduleOverlapPolicy.BUFFER_ALL,
+    });
+    const caughtUp = await outcomes(fired, taken + 10);
+    expect(caughtUp.taken).toBeGreaterThanOrEqual(taken + 10);
+    const backfilled = caughtUp.ended.filter((r) => Date.parse(r.at) < threeDaysAgo + 60_000);
+    expect(backfilled.length).toBeGreaterThanOrEqual(9);
+    expect(backfilled.filter((r) => r.days !== undefined)).toEqual([{ at: backfilled[0].at, days: 1, first: '2025-05-02' }]);
+    expect(backfilled.filter((r) => r.refused === 'AdvanceTooSoon')).toHaveLength(backfilled.length - 1);
+    expect((await status()).daysComplete).toBe(2);
+    await fired.delete();
+
+    // an advance started by hand is no schedule's: it goes on at once, as often as asked
+    for (const id of ['by-hand-1', 'by-hand-2'])
+      expect(
+        await workflow().execute<AdvanceWorldWorkflow>(ADVANCE_WORLD, { taskQueue: TASK_QUEUE, workflowId: id, args: [{ world: 'fast' }] }),
+      ).toMatchObject({ days: 1 });
+    expect((await status()).daysComplete).toBe(4);
   });
 
   it('refuses a second advance of a world a running workflow holds, and takes it over once that one is terminated', async () => {

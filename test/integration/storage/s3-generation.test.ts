@@ -15,13 +15,17 @@ import { S3Store } from '../../../src/runtime/storage/s3-store';
 import { inlineJobs } from '../../../src/runtime/thread-job';
 import { useS3Server } from '../../helpers/s3-server';
 import {
+  avroReaderLibsDir,
   DUCKDB_HTTPFS,
   ensurePipPackage,
   ensurePythonTools,
+  ensureSparkS3a,
   pipPackageDir,
   PYARROW,
+  pysparkDir,
   pythonEnv,
   pythonToolsDir,
+  sparkS3aJarsDir,
 } from '../../helpers/test-tools';
 import { makeTmpDir } from '../../helpers/tmp-dir';
 
@@ -167,6 +171,51 @@ describe('generation into a bucket of a real S3-compatible server (SeaweedFS)', 
     expect(read.manifest).toBeGreaterThan(0);
     expect(read).toEqual({ manifest: read.manifest, rows: read.manifest, users: INPUT.users });
   });
+
+  it('Spark (pyspark 4.2.0, hadoop-aws 3.5.0) reads the run in place over s3a://: Parquet and AVRO (spark-avro) counts equal the manifest', async (c) => {
+    const missing = ensureSparkS3a();
+    if (missing) c.skip(missing);
+    const manifest = JSON.parse((await store('gen/r1').read('_manifest.json')).toString()) as { totalRecords: number };
+    const jars = [
+      ...fs.readdirSync(sparkS3aJarsDir()).map((f) => path.join(sparkS3aJarsDir(), f)),
+      ...fs
+        .readdirSync(avroReaderLibsDir())
+        .filter((f) => f.startsWith('spark-avro_2.13-'))
+        .map((f) => path.join(avroReaderLibsDir(), f)),
+    ];
+    // the server, region and credentials from the environment, as a worker has them; path-style URLs, plain HTTP
+    const script = `import json, os, sys
+from pyspark.sql import SparkSession
+spark = (SparkSession.builder.master("local[2]").config("spark.jars", sys.argv[2])
+    .config("spark.ui.enabled", "false").config("spark.driver.host", "127.0.0.1").config("spark.driver.bindAddress", "127.0.0.1")
+    .config("spark.hadoop.fs.s3a.endpoint", os.environ["AWS_ENDPOINT_URL_S3"])
+    .config("spark.hadoop.fs.s3a.endpoint.region", os.environ["AWS_REGION"])
+    .config("spark.hadoop.fs.s3a.path.style.access", "true")
+    .config("spark.hadoop.fs.s3a.connection.ssl.enabled", "false")
+    .config("spark.hadoop.fs.s3a.aws.credentials.provider", "org.apache.hadoop.fs.s3a.SimpleAWSCredentialsProvider")
+    .config("spark.hadoop.fs.s3a.access.key", os.environ["AWS_ACCESS_KEY_ID"])
+    .config("spark.hadoop.fs.s3a.secret.key", os.environ["AWS_SECRET_ACCESS_KEY"])
+    .getOrCreate())
+spark.sparkContext.setLogLevel("ERROR")
+run = sys.argv[1]
+parquet = spark.read.parquet(run + "/parquet/")
+avro = spark.read.format("avro").load(run + "/avro/")
+print("RESULT " + json.dumps({"parquet": parquet.count(), "avro": avro.count(), "users": parquet.select("user_id").distinct().count()}))
+spark.stop()
+`;
+    const r = spawnSync('python3', ['-c', script, `s3a://${BUCKET}/gen/r1`, jars.join(',')], {
+      env: { ...process.env, ...s3.server.env, PYTHONPATH: pysparkDir(), PYTHONDONTWRITEBYTECODE: '1' },
+      encoding: 'utf8',
+    });
+    const line = r.stdout.split('\n').find((l) => l.startsWith('RESULT '));
+    expect(line, r.stderr.slice(-3000)).toBeDefined();
+    expect(manifest.totalRecords).toBeGreaterThan(0);
+    expect(JSON.parse(line!.slice('RESULT '.length))).toEqual({
+      parquet: manifest.totalRecords,
+      avro: manifest.totalRecords,
+      users: INPUT.users,
+    });
+  }, 600_000);
 
   it('resumes on another worker from what is in the bucket: valid parts kept (checked by content), a damaged one written again', async () => {
     const input = { ...INPUT, out: `s3://${BUCKET}/gen`, runId: 'r2' };

@@ -65,6 +65,17 @@ describe('the synthetic catalog cache', () => {
     expect(cache.restore(key, target)).toBeUndefined();
   });
 
+  it('does not give back an entry whose record was changed: the catalog would be right, its song count and report wrong', () => {
+    const dir = path.join(tmp.dir, 'cache-record');
+    const cache = new CatalogCache(dir);
+    const key = CatalogCache.key(['synthetic:300'], 5, 2025)!;
+    const file = written('record.avro');
+    cache.store(key, file.path, { songs: file.songs, sha256: file.sha256, report });
+    const json = path.join(dir, `catalog-${key}.json`);
+    fs.writeFileSync(json, fs.readFileSync(json, 'utf8').replace('"songs":300', '"songs":3000'));
+    expect(cache.restore(key, path.join(tmp.dir, 'record-target', 'catalog.avro'))).toBeUndefined();
+  });
+
   it('keeps the 16 catalogs used last', () => {
     const dir = path.join(tmp.dir, 'cache-c');
     const cache = new CatalogCache(dir);

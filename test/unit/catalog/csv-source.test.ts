@@ -150,7 +150,7 @@ describe('csv: other layouts', () => {
 
   it('rejects unknown source kinds and bad synthetic counts', async () => {
     await expect(readSource('ftp:x', ctx)).rejects.toThrow(/unknown catalog source kind "ftp"/);
-    await expect(readSource('synthetic:0', ctx)).rejects.toThrow(/synthetic:N needs a whole number/);
+    await expect(readSource('synthetic:0', ctx)).rejects.toThrow(/N must be a whole number of songs/);
     await expect(readSource('csv:', ctx)).rejects.toThrow(/needs a file path/);
   });
 });

@@ -52,6 +52,18 @@ describe('generation input: each field refused with its name and the reason', ()
       'catalog[0]: bogus:1: unknown catalog source kind "bogus"; use one of csv:PATH, html:URL, source:PATH.json, synthetic:N',
     ],
     [{ catalog: ['csv:a\0b'] }, 'catalog[0]: contains a NUL byte'],
+    [
+      { catalog: ['synthetic:abc'] },
+      'catalog[0]: synthetic:abc: N must be a whole number of songs from 1 to 5000000 in decimal digits, got "abc"',
+    ],
+    [
+      { catalog: ['synthetic:1e3'] },
+      'catalog[0]: synthetic:1e3: N must be a whole number of songs from 1 to 5000000 in decimal digits, got "1e3"',
+    ],
+    [
+      { catalog: ['synthetic:0'] },
+      'catalog[0]: synthetic:0: N must be a whole number of songs from 1 to 5000000 in decimal digits, got "0"',
+    ],
     [{ out: '' }, 'out: must be a folder path or s3://bucket/prefix, got ""'],
     [{ out: '  ' }, 'out: must be a folder path or s3://bucket/prefix, got "  "'],
     [{ out: 7 }, 'out: must be a folder path or s3://bucket/prefix, got 7'],
@@ -189,6 +201,9 @@ describe('world input', () => {
       expect(world({ [field]: null })).toBe(`${field}: is not a world field: a world starts on \`start\` and goes on day by day`);
     expect(world({ name: 'a/b' })).toBe(`name: must be 1-128 letters, digits, '.', '_' or '-' (no '..', no '/'), got "a/b"`);
     expect(world({ start: '2025-02-30' })).toBe('from: must be a date YYYY-MM-DD, got "2025-02-30"');
+    expect(world({ out: 's3://datasets/worlds' })).toBe(
+      `out: "s3://datasets/worlds" is object storage: worlds (world create, world advance, stream) live in folders under the data root only, not in a bucket (docs/storage.md); give a folder`,
+    );
     expect(refusal(() => resolveWorldInput(5))).toBe(
       'input: must be a JSON object like {"name": "demo", "users": 1000, "start": "2025-01-01"}, got 5',
     );
@@ -208,6 +223,9 @@ describe('world input', () => {
     expect(advance({ through: 5 })).toBe('through: must be a day YYYY-MM-DD, got 5');
     expect(advance({ out: '' })).toBe('out: must be a folder under the data root, got ""');
     expect(advance({ out: 5 })).toBe('out: must be a folder under the data root, got 5');
+    expect(advance({ out: 's3://datasets/worlds' })).toBe(
+      `out: "s3://datasets/worlds" is object storage: worlds (world create, world advance, stream) live in folders under the data root only, not in a bucket (docs/storage.md); give a folder`,
+    );
     expect(advance({ days: 2, through: '2025-01-01' })).toBe('days: give days or through, not both');
     expect(advance({ colour: 1 })).toBe('colour: is not a field of a world advance (fields: world, out, days, through)');
     expect(advance({ world: 5 })).toBe(`world: must be 1-128 letters, digits, '.', '_' or '-' (no '..', no '/'), got 5`);
@@ -279,12 +297,17 @@ describe('stream input', () => {
       from: '2025-01-01',
     });
     expect(stream({ brokers: [] })).toBe('brokers: must be a list of HOST:PORT, got []');
+    expect(stream({ out: 's3://datasets/worlds' })).toBe(
+      `out: "s3://datasets/worlds" is object storage: worlds (world create, world advance, stream) live in folders under the data root only, not in a bucket (docs/storage.md); give a folder`,
+    );
     expect(stream({ brokers: ['k'] })).toBe('brokers[0]: must be a list of HOST:PORT, got "k"');
     expect(stream({ brokers: Array(33).fill('k:1') })).toMatch(/^brokers: must be a list of HOST:PORT, got \["k:1",/);
     expect(stream({ topic: 'a/b' })).toBe('topic: must be a Kafka topic name (letters, digits, . _ -), got "a/b"');
     expect(stream({ topic: 5 })).toBe('topic: must be a Kafka topic name (letters, digits, . _ -), got 5');
     expect(stream({ speed: 0 })).toBe('speed: must be a number above 0 or "max", got 0');
     expect(stream({ speed: 'fast' })).toBe('speed: must be a number above 0 or "max", got "fast"');
+    expect(stream({ speed: Infinity })).toBe('speed: must be a number above 0 or "max", got Infinity');
+    expect(stream({ speed: NaN })).toBe('speed: must be a number above 0 or "max", got NaN');
     expect(stream({ partitions: 1001 })).toBe('partitions: must be between 1 and 1000, got 1001');
     expect(stream({ follow: 'yes' })).toBe('follow: must be true or false, got "yes"');
     expect(stream({ pollSeconds: 0.5 })).toBe('pollSeconds: must be a number of seconds from 1 to 86400, got 0.5');
