@@ -1,7 +1,21 @@
 import { dateToEpochMs } from '../domain/time-units';
 import { DamagedFile } from '../domain/errors';
 import { parseInput, says, z } from '../domain/input-schema';
+import { isS3Location } from '../runtime/storage/s3-location';
 import { resolveGenerationInput, type GenerationInput, type GenerationParams } from './generation-input';
+
+/** Why a world's `out` may not be an object store: worlds (create, advance, stream) live in folders only. */
+const WORLD_IN_BUCKET = (v: string) =>
+  `${JSON.stringify(v)} is object storage: worlds (world create, world advance, stream) live in folders under the data root only, not in a bucket (docs/storage.md); give a folder`;
+
+const outProblem = says((v) => `must be a folder under the data root, got ${JSON.stringify(v)}`);
+/** The folder under the data root where worlds live, confined by the worker (world advance's and a stream's `out`); never s3://. */
+export const outSchema = z
+  .string(outProblem)
+  .min(1, outProblem)
+  .superRefine((v, ctx) => {
+    if (isS3Location(v)) ctx.addIssue({ code: 'custom', message: WORLD_IN_BUCKET(v), input: v });
+  });
 
 /** Generation fields a world does not take: it starts on `start` and goes on day by day. */
 const NOT_WORLD_FIELDS = ['from', 'to', 'sessionsPerUser', 'resume', 'runId'] as const;
@@ -30,6 +44,9 @@ const worldFieldsSchema = z
     says((v) => `must be a JSON object like {"name": "demo", "users": 1000, "start": "2025-01-01"}, got ${JSON.stringify(v)}`),
   )
   .superRefine((input, ctx) => {
+    // the generation input takes s3:// (a run may go to a bucket); a world may not
+    if (typeof input.out === 'string' && isS3Location(input.out))
+      ctx.addIssue({ code: 'custom', path: ['out'], message: WORLD_IN_BUCKET(input.out), input: input.out });
     const field = NOT_WORLD_FIELDS.find((f) => f in input);
     if (field !== undefined)
       ctx.addIssue({
@@ -117,14 +134,7 @@ const ADVANCE_FIELDS = {
   /** the world's name: its folder under `out` */
   world: worldNameSchema,
   /** where worlds live, under the data root (default "data") */
-  out: z
-    .string(says((v) => `must be a folder under the data root, got ${JSON.stringify(v)}`))
-    .min(
-      1,
-      says((v) => `must be a folder under the data root, got ${JSON.stringify(v)}`),
-    )
-    .nullish()
-    .transform((v) => v ?? 'data'),
+  out: outSchema.nullish().transform((v) => v ?? 'data'),
   /** advance this many days (default 1); not with `through` */
   days: z
     .number(says((v) => `must be a whole number from 1 to ${MAX_ADVANCE_DAYS}, got ${JSON.stringify(v)}`))
@@ -170,6 +180,3 @@ export function resolveWorldAdvanceInput(raw: unknown): WorldAdvanceRequest {
 const dayProblem = says((v) => `must be a day YYYY-MM-DD, got ${JSON.stringify(v)}`);
 /** A day, YYYY-MM-DD, that exists (a stream's `from`). */
 export const daySchema = z.string(dayProblem).refine((v) => !Number.isNaN(dateToEpochMs(v)), dayProblem);
-const outProblem = says((v) => `must be a folder under the data root, got ${JSON.stringify(v)}`);
-/** A folder under the data root, confined by the worker (a stream's `out`). */
-export const outSchema = z.string(outProblem).min(1, outProblem);

@@ -1,5 +1,5 @@
 import { inlineJobs, type JobRunner, type JobTask } from '../runtime/thread-job';
-import { exportPartThreadJob, type ExportedUser } from './export-part-job';
+import { exportPartThreadJob, userFolderName, type ExportedUser } from './export-part-job';
 import { openRun, readUserRecords, toStreams, type SpotifyFormat } from './spotify-export';
 import { DEFAULT_MAX_FILE_BYTES, HISTORY_LAYOUTS, historyFiles } from './history-files';
 import { fileBytes, FolderWriter, ZipWriter, type ExportFile, type HistoryWriter } from './history-writers';
@@ -30,14 +30,6 @@ export interface ExportSummary extends ExportProgress {
 }
 
 /**
- * Each user's folder when a whole run is exported: user-<id>, the id padded to the width
- * of the run's largest, so the folders sort by id (user-007 in a run of 100 to 999 users).
- */
-function userFolderName(userId: number, users: number): string {
-  return `user-${String(userId).padStart(String(users).length, '0')}`;
-}
-
-/**
  * Writes Spotify-style exports of a finished run, laid out as in my_spotify_data.zip:
  * for one user the export's folder (e.g. "Spotify Extended Streaming History/") with its
  * JSON files; for all users one user-<id>/ folder each holding that. A zip holds exactly
@@ -51,25 +43,32 @@ export async function exportHistories(req: ExportRequest): Promise<ExportSummary
   const summary: ExportSummary = { usersDone: 0, usersTotal: req.user === undefined ? users : 1, streams: 0, bytes: 0, files: 0 };
 
   const maxFileBytes = req.maxFileBytes ?? DEFAULT_MAX_FILE_BYTES;
-  const writeUser = ({ userId, streams, files }: ExportedUser) => {
-    const root = req.user === undefined ? userFolderName(userId, users) : layout.folder;
-    const inFolder = req.user === undefined ? `${layout.folder}/` : '';
-    writer.write(
-      root,
-      files.map((f) => ({ ...f, relPath: inFolder + f.relPath })),
-    );
-    summary.files += files.length;
-    for (const f of files) summary.bytes += fileBytes(f);
+  const writeUser = ({ userId, streams, files, written }: ExportedUser) => {
+    if (written) {
+      summary.files += written.files;
+      summary.bytes += written.bytes;
+    } else {
+      const root = req.user === undefined ? userFolderName(userId, users) : layout.folder;
+      const inFolder = req.user === undefined ? `${layout.folder}/` : '';
+      writer.write(
+        root,
+        files.map((f) => ({ ...f, relPath: inFolder + f.relPath })),
+      );
+      summary.files += files.length;
+      for (const f of files) summary.bytes += fileBytes(f);
+    }
     summary.streams += streams;
     summary.usersDone++;
     req.onProgress?.({ ...summary });
   };
 
-  // parts are made on the pool, at most one more than it runs at once ahead of the one being written
+  // parts are made on the pool, at most one more than it runs at once ahead of the one being written;
+  // into a folder, each thread writes its users' folders itself (they need no order), so only counts come back
   const runner = req.pool ?? inlineJobs;
   const tasks: (JobTask<ExportedUser[]> | undefined)[] = [];
   const startPart = (shard: number) => {
-    const input = { runDir: req.runDir, shard, format: req.format, maxFileBytes, forZip: req.out.kind === 'zip' };
+    const intoFolder = req.out.kind === 'folder' ? req.out.path : undefined;
+    const input = { runDir: req.runDir, shard, format: req.format, maxFileBytes, forZip: req.out.kind === 'zip', intoFolder };
     const task = runner.run(exportPartThreadJob, input, `export of ${dataset.parts[shard].file}`);
     // a later part's failure is met when its turn comes (or it is cancelled): not unhandled meanwhile
     task.result.catch(() => {});
@@ -92,7 +91,9 @@ export async function exportHistories(req: ExportRequest): Promise<ExportSummary
     }
     writer.finish();
   } catch (err) {
-    for (const task of tasks) task?.cancel();
+    // a part writing user folders is let finish (it leaves whole folders, no temporary ones); a zip's parts are dropped
+    if (req.out.kind === 'folder') await Promise.allSettled(tasks.map((task) => task?.result));
+    else for (const task of tasks) task?.cancel();
     writer.abort();
     throw err;
   }

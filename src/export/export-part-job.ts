@@ -1,7 +1,7 @@
 import type { RunDataset } from '../dataset/run-dataset';
 import { threadJob } from '../runtime/thread-job';
 import { entryFiles, HISTORY_LAYOUTS } from './history-files';
-import { deflatedForZip, type ExportFile } from './history-writers';
+import { deflatedForZip, FolderWriter, type ExportFile } from './history-writers';
 import { AlbumFiller, openRun, type SpotifyFormat } from './spotify-export';
 import { EXPORT_FIELDS, StreamEntries, UserColumns } from './stream-entries';
 
@@ -14,13 +14,29 @@ export interface ExportPartJob {
   maxFileBytes: number;
   /** deflate the files for a zip entry here (deflatedForZip) */
   forZip: boolean;
+  /**
+   * Write each user's folder here (userFolderName, each folder atomic) instead of handing
+   * the files back: an export of every user into a folder, whose folders need no order.
+   */
+  intoFolder?: string;
 }
 
 /** One user's export: its JSON files (paths under the export's folder) and how many streams they hold. */
 export interface ExportedUser {
   userId: number;
   streams: number;
+  /** the files, or none when the job wrote them (intoFolder) */
   files: ExportFile[];
+  /** what the job wrote into its folder (intoFolder): files and their bytes */
+  written?: { files: number; bytes: number };
+}
+
+/**
+ * Each user's folder when a whole run is exported: user-<id>, the id padded to the width
+ * of the run's largest, so the folders sort by id (user-007 in a run of 100 to 999 users).
+ */
+export function userFolderName(userId: number, users: number): string {
+  return `user-${String(userId).padStart(String(users).length, '0')}`;
 }
 
 /** One part's users' exports in a pool thread (ThreadPool.run(exportPartThreadJob, ...)); progress is users done. */
@@ -83,15 +99,29 @@ export async function runExportPartJob(job: ExportPartJob, onProgress: (users: n
   const entries = new StreamEntries(dataset.manifest.params.seed, job.format);
   const albums = new AlbumFiller(dataset);
   const users: ExportedUser[] = [];
-  for await (const user of partUsers(dataset, job.shard)) {
-    // a v1 part's records carry no album: the run's catalog gives it, read once and only when needed
-    if (job.format === 'spotify-extended' && user.length && !user.album.length) entries.albums ??= await albums.albums();
-    const files = [...entryFiles(entries.render(user), layout, job.maxFileBytes)].map((f) => {
-      const file = { relPath: f.name, data: f.data };
-      return job.forZip ? deflatedForZip(file) : file;
-    });
-    users.push({ userId: user.userId, streams: user.length, files });
-    onProgress(users.length);
+  const folder = job.intoFolder === undefined ? undefined : new FolderWriter(job.intoFolder);
+  const inFolder = `${layout.folder}/`;
+  try {
+    for await (const user of partUsers(dataset, job.shard)) {
+      // a v1 part's records carry no album: the run's catalog gives it, read once and only when needed
+      if (job.format === 'spotify-extended' && user.length && !user.album.length) entries.albums ??= await albums.albums();
+      const files = [...entryFiles(entries.render(user), layout, job.maxFileBytes)].map((f) => {
+        const file = { relPath: f.name, data: f.data };
+        return job.forZip ? deflatedForZip(file) : file;
+      });
+      if (folder) {
+        folder.write(
+          userFolderName(user.userId, dataset.manifest.params.users),
+          files.map((f) => ({ ...f, relPath: inFolder + f.relPath })),
+        );
+        const bytes = files.reduce((n, f) => n + f.data.length, 0);
+        users.push({ userId: user.userId, streams: user.length, files: [], written: { files: files.length, bytes } });
+      } else users.push({ userId: user.userId, streams: user.length, files });
+      onProgress(users.length);
+    }
+  } catch (err) {
+    folder?.abort();
+    throw err;
   }
   return users;
 }

@@ -60,12 +60,26 @@ function danglingLinkTarget(p: string): string | undefined {
 }
 
 /**
+ * checkPathText, and no URL: where only a local path is taken, "s3://bucket/x" would otherwise resolve to a folder
+ * named "s3:" under the root (the commands that take a bucket check for one before they confine a path).
+ */
+function checkLocalPathText(field: string, p: unknown): asserts p is string {
+  checkPathText(field, p);
+  const scheme = /^([a-z][a-z0-9+.-]*):\/\//i.exec(p)?.[1];
+  if (scheme !== undefined)
+    throw new InputError(
+      field,
+      `"${p}" is a ${scheme}:// URL, not a path: a folder or file under the data root is taken here (docs/storage.md says where s3:// is)`,
+    );
+}
+
+/**
  * `p` (relative to `root`, or absolute) as a real path under the real root; an
  * InputError on `field` if its real path is outside it. Real paths on both sides: a root
  * reached through a symbolic link (/tmp/link -> /data) holds what lies under /data.
  */
 export function confineUnderRoot(root: string, field: string, p: string): string {
-  checkPathText(field, p);
+  checkLocalPathText(field, p);
   const abs = path.resolve(root, p);
   const realRoot = realPathOf(root);
   const real = realPathOf(abs);
@@ -78,7 +92,7 @@ export function confineUnderRoot(root: string, field: string, p: string): string
 
 /** The first of `roots` that `p` lies under by its real path, or an InputError on `field` naming them. */
 export function confineUnderRoots(roots: string[], field: string, p: string): string {
-  checkPathText(field, p);
+  checkLocalPathText(field, p);
   const real = realPathOf(path.resolve(roots[0], p));
   if (roots.some((root) => isWithin(realPathOf(root), real))) return real;
   throw new InputError(field, `"${p}" is outside ${roots.join(' and ')}; put the file under ${roots.length > 1 ? 'one of them' : 'it'}`);

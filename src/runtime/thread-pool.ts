@@ -15,12 +15,21 @@ interface Task {
   cancelled?: boolean;
 }
 
+/**
+ * V8's young generation of each pool thread, in MB (V8's default on 64 bits is up to 48 MB an
+ * isolate). The jobs keep their bulk in typed arrays and buffers outside the heap and their
+ * objects are short-lived, so a small young generation costs them little CPU and saves each
+ * thread ~40 MB of RSS (docs/performance.md, Wrapped vs DuckDB: the figures both ways).
+ */
+export const POOL_YOUNG_GENERATION_MB = 8;
+
 /** A thread on the compiled entry, or, when running from sources (tests), on the .ts one through tsx. */
 function spawnThread(): Worker {
+  const resourceLimits = { maxYoungGenerationSizeMb: POOL_YOUNG_GENERATION_MB };
   const js = path.join(__dirname, 'pool-thread.js');
-  if (fs.existsSync(js)) return new Worker(js);
+  if (fs.existsSync(js)) return new Worker(js, { resourceLimits });
   const ts = path.join(__dirname, 'pool-thread.ts');
-  return new Worker(`require('tsx/cjs'); require(${JSON.stringify(ts)});`, { eval: true });
+  return new Worker(`require('tsx/cjs'); require(${JSON.stringify(ts)});`, { eval: true, resourceLimits });
 }
 
 /**

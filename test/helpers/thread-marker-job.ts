@@ -1,6 +1,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { threadId } from 'node:worker_threads';
+import { getHeapSpaceStatistics } from 'node:v8';
+import { resourceLimits, threadId } from 'node:worker_threads';
 import { threadJob } from '../../src/runtime/thread-job';
 
 /** Set by a test: each thread that loads this module leaves a file `loaded-by-<threadId>` in that folder. */
@@ -14,3 +15,10 @@ export function runOnThread(): number {
   return threadId;
 }
 export const whichThreadJob = threadJob<null, never, number>(__filename, runOnThread);
+
+/** A thread job that answers the resource limits and young-generation size of the thread it ran on. */
+export function limitsOnThread(): { maxYoungGenerationSizeMb?: number; newSpaceMb: number } {
+  const space = getHeapSpaceStatistics().find((s) => s.space_name === 'new_space');
+  return { maxYoungGenerationSizeMb: resourceLimits.maxYoungGenerationSizeMb, newSpaceMb: (space?.space_size ?? 0) / 2 ** 20 };
+}
+export const threadLimitsJob = threadJob<null, never, ReturnType<typeof limitsOnThread>>(__filename, limitsOnThread);

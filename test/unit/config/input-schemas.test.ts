@@ -201,6 +201,9 @@ describe('world input', () => {
       expect(world({ [field]: null })).toBe(`${field}: is not a world field: a world starts on \`start\` and goes on day by day`);
     expect(world({ name: 'a/b' })).toBe(`name: must be 1-128 letters, digits, '.', '_' or '-' (no '..', no '/'), got "a/b"`);
     expect(world({ start: '2025-02-30' })).toBe('from: must be a date YYYY-MM-DD, got "2025-02-30"');
+    expect(world({ out: 's3://datasets/worlds' })).toBe(
+      `out: "s3://datasets/worlds" is object storage: worlds (world create, world advance, stream) live in folders under the data root only, not in a bucket (docs/storage.md); give a folder`,
+    );
     expect(refusal(() => resolveWorldInput(5))).toBe(
       'input: must be a JSON object like {"name": "demo", "users": 1000, "start": "2025-01-01"}, got 5',
     );
@@ -220,6 +223,9 @@ describe('world input', () => {
     expect(advance({ through: 5 })).toBe('through: must be a day YYYY-MM-DD, got 5');
     expect(advance({ out: '' })).toBe('out: must be a folder under the data root, got ""');
     expect(advance({ out: 5 })).toBe('out: must be a folder under the data root, got 5');
+    expect(advance({ out: 's3://datasets/worlds' })).toBe(
+      `out: "s3://datasets/worlds" is object storage: worlds (world create, world advance, stream) live in folders under the data root only, not in a bucket (docs/storage.md); give a folder`,
+    );
     expect(advance({ days: 2, through: '2025-01-01' })).toBe('days: give days or through, not both');
     expect(advance({ colour: 1 })).toBe('colour: is not a field of a world advance (fields: world, out, days, through)');
     expect(advance({ world: 5 })).toBe(`world: must be 1-128 letters, digits, '.', '_' or '-' (no '..', no '/'), got 5`);
@@ -291,6 +297,9 @@ describe('stream input', () => {
       from: '2025-01-01',
     });
     expect(stream({ brokers: [] })).toBe('brokers: must be a list of HOST:PORT, got []');
+    expect(stream({ out: 's3://datasets/worlds' })).toBe(
+      `out: "s3://datasets/worlds" is object storage: worlds (world create, world advance, stream) live in folders under the data root only, not in a bucket (docs/storage.md); give a folder`,
+    );
     expect(stream({ brokers: ['k'] })).toBe('brokers[0]: must be a list of HOST:PORT, got "k"');
     expect(stream({ brokers: Array(33).fill('k:1') })).toMatch(/^brokers: must be a list of HOST:PORT, got \["k:1",/);
     expect(stream({ topic: 'a/b' })).toBe('topic: must be a Kafka topic name (letters, digits, . _ -), got "a/b"');

@@ -4,7 +4,7 @@ import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { AddressPolicy, BlockedAddressError } from '../../../src/catalog/address-guard';
 import { InputError } from '../../../src/domain/errors';
 import { describeValue, parseInput, share, weights, wholeNumber, z } from '../../../src/domain/input-schema';
-import { catalogRoots, confineUnderRoots, dataRoot, isWithin, realPathOf } from '../../../src/runtime/data-root';
+import { catalogRoots, confineUnderRoot, confineUnderRoots, dataRoot, isWithin, realPathOf } from '../../../src/runtime/data-root';
 import { checkPathText, pathProblem } from '../../../src/runtime/path-text';
 import { makeTmpDir } from '../../helpers/tmp-dir';
 
@@ -92,6 +92,25 @@ describe('confinement under the data root and the catalog roots', () => {
     const chain = path.join(tmp.dir, 'chain-0');
     expect(() => realPathOf(chain)).toThrow(expect.objectContaining({ code: 'ELOOP', message: `too many symbolic links in ${chain}` }));
     expect(realPathOf(path.join(tmp.dir, 'chain-1'))).toBe(path.join(real, 'chain-41'));
+  });
+
+  it('a URL is no path: s3:// where only a folder is taken is refused, not made a folder "s3:"', () => {
+    for (const [confine, field] of [
+      [(p: string) => confineUnderRoot(root, 'world', p), 'world'],
+      [(p: string) => confineUnderRoots([root], 'catalog', p), 'catalog'],
+    ] as const) {
+      expect(refusal(() => confine('s3://datasets/worlds'))).toEqual({
+        field,
+        problem:
+          '"s3://datasets/worlds" is a s3:// URL, not a path: a folder or file under the data root is taken here (docs/storage.md says where s3:// is)',
+      });
+      expect(refusal(() => confine('HTTPS://example.com/a')).problem).toMatch(
+        /^"HTTPS:\/\/example.com\/a" is a HTTPS:\/\/ URL, not a path/,
+      );
+    }
+    // a name with a colon in it is still a path
+    expect(confineUnderRoot(root, 'out', 's3:x')).toBe(path.join(fs.realpathSync(root), 's3:x'));
+    expect(fs.existsSync(path.join(root, 's3:'))).toBe(false);
   });
 
   it('catalog files may lie under the data root or WRAPPED_ETL_CATALOG_ROOT, nowhere else', () => {
