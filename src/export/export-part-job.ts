@@ -91,7 +91,7 @@ export async function* partUsers(dataset: RunDataset, shard: number): AsyncGener
 /**
  * The export files of every user of one part, in user order: the part is read (checked by
  * its sha256) and each user's streams are laid out into JSON files, the CPU-heavy part of
- * an export; writing them, in order, is the caller's.
+ * an export; writing them, in order, is the caller's, except into a folder (intoFolder), written here.
  */
 export async function runExportPartJob(job: ExportPartJob, onProgress: (users: number) => void = () => {}): Promise<ExportedUser[]> {
   const dataset = await openRun(job.runDir);

@@ -1,7 +1,7 @@
 import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
-import * as net from 'node:net';
 import * as path from 'node:path';
+import { freePort } from '../../bench/free-port';
 import { spawnServer } from './server-process';
 import { kafkaLibsDir } from './test-tools';
 import { makeTmpDir } from './tmp-dir';
@@ -16,19 +16,6 @@ export interface KafkaBroker {
   brokers: string;
   dataDir: string;
   stop: () => Promise<void>;
-}
-
-/** A free TCP port on 127.0.0.1 (the OS picks it). */
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = net.createServer();
-    server.unref();
-    server.on('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as net.AddressInfo;
-      server.close(() => resolve(port));
-    });
-  });
 }
 
 function brokerProperties(port: number, controllerPort: number, logDir: string): string {

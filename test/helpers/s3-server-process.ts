@@ -1,7 +1,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { CreateBucketCommand, ListBucketsCommand, S3Client } from '@aws-sdk/client-s3';
-import { freePort } from './kafka-broker';
+import { freePort } from '../../bench/free-port';
 import { spawnServer } from './server-process';
 import { weedPath } from './test-tools';
 import { makeTmpDir } from './tmp-dir';

@@ -1,7 +1,7 @@
 import { spawn } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { freePort } from './kafka-broker';
+import { freePort } from '../../bench/free-port';
 import { signalGroup } from './server-process';
 import { apicurioJar } from './test-tools';
 import { makeTmpDir } from './tmp-dir';

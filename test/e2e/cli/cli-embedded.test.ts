@@ -4,7 +4,7 @@ import * as path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { readRun, sha256 } from '../../helpers/read-run';
 import { makeTmpDir } from '../../helpers/tmp-dir';
-import { freePort } from '../../helpers/kafka-broker';
+import { freePort } from '../../../bench/free-port';
 import { isReachable } from '../../../cli/temporal/dev-server';
 
 const BIN = path.resolve(__dirname, '../../../bin/wrapped-etl.js');

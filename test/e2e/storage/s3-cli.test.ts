@@ -5,7 +5,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { S3Store } from '../../../src/runtime/storage/s3-store';
 import { STAGING_DIR } from '../../../src/runtime/storage/staged-place';
 import { runCli } from '../../helpers/cli-process';
-import { freePort } from '../../helpers/kafka-broker';
+import { freePort } from '../../../bench/free-port';
 import { useS3Server } from '../../helpers/s3-server';
 import { makeTmpDir } from '../../helpers/tmp-dir';
 

@@ -9,7 +9,7 @@ import { waitForServer } from '../../../cli/temporal/dev-server';
 import { readManifest } from '../../../src/pipeline/manifest';
 import { WorldLayout } from '../../../src/pipeline/world-layout';
 import { BIN } from '../../helpers/cli-process';
-import { freePort } from '../../helpers/kafka-broker';
+import { freePort } from '../../../bench/free-port';
 import { spawnServer, type ServerProcess } from '../../helpers/server-process';
 import {
   avroReaderLibsDir,

@@ -17,7 +17,7 @@ import { advanceOneDay, createWorld, daysToAdvance } from '../../../src/pipeline
 import { sha256File } from '../../../src/runtime/atomic-file';
 import { BIN, runCli } from '../../helpers/cli-process';
 import { fullDiskUnavailable, runOnFullDisk } from '../../helpers/full-disk';
-import { freePort } from '../../helpers/kafka-broker';
+import { freePort } from '../../../bench/free-port';
 import { makeTmpDir } from '../../helpers/tmp-dir';
 import { worldDayHashes, dayShardsInThread } from '../../helpers/world-files';
 
